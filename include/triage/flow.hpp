@@ -1,0 +1,186 @@
+// A compiled flow: immutable, cheap to copy (shared), safe to use from many threads at once.
+// Every name is resolved to an index here; evaluation never looks a name up.
+#pragma once
+
+#include "triage/source.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace triage {
+
+namespace detail {
+struct FlowData;
+}
+
+using Duration = std::chrono::seconds;
+
+enum class FieldType : std::uint8_t { text, number, integer, boolean, time, enumeration };
+[[nodiscard]] std::string_view to_string(FieldType type);
+
+struct Field {
+    std::string name;                 // dotted for nested record fields: "author.followers"
+    FieldType type = FieldType::text;
+    std::vector<std::string> values;  // the `one of` values of an enumeration
+    Span span;
+};
+
+struct WordList {
+    std::string name;
+    std::vector<std::string> phrases;  // as written; matching folds case
+    Span span;
+};
+
+using ConditionId = std::uint32_t;
+inline constexpr ConditionId no_condition = UINT32_MAX;
+
+enum class CompareOp : std::uint8_t { lt, le, gt, ge, eq, ne };
+
+enum class ConditionKind : std::uint8_t {
+    constant,       // number != 0 is true
+    bool_field,     // field
+    let_ref,        // operand = let index
+    exists,         // field
+    compare_number, // field op number
+    compare_field,  // field op operand (another field of a compatible type)
+    text_is,        // field == text (exact)
+    text_in,        // field in strings
+    number_in,      // field in numbers
+    enum_in,        // field in enum value indices (`is` is a one-element set)
+    bool_is,        // field == (number != 0)
+    has_any,        // field, operand = word list index
+    has_all,        // field, operand = word list index
+    contains,       // field contains text (case-insensitive)
+    matches,        // field, operand = regex index
+    negation,       // children[0]
+    conjunction,    // children
+    disjunction,    // children
+};
+
+// One node of a resolved condition tree; children and operands are indices into Flow::conditions.
+struct Condition {
+    ConditionKind kind = ConditionKind::constant;
+    CompareOp op = CompareOp::eq;
+    bool negated = false;  // `is not`, `not in`
+    std::uint32_t field = 0;
+    std::uint32_t operand = 0;
+    double number = 0;
+    std::string text;
+    std::vector<double> numbers;
+    std::vector<std::string> strings;
+    std::vector<std::uint32_t> values;  // enum value indices
+    std::vector<ConditionId> children;
+    Span span;
+};
+
+struct Let {
+    std::string name;
+    ConditionId condition = no_condition;
+    Span span;
+};
+
+struct Regex {
+    std::string pattern;
+    bool case_insensitive = false;
+    Span span;
+};
+
+enum class NodeKind : std::uint8_t { step, outcome };
+struct NodeRef {
+    NodeKind kind = NodeKind::step;
+    std::uint32_t index = 0;
+    friend bool operator==(NodeRef, NodeRef) = default;
+};
+
+struct Branch {
+    ConditionId condition = no_condition;  // no_condition for `else`
+    NodeRef target;
+    Span span;         // the whole branch
+    Span target_span;  // the target name
+};
+
+struct Step {
+    std::string name;
+    std::string question;
+    std::vector<Branch> branches;
+    std::optional<Branch> otherwise;  // the `else` branch
+    Span span;
+    Span name_span;
+};
+
+enum class Channel : std::uint8_t { publicly, privately };
+enum class Priority : std::uint8_t { low, normal, high, urgent };
+enum class ActionKind : std::uint8_t {
+    respond,
+    do_not_respond,
+    monitor,
+    escalate,
+    tag,
+    flag,
+    notify,
+    assign,
+    priority,
+    follow_up,
+    note,
+};
+[[nodiscard]] std::string_view to_string(ActionKind kind);
+[[nodiscard]] std::string_view to_string(Channel channel);
+[[nodiscard]] std::string_view to_string(Priority priority);
+
+struct Action {
+    ActionKind kind = ActionKind::note;
+    Channel channel = Channel::publicly;    // respond
+    Priority priority = Priority::normal;   // priority
+    std::optional<Duration> duration;       // respond/escalate within, monitor for, follow up after
+    std::string text;                       // template, reason, team or note text
+    std::vector<std::string> labels;        // tag
+    ConditionId condition = no_condition;   // trailing `if`
+    Span span;
+};
+
+struct Outcome {
+    std::string name;
+    std::string title;
+    std::vector<Action> actions;
+    Span span;
+    Span name_span;
+};
+
+class Flow {
+public:
+    explicit Flow(std::shared_ptr<const detail::FlowData> data) : data_(std::move(data)) {}
+
+    [[nodiscard]] std::string_view name() const;
+    [[nodiscard]] std::uint32_t version() const;
+    [[nodiscard]] NodeRef start() const;
+
+    [[nodiscard]] std::span<const Field> fields() const;
+    [[nodiscard]] std::span<const WordList> word_lists() const;
+    [[nodiscard]] std::span<const Let> lets() const;
+    [[nodiscard]] std::span<const Regex> regexes() const;
+    [[nodiscard]] std::span<const Condition> conditions() const;
+    [[nodiscard]] std::span<const Step> steps() const;
+    [[nodiscard]] std::span<const Outcome> outcomes() const;
+
+    [[nodiscard]] std::optional<NodeRef> find_node(std::string_view name) const;
+    [[nodiscard]] std::optional<std::uint32_t> find_field(std::string_view name) const;
+    [[nodiscard]] std::string_view node_name(NodeRef node) const;
+
+    // The files the flow was compiled from, for diagnostics and explanations.
+    [[nodiscard]] const SourceMap& sources() const;
+    // The source text of a span, e.g. a branch condition as the author wrote it.
+    [[nodiscard]] std::string_view source_text(Span span) const;
+
+    [[nodiscard]] const detail::FlowData& data() const { return *data_; }
+
+private:
+    std::shared_ptr<const detail::FlowData> data_;
+};
+
+}  // namespace triage

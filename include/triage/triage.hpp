@@ -1,0 +1,8 @@
+// triage: social-media response flowcharts, compiled once and evaluated many times.
+#pragma once
+
+#include "triage/compile.hpp"
+#include "triage/diagnostic.hpp"
+#include "triage/flow.hpp"
+#include "triage/graph.hpp"
+#include "triage/source.hpp"

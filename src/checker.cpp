@@ -1,0 +1,1043 @@
+#include "checker.hpp"
+
+#include "suggest.hpp"
+#include "syntax/ast.hpp"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+namespace triage {
+
+namespace {
+
+namespace ast = syntax::ast;
+namespace x3 = boost::spirit::x3;
+
+template <typename... Fs>
+struct overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <typename... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
+
+bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }
+
+std::string describe(FieldType type) {
+    switch (type) {
+    case FieldType::text: return "text";
+    case FieldType::number: return "number";
+    case FieldType::integer: return "integer";
+    case FieldType::boolean: return "bool";
+    case FieldType::time: return "time";
+    case FieldType::enumeration: return "one-of";
+    }
+    return "?";
+}
+
+std::string with_article(FieldType type) {
+    return (type == FieldType::integer ? "an " : "a ") + describe(type);
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::string collapse_blanks(std::string_view s) {
+    std::string out;
+    bool blank = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            blank = true;
+            continue;
+        }
+        if (blank && !out.empty()) out += ' ';
+        blank = false;
+        out += c;
+    }
+    return out;
+}
+
+struct ValueSymbol {
+    enum class Kind { field, let } kind;
+    std::uint32_t index;
+};
+
+class Checker {
+public:
+    Checker(const CheckInput& input, std::vector<Diagnostic>& diagnostics)
+        : in_(input), diagnostics_(diagnostics), data_(std::make_unique<detail::FlowData>()) {}
+
+    std::unique_ptr<detail::FlowData> run() {
+        for (const SourceDeclaration& d : in_.declarations) {
+            file_ = d.file;
+            collect(*d.declaration);
+        }
+        check_field_groups();
+        for (std::uint32_t i = 0; i < lets_.size(); ++i) resolve_let(i);
+        for (std::uint32_t i = 0; i < steps_.size(); ++i) resolve_step(i);
+        for (std::uint32_t i = 0; i < outcomes_.size(); ++i) resolve_outcome(i);
+        resolve_header_and_start();
+        report_unused();
+        return std::move(data_);
+    }
+
+private:
+    // ---- spans and reporting ----------------------------------------------------------------
+
+    Span span(const ast::Spanned& node) const { return {file_, node.from, node.to}; }
+    Span span_in(FileId file, const ast::Spanned& node) const { return {file, node.from, node.to}; }
+    // The first word at a node's start: a keyword such as `if`, `respond`, `flow`.
+    Span keyword_span(const ast::Spanned& node) const {
+        std::string_view text = in_.sources.text(file_);
+        std::uint32_t end = node.from;
+        while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                     text[end] == '_'))
+            ++end;
+        return {file_, node.from, std::max(end, node.from + 1)};
+    }
+
+    Diagnostic& report(Severity severity, Code code, Span where, std::string message) {
+        diagnostics_.push_back({severity, code, where, std::move(message), {}, {}});
+        return diagnostics_.back();
+    }
+    Diagnostic& error(Code code, Span where, std::string message) {
+        return report(Severity::error, code, where, std::move(message));
+    }
+    Diagnostic& warning(Code code, Span where, std::string message) {
+        return report(Severity::warning, code, where, std::move(message));
+    }
+    template <typename Range>
+    static void suggest(Diagnostic& d, std::string_view name, const Range& candidates) {
+        if (auto best = closest_name(name, candidates)) d.help = fmt::format("did you mean '{}'?", *best);
+    }
+
+    // ---- pass 1: declarations and symbol tables ---------------------------------------------
+
+    void collect(const ast::Declaration& declaration) {
+        boost::apply_visitor(
+            overloaded{
+                [&](const ast::Header& h) { collect_header(h); },
+                [&](const ast::Include&) {},  // expanded in place by compile()
+                [&](const ast::FieldsBlock& b) {
+                    for (const ast::FieldDecl& f : b.fields) collect_field(f);
+                },
+                [&](const ast::WordList& w) { collect_word_list(w); },
+                [&](const ast::Let& l) { collect_let(l); },
+                [&](const ast::Start& s) { collect_start(s); },
+                [&](const ast::Step& s) { collect_step(s); },
+                [&](const ast::Outcome& o) { collect_outcome(o); },
+            },
+            declaration);
+    }
+
+    void collect_header(const ast::Header& header) {
+        Span where = keyword_span(header);
+        if (header_span_) {
+            error(Code::duplicate_singleton, where, "a flow has only one 'flow' header")
+                .notes.push_back({*header_span_, "the first header is here"});
+            return;
+        }
+        header_span_ = where;
+        data_->name = header.name;
+        double v = header.version.value;
+        if (v < 0 || v != static_cast<double>(static_cast<std::uint32_t>(v))) {
+            error(Code::syntax, span(header.version), "the version must be a whole number");
+            return;
+        }
+        data_->version = static_cast<std::uint32_t>(v);
+    }
+
+    void collect_start(const ast::Start& start) {
+        Span where = keyword_span(start);
+        if (start_) {
+            error(Code::duplicate_singleton, where, "a flow has only one 'start'")
+                .notes.push_back({start_->keyword, "the first 'start' is here"});
+            return;
+        }
+        start_ = StartDecl{where, start.target, file_};
+    }
+
+    bool define_value(const ast::Name& name, ValueSymbol symbol, std::string_view what) {
+        auto [it, inserted] = values_.emplace(name, symbol);
+        if (!inserted) {
+            Span first = it->second.kind == ValueSymbol::Kind::field
+                             ? data_->fields[it->second.index].span
+                             : data_->lets[it->second.index].span;
+            error(Code::duplicate_definition, span(name),
+                  fmt::format("{} '{}' is already defined", what, std::string(name)))
+                .notes.push_back({first, fmt::format("'{}' was first defined here", std::string(name))});
+        }
+        return inserted;
+    }
+
+    void collect_field(const ast::FieldDecl& decl) {
+        Field field{decl.name, FieldType::text, {}, span(decl.name)};
+        std::string keyword = collapse_blanks(decl.type.keyword);
+        if (keyword == "one of") {
+            field.type = FieldType::enumeration;
+            for (const ast::Name& value : decl.type.values) {
+                if (std::find(field.values.begin(), field.values.end(), value) != field.values.end()) {
+                    error(Code::duplicate_enum_value, span(value),
+                          fmt::format("'{}' is listed twice in the values of '{}'",
+                                      std::string(value), field.name));
+                    continue;
+                }
+                field.values.push_back(value);
+            }
+        } else {
+            static const std::map<std::string, FieldType, std::less<>> types = {
+                {"text", FieldType::text},       {"number", FieldType::number},
+                {"integer", FieldType::integer}, {"bool", FieldType::boolean},
+                {"time", FieldType::time}};
+            auto it = types.find(keyword);
+            if (it == types.end()) {
+                auto& d = error(Code::unknown_type, span(decl.type.keyword),
+                                fmt::format("unknown field type '{}'", keyword));
+                static const std::vector<std::string> names = {"text", "number", "integer",
+                                                               "bool", "time"};
+                suggest(d, keyword, names);
+                if (d.help.empty())
+                    d.help = "the types are text, number, integer, bool, time and 'one of a, b, c'";
+            } else {
+                field.type = it->second;
+            }
+        }
+        auto index = static_cast<std::uint32_t>(data_->fields.size());
+        if (!define_value(decl.name, {ValueSymbol::Kind::field, index}, "field")) return;
+        field_declared_order_.push_back(index);
+        data_->field_index.emplace(field.name, index);
+        data_->fields.push_back(std::move(field));
+        field_used_.push_back(false);
+    }
+
+    void collect_let(const ast::Let& let) {
+        auto index = static_cast<std::uint32_t>(data_->lets.size());
+        if (!define_value(let.name, {ValueSymbol::Kind::let, index}, "condition")) return;
+        data_->lets.push_back({let.name, no_condition, span(let.name)});
+        lets_.push_back({&let, file_});
+        let_state_.push_back(LetState::pending);
+        let_used_.push_back(false);
+    }
+
+    void collect_word_list(const ast::WordList& list) {
+        WordList words{list.name, {}, span(list.name)};
+        boost::apply_visitor(
+            overloaded{
+                [&](const std::vector<ast::Text>& phrases) {
+                    for (const ast::Text& phrase : phrases) {
+                        std::string_view p = trim(phrase);
+                        if (p.empty()) {
+                            error(Code::empty_phrase, span(phrase),
+                                  fmt::format("empty phrase in word list '{}'", words.name));
+                            continue;
+                        }
+                        words.phrases.emplace_back(p);
+                    }
+                },
+                [&](const ast::WordFile& file) { read_word_file(file, words); },
+            },
+            list.source);
+        auto [it, inserted] = lists_.emplace(words.name, static_cast<std::uint32_t>(data_->word_lists.size()));
+        if (!inserted) {
+            error(Code::duplicate_definition, span(list.name),
+                  fmt::format("word list '{}' is already defined", words.name))
+                .notes.push_back({data_->word_lists[it->second].span,
+                                  fmt::format("'{}' was first defined here", words.name)});
+            return;
+        }
+        data_->word_lists.push_back(std::move(words));
+        list_used_.push_back(false);
+    }
+
+    void read_word_file(const ast::WordFile& file, WordList& words) {
+        std::filesystem::path path =
+            std::filesystem::path(std::string(in_.sources.path(file_))).parent_path() /
+            std::string(file.path);
+        std::optional<std::string> content = in_.options.read_file(path);
+        if (!content) {
+            error(Code::unreadable_file, span(file.path),
+                  fmt::format("cannot read word list file '{}'", path.generic_string()));
+            return;
+        }
+        std::istringstream lines(*content);
+        for (std::string line; std::getline(lines, line);) {
+            std::string_view phrase = trim(line);
+            if (phrase.empty() || phrase.front() == '#') continue;
+            words.phrases.emplace_back(phrase);
+        }
+        if (words.phrases.empty())
+            error(Code::empty_phrase, span(file.path),
+                  fmt::format("word list file '{}' has no phrases", path.generic_string()));
+    }
+
+    bool define_node(const ast::Name& name, NodeRef node) {
+        auto [it, inserted] = data_->node_index.emplace(name, node);
+        if (!inserted) {
+            NodeRef first = it->second;
+            Span first_span = first.kind == NodeKind::step ? data_->steps[first.index].name_span
+                                                           : data_->outcomes[first.index].name_span;
+            error(Code::duplicate_definition, span(name),
+                  fmt::format("'{}' is already defined", std::string(name)))
+                .notes.push_back({first_span, fmt::format("'{}' was first defined here", std::string(name))});
+        }
+        return inserted;
+    }
+
+    void collect_step(const ast::Step& step) {
+        NodeRef node{NodeKind::step, static_cast<std::uint32_t>(data_->steps.size())};
+        if (!define_node(step.name, node)) return;
+        Step s;
+        s.name = step.name;
+        s.question = step.question;
+        s.span = span(step);
+        s.name_span = span(step.name);
+        data_->steps.push_back(std::move(s));
+        steps_.push_back({&step, file_});
+    }
+
+    void collect_outcome(const ast::Outcome& outcome) {
+        NodeRef node{NodeKind::outcome, static_cast<std::uint32_t>(data_->outcomes.size())};
+        if (!define_node(outcome.name, node)) return;
+        Outcome o;
+        o.name = outcome.name;
+        o.title = outcome.title;
+        o.span = span(outcome);
+        o.name_span = span(outcome.name);
+        data_->outcomes.push_back(std::move(o));
+        outcomes_.push_back({&outcome, file_});
+    }
+
+    // A field cannot be both a value and a group: `author` and `author.followers`.
+    void check_field_groups() {
+        std::vector<std::uint32_t> by_name(field_declared_order_);
+        std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return data_->fields[a].name < data_->fields[b].name;
+        });
+        for (std::size_t i = 1; i < by_name.size(); ++i) {
+            const Field& group = data_->fields[by_name[i - 1]];
+            const Field& member = data_->fields[by_name[i]];
+            if (member.name.size() <= group.name.size() ||
+                member.name.compare(0, group.name.size(), group.name) != 0 ||
+                member.name[group.name.size()] != '.')
+                continue;
+            // Report at whichever was declared later; by_name holds declaration indices.
+            bool member_later = by_name[i] > by_name[i - 1];
+            const Field& later = member_later ? member : group;
+            const Field& earlier = member_later ? group : member;
+            auto& d = error(Code::field_group_conflict, later.span,
+                            fmt::format("field '{}' cannot be both a value and a group of fields "
+                                        "('{}' is declared too)",
+                                        group.name, member.name));
+            d.notes.push_back({earlier.span, fmt::format("'{}' is declared here", earlier.name)});
+            d.help = "rename one of them: a record's value cannot also be an object";
+        }
+    }
+
+    // ---- pass 2: conditions -----------------------------------------------------------------
+
+    ConditionId add(Condition c) {
+        data_->conditions.push_back(std::move(c));
+        return static_cast<ConditionId>(data_->conditions.size() - 1);
+    }
+    ConditionId constant(bool value, Span where) {
+        Condition c;
+        c.kind = ConditionKind::constant;
+        c.number = value ? 1 : 0;
+        c.span = where;
+        return add(std::move(c));
+    }
+
+    std::vector<std::string> value_names() const {
+        std::vector<std::string> names;
+        for (const auto& [name, symbol] : values_) names.push_back(name);
+        return names;
+    }
+
+    // A name used where a field is expected (left of an operator, after `exists`).
+    std::optional<std::uint32_t> field_ref(const ast::Name& name) {
+        auto it = values_.find(name);
+        if (it == values_.end()) {
+            auto& d = error(Code::unknown_value_name, span(name),
+                            fmt::format("unknown field or condition '{}'", std::string(name)));
+            suggest(d, name, value_names());
+            return std::nullopt;
+        }
+        if (it->second.kind == ValueSymbol::Kind::let) {
+            auto& d = error(Code::type_mismatch, span(name),
+                            fmt::format("'{}' is a condition, not a field", std::string(name)));
+            d.help = fmt::format("use it on its own, e.g. 'if {} -> ...'", std::string(name));
+            let_used_[it->second.index] = true;
+            return std::nullopt;
+        }
+        field_used_[it->second.index] = true;
+        return it->second.index;
+    }
+
+    const Field& field(std::uint32_t index) const { return data_->fields[index]; }
+
+    void mismatch(const ast::Name& name, std::string message, std::string help = {}) {
+        error(Code::type_mismatch, span(name), std::move(message)).help = std::move(help);
+    }
+
+    ConditionId resolve(const ast::Expr& expr) {
+        return boost::apply_visitor(
+            overloaded{
+                [&](const ast::Boolean& b) { return constant(b.value, span(b)); },
+                [&](const ast::Name& n) { return resolve_name(n); },
+                [&](const x3::forward_ast<ast::ExistsTest>& e) { return resolve_exists(e.get()); },
+                [&](const x3::forward_ast<ast::HasTest>& e) { return resolve_has(e.get()); },
+                [&](const x3::forward_ast<ast::ContainsTest>& e) { return resolve_contains(e.get()); },
+                [&](const x3::forward_ast<ast::MatchesTest>& e) { return resolve_matches(e.get()); },
+                [&](const x3::forward_ast<ast::IsTest>& e) { return resolve_is(e.get()); },
+                [&](const x3::forward_ast<ast::InTest>& e) { return resolve_in(e.get()); },
+                [&](const x3::forward_ast<ast::Comparison>& e) { return resolve_comparison(e.get()); },
+                [&](const x3::forward_ast<ast::Negation>& e) {
+                    ConditionId operand = resolve(e.get().operand);
+                    Condition c;
+                    c.kind = ConditionKind::negation;
+                    c.children = {operand};
+                    c.span = span(e.get());
+                    return add(std::move(c));
+                },
+                [&](const x3::forward_ast<ast::Conjunction>& e) {
+                    return resolve_chain(ConditionKind::conjunction, e.get().first, e.get().rest, span(e.get()));
+                },
+                [&](const x3::forward_ast<ast::Disjunction>& e) {
+                    return resolve_chain(ConditionKind::disjunction, e.get().first, e.get().rest, span(e.get()));
+                },
+            },
+            expr);
+    }
+
+    ConditionId resolve_chain(ConditionKind kind, const ast::Expr& first,
+                              const std::vector<ast::Expr>& rest, Span where) {
+        ConditionId head = resolve(first);
+        if (rest.empty()) return head;
+        Condition c;
+        c.kind = kind;
+        c.children.push_back(head);
+        for (const ast::Expr& term : rest) c.children.push_back(resolve(term));
+        c.span = where;
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_name(const ast::Name& name) {
+        auto it = values_.find(name);
+        if (it == values_.end()) {
+            auto& d = error(Code::unknown_value_name, span(name),
+                            fmt::format("unknown field or condition '{}'", std::string(name)));
+            suggest(d, name, value_names());
+            return constant(false, span(name));
+        }
+        Condition c;
+        c.span = span(name);
+        if (it->second.kind == ValueSymbol::Kind::let) {
+            let_used_[it->second.index] = true;
+            resolve_let(it->second.index);
+            c.kind = ConditionKind::let_ref;
+            c.operand = it->second.index;
+            return add(std::move(c));
+        }
+        std::uint32_t index = it->second.index;
+        field_used_[index] = true;
+        const Field& f = field(index);
+        if (f.type != FieldType::boolean) {
+            std::string help;
+            switch (f.type) {
+            case FieldType::number:
+            case FieldType::integer: help = fmt::format("compare it, e.g. '{} > 0'", f.name); break;
+            case FieldType::enumeration:
+                help = fmt::format("test its value, e.g. '{} is {}'", f.name,
+                                   f.values.empty() ? "..." : f.values.front());
+                break;
+            case FieldType::text:
+                help = fmt::format("test its text, e.g. '{} contains \"...\"'", f.name);
+                break;
+            default: help = fmt::format("test whether it is present: 'exists {}'", f.name);
+            }
+            mismatch(name, fmt::format("'{}' is {} field, not a condition", f.name, with_article(f.type)),
+                     std::move(help));
+            return constant(false, span(name));
+        }
+        c.kind = ConditionKind::bool_field;
+        c.field = index;
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_exists(const ast::ExistsTest& test) {
+        auto f = field_ref(test.field);
+        if (!f) return constant(false, span(test));
+        Condition c;
+        c.kind = ConditionKind::exists;
+        c.field = *f;
+        c.span = span(test);
+        return add(std::move(c));
+    }
+
+    bool require_text(const ast::Name& name, std::uint32_t index, std::string_view op) {
+        const Field& f = field(index);
+        if (f.type == FieldType::text) return true;
+        mismatch(name,
+                 fmt::format("'{}' is {} field; '{}' works on text fields", f.name,
+                             with_article(f.type), op));
+        return false;
+    }
+
+    ConditionId resolve_has(const ast::HasTest& test) {
+        auto f = field_ref(test.field);
+        auto list = lists_.find(test.list);
+        if (list == lists_.end()) {
+            std::vector<std::string> names;
+            for (const auto& [n, i] : lists_) names.push_back(n);
+            auto& d = error(Code::unknown_word_list, span(test.list),
+                            fmt::format("unknown word list '{}'", std::string(test.list)));
+            suggest(d, test.list, names);
+        } else {
+            list_used_[list->second] = true;
+        }
+        std::string_view op = test.quantifier == ast::Quantifier::any ? "has any" : "has all";
+        if (!f || !require_text(test.field, *f, op) || list == lists_.end())
+            return constant(false, span(test));
+        Condition c;
+        c.kind = test.quantifier == ast::Quantifier::any ? ConditionKind::has_any : ConditionKind::has_all;
+        c.field = *f;
+        c.operand = list->second;
+        c.span = span(test);
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_contains(const ast::ContainsTest& test) {
+        auto f = field_ref(test.field);
+        if (!f || !require_text(test.field, *f, "contains")) return constant(false, span(test));
+        if (trim(test.phrase).empty()) {
+            error(Code::empty_phrase, span(test.phrase), "'contains' needs a non-empty phrase");
+            return constant(false, span(test));
+        }
+        Condition c;
+        c.kind = ConditionKind::contains;
+        c.field = *f;
+        c.text = test.phrase;
+        c.span = span(test);
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_matches(const ast::MatchesTest& test) {
+        auto f = field_ref(test.field);
+        bool ok = f && require_text(test.field, *f, "matches");
+        const ast::Regex& regex = test.regex;
+        Span where{file_, regex.from, regex.to};
+        bool case_insensitive = false;
+        for (char flag : regex.flags) {
+            if (flag == 'i') {
+                case_insensitive = true;
+                continue;
+            }
+            error(Code::invalid_regex, where,
+                  fmt::format("unknown regular expression flag '{}'", flag))
+                .help = "the only flag is 'i' (ignore case)";
+            return constant(false, span(test));
+        }
+        re2::RE2::Options options;
+        options.set_log_errors(false);
+        options.set_case_sensitive(!case_insensitive);
+        auto compiled = std::make_unique<re2::RE2>(regex.pattern, options);
+        if (!compiled->ok()) {
+            error(Code::invalid_regex, where,
+                  fmt::format("invalid regular expression: {}", compiled->error()))
+                .help = "triage uses RE2 syntax (no backreferences or look-around)";
+            return constant(false, span(test));
+        }
+        if (!ok) return constant(false, span(test));
+        Condition c;
+        c.kind = ConditionKind::matches;
+        c.field = *f;
+        c.operand = static_cast<std::uint32_t>(data_->regexes.size());
+        c.span = span(test);
+        data_->regexes.push_back({regex.pattern, case_insensitive, where});
+        data_->compiled_regexes.push_back(std::move(compiled));
+        return add(std::move(c));
+    }
+
+    // An enumeration value written as a name (or a quoted string); reports T021/T020.
+    std::optional<std::uint32_t> enum_value(const Field& f, const ast::Value& value) {
+        const ast::Spanned* where = nullptr;
+        std::string written;
+        if (auto* n = boost::get<ast::Name>(&value.get())) {
+            where = n;
+            written = *n;
+        } else if (auto* t = boost::get<ast::Text>(&value.get())) {
+            where = t;
+            written = *t;
+        } else {
+            const ast::Spanned& s = value_span(value);
+            error(Code::type_mismatch, span(s),
+                  fmt::format("'{}' takes one of its values ({}), not a number or true/false",
+                              f.name, fmt::join(f.values, ", ")));
+            return std::nullopt;
+        }
+        auto it = std::find(f.values.begin(), f.values.end(), written);
+        if (it == f.values.end()) {
+            auto& d = error(Code::unknown_enum_value, span(*where),
+                            fmt::format("'{}' is not a value of '{}'", written, f.name));
+            suggest(d, written, f.values);
+            d.notes.push_back({std::nullopt, fmt::format("'{}' is one of: {}", f.name,
+                                                         fmt::join(f.values, ", "))});
+            return std::nullopt;
+        }
+        return static_cast<std::uint32_t>(it - f.values.begin());
+    }
+
+    static const ast::Spanned& value_span(const ast::Value& value) {
+        return boost::apply_visitor([](const auto& v) -> const ast::Spanned& { return v; }, value);
+    }
+
+    ConditionId resolve_is(const ast::IsTest& test) {
+        auto f = field_ref(test.field);
+        if (!f) return constant(false, span(test));
+        const Field& fd = field(*f);
+        Condition c;
+        c.field = *f;
+        c.negated = test.negated;
+        c.span = span(test);
+        switch (fd.type) {
+        case FieldType::enumeration: {
+            auto v = enum_value(fd, test.value);
+            if (!v) return constant(false, span(test));
+            c.kind = ConditionKind::enum_in;
+            c.values = {*v};
+            return add(std::move(c));
+        }
+        case FieldType::boolean: {
+            auto* b = boost::get<ast::Boolean>(&test.value.get());
+            if (!b) {
+                mismatch(test.field, fmt::format("'{}' is a bool field; compare it with true or false", fd.name));
+                return constant(false, span(test));
+            }
+            c.kind = ConditionKind::bool_is;
+            c.number = b->value ? 1 : 0;
+            return add(std::move(c));
+        }
+        case FieldType::text: {
+            auto* t = boost::get<ast::Text>(&test.value.get());
+            if (!t) {
+                mismatch(test.field, fmt::format("'{}' is a text field; compare it with a quoted string", fd.name),
+                         "write the text in double quotes");
+                return constant(false, span(test));
+            }
+            c.kind = ConditionKind::text_is;
+            c.text = *t;
+            return add(std::move(c));
+        }
+        default:
+            mismatch(test.field, fmt::format("'{}' is {} field; 'is' compares text, bool and one-of fields",
+                                             fd.name, with_article(fd.type)),
+                     is_numeric(fd.type) ? "use == to compare numbers" : "");
+            return constant(false, span(test));
+        }
+    }
+
+    ConditionId resolve_in(const ast::InTest& test) {
+        auto f = field_ref(test.field);
+        if (!f) return constant(false, span(test));
+        const Field& fd = field(*f);
+        Condition c;
+        c.field = *f;
+        c.negated = test.negated;
+        c.span = span(test);
+        bool ok = true;
+        switch (fd.type) {
+        case FieldType::enumeration:
+            c.kind = ConditionKind::enum_in;
+            for (const ast::Value& v : test.values) {
+                if (auto index = enum_value(fd, v)) c.values.push_back(*index);
+                else ok = false;
+            }
+            break;
+        case FieldType::text:
+            c.kind = ConditionKind::text_in;
+            for (const ast::Value& v : test.values) {
+                if (auto* t = boost::get<ast::Text>(&v.get())) {
+                    c.strings.push_back(*t);
+                } else {
+                    error(Code::type_mismatch, span(value_span(v)),
+                          fmt::format("'{}' is a text field; its list takes quoted strings", fd.name));
+                    ok = false;
+                }
+            }
+            break;
+        case FieldType::number:
+        case FieldType::integer:
+            c.kind = ConditionKind::number_in;
+            for (const ast::Value& v : test.values) {
+                if (auto* n = boost::get<ast::Number>(&v.get())) {
+                    c.numbers.push_back(n->value);
+                } else {
+                    error(Code::type_mismatch, span(value_span(v)),
+                          fmt::format("'{}' is {} field; its list takes numbers", fd.name,
+                                      with_article(fd.type)));
+                    ok = false;
+                }
+            }
+            break;
+        default:
+            mismatch(test.field, fmt::format("'{}' is {} field; 'in' works on text, number and "
+                                             "one-of fields",
+                                             fd.name, with_article(fd.type)));
+            return constant(false, span(test));
+        }
+        if (!ok) return constant(false, span(test));
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_comparison(const ast::Comparison& test) {
+        static constexpr std::string_view op_text[] = {"<", "<=", ">", ">=", "==", "!="};
+        std::string_view op = op_text[static_cast<int>(test.op)];
+        auto f = field_ref(test.field);
+        if (!f) return constant(false, span(test));
+        const Field& fd = field(*f);
+        Condition c;
+        c.field = *f;
+        c.op = static_cast<CompareOp>(test.op);
+        c.span = span(test);
+        if (!is_numeric(fd.type) && fd.type != FieldType::time) {
+            std::string help = fd.type == FieldType::text
+                                   ? "use 'is', 'contains', 'has any' or 'matches' on text"
+                                   : "use 'is' or 'is not'";
+            mismatch(test.field, fmt::format("'{}' is {} field and cannot be compared with '{}'",
+                                             fd.name, with_article(fd.type), op),
+                     std::move(help));
+            return constant(false, span(test));
+        }
+        if (auto* number = boost::get<ast::Number>(&test.rhs.get())) {
+            if (fd.type == FieldType::time) {
+                mismatch(test.field, fmt::format("'{}' is a time field; compare it with another time field", fd.name));
+                return constant(false, span(test));
+            }
+            c.kind = ConditionKind::compare_number;
+            c.number = number->value;
+            return add(std::move(c));
+        }
+        const ast::Name& other_name = boost::get<ast::Name>(test.rhs.get());
+        auto other = field_ref(other_name);
+        if (!other) return constant(false, span(test));
+        const Field& od = field(*other);
+        bool compatible = fd.type == FieldType::time ? od.type == FieldType::time : is_numeric(od.type);
+        if (!compatible) {
+            mismatch(test.field, fmt::format("cannot compare {} field '{}' with {} field '{}'",
+                                             describe(fd.type), fd.name, describe(od.type), od.name));
+            return constant(false, span(test));
+        }
+        c.kind = ConditionKind::compare_field;
+        c.operand = *other;
+        return add(std::move(c));
+    }
+
+    enum class LetState { pending, resolving, done };
+
+    void resolve_let(std::uint32_t index) {
+        if (let_state_[index] == LetState::done) return;
+        const auto& [let, file] = lets_[index];
+        if (let_state_[index] == LetState::resolving) {
+            if (!let_recursive_.contains(index)) {
+                let_recursive_.insert({index, true});
+                error(Code::recursive_condition, span_in(file, let->name),
+                      fmt::format("condition '{}' refers to itself", std::string(let->name)))
+                    .help = "a condition cannot depend on its own value; break the loop";
+            }
+            return;
+        }
+        let_state_[index] = LetState::resolving;
+        FileId saved = file_;
+        file_ = file;
+        data_->lets[index].condition = resolve(let->condition);
+        file_ = saved;
+        let_state_[index] = LetState::done;
+    }
+
+    // ---- steps and outcomes -----------------------------------------------------------------
+
+    std::optional<NodeRef> node_ref(const ast::Name& name) {
+        auto it = data_->node_index.find(name);
+        if (it != data_->node_index.end()) return it->second;
+        std::vector<std::string> names;
+        for (const auto& [n, node] : data_->node_index) names.push_back(n);
+        auto& d = error(Code::unknown_node, span(name),
+                        fmt::format("unknown step or outcome '{}'", std::string(name)));
+        suggest(d, name, names);
+        return std::nullopt;
+    }
+
+    // The value of a condition that does not depend on the mention, if any.
+    std::optional<bool> fold(ConditionId id, int depth = 0) const {
+        if (depth > 64) return std::nullopt;
+        const Condition& c = data_->conditions[id];
+        switch (c.kind) {
+        case ConditionKind::constant: return c.number != 0;
+        case ConditionKind::let_ref: {
+            const Let& let = data_->lets[c.operand];
+            if (let.condition == no_condition || let_recursive_.contains(c.operand)) return std::nullopt;
+            return fold(let.condition, depth + 1);
+        }
+        case ConditionKind::negation: {
+            auto v = fold(c.children[0], depth + 1);
+            if (!v) return std::nullopt;
+            return !*v;
+        }
+        case ConditionKind::conjunction:
+        case ConditionKind::disjunction: {
+            const bool dominant = c.kind == ConditionKind::disjunction;  // true for or, false for and
+            bool all_known = true;
+            for (ConditionId child : c.children) {
+                auto v = fold(child, depth + 1);
+                if (!v) all_known = false;
+                else if (*v == dominant) return dominant;
+            }
+            if (all_known) return !dominant;
+            return std::nullopt;
+        }
+        default: return std::nullopt;
+        }
+    }
+
+    void resolve_step(std::uint32_t index) {
+        const auto& [step, file] = steps_[index];
+        file_ = file;
+        Step& s = data_->steps[index];
+        std::optional<std::size_t> always_true;
+        std::vector<std::pair<std::string, std::size_t>> seen;  // normalised condition → branch
+        for (std::size_t i = 0; i < step->branches.size(); ++i) {
+            const ast::Branch& b = step->branches[i];
+            Branch branch;
+            branch.condition = resolve(b.condition);
+            branch.span = span(b);
+            branch.target_span = span(b.target);
+            Span if_keyword = keyword_span(b);
+            std::string text = collapse_blanks(in_.sources.text(data_->conditions[branch.condition].span));
+            auto repeated = std::find_if(seen.begin(), seen.end(),
+                                         [&](const auto& entry) { return entry.first == text; });
+            if (always_true) {
+                warning(Code::shadowed_branch, if_keyword,
+                        "this branch is never taken: an earlier branch always matches")
+                    .notes.push_back({s.branches[*always_true].span, "this branch always matches"});
+            } else if (repeated != seen.end()) {
+                warning(Code::shadowed_branch, if_keyword,
+                        fmt::format("this branch is never taken: an earlier branch has the same "
+                                    "condition '{}'",
+                                    text))
+                    .notes.push_back({s.branches[repeated->second].span, "the earlier branch is here"});
+            }
+            if (!always_true && fold(branch.condition) == true) always_true = i;
+            seen.emplace_back(std::move(text), i);
+            branch.target = node_ref(b.target).value_or(detail::unresolved_node);
+            s.branches.push_back(branch);
+        }
+        if (step->otherwise) {
+            const ast::ElseBranch& e = *step->otherwise;
+            if (always_true)
+                warning(Code::shadowed_branch, span(e.keyword),
+                        "'else' is never taken: an earlier branch always matches")
+                    .notes.push_back({s.branches[*always_true].span, "this branch always matches"});
+            if (auto target = node_ref(e.target)) {
+                Branch branch;
+                branch.target = *target;
+                branch.span = span(e);
+                branch.target_span = span(e.target);
+                s.otherwise = branch;
+            }
+        } else {
+            warning(Code::missing_else, s.name_span,
+                    fmt::format("step '{}' has no 'else': mentions that match no branch get no "
+                                "outcome",
+                                s.name))
+                .help = "add 'else -> ...' as the last branch";
+        }
+        if (step->branches.empty())
+            warning(Code::step_without_branches, s.name_span,
+                    fmt::format("step '{}' asks nothing: it has no 'if' branch", s.name));
+    }
+
+    std::optional<Duration> duration(const std::optional<ast::Duration>& d) {
+        if (!d) return std::nullopt;
+        return duration(*d);
+    }
+    std::optional<Duration> duration(const ast::Duration& d) {
+        std::uint64_t unit = 1;
+        switch (d.unit) {
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 7 * 86400; break;
+        default: break;
+        }
+        if (d.amount == 0) {
+            error(Code::invalid_duration, span(d), "a duration must be longer than zero");
+            return std::nullopt;
+        }
+        if (d.amount > max_duration_seconds / unit) {
+            error(Code::invalid_duration, span(d), "a duration cannot be longer than 10 years");
+            return std::nullopt;
+        }
+        return Duration(static_cast<std::int64_t>(d.amount * unit));
+    }
+
+    void resolve_outcome(std::uint32_t index) {
+        const auto& [outcome, file] = outcomes_.at(index);
+        file_ = file;
+        Outcome& o = data_->outcomes[index];
+        std::map<ActionKind, Span> first_unconditional;
+        std::optional<std::pair<ActionKind, Span>> first_reply;  // respond or do not respond
+        for (const ast::ActionStmt& stmt : outcome->actions) {
+            Action a;
+            a.span = span(stmt);
+            boost::apply_visitor(
+                overloaded{
+                    [&](const ast::Respond& r) {
+                        a.kind = ActionKind::respond;
+                        a.channel = r.channel == ast::Channel::publicly ? Channel::publicly : Channel::privately;
+                        a.duration = duration(r.within);
+                        if (r.template_name) a.text = *r.template_name;
+                    },
+                    [&](const ast::DoNotRespond& r) {
+                        a.kind = ActionKind::do_not_respond;
+                        a.text = r.reason;
+                    },
+                    [&](const ast::Monitor& m) {
+                        a.kind = ActionKind::monitor;
+                        a.duration = duration(m.period);
+                    },
+                    [&](const ast::Escalate& e) {
+                        a.kind = ActionKind::escalate;
+                        a.text = e.team;
+                        a.duration = duration(e.within);
+                    },
+                    [&](const ast::Tag& t) {
+                        a.kind = ActionKind::tag;
+                        a.labels.assign(t.labels.begin(), t.labels.end());
+                    },
+                    [&](const ast::Flag& f) {
+                        a.kind = ActionKind::flag;
+                        a.text = f.team;
+                    },
+                    [&](const ast::Notify& n) {
+                        a.kind = ActionKind::notify;
+                        a.text = n.team;
+                    },
+                    [&](const ast::Assign& n) {
+                        a.kind = ActionKind::assign;
+                        a.text = n.team;
+                    },
+                    [&](const ast::Priority& p) {
+                        a.kind = ActionKind::priority;
+                        a.priority = static_cast<Priority>(p.level);
+                    },
+                    [&](const ast::FollowUp& f) {
+                        a.kind = ActionKind::follow_up;
+                        a.duration = duration(f.after);
+                    },
+                    [&](const ast::Note& n) {
+                        a.kind = ActionKind::note;
+                        a.text = n.text;
+                    },
+                },
+                stmt.action);
+            if (stmt.condition) a.condition = resolve(*stmt.condition);
+            Span keyword = keyword_span(stmt);
+
+            if (a.kind == ActionKind::respond || a.kind == ActionKind::do_not_respond) {
+                if (first_reply && first_reply->first != a.kind)
+                    error(Code::conflicting_actions, keyword,
+                          fmt::format("outcome '{}' both responds and does not respond", o.name))
+                        .notes.push_back({first_reply->second, "the other one is here"});
+                if (!first_reply) first_reply = {a.kind, keyword};
+            }
+            const bool single = a.kind == ActionKind::respond || a.kind == ActionKind::do_not_respond ||
+                                a.kind == ActionKind::priority || a.kind == ActionKind::follow_up ||
+                                a.kind == ActionKind::monitor;
+            if (single && a.condition == no_condition) {
+                auto [it, inserted] = first_unconditional.emplace(a.kind, keyword);
+                if (!inserted)
+                    error(Code::repeated_action, keyword,
+                          fmt::format("outcome '{}' has a second unconditional '{}'", o.name,
+                                      to_string(a.kind)))
+                        .notes.push_back({it->second, "the first one is here"});
+            }
+            o.actions.push_back(std::move(a));
+        }
+        if (outcome->actions.empty())
+            warning(Code::empty_outcome, o.name_span,
+                    fmt::format("outcome '{}' has no actions", o.name))
+                .help = "say what to do, e.g. 'monitor' or 'do not respond because \"...\"'";
+    }
+
+    // ---- header, start, unused --------------------------------------------------------------
+
+    void resolve_header_and_start() {
+        Span file_start{in_.main_file, 0, 0};
+        if (!header_span_)
+            error(Code::missing_header, file_start, "the flow has no header")
+                .help = "begin the file with 'flow \"Name of the flow\" version 1'";
+        if (!start_) {
+            error(Code::missing_start, file_start, "the flow has no 'start'")
+                .help = "name the first step with 'start STEP'";
+            return;
+        }
+        file_ = start_->file;
+        if (auto node = node_ref(start_->target)) data_->start = *node;
+    }
+
+    void report_unused() {
+        for (std::uint32_t i = 0; i < data_->fields.size(); ++i)
+            if (!field_used_[i])
+                warning(Code::unused_field, data_->fields[i].span,
+                        fmt::format("field '{}' is never used", data_->fields[i].name));
+        for (std::uint32_t i = 0; i < data_->word_lists.size(); ++i)
+            if (!list_used_[i])
+                warning(Code::unused_word_list, data_->word_lists[i].span,
+                        fmt::format("word list '{}' is never used", data_->word_lists[i].name));
+        for (std::uint32_t i = 0; i < data_->lets.size(); ++i)
+            if (!let_used_[i])
+                warning(Code::unused_condition, data_->lets[i].span,
+                        fmt::format("condition '{}' is never used", data_->lets[i].name));
+    }
+
+    struct StartDecl {
+        Span keyword;
+        ast::Name target;
+        FileId file;
+    };
+
+    const CheckInput& in_;
+    std::vector<Diagnostic>& diagnostics_;
+    std::unique_ptr<detail::FlowData> data_;
+    FileId file_ = 0;
+
+    std::optional<Span> header_span_;
+    std::optional<StartDecl> start_;
+    std::unordered_map<std::string, ValueSymbol> values_;
+    std::unordered_map<std::string, std::uint32_t> lists_;
+    std::vector<std::uint32_t> field_declared_order_;
+    std::vector<std::pair<const ast::Let*, FileId>> lets_;
+    std::vector<std::pair<const ast::Step*, FileId>> steps_;
+    std::vector<std::pair<const ast::Outcome*, FileId>> outcomes_;
+    std::vector<LetState> let_state_;
+    std::unordered_map<std::uint32_t, bool> let_recursive_;
+    std::vector<bool> field_used_, list_used_, let_used_;
+};
+
+}  // namespace
+
+std::unique_ptr<detail::FlowData> check(const CheckInput& input, std::vector<Diagnostic>& diagnostics) {
+    return Checker(input, diagnostics).run();
+}
+
+}  // namespace triage

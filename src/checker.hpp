@@ -1,0 +1,33 @@
+// Stage 2: syntax trees → resolved flow. Names, types, values and outcome actions are checked
+// here; the graph checks (cycles, reachability) follow in graph_builder.
+#pragma once
+
+#include "flow_data.hpp"
+#include "parser.hpp"
+#include "triage/compile.hpp"
+#include "triage/diagnostic.hpp"
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace triage {
+
+// One top-level declaration and the file it was read from.
+struct SourceDeclaration {
+    FileId file = 0;
+    const syntax::ast::Declaration* declaration = nullptr;
+};
+
+struct CheckInput {
+    const SourceMap& sources;
+    std::span<const SourceDeclaration> declarations;  // in reading order, includes expanded
+    FileId main_file = 0;
+    const CompileOptions& options;
+};
+
+// Never returns null; the data is meaningful only when no error was reported.
+[[nodiscard]] std::unique_ptr<detail::FlowData> check(const CheckInput& input,
+                                                      std::vector<Diagnostic>& diagnostics);
+
+}  // namespace triage

@@ -1,0 +1,19 @@
+// The triage subcommands. Each registers its options on the CLI11 app and runs when chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace triage::cli {
+
+// Exit codes shared by every subcommand.
+enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
+
+// Registers `check`; the returned function runs it (valid once the app has parsed).
+std::function<int()> add_check_command(CLI::App& app);
+
+// Whether to colour output written to a stream: --color auto|always|never, NO_COLOR, a terminal.
+bool use_color(const std::string& mode, int fd);
+
+}  // namespace triage::cli

@@ -1,0 +1,144 @@
+#include "triage/diagnostic.hpp"
+
+#include "diagnostic_json.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace triage {
+
+std::string code_name(Code code) { return fmt::format("T{:03}", static_cast<unsigned>(code)); }
+
+std::span<const Code> all_codes() {
+    static constexpr Code codes[] = {
+        Code::syntax,             Code::unterminated,          Code::invalid_duration,
+        Code::duplicate_definition, Code::unknown_value_name,  Code::unknown_node,
+        Code::unknown_word_list,  Code::duplicate_singleton,   Code::missing_header,
+        Code::missing_start,      Code::empty_phrase,          Code::unreadable_file,
+        Code::include_cycle,      Code::type_mismatch,         Code::unknown_enum_value,
+        Code::invalid_regex,      Code::unknown_type,          Code::duplicate_enum_value,
+        Code::recursive_condition, Code::field_group_conflict, Code::cycle,
+        Code::unreachable,        Code::missing_else,          Code::shadowed_branch,
+        Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
+        Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
+        Code::step_without_branches,
+    };
+    return codes;
+}
+
+bool has_errors(std::span<const Diagnostic> diagnostics) {
+    return std::any_of(diagnostics.begin(), diagnostics.end(),
+                       [](const Diagnostic& d) { return d.severity == Severity::error; });
+}
+
+namespace {
+
+std::string_view severity_name(Severity severity) {
+    return severity == Severity::error ? "error" : "warning";
+}
+
+std::size_t code_points(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+struct Palette {
+    std::string_view bold, red, magenta, green, cyan, reset;
+};
+Palette palette(bool color) {
+    if (!color) return {};
+    return {"\x1b[1m", "\x1b[1;31m", "\x1b[1;35m", "\x1b[1;32m", "\x1b[1;36m", "\x1b[0m"};
+}
+
+// The source line with a caret under the span's first character and '~' under the rest of it
+// (on that line). Tabs in the prefix are kept so the caret lines up in a terminal.
+void append_excerpt(std::string& out, const SourceMap& sources, Span span, const Palette& p) {
+    Location begin = sources.begin(span);
+    Location end = sources.end(span);
+    std::string_view line = sources.line(span.file, begin.line);
+    std::string number = std::to_string(begin.line);
+    std::string gutter(number.size(), ' ');
+    out += fmt::format("{}{} |{} {}\n", p.cyan, number, p.reset, line);
+
+    std::string marker;
+    std::uint32_t column = 1;
+    for (std::size_t i = 0; i < line.size() && column < begin.column; ++i) {
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+        marker += line[i] == '\t' ? '\t' : ' ';
+        ++column;
+    }
+    std::size_t width = 1;
+    if (end.line == begin.line && end.column > begin.column) width = end.column - begin.column;
+    else if (end.line > begin.line)
+        width = std::max<std::size_t>(1, code_points(line) + 1 - begin.column);
+    marker += '^';
+    marker.append(width - 1, '~');
+    out += fmt::format("{}{} |{} {}{}{}\n", p.cyan, gutter, p.reset, p.green, marker, p.reset);
+}
+
+}  // namespace
+
+std::string format_text(const Diagnostic& d, const SourceMap& sources, TextStyle style) {
+    Palette p = palette(style.color);
+    Location at = sources.begin(d.span);
+    std::string out = fmt::format(
+        "{}{}:{}:{}: {}{}[{}]:{} {}{}{}\n", p.bold, sources.path(d.span.file), at.line, at.column,
+        d.severity == Severity::error ? p.red : p.magenta, severity_name(d.severity),
+        code_name(d.code), p.reset, p.bold, d.message, p.reset);
+    append_excerpt(out, sources, d.span, p);
+    for (const DiagnosticNote& note : d.notes) {
+        if (note.span) {
+            Location n = sources.begin(*note.span);
+            out += fmt::format("{}:{}:{}: {}note:{} {}\n", sources.path(note.span->file), n.line,
+                               n.column, p.cyan, p.reset, note.message);
+            append_excerpt(out, sources, *note.span, p);
+        } else {
+            out += fmt::format("{}note:{} {}\n", p.cyan, p.reset, note.message);
+        }
+    }
+    if (!d.help.empty()) out += fmt::format("{}help:{} {}\n", p.green, p.reset, d.help);
+    return out;
+}
+
+void append_json(JsonWriter& json, std::span<const Diagnostic> diagnostics, const SourceMap& sources) {
+    for (const Diagnostic& d : diagnostics) {
+        Location begin = sources.begin(d.span);
+        Location end = sources.end(d.span);
+        json.begin_object();
+        json.key("file").string(sources.path(d.span.file));
+        json.key("line").number(begin.line);
+        json.key("column").number(begin.column);
+        json.key("end_line").number(end.line);
+        json.key("end_column").number(end.column);
+        json.key("severity").string(severity_name(d.severity));
+        json.key("code").string(code_name(d.code));
+        json.key("message").string(d.message);
+        json.key("notes").begin_array();
+        for (const DiagnosticNote& note : d.notes) {
+            json.begin_object();
+            if (note.span) {
+                Location n = sources.begin(*note.span);
+                json.key("file").string(sources.path(note.span->file));
+                json.key("line").number(n.line);
+                json.key("column").number(n.column);
+            }
+            json.key("message").string(note.message);
+            json.end_object();
+        }
+        json.end_array();
+        if (!d.help.empty()) json.key("help").string(d.help);
+        json.end_object();
+    }
+}
+
+std::string format_json(std::span<const Diagnostic> diagnostics, const SourceMap& sources) {
+    JsonWriter json;
+    json.begin_array();
+    append_json(json, diagnostics, sources);
+    json.end_array();
+    return json.take();
+}
+
+}  // namespace triage

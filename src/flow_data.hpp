@@ -1,0 +1,41 @@
+// The private representation behind triage::Flow.
+#pragma once
+
+#include "triage/flow.hpp"
+#include "triage/graph.hpp"
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace triage::detail {
+
+// Stands for a branch target that names no step or outcome (already reported as an error);
+// the graph stage leaves such branches out.
+inline constexpr NodeRef unresolved_node{NodeKind::step, UINT32_MAX};
+
+struct FlowData {
+    std::string name;
+    std::uint32_t version = 0;
+    NodeRef start = unresolved_node;
+
+    std::vector<Field> fields;
+    std::vector<WordList> word_lists;
+    std::vector<Let> lets;
+    std::vector<Regex> regexes;
+    std::vector<std::unique_ptr<const re2::RE2>> compiled_regexes;  // parallel to regexes
+    std::vector<Condition> conditions;
+    std::vector<Step> steps;
+    std::vector<Outcome> outcomes;
+
+    std::unordered_map<std::string, NodeRef> node_index;
+    std::unordered_map<std::string, std::uint32_t> field_index;
+
+    FlowGraph graph;
+    std::shared_ptr<const SourceMap> sources;
+};
+
+}  // namespace triage::detail

@@ -1,0 +1,103 @@
+// A small streaming JSON writer: commas and escaping handled once, here.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace triage {
+
+class JsonWriter {
+public:
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
+
+    JsonWriter& key(std::string_view name) {
+        separate();
+        append_string(name);
+        out_ += ':';
+        after_key_ = true;
+        return *this;
+    }
+    JsonWriter& string(std::string_view value) {
+        separate();
+        append_string(value);
+        return *this;
+    }
+    JsonWriter& number(std::int64_t value) {
+        separate();
+        fmt::format_to(std::back_inserter(out_), "{}", value);
+        return *this;
+    }
+    JsonWriter& number(double value) {
+        separate();
+        fmt::format_to(std::back_inserter(out_), "{}", value);
+        return *this;
+    }
+    JsonWriter& number(std::uint32_t value) { return number(static_cast<std::int64_t>(value)); }
+    JsonWriter& boolean(bool value) {
+        separate();
+        out_ += value ? "true" : "false";
+        return *this;
+    }
+    JsonWriter& null() {
+        separate();
+        out_ += "null";
+        return *this;
+    }
+
+    [[nodiscard]] const std::string& str() const { return out_; }
+    std::string take() { return std::move(out_); }
+
+private:
+    JsonWriter& open(char bracket) {
+        separate();
+        out_ += bracket;
+        first_.push_back(true);
+        return *this;
+    }
+    JsonWriter& close(char bracket) {
+        out_ += bracket;
+        first_.pop_back();
+        return *this;
+    }
+    void separate() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (first_.empty()) return;
+        if (!first_.back()) out_ += ',';
+        first_.back() = false;
+    }
+    void append_string(std::string_view s) {
+        out_ += '"';
+        for (char c : s) {
+            switch (c) {
+            case '"': out_ += "\\\""; break;
+            case '\\': out_ += "\\\\"; break;
+            case '\n': out_ += "\\n"; break;
+            case '\r': out_ += "\\r"; break;
+            case '\t': out_ += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20)
+                    fmt::format_to(std::back_inserter(out_), "\\u{:04x}",
+                                   static_cast<unsigned>(c));
+                else
+                    out_ += c;
+            }
+        }
+        out_ += '"';
+    }
+
+    std::string out_;
+    std::vector<bool> first_;
+    bool after_key_ = false;
+};
+
+}  // namespace triage

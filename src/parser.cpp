@@ -1,0 +1,163 @@
+#include "parser.hpp"
+
+#include "syntax/config.hpp"
+#include "syntax/grammar.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string_view>
+
+namespace triage {
+
+namespace {
+
+namespace x3 = boost::spirit::x3;
+using syntax::iterator_type;
+
+constexpr std::array<std::string_view, 8> top_level_keywords = {
+    "flow", "fields", "words", "let", "start", "step", "outcome", "include"};
+
+bool is_word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+iterator_type skip_blanks_and_comments(iterator_type it, iterator_type end) {
+    while (it != end) {
+        if (*it == ' ' || *it == '\t' || *it == '\r' || *it == '\n') {
+            ++it;
+        } else if (*it == '#') {
+            while (it != end && *it != '\n') ++it;
+        } else {
+            break;
+        }
+    }
+    return it;
+}
+
+bool starts_declaration(iterator_type line, iterator_type end) {
+    for (std::string_view keyword : top_level_keywords) {
+        if (static_cast<std::size_t>(end - line) < keyword.size()) continue;
+        if (std::string_view(line, keyword.size()) != keyword) continue;
+        iterator_type after = line + keyword.size();
+        if (after == end || !is_word_char(*after)) return true;
+    }
+    return false;
+}
+
+// Where to resume after a broken declaration: the next line, after the one the declaration
+// started on, that begins in column 1 with a top-level keyword.
+iterator_type recovery_point(iterator_type declaration_start, iterator_type end) {
+    iterator_type it = declaration_start;
+    while (it != end) {
+        while (it != end && *it != '\n') ++it;
+        if (it == end) break;
+        ++it;
+        if (starts_declaration(it, end)) return it;
+    }
+    return end;
+}
+
+// A short description of what stands at `where`, for "found ..." in messages.
+std::string describe_found(iterator_type where, iterator_type end) {
+    if (where == end) return "end of file";
+    if (*where == '\n' || *where == '\r') return "end of line";
+    iterator_type stop = where;
+    if (is_word_char(*stop)) {
+        while (stop != end && is_word_char(*stop) && stop - where < 24) ++stop;
+    } else if (*stop == '"') {
+        return "a string";
+    } else {
+        // One UTF-8 character, or a two-character operator.
+        ++stop;
+        while (stop != end && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80) ++stop;
+        if (stop != end && std::string_view("=->").find(*stop) != std::string_view::npos &&
+            std::string_view("<>=!-").find(*where) != std::string_view::npos)
+            ++stop;
+    }
+    return fmt::format("'{}'", std::string_view(where, static_cast<std::size_t>(stop - where)));
+}
+
+// The opening delimiter of a string or regex left open on the line that ends at `where`:
+// the last delimiter on that line not escaped by a backslash.
+iterator_type opening_delimiter(iterator_type line_start, iterator_type where, char delimiter) {
+    iterator_type found = line_start;
+    for (iterator_type it = line_start; it != where; ++it) {
+        if (*it == '\\') {
+            if (it + 1 != where) ++it;
+            continue;
+        }
+        if (*it == delimiter) found = it;
+    }
+    return found;
+}
+
+}  // namespace
+
+ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics) {
+    std::string_view text = sources.text(file);
+    const iterator_type begin = text.data();
+    const iterator_type end = begin + text.size();
+    syntax::ParseState state{begin};
+    const auto parser = x3::with<syntax::parse_state_tag>(std::ref(state))[syntax::declaration()];
+
+    auto span_at = [&](iterator_type from, iterator_type to) {
+        return Span{file, static_cast<std::uint32_t>(from - begin),
+                    static_cast<std::uint32_t>(to - begin)};
+    };
+    auto token_end = [&](iterator_type where) {
+        iterator_type stop = where;
+        while (stop != end && is_word_char(*stop)) ++stop;
+        return stop == where && where != end ? where + 1 : stop;
+    };
+
+    ParsedFile parsed{file, {}};
+    iterator_type it = skip_blanks_and_comments(begin, end);
+    while (it != end) {
+        const iterator_type declaration_start = it;
+        try {
+            syntax::ast::Declaration declaration;
+            if (x3::phrase_parse(it, end, parser, syntax::skipper, declaration)) {
+                parsed.declarations.push_back(std::move(declaration));
+                it = skip_blanks_and_comments(it, end);
+                continue;
+            }
+            diagnostics.push_back(
+                {Severity::error, Code::syntax, span_at(it, token_end(it)),
+                 fmt::format("expected a declaration (flow, fields, words, let, start, step, "
+                             "outcome or include), found {}",
+                             describe_found(it, end)),
+                 {},
+                 {}});
+        } catch (const x3::expectation_failure<iterator_type>& failure) {
+            const iterator_type where = skip_blanks_and_comments(failure.where(), end);
+            const std::string& which = failure.which();
+            if (which == syntax::closing_quote_name || which == syntax::closing_slash_name) {
+                const bool is_string = which == syntax::closing_quote_name;
+                iterator_type line_start = failure.where();
+                while (line_start != begin && line_start[-1] != '\n') --line_start;
+                iterator_type open =
+                    opening_delimiter(line_start, failure.where(), is_string ? '"' : '/');
+                diagnostics.push_back(
+                    {Severity::error, Code::unterminated, span_at(open, failure.where()),
+                     is_string ? "unterminated string" : "unterminated regular expression",
+                     {},
+                     is_string ? "close the string with '\"' on the same line"
+                               : "close the regular expression with '/' on the same line"});
+            } else {
+                const bool single_equals =
+                    where != end && *where == '=' && (where + 1 == end || where[1] != '=');
+                diagnostics.push_back(
+                    {Severity::error, Code::syntax, span_at(where, token_end(where)),
+                     fmt::format("expected {}, found {}", which, describe_found(where, end)),
+                     {},
+                     single_equals ? "to compare numbers write '=='; to test a value write 'is'"
+                                   : ""});
+            }
+        }
+        it = skip_blanks_and_comments(recovery_point(declaration_start, end), end);
+    }
+    return parsed;
+}
+
+}  // namespace triage

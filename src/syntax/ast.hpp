@@ -1,0 +1,243 @@
+// The syntax tree of a .flow file, as the X3 grammar produces it.
+// Every node that a diagnostic can point at carries its byte span in the file.
+#pragma once
+
+#include <boost/spirit/home/x3/support/ast/variant.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace triage::syntax::ast {
+
+namespace x3 = boost::spirit::x3;
+
+// Byte offsets [from, to) into the source text. Named from/to, not begin/end, so that nodes that
+// are also strings (Name, Text) keep std::string's begin()/end().
+struct Spanned {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+};
+
+// An identifier, or a dotted field name such as author.followers.
+struct Name : std::string, Spanned {
+    using std::string::string;
+    Name() = default;
+};
+// A string literal with its escapes decoded (the span includes the quotes).
+struct Text : std::string, Spanned {
+    using std::string::string;
+    Text() = default;
+};
+
+struct Number : Spanned {
+    double value = 0;
+};
+struct Boolean : Spanned {
+    bool value = false;
+};
+struct Duration : Spanned {
+    std::uint64_t amount = 0;
+    char unit = 's';
+};
+struct Regex : Spanned {
+    std::string pattern;
+    std::string flags;
+};
+
+enum class CompareOp : std::uint8_t { lt, le, gt, ge, eq, ne };
+enum class Quantifier : std::uint8_t { any, all };
+enum class Channel : std::uint8_t { publicly, privately };
+enum class PriorityLevel : std::uint8_t { low, normal, high, urgent };
+
+struct Value : x3::variant<Number, Text, Boolean, Name> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+struct Operand : x3::variant<Number, Name> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+
+struct Disjunction;
+struct Conjunction;
+struct Negation;
+struct ExistsTest;
+struct HasTest;
+struct ContainsTest;
+struct MatchesTest;
+struct IsTest;
+struct InTest;
+struct Comparison;
+
+// One condition. A bare Name is a bool field or a `let`.
+struct Expr : x3::variant<Boolean, Name, x3::forward_ast<ExistsTest>, x3::forward_ast<HasTest>,
+                          x3::forward_ast<ContainsTest>, x3::forward_ast<MatchesTest>,
+                          x3::forward_ast<IsTest>, x3::forward_ast<InTest>,
+                          x3::forward_ast<Comparison>, x3::forward_ast<Negation>,
+                          x3::forward_ast<Conjunction>, x3::forward_ast<Disjunction>> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+
+struct Disjunction : Spanned {  // a or b or c
+    Expr first;
+    std::vector<Expr> rest;
+};
+struct Conjunction : Spanned {  // a and b and c
+    Expr first;
+    std::vector<Expr> rest;
+};
+struct Negation : Spanned {
+    Expr operand;
+};
+struct ExistsTest : Spanned {
+    Name field;
+};
+struct HasTest : Spanned {
+    Name field;
+    Quantifier quantifier = Quantifier::any;
+    Name list;
+};
+struct ContainsTest : Spanned {
+    Name field;
+    Text phrase;
+};
+struct MatchesTest : Spanned {
+    Name field;
+    Regex regex;
+};
+struct IsTest : Spanned {
+    Name field;
+    bool negated = false;
+    Value value;
+};
+struct InTest : Spanned {
+    Name field;
+    bool negated = false;
+    std::vector<Value> values;
+};
+struct Comparison : Spanned {
+    Name field;
+    CompareOp op = CompareOp::eq;
+    Operand rhs;
+};
+
+// ---- declarations -------------------------------------------------------------------------
+
+struct Header : Spanned {
+    Text name;
+    Number version;
+};
+struct Include : Spanned {
+    Text path;
+};
+struct Start : Spanned {
+    Name target;
+};
+
+struct FieldType : Spanned {
+    Name keyword;  // "text", "number", ..., or "one of" for an enumeration
+    std::vector<Name> values;
+};
+struct FieldDecl : Spanned {
+    Name name;
+    FieldType type;
+};
+// Single-member nodes keep their keyword as a first member: X3 mishandles one-element structs.
+struct FieldsBlock : Spanned {
+    Name keyword;
+    std::vector<FieldDecl> fields;
+};
+
+struct WordFile : Spanned {
+    Text path;
+};
+struct WordSource : x3::variant<WordFile, std::vector<Text>> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+struct WordList : Spanned {
+    Name name;
+    WordSource source;
+};
+
+struct Let : Spanned {
+    Name name;
+    Expr condition;
+};
+
+struct Branch : Spanned {
+    Expr condition;
+    Name target;
+};
+struct ElseBranch : Spanned {
+    Name keyword;
+    Name target;
+};
+struct Step : Spanned {
+    Name name;
+    Text question;
+    std::vector<Branch> branches;
+    std::optional<ElseBranch> otherwise;
+};
+
+struct Respond : Spanned {
+    Channel channel = Channel::publicly;
+    std::optional<Duration> within;
+    std::optional<Text> template_name;
+};
+struct DoNotRespond : Spanned {
+    Text reason;
+};
+struct Monitor : Spanned {
+    std::optional<Duration> period;
+};
+struct Escalate : Spanned {
+    Name team;
+    std::optional<Duration> within;
+};
+struct Tag : Spanned {
+    Name keyword;
+    std::vector<Name> labels;
+};
+struct Flag : Spanned {
+    Name team;
+};
+struct Notify : Spanned {
+    Name team;
+};
+struct Assign : Spanned {
+    Name team;
+};
+struct Priority : Spanned {
+    PriorityLevel level = PriorityLevel::normal;
+};
+struct FollowUp : Spanned {
+    Duration after;
+};
+struct Note : Spanned {
+    Text text;
+};
+struct Action : x3::variant<Respond, DoNotRespond, Monitor, Escalate, Tag, Flag, Notify, Assign,
+                            Priority, FollowUp, Note> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+struct ActionStmt : Spanned {
+    Action action;
+    std::optional<Expr> condition;
+};
+struct Outcome : Spanned {
+    Name name;
+    Text title;
+    std::vector<ActionStmt> actions;
+};
+
+struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+
+}  // namespace triage::syntax::ast

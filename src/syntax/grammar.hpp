@@ -1,0 +1,20 @@
+// The grammar's entry point: one top-level declaration of a .flow file.
+// Only grammar.cpp sees the rule definitions (grammar_def.hpp).
+#pragma once
+
+#include "syntax/ast.hpp"
+#include "syntax/config.hpp"
+
+namespace triage::syntax {
+
+struct declaration_class;
+using declaration_type = x3::rule<declaration_class, ast::Declaration>;
+BOOST_SPIRIT_DECLARE(declaration_type)
+
+declaration_type const& declaration();
+
+// Rule names that the parser driver turns into dedicated diagnostics.
+inline constexpr const char* closing_quote_name = "a closing '\"'";
+inline constexpr const char* closing_slash_name = "a closing '/'";
+
+}  // namespace triage::syntax
