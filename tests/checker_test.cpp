@@ -1,0 +1,190 @@
+// Name, type and outcome checks: messages, notes and suggestions as an author sees them.
+#include "support.hpp"
+
+using namespace triage;
+using triage::test::codes;
+using triage::test::compile_text;
+using triage::test::find;
+using triage::test::with_frame;
+
+TEST_CASE("a misspelt step name gets a caret, and a suggestion") {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nstart assess\nstep assess \"q\" {\n  if true -> asess\n  else -> o\n}\n"
+        "step other \"q\" { if true -> o\n else -> o }\noutcome o \"O\" { monitor }\n");
+    const Diagnostic* d = find(result, Code::unknown_node);
+    REQUIRE(d);
+    CHECK(d->message == "unknown step or outcome 'asess'");
+    CHECK(d->help == "did you mean 'assess'?");
+    CHECK(format_text(*d, *result.sources) ==
+          "test.flow:4:14: error[T012]: unknown step or outcome 'asess'\n"
+          "4 |   if true -> asess\n"
+          "  |              ^~~~~\n"
+          "help: did you mean 'assess'?\n");
+}
+
+TEST_CASE("no suggestion when nothing is close") {
+    CompileResult result = compile_text(with_frame("a: bool", "zzzzzz"));
+    const Diagnostic* d = find(result, Code::unknown_value_name);
+    REQUIRE(d);
+    CHECK(d->help.empty());
+}
+
+TEST_CASE("unknown enum value lists the values and suggests the closest") {
+    CompileResult result =
+        compile_text(with_frame("experience: one of none, negative, positive", "experience is negativ"));
+    const Diagnostic* d = find(result, Code::unknown_enum_value);
+    REQUIRE(d);
+    CHECK(d->help == "did you mean 'negative'?");
+    REQUIRE(d->notes.size() == 1);
+    CHECK(d->notes[0].message == "'experience' is one of: none, negative, positive");
+}
+
+TEST_CASE("type errors name the field's type and the way to write it") {
+    struct Case {
+        const char* fields;
+        const char* condition;
+        const char* message;
+    };
+    for (const Case& c : {
+             Case{"text: text", "text > 3", "'text' is a text field and cannot be compared with '>'"},
+             Case{"n: number", "n is 3", "'n' is a number field; 'is' compares text, bool and one-of fields"},
+             Case{"n: number", "n has any w", "'n' is a number field; 'has any' works on text fields"},
+             Case{"n: number", "n contains \"x\"", "'n' is a number field; 'contains' works on text fields"},
+             Case{"n: integer", "n matches /x/", "'n' is an integer field; 'matches' works on text fields"},
+             Case{"n: number", "n", "'n' is a number field, not a condition"},
+             Case{"b: bool", "b is \"yes\"", "'b' is a bool field; compare it with true or false"},
+             Case{"t: text", "t is yes", "'t' is a text field; compare it with a quoted string"},
+             Case{"t: time\n u: number", "t > u", "cannot compare time field 't' with number field 'u'"},
+             Case{"t: time", "t > 3", "'t' is a time field; compare it with another time field"},
+             Case{"b: bool", "b in [true]", "'b' is a bool field; 'in' works on text, number and one-of fields"},
+         }) {
+        CAPTURE(c.condition);
+        CompileResult result = compile_text(with_frame(c.fields, c.condition, "words w = \"x\""));
+        const Diagnostic* d = find(result, Code::type_mismatch);
+        REQUIRE(d);
+        CHECK(d->message == c.message);
+        Location at = result.sources->begin(d->span);
+        CHECK(result.sources->line(d->span.file, at.line).substr(0, 5) == "  if ");
+        CHECK(at.column == 6);  // the field name on the left
+    }
+}
+
+TEST_CASE("a condition used as a field is a type error, not an unknown name") {
+    CompileResult result = compile_text(with_frame("a: bool", "exists ok", "let ok = a"));
+    const Diagnostic* d = find(result, Code::type_mismatch);
+    REQUIRE(d);
+    CHECK(d->message == "'ok' is a condition, not a field");
+}
+
+TEST_CASE("regular expressions are checked with RE2") {
+    CompileResult bad = compile_text(with_frame("t: text", "t matches /(unclosed/"));
+    const Diagnostic* d = find(bad, Code::invalid_regex);
+    REQUIRE(d);
+    CHECK(d->message.find("invalid regular expression") == 0);
+    // RE2 has no backreferences: the linear-time guarantee is why flows may be untrusted.
+    CHECK(find(compile_text(with_frame("t: text", "t matches /(a)\\1/")), Code::invalid_regex));
+    CHECK(find(compile_text(with_frame("t: text", "t matches /a/x")), Code::invalid_regex)->message ==
+          "unknown regular expression flag 'x'");
+    CHECK(compile_text(with_frame("t: text", "t matches /\\/path\\/[a-z]+/i")).ok());
+}
+
+TEST_CASE("duplicate definitions point at both places") {
+    CompileResult result = compile_text(with_frame("a: bool\n a: text", "a"));
+    const Diagnostic* d = find(result, Code::duplicate_definition);
+    REQUIRE(d);
+    CHECK(result.sources->begin(d->span).line == 4);
+    REQUIRE(d->notes.size() == 1);
+    REQUIRE(d->notes[0].span);
+    CHECK(result.sources->begin(*d->notes[0].span).line == 3);
+}
+
+TEST_CASE("recursive conditions are reported once per loop") {
+    CompileResult result = compile_text(with_frame("x: bool", "a", "let a = b or x\nlet b = not a"));
+    CHECK(codes(result) == std::vector<std::string>{"T025"});
+    CHECK(find(result, Code::recursive_condition)->message == "condition 'a' refers to itself");
+}
+
+TEST_CASE("a value and a group with the same name conflict") {
+    CompileResult result = compile_text(with_frame("author: text\n author.followers: integer",
+                                                   "author contains \"x\" and author.followers > 1"));
+    const Diagnostic* d = find(result, Code::field_group_conflict);
+    REQUIRE(d);
+    CHECK(result.sources->begin(d->span).line == 4);
+    CHECK(codes(result) == std::vector<std::string>{"T026"});
+}
+
+TEST_CASE("outcome checks: conflicts and repeats") {
+    auto outcome = [](std::string_view actions) {
+        return compile_text("flow \"t\" version 1\nstart o\noutcome o \"O\" {\n" + std::string(actions) + "\n}\n");
+    };
+    CHECK(codes(outcome("respond publicly\ndo not respond because \"x\"")) ==
+          std::vector<std::string>{"T040"});
+    CHECK(codes(outcome("priority low\npriority high")) == std::vector<std::string>{"T041"});
+    CHECK(codes(outcome("respond publicly\nrespond privately")) == std::vector<std::string>{"T041"});
+    // Conditional actions of one kind may coexist: only one applies per mention.
+    CompileResult conditional = compile_text(
+        "flow \"t\" version 1\nfields { v: bool }\nstart o\noutcome o \"O\" {\n priority low\n priority urgent if v\n"
+        " respond publicly if v\n respond privately if not v\n}\n");
+    INFO(triage::test::all_text(conditional));
+    CHECK(conditional.ok());
+    CHECK(conditional.diagnostics.empty());
+    CHECK(codes(outcome("")) == std::vector<std::string>{"T042"});
+}
+
+TEST_CASE("durations must be positive and at most ten years") {
+    auto with_duration = [](std::string_view d) {
+        return compile_text("flow \"t\" version 1\nstart o\noutcome o \"O\" { monitor for " + std::string(d) + " }\n");
+    };
+    CHECK(codes(with_duration("0h")) == std::vector<std::string>{"T003"});
+    CHECK(codes(with_duration("522w")) == std::vector<std::string>{"T003"});
+    CHECK(codes(with_duration("99999999999999999w")) == std::vector<std::string>{"T003"});
+    CHECK(with_duration("521w").ok());
+    CHECK(with_duration("3650d").ok());
+    CHECK(codes(with_duration("3651d")) == std::vector<std::string>{"T003"});
+}
+
+TEST_CASE("missing header and start are reported at the top of the main file") {
+    CompileResult result = compile_text("outcome o \"O\" { monitor }\n");
+    CHECK(codes(result) == std::vector<std::string>{"T015", "T016"});
+    for (const Diagnostic& d : result.diagnostics) {
+        CHECK(result.sources->begin(d.span).line == 1);
+        CHECK(result.sources->begin(d.span).column == 1);
+    }
+}
+
+TEST_CASE("includes: relative paths, each file once, cycles and unreadable files") {
+    std::map<std::string, std::string> files = {
+        {"lib/a.flow", "include \"b.flow\"\nwords wa = \"a\"\n"},
+        {"lib/b.flow", "words wb = \"b\"\n"},
+        {"lib/loop.flow", "include \"../test.flow\"\n"},
+    };
+    std::string frame = with_frame("t: text", "t has any wa or t has any wb",
+                                   "include \"lib/a.flow\"\ninclude \"lib/b.flow\"");
+    CompileResult ok = compile_text(frame, files);
+    INFO(triage::test::all_text(ok));
+    CHECK(ok.ok());
+    CHECK(ok.diagnostics.empty());  // b.flow is included twice but read once: no duplicates
+
+    CompileResult missing = compile_text(with_frame("t: text", "t", "include \"nowhere.flow\""), files);
+    CHECK(find(missing, Code::unreadable_file));
+
+    CompileResult cycle = compile_text(with_frame("t: bool", "t", "include \"lib/loop.flow\""), files);
+    const Diagnostic* d = find(cycle, Code::include_cycle);
+    REQUIRE(d);
+    CHECK(cycle.sources->path(d->span.file) == "lib/loop.flow");
+    CHECK(d->message == "include cycle: test.flow -> loop.flow -> test.flow");
+}
+
+TEST_CASE("diagnostics come out as JSON with positions and codes") {
+    CompileResult result = compile_text(with_frame("a: bool", "b"));
+    std::string json = format_json(result.diagnostics, *result.sources);
+    CHECK(json.find(R"("file":"test.flow","line":8,"column":6,"end_line":8,"end_column":7,)"
+                    R"("severity":"error","code":"T011","message":"unknown field or condition 'b'")") !=
+          std::string::npos);
+}
+
+TEST_CASE("compile_file reports an unreadable file as a diagnostic") {
+    CompileResult result = compile_file("/nonexistent/dir/x.flow");
+    CHECK_FALSE(result.ok());
+    CHECK(codes(result) == std::vector<std::string>{"T018"});
+}

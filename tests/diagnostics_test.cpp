@@ -1,0 +1,114 @@
+// Golden tests: each fixture in tests/fixtures/diagnostics/ states, in `#! expect:` lines, exactly
+// which diagnostics the compiler must report (severity, code, file, line, column, and optionally
+// a piece of the message). Every code in the Code enum must have at least one fixture.
+#include "support.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace triage;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Expected {
+    std::string severity;
+    std::string code;
+    std::string file;  // relative to the fixture folder; empty = the fixture itself
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::string message_part;
+};
+
+fs::path fixture_dir() { return triage::test::source_dir() / "tests" / "fixtures" / "diagnostics"; }
+
+std::vector<Expected> read_expectations(const fs::path& path) {
+    std::ifstream in(path);
+    static const std::regex expect_line(
+        R"(^#! expect: (error|warning)\[(T\d{3})\] (?:([^ :]+):)?(\d+):(\d+)(?: (.*))?$)");
+    std::vector<Expected> out;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("#! expect:", 0) != 0) continue;
+        std::smatch m;
+        REQUIRE_MESSAGE(std::regex_match(line, m, expect_line), "malformed expectation: " << line);
+        out.push_back({m[1], m[2], m[3], static_cast<std::uint32_t>(std::stoul(m[4])),
+                       static_cast<std::uint32_t>(std::stoul(m[5])), m[6]});
+    }
+    return out;
+}
+
+std::vector<fs::path> fixtures() {
+    std::vector<fs::path> out;
+    for (const auto& entry : fs::directory_iterator(fixture_dir()))
+        if (entry.is_regular_file() && entry.path().extension() == ".flow") out.push_back(entry.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string describe(const Expected& e) {
+    return fmt::format("{}[{}] {}{}:{}", e.severity, e.code, e.file.empty() ? "" : e.file + ":", e.line,
+                       e.column);
+}
+
+}  // namespace
+
+TEST_CASE("every diagnostic fixture reports exactly what it expects") {
+    std::vector<fs::path> all = fixtures();
+    REQUIRE(all.size() > 30);
+    for (const fs::path& path : all) {
+        CAPTURE(path.filename().string());
+        std::vector<Expected> expected = read_expectations(path);
+        REQUIRE_MESSAGE(!expected.empty(), "a fixture must state what it expects");
+        CompileResult result = compile_file(path);
+        INFO(triage::test::all_text(result));
+
+        std::multiset<std::string> wanted, got;
+        for (const Expected& e : expected) wanted.insert(describe(e));
+        for (const Diagnostic& d : result.diagnostics) {
+            Location at = result.sources->begin(d.span);
+            fs::path file(std::string(result.sources->path(d.span.file)));
+            Expected actual{d.severity == Severity::error ? "error" : "warning", code_name(d.code),
+                            file == path ? "" : fs::relative(file, fixture_dir()).generic_string(),
+                            at.line, at.column, {}};
+            got.insert(describe(actual));
+        }
+        CHECK(got == wanted);
+        for (const Expected& e : expected) {
+            if (e.message_part.empty()) continue;
+            bool found = std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& d) {
+                return code_name(d.code) == e.code && d.message.find(e.message_part) != std::string::npos;
+            });
+            CHECK_MESSAGE(found, "no " << e.code << " message contains: " << e.message_part);
+        }
+        // A fixture with an error must not produce a flow; one with only warnings must.
+        bool expects_error = std::any_of(expected.begin(), expected.end(),
+                                         [](const Expected& e) { return e.severity == "error"; });
+        CHECK(result.ok() == !expects_error);
+    }
+}
+
+TEST_CASE("every diagnostic code has a fixture and a section in docs/diagnostics.md") {
+    std::set<std::string> covered;
+    for (const fs::path& path : fixtures())
+        for (const Expected& e : read_expectations(path)) covered.insert(e.code);
+    std::ifstream docs_file(triage::test::source_dir() / "docs" / "diagnostics.md");
+    std::stringstream docs;
+    docs << docs_file.rdbuf();
+    for (Code code : all_codes()) {
+        std::string name = code_name(code);
+        CAPTURE(name);
+        CHECK(covered.contains(name));
+        CHECK(docs.str().find("## " + name) != std::string::npos);
+    }
+}
+
+TEST_CASE("a flow with five planted mistakes reports all five in one run") {
+    CompileResult result = compile_file(fixture_dir() / "multi-five-mistakes.flow");
+    std::size_t errors = std::count_if(result.diagnostics.begin(), result.diagnostics.end(),
+                                       [](const Diagnostic& d) { return d.severity == Severity::error; });
+    CHECK(errors == 5);
+}

@@ -1,0 +1,76 @@
+// Helpers shared by the test files.
+#pragma once
+
+#include "triage/triage.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+// Readable failure messages for the lists the tests compare.
+namespace doctest {
+template <typename T>
+struct StringMaker<std::vector<T>> {
+    static String convert(const std::vector<T>& values) {
+        String out = "{";
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (i) out += ", ";
+            out += StringMaker<T>::convert(values[i]);
+        }
+        return out + "}";
+    }
+};
+}  // namespace doctest
+
+namespace triage::test {
+
+inline std::filesystem::path source_dir() { return TRIAGE_SOURCE_DIR; }
+
+// Compiles text as an in-memory file; `files` provides what include/words-file may read.
+inline CompileResult compile_text(std::string_view text,
+                                  std::map<std::string, std::string> files = {}) {
+    CompileOptions options;
+    options.read_file = [files](const std::filesystem::path& path) -> std::optional<std::string> {
+        auto it = files.find(path.lexically_normal().generic_string());
+        if (it == files.end()) return std::nullopt;
+        return it->second;
+    };
+    return compile(text, "test.flow", options);
+}
+
+inline std::vector<std::string> codes(const CompileResult& result) {
+    std::vector<std::string> out;
+    for (const Diagnostic& d : result.diagnostics) out.push_back(code_name(d.code));
+    return out;
+}
+
+inline std::string all_text(const CompileResult& result) {
+    std::string out;
+    for (const Diagnostic& d : result.diagnostics) out += format_text(d, *result.sources);
+    return out;
+}
+
+inline const Diagnostic* find(const CompileResult& result, Code code) {
+    auto it = std::find_if(result.diagnostics.begin(), result.diagnostics.end(),
+                           [&](const Diagnostic& d) { return d.code == code; });
+    return it == result.diagnostics.end() ? nullptr : &*it;
+}
+
+// A minimal clean flow around a body of extra declarations, for tests of one construct.
+inline std::string with_frame(std::string_view fields, std::string_view condition,
+                              std::string_view extra = {}) {
+    std::string text = "flow \"t\" version 1\nfields {\n";
+    text += fields;
+    text += "\n}\n";
+    text += extra;
+    text += "\nstart s\nstep s \"q?\" {\n  if ";
+    text += condition;
+    text += " -> yes\n  else -> no\n}\noutcome yes \"Yes\" { monitor }\noutcome no \"No\" { monitor }\n";
+    return text;
+}
+
+}  // namespace triage::test
