@@ -4,6 +4,7 @@
 #include "checker.hpp"
 #include "graph_builder.hpp"
 #include "parser.hpp"
+#include "program.hpp"
 
 #include <fmt/format.h>
 
@@ -116,6 +117,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
                          return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
                      });
     if (!has_errors(result.diagnostics)) {
+        detail::build_program(*data);
         data->sources = sources;
         result.flow.emplace(std::shared_ptr<const detail::FlowData>(std::move(data)));
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "triage/flow.hpp"
+#include "program.hpp"
 #include "triage/graph.hpp"
 
 #include <re2/re2.h>
@@ -35,6 +36,7 @@ struct FlowData {
     std::unordered_map<std::string, std::uint32_t> field_index;
 
     FlowGraph graph;
+    Program program;
     std::shared_ptr<const SourceMap> sources;
 };
 

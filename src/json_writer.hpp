@@ -45,6 +45,12 @@ public:
         out_ += value ? "true" : "false";
         return *this;
     }
+    // Inserts already-serialised JSON (e.g. a value copied from the input).
+    JsonWriter& raw(std::string_view json) {
+        separate();
+        out_ += json;
+        return *this;
+    }
     JsonWriter& null() {
         separate();
         out_ += "null";
@@ -52,6 +58,11 @@ public:
     }
 
     [[nodiscard]] const std::string& str() const { return out_; }
+    void clear() {
+        out_.clear();
+        first_.clear();
+        after_key_ = false;
+    }
     std::string take() { return std::move(out_); }
 
 private:

@@ -2,7 +2,12 @@
 #pragma once
 
 #include "triage/compile.hpp"
+#include "triage/decision.hpp"
+#include "triage/evaluator.hpp"
 #include "triage/diagnostic.hpp"
 #include "triage/flow.hpp"
 #include "triage/graph.hpp"
+#include "triage/json.hpp"
+#include "triage/record.hpp"
 #include "triage/source.hpp"
+#include "triage/value.hpp"

@@ -10,8 +10,11 @@ namespace triage::cli {
 // Exit codes shared by every subcommand.
 enum ExitCode : int { exit_ok = 0, exit_failure = 1, exit_usage = 2 };
 
-// Registers `check`; the returned function runs it (valid once the app has parsed).
+// Each registers its subcommand; the returned function runs it (once the app has parsed).
 std::function<int()> add_check_command(CLI::App& app);
+std::function<int()> add_run_command(CLI::App& app);
+std::function<int()> add_explain_command(CLI::App& app);
+std::function<int()> add_gen_command(CLI::App& app);
 
 // Whether to colour output written to a stream: --color auto|always|never, NO_COLOR, a terminal.
 bool use_color(const std::string& mode, int fd);

@@ -13,8 +13,14 @@ int main(int argc, char** argv) {
     app.failure_message(CLI::FailureMessage::help);
 
     std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
-    auto check = add_check_command(app);
-    commands.emplace_back(app.get_subcommand("check"), check);
+    commands.emplace_back(nullptr, add_check_command(app));
+    commands.back().first = app.get_subcommand("check");
+    commands.emplace_back(nullptr, add_run_command(app));
+    commands.back().first = app.get_subcommand("run");
+    commands.emplace_back(nullptr, add_explain_command(app));
+    commands.back().first = app.get_subcommand("explain");
+    commands.emplace_back(nullptr, add_gen_command(app));
+    commands.back().first = app.get_subcommand("gen");
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,76 @@
+// What the evaluator decided for one mention, and how it got there.
+// A Decision borrows text from its Flow: keep the Flow alive while you read it. Reuse one
+// Decision across evaluations: clear() keeps its capacity, so steady-state evaluation allocates
+// nothing.
+#pragma once
+
+#include "triage/flow.hpp"
+#include "triage/value.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace triage {
+
+inline constexpr std::uint32_t no_outcome = UINT32_MAX;
+
+struct DecidedAction {
+    ActionKind kind = ActionKind::note;
+    Channel channel = Channel::publicly;
+    Priority priority = Priority::normal;
+    std::string_view text;                 // template, reason, team or note text
+    std::span<const std::string> labels;   // tag
+    std::optional<Duration> duration;      // as written: within / for / after
+    std::optional<TimePoint> deadline;     // reference time + duration (respond, escalate, follow up)
+    std::uint32_t index = 0;               // position in Outcome::actions
+};
+
+// One step of the path: the step asked, the branch taken (branches.size() = else), the target.
+struct PathEntry {
+    std::uint32_t step = 0;
+    std::uint32_t branch = 0;
+    NodeRef target;
+};
+
+struct Decision {
+    std::uint32_t outcome = no_outcome;  // index into Flow::outcomes(); no_outcome = fell through
+    std::vector<PathEntry> path;
+    std::vector<DecidedAction> actions;  // the outcome's actions whose `if` held, in order
+    std::vector<std::uint32_t> missing_fields;  // fields read on the path that the mention lacks
+
+    [[nodiscard]] bool decided() const noexcept { return outcome != no_outcome; }
+    // The step where no branch matched and there was no else; meaningful when !decided().
+    [[nodiscard]] std::optional<std::uint32_t> fell_through_at() const noexcept {
+        if (decided() || path.empty()) return std::nullopt;
+        return path.back().step;
+    }
+    void clear() noexcept {
+        outcome = no_outcome;
+        path.clear();
+        actions.clear();
+        missing_fields.clear();
+    }
+};
+
+// The explaining path: every condition evaluated, in order, with what it read.
+struct TraceEntry {
+    ConditionId condition = no_condition;
+    bool result = false;
+    std::uint32_t depth = 0;     // nesting under the branch condition (0 = the branch itself)
+    std::uint32_t step = 0;      // the step (or, for action conditions, no_step) being asked
+    std::uint32_t branch = 0;
+    bool has_field = false;
+    std::uint32_t field = 0;     // the field this leaf read, when has_field
+    FieldValue value;            // its value (text borrowed from the record)
+};
+inline constexpr std::uint32_t no_step = UINT32_MAX;
+
+struct Trace {
+    std::vector<TraceEntry> entries;
+    void clear() noexcept { entries.clear(); }
+};
+
+}  // namespace triage

@@ -1,0 +1,41 @@
+// Runs a compiled flow against mentions. One Evaluator per thread; many may share one Flow.
+#pragma once
+
+#include "triage/decision.hpp"
+#include "triage/flow.hpp"
+#include "triage/record.hpp"
+#include "triage/value.hpp"
+
+#include <memory>
+
+namespace triage {
+
+namespace detail {
+struct EvaluatorState;
+}
+
+class Evaluator {
+public:
+    explicit Evaluator(Flow flow);
+    ~Evaluator();
+    Evaluator(Evaluator&&) noexcept;
+    Evaluator& operator=(Evaluator&&) noexcept;
+
+    [[nodiscard]] const Flow& flow() const noexcept { return flow_; }
+
+    // The outcome only (an index into Flow::outcomes(), or no_outcome): the hot-loop path.
+    [[nodiscard]] std::uint32_t decide(const RecordView& record) noexcept;
+
+    // The full decision: outcome, applicable actions with deadlines counted from `reference`
+    // (the mention's time, or now: the evaluator has no clock of its own), path, missing fields.
+    void evaluate(const RecordView& record, TimePoint reference, Decision& decision) noexcept;
+
+    // As evaluate(), and also records each condition with the values it compared.
+    void explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace) noexcept;
+
+private:
+    Flow flow_;
+    std::unique_ptr<detail::EvaluatorState> state_;
+};
+
+}  // namespace triage

@@ -1,0 +1,61 @@
+// Mentions as JSON objects (one per line in a JSON Lines export), parsed with simdjson.
+// Nested objects map onto dotted field names: {"author": {"followers": 10}} sets author.followers.
+#pragma once
+
+#include "triage/flow.hpp"
+#include "triage/record.hpp"
+#include "triage/value.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace triage {
+
+struct JsonOptions {
+    // Record key (dotted for nested keys) → flow field, for exports whose names differ.
+    std::vector<std::pair<std::string, std::string>> renames;
+    // The key whose value is copied to decisions unchanged, to tie them to their mention.
+    std::string id_key = "id";
+};
+
+// Reads one JSON object at a time; the record it exposes stays valid until the next read().
+// Value rules: null or an absent key is a missing field; text fields take strings; number and
+// integer fields take numbers; bool fields take true/false; `one of` fields take strings; time
+// fields take RFC 3339 strings ("2026-11-22T09:30:00Z", offsets and fractions allowed) or
+// numbers of seconds since the Unix epoch. Keys the flow does not declare are ignored.
+// A value of the wrong type makes the whole line an error: nothing is coerced silently.
+class JsonRecordReader {
+public:
+    explicit JsonRecordReader(Flow flow, JsonOptions options = {});
+    ~JsonRecordReader();
+    JsonRecordReader(JsonRecordReader&&) noexcept;
+    JsonRecordReader& operator=(JsonRecordReader&&) noexcept;
+
+    // Parses `json`. Returns false, with a message in error(), for malformed JSON, a value that
+    // is not an object, or a value of the wrong type for its field.
+    bool read(std::string_view json);
+    [[nodiscard]] const std::string& error() const noexcept;
+
+    [[nodiscard]] RecordView view() const noexcept;
+    // The id value as JSON text (e.g. "\"m-1\"" or "42"), empty when the record has none.
+    [[nodiscard]] std::string_view id() const noexcept;
+    [[nodiscard]] FieldValue value(std::uint32_t slot) const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// RFC 3339 / ISO 8601 date-time to a TimePoint ("2026-11-22T09:30:00Z", "...+01:00",
+// "...T09:30:00.250Z", "2026-11-22 09:30:00Z"); nullopt when it is not one.
+[[nodiscard]] std::optional<TimePoint> parse_time(std::string_view text) noexcept;
+// "2026-11-22T09:30:00Z" (milliseconds shown only when non-zero).
+[[nodiscard]] std::string format_time(TimePoint time);
+// "4h", "30m", "2d 4h" — the way durations are written in flows.
+[[nodiscard]] std::string format_duration(Duration duration);
+
+}  // namespace triage

@@ -1,0 +1,30 @@
+// Stage 4: what evaluation needs beyond the resolved flow, prepared once at compile time:
+// one phrase automaton per text field that word lists are used with, folded phrases for
+// `contains`, and per-condition look-up tables, so the evaluator never searches by name.
+#pragma once
+
+#include "text_match.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace triage::detail {
+
+struct FlowData;
+
+inline constexpr std::uint32_t no_matcher = UINT32_MAX;
+
+struct Program {
+    std::vector<PhraseMatcher> matchers;
+    std::vector<std::uint32_t> field_matcher;                  // per field; no_matcher if none
+    std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition (has any/all)
+    std::vector<std::string> condition_folded;                 // per condition (contains)
+    std::vector<std::uint32_t> text_fields;                    // fields folded at most once
+    std::vector<std::uint32_t> field_text_slot;                // per field: index in text_fields
+};
+
+// Fills data.program from the resolved conditions.
+void build_program(FlowData& data);
+
+}  // namespace triage::detail
