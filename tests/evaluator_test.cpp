@@ -1,0 +1,450 @@
+// Evaluation: every operator (missing fields, Unicode, word boundaries), every action,
+// deadlines, the three ways to supply records, threads, and no allocation per mention.
+#include "support.hpp"
+
+#include <fmt/format.h>
+
+#include "allocation_counter.hpp"
+#include "text_match.hpp"
+
+#include <thread>
+
+using namespace triage;
+using triage::test::compile_text;
+
+namespace {
+
+// A flow whose single step asks `condition`; outcome "yes" or "no".
+Flow flow_asking(std::string_view fields, std::string_view condition, std::string_view extra = {}) {
+    CompileResult result = compile_text(triage::test::with_frame(fields, condition, extra));
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+constexpr std::string_view all_fields =
+    "text: text\n sentiment: number\n followers: integer\n verified: bool\n"
+    " channel: one of twitter, facebook, blog\n posted_at: time\n replied_at: time";
+
+bool holds(std::string_view condition, const std::function<void(Record&)>& fill,
+           std::string_view extra = "words about_us = \"air force\", \"usaf\", \"café\"\nwords legal = \"lawyer\", \"sue\"") {
+    Flow flow = flow_asking(all_fields, condition, extra);
+    Record record(flow);
+    fill(record);
+    Evaluator evaluator(flow);
+    std::uint32_t outcome = evaluator.decide(record.view());
+    REQUIRE(outcome != no_outcome);
+    return flow.outcomes()[outcome].name == "yes";
+}
+
+}  // namespace
+
+TEST_CASE("comparisons on numbers") {
+    auto with = [](double s) { return [s](Record& r) { r.set("sentiment", s); }; };
+    CHECK(holds("sentiment < 0", with(-0.5)));
+    CHECK_FALSE(holds("sentiment < 0", with(0)));
+    CHECK(holds("sentiment <= 0", with(0)));
+    CHECK(holds("sentiment > 0.3", with(0.31)));
+    CHECK_FALSE(holds("sentiment >= 0.3", with(0.29)));
+    CHECK(holds("sentiment == 0.5", with(0.5)));
+    CHECK(holds("sentiment != 0.5", with(0.4)));
+    CHECK(holds("sentiment in [1, 0.5]", with(0.5)));
+    CHECK(holds("sentiment not in [1, 2]", with(0.5)));
+    CHECK(holds("followers >= sentiment", [](Record& r) { r.set("followers", 3).set("sentiment", 2.5); }));
+}
+
+TEST_CASE("a comparison on a missing field is false, and not inverts it") {
+    auto nothing = [](Record&) {};
+    for (const char* condition : {"sentiment < 0", "sentiment >= 0", "sentiment == 0", "sentiment != 0",
+                                  "sentiment in [0]", "sentiment not in [0]", "channel is twitter",
+                                  "channel is not twitter", "channel not in [blog]", "verified", "verified is false",
+                                  "verified is not true", "text has any about_us", "text contains \"x\"",
+                                  "text matches /.*/", "text is \"\"", "text in [\"a\"]", "exists text",
+                                  "replied_at > posted_at", "followers > sentiment"}) {
+        CAPTURE(condition);
+        CHECK_FALSE(holds(condition, nothing));
+    }
+    CHECK(holds("not sentiment < 0", nothing));
+    CHECK(holds("not exists text", nothing));
+}
+
+TEST_CASE("enumerations: is, is not, in, not in; by name or by index; unknown values") {
+    auto channel = [](const char* c) { return [c](Record& r) { r.set("channel", c); }; };
+    CHECK(holds("channel is twitter", channel("twitter")));
+    CHECK_FALSE(holds("channel is twitter", channel("blog")));
+    CHECK(holds("channel is not twitter", channel("blog")));
+    CHECK(holds("channel in [blog, facebook]", channel("facebook")));
+    CHECK(holds("channel not in [blog, facebook]", channel("twitter")));
+    CHECK(holds("channel is blog", [](Record& r) { r.set("channel", FieldValue::of_enum(2)); }));
+    // A value the flow does not list is present but matches no name.
+    CHECK_FALSE(holds("channel is twitter", channel("tiktok")));
+    CHECK(holds("channel is not twitter", channel("tiktok")));
+    CHECK(holds("exists channel", channel("tiktok")));
+}
+
+TEST_CASE("bools") {
+    auto verified = [](bool v) { return [v](Record& r) { r.set("verified", v); }; };
+    CHECK(holds("verified", verified(true)));
+    CHECK_FALSE(holds("verified", verified(false)));
+    CHECK(holds("verified is false", verified(false)));
+    CHECK(holds("verified is not true", verified(false)));
+    CHECK(holds("not verified", verified(false)));
+}
+
+TEST_CASE("text: is, in, contains, matches") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    CHECK(holds("text is \"Help\"", text("Help")));
+    CHECK_FALSE(holds("text is \"Help\"", text("help")));  // `is` is exact
+    CHECK(holds("text in [\"a\", \"b\"]", text("b")));
+    CHECK(holds("text contains \"REFUND\"", text("I want my refund now")));  // contains ignores case
+    CHECK(holds("text contains \"und n\"", text("my refund now")));           // and word boundaries
+    CHECK(holds("text matches /order #?[0-9]{6}/", text("re: order #123456")));
+    CHECK_FALSE(holds("text matches /^order/", text("re: Order 1")));
+    CHECK(holds("text matches /^ORDER/i", text("order 1")));
+}
+
+TEST_CASE("keyword lists: case-insensitive, whole words, multi-word phrases, UTF-8") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    CHECK(holds("text has any about_us", text("Go USAF!")));
+    CHECK(holds("text has any about_us", text("the Air Force band")));
+    CHECK_FALSE(holds("text has any about_us", text("usafe travels")));       // not a whole word
+    CHECK_FALSE(holds("text has any about_us", text("the airforce band")));   // phrase needs its space
+    CHECK_FALSE(holds("text has any about_us", text("misusaf")));
+    CHECK(holds("text has any about_us", text("usaf")));                      // whole text
+    CHECK(holds("text has any about_us", text("(USAF)")));
+    CHECK(holds("text has any about_us", text("CAFÉ au lait")));             // É folds to é
+    CHECK_FALSE(holds("text has any about_us", text("cafés")));              // é then a letter
+    CHECK(holds("text has any about_us", text("Ich liebe das Café.")));
+    CHECK(holds("text has all legal", text("my lawyer will sue")));
+    CHECK_FALSE(holds("text has all legal", text("my lawyer")));
+    CHECK(holds("text has any about_us and text has any legal", text("usaf, I will sue")));
+}
+
+TEST_CASE("case folding and word characters") {
+    CHECK(detail::fold_case("ÀÉÎÕÜ ÇÑ ΣΑΣ ДОМ İ Ÿ") == "àéîõü çñ σασ дом i ÿ");
+    CHECK(detail::fold_case("plain ascii 123") == "plain ascii 123");
+    CHECK(detail::fold_case("bad \xff byte") == "bad \xff byte");
+    CHECK(detail::is_word_code_point(U'é'));
+    CHECK(detail::is_word_code_point(U'語'));
+    CHECK_FALSE(detail::is_word_code_point(U'—'));
+    CHECK_FALSE(detail::is_word_code_point(U'😀'));
+    CHECK_FALSE(detail::is_word_code_point(U'!'));
+}
+
+TEST_CASE("the phrase automaton finds overlapping phrases") {
+    detail::PhraseMatcher m;
+    std::uint32_t he = m.add_phrase("he");
+    std::uint32_t she = m.add_phrase("she");
+    std::uint32_t hers = m.add_phrase("hers");
+    std::uint32_t sheriff = m.add_phrase("the sheriff");
+    CHECK(m.add_phrase("SHE") == she);  // folded duplicates share an id
+    m.build();
+    std::vector<std::uint64_t> found(m.words(), 0);
+    m.scan(detail::fold_case("she said hers, said the sheriff"), found);
+    auto hit = [&](std::uint32_t id) { return ((found[0] >> id) & 1) != 0; };
+    CHECK(hit(she));
+    CHECK(hit(hers));
+    CHECK(hit(sheriff));
+    CHECK_FALSE(hit(he));  // only ever inside other words here
+}
+
+TEST_CASE("times compare with times") {
+    auto times = [](const char* a, const char* b) {
+        return [a, b](Record& r) { r.set("posted_at", *parse_time(a)).set("replied_at", *parse_time(b)); };
+    };
+    CHECK(holds("replied_at > posted_at", times("2026-11-22T10:00:00Z", "2026-11-22T10:00:01Z")));
+    CHECK_FALSE(holds("replied_at < posted_at", times("2026-11-22T10:00:00Z", "2026-11-22T11:00:00+01:00")));
+    CHECK(holds("replied_at == posted_at", times("2026-11-22T10:00:00Z", "2026-11-22T11:00:00+01:00")));
+}
+
+TEST_CASE("let conditions are evaluated once per mention and compose") {
+    CHECK(holds("calm and not loud", [](Record& r) { r.set("sentiment", 0.1).set("text", "hello"); },
+                "let calm = sentiment > 0\nlet loud = text contains \"!!\""));
+}
+
+TEST_CASE("times: parsing and formatting") {
+    CHECK(format_time(*parse_time("2026-11-22T09:30:00Z")) == "2026-11-22T09:30:00Z");
+    CHECK(format_time(*parse_time("2026-11-22T09:30:00.25+01:00")) == "2026-11-22T08:30:00.250Z");
+    CHECK(format_time(*parse_time("2024-02-29 23:59:59z")) == "2024-02-29T23:59:59Z");
+    CHECK_FALSE(parse_time("2026-11-22T09:30:00"));  // no zone
+    CHECK_FALSE(parse_time("2026-02-30T00:00:00Z"));
+    CHECK_FALSE(parse_time("yesterday"));
+    CHECK(format_duration(std::chrono::minutes(30)) == "30m");
+    CHECK(format_duration(std::chrono::hours(50)) == "2d 2h");
+}
+
+namespace {
+
+const char* const care_flow = R"(flow "care" version 1
+fields {
+  text: text
+  followers: integer
+  verified: bool
+  channel: one of twitter, email
+  posted_at: time
+}
+words legal = "lawyer", "sue"
+start triage
+step triage "What is it?" {
+  if text has any legal -> legal
+  if text contains "refund" -> refund
+  if not exists text -> nothing
+  else -> thanks
+}
+step nothing "Anything else?" {
+  if verified -> thanks
+}
+outcome legal "Legal threat" {
+  flag for legal
+  escalate to "legal-team" within 30m
+  priority urgent
+  do not respond because "legal answers, not us"
+  tag legal, "risk"
+}
+outcome refund "Refund request" {
+  respond privately within 4h using "refund"
+  follow up after 2d
+  priority high if followers >= 10000
+  assign to billing
+  note "Apologise first."
+}
+outcome thanks "Thank them" {
+  respond publicly within 1d
+  monitor for 1w
+  notify "social" if channel is twitter
+}
+)";
+
+struct Mention {
+    std::string text;
+    std::optional<long> followers;
+    bool verified = false;
+    std::string channel;
+    std::optional<TimePoint> posted_at;
+};
+
+std::vector<Mention> sample_mentions() {
+    return {
+        {"I will SUE you", 50, false, "twitter", std::nullopt},
+        {"where is my refund?", 20000, true, "email", *parse_time("2026-11-20T08:00:00Z")},
+        {"where is my refund?", 20, false, "email", std::nullopt},
+        {"lovely flight", std::nullopt, false, "twitter", std::nullopt},
+        {"", 5, true, "email", std::nullopt},
+        {"Refund and a lawyer", 1, false, "tiktok", std::nullopt},
+    };
+}
+
+Flow care() {
+    CompileResult result = compile_text(care_flow);
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+std::string summary(const Flow& flow, const Decision& d) {
+    std::string out = d.decided() ? flow.outcomes()[d.outcome].name : "-";
+    for (const DecidedAction& a : d.actions) {
+        out += " | " + std::string(to_string(a.kind));
+        if (!a.text.empty()) out += " " + std::string(a.text);
+        if (a.deadline) out += " @" + format_time(*a.deadline);
+    }
+    for (const PathEntry& p : d.path) out += " / " + flow.steps()[p.step].name + ":" + std::to_string(p.branch);
+    for (std::uint32_t f : d.missing_fields) out += " ?" + flow.fields()[f].name;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("actions, conditional actions and deadlines from the reference time") {
+    Flow flow = care();
+    Evaluator evaluator(flow);
+    Decision d;
+    TimePoint now = *parse_time("2026-11-22T10:00:00Z");
+    Record r(flow);
+    r.set("text", "I will sue you").set("followers", 3).set("channel", "twitter");
+    evaluator.evaluate(r.view(), now, d);
+    REQUIRE(d.decided());
+    CHECK(flow.outcomes()[d.outcome].name == "legal");
+    REQUIRE(d.actions.size() == 5);
+    CHECK(d.actions[0].kind == ActionKind::flag);
+    CHECK(d.actions[1].kind == ActionKind::escalate);
+    CHECK(d.actions[1].text == "legal-team");
+    CHECK(format_time(*d.actions[1].deadline) == "2026-11-22T10:30:00Z");
+    CHECK(d.actions[2].priority == Priority::urgent);
+    CHECK(d.actions[3].kind == ActionKind::do_not_respond);
+    CHECK(d.actions[4].labels.size() == 2);
+
+    r.set("text", "refund please").set("followers", 20000);
+    evaluator.evaluate(r.view(), now, d);
+    CHECK(summary(flow, d) ==
+          "refund | respond refund @2026-11-22T14:00:00Z | follow up @2026-11-24T10:00:00Z | priority | assign "
+          "billing | note Apologise first. / triage:1");
+    r.set("followers", 5);
+    evaluator.evaluate(r.view(), now, d);
+    CHECK(d.actions.size() == 4);  // the conditional priority did not apply
+    CHECK(d.missing_fields.empty());
+}
+
+TEST_CASE("falling through a step without else gives no outcome, with the path") {
+    Flow flow = care();
+    Evaluator evaluator(flow);
+    Decision d;
+    Record r(flow);
+    r.set("verified", false);
+    evaluator.evaluate(r.view(), TimePoint{}, d);
+    CHECK_FALSE(d.decided());
+    REQUIRE(d.fell_through_at());
+    CHECK(flow.steps()[*d.fell_through_at()].name == "nothing");
+    CHECK(summary(flow, d) == "- / triage:2 / nothing:1 ?text");
+    CHECK(evaluator.decide(r.view()) == no_outcome);
+}
+
+TEST_CASE("Record, Binding and JSON give identical decisions") {
+    Flow flow = care();
+    Binding<Mention> binding(flow);
+    binding.field<&Mention::text>("text")
+        .field<&Mention::followers>("followers")
+        .field<&Mention::verified>("verified")
+        .field<&Mention::channel>("channel")
+        .field("posted_at", [](const Mention& m) { return m.posted_at; });
+    REQUIRE(binding.ok());
+    Evaluator evaluator(flow);
+    JsonRecordReader json(flow);
+    TimePoint now = *parse_time("2026-11-22T10:00:00Z");
+    for (const Mention& m : sample_mentions()) {
+        CAPTURE(m.text);
+        Record record(flow);
+        record.set("text", m.text).set("verified", m.verified).set("channel", m.channel);
+        if (m.followers) record.set("followers", *m.followers);
+        if (m.posted_at) record.set("posted_at", *m.posted_at);
+        std::string line = fmt::format(R"({{"text": "{}", "verified": {}, "channel": "{}")", m.text,
+                                       m.verified ? "true" : "false", m.channel);
+        if (m.followers) line += fmt::format(R"(, "followers": {})", *m.followers);
+        if (m.posted_at) line += fmt::format(R"(, "posted_at": "{}")", format_time(*m.posted_at));
+        line += "}";
+        REQUIRE(json.read(line));
+
+        Decision by_record, by_binding, by_json;
+        evaluator.evaluate(record.view(), now, by_record);
+        evaluator.evaluate(binding.view(m), now, by_binding);
+        evaluator.evaluate(json.view(), now, by_json);
+        CHECK(summary(flow, by_binding) == summary(flow, by_record));
+        CHECK(summary(flow, by_json) == summary(flow, by_record));
+        CHECK(evaluator.decide(binding.view(m)) == by_record.outcome);
+    }
+}
+
+TEST_CASE("bindings are checked against the flow's fields") {
+    Flow flow = care();
+    Binding<Mention> binding(flow);
+    binding.field<&Mention::followers>("text")  // a number for a text field
+        .field<&Mention::text>("nickname");      // not in the flow
+    std::vector<BindingError> errors = binding.errors();
+    std::vector<std::string> messages;
+    for (const BindingError& e : errors) messages.push_back(e.message);
+    CHECK(messages == std::vector<std::string>{
+                          "field 'text' is declared as text but the binding gives a number",
+                          "the flow has no field 'nickname'",
+                          "the flow declares 'text' but the binding does not provide it",
+                          "the flow declares 'followers' but the binding does not provide it",
+                          "the flow declares 'verified' but the binding does not provide it",
+                          "the flow declares 'channel' but the binding does not provide it",
+                          "the flow declares 'posted_at' but the binding does not provide it"});
+}
+
+TEST_CASE("Record rejects unknown fields and wrong types") {
+    Flow flow = care();
+    Record r(flow);
+    CHECK_THROWS_AS(r.set("nope", 1), std::invalid_argument);
+    CHECK_THROWS_AS(r.set("followers", "many"), std::invalid_argument);
+    CHECK_THROWS_AS(r.set("verified", 1.5), std::invalid_argument);
+    r.set("text", "refund");
+    Record copy = r;
+    r.set("text", "I will sue");
+    Evaluator evaluator(flow);
+    CHECK(flow.outcomes()[evaluator.decide(copy.view())].name == "refund");  // the copy owns its text
+    CHECK(flow.outcomes()[evaluator.decide(r.view())].name == "legal");
+}
+
+TEST_CASE("JSON records: nesting, renames, ids, nulls, and type errors") {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nfields { author.followers: integer\n author.name: text\n at: time\n ok: bool }\n"
+        "start o\noutcome o \"O\" { monitor if ok and author.followers > 1 and author.name contains \"a\" and exists at }\n");
+    REQUIRE(result.ok());
+    const Flow& flow = *result.flow;
+    JsonOptions options;
+    options.renames.emplace_back("user.name", "author.name");
+    JsonRecordReader reader(flow, options);
+    REQUIRE(reader.read(R"({"id": {"n": 1}, "author": {"followers": 12, "x": [1]}, "user": {"name": "ada"}, "at": 1700000000.5, "ok": null, "extra": {"deep": [true]}})"));
+    CHECK(reader.id() == R"({"n":1})");
+    CHECK(reader.value(0).number == 12);
+    CHECK(reader.value(1).text == "ada");
+    CHECK(format_time(reader.value(2).time) == "2023-11-14T22:13:20.500Z");
+    CHECK(reader.value(3).kind == ValueKind::missing);
+
+    CHECK_FALSE(reader.read(R"({"author": {"followers": "12"}})"));
+    CHECK(reader.error() == "'author.followers' must be a number for field 'author.followers' (integer), not a string");
+    CHECK_FALSE(reader.read(R"({"ok": 1})"));
+    CHECK(reader.error() == "'ok' must be true or false for field 'ok' (bool), not a number");
+    CHECK_FALSE(reader.read(R"({"at": "last tuesday"})"));
+    CHECK(reader.error().find("not a date-time") != std::string::npos);
+    CHECK_FALSE(reader.read(R"([1, 2])"));
+    CHECK(reader.error() == "a mention must be a JSON object");
+    CHECK_FALSE(reader.read(R"({"ok": tru)"));
+    CHECK(reader.error().rfind("invalid JSON", 0) == 0);
+    CHECK(reader.read(R"({})"));  // every field missing is fine
+    CHECK(reader.id().empty());
+}
+
+TEST_CASE("two threads sharing one flow decide exactly as one thread does") {
+    Flow flow = care();
+    std::vector<Mention> mentions;
+    for (int i = 0; i < 2000; ++i)
+        for (const Mention& m : sample_mentions()) mentions.push_back(m);
+    Binding<Mention> binding(flow);
+    binding.field<&Mention::text>("text")
+        .field<&Mention::followers>("followers")
+        .field<&Mention::verified>("verified")
+        .field<&Mention::channel>("channel")
+        .field<&Mention::posted_at>("posted_at");
+    REQUIRE(binding.ok());
+    auto decide_all = [&](std::vector<std::string>& out) {
+        Evaluator evaluator(flow);
+        Decision d;
+        for (const Mention& m : mentions) {
+            evaluator.evaluate(binding.view(m), TimePoint{}, d);
+            out.push_back(summary(flow, d));
+        }
+    };
+    std::vector<std::string> reference, a, b;
+    decide_all(reference);
+    std::thread ta([&] { decide_all(a); });
+    std::thread tb([&] { decide_all(b); });
+    ta.join();
+    tb.join();
+    CHECK(a == reference);
+    CHECK(b == reference);
+}
+
+TEST_CASE("steady-state evaluation allocates nothing") {
+    Flow flow = care();
+    Binding<Mention> binding(flow);
+    binding.field<&Mention::text>("text")
+        .field<&Mention::followers>("followers")
+        .field<&Mention::verified>("verified")
+        .field<&Mention::channel>("channel")
+        .field<&Mention::posted_at>("posted_at");
+    std::vector<Mention> mentions = sample_mentions();
+    Evaluator evaluator(flow);
+    Decision d;
+    for (const Mention& m : mentions) evaluator.evaluate(binding.view(m), TimePoint{}, d);  // warm up
+    std::uint64_t before = triage::test::allocations();
+    std::uint32_t outcomes = 0;
+    for (int round = 0; round < 100; ++round)
+        for (const Mention& m : mentions) {
+            evaluator.evaluate(binding.view(m), TimePoint{}, d);
+            outcomes += evaluator.decide(binding.view(m)) != no_outcome;
+        }
+    CHECK(triage::test::allocations() == before);
+    CHECK(outcomes == 600);  // every sample mention reaches an outcome
+}

@@ -1,0 +1,131 @@
+// `triage run` and `triage explain` end to end: one output line per input line, in order.
+#include "support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace {
+
+struct Run {
+    int status = -1;
+    std::string out;
+};
+
+Run run_cli(const std::string& arguments) {
+    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
+    Run run;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
+    int raw = pclose(pipe);
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return run;
+}
+
+std::string fixture(const std::string& name) {
+    return "'" + (triage::test::source_dir() / "tests" / "fixtures" / "run" / name).string() + "'";
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+const std::string flow = fixture("airforce_small.flow");
+const std::string now = " --now 2026-11-22T10:00:00Z";
+
+}  // namespace
+
+TEST_CASE("run: one line out per line in, errors included, in input order") {
+    Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
+    CHECK(run.status == 0);
+    std::vector<std::string> out = lines(run.out);
+    REQUIRE(out.size() == 9);
+    for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i].rfind("{\"line\":" + std::to_string(i + 1) + ",", 0) == 0);
+    CHECK(out[0].find(R"("id":"a1","outcome":"monitor_only")") != std::string::npos);
+    CHECK(out[1].find(R"("outcome":"fix_facts")") != std::string::npos);
+    CHECK(out[1].find(R"({"action":"respond","channel":"publicly","template":"fix-facts","within":"4h","deadline":"2026-11-22T14:00:00Z"})") != std::string::npos);
+    CHECK(out[2].find(R"("error":"invalid JSON)") != std::string::npos);
+    CHECK(out[3].find(R"("outcome":"ignore")") != std::string::npos);
+    CHECK(out[4] == R"({"line":5,"error":"empty line"})");
+    CHECK(out[5].find(R"("outcome":"restore")") != std::string::npos);
+    CHECK(out[5].find(R"({"action":"escalate","team":"customer-care","within":"30m","deadline":"2026-11-22T10:30:00Z"})") != std::string::npos);
+    CHECK(out[6] == R"({"line":7,"error":"'sentiment' must be a number for field 'sentiment' (number), not a string"})");
+    CHECK(out[7] == R"({"line":8,"error":"a mention must be a JSON object"})");
+    CHECK(out[8].find(R"("id":9,"outcome":"let_stand")") != std::string::npos);
+}
+
+TEST_CASE("run: the summary counts outcomes and errors") {
+    Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>&1 >/dev/null");
+    CHECK(run.out == "9 mentions: monitor_only 1, fix_facts 1, restore 1, let_stand 1, ignore 1, no outcome 0, errors 4\n");
+}
+
+TEST_CASE("run: the mention's own time can be the reference for deadlines") {
+    Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " --time-field posted_at 2>/dev/null");
+    CHECK(lines(run.out).at(1).find(R"("deadline":"2026-11-22T12:00:00Z")") != std::string::npos);
+}
+
+TEST_CASE("run: --strict stops at the first bad line with exit 1") {
+    Run run = run_cli("run --strict " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
+    CHECK(run.status == 1);
+    CHECK(lines(run.out).size() == 2);  // the two good lines before line 3
+}
+
+TEST_CASE("run: --fields maps export keys onto flow fields") {
+    Run run = run_cli("run " + flow + " - --fields body=text --fields score=sentiment" + now +
+                      " 2>/dev/null <<'EOF'\n{\"body\": \"USAF\", \"score\": 0.9}\nEOF");
+    CHECK(run.out.find(R"("outcome":"let_stand")") != std::string::npos);
+    CHECK(run_cli("run " + flow + " - --fields body=nosuchfield </dev/null 2>/dev/null").status == 2);
+}
+
+TEST_CASE("run: many threads write exactly what one thread writes") {
+    std::string input = (std::filesystem::temp_directory_path() / "triage_run_test.jsonl").string();
+    Run gen = run_cli("gen " + flow + " -n 30000 --seed 7 > '" + input + "'");
+    REQUIRE(gen.status == 0);
+    Run one = run_cli("run -j 1 " + flow + " '" + input + "'" + now + " 2>/dev/null");
+    Run two = run_cli("run -j 3 " + flow + " '" + input + "'" + now + " 2>/dev/null");
+    CHECK(lines(one.out).size() == 30000);
+    CHECK(one.out == two.out);
+    std::filesystem::remove(input);
+}
+
+TEST_CASE("gen: the same seed gives the same mentions") {
+    Run a = run_cli("gen " + flow + " -n 50 --seed 3");
+    Run b = run_cli("gen " + flow + " -n 50 --seed 3");
+    Run c = run_cli("gen " + flow + " -n 50 --seed 4");
+    CHECK(lines(a.out).size() == 50);
+    CHECK(a.out == b.out);
+    CHECK(a.out != c.out);
+}
+
+TEST_CASE("explain: the path in words, with the values that decided it") {
+    Run run = run_cli("explain " + flow + now +
+                      R"( --record '{"text": "The USAF is a joke lol", "sentiment": -0.9, "site": {"bashing": false}}')");
+    CHECK(run.status == 0);
+    CHECK(run.out ==
+          "discovery — Has someone discovered a post about us?\n"
+          "  yes text has any about_us   [text = \"The USAF is a joke lol\"]\n"
+          "    -> assess\n"
+          "assess — Is it positive or balanced?\n"
+          "  no  sentiment >= 0.3   [sentiment = -0.9]\n"
+          "  yes troll\n"
+          "    yes site.bashing or (sentiment < -0.8 and text has any mocking)\n"
+          "      no  site.bashing   [site.bashing = false]\n"
+          "      yes sentiment < -0.8 and text has any mocking\n"
+          "        yes sentiment < -0.8   [sentiment = -0.9]\n"
+          "        yes text has any mocking   [text = \"The USAF is a joke lol\"]\n"
+          "    -> monitor_only\n"
+          "outcome monitor_only — Monitor only\n"
+          "actions:\n"
+          "    do not respond because \"trolls and ragers feed on replies\"\n"
+          "    tag troll\n"
+          "    notify hq\n");
+    Run bad = run_cli("explain " + flow + " --record '{\"sentiment\": \"x\"}' 2>&1");
+    CHECK(bad.status == 1);
+}
