@@ -118,7 +118,7 @@ void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view mes
     json.end_object();
 }
 
-std::string describe_action(const DecidedAction& a) {
+std::string describe(const DecidedAction& a) {
     std::string out;
     switch (a.kind) {
     case ActionKind::respond:
@@ -178,7 +178,7 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
                                e.result ? "yes" : "no, skipped");
         }
         out += "actions:\n";
-        for (const DecidedAction& a : d.actions) out += fmt::format("    {}\n", describe_action(a));
+        for (const DecidedAction& a : d.actions) out += fmt::format("    {}\n", describe(a));
         if (d.actions.empty()) out += "    (none)\n";
     }
     if (!d.missing_fields.empty()) {

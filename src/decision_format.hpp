@@ -18,9 +18,6 @@ void write_decision_json(JsonWriter& json, const Flow& flow, const Decision& dec
 // {"line", "id"?, "error"} for a record that could not be read.
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);
 
-// One action in words: "respond publicly within 4h using \"fix-facts\" (by 2026-11-22T13:30:00Z)".
-[[nodiscard]] std::string describe_action(const DecidedAction& action);
-
 // The path in words: each question, the conditions tried with the values they read, the
 // outcome and its actions.
 [[nodiscard]] std::string explain_text(const Flow& flow, const Decision& decision, const Trace& trace);

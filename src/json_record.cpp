@@ -104,8 +104,40 @@ struct JsonRecordReader::Impl {
         return true;
     }
 
+    // The id as JSON text; scalars are written here so that no string is allocated per line.
+    void capture_id(simdjson::dom::element value) {
+        using T = simdjson::dom::element_type;
+        switch (value.type()) {
+        case T::STRING: {
+            std::string_view text = value.get_string().value_unsafe();
+            id += '"';
+            for (char c : text) {
+                if (c == '"' || c == '\\') {
+                    id += '\\';
+                    id += c;
+                } else if (static_cast<unsigned char>(c) < 0x20) {
+                    fmt::format_to(std::back_inserter(id), "\\u{:04x}", static_cast<unsigned>(c));
+                } else {
+                    id += c;
+                }
+            }
+            id += '"';
+            break;
+        }
+        case T::INT64: fmt::format_to(std::back_inserter(id), "{}", value.get_int64().value_unsafe()); break;
+        case T::UINT64: fmt::format_to(std::back_inserter(id), "{}", value.get_uint64().value_unsafe()); break;
+        case T::DOUBLE: fmt::format_to(std::back_inserter(id), "{}", value.get_double().value_unsafe()); break;
+        default: id = simdjson::minify(value); break;
+        }
+    }
+
     bool visit(simdjson::dom::object object) {
+        const bool top_level = path.empty();
         for (auto [key, value] : object) {
+            if (top_level && key == options.id_key) {
+                id.clear();
+                capture_id(value);
+            }
             std::size_t mark = path.size();
             if (!path.empty()) path += '.';
             path.append(key.data(), key.size());
@@ -131,11 +163,7 @@ struct JsonRecordReader::Impl {
         simdjson::dom::object object;
         if (root.get(object) != simdjson::SUCCESS) return fail("a mention must be a JSON object");
         path.clear();
-        if (!visit(object)) return false;
-        simdjson::dom::element id_value;
-        if (!options.id_key.empty() && object.at_pointer("/" + options.id_key).get(id_value) == simdjson::SUCCESS)
-            id = simdjson::minify(id_value);
-        return true;
+        return visit(object);
     }
 };
 

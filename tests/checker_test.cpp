@@ -188,3 +188,13 @@ TEST_CASE("compile_file reports an unreadable file as a diagnostic") {
     CHECK_FALSE(result.ok());
     CHECK(codes(result) == std::vector<std::string>{"T018"});
 }
+
+TEST_CASE("an else after an always-true branch is flagged at the 'else' keyword") {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nstart s\nstep s \"q\" {\n  if true -> o\n  else -> o\n}\noutcome o \"O\" { monitor }\n");
+    const Diagnostic* d = find(result, Code::shadowed_branch);
+    REQUIRE(d);
+    CHECK(result.sources->text(d->span) == "else");
+    CHECK(result.sources->begin(d->span).line == 5);
+    CHECK(result.sources->begin(d->span).column == 3);
+}

@@ -42,9 +42,9 @@ TEST_CASE("check: errors exit 1 and are printed clang-style") {
     Run run = run_cli("check --color never " + path("tests/fixtures/cli/bad.flow"));
     INFO(run.output);
     CHECK(run.status == 1);
-    CHECK(run.output.find("bad.flow:5:14: error[T012]: unknown step or outcome 'asess'\n"
-                          "5 |   if true -> asess\n"
-                          "  |              ^~~~~\n"
+    CHECK(run.output.find("bad.flow:6:16: error[T012]: unknown step or outcome 'asess'\n"
+                          "6 |   if urgent -> asess\n"
+                          "  |                ^~~~~\n"
                           "help: did you mean 'assess'?\n") != std::string::npos);
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("check: --format json is one document for all files") {
     CHECK(run.status == 1);
     CHECK(run.output.rfind("{\"diagnostics\":[{", 0) == 0);
     CHECK(run.output.find("\"code\":\"T012\"") != std::string::npos);
-    CHECK(run.output.find("\"line\":5,\"column\":14") != std::string::npos);
+    CHECK(run.output.find("\"line\":6,\"column\":16") != std::string::npos);
     CHECK(run.output.find("\"help\":\"did you mean 'assess'?\"") != std::string::npos);
     CHECK(run.output.find("\"errors\":1,\"warnings\":0,\"ok\":false}") != std::string::npos);
     CHECK(std::count(run.output.begin(), run.output.end(), '\n') == 1);

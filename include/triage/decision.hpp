@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct DecidedAction {
     std::optional<TimePoint> deadline;     // reference time + duration (respond, escalate, follow up)
     std::uint32_t index = 0;               // position in Outcome::actions
 };
+
+// The action in the flow's own words, e.g. `respond publicly within 4h using "fix-facts"
+// (by 2026-11-22T14:00:00Z)`.
+[[nodiscard]] std::string describe(const DecidedAction& action);
 
 // One step of the path: the step asked, the branch taken (branches.size() = else), the target.
 struct PathEntry {

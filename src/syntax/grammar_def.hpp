@@ -178,6 +178,9 @@ struct note_class : annotate_span {};
 struct action_class : annotate_span {};
 struct action_stmt_class : annotate_span {};
 struct outcome_class : annotate_span {};
+struct else_keyword_class : annotate_span {};
+struct fields_keyword_class : annotate_span {};
+struct tag_keyword_class : annotate_span {};
 // clang-format on
 
 const x3::rule<name_class, ast::Name> name = "a name";
@@ -238,6 +241,10 @@ const x3::rule<outcome_class, ast::Outcome> outcome = "an outcome";
 
 // Unnamed-in-the-tree helpers whose names still appear in messages.
 const x3::rule<struct arrow_class> arrow = "'->'";
+// Keywords kept in the tree as Names, for their spans (rules, so that on_success records them).
+const x3::rule<else_keyword_class, ast::Name> else_keyword = "'else'";
+const x3::rule<fields_keyword_class, ast::Name> fields_keyword = "'fields'";
+const x3::rule<tag_keyword_class, ast::Name> tag_keyword = "'tag'";
 const x3::rule<struct closing_quote_class> closing_quote = closing_quote_name;
 const x3::rule<struct closing_slash_class> closing_slash = closing_slash_name;
 const x3::rule<struct escape_class, char> escape = "an escape sequence (\\\" \\\\ \\n or \\t)";
@@ -253,8 +260,6 @@ const x3::rule<struct close_bracket_class> close_bracket = "',' or ']'";
 const x3::rule<struct close_paren_class> close_paren = "')'";
 
 const auto word_char = char_("a-zA-Z0-9_");
-// A keyword kept in the tree as a Name, for its span.
-const auto keyword = [](std::string_view word) { return raw[kw(word)]; };
 const auto identifier_chars = !(reserved_words >> !word_char) >> char_("a-zA-Z_") >> *word_char;
 const auto quoted_chars =
     '"' >> *(('\\' > escape) | (char_ - '"' - '\\' - eol)) > closing_quote;
@@ -265,6 +270,9 @@ const auto field_name_def = lexeme[identifier_chars >> *(char_('.') >> identifie
 const auto text_def = lexeme[quoted_chars];
 const auto team_def = lexeme[quoted_chars | identifier_chars];
 const auto escape_def = escapes;
+const auto else_keyword_def = raw[kw("else")];
+const auto fields_keyword_def = raw[kw("fields")];
+const auto tag_keyword_def = raw[kw("tag")];
 const auto closing_quote_def = lit('"');
 const auto closing_slash_def = lit('/');
 const auto arrow_def = lit("->");
@@ -313,13 +321,13 @@ const auto start_def = kw("start") > name;
 const auto one_of_def = raw[kw("one") >> kw("of")];
 const auto field_type_def = (one_of > (name % ',')) | (name >> attr(std::vector<ast::Name>{}));
 const auto field_decl_def = field_name > ':' > field_type;
-const auto fields_block_def = keyword("fields") > open_brace > *field_decl > fields_close;
+const auto fields_block_def = fields_keyword > open_brace > *field_decl > fields_close;
 const auto word_file_def = kw("file") > text;
 const auto word_source_def = word_file | (text % ',');
 const auto word_list_def = kw("words") > name > '=' > word_source;
 const auto let_def = kw("let") > name > '=' > expression;
 const auto branch_def = kw("if") > expression > arrow > name;
-const auto else_branch_def = keyword("else") > arrow > name;
+const auto else_branch_def = else_keyword > arrow > name;
 const auto step_def =
     kw("step") > name > text > open_brace > *branch > -else_branch > step_close;
 
@@ -329,7 +337,7 @@ const auto do_not_respond_def =
     kw("do") > kw("not") > kw("respond") > kw("because") > text;
 const auto monitor_def = kw("monitor") > -(kw("for") > duration);
 const auto escalate_def = kw("escalate") > kw("to") > team > -(kw("within") > duration);
-const auto tag_def = keyword("tag") > (team % ',');
+const auto tag_def = tag_keyword > (team % ',');
 const auto flag_def = kw("flag") > kw("for") > team;
 const auto notify_def = kw("notify") > team;
 const auto assign_def = kw("assign") > kw("to") > team;
@@ -341,6 +349,7 @@ const auto action_def = respond | do_not_respond | monitor | escalate | tag | fl
 const auto action_stmt_def = action >> -(kw("if") > expression);
 const auto outcome_def = kw("outcome") > name > text > open_brace > *action_stmt > outcome_close;
 
+BOOST_SPIRIT_DEFINE(else_keyword, fields_keyword, tag_keyword)
 BOOST_SPIRIT_DEFINE(name, list_name, field_name, text, team, escape, closing_quote, closing_slash, arrow,
                     step_close, outcome_close, fields_close, open_brace, close_bracket,
                     close_paren, channel, quantifier, priority_level, number, version, boolean,

@@ -1,0 +1,84 @@
+// A host program embedding triage: its own Mention type, bound to the flow once, a loop over
+// mentions, and the decisions printed. Build: part of the triage CMake project (target
+// triage_embed_example). Run: triage_embed_example examples/airforce.flow
+#include <triage/triage.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The host's own representation of a mention, as its listening tool stores it.
+struct Author {
+    std::string handle;
+    long followers = 0;
+};
+
+struct Mention {
+    std::string id;
+    std::string text;
+    double sentiment = 0;
+    Author author;
+    std::string channel;
+    bool site_bashing = false;
+    bool facts_wrong = false;
+    std::optional<std::string> experience;  // unknown until someone reads the post
+    std::chrono::sys_seconds posted_at;     // not a flow field: the reference time for deadlines
+};
+
+std::vector<Mention> todays_mentions() {
+    using namespace std::chrono;
+    auto at = [](int hour, int minute) { return sys_days{2026y / November / 22} + hours(hour) + minutes(minute); };
+    return {
+        {"m-1", "Proud of every airman who flew the relief mission", 0.8, {"@proud_mom", 210}, "facebook", false, false, "positive", at(8, 5)},
+        {"m-2", "The Air Force budget doubled last year, look it up", -0.2, {"@numbers_guy", 5400}, "forum", false, true, std::nullopt, at(8, 40)},
+        {"m-3", "lol the USAF can't even run a parade, total joke", -0.9, {"@troll_account", 35}, "twitter", true, false, std::nullopt, at(9, 15)},
+        {"m-4", "My son's USAF housing request was lost for the third time", -0.6, {"@angry_dad", 18000}, "twitter", false, false, "negative", at(9, 30)},
+        {"m-5", "Great weather for a picnic today", 0.6, {"@picnic", 90}, "blog", false, false, std::nullopt, at(10, 0)},
+    };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* flow_path = argc > 1 ? argv[1] : "examples/airforce.flow";
+
+    // 1. Compile once. Diagnostics are data; print them the way the CLI does.
+    triage::CompileResult compiled = triage::compile_file(flow_path);
+    for (const triage::Diagnostic& d : compiled.diagnostics)
+        std::fputs(triage::format_text(d, *compiled.sources).c_str(), stderr);
+    if (!compiled.ok()) return 1;
+    const triage::Flow& flow = *compiled.flow;
+
+    // 2. Describe the host type once; the binding is checked against the flow's fields.
+    triage::Binding<Mention> binding(flow);
+    binding.field<&Mention::text>("text")
+        .field<&Mention::sentiment>("sentiment")
+        .field("author.followers", [](const Mention& m) { return m.author.followers; })
+        .field<&Mention::channel>("channel")
+        .field<&Mention::site_bashing>("site.bashing")
+        .field<&Mention::facts_wrong>("facts_wrong")
+        .field<&Mention::experience>("experience");
+    for (const triage::BindingError& e : binding.errors()) std::fprintf(stderr, "binding: %s\n", e.message.c_str());
+    if (!binding.ok()) return 1;
+
+    // 3. Evaluate many: one Evaluator and one reusable Decision per thread.
+    triage::Evaluator evaluator(flow);
+    triage::Decision decision;
+    for (const Mention& m : todays_mentions()) {
+        // Deadlines count from the mention's own time.
+        evaluator.evaluate(binding.view(m), triage::TimePoint(m.posted_at), decision);
+        if (!decision.decided()) {
+            std::printf("%s: no outcome (step '%s' has no else)\n", m.id.c_str(),
+                        flow.steps()[*decision.fell_through_at()].name.c_str());
+            continue;
+        }
+        const triage::Outcome& outcome = flow.outcomes()[decision.outcome];
+        std::printf("%s: %s (%s)\n", m.id.c_str(), outcome.title.c_str(), outcome.name.c_str());
+        for (const triage::DecidedAction& a : decision.actions) std::printf("    %s\n", triage::describe(a).c_str());
+    }
+    return 0;
+}
