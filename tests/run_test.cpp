@@ -129,3 +129,15 @@ TEST_CASE("explain: the path in words, with the values that decided it") {
     Run bad = run_cli("explain " + flow + " --record '{\"sentiment\": \"x\"}' 2>&1");
     CHECK(bad.status == 1);
 }
+
+TEST_CASE("run: the README's example decides every bundled mention") {
+    std::string examples = "'" + (triage::test::source_dir() / "examples").string() + "/";
+    Run run = run_cli("run " + examples + "customer_care.flow' " + examples + "mentions.jsonl'" + now + " 2>/dev/null");
+    CHECK(run.status == 0);
+    std::vector<std::string> out = lines(run.out);
+    CHECK(out.size() == 300);
+    for (const std::string& line : out) {
+        CHECK(line.find("\"error\"") == std::string::npos);
+        CHECK(line.find("\"outcome\":null") == std::string::npos);
+    }
+}
