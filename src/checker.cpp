@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace triage {
 
@@ -78,6 +79,7 @@ public:
         : in_(input), diagnostics_(diagnostics), data_(std::make_unique<detail::FlowData>()) {}
 
     std::unique_ptr<detail::FlowData> run() {
+        for (const BrokenName& b : in_.broken) broken_[static_cast<int>(b.kind)].insert(b.name);
         for (const SourceDeclaration& d : in_.declarations) {
             file_ = d.file;
             collect(*d.declaration);
@@ -87,7 +89,7 @@ public:
         for (std::uint32_t i = 0; i < steps_.size(); ++i) resolve_step(i);
         for (std::uint32_t i = 0; i < outcomes_.size(); ++i) resolve_outcome(i);
         resolve_header_and_start();
-        report_unused();
+        if (!in_.syntax_errors) report_unused();  // after a syntax error these are mostly cascades
         return std::move(data_);
     }
 
@@ -366,6 +368,7 @@ private:
     // A name used where a field is expected (left of an operator, after `exists`).
     std::optional<std::uint32_t> field_ref(const ast::Name& name) {
         auto it = values_.find(name);
+        if (it == values_.end() && is_broken(BrokenName::Kind::value, name)) return std::nullopt;
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
@@ -433,6 +436,7 @@ private:
 
     ConditionId resolve_name(const ast::Name& name) {
         auto it = values_.find(name);
+        if (it == values_.end() && is_broken(BrokenName::Kind::value, name)) return constant(false, span(name));
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
@@ -496,7 +500,8 @@ private:
     ConditionId resolve_has(const ast::HasTest& test) {
         auto f = field_ref(test.field);
         auto list = lists_.find(test.list);
-        if (list == lists_.end()) {
+        if (list == lists_.end() && is_broken(BrokenName::Kind::word_list, test.list)) {
+        } else if (list == lists_.end()) {
             std::vector<std::string> names;
             for (const auto& [n, i] : lists_) names.push_back(n);
             auto& d = error(Code::unknown_word_list, span(test.list),
@@ -769,6 +774,7 @@ private:
     std::optional<NodeRef> node_ref(const ast::Name& name) {
         auto it = data_->node_index.find(name);
         if (it != data_->node_index.end()) return it->second;
+        if (is_broken(BrokenName::Kind::node, name)) return std::nullopt;
         std::vector<std::string> names;
         for (const auto& [n, node] : data_->node_index) names.push_back(n);
         auto& d = error(Code::unknown_node, span(name),
@@ -983,10 +989,11 @@ private:
 
     void resolve_header_and_start() {
         Span file_start{in_.main_file, 0, 0};
-        if (!header_span_)
+        if (!header_span_ && !is_broken(BrokenName::Kind::header, ""))
             error(Code::missing_header, file_start, "the flow has no header")
                 .help = "begin the file with 'flow \"Name of the flow\" version 1'";
         if (!start_) {
+            if (is_broken(BrokenName::Kind::start, "")) return;
             error(Code::missing_start, file_start, "the flow has no 'start'")
                 .help = "name the first step with 'start STEP'";
             return;
@@ -1032,6 +1039,11 @@ private:
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;
     std::vector<bool> field_used_, list_used_, let_used_;
+    std::unordered_set<std::string> broken_[5];  // by BrokenName::Kind
+
+    bool is_broken(BrokenName::Kind kind, std::string_view name) const {
+        return broken_[static_cast<int>(kind)].contains(std::string(name));
+    }
 };
 
 }  // namespace

@@ -24,6 +24,8 @@ struct CheckInput {
     std::span<const SourceDeclaration> declarations;  // in reading order, includes expanded
     FileId main_file = 0;
     const CompileOptions& options;
+    std::span<const BrokenName> broken;  // names defined by declarations with syntax errors
+    bool syntax_errors = false;          // then warnings that are likely cascades are left out
 };
 
 // Never returns null; the data is meaningful only when no error was reported.

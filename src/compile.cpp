@@ -49,6 +49,7 @@ public:
         active_.push_back(path);
         loaded_.push_back(path);
         const ParsedFile& parsed = files_.emplace_back(parse(sources_, file, diagnostics_));
+        broken_.insert(broken_.end(), parsed.broken.begin(), parsed.broken.end());
         for (const ast::Declaration& d : parsed.declarations) {
             if (auto* include = boost::get<ast::Include>(&d.get())) load_include(file, *include);
             else declarations_.push_back({file, &d});
@@ -58,6 +59,7 @@ public:
 
     // Valid while the loader lives.
     [[nodiscard]] const std::vector<SourceDeclaration>& declarations() const { return declarations_; }
+    [[nodiscard]] const std::vector<BrokenName>& broken() const { return broken_; }
 
 private:
     void load_include(FileId from, const ast::Include& include) {
@@ -91,6 +93,7 @@ private:
     std::vector<Diagnostic>& diagnostics_;
     std::deque<ParsedFile> files_;  // a deque: declarations_ points into it as it grows
     std::vector<SourceDeclaration> declarations_;
+    std::vector<BrokenName> broken_;
     std::vector<fs::path> active_;
     std::vector<fs::path> loaded_;
 };
@@ -107,10 +110,10 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
 
     Loader loader(*sources, effective, result.diagnostics);
     loader.load(main);
-    std::unique_ptr<detail::FlowData> data =
-        check({*sources, loader.declarations(), main, effective}, result.diagnostics);
-    const bool start_resolved = data->start != detail::unresolved_node;
-    build_graph(*data, start_resolved, result.diagnostics);
+    const bool syntax_errors = has_errors(result.diagnostics);
+    std::unique_ptr<detail::FlowData> data = check(
+        {*sources, loader.declarations(), main, effective, loader.broken(), syntax_errors}, result.diagnostics);
+    build_graph(*data, !syntax_errors, result.diagnostics);
 
     std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {

@@ -83,7 +83,7 @@ void report_unreachable(const detail::FlowData& data, std::vector<Diagnostic>& d
 
 }  // namespace
 
-void build_graph(detail::FlowData& data, bool start_resolved, std::vector<Diagnostic>& diagnostics) {
+void build_graph(detail::FlowData& data, bool unreachable_wanted, std::vector<Diagnostic>& diagnostics) {
     FlowGraph& g = data.graph;
     for (std::uint32_t i = 0; i < data.steps.size(); ++i) boost::add_vertex(GraphVertex{{NodeKind::step, i}}, g);
     for (std::uint32_t i = 0; i < data.outcomes.size(); ++i)
@@ -98,7 +98,7 @@ void build_graph(detail::FlowData& data, bool start_resolved, std::vector<Diagno
                             GraphEdge{s, static_cast<std::uint32_t>(step.branches.size())}, g);
     }
     report_cycles(data, diagnostics);
-    if (start_resolved) report_unreachable(data, diagnostics);
+    if (unreachable_wanted && data.start != detail::unresolved_node) report_unreachable(data, diagnostics);
 }
 
 }  // namespace triage

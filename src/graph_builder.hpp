@@ -9,6 +9,8 @@
 
 namespace triage {
 
-void build_graph(detail::FlowData& data, bool start_resolved, std::vector<Diagnostic>& diagnostics);
+// Unreachable steps are reported only when `report_unreachable` (after a syntax error, a dropped
+// declaration would make them cascades).
+void build_graph(detail::FlowData& data, bool report_unreachable, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage

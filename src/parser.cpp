@@ -92,6 +92,38 @@ iterator_type opening_delimiter(iterator_type line_start, iterator_type where, c
     return found;
 }
 
+std::string_view read_name(iterator_type& it, iterator_type end, bool dotted) {
+    while (it != end && (*it == ' ' || *it == '\t')) ++it;
+    iterator_type start = it;
+    while (it != end && (is_word_char(*it) || (dotted && *it == '.' && it != start))) ++it;
+    return {start, static_cast<std::size_t>(it - start)};
+}
+
+// What the broken declaration in [start, stop) would have defined, read without the grammar.
+void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenName>& broken) {
+    iterator_type it = start;
+    std::string_view keyword = read_name(it, stop, false);
+    using Kind = BrokenName::Kind;
+    if (keyword == "flow") broken.push_back({Kind::header, {}});
+    else if (keyword == "start") broken.push_back({Kind::start, {}});
+    else if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words") {
+        std::string_view name = read_name(it, stop, false);
+        if (name.empty()) return;
+        Kind kind = keyword == "let" ? Kind::value : keyword == "words" ? Kind::word_list : Kind::node;
+        broken.push_back({kind, std::string(name)});
+    } else if (keyword == "fields") {
+        // Every line of the block that starts like a field declaration: `name.part :`.
+        while (it != stop) {
+            while (it != stop && *it != '\n' && *it != '{') ++it;
+            if (it == stop) break;
+            ++it;
+            std::string_view name = read_name(it, stop, true);
+            while (it != stop && (*it == ' ' || *it == '\t')) ++it;
+            if (!name.empty() && it != stop && *it == ':') broken.push_back({Kind::value, std::string(name)});
+        }
+    }
+}
+
 }  // namespace
 
 ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics) {
@@ -111,7 +143,7 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
         return stop == where && where != end ? where + 1 : stop;
     };
 
-    ParsedFile parsed{file, {}};
+    ParsedFile parsed{file, {}, {}};
     iterator_type it = skip_blanks_and_comments(begin, end);
     while (it != end) {
         const iterator_type declaration_start = it;
@@ -155,7 +187,9 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
                                    : ""});
             }
         }
-        it = skip_blanks_and_comments(recovery_point(declaration_start, end), end);
+        const iterator_type resume = recovery_point(declaration_start, end);
+        record_broken(declaration_start, resume, parsed.broken);
+        it = skip_blanks_and_comments(resume, end);
     }
     return parsed;
 }

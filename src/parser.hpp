@@ -5,13 +5,22 @@
 #include "triage/diagnostic.hpp"
 #include "triage/source.hpp"
 
+#include <string>
 #include <vector>
 
 namespace triage {
 
+// A name that a declaration with a syntax error would have defined. The checker treats it as
+// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used.
+struct BrokenName {
+    enum class Kind { header, start, node, value, word_list } kind;
+    std::string name;  // empty for header and start
+};
+
 struct ParsedFile {
     FileId file = 0;
     std::vector<syntax::ast::Declaration> declarations;
+    std::vector<BrokenName> broken;
 };
 
 // Parses every declaration of `file`. A declaration with a syntax error is reported (T001/T002)

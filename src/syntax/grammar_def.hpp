@@ -195,6 +195,10 @@ const x3::rule<duration_class, ast::Duration> duration = "a duration such as 30m
 const x3::rule<regex_class, ast::Regex> regex = "a regular expression such as /refund/i";
 const x3::rule<value_class, ast::Value> value = "a value";
 const x3::rule<operand_class, ast::Operand> operand = "a number or a field name";
+// Lists are rules of their own so that "expected ..." names them in words.
+const x3::rule<struct value_list_class, std::vector<ast::Value>> value_list = "a value";
+const x3::rule<struct enum_values_class, std::vector<ast::Name>> enum_values = "the values, separated by commas";
+const x3::rule<struct labels_class, std::vector<ast::Name>> labels = "a label (a name or a quoted string)";
 const x3::rule<expression_class, ast::Expr> expression = "a condition";
 const x3::rule<disjunction_class, ast::Disjunction> disjunction = "a condition";
 const x3::rule<conjunction_class, ast::Conjunction> conjunction = "a condition";
@@ -292,10 +296,13 @@ const auto version_def = number;
 const auto boolean_def = (kw("true") >> attr(true)) | (kw("false") >> attr(false));
 const auto duration_def = lexeme[x3::ulong_long >> duration_units >> !word_char];
 const auto regex_def =
-    lexeme['/' >> *((char_('\\') >> (char_ - eol)) | (char_ - '/' - '\\' - eol)) > closing_slash >>
+    lexeme[('/' >> *((char_('\\') >> (char_ - eol)) | (char_ - '/' - '\\' - eol)) > closing_slash) >>
            *char_("a-zA-Z")];
 
 const auto value_def = number | text | boolean | name;
+const auto value_list_def = value % ',';
+const auto enum_values_def = name % ',';
+const auto labels_def = team % ',';
 const auto operand_def = number | field_name;
 
 const auto expression_def = disjunction;
@@ -312,14 +319,14 @@ const auto contains_test_def = field_name >> kw("contains") > text;
 const auto matches_test_def = field_name >> kw("matches") > regex;
 const auto is_test_def = field_name >> kw("is") > matches[kw("not")] > value;
 const auto in_test_def =
-    field_name >> matches[kw("not")] >> kw("in") > '[' > (value % ',') > close_bracket;
+    field_name >> matches[kw("not")] >> kw("in") > '[' > value_list > close_bracket;
 const auto comparison_def = field_name >> compare_ops > operand;
 
 const auto header_def = kw("flow") > text > kw("version") > version;
 const auto include_def = kw("include") > text;
 const auto start_def = kw("start") > name;
 const auto one_of_def = raw[kw("one") >> kw("of")];
-const auto field_type_def = (one_of > (name % ',')) | (name >> attr(std::vector<ast::Name>{}));
+const auto field_type_def = (one_of > enum_values) | (name >> attr(std::vector<ast::Name>{}));
 const auto field_decl_def = field_name > ':' > field_type;
 const auto fields_block_def = fields_keyword > open_brace > *field_decl > fields_close;
 const auto word_file_def = kw("file") > text;
@@ -337,7 +344,7 @@ const auto do_not_respond_def =
     kw("do") > kw("not") > kw("respond") > kw("because") > text;
 const auto monitor_def = kw("monitor") > -(kw("for") > duration);
 const auto escalate_def = kw("escalate") > kw("to") > team > -(kw("within") > duration);
-const auto tag_def = tag_keyword > (team % ',');
+const auto tag_def = tag_keyword > labels;
 const auto flag_def = kw("flag") > kw("for") > team;
 const auto notify_def = kw("notify") > team;
 const auto assign_def = kw("assign") > kw("to") > team;
@@ -354,6 +361,7 @@ BOOST_SPIRIT_DEFINE(name, list_name, field_name, text, team, escape, closing_quo
                     step_close, outcome_close, fields_close, open_brace, close_bracket,
                     close_paren, channel, quantifier, priority_level, number, version, boolean,
                     duration, regex)
+BOOST_SPIRIT_DEFINE(value_list, enum_values, labels)
 BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary, negation,
                     predicate, exists_test, has_test, contains_test, matches_test, is_test,
                     in_test, comparison)
