@@ -283,6 +283,16 @@ TEST_CASE("actions, conditional actions and deadlines from the reference time") 
     evaluator.evaluate(r.view(), now, d);
     CHECK(d.actions.size() == 4);  // the conditional priority did not apply
     CHECK(d.missing_fields.empty());
+
+    r.set("text", "lovely flight").set("channel", "twitter");
+    evaluator.evaluate(r.view(), now, d);
+    CHECK(summary(flow, d) ==
+          "thanks | respond @2026-11-23T10:00:00Z | monitor @2026-11-29T10:00:00Z | notify social / triage:3");
+    CHECK(describe(d.actions[0]) == "respond publicly within 1d (by 2026-11-23T10:00:00Z)");
+    CHECK(describe(d.actions[1]) == "monitor for 1w (by 2026-11-29T10:00:00Z)");
+    r.set("channel", "email");
+    evaluator.evaluate(r.view(), now, d);
+    CHECK(d.actions.size() == 2);  // notify only for twitter
 }
 
 TEST_CASE("falling through a step without else gives no outcome, with the path") {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -128,7 +129,11 @@ int run(const RunOptions& options) {
 
     std::ifstream file;
     std::istream* in = &std::cin;
+    std::uintmax_t input_size = 0;  // for the progress bar; 0 when unknown (a pipe)
     if (options.input != "-") {
+        std::error_code ec;
+        input_size = std::filesystem::file_size(options.input, ec);
+        if (ec) input_size = 0;
         file.open(options.input, std::ios::binary);
         if (!file) {
             fmt::print(stderr, "triage: cannot read '{}'\n", options.input);
@@ -156,6 +161,7 @@ int run(const RunOptions& options) {
     const bool progress = isatty(STDERR_FILENO) != 0;
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t next_line = 1;
+    std::uintmax_t bytes_read = 0;
     bool input_done = false;
     int status = exit_ok;
 
@@ -166,7 +172,10 @@ int run(const RunOptions& options) {
             batch.first_line = next_line;
             batch.first_error_line = 0;
             std::string line;
-            while (batch.lines.size() < options.batch_lines && std::getline(*in, line)) batch.lines.push_back(std::move(line));
+            while (batch.lines.size() < options.batch_lines && std::getline(*in, line)) {
+                bytes_read += line.size() + 1;
+                batch.lines.push_back(std::move(line));
+            }
             next_line += batch.lines.size();
             if (batch.lines.empty()) {
                 input_done = true;
@@ -203,7 +212,15 @@ int run(const RunOptions& options) {
         }
         if (progress) {
             double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            fmt::print(stderr, "\r{} mentions, {:.0f}/s", next_line - 1, seconds > 0 ? (next_line - 1) / seconds : 0.0);
+            double rate = seconds > 0 ? static_cast<double>(next_line - 1) / seconds : 0.0;
+            if (input_size > 0) {
+                double done = std::min(1.0, static_cast<double>(bytes_read) / static_cast<double>(input_size));
+                auto filled_width = static_cast<std::size_t>(done * 30);
+                fmt::print(stderr, "\r[{}{}] {:3.0f}%  {} mentions, {:.0f}/s", std::string(filled_width, '#'),
+                           std::string(30 - filled_width, '.'), done * 100, next_line - 1, rate);
+            } else {
+                fmt::print(stderr, "\r{} mentions, {:.0f}/s", next_line - 1, rate);
+            }
         }
     }
     if (progress) fmt::print(stderr, "\r\x1b[K");
