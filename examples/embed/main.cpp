@@ -13,7 +13,6 @@ namespace {
 
 // The host's own representation of a mention, as its listening tool stores it.
 struct Author {
-    std::string handle;
     long followers = 0;
 };
 
@@ -29,16 +28,30 @@ struct Mention {
     std::chrono::sys_seconds posted_at;     // not a flow field: the reference time for deadlines
 };
 
-std::vector<Mention> todays_mentions() {
+Mention mention(std::string id, std::string text, double sentiment, long followers, std::string channel,
+                bool site_bashing, bool facts_wrong, std::optional<std::string> experience, int hour, int minute) {
     using namespace std::chrono;
-    auto at = [](int hour, int minute) { return sys_days{2026y / November / 22} + hours(hour) + minutes(minute); };
-    return {
-        {"m-1", "Proud of every airman who flew the relief mission", 0.8, {"@proud_mom", 210}, "facebook", false, false, "positive", at(8, 5)},
-        {"m-2", "The Air Force budget doubled last year, look it up", -0.2, {"@numbers_guy", 5400}, "forum", false, true, std::nullopt, at(8, 40)},
-        {"m-3", "lol the USAF can't even run a parade, total joke", -0.9, {"@troll_account", 35}, "twitter", true, false, std::nullopt, at(9, 15)},
-        {"m-4", "My son's USAF housing request was lost for the third time", -0.6, {"@angry_dad", 18000}, "twitter", false, false, "negative", at(9, 30)},
-        {"m-5", "Great weather for a picnic today", 0.6, {"@picnic", 90}, "blog", false, false, std::nullopt, at(10, 0)},
-    };
+    Mention m;
+    m.id = std::move(id);
+    m.text = std::move(text);
+    m.sentiment = sentiment;
+    m.author.followers = followers;
+    m.channel = std::move(channel);
+    m.site_bashing = site_bashing;
+    m.facts_wrong = facts_wrong;
+    m.experience = std::move(experience);
+    m.posted_at = sys_days{2026y / November / 22} + hours(hour) + minutes(minute);
+    return m;
+}
+
+std::vector<Mention> todays_mentions() {
+    std::vector<Mention> out;
+    out.push_back(mention("m-1", "Proud of every airman who flew the relief mission", 0.8, 210, "facebook", false, false, "positive", 8, 5));
+    out.push_back(mention("m-2", "The Air Force budget doubled last year, look it up", -0.2, 5400, "forum", false, true, std::nullopt, 8, 40));
+    out.push_back(mention("m-3", "lol the USAF can't even run a parade, total joke", -0.9, 35, "twitter", true, false, std::nullopt, 9, 15));
+    out.push_back(mention("m-4", "My son's USAF housing request was lost for the third time", -0.6, 18000, "twitter", false, false, "negative", 9, 30));
+    out.push_back(mention("m-5", "Great weather for a picnic today", 0.6, 90, "blog", false, false, std::nullopt, 10, 0));
+    return out;
 }
 
 }  // namespace
