@@ -31,16 +31,9 @@ constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
 
 bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }
 
+// How messages name a type: "one-of" reads better than "one of" inside a sentence.
 std::string describe(FieldType type) {
-    switch (type) {
-    case FieldType::text: return "text";
-    case FieldType::number: return "number";
-    case FieldType::integer: return "integer";
-    case FieldType::boolean: return "bool";
-    case FieldType::time: return "time";
-    case FieldType::enumeration: return "one-of";
-    }
-    return "?";
+    return type == FieldType::enumeration ? "one-of" : std::string(to_string(type));
 }
 
 std::string with_article(FieldType type) {

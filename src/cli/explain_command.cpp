@@ -27,15 +27,9 @@ int explain(const ExplainOptions& options) {
     if (!flow) return exit_failure;
     std::string json = options.record;
     if (json == "-") json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    if (!options.now.empty()) {
-        auto parsed = parse_time(options.now);
-        if (!parsed) {
-            fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
-            return exit_usage;
-        }
-        now = *parsed;
-    }
+    std::optional<TimePoint> reference = reference_time(options.now);
+    if (!reference) return exit_usage;
+    const TimePoint now = *reference;
     JsonRecordReader reader(*flow);
     if (!reader.read(json)) {
         fmt::print(stderr, "triage: the record cannot be read: {}\n", reader.error());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "triage/compile.hpp"
+#include "triage/value.hpp"
 
 #include <optional>
 #include <string>
@@ -10,5 +11,9 @@
 namespace triage::cli {
 
 [[nodiscard]] std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode);
+
+// The reference time for deadlines: the --now option when given (nullopt, after a message on
+// stderr, when it is not a date-time), else the current time.
+[[nodiscard]] std::optional<TimePoint> reference_time(const std::string& now_option);
 
 }  // namespace triage::cli

@@ -117,15 +117,9 @@ int run(const RunOptions& options) {
             return exit_usage;
         }
     }
-    TimePoint now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    if (!options.now.empty()) {
-        auto parsed = parse_time(options.now);
-        if (!parsed) {
-            fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
-            return exit_usage;
-        }
-        now = *parsed;
-    }
+    std::optional<TimePoint> reference = reference_time(options.now);
+    if (!reference) return exit_usage;
+    const TimePoint now = *reference;
 
     std::ifstream file;
     std::istream* in = &std::cin;
