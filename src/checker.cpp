@@ -2,6 +2,7 @@
 
 #include "suggest.hpp"
 #include "syntax/ast.hpp"
+#include "triage/json.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -81,6 +82,7 @@ public:
         for (std::uint32_t i = 0; i < lets_.size(); ++i) resolve_let(i);
         for (std::uint32_t i = 0; i < steps_.size(); ++i) resolve_step(i);
         for (std::uint32_t i = 0; i < outcomes_.size(); ++i) resolve_outcome(i);
+        for (const auto& [test, file] : tests_) resolve_test(*test, file);
         resolve_header_and_start();
         if (!in_.syntax_errors) report_unused();  // after a syntax error these are mostly cascades
         return std::move(data_);
@@ -131,6 +133,7 @@ private:
                 [&](const ast::Start& s) { collect_start(s); },
                 [&](const ast::Step& s) { collect_step(s); },
                 [&](const ast::Outcome& o) { collect_outcome(o); },
+                [&](const ast::TestCase& t) { tests_.push_back({&t, file_}); },
             },
             declaration);
     }
@@ -978,6 +981,123 @@ private:
                 .help = "say what to do, e.g. 'monitor' or 'do not respond because \"...\"'";
     }
 
+    // ---- tests --------------------------------------------------------------------------------
+
+    std::optional<TestValue> test_value(const ast::Assignment& a) {
+        auto it = values_.find(a.field);
+        if (it == values_.end() || it->second.kind != ValueSymbol::Kind::field) {
+            std::vector<std::string> names;
+            for (const Field& f : data_->fields) names.push_back(f.name);
+            auto& d = error(Code::unknown_value_name, span(a.field),
+                            fmt::format("the flow has no field '{}'", std::string(a.field)));
+            suggest(d, a.field, names);
+            return std::nullopt;
+        }
+        const Field& f = field(it->second.index);
+        TestValue v;
+        v.field = it->second.index;
+        v.span = span(a);
+        auto wrong = [&](std::string_view expected) {
+            error(Code::type_mismatch, span(value_span(a.value)),
+                  fmt::format("'{}' is {} field; give it {}", f.name, with_article(f.type), expected));
+            return std::nullopt;
+        };
+        const auto* number = boost::get<ast::Number>(&a.value.get());
+        const auto* text = boost::get<ast::Text>(&a.value.get());
+        const auto* boolean = boost::get<ast::Boolean>(&a.value.get());
+        switch (f.type) {
+        case FieldType::text:
+            if (!text) return wrong("a quoted string");
+            v.text = *text;
+            v.value = FieldValue::of_text({});
+            return v;
+        case FieldType::number:
+        case FieldType::integer:
+            if (!number) return wrong("a number");
+            v.value = FieldValue::of_number(number->value);
+            return v;
+        case FieldType::boolean:
+            if (!boolean) return wrong("true or false");
+            v.value = FieldValue::of_bool(boolean->value);
+            return v;
+        case FieldType::enumeration: {
+            auto index = enum_value(f, a.value);
+            if (!index) return std::nullopt;
+            v.value = FieldValue::of_enum(*index);
+            return v;
+        }
+        case FieldType::time: {
+            std::optional<TimePoint> t = text ? parse_time(*text) : std::nullopt;
+            if (!t) return wrong("a date-time such as \"2026-11-22T09:30:00Z\"");
+            v.value = FieldValue::of_time(*t);
+            return v;
+        }
+        }
+        return std::nullopt;
+    }
+
+    void resolve_test(const ast::TestCase& test, FileId file) {
+        file_ = file;
+        FlowTest t;
+        t.name = test.name;
+        t.span = span(test);
+        t.name_span = span(test.name);
+        if (auto [it, inserted] = test_names_.emplace(t.name, t.name_span); !inserted)
+            error(Code::duplicate_definition, t.name_span, fmt::format("a test named \"{}\" already exists", t.name))
+                .notes.push_back({it->second, "the first test with that name is here"});
+        std::map<std::uint32_t, Span> given;
+        for (const ast::Assignment& a : test.given) {
+            std::optional<TestValue> v = test_value(a);
+            if (!v) continue;
+            if (auto [it, inserted] = given.emplace(v->field, v->span); !inserted) {
+                error(Code::test_field_twice, span(a.field),
+                      fmt::format("test \"{}\" gives '{}' twice", t.name, std::string(a.field)))
+                    .notes.push_back({it->second, "the first value is here"});
+                continue;
+            }
+            t.given.push_back(std::move(*v));
+        }
+        if (test.expectations.empty())
+            error(Code::test_expects_nothing, t.name_span, fmt::format("test \"{}\" expects nothing", t.name))
+                .help = "add what should happen, e.g. 'expect OUTCOME' or 'expect path STEP, STEP'";
+        for (const ast::Expectation& e : test.expectations) {
+            TestExpectation x;
+            x.kind = static_cast<ExpectKind>(e.kind);
+            x.span = span(e);
+            for (const ast::Name& n : e.names) {
+                switch (x.kind) {
+                case ExpectKind::outcome:
+                case ExpectKind::path: {
+                    auto node = node_ref(n);
+                    if (!node) break;
+                    const bool want_outcome = x.kind == ExpectKind::outcome;
+                    if ((node->kind == NodeKind::outcome) != want_outcome) {
+                        error(Code::test_wrong_node_kind, span(n),
+                              fmt::format("'{}' is {}; {}", std::string(n),
+                                          want_outcome ? "a step, not an outcome" : "an outcome, not a step",
+                                          want_outcome ? "'expect' names the outcome the mention should reach"
+                                                       : "'expect path' lists the steps asked, in order"));
+                        break;
+                    }
+                    (want_outcome ? x.outcomes : x.steps).push_back(node->index);
+                    break;
+                }
+                case ExpectKind::tag:
+                case ExpectKind::escalate: x.labels.push_back(n); break;
+                case ExpectKind::priority: {
+                    static constexpr std::string_view levels[] = {"low", "normal", "high", "urgent"};
+                    for (std::size_t i = 0; i < 4; ++i)
+                        if (levels[i] == std::string_view(n)) x.priorities.push_back(static_cast<Priority>(i));
+                    break;
+                }
+                case ExpectKind::no_outcome: break;
+                }
+            }
+            t.expectations.push_back(std::move(x));
+        }
+        data_->tests.push_back(std::move(t));
+    }
+
     // ---- header, start, unused --------------------------------------------------------------
 
     void resolve_header_and_start() {
@@ -1029,6 +1149,8 @@ private:
     std::vector<std::pair<const ast::Let*, FileId>> lets_;
     std::vector<std::pair<const ast::Step*, FileId>> steps_;
     std::vector<std::pair<const ast::Outcome*, FileId>> outcomes_;
+    std::vector<std::pair<const ast::TestCase*, FileId>> tests_;
+    std::unordered_map<std::string, Span> test_names_;
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;
     std::vector<bool> field_used_, list_used_, let_used_;

@@ -22,7 +22,8 @@ std::span<const Code> all_codes() {
         Code::unreachable,        Code::missing_else,          Code::shadowed_branch,
         Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
         Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
-        Code::step_without_branches,
+        Code::step_without_branches, Code::test_expects_nothing,  Code::test_field_twice,
+        Code::test_wrong_node_kind,
     };
     return codes;
 }

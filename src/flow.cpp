@@ -57,6 +57,7 @@ std::span<const Regex> Flow::regexes() const { return data_->regexes; }
 std::span<const Condition> Flow::conditions() const { return data_->conditions; }
 std::span<const Step> Flow::steps() const { return data_->steps; }
 std::span<const Outcome> Flow::outcomes() const { return data_->outcomes; }
+std::span<const FlowTest> Flow::tests() const { return data_->tests; }
 const SourceMap& Flow::sources() const { return *data_->sources; }
 std::string_view Flow::source_text(Span span) const { return data_->sources->text(span); }
 

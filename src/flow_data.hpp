@@ -31,6 +31,7 @@ struct FlowData {
     std::vector<Condition> conditions;
     std::vector<Step> steps;
     std::vector<Outcome> outcomes;
+    std::vector<FlowTest> tests;
 
     std::unordered_map<std::string, NodeRef> node_index;
     std::unordered_map<std::string, std::uint32_t> field_index;

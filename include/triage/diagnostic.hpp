@@ -47,6 +47,9 @@ enum class Code : std::uint16_t {
     repeated_action = 41,       // T041
     empty_outcome = 42,         // T042
     step_without_branches = 43, // T043
+    test_expects_nothing = 50,  // T050
+    test_field_twice = 51,      // T051
+    test_wrong_node_kind = 52,  // T052
 };
 
 // "T012"

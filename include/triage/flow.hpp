@@ -3,6 +3,7 @@
 #pragma once
 
 #include "triage/source.hpp"
+#include "triage/value.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -152,6 +153,34 @@ struct Outcome {
     Span name_span;
 };
 
+// ---- tests written in the flow file: `test "name" { given { ... } expect ... }` ----------
+
+enum class ExpectKind : std::uint8_t { outcome, no_outcome, path, tag, escalate, priority };
+
+struct TestValue {
+    std::uint32_t field = 0;
+    FieldValue value;  // for text and one-of values given as text, `text` holds the characters
+    std::string text;
+    Span span;
+};
+
+struct TestExpectation {
+    ExpectKind kind = ExpectKind::outcome;
+    std::vector<std::uint32_t> outcomes;  // outcome: passes when the decision is any of these
+    std::vector<std::uint32_t> steps;     // path: exactly these steps, in this order
+    std::vector<std::string> labels;      // tag: all present; escalate: all these teams
+    std::vector<Priority> priorities;     // priority: the decided priority is one of these
+    Span span;
+};
+
+struct FlowTest {
+    std::string name;
+    std::vector<TestValue> given;
+    std::vector<TestExpectation> expectations;
+    Span span;
+    Span name_span;
+};
+
 class Flow {
 public:
     explicit Flow(std::shared_ptr<const detail::FlowData> data) : data_(std::move(data)) {}
@@ -167,6 +196,7 @@ public:
     [[nodiscard]] std::span<const Condition> conditions() const;
     [[nodiscard]] std::span<const Step> steps() const;
     [[nodiscard]] std::span<const Outcome> outcomes() const;
+    [[nodiscard]] std::span<const FlowTest> tests() const;
 
     [[nodiscard]] std::optional<NodeRef> find_node(std::string_view name) const;
     [[nodiscard]] std::optional<std::uint32_t> find_field(std::string_view name) const;

@@ -10,4 +10,5 @@
 #include "triage/json.hpp"
 #include "triage/record.hpp"
 #include "triage/source.hpp"
+#include "triage/testing.hpp"
 #include "triage/value.hpp"

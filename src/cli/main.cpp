@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     commands.back().first = app.get_subcommand("explain");
     commands.emplace_back(nullptr, add_gen_command(app));
     commands.back().first = app.get_subcommand("gen");
+    commands.emplace_back(nullptr, add_test_command(app));
+    commands.back().first = app.get_subcommand("test");
 
     try {
         app.parse(argc, argv);

@@ -235,7 +235,24 @@ struct Outcome : Spanned {
     std::vector<ActionStmt> actions;
 };
 
-struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome> {
+// ---- tests written in flow files ------------------------------------------------------------
+
+struct Assignment : Spanned {  // `field: value` in a test's `given { }`
+    Name field;
+    Value value;
+};
+enum class ExpectKind : std::uint8_t { outcome, no_outcome, path, tag, escalate, priority };
+struct Expectation : Spanned {
+    ExpectKind kind = ExpectKind::outcome;
+    std::vector<Name> names;  // the outcome, the steps of the path, tags, the team, the priority
+};
+struct TestCase : Spanned {
+    Text name;
+    std::vector<Assignment> given;
+    std::vector<Expectation> expectations;
+};
+
+struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome, TestCase> {
     using base_type::base_type;
     using base_type::operator=;
 };

@@ -83,7 +83,7 @@ struct reserved_words_table : x3::symbols<x3::unused_type> {
         // condition left unfinished at the end of a line stop before the next declaration.
         for (const char* w : {"and", "or", "not", "is", "in", "has", "any", "all", "contains",
                               "matches", "exists", "true", "false", "if", "else", "flow",
-                              "fields", "words", "let", "start", "step", "outcome", "include"})
+                              "fields", "words", "let", "start", "step", "outcome", "include", "test"})
             add(w);
     }
 };
@@ -178,6 +178,9 @@ struct note_class : annotate_span {};
 struct action_class : annotate_span {};
 struct action_stmt_class : annotate_span {};
 struct outcome_class : annotate_span {};
+struct assignment_class : annotate_span {};
+struct expectation_class : annotate_span {};
+struct test_case_class : annotate_span {};
 struct else_keyword_class : annotate_span {};
 struct fields_keyword_class : annotate_span {};
 struct tag_keyword_class : annotate_span {};
@@ -242,6 +245,15 @@ const x3::rule<note_class, ast::Note> note = "note";
 const x3::rule<action_class, ast::Action> action = "an action";
 const x3::rule<action_stmt_class, ast::ActionStmt> action_stmt = "an action";
 const x3::rule<outcome_class, ast::Outcome> outcome = "an outcome";
+const x3::rule<assignment_class, ast::Assignment> assignment = "a field and its value (field: value)";
+const x3::rule<expectation_class, ast::Expectation> expectation = "an expectation";
+const x3::rule<struct expectation_body_class, ast::Expectation> expectation_body =
+    "what to expect: an outcome, 'no outcome', 'path', 'tag', 'escalate to' or 'priority'";
+const x3::rule<test_case_class, ast::TestCase> test_case = "a test";
+const x3::rule<struct given_close_class> given_close = "a field and its value, or '}'";
+const x3::rule<struct test_close_class> test_close = "'expect' or '}'";
+const x3::rule<struct names_class, std::vector<ast::Name>> names = "names separated by commas";
+const x3::rule<struct level_name_class, ast::Name> level_name = "a priority (low, normal, high or urgent)";
 
 // Unnamed-in-the-tree helpers whose names still appear in messages.
 const x3::rule<struct arrow_class> arrow = "'->'";
@@ -356,6 +368,22 @@ const auto action_def = respond | do_not_respond | monitor | escalate | tag | fl
 const auto action_stmt_def = action >> -(kw("if") > expression);
 const auto outcome_def = kw("outcome") > name > text > open_brace > *action_stmt > outcome_close;
 
+const auto given_close_def = lit('}');
+const auto test_close_def = lit('}');
+const auto names_def = name % ',';
+const auto level_name_def = raw[priorities];
+const auto assignment_def = field_name > ':' > value;
+const auto expectation_body_def =
+    (kw("path") >> attr(ast::ExpectKind::path) > names) |
+    (kw("tag") >> attr(ast::ExpectKind::tag) > labels) |
+    (kw("escalate") >> kw("to") >> attr(ast::ExpectKind::escalate) > (team % ',')) |
+    (kw("priority") >> attr(ast::ExpectKind::priority) > (level_name % ',')) |
+    (kw("no") >> kw("outcome") >> attr(ast::ExpectKind::no_outcome) >> attr(std::vector<ast::Name>{})) |
+    (attr(ast::ExpectKind::outcome) >> (name % ','));
+const auto expectation_def = kw("expect") > expectation_body;
+const auto test_case_def = kw("test") > text > open_brace > kw("given") > open_brace >
+                           *(assignment >> -lit(',')) > given_close > *expectation > test_close;
+
 BOOST_SPIRIT_DEFINE(else_keyword, fields_keyword, tag_keyword)
 BOOST_SPIRIT_DEFINE(name, list_name, field_name, text, team, escape, closing_quote, closing_slash, arrow,
                     step_close, outcome_close, fields_close, open_brace, close_bracket,
@@ -367,6 +395,8 @@ BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary,
                     in_test, comparison)
 BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_decl, fields_block,
                     word_file, word_source, word_list, let, branch, else_branch, step)
+BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, assignment, expectation_body, expectation,
+                    test_case)
 BOOST_SPIRIT_DEFINE(respond, do_not_respond, monitor, escalate, tag, flag, notify, assign,
                     priority, follow_up, note, action, action_stmt, outcome)
 
@@ -389,7 +419,7 @@ namespace triage::syntax {
 const declaration_type declaration_rule = "a declaration";
 const auto declaration_rule_def = grammar::header | grammar::include | grammar::fields_block |
                                   grammar::word_list | grammar::let | grammar::start |
-                                  grammar::step | grammar::outcome;
+                                  grammar::step | grammar::outcome | grammar::test_case;
 BOOST_SPIRIT_DEFINE(declaration_rule)
 
 declaration_type const& declaration() { return declaration_rule; }

@@ -1,0 +1,318 @@
+// `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
+#include "cli/commands.hpp"
+
+#include "json_writer.hpp"
+#include "triage/compile.hpp"
+#include "triage/testing.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <unistd.h>
+
+namespace triage::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TestOptions {
+    std::vector<std::string> paths;
+    std::string junit;
+    bool coverage = false;
+    std::string coverage_format = "text";
+    double min_coverage = -1;
+    bool allow_empty = false;
+    std::string color = "auto";
+};
+
+struct FileRun {
+    std::string path;
+    CompileResult compiled;
+    TestRun run;
+    bool fragment = false;  // an include-only file found in a directory: skipped
+    std::vector<std::size_t> fresh;  // results not already run from another file
+};
+
+std::vector<std::pair<std::string, bool>> expand(const std::vector<std::string>& paths) {
+    std::vector<std::pair<std::string, bool>> files;  // path, found by walking a directory
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (const auto& entry : fs::recursive_directory_iterator(p, ec))
+                if (entry.is_regular_file() && entry.path().extension() == ".flow") found.push_back(entry.path().string());
+            std::sort(found.begin(), found.end());
+            for (std::string& f : found) files.emplace_back(std::move(f), true);
+        } else {
+            files.emplace_back(p, false);
+        }
+    }
+    return files;
+}
+
+std::string xml_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
+            else out += c;
+        }
+    }
+    return out;
+}
+
+std::string junit(const std::vector<FileRun>& runs) {
+    std::size_t tests = 0, failures = 0;
+    for (const FileRun& r : runs)
+        for (std::size_t i : r.fresh) {
+            ++tests;
+            failures += !r.run.results[i].passed;
+        }
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += fmt::format("<testsuites name=\"triage\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
+    for (const FileRun& r : runs) {
+        if (r.fragment || r.fresh.empty()) continue;
+        std::size_t failed = 0;
+        for (std::size_t i : r.fresh) failed += !r.run.results[i].passed;
+        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(r.path), r.fresh.size(), failed);
+        for (std::size_t i : r.fresh) {
+            const TestResult& t = r.run.results[i];
+            Location at = r.compiled.sources->begin(t.test->span);
+            out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", xml_escape(t.test->name),
+                               xml_escape(r.compiled.flow->name()), xml_escape(r.compiled.sources->path(t.test->span.file)),
+                               at.line);
+            if (t.passed) {
+                out += "/>\n";
+                continue;
+            }
+            out += ">\n";
+            out += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(t.problems.front()),
+                               xml_escape(fmt::format("{}\n\n{}", fmt::join(t.problems, "\n"), t.explanation)));
+            out += "    </testcase>\n";
+        }
+        out += "  </testsuite>\n";
+    }
+    return out + "</testsuites>\n";
+}
+
+struct Uncovered {
+    Span span;
+    std::string what;
+};
+
+std::vector<Uncovered> uncovered(const Flow& flow, const Coverage& c) {
+    std::vector<Uncovered> out;
+    for (std::uint32_t s = 0; s < flow.steps().size(); ++s) {
+        const Step& step = flow.steps()[s];
+        if (!c.step_visited[s]) out.push_back({step.name_span, fmt::format("step '{}' is never asked", step.name)});
+        for (std::size_t b = 0; b < c.branch_taken[s].size(); ++b) {
+            if (c.branch_taken[s][b]) continue;
+            const Branch& branch = b < step.branches.size() ? step.branches[b] : *step.otherwise;
+            std::string label = b < step.branches.size()
+                                    ? fmt::format("if {}", flow.source_text(flow.conditions()[branch.condition].span))
+                                    : "else";
+            out.push_back({branch.span, fmt::format("branch '{} -> {}' of step '{}' is never taken", label,
+                                                    flow.node_name(branch.target), step.name)});
+        }
+    }
+    for (std::uint32_t o = 0; o < flow.outcomes().size(); ++o)
+        if (!c.outcome_reached[o])
+            out.push_back({flow.outcomes()[o].name_span, fmt::format("outcome '{}' is never reached", flow.outcomes()[o].name)});
+    std::sort(out.begin(), out.end(), [](const Uncovered& a, const Uncovered& b) { return a.span.begin < b.span.begin; });
+    return out;
+}
+
+double percent(std::size_t covered, std::size_t total) { return total == 0 ? 100.0 : 100.0 * covered / total; }
+
+std::string coverage_report(const std::vector<FileRun>& runs, const std::string& format) {
+    std::string out;
+    JsonWriter json;
+    if (format == "json") json.begin_object().key("files").begin_array();
+    for (const FileRun& r : runs) {
+        if (r.fragment || !r.compiled.ok()) continue;
+        const Flow& flow = *r.compiled.flow;
+        const Coverage& c = r.run.coverage;
+        std::vector<Uncovered> missing = uncovered(flow, c);
+        if (format == "text") {
+            out += fmt::format("coverage {}: steps {}/{}, branches {}/{} ({:.1f}%), outcomes {}/{}\n", r.path,
+                               c.steps_covered(), flow.steps().size(), c.branches_covered(), c.branches_total(),
+                               percent(c.branches_covered(), c.branches_total()), c.outcomes_covered(),
+                               flow.outcomes().size());
+            for (const Uncovered& u : missing) {
+                Location at = r.compiled.sources->begin(u.span);
+                out += fmt::format("  {}:{}:{}: {}\n", r.compiled.sources->path(u.span.file), at.line, at.column, u.what);
+            }
+        } else if (format == "json") {
+            json.begin_object();
+            json.key("path").string(r.path);
+            json.key("steps").begin_object().key("covered").number(static_cast<std::int64_t>(c.steps_covered()))
+                .key("total").number(static_cast<std::int64_t>(flow.steps().size())).end_object();
+            json.key("branches").begin_object().key("covered").number(static_cast<std::int64_t>(c.branches_covered()))
+                .key("total").number(static_cast<std::int64_t>(c.branches_total())).end_object();
+            json.key("outcomes").begin_object().key("covered").number(static_cast<std::int64_t>(c.outcomes_covered()))
+                .key("total").number(static_cast<std::int64_t>(flow.outcomes().size())).end_object();
+            json.key("uncovered").begin_array();
+            for (const Uncovered& u : missing) {
+                Location at = r.compiled.sources->begin(u.span);
+                json.begin_object().key("file").string(r.compiled.sources->path(u.span.file));
+                json.key("line").number(at.line).key("column").number(at.column).key("message").string(u.what).end_object();
+            }
+            json.end_array().end_object();
+        } else {  // lcov: per source file, a line per step and outcome, a branch record per branch
+            auto line_of = [&](Span span) { return r.compiled.sources->begin(span).line; };
+            for (FileId file = 0; file < r.compiled.sources->size(); ++file) {
+                std::string records;
+                std::size_t lines = 0, lines_hit = 0, branches = 0, branches_hit = 0;
+                for (std::uint32_t s = 0; s < flow.steps().size(); ++s) {
+                    const Step& step = flow.steps()[s];
+                    if (step.name_span.file != file) continue;
+                    records += fmt::format("DA:{},{}\n", line_of(step.name_span), c.step_visited[s] ? 1 : 0);
+                    ++lines;
+                    lines_hit += c.step_visited[s];
+                    for (std::size_t b = 0; b < c.branch_taken[s].size(); ++b) {
+                        const Branch& branch = b < step.branches.size() ? step.branches[b] : *step.otherwise;
+                        records += fmt::format("BRDA:{},{},{},{}\n", line_of(branch.span), s, b,
+                                               c.step_visited[s] ? (c.branch_taken[s][b] ? "1" : "0") : "-");
+                        ++branches;
+                        branches_hit += c.branch_taken[s][b];
+                    }
+                }
+                for (std::uint32_t o = 0; o < flow.outcomes().size(); ++o) {
+                    if (flow.outcomes()[o].name_span.file != file) continue;
+                    records += fmt::format("DA:{},{}\n", line_of(flow.outcomes()[o].name_span), c.outcome_reached[o] ? 1 : 0);
+                    ++lines;
+                    lines_hit += c.outcome_reached[o];
+                }
+                if (lines == 0) continue;
+                out += fmt::format("TN:{}\nSF:{}\n{}BRF:{}\nBRH:{}\nLF:{}\nLH:{}\nend_of_record\n", flow.name(),
+                                   r.compiled.sources->path(file), records, branches, branches_hit, lines, lines_hit);
+            }
+        }
+    }
+    if (format == "json") {
+        json.end_array().end_object();
+        out = json.str() + "\n";
+    }
+    return out;
+}
+
+int run_test_command(const TestOptions& options) {
+    const bool color = use_color(options.color, STDOUT_FILENO);
+    std::vector<std::pair<std::string, bool>> files = expand(options.paths);
+    std::vector<std::future<FileRun>> pending;
+    for (const auto& [path, from_directory] : files)
+        pending.push_back(std::async(std::launch::async, [path = path, from_directory = from_directory] {
+            FileRun r{path, compile_file(path), {}, false, {}};
+            // In a directory, a file without a `flow` header is a fragment that flows include;
+            // it is checked through them.
+            r.fragment = from_directory && std::any_of(r.compiled.diagnostics.begin(), r.compiled.diagnostics.end(),
+                                                       [](const Diagnostic& d) { return d.code == Code::missing_header; });
+            if (r.compiled.ok()) r.run = run_tests(*r.compiled.flow);
+            return r;
+        }));
+    std::vector<FileRun> runs;
+    for (auto& p : pending) runs.push_back(p.get());
+
+    bool failed = false;
+    std::size_t total = 0, failures = 0;
+    std::set<std::pair<std::string, std::uint32_t>> seen;  // a test included by several files runs once
+    for (FileRun& r : runs) {
+        if (r.fragment) continue;
+        if (!r.compiled.ok()) {
+            for (const Diagnostic& d : r.compiled.diagnostics)
+                if (d.severity == Severity::error) fmt::print("{}", format_text(d, *r.compiled.sources, {color}));
+            fmt::print("{}: does not compile; its tests did not run\n", r.path);
+            failed = true;
+            continue;
+        }
+        for (std::size_t i = 0; i < r.run.results.size(); ++i) {
+            const FlowTest& t = *r.run.results[i].test;
+            if (seen.emplace(std::string(r.compiled.sources->path(t.span.file)), t.span.begin).second) r.fresh.push_back(i);
+        }
+        std::size_t file_failures = 0;
+        for (std::size_t i : r.fresh) {
+            const TestResult& t = r.run.results[i];
+            if (t.passed) continue;
+            ++file_failures;
+            Location at = r.compiled.sources->begin(t.test->name_span);
+            fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.test->span.file), at.line, at.column,
+                       t.test->name);
+            for (const std::string& problem : t.problems) fmt::print("  {}\n", problem);
+            fmt::print("  how the mention went:\n");
+            std::string explanation = t.explanation;
+            for (std::size_t at_line = 0; at_line < explanation.size();) {
+                std::size_t next = explanation.find('\n', at_line);
+                if (next == std::string::npos) next = explanation.size();
+                fmt::print("    {}\n", std::string_view(explanation).substr(at_line, next - at_line));
+                at_line = next + 1;
+            }
+        }
+        total += r.fresh.size();
+        failures += file_failures;
+        fmt::print("{}: {} test{}, {} passed, {} failed\n", r.path, r.fresh.size(), r.fresh.size() == 1 ? "" : "s",
+                   r.fresh.size() - file_failures, file_failures);
+    }
+    failed |= failures > 0;
+    fmt::print("{} passed, {} failed\n", total - failures, failures);
+    if (total == 0 && !options.allow_empty) {
+        fmt::print("triage: no test ran (write `test` blocks in the flow, or pass --allow-empty)\n");
+        failed = true;
+    }
+    if (!options.junit.empty()) {
+        std::FILE* out = std::fopen(options.junit.c_str(), "wb");
+        if (out == nullptr) {
+            fmt::print(stderr, "triage: cannot write '{}'\n", options.junit);
+            return exit_failure;
+        }
+        std::string xml = junit(runs);
+        std::fwrite(xml.data(), 1, xml.size(), out);
+        std::fclose(out);
+    }
+    if (options.coverage || options.min_coverage >= 0) {
+        fmt::print("{}", coverage_report(runs, options.coverage_format));
+        std::size_t covered = 0, branches = 0;
+        for (const FileRun& r : runs)
+            if (!r.fragment && r.compiled.ok()) {
+                covered += r.run.coverage.branches_covered();
+                branches += r.run.coverage.branches_total();
+            }
+        if (options.min_coverage >= 0 && percent(covered, branches) + 1e-9 < options.min_coverage) {
+            fmt::print("triage: branch coverage {:.1f}% is below --min-coverage {}\n", percent(covered, branches),
+                       options.min_coverage);
+            failed = true;
+        }
+    }
+    return failed ? exit_failure : exit_ok;
+}
+
+}  // namespace
+
+std::function<int()> add_test_command(CLI::App& app) {
+    auto options = std::make_shared<TestOptions>();
+    CLI::App* cmd = app.add_subcommand("test", "Run the tests written in flow files");
+    cmd->add_option("paths", options->paths, "Flow files, or directories searched for *.flow")->required();
+    cmd->add_option("--junit", options->junit, "Also write the results as JUnit XML to this file");
+    cmd->add_flag("--coverage", options->coverage, "Report the steps, branches and outcomes no test reaches");
+    cmd->add_option("--coverage-format", options->coverage_format, "Coverage report format")
+        ->check(CLI::IsMember({"text", "json", "lcov"}))
+        ->capture_default_str();
+    cmd->add_option("--min-coverage", options->min_coverage, "Fail when branch coverage is below this percentage")
+        ->check(CLI::Range(0.0, 100.0));
+    cmd->add_flag("--allow-empty", options->allow_empty, "Do not fail when no test ran");
+    cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
+    cmd->footer("Exit status: 0 when every test passed (and coverage met --min-coverage), 1 otherwise, 2 on usage errors.");
+    return [options] { return run_test_command(*options); };
+}
+
+}  // namespace triage::cli

@@ -1,0 +1,136 @@
+#include "triage/testing.hpp"
+
+#include "decision_format.hpp"
+#include "triage/evaluator.hpp"
+#include "triage/record.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace triage {
+
+namespace {
+
+std::string names_of_steps(const Flow& flow, const std::vector<std::uint32_t>& steps) {
+    std::string out;
+    for (std::uint32_t s : steps) out += (out.empty() ? "" : ", ") + flow.steps()[s].name;
+    return out.empty() ? "(none)" : out;
+}
+
+std::string outcome_text(const Flow& flow, const Decision& d) {
+    if (d.decided()) return flow.outcomes()[d.outcome].name;
+    return fmt::format("no outcome (step '{}' matched nothing)", flow.steps()[*d.fell_through_at()].name);
+}
+
+std::vector<std::string> collect(const Decision& d, ActionKind kind) {
+    std::vector<std::string> out;
+    for (const DecidedAction& a : d.actions) {
+        if (a.kind != kind) continue;
+        if (kind == ActionKind::tag) out.insert(out.end(), a.labels.begin(), a.labels.end());
+        else out.emplace_back(a.text);
+    }
+    return out;
+}
+
+void check(const Flow& flow, const TestExpectation& e, const Decision& d, std::vector<std::string>& problems) {
+    switch (e.kind) {
+    case ExpectKind::outcome: {
+        if (d.decided() && std::find(e.outcomes.begin(), e.outcomes.end(), d.outcome) != e.outcomes.end()) return;
+        std::string wanted;
+        for (std::uint32_t o : e.outcomes) wanted += (wanted.empty() ? "" : " or ") + flow.outcomes()[o].name;
+        problems.push_back(fmt::format("expected outcome {}, got {}", wanted, outcome_text(flow, d)));
+        return;
+    }
+    case ExpectKind::no_outcome:
+        if (d.decided()) problems.push_back(fmt::format("expected no outcome, got {}", outcome_text(flow, d)));
+        return;
+    case ExpectKind::path: {
+        std::vector<std::uint32_t> asked;
+        for (const PathEntry& p : d.path) asked.push_back(p.step);
+        if (asked != e.steps)
+            problems.push_back(fmt::format("expected path {}; the mention went {}", names_of_steps(flow, e.steps),
+                                           names_of_steps(flow, asked)));
+        return;
+    }
+    case ExpectKind::tag:
+    case ExpectKind::escalate: {
+        const bool tag = e.kind == ExpectKind::tag;
+        std::vector<std::string> got = collect(d, tag ? ActionKind::tag : ActionKind::escalate);
+        for (const std::string& want : e.labels)
+            if (std::find(got.begin(), got.end(), want) == got.end())
+                problems.push_back(fmt::format("expected {} '{}'; {}: {}", tag ? "tag" : "an escalation to", want,
+                                               tag ? "tags were" : "escalations were",
+                                               got.empty() ? "none" : fmt::format("{}", fmt::join(got, ", "))));
+        return;
+    }
+    case ExpectKind::priority: {
+        std::optional<Priority> got;
+        for (const DecidedAction& a : d.actions)
+            if (a.kind == ActionKind::priority) got = a.priority;
+        if (got && std::find(e.priorities.begin(), e.priorities.end(), *got) != e.priorities.end()) return;
+        std::string wanted;
+        for (Priority p : e.priorities) wanted += std::string(wanted.empty() ? "" : " or ") + std::string(to_string(p));
+        problems.push_back(fmt::format("expected priority {}, got {}", wanted, got ? to_string(*got) : "none"));
+        return;
+    }
+    }
+}
+
+}  // namespace
+
+std::size_t Coverage::branches_total() const {
+    std::size_t n = 0;
+    for (const auto& step : branch_taken) n += step.size();
+    return n;
+}
+std::size_t Coverage::branches_covered() const {
+    std::size_t n = 0;
+    for (const auto& step : branch_taken) n += static_cast<std::size_t>(std::count(step.begin(), step.end(), true));
+    return n;
+}
+std::size_t Coverage::steps_covered() const {
+    return static_cast<std::size_t>(std::count(step_visited.begin(), step_visited.end(), true));
+}
+std::size_t Coverage::outcomes_covered() const {
+    return static_cast<std::size_t>(std::count(outcome_reached.begin(), outcome_reached.end(), true));
+}
+std::size_t TestRun::failed() const {
+    return static_cast<std::size_t>(std::count_if(results.begin(), results.end(), [](const TestResult& r) { return !r.passed; }));
+}
+
+TestRun run_tests(const Flow& flow) {
+    TestRun run;
+    for (const Step& s : flow.steps()) run.coverage.branch_taken.emplace_back(s.branches.size() + (s.otherwise ? 1 : 0), false);
+    run.coverage.step_visited.assign(flow.steps().size(), false);
+    run.coverage.outcome_reached.assign(flow.outcomes().size(), false);
+
+    Evaluator evaluator(flow);
+    Decision decision;
+    Trace trace;
+    for (const FlowTest& test : flow.tests()) {
+        Record record(flow);
+        for (const TestValue& v : test.given) {
+            const std::string& name = flow.fields()[v.field].name;
+            if (v.value.kind == ValueKind::text) record.set(name, v.text);
+            else record.set(name, v.value);
+        }
+        evaluator.explain(record.view(), TimePoint{}, decision, trace);
+        for (const PathEntry& p : decision.path) {
+            run.coverage.step_visited[p.step] = true;
+            auto& taken = run.coverage.branch_taken[p.step];
+            if (p.branch < taken.size()) taken[p.branch] = true;  // a fall-through takes no branch
+        }
+        if (decision.decided()) run.coverage.outcome_reached[decision.outcome] = true;
+
+        TestResult result;
+        result.test = &test;
+        for (const TestExpectation& e : test.expectations) check(flow, e, decision, result.problems);
+        result.passed = result.problems.empty();
+        if (!result.passed) result.explanation = explain_text(flow, decision, trace);
+        run.results.push_back(std::move(result));
+    }
+    return run;
+}
+
+}  // namespace triage

@@ -1,0 +1,145 @@
+// Tests written in flow files: the runner's verdicts, coverage, and `triage test` as CI uses it.
+#include "support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+using namespace triage;
+
+namespace {
+
+std::filesystem::path fixture(const char* name) { return triage::test::source_dir() / "tests" / "fixtures" / "testing" / name; }
+
+struct Run {
+    int status = -1;
+    std::string out;
+};
+
+Run run_cli(const std::string& arguments) {
+    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments + " 2>&1";
+    Run run;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
+    int raw = pclose(pipe);
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return run;
+}
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("the runner reports each expectation that does not hold") {
+    CompileResult compiled = compile_file(fixture("care.test.flow"));
+    INFO(triage::test::all_text(compiled));
+    REQUIRE(compiled.ok());
+    TestRun run = run_tests(*compiled.flow);
+    REQUIRE(run.results.size() == 3);
+    // Included tests come where the include stands: first.
+    CHECK(run.results[0].test->name == "gold refund");
+    CHECK(run.results[0].passed);
+    CHECK(run.results[1].passed);
+    const TestResult& wrong = run.results[2];
+    CHECK_FALSE(wrong.passed);
+    CHECK(wrong.problems == std::vector<std::string>{
+                                "expected outcome standard_refund, got acknowledge",
+                                "expected priority high, got none",
+                                "expected tag 'vip'; tags were: none",
+                                "expected an escalation to 'legal'; escalations were: none",
+                                "expected path topic, tier_check; the mention went topic",
+                            });
+    CHECK(wrong.explanation.find("-> acknowledge (else)") != std::string::npos);
+    CHECK(run.failed() == 1);
+}
+
+TEST_CASE("coverage counts steps, branches (else included) and outcomes the tests reach") {
+    CompileResult compiled = compile_file(fixture("care.flow"));
+    REQUIRE(compiled.ok());
+    TestRun run = run_tests(*compiled.flow);
+    const Coverage& c = run.coverage;
+    CHECK(c.steps_covered() == 2);
+    CHECK(c.branches_total() == 4);
+    CHECK(c.branches_covered() == 2);  // topic's `if` and tier_check's `if`
+    CHECK(c.branch_taken[0] == std::vector<bool>{true, false});
+    CHECK(c.branch_taken[1] == std::vector<bool>{true, false});
+    CHECK(c.outcomes_covered() == 1);
+
+    CompileResult with_more = compile_file(fixture("care.test.flow"));
+    REQUIRE(with_more.ok());
+    Coverage more = run_tests(*with_more.flow).coverage;
+    CHECK(more.branches_covered() == 4);
+    CHECK(more.outcomes_covered() == 3);
+}
+
+TEST_CASE("triage test: the examples pass with full branch coverage") {
+    Run run = run_cli("test " + quoted(triage::test::source_dir() / "examples") + " --coverage --min-coverage 100");
+    INFO(run.out);
+    CHECK(run.status == 0);
+    CHECK(run.out.find("33 passed, 0 failed\n") != std::string::npos);
+    CHECK(run.out.find("branches 14/14 (100.0%)") != std::string::npos);
+}
+
+TEST_CASE("triage test: failures, shared tests run once, and the coverage gate") {
+    Run run = run_cli("test --color never " + quoted(fixture("care.flow")) + " " + quoted(fixture("care.test.flow")) +
+                      " --coverage --min-coverage 100");
+    INFO(run.out);
+    CHECK(run.status == 1);
+    CHECK(run.out.find("FAIL " + fixture("care.test.flow").generic_string() + ":10:6: test \"wrong on purpose\"\n"
+                       "  expected outcome standard_refund, got acknowledge\n") != std::string::npos);
+    CHECK(run.out.find("care.flow: 1 test, 1 passed, 0 failed") != std::string::npos);
+    CHECK(run.out.find("care.test.flow: 2 tests, 1 passed, 1 failed") != std::string::npos);  // "gold refund" not again
+    CHECK(run.out.find("2 passed, 1 failed\n") != std::string::npos);
+
+    Run gate = run_cli("test " + quoted(fixture("care.flow")) + " --min-coverage 60");
+    INFO(gate.out);
+    CHECK(gate.status == 1);
+    CHECK(gate.out.find("branch coverage 50.0% is below --min-coverage 60") != std::string::npos);
+    CHECK(gate.out.find("branch 'else -> acknowledge' of step 'topic' is never taken") != std::string::npos);
+    CHECK(run_cli("test " + quoted(fixture("care.flow")) + " --min-coverage 50").status == 0);
+}
+
+TEST_CASE("triage test: no test is a failure unless allowed") {
+    std::string flow = quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "warning.flow");
+    Run none = run_cli("test " + flow);
+    CHECK(none.status == 1);
+    CHECK(none.out.find("no test ran") != std::string::npos);
+    CHECK(run_cli("test --allow-empty " + flow).status == 0);
+    CHECK(run_cli("test " + quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "bad.flow")).status == 1);
+}
+
+TEST_CASE("triage test: JUnit XML and LCOV reports") {
+    std::filesystem::path xml_path = std::filesystem::temp_directory_path() / "triage_junit_test.xml";
+    Run run = run_cli("test " + quoted(fixture("care.test.flow")) + " --junit " + quoted(xml_path) +
+                      " --coverage --coverage-format lcov");
+    std::ifstream in(xml_path);
+    std::stringstream xml;
+    xml << in.rdbuf();
+    std::string text = xml.str();
+    CHECK(text.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"triage\" tests=\"3\" failures=\"1\">", 0) == 0);
+    // Well-formed: every element that opens closes, in order.
+    std::vector<std::string> open;
+    for (std::size_t at = text.find('<', 1); at != std::string::npos; at = text.find('<', at + 1)) {
+        std::size_t end = text.find('>', at);
+        REQUIRE(end != std::string::npos);
+        std::string tag = text.substr(at + 1, end - at - 1);
+        if (tag[0] == '/') {
+            REQUIRE_FALSE(open.empty());
+            CHECK(tag.substr(1) == open.back());
+            open.pop_back();
+        } else if (tag.back() != '/') {
+            open.push_back(tag.substr(0, tag.find(' ')));
+        }
+    }
+    CHECK(open.empty());
+    CHECK(text.find("<testcase name=\"wrong on purpose\"") != std::string::npos);
+    CHECK(text.find("<failure message=\"expected outcome standard_refund, got acknowledge\">") != std::string::npos);
+    std::filesystem::remove(xml_path);
+
+    CHECK(run.out.find("BRF:4\nBRH:4\n") != std::string::npos);
+    CHECK(run.out.find("end_of_record\n") != std::string::npos);
+}
