@@ -10,6 +10,46 @@ namespace triage {
 
 std::string code_name(Code code) { return fmt::format("T{:03}", static_cast<unsigned>(code)); }
 
+std::string_view code_title(Code code) {
+    switch (code) {
+    case Code::syntax: return "syntax error";
+    case Code::unterminated: return "unterminated string or regular expression";
+    case Code::invalid_duration: return "invalid duration";
+    case Code::duplicate_definition: return "duplicate definition";
+    case Code::unknown_value_name: return "unknown field or condition";
+    case Code::unknown_node: return "unknown step or outcome";
+    case Code::unknown_word_list: return "unknown word list";
+    case Code::duplicate_singleton: return "second header or start";
+    case Code::missing_header: return "missing header";
+    case Code::missing_start: return "missing start";
+    case Code::empty_phrase: return "empty phrase";
+    case Code::unreadable_file: return "file cannot be read";
+    case Code::include_cycle: return "include cycle";
+    case Code::type_mismatch: return "type mismatch";
+    case Code::unknown_enum_value: return "unknown value";
+    case Code::invalid_regex: return "invalid regular expression";
+    case Code::unknown_type: return "unknown field type";
+    case Code::duplicate_enum_value: return "value listed twice";
+    case Code::recursive_condition: return "recursive condition";
+    case Code::field_group_conflict: return "field is both a value and a group";
+    case Code::cycle: return "cycle";
+    case Code::unreachable: return "unreachable step or outcome";
+    case Code::missing_else: return "step without else";
+    case Code::shadowed_branch: return "shadowed branch";
+    case Code::unused_field: return "unused field";
+    case Code::unused_word_list: return "unused word list";
+    case Code::unused_condition: return "unused condition";
+    case Code::conflicting_actions: return "conflicting actions";
+    case Code::repeated_action: return "repeated action";
+    case Code::empty_outcome: return "outcome without actions";
+    case Code::step_without_branches: return "step without branches";
+    case Code::test_expects_nothing: return "test expects nothing";
+    case Code::test_field_twice: return "field given twice";
+    case Code::test_wrong_node_kind: return "step where an outcome is expected, or the reverse";
+    }
+    return "diagnostic";
+}
+
 std::span<const Code> all_codes() {
     static constexpr Code codes[] = {
         Code::syntax,             Code::unterminated,          Code::invalid_duration,

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <simdjson.h>
 #include <sys/wait.h>
 
 namespace {
@@ -84,4 +85,47 @@ TEST_CASE("--version and --help exit 0") {
     Run help = run_cli("check --help");
     CHECK(help.status == 0);
     CHECK(help.output.find("--werror") != std::string::npos);
+}
+
+TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
+    Run run = run_cli("check --format sarif " + path("tests/fixtures/cli/bad.flow") + " " +
+                      path("tests/fixtures/diagnostics/T010-duplicate-field.flow") + " 2>/dev/null");
+    CHECK(run.status == 1);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(run.output).get(doc) == simdjson::SUCCESS);
+    CHECK(std::string_view(doc["version"]) == "2.1.0");
+    CHECK(std::string_view(doc["$schema"]).find("sarif-2.1.0") != std::string_view::npos);
+    simdjson::dom::array runs = doc["runs"];
+    REQUIRE(runs.size() == 1);
+    simdjson::dom::element tool_run = runs.at(0);
+    CHECK(std::string_view(tool_run["tool"]["driver"]["name"]) == "triage");
+    std::vector<std::string> rule_ids;
+    for (simdjson::dom::element rule : simdjson::dom::array(tool_run["tool"]["driver"]["rules"])) {
+        rule_ids.emplace_back(std::string_view(rule["id"]));
+        CHECK(!std::string_view(rule["shortDescription"]["text"]).empty());
+    }
+    CHECK(rule_ids == std::vector<std::string>{"T010", "T012"});
+    simdjson::dom::array results = tool_run["results"];
+    REQUIRE(results.size() == 2);
+    for (simdjson::dom::element result : results) {
+        std::string_view rule = result["ruleId"];
+        std::int64_t index = result["ruleIndex"];
+        CHECK(rule_ids.at(static_cast<std::size_t>(index)) == rule);
+        CHECK(std::string_view(result["level"]) == "error");
+        CHECK(!std::string_view(result["message"]["text"]).empty());
+        simdjson::dom::element physical = simdjson::dom::array(result["locations"]).at(0)["physicalLocation"];
+        CHECK(std::string_view(physical["artifactLocation"]["uri"]).find(".flow") != std::string_view::npos);
+        std::int64_t start_line = physical["region"]["startLine"];
+        std::int64_t start_column = physical["region"]["startColumn"];
+        std::int64_t end_column = physical["region"]["endColumn"];
+        CHECK(start_line >= 1);
+        CHECK(end_column > start_column);
+    }
+    // The duplicate's note becomes a related location pointing at the first definition.
+    simdjson::dom::element duplicate = results.at(1);  // the second file's T010
+    simdjson::dom::array related = duplicate["relatedLocations"];
+    REQUIRE(related.size() == 1);
+    std::int64_t related_line = related.at(0)["physicalLocation"]["region"]["startLine"];
+    CHECK(related_line == 3);
 }

@@ -54,6 +54,8 @@ enum class Code : std::uint16_t {
 
 // "T012"
 [[nodiscard]] std::string code_name(Code code);
+// A few words naming what the code is about: "unknown step or outcome".
+[[nodiscard]] std::string_view code_title(Code code);
 // Every code the compiler can report, in numeric order.
 [[nodiscard]] std::span<const Code> all_codes();
 
@@ -83,6 +85,7 @@ struct TextStyle {
                                       TextStyle style = {});
 // A JSON array of objects {file, line, column, end_line, end_column, severity, code, message,
 // notes[{file, line, column, message}], help}.
+// For SARIF 2.1.0 (code scanning), see the CLI's `check --format sarif`.
 [[nodiscard]] std::string format_json(std::span<const Diagnostic> diagnostics,
                                       const SourceMap& sources);
 
