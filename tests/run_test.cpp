@@ -141,3 +141,40 @@ TEST_CASE("run: the README's example decides every bundled mention") {
         CHECK(line.find("\"outcome\":null") == std::string::npos);
     }
 }
+
+namespace {
+
+std::string outcome_of(const std::string& decision_line) {
+    std::size_t at = decision_line.find("\"outcome\":");
+    REQUIRE(at != std::string::npos);
+    at += 10;
+    return decision_line.substr(at, decision_line.find(',', at) - at);
+}
+
+}  // namespace
+
+TEST_CASE("diff: the changed count equals what two separate runs disagree on") {
+    std::string examples = "'" + (triage::test::source_dir() / "examples").string() + "/";
+    std::string old_flow = examples + "customer_care.flow'";
+    std::string new_flow = "'" + (triage::test::source_dir() / "tests" / "fixtures" / "diff" / "customer_care_v4.flow").string() + "'";
+    std::string mentions = examples + "mentions.jsonl'";
+    // Independently: decide every mention with each version and count the lines that differ.
+    std::vector<std::string> before = lines(run_cli("run -j 1 " + old_flow + " " + mentions + now + " 2>/dev/null").out);
+    std::vector<std::string> after = lines(run_cli("run -j 1 " + new_flow + " " + mentions + now + " 2>/dev/null").out);
+    REQUIRE(before.size() == 300);
+    REQUIRE(after.size() == 300);
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) expected += outcome_of(before[i]) != outcome_of(after[i]);
+    REQUIRE(expected > 0);
+
+    Run json = run_cli("diff " + old_flow + " " + new_flow + " -m " + mentions + " --format json" + now);
+    CHECK(json.status == 0);
+    CHECK(json.out.find("{\"mentions\":300,\"changed\":" + std::to_string(expected) + ",\"errors\":0,") == 0);
+    Run gate = run_cli("diff --fail-on-change " + old_flow + " " + new_flow + " -m " + mentions + now + " --show 1");
+    CHECK(gate.status == 3);
+    CHECK(gate.out.find(std::to_string(expected) + " of 300 mentions change outcome") == 0);
+    CHECK(gate.out.find("  before: ") != std::string::npos);
+    Run same = run_cli("diff --fail-on-change " + old_flow + " " + old_flow + " -m " + mentions + now);
+    CHECK(same.status == 0);
+    CHECK(same.out.find("0 of 300 mentions change outcome") == 0);
+}

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
     commands.back().first = app.get_subcommand("gen");
     commands.emplace_back(nullptr, add_test_command(app));
     commands.back().first = app.get_subcommand("test");
+    commands.emplace_back(nullptr, add_diff_command(app));
+    commands.back().first = app.get_subcommand("diff");
 
     try {
         app.parse(argc, argv);
