@@ -2,6 +2,7 @@
 #include "triage/compile.hpp"
 
 #include "checker.hpp"
+#include "comments.hpp"
 #include "graph_builder.hpp"
 #include "parser.hpp"
 #include "program.hpp"
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -37,6 +39,57 @@ fs::path identity(const fs::path& path) {
     return ec ? path.lexically_normal() : canonical;
 }
 
+// `# triage: allow(T034, T031)`: on its own line it covers the declaration that follows; after
+// code it covers its line. Only warnings can be allowed.
+struct Allowance {
+    FileId file;
+    std::uint32_t begin;
+    std::uint32_t end;
+    std::vector<Code> codes;
+};
+
+std::vector<Code> allowed_codes(std::string_view comment) {
+    std::vector<Code> codes;
+    std::string_view rest = comment.substr(1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    constexpr std::string_view prefix = "triage: allow(";
+    if (rest.substr(0, prefix.size()) != prefix) return codes;
+    rest.remove_prefix(prefix.size());
+    rest = rest.substr(0, rest.find(')'));
+    for (Code code : all_codes()) {
+        std::string name = code_name(code);
+        for (std::size_t at = rest.find(name); at != std::string_view::npos; at = rest.find(name, at + 1))
+            if (at + name.size() == rest.size() || !std::isdigit(static_cast<unsigned char>(rest[at + name.size()])))
+                codes.push_back(code);
+    }
+    return codes;
+}
+
+void collect_allowances(std::string_view text, FileId file, const std::vector<ast::Declaration>& declarations,
+                        std::vector<Allowance>& out) {
+    for (const Comment& c : find_comments(text)) {
+        std::vector<Code> codes = allowed_codes(c.text);
+        if (codes.empty()) continue;
+        std::size_t line_start = text.rfind('\n', c.offset == 0 ? 0 : c.offset - 1);
+        line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+        const bool own_line =
+            text.substr(line_start, c.offset - line_start).find_first_not_of(" \t") == std::string_view::npos;
+        if (!own_line) {
+            std::size_t line_end = text.find('\n', c.offset);
+            out.push_back({file, static_cast<std::uint32_t>(line_start),
+                           static_cast<std::uint32_t>(line_end == std::string_view::npos ? text.size() : line_end), codes});
+            continue;
+        }
+        for (const ast::Declaration& d : declarations) {
+            const ast::Spanned& span = boost::apply_visitor([](const auto& x) -> const ast::Spanned& { return x; }, d);
+            if (span.from > c.offset) {
+                out.push_back({file, span.from, span.to, codes});
+                break;
+            }
+        }
+    }
+}
+
 // Parses a file and, where each `include` stands, the file it names (each file once), so that
 // declarations reach the checker in reading order.
 class Loader {
@@ -49,6 +102,7 @@ public:
         active_.push_back(path);
         loaded_.push_back(path);
         const ParsedFile& parsed = files_.emplace_back(parse(sources_, file, diagnostics_));
+        collect_allowances(sources_.text(file), file, parsed.declarations, allowances_);
         broken_.insert(broken_.end(), parsed.broken.begin(), parsed.broken.end());
         for (const ast::Declaration& d : parsed.declarations) {
             if (auto* include = boost::get<ast::Include>(&d.get())) load_include(file, *include);
@@ -60,6 +114,7 @@ public:
     // Valid while the loader lives.
     [[nodiscard]] const std::vector<SourceDeclaration>& declarations() const { return declarations_; }
     [[nodiscard]] const std::vector<BrokenName>& broken() const { return broken_; }
+    [[nodiscard]] const std::vector<Allowance>& allowances() const { return allowances_; }
 
 private:
     void load_include(FileId from, const ast::Include& include) {
@@ -94,6 +149,7 @@ private:
     std::deque<ParsedFile> files_;  // a deque: declarations_ points into it as it grows
     std::vector<SourceDeclaration> declarations_;
     std::vector<BrokenName> broken_;
+    std::vector<Allowance> allowances_;
     std::vector<fs::path> active_;
     std::vector<fs::path> loaded_;
 };
@@ -115,6 +171,13 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
         {*sources, loader.declarations(), main, effective, loader.broken(), syntax_errors}, result.diagnostics);
     build_graph(*data, !syntax_errors, result.diagnostics);
 
+    std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
+        if (d.severity != Severity::warning) return false;
+        return std::any_of(loader.allowances().begin(), loader.allowances().end(), [&](const Allowance& a) {
+            return a.file == d.span.file && d.span.begin >= a.begin && d.span.begin < a.end &&
+                   std::find(a.codes.begin(), a.codes.end(), d.code) != a.codes.end();
+        });
+    });
     std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                      [](const Diagnostic& a, const Diagnostic& b) {
                          return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);

@@ -198,3 +198,29 @@ TEST_CASE("an else after an always-true branch is flagged at the 'else' keyword"
     CHECK(result.sources->begin(d->span).line == 5);
     CHECK(result.sources->begin(d->span).column == 3);
 }
+
+TEST_CASE("warnings can be allowed on their line or for the declaration that follows") {
+    CompileResult result = compile_text(
+        "flow \"x\" version 1\n"
+        "fields {\n"
+        "  a: bool\n"
+        "  quiet: text  # triage: allow(T034)\n"
+        "  loud: text\n"
+        "}\n"
+        "start s\n"
+        "# triage: allow(T032, T031)\n"
+        "step s \"q\" {\n"
+        "  if a -> o\n"
+        "}\n"
+        "# triage: allow(T031) -- kept for next quarter\n"
+        "outcome spare \"Spare\" { monitor }\n"
+        "outcome other \"Other\" { monitor }\n"
+        "outcome o \"O\" { monitor }\n");
+    std::vector<std::string> left;
+    for (const Diagnostic& d : result.diagnostics)
+        left.push_back(code_name(d.code) + "@" + std::to_string(result.sources->begin(d.span).line));
+    CHECK(left == std::vector<std::string>{"T034@5", "T031@14"});
+    // Errors cannot be allowed away.
+    CompileResult error = compile_text("flow \"x\" version 1\nstart nowhere  # triage: allow(T012)\n");
+    CHECK(find(error, Code::unknown_node));
+}

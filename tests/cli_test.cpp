@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <simdjson.h>
 #include <sys/wait.h>
 
@@ -128,4 +129,26 @@ TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
     REQUIRE(related.size() == 1);
     std::int64_t related_line = related.at(0)["physicalLocation"]["region"]["startLine"];
     CHECK(related_line == 3);
+}
+
+TEST_CASE("fmt: --check prints a diff and exits 1; --write fixes the file; the result checks clean") {
+    std::filesystem::path file = std::filesystem::temp_directory_path() / "triage_fmt_test.flow";
+    {
+        std::ofstream out(file);
+        out << "flow \"t\" version 1\nfields { urgent: bool }\nstart s\nstep s \"Urgent?\" { if urgent -> o else -> o }\n"
+               "outcome o \"O\" { monitor }\n";
+    }
+    std::string quoted = "'" + file.string() + "'";
+    Run check = run_cli("fmt --check " + quoted);
+    CHECK(check.status == 1);
+    CHECK(check.output.find("-step s \"Urgent?\" { if urgent -> o else -> o }\n") != std::string::npos);
+    CHECK(check.output.find("+  if urgent -> o\n") != std::string::npos);
+    CHECK(run_cli("fmt --write " + quoted).status == 0);
+    CHECK(run_cli("fmt --check " + quoted).status == 0);
+    CHECK(run_cli("check --werror " + quoted).status == 0);
+    Run print = run_cli("fmt " + quoted);
+    CHECK(print.output.rfind("flow \"t\" version 1\n\nfields {\n  urgent: bool\n}\n", 0) == 0);
+    CHECK(run_cli("fmt --check --write " + quoted).status == 2);
+    std::filesystem::remove(file);
+    CHECK(run_cli("fmt " + path("tests/fixtures/diagnostics/T001-missing-arrow.flow")).status == 1);
 }

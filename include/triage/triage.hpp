@@ -6,6 +6,7 @@
 #include "triage/evaluator.hpp"
 #include "triage/diagnostic.hpp"
 #include "triage/flow.hpp"
+#include "triage/format.hpp"
 #include "triage/graph.hpp"
 #include "triage/json.hpp"
 #include "triage/record.hpp"

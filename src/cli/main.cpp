@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     commands.back().first = app.get_subcommand("test");
     commands.emplace_back(nullptr, add_diff_command(app));
     commands.back().first = app.get_subcommand("diff");
+    commands.emplace_back(nullptr, add_fmt_command(app));
+    commands.back().first = app.get_subcommand("fmt");
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,371 @@
+// Stage beside the pipeline: syntax tree (plus the comments the grammar skips) → canonical text.
+#include "triage/format.hpp"
+
+#include "comments.hpp"
+#include "parser.hpp"
+#include "syntax/ast.hpp"
+
+#include <fmt/format.h>
+
+namespace triage {
+
+namespace {
+
+namespace ast = syntax::ast;
+namespace x3 = boost::spirit::x3;
+
+template <typename... Fs>
+struct overloaded : Fs... {
+    using Fs::operator()...;
+};
+template <typename... Fs>
+overloaded(Fs...) -> overloaded<Fs...>;
+
+std::string quote(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default: out += c;
+        }
+    }
+    return out + "\"";
+}
+
+constexpr char trailing_mark = '\x01';
+
+// Consecutive lines with trailing comments get their comments in one column, two spaces after
+// the longest line of the run.
+std::string align_trailing_comments(std::string_view text) {
+    std::vector<std::string_view> lines;
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t end = text.find('\n', at);
+        lines.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    std::string out;
+    for (std::size_t i = 0; i < lines.size();) {
+        std::size_t j = i;
+        std::size_t width = 0;
+        while (j < lines.size() && lines[j].find(trailing_mark) != std::string_view::npos) {
+            width = std::max(width, lines[j].find(trailing_mark));
+            ++j;
+        }
+        if (j == i) {
+            out += lines[i++];
+            out += '\n';
+            continue;
+        }
+        for (; i < j; ++i) {
+            std::size_t mark = lines[i].find(trailing_mark);
+            out += lines[i].substr(0, mark);
+            out += std::string(width - mark + 2, ' ');
+            out += lines[i].substr(mark + 1);
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+class Printer {
+public:
+    Printer(std::string_view source, std::vector<Comment> comments) : src_(source), comments_(std::move(comments)) {}
+
+    std::string print(const std::vector<ast::Declaration>& declarations) {
+        std::string previous_kind;
+        for (const ast::Declaration& d : declarations) {
+            const ast::Spanned& span = boost::apply_visitor([](const auto& x) -> const ast::Spanned& { return x; }, d);
+            std::string kind = kind_of(d);
+            bool grouped = !previous_kind.empty() && kind == previous_kind &&
+                           (kind == "words" || kind == "let" || kind == "include");
+            if (!previous_kind.empty() && !grouped) out_ += '\n';
+            flush_before(span.from, 0);
+            declaration(d);
+            previous_kind = kind;
+        }
+        flush_before(static_cast<std::uint32_t>(src_.size()) + 1, 0);
+        return align_trailing_comments(out_);
+    }
+
+private:
+    static std::string kind_of(const ast::Declaration& d) {
+        return boost::apply_visitor(
+            overloaded{[](const ast::Header&) { return "flow"; }, [](const ast::Include&) { return "include"; },
+                       [](const ast::FieldsBlock&) { return "fields"; }, [](const ast::WordList&) { return "words"; },
+                       [](const ast::Let&) { return "let"; }, [](const ast::Start&) { return "start"; },
+                       [](const ast::Step&) { return "step"; }, [](const ast::Outcome&) { return "outcome"; },
+                       [](const ast::TestCase&) { return "test"; }},
+            d);
+    }
+
+    std::string_view text(const ast::Spanned& n) const { return src_.substr(n.from, n.to - n.from); }
+    std::uint32_t line_end(std::uint32_t offset) const {
+        std::size_t end = src_.find('\n', offset);
+        return static_cast<std::uint32_t>(end == std::string_view::npos ? src_.size() : end);
+    }
+
+    // Own-line comments that come before `offset`, at this indentation. A blank line after a
+    // comment in the source (before the next comment or the item) is kept.
+    void flush_before(std::uint32_t offset, int indent) {
+        for (std::size_t k = 0; k < comments_.size(); ++k) {
+            Comment& c = comments_[k];
+            if (c.emitted || c.offset >= offset) continue;
+            c.emitted = true;
+            out_ += std::string(static_cast<std::size_t>(indent) * 2, ' ') + c.text + '\n';
+            std::uint32_t next = offset;
+            if (k + 1 < comments_.size() && comments_[k + 1].offset < offset) next = comments_[k + 1].offset;
+            std::uint32_t from = line_end(c.offset);
+            if (next > from && blank_line_in(from, std::min<std::size_t>(next, src_.size()))) out_ += '\n';
+        }
+    }
+
+    bool blank_line_in(std::size_t from, std::size_t to) const {
+        std::size_t newlines = 0;
+        for (std::size_t i = from; i < to; ++i) {
+            if (src_[i] == '\n') {
+                if (++newlines == 2) return true;
+            } else if (src_[i] != ' ' && src_[i] != '\t' && src_[i] != '\r') {
+                newlines = 0;
+            }
+        }
+        return false;
+    }
+
+    // One output line for a source item spanning [from, to): comments before it (and inside it)
+    // first, then the line, then a comment that followed the item on its last source line.
+    void line(int indent, std::string_view content, std::uint32_t from, std::uint32_t to) {
+        flush_before(to, indent);
+        out_ += std::string(static_cast<std::size_t>(indent) * 2, ' ');
+        out_ += content;
+        std::uint32_t stop = line_end(to == 0 ? 0 : to - 1);
+        for (Comment& c : comments_) {
+            if (c.emitted || c.offset < to || c.offset > stop) continue;
+            // Only when nothing but braces stands between the item and the comment: otherwise the
+            // comment belongs to a later item on the same source line.
+            std::string_view between = src_.substr(to, c.offset - to);
+            if (between.find_first_not_of(" \t{}") != std::string_view::npos) break;
+            c.emitted = true;
+            out_ += trailing_mark;  // aligned with its neighbours by align_trailing_comments()
+            out_ += c.text;
+        }
+        out_ += '\n';
+        (void)from;
+    }
+
+    std::string team(const ast::Name& n) const {
+        return src_[n.from] == '"' ? quote(n) : std::string(n);
+    }
+
+    std::string value(const ast::Value& v) const {
+        return boost::apply_visitor(
+            overloaded{[&](const ast::Number& n) { return std::string(text(n)); },
+                       [&](const ast::Text& t) { return quote(t); },
+                       [&](const ast::Boolean& b) { return std::string(b.value ? "true" : "false"); },
+                       [&](const ast::Name& n) { return std::string(n); }},
+            v);
+    }
+
+    // Precedence: or 1, and 2, not 3, everything else 4.
+    std::string expr(const ast::Expr& e, int parent) const {
+        return boost::apply_visitor(
+            overloaded{
+                [&](const ast::Boolean& b) { return std::string(b.value ? "true" : "false"); },
+                [&](const ast::Name& n) { return std::string(n); },
+                [&](const x3::forward_ast<ast::ExistsTest>& t) { return "exists " + std::string(t.get().field); },
+                [&](const x3::forward_ast<ast::HasTest>& t) {
+                    return fmt::format("{} has {} {}", std::string(t.get().field),
+                                       t.get().quantifier == ast::Quantifier::any ? "any" : "all", std::string(t.get().list));
+                },
+                [&](const x3::forward_ast<ast::ContainsTest>& t) {
+                    return fmt::format("{} contains {}", std::string(t.get().field), quote(t.get().phrase));
+                },
+                [&](const x3::forward_ast<ast::MatchesTest>& t) {
+                    return fmt::format("{} matches {}", std::string(t.get().field), text(t.get().regex));
+                },
+                [&](const x3::forward_ast<ast::IsTest>& t) {
+                    return fmt::format("{} is {}{}", std::string(t.get().field), t.get().negated ? "not " : "",
+                                       value(t.get().value));
+                },
+                [&](const x3::forward_ast<ast::InTest>& t) {
+                    std::string values;
+                    for (const ast::Value& v : t.get().values) values += (values.empty() ? "" : ", ") + value(v);
+                    return fmt::format("{} {}in [{}]", std::string(t.get().field), t.get().negated ? "not " : "", values);
+                },
+                [&](const x3::forward_ast<ast::Comparison>& t) {
+                    static constexpr std::string_view ops[] = {"<", "<=", ">", ">=", "==", "!="};
+                    std::string rhs = boost::apply_visitor(
+                        overloaded{[&](const ast::Number& n) { return std::string(text(n)); },
+                                   [&](const ast::Name& n) { return std::string(n); }},
+                        t.get().rhs);
+                    return fmt::format("{} {} {}", std::string(t.get().field), ops[static_cast<int>(t.get().op)], rhs);
+                },
+                [&](const x3::forward_ast<ast::Negation>& t) {
+                    std::string inner = "not " + expr(t.get().operand, 3);
+                    return parent > 3 ? "(" + inner + ")" : inner;
+                },
+                [&](const x3::forward_ast<ast::Conjunction>& t) { return chain(t.get().first, t.get().rest, " and ", 2, parent); },
+                [&](const x3::forward_ast<ast::Disjunction>& t) { return chain(t.get().first, t.get().rest, " or ", 1, parent); },
+            },
+            e);
+    }
+
+    std::string chain(const ast::Expr& first, const std::vector<ast::Expr>& rest, std::string_view op, int prec,
+                      int parent) const {
+        if (rest.empty()) return expr(first, parent);
+        std::string out = expr(first, prec + 1);
+        for (const ast::Expr& e : rest) out += std::string(op) + expr(e, prec + 1);
+        // `and` inside `or` keeps parentheses: not needed, but nobody should have to know that.
+        return parent > prec || (prec == 2 && parent == 2) ? "(" + out + ")" : out;
+    }
+
+    std::string action(const ast::Action& a) const {
+        return boost::apply_visitor(
+            overloaded{
+                [&](const ast::Respond& r) {
+                    std::string out = r.channel == ast::Channel::publicly ? "respond publicly" : "respond privately";
+                    if (r.within) out += " within " + std::string(text(*r.within));
+                    if (r.template_name) out += " using " + quote(*r.template_name);
+                    return out;
+                },
+                [&](const ast::DoNotRespond& r) { return "do not respond because " + quote(r.reason); },
+                [&](const ast::Monitor& m) { return m.period ? "monitor for " + std::string(text(*m.period)) : std::string("monitor"); },
+                [&](const ast::Escalate& e) {
+                    std::string out = "escalate to " + team(e.team);
+                    if (e.within) out += " within " + std::string(text(*e.within));
+                    return out;
+                },
+                [&](const ast::Tag& t) {
+                    std::string out = "tag ";
+                    for (std::size_t i = 0; i < t.labels.size(); ++i) out += (i ? ", " : "") + team(t.labels[i]);
+                    return out;
+                },
+                [&](const ast::Flag& f) { return "flag for " + team(f.team); },
+                [&](const ast::Notify& n) { return "notify " + team(n.team); },
+                [&](const ast::Assign& n) { return "assign to " + team(n.team); },
+                [&](const ast::Priority& p) {
+                    static constexpr std::string_view levels[] = {"low", "normal", "high", "urgent"};
+                    return "priority " + std::string(levels[static_cast<int>(p.level)]);
+                },
+                [&](const ast::FollowUp& f) { return "follow up after " + std::string(text(f.after)); },
+                [&](const ast::Note& n) { return "note " + quote(n.text); },
+            },
+            a);
+    }
+
+    void declaration(const ast::Declaration& d) {
+        boost::apply_visitor(
+            overloaded{
+                [&](const ast::Header& h) {
+                    line(0, fmt::format("flow {} version {}", quote(h.name), text(h.version)), h.from, h.to);
+                },
+                [&](const ast::Include& i) { line(0, "include " + quote(i.path), i.from, i.to); },
+                [&](const ast::Start& s) { line(0, "start " + std::string(s.target), s.from, s.to); },
+                [&](const ast::FieldsBlock& b) {
+                    line(0, "fields {", b.from, b.keyword.to + 1);
+                    for (const ast::FieldDecl& f : b.fields) {
+                        std::string type = collapse(f.type.keyword);
+                        if (type == "one of") {
+                            type += " ";
+                            for (std::size_t i = 0; i < f.type.values.size(); ++i)
+                                type += (i ? ", " : "") + std::string(f.type.values[i]);
+                        }
+                        line(1, fmt::format("{}: {}", std::string(f.name), type), f.from, f.to);
+                    }
+                    close(0, b.to);
+                },
+                [&](const ast::WordList& w) {
+                    std::string source = boost::apply_visitor(
+                        overloaded{[&](const ast::WordFile& f) { return "file " + quote(f.path); },
+                                   [&](const std::vector<ast::Text>& phrases) {
+                                       std::string out;
+                                       for (std::size_t i = 0; i < phrases.size(); ++i) out += (i ? ", " : "") + quote(phrases[i]);
+                                       return out;
+                                   }},
+                        w.source);
+                    line(0, fmt::format("words {} = {}", std::string(w.name), source), w.from, w.to);
+                },
+                [&](const ast::Let& l) {
+                    line(0, fmt::format("let {} = {}", std::string(l.name), expr(l.condition, 0)), l.from, l.to);
+                },
+                [&](const ast::Step& s) {
+                    line(0, fmt::format("step {} {} {{", std::string(s.name), quote(s.question)), s.from, s.question.to);
+                    for (const ast::Branch& b : s.branches)
+                        line(1, fmt::format("if {} -> {}", expr(b.condition, 0), std::string(b.target)), b.from, b.to);
+                    if (s.otherwise)
+                        line(1, "else -> " + std::string(s.otherwise->target), s.otherwise->from, s.otherwise->to);
+                    close(0, s.to);
+                },
+                [&](const ast::Outcome& o) {
+                    line(0, fmt::format("outcome {} {} {{", std::string(o.name), quote(o.title)), o.from, o.title.to);
+                    for (const ast::ActionStmt& a : o.actions) {
+                        std::string content = action(a.action);
+                        if (a.condition) content += " if " + expr(*a.condition, 0);
+                        line(1, content, a.from, a.to);
+                    }
+                    close(0, o.to);
+                },
+                [&](const ast::TestCase& t) {
+                    line(0, fmt::format("test {} {{", quote(t.name)), t.from, t.name.to);
+                    std::string given;
+                    for (std::size_t i = 0; i < t.given.size(); ++i)
+                        given += fmt::format("{}{}: {}", i ? ", " : "", std::string(t.given[i].field), value(t.given[i].value));
+                    std::uint32_t given_end = t.given.empty() ? t.name.to : t.given.back().to;
+                    line(1, given.empty() ? "given { }" : "given { " + given + " }", t.name.to, given_end);
+                    for (const ast::Expectation& e : t.expectations) {
+                        std::string names;
+                        for (std::size_t i = 0; i < e.names.size(); ++i)
+                            names += (i ? ", " : "") + (e.kind == ast::ExpectKind::tag || e.kind == ast::ExpectKind::escalate
+                                                            ? team(e.names[i])
+                                                            : std::string(e.names[i]));
+                        static constexpr std::string_view prefixes[] = {"expect ", "expect no outcome", "expect path ",
+                                                                        "expect tag ", "expect escalate to ",
+                                                                        "expect priority "};
+                        line(1, std::string(prefixes[static_cast<int>(e.kind)]) + names, e.from, e.to);
+                    }
+                    close(0, t.to);
+                },
+            },
+            d);
+    }
+
+    // The closing brace of a block that ends at `to`: comments inside the block go before it.
+    void close(int indent, std::uint32_t to) {
+        flush_before(to - 1, indent + 1);
+        line(indent, "}", to - 1, to);
+    }
+
+    static std::string collapse(std::string_view s) {
+        std::string out;
+        for (char c : s) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                if (!out.empty() && out.back() != ' ') out += ' ';
+            } else {
+                out += c;
+            }
+        }
+        return out;
+    }
+
+    std::string_view src_;
+    std::vector<Comment> comments_;
+    std::string out_;
+};
+
+}  // namespace
+
+FormatResult format_source(std::string_view source, std::string path) {
+    auto sources = std::make_shared<SourceMap>();
+    FileId file = sources->add(std::move(path), std::string(source));
+    FormatResult result;
+    ParsedFile parsed = parse(*sources, file, result.diagnostics);
+    result.sources = sources;
+    if (has_errors(result.diagnostics)) return result;
+    std::string_view text = sources->text(file);
+    result.text = Printer(text, find_comments(text)).print(parsed.declarations);
+    return result;
+}
+
+}  // namespace triage
