@@ -10,6 +10,7 @@
 #include "triage/graph.hpp"
 #include "triage/json.hpp"
 #include "triage/record.hpp"
+#include "triage/render.hpp"
 #include "triage/source.hpp"
 #include "triage/testing.hpp"
 #include "triage/value.hpp"

@@ -18,6 +18,7 @@ std::function<int()> add_gen_command(CLI::App& app);
 std::function<int()> add_test_command(CLI::App& app);
 std::function<int()> add_diff_command(CLI::App& app);
 std::function<int()> add_fmt_command(CLI::App& app);
+std::function<int()> add_graph_command(CLI::App& app);
 
 // Whether to colour output written to a stream: --color auto|always|never, NO_COLOR, a terminal.
 bool use_color(const std::string& mode, int fd);

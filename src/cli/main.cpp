@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     commands.back().first = app.get_subcommand("diff");
     commands.emplace_back(nullptr, add_fmt_command(app));
     commands.back().first = app.get_subcommand("fmt");
+    commands.emplace_back(nullptr, add_graph_command(app));
+    commands.back().first = app.get_subcommand("graph");
 
     try {
         app.parse(argc, argv);

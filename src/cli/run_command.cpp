@@ -9,6 +9,7 @@
 #include "decision_format.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/json.hpp"
+#include "triage/render.hpp"
 
 #include <fmt/format.h>
 
@@ -36,6 +37,7 @@ struct RunOptions {
     std::string now;
     std::string time_field;
     std::string color = "auto";
+    std::string traffic;
     std::size_t batch_lines = 4096;
 };
 
@@ -56,6 +58,7 @@ struct Worker {
     std::vector<std::uint64_t> outcome_counts;
     std::uint64_t fell_through = 0;
     std::uint64_t errors = 0;
+    Traffic traffic;
 };
 
 void process(const Flow& flow, std::optional<std::uint32_t> time_slot, TimePoint now, Worker& w, Batch& batch) {
@@ -83,6 +86,7 @@ void process(const Flow& flow, std::optional<std::uint32_t> time_slot, TimePoint
             w.evaluator.evaluate(w.reader.view(), reference, w.decision);
             if (w.decision.decided()) ++w.outcome_counts[w.decision.outcome];
             else ++w.fell_through;
+            w.traffic.record(w.decision);
             write_decision_json(w.json, flow, w.decision, number, w.reader.id());
         }
         batch.output += w.json.str();
@@ -150,6 +154,7 @@ int run(const RunOptions& options) {
     for (unsigned j = 0; j < jobs; ++j) {
         workers.push_back(std::make_unique<Worker>(flow, json_options));
         workers.back()->outcome_counts.assign(flow.outcomes().size(), 0);
+        workers.back()->traffic = Traffic::for_flow(flow);
     }
     std::vector<Batch> round(jobs * 4);
     const bool progress = isatty(STDERR_FILENO) != 0;
@@ -221,6 +226,16 @@ int run(const RunOptions& options) {
     std::fflush(out);
     if (out != stdout) std::fclose(out);
 
+    if (!options.traffic.empty()) {
+        Traffic traffic = Traffic::for_flow(flow);
+        for (const auto& w : workers) traffic.merge(w->traffic);
+        std::ofstream traffic_file(options.traffic, std::ios::binary | std::ios::trunc);
+        traffic_file << traffic.to_json(flow) << '\n';
+        if (!traffic_file) {
+            fmt::print(stderr, "triage: cannot write '{}'\n", options.traffic);
+            status = exit_failure;
+        }
+    }
     std::vector<std::uint64_t> counts(flow.outcomes().size(), 0);
     std::uint64_t fell_through = 0, errors = 0;
     for (const auto& w : workers) {
@@ -255,6 +270,8 @@ std::function<int()> add_run_command(CLI::App& app) {
                     "A time field whose value, when present, is the reference time for that mention");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    cmd->add_option("--traffic", options->traffic,
+                    "Also write per-step, per-branch and per-outcome counts (JSON) for 'triage graph --traffic'");
     cmd->footer(
         "Every input line gives exactly one output line: a decision, or {\"line\": N, \"error\": ...}. "
         "A summary goes to stderr. Exit status: 0, or 1 if the flow has errors or --strict met a bad line.");

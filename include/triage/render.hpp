@@ -1,0 +1,39 @@
+// Pictures of a flow: Graphviz DOT (via Boost.Graph's write_graphviz) and Mermaid, optionally
+// with traffic — how many mentions reached each step, took each branch and ended in each outcome.
+#pragma once
+
+#include "triage/decision.hpp"
+#include "triage/flow.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace triage {
+
+// Counts collected over a run (`triage run --traffic FILE`), in the flow's own indices.
+struct Traffic {
+    std::uint64_t mentions = 0;
+    std::vector<std::uint64_t> step_visits;                 // per step
+    std::vector<std::vector<std::uint64_t>> branch_counts;  // per step: branches, then else
+    std::vector<std::uint64_t> outcome_counts;              // per outcome
+    std::uint64_t fell_through = 0;
+
+    static Traffic for_flow(const Flow& flow);
+    void record(const Decision& decision);
+    void merge(const Traffic& other);
+
+    // {"mentions", "steps": {name: visits}, "branches": [{step, branch, label, target, count}],
+    //  "outcomes": {name: count}, "fell_through"}
+    [[nodiscard]] std::string to_json(const Flow& flow) const;
+    // Reads what to_json wrote for the same flow (matched by names); nullopt with a message when
+    // the file does not fit the flow.
+    [[nodiscard]] static std::optional<Traffic> from_json(const Flow& flow, std::string_view json, std::string& error);
+};
+
+[[nodiscard]] std::string to_dot(const Flow& flow, const Traffic* traffic = nullptr);
+[[nodiscard]] std::string to_mermaid(const Flow& flow, const Traffic* traffic = nullptr);
+
+}  // namespace triage

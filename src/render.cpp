@@ -1,0 +1,374 @@
+#include "triage/render.hpp"
+
+#include "json_writer.hpp"
+#include "triage/graph.hpp"
+
+#include <boost/graph/graphviz.hpp>
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace triage {
+
+// ---- traffic ---------------------------------------------------------------------------------
+
+Traffic Traffic::for_flow(const Flow& flow) {
+    Traffic t;
+    t.step_visits.assign(flow.steps().size(), 0);
+    for (const Step& s : flow.steps()) t.branch_counts.emplace_back(s.branches.size() + (s.otherwise ? 1 : 0), 0);
+    t.outcome_counts.assign(flow.outcomes().size(), 0);
+    return t;
+}
+
+void Traffic::record(const Decision& d) {
+    ++mentions;
+    for (const PathEntry& p : d.path) {
+        ++step_visits[p.step];
+        if (p.branch < branch_counts[p.step].size()) ++branch_counts[p.step][p.branch];
+    }
+    if (d.decided()) ++outcome_counts[d.outcome];
+    else ++fell_through;
+}
+
+void Traffic::merge(const Traffic& o) {
+    mentions += o.mentions;
+    fell_through += o.fell_through;
+    for (std::size_t i = 0; i < step_visits.size(); ++i) step_visits[i] += o.step_visits[i];
+    for (std::size_t i = 0; i < branch_counts.size(); ++i)
+        for (std::size_t j = 0; j < branch_counts[i].size(); ++j) branch_counts[i][j] += o.branch_counts[i][j];
+    for (std::size_t i = 0; i < outcome_counts.size(); ++i) outcome_counts[i] += o.outcome_counts[i];
+}
+
+namespace {
+
+std::string squeeze(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string branch_label(const Flow& flow, std::uint32_t step, std::uint32_t branch) {
+    const Step& s = flow.steps()[step];
+    if (branch < s.branches.size()) return squeeze(flow.source_text(flow.conditions()[s.branches[branch].condition].span));
+    return "else";
+}
+
+const Branch& branch_at(const Flow& flow, std::uint32_t step, std::uint32_t branch) {
+    const Step& s = flow.steps()[step];
+    return branch < s.branches.size() ? s.branches[branch] : *s.otherwise;
+}
+
+}  // namespace
+
+std::string Traffic::to_json(const Flow& flow) const {
+    JsonWriter json;
+    json.begin_object();
+    json.key("mentions").number(static_cast<std::int64_t>(mentions));
+    json.key("steps").begin_object();
+    for (std::size_t i = 0; i < step_visits.size(); ++i)
+        json.key(flow.steps()[i].name).number(static_cast<std::int64_t>(step_visits[i]));
+    json.end_object();
+    json.key("branches").begin_array();
+    for (std::uint32_t s = 0; s < branch_counts.size(); ++s)
+        for (std::uint32_t b = 0; b < branch_counts[s].size(); ++b) {
+            json.begin_object();
+            json.key("step").string(flow.steps()[s].name);
+            json.key("branch").number(static_cast<std::int64_t>(b));
+            json.key("label").string(branch_label(flow, s, b));
+            json.key("target").string(flow.node_name(branch_at(flow, s, b).target));
+            json.key("count").number(static_cast<std::int64_t>(branch_counts[s][b]));
+            json.end_object();
+        }
+    json.end_array();
+    json.key("outcomes").begin_object();
+    for (std::size_t i = 0; i < outcome_counts.size(); ++i)
+        json.key(flow.outcomes()[i].name).number(static_cast<std::int64_t>(outcome_counts[i]));
+    json.end_object();
+    json.key("fell_through").number(static_cast<std::int64_t>(fell_through));
+    json.end_object();
+    return json.take();
+}
+
+std::optional<Traffic> Traffic::from_json(const Flow& flow, std::string_view text, std::string& error) {
+    Traffic t = for_flow(flow);
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(text);
+    simdjson::dom::element doc;
+    if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
+        error = "the traffic file is not valid JSON";
+        return std::nullopt;
+    }
+    auto count = [](simdjson::dom::element e) -> std::uint64_t {
+        std::uint64_t n = 0;
+        if (e.get(n) != simdjson::SUCCESS) {
+            std::int64_t s = 0;
+            if (e.get(s) == simdjson::SUCCESS && s > 0) n = static_cast<std::uint64_t>(s);
+        }
+        return n;
+    };
+    simdjson::dom::element e;
+    if (doc["mentions"].get(e) == simdjson::SUCCESS) t.mentions = count(e);
+    if (doc["fell_through"].get(e) == simdjson::SUCCESS) t.fell_through = count(e);
+    simdjson::dom::object steps, outcomes;
+    simdjson::dom::array branches;
+    if (doc["steps"].get(steps) != simdjson::SUCCESS || doc["outcomes"].get(outcomes) != simdjson::SUCCESS ||
+        doc["branches"].get(branches) != simdjson::SUCCESS) {
+        error = "the traffic file lacks steps, branches or outcomes (write it with 'triage run --traffic')";
+        return std::nullopt;
+    }
+    for (auto [name, value] : steps) {
+        auto node = flow.find_node(name);
+        if (!node || node->kind != NodeKind::step) {
+            error = fmt::format("the traffic file counts a step '{}' that this flow does not have", name);
+            return std::nullopt;
+        }
+        t.step_visits[node->index] = count(value);
+    }
+    for (auto [name, value] : outcomes) {
+        auto node = flow.find_node(name);
+        if (!node || node->kind != NodeKind::outcome) {
+            error = fmt::format("the traffic file counts an outcome '{}' that this flow does not have", name);
+            return std::nullopt;
+        }
+        t.outcome_counts[node->index] = count(value);
+    }
+    for (simdjson::dom::element b : branches) {
+        std::string_view step_name;
+        std::uint64_t index = 0;
+        if (b["step"].get(step_name) != simdjson::SUCCESS || b["branch"].get(index) != simdjson::SUCCESS) continue;
+        auto node = flow.find_node(step_name);
+        if (!node || node->kind != NodeKind::step || index >= t.branch_counts[node->index].size()) {
+            error = fmt::format("the traffic file counts branch {} of '{}', which this flow does not have", index, step_name);
+            return std::nullopt;
+        }
+        simdjson::dom::element c;
+        if (b["count"].get(c) == simdjson::SUCCESS) t.branch_counts[node->index][index] = count(c);
+    }
+    return t;
+}
+
+// ---- pictures --------------------------------------------------------------------------------
+
+namespace {
+
+// Breaks text into lines of about `width` characters at spaces.
+std::string wrap(std::string_view text, std::size_t width) {
+    std::string out;
+    std::size_t line = 0;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = text.find(' ', at);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view word = text.substr(at, end - at);
+        if (line > 0 && line + 1 + word.size() > width) {
+            out += '\n';
+            line = 0;
+        } else if (line > 0) {
+            out += ' ';
+            ++line;
+        }
+        out += word;
+        line += word.size();
+        at = end + 1;
+    }
+    return out;
+}
+
+enum class Tone { silent, public_reply, private_reply, escalation, watch };
+
+Tone tone_of(const Outcome& o) {
+    bool public_reply = false, private_reply = false, escalation = false;
+    for (const Action& a : o.actions) {
+        if (a.kind == ActionKind::do_not_respond) return Tone::silent;
+        if (a.kind == ActionKind::respond) (a.channel == Channel::publicly ? public_reply : private_reply) = true;
+        if (a.kind == ActionKind::escalate || a.kind == ActionKind::flag) escalation = true;
+    }
+    if (public_reply) return Tone::public_reply;
+    if (private_reply) return Tone::private_reply;
+    if (escalation) return Tone::escalation;
+    return Tone::watch;
+}
+
+std::string_view fill_of(Tone tone) {
+    switch (tone) {
+    case Tone::silent: return "#e0e0e0";
+    case Tone::public_reply: return "#c8e6c9";
+    case Tone::private_reply: return "#bbdefb";
+    case Tone::escalation: return "#ffe0b2";
+    case Tone::watch: return "#fff9c4";
+    }
+    return "#ffffff";
+}
+
+// The outcome's main actions, one per line: what a reader of the chart needs at a glance.
+std::vector<std::string> main_actions(const Outcome& o) {
+    std::vector<std::string> lines;
+    for (const Action& a : o.actions) {
+        std::string line;
+        switch (a.kind) {
+        case ActionKind::respond: line = fmt::format("respond {}", to_string(a.channel)); break;
+        case ActionKind::do_not_respond: line = "do not respond"; break;
+        case ActionKind::monitor: line = "monitor"; break;
+        case ActionKind::escalate: line = fmt::format("escalate to {}", a.text); break;
+        case ActionKind::flag: line = fmt::format("flag for {}", a.text); break;
+        case ActionKind::notify: line = fmt::format("notify {}", a.text); break;
+        case ActionKind::assign: line = fmt::format("assign to {}", a.text); break;
+        case ActionKind::priority: line = fmt::format("priority {}", to_string(a.priority)); break;
+        default: continue;
+        }
+        if (a.condition != no_condition) line += " (if …)";
+        lines.push_back(std::move(line));
+        if (lines.size() == 4) break;
+    }
+    return lines;
+}
+
+std::string dot_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+struct DotStyle {
+    const Flow& flow;
+    const Traffic* traffic;
+    std::uint64_t busiest = 1;
+
+    std::string node_label(NodeRef node) const {
+        if (node.kind == NodeKind::step) {
+            std::string label = wrap(flow.steps()[node.index].question, 26);
+            if (traffic) label += fmt::format("\n[{}]", traffic->step_visits[node.index]);
+            return label;
+        }
+        const Outcome& o = flow.outcomes()[node.index];
+        std::string label = wrap(o.title, 26);
+        for (const std::string& line : main_actions(o)) label += "\n" + line;
+        if (traffic) label += fmt::format("\n[{} mentions]", traffic->outcome_counts[node.index]);
+        return label;
+    }
+    bool idle(NodeRef node) const {
+        if (!traffic) return false;
+        return node.kind == NodeKind::step ? traffic->step_visits[node.index] == 0 : traffic->outcome_counts[node.index] == 0;
+    }
+};
+
+struct VertexWriter {
+    const DotStyle& style;
+    template <typename Vertex>
+    void operator()(std::ostream& out, const Vertex& v) const {
+        NodeRef node = graph(style.flow)[v].node;
+        std::string label = dot_escape(style.node_label(node));
+        std::string_view grey = style.idle(node) ? " color=\"#9e9e9e\" fontcolor=\"#9e9e9e\"" : "";
+        if (node.kind == NodeKind::step) {
+            out << "[shape=diamond style=filled fillcolor=\"#ffffff\" label=\"" << label << "\"" << grey << "]";
+        } else {
+            std::string_view fill = style.idle(node) ? "#f5f5f5" : fill_of(tone_of(style.flow.outcomes()[node.index]));
+            out << "[shape=box style=\"rounded,filled\" fillcolor=\"" << fill << "\" label=\"" << label << "\"" << grey << "]";
+        }
+    }
+};
+
+struct EdgeWriter {
+    const DotStyle& style;
+    template <typename Edge>
+    void operator()(std::ostream& out, const Edge& e) const {
+        const GraphEdge& edge = graph(style.flow)[e];
+        const bool is_else = edge.branch >= style.flow.steps()[edge.step].branches.size();
+        std::string label = is_else ? "else" : wrap(branch_label(style.flow, edge.step, edge.branch), 24);
+        out << "[label=\"";
+        if (style.traffic) label += fmt::format("\n({})", style.traffic->branch_counts[edge.step][edge.branch]);
+        out << dot_escape(label) << "\"";
+        if (is_else) out << " style=dashed";
+        if (style.traffic) {
+            std::uint64_t count = style.traffic->branch_counts[edge.step][edge.branch];
+            if (count == 0) out << " color=\"#bdbdbd\" fontcolor=\"#9e9e9e\" style=dotted";
+            else out << fmt::format(" penwidth={:.1f}", 1.0 + 5.0 * static_cast<double>(count) / static_cast<double>(style.busiest));
+        }
+        out << "]";
+    }
+};
+
+struct GraphWriter {
+    const DotStyle& style;
+    void operator()(std::ostream& out) const {
+        out << "label=\"" << dot_escape(fmt::format("{} (version {})", style.flow.name(), style.flow.version()))
+            << "\"\nlabelloc=t\nfontname=\"Helvetica\"\nrankdir=TB\n"
+            << "node [fontname=\"Helvetica\" fontsize=11 color=\"#37474f\"]\n"
+            << "edge [fontname=\"Helvetica\" fontsize=9 color=\"#37474f\"]\n"
+            << "start [shape=circle style=filled fillcolor=\"#37474f\" fontcolor=\"#ffffff\" label=\"start\" width=0.6]\n"
+            << "start -> " << vertex_of(style.flow, style.flow.start()) << "\n";
+    }
+};
+
+std::string mermaid_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '"': out += "#quot;"; break;
+        case '<': out += "#lt;"; break;
+        case '>': out += "#gt;"; break;
+        case '\n': out += "<br/>"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_dot(const Flow& flow, const Traffic* traffic) {
+    DotStyle style{flow, traffic};
+    if (traffic)
+        for (const auto& counts : traffic->branch_counts)
+            for (std::uint64_t c : counts) style.busiest = std::max(style.busiest, c);
+    std::ostringstream out;
+    boost::write_graphviz(out, graph(flow), VertexWriter{style}, EdgeWriter{style}, GraphWriter{style});
+    return out.str();
+}
+
+std::string to_mermaid(const Flow& flow, const Traffic* traffic) {
+    DotStyle style{flow, traffic};
+    std::string out = "flowchart TD\n";
+    out += "  start((start)) --> " + std::string(vertex_of(flow, flow.start()) < flow.steps().size() ? "s" : "o") +
+           std::to_string(flow.start().index) + "\n";
+    for (std::uint32_t s = 0; s < flow.steps().size(); ++s)
+        out += fmt::format("  s{}{{\"{}\"}}\n", s, mermaid_escape(style.node_label({NodeKind::step, s})));
+    for (std::uint32_t o = 0; o < flow.outcomes().size(); ++o)
+        out += fmt::format("  o{}([\"{}\"])\n", o, mermaid_escape(style.node_label({NodeKind::outcome, o})));
+    for (std::uint32_t s = 0; s < flow.steps().size(); ++s) {
+        const Step& step = flow.steps()[s];
+        const std::size_t count = step.branches.size() + (step.otherwise ? 1 : 0);
+        for (std::uint32_t b = 0; b < count; ++b) {
+            const Branch& branch = branch_at(flow, s, b);
+            std::string target = fmt::format("{}{}", branch.target.kind == NodeKind::step ? "s" : "o", branch.target.index);
+            std::string label = branch_label(flow, s, b);
+            if (traffic) label += fmt::format(" ({})", traffic->branch_counts[s][b]);
+            out += fmt::format("  s{} {}|\"{}\"| {}\n", s, b < step.branches.size() ? "-->" : "-.->", mermaid_escape(label), target);
+        }
+    }
+    constexpr std::pair<Tone, std::string_view> classes[] = {{Tone::silent, "silent"}, {Tone::public_reply, "public"},
+                                                             {Tone::private_reply, "private"}, {Tone::escalation, "escalate"},
+                                                             {Tone::watch, "watch"}};
+    for (const auto& [tone, name] : classes) out += fmt::format("  classDef {} fill:{},stroke:#37474f\n", name, fill_of(tone));
+    for (std::uint32_t o = 0; o < flow.outcomes().size(); ++o)
+        for (const auto& [tone, name] : classes)
+            if (tone == tone_of(flow.outcomes()[o])) out += fmt::format("  class o{} {}\n", o, name);
+    return out;
+}
+
+}  // namespace triage

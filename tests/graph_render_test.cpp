@@ -1,0 +1,143 @@
+// Pictures of flows: DOT (golden), Mermaid (structure), traffic counts and their JSON, SVG via dot.
+#include "support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+
+using namespace triage;
+
+namespace {
+
+std::string read(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+Flow example(const char* name) {
+    CompileResult result = compile_file(triage::test::source_dir() / "examples" / name);
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+std::string run_cli(const std::string& arguments, int* status = nullptr) {
+    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+    int raw = pclose(pipe);
+    if (status) *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("DOT output of the Air Force flow is stable (golden file)") {
+    // Regenerate after an intended change: triage graph examples/airforce.flow > tests/fixtures/graph/airforce.dot
+    CHECK(to_dot(example("airforce.flow")) == read(triage::test::source_dir() / "tests/fixtures/graph/airforce.dot"));
+}
+
+TEST_CASE("DOT: every step a diamond, every outcome a box, every branch an edge, labels escaped") {
+    Flow flow = example("customer_care.flow");
+    std::string dot = to_dot(flow);
+    std::size_t branches = 0;
+    for (const Step& s : flow.steps()) branches += s.branches.size() + (s.otherwise ? 1 : 0);
+    auto count = [&](const std::regex& re) {
+        return static_cast<std::size_t>(std::distance(std::sregex_iterator(dot.begin(), dot.end(), re), std::sregex_iterator()));
+    };
+    CHECK(count(std::regex("shape=diamond")) == flow.steps().size());
+    CHECK(count(std::regex("shape=box")) == flow.outcomes().size());
+    CHECK(count(std::regex("\\n[0-9]+->[0-9]+ ")) == branches);
+    CHECK(count(std::regex("style=dashed")) == flow.steps().size());  // every step has an else
+    // A quote inside a condition is escaped: text contains "money back".
+    CHECK(dot.find(R"(text contains \"money)") != std::string::npos);
+}
+
+TEST_CASE("Mermaid output has the structure GitHub renders") {
+    Flow flow = example("airforce.flow");
+    std::string mermaid = to_mermaid(flow);
+    std::istringstream lines(mermaid);
+    std::string line;
+    std::getline(lines, line);
+    CHECK(line == "flowchart TD");
+    std::size_t nodes = 0, edges = 0;
+    const std::regex node(R"re(^  [so][0-9]+(\{"[^"]*"\}|\(\["[^"]*"\]\))$)re");
+    const std::regex edge(R"re(^  (start\(\(start\)\)|s[0-9]+) (-->|-\.->)(\|"[^"]*"\|)? [so][0-9]+$)re");
+    const std::regex style(R"re(^  (classDef [a-z]+ fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6}|class o[0-9]+ [a-z]+)$)re");
+    while (std::getline(lines, line)) {
+        CAPTURE(line);
+        if (std::regex_match(line, node)) ++nodes;
+        else if (std::regex_match(line, edge)) ++edges;
+        else CHECK(std::regex_match(line, style));
+    }
+    std::size_t branches = 0;
+    for (const Step& s : flow.steps()) branches += s.branches.size() + (s.otherwise ? 1 : 0);
+    CHECK(nodes == flow.steps().size() + flow.outcomes().size());
+    CHECK(edges == branches + 1);  // and the start arrow
+}
+
+TEST_CASE("traffic: counts agree with the decisions, survive JSON, and fit only their flow") {
+    Flow flow = example("customer_care.flow");
+    Traffic traffic = Traffic::for_flow(flow);
+    JsonRecordReader reader(flow);
+    Evaluator evaluator(flow);
+    Decision d;
+    std::ifstream in(triage::test::source_dir() / "examples" / "mentions.jsonl");
+    std::vector<std::uint64_t> outcomes(flow.outcomes().size(), 0);
+    for (std::string line; std::getline(in, line);) {
+        REQUIRE(reader.read(line));
+        evaluator.evaluate(reader.view(), TimePoint{}, d);
+        traffic.record(d);
+        ++outcomes[d.outcome];
+    }
+    CHECK(traffic.mentions == 300);
+    CHECK(traffic.outcome_counts == outcomes);
+    CHECK(traffic.step_visits[0] == 300);  // every mention is screened
+    std::uint64_t leaving_screen = 0;
+    for (std::uint64_t c : traffic.branch_counts[0]) leaving_screen += c;
+    CHECK(leaving_screen == 300);
+
+    std::string error;
+    std::optional<Traffic> back = Traffic::from_json(flow, traffic.to_json(flow), error);
+    REQUIRE(back);
+    CHECK(back->branch_counts == traffic.branch_counts);
+    CHECK(back->outcome_counts == traffic.outcome_counts);
+    CHECK_FALSE(Traffic::from_json(example("airforce.flow"), traffic.to_json(flow), error));
+    CHECK(error.find("that this flow does not have") != std::string::npos);
+
+    std::string dot = to_dot(flow, &traffic);
+    CHECK(dot.find("penwidth=6.0") != std::string::npos);  // the busiest edge
+    CHECK(dot.find("[300]") != std::string::npos);
+}
+
+TEST_CASE("run --traffic and graph --traffic, SVG through Graphviz") {
+    std::filesystem::path traffic = std::filesystem::temp_directory_path() / "triage_traffic_test.json";
+    std::string examples = (triage::test::source_dir() / "examples").string();
+    int status = -1;
+    std::string summary = run_cli("run '" + examples + "/customer_care.flow' '" + examples +
+                                      "/mentions.jsonl' --now 2026-11-22T10:00:00Z -o /dev/null --traffic '" +
+                                      traffic.string() + "' 2>&1",
+                                  &status);
+    CHECK(status == 0);
+    std::string json = read(traffic);
+    // The same counts the run's summary printed.
+    CHECK(summary.find("legal 37") != std::string::npos);
+    CHECK(json.find("\"legal\":37") != std::string::npos);
+    std::string svg = run_cli("graph '" + examples + "/customer_care.flow' --format svg --traffic '" + traffic.string() + "'", &status);
+    CHECK(status == 0);
+    CHECK(svg.find("<svg") != std::string::npos);
+    CHECK(svg.find("[37 mentions]") != std::string::npos);
+    std::size_t nodes = 0;
+    for (std::size_t at = svg.find("class=\"node\""); at != std::string::npos; at = svg.find("class=\"node\"", at + 1)) ++nodes;
+    CHECK(nodes == 5 + 11 + 1);  // steps, outcomes and the start marker
+    std::filesystem::remove(traffic);
+    run_cli("graph '" + examples + "/airforce.flow' --format xml 2>/dev/null", &status);
+    CHECK(status == 2);
+}
