@@ -141,3 +141,34 @@ TEST_CASE("run --traffic and graph --traffic, SVG through Graphviz") {
     run_cli("graph '" + examples + "/airforce.flow' --format xml 2>/dev/null", &status);
     CHECK(status == 2);
 }
+
+TEST_CASE("report: the counts in the HTML equal those of triage run") {
+    std::string examples = (triage::test::source_dir() / "examples").string();
+    std::filesystem::path page = std::filesystem::temp_directory_path() / "triage_report_test.html";
+    int status = -1;
+    std::string summary = run_cli("run '" + examples + "/customer_care.flow' '" + examples +
+                                      "/mentions.jsonl' --now 2026-11-22T10:00:00Z -o /dev/null 2>&1",
+                                  &status);
+    REQUIRE(status == 0);
+    run_cli("report '" + examples + "/customer_care.flow' -m '" + examples + "/mentions.jsonl' -o '" + page.string() +
+                "' --now 2026-11-22T10:00:00Z 2>/dev/null",
+            &status);
+    REQUIRE(status == 0);
+    std::string html = read(page);
+    // "9 mentions: a 1, b 2, ..." against <td class="count" data-outcome="a">1</td>
+    const std::regex pair("([a-z_]+) ([0-9]+),");
+    std::size_t compared = 0;
+    for (std::sregex_iterator it(summary.begin(), summary.end(), pair), end; it != end; ++it) {
+        std::string name = (*it)[1], count = (*it)[2];
+        if (name == "outcome") continue;  // "no outcome 0,"
+        CAPTURE(name);
+        CHECK(html.find("data-outcome=\"" + name + "\">" + count + "</td>") != std::string::npos);
+        ++compared;
+    }
+    CHECK(compared == 11);
+    CHECK(html.find("<span id=\"mentions\">300</span>") != std::string::npos);
+    // Self-contained: nothing to fetch (namespace URIs in the SVG are names, not requests).
+    for (const char* fetch : {"src=\"http", "href=\"http", "url(http", "@import", "<script src", "<link "})
+        CHECK(html.find(fetch) == std::string::npos);
+    std::filesystem::remove(page);
+}

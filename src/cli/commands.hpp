@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace triage::cli {
 
@@ -19,6 +21,10 @@ std::function<int()> add_test_command(CLI::App& app);
 std::function<int()> add_diff_command(CLI::App& app);
 std::function<int()> add_fmt_command(CLI::App& app);
 std::function<int()> add_graph_command(CLI::App& app);
+std::function<int()> add_report_command(CLI::App& app);
+
+// DOT to SVG through Graphviz's dot program; nullopt (after a message) when dot is missing.
+std::optional<std::string> dot_to_svg(const std::string& dot);
 
 // Whether to colour output written to a stream: --color auto|always|never, NO_COLOR, a terminal.
 bool use_color(const std::string& mode, int fd);

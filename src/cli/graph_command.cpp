@@ -58,6 +58,21 @@ int render_with_dot(const std::string& dot, const std::string& format, const std
     return exit_ok;
 }
 
+}  // namespace
+
+std::optional<std::string> dot_to_svg(const std::string& dot) {
+    namespace fs = std::filesystem;
+    fs::path svg = fs::temp_directory_path() / fmt::format("triage-graph-{}.svg", getpid());
+    if (render_with_dot(dot, "svg", svg.string()) != exit_ok) return std::nullopt;
+    std::ifstream in(svg, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    fs::remove(svg);
+    return text.str();
+}
+
+namespace {
+
 int graph_command(const GraphOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
     if (!flow) return exit_failure;

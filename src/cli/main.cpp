@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
     commands.back().first = app.get_subcommand("fmt");
     commands.emplace_back(nullptr, add_graph_command(app));
     commands.back().first = app.get_subcommand("graph");
+    commands.emplace_back(nullptr, add_report_command(app));
+    commands.back().first = app.get_subcommand("report");
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,189 @@
+// `triage report FLOW --mentions FILE.jsonl -o report.html`: one self-contained HTML page showing
+// where the traffic went — the flowchart with counts, outcomes, busiest paths, escalations, and
+// example mentions per outcome. No network access is needed to open it.
+#include "cli/commands.hpp"
+#include "cli/flow_loading.hpp"
+
+#include "triage/evaluator.hpp"
+#include "triage/json.hpp"
+#include "triage/render.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+namespace triage::cli {
+
+namespace {
+
+struct ReportOptions {
+    std::string flow;
+    std::string mentions;
+    std::string output = "report.html";
+    std::string now;
+    std::size_t examples = 3;
+    std::string color = "auto";
+};
+
+std::string html(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string first_action(const Outcome& o) {
+    if (o.actions.empty()) return "";
+    const Action& a = o.actions.front();
+    if (a.kind == ActionKind::respond) return fmt::format("respond {}", to_string(a.channel));
+    if (a.kind == ActionKind::escalate || a.kind == ActionKind::flag) return fmt::format("{} {}", to_string(a.kind), a.text);
+    return std::string(to_string(a.kind));
+}
+
+struct Example {
+    std::string id;
+    std::string text;
+};
+
+int report(const ReportOptions& options) {
+    std::optional<Flow> loaded = load_flow(options.flow, options.color);
+    if (!loaded) return exit_failure;
+    const Flow& flow = *loaded;
+    std::optional<TimePoint> now = reference_time(options.now);
+    if (!now) return exit_usage;
+    std::ifstream in(options.mentions, std::ios::binary);
+    if (!in) {
+        fmt::print(stderr, "triage: cannot read '{}'\n", options.mentions);
+        return exit_failure;
+    }
+    // The text shown for example mentions: the flow's first text field.
+    std::optional<std::uint32_t> text_field;
+    for (std::uint32_t i = 0; i < flow.fields().size() && !text_field; ++i)
+        if (flow.fields()[i].type == FieldType::text) text_field = i;
+
+    Traffic traffic = Traffic::for_flow(flow);
+    JsonRecordReader reader(flow);
+    Evaluator evaluator(flow);
+    Decision decision;
+    std::map<std::string, std::uint64_t> paths, escalations;
+    std::vector<std::vector<Example>> examples(flow.outcomes().size());
+    std::uint64_t errors = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        if (!reader.read(line)) {
+            ++errors;
+            continue;
+        }
+        evaluator.evaluate(reader.view(), *now, decision);
+        traffic.record(decision);
+        std::string path;
+        for (const PathEntry& p : decision.path) path += flow.steps()[p.step].name + " → ";
+        path += decision.decided() ? flow.outcomes()[decision.outcome].name : "(no outcome)";
+        ++paths[path];
+        for (const DecidedAction& a : decision.actions)
+            if (a.kind == ActionKind::escalate) ++escalations[std::string(a.text)];
+        if (decision.decided() && examples[decision.outcome].size() < options.examples) {
+            FieldValue text = text_field ? reader.value(*text_field) : FieldValue::missing();
+            std::string shown(text.kind == ValueKind::text ? text.text.substr(0, 200) : std::string_view("(no text)"));
+            std::string id(reader.id());
+            if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
+            examples[decision.outcome].push_back({id, shown});
+        }
+    }
+    std::optional<std::string> svg = dot_to_svg(to_dot(flow, &traffic));
+    if (!svg) return exit_failure;
+    svg->erase(0, svg->find("<svg"));  // drop the XML prolog: the SVG is inline
+
+    const double total = static_cast<double>(std::max<std::uint64_t>(traffic.mentions, 1));
+    std::string page = fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{0} — traffic report</title>
+<style>
+body {{ font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #263238; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }}
+h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} h2 {{ font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #cfd8dc; }}
+.meta {{ color: #607d8b; }}
+.chart svg {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #eceff1; vertical-align: top; }}
+td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
+.bar {{ background: #90a4ae; height: .6rem; border-radius: .3rem; }}
+.example {{ color: #455a64; font-size: .9rem; }}
+@media print {{ body {{ margin: 0; max-width: none; }} h2 {{ break-after: avoid; }} .chart {{ break-inside: avoid; }} }}
+</style></head><body>
+<h1>{0}</h1>
+<p class="meta">Version {1} · <span id="mentions">{2}</span> mentions decided · {3} lines that could not be read · {4} with no outcome</p>
+<h2>Where the traffic went</h2>
+<div class="chart">{5}</div>
+<h2>Outcomes</h2>
+<table id="outcomes"><tr><th>Outcome</th><th>What to do</th><th class="count">Mentions</th><th class="count">Share</th><th style="width:25%"></th></tr>
+)",
+                                   html(flow.name()), flow.version(), traffic.mentions, errors, traffic.fell_through, *svg);
+    std::vector<std::uint32_t> order(flow.outcomes().size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return traffic.outcome_counts[a] > traffic.outcome_counts[b]; });
+    for (std::uint32_t o : order) {
+        const Outcome& outcome = flow.outcomes()[o];
+        double share = 100.0 * static_cast<double>(traffic.outcome_counts[o]) / total;
+        page += fmt::format(
+            "<tr><td><b>{}</b><br><span class=\"meta\">{}</span></td><td>{}</td><td class=\"count\" data-outcome=\"{}\">{}</td>"
+            "<td class=\"count\">{:.1f}%</td><td><div class=\"bar\" style=\"width:{:.1f}%\"></div></td></tr>\n",
+            html(outcome.title), html(outcome.name), html(first_action(outcome)),
+            html(outcome.name), traffic.outcome_counts[o], share, share);
+    }
+    page += "</table>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
+    std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
+    std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (busiest.size() > 10) busiest.resize(10);
+    for (const auto& [path, count] : busiest)
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", html(path), count);
+    page += "</table>\n<h2>Escalations by team</h2>\n<table id=\"escalations\"><tr><th>Team</th><th class=\"count\">Mentions</th></tr>\n";
+    for (const auto& [team, count] : escalations)
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", html(team), count);
+    if (escalations.empty()) page += "<tr><td colspan=\"2\" class=\"meta\">No escalations.</td></tr>\n";
+    page += "</table>\n<h2>Example mentions</h2>\n";
+    for (std::uint32_t o : order) {
+        if (examples[o].empty()) continue;
+        page += fmt::format("<h3>{}</h3>\n<ul>\n", html(flow.outcomes()[o].title));
+        for (const Example& e : examples[o])
+            page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", html(e.id), html(e.text));
+        page += "</ul>\n";
+    }
+    page += "</body></html>\n";
+    std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
+    out << page;
+    if (!out) {
+        fmt::print(stderr, "triage: cannot write '{}'\n", options.output);
+        return exit_failure;
+    }
+    fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", options.output, traffic.mentions,
+               std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
+               errors);
+    return exit_ok;
+}
+
+}  // namespace
+
+std::function<int()> add_report_command(CLI::App& app) {
+    auto options = std::make_shared<ReportOptions>();
+    CLI::App* cmd = app.add_subcommand("report", "Write an HTML traffic report: the flowchart with counts, outcomes, paths");
+    cmd->add_option("flow", options->flow, "The flow file")->required();
+    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions")->required();
+    cmd->add_option("-o,--output", options->output, "The HTML file to write")->capture_default_str();
+    cmd->add_option("--examples", options->examples, "Example mentions shown per outcome")->capture_default_str();
+    cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
+    cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
+    return [options] { return report(*options); };
+}
+
+}  // namespace triage::cli
