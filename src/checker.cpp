@@ -2,6 +2,7 @@
 
 #include "suggest.hpp"
 #include "syntax/ast.hpp"
+#include "text_util.hpp"
 #include "triage/json.hpp"
 
 #include <fmt/format.h>
@@ -21,12 +22,6 @@ namespace {
 namespace ast = syntax::ast;
 namespace x3 = boost::spirit::x3;
 
-template <typename... Fs>
-struct overloaded : Fs... {
-    using Fs::operator()...;
-};
-template <typename... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
 
@@ -47,20 +42,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-std::string collapse_blanks(std::string_view s) {
-    std::string out;
-    bool blank = false;
-    for (char c : s) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            blank = true;
-            continue;
-        }
-        if (blank && !out.empty()) out += ' ';
-        blank = false;
-        out += c;
-    }
-    return out;
-}
 
 struct ValueSymbol {
     enum class Kind { field, let } kind;
@@ -180,7 +161,7 @@ private:
 
     void collect_field(const ast::FieldDecl& decl) {
         Field field{decl.name, FieldType::text, {}, span(decl.name)};
-        std::string keyword = collapse_blanks(decl.type.keyword);
+        std::string keyword = collapse_whitespace(decl.type.keyword);
         if (keyword == "one of") {
             field.type = FieldType::enumeration;
             for (const ast::Name& value : decl.type.values) {
@@ -824,7 +805,7 @@ private:
             branch.span = span(b);
             branch.target_span = span(b.target);
             Span if_keyword = keyword_span(b);
-            std::string text = collapse_blanks(in_.sources.text(data_->conditions[branch.condition].span));
+            std::string text = collapse_whitespace(in_.sources.text(data_->conditions[branch.condition].span));
             auto repeated = std::find_if(seen.begin(), seen.end(),
                                          [&](const auto& entry) { return entry.first == text; });
             if (always_true) {

@@ -4,6 +4,7 @@
 #include "comments.hpp"
 #include "parser.hpp"
 #include "syntax/ast.hpp"
+#include "text_util.hpp"
 
 #include <fmt/format.h>
 
@@ -14,12 +15,6 @@ namespace {
 namespace ast = syntax::ast;
 namespace x3 = boost::spirit::x3;
 
-template <typename... Fs>
-struct overloaded : Fs... {
-    using Fs::operator()...;
-};
-template <typename... Fs>
-overloaded(Fs...) -> overloaded<Fs...>;
 
 std::string quote(std::string_view text) {
     std::string out = "\"";
@@ -266,7 +261,7 @@ private:
                 [&](const ast::FieldsBlock& b) {
                     line(0, "fields {", b.from, b.keyword.to + 1);
                     for (const ast::FieldDecl& f : b.fields) {
-                        std::string type = collapse(f.type.keyword);
+                        std::string type = collapse_whitespace(f.type.keyword);
                         if (type == "one of") {
                             type += " ";
                             for (std::size_t i = 0; i < f.type.values.size(); ++i)
@@ -337,17 +332,6 @@ private:
         line(indent, "}", to - 1, to);
     }
 
-    static std::string collapse(std::string_view s) {
-        std::string out;
-        for (char c : s) {
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                if (!out.empty() && out.back() != ' ') out += ' ';
-            } else {
-                out += c;
-            }
-        }
-        return out;
-    }
 
     std::string_view src_;
     std::vector<Comment> comments_;

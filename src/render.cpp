@@ -1,6 +1,7 @@
 #include "triage/render.hpp"
 
 #include "json_writer.hpp"
+#include "text_util.hpp"
 #include "triage/graph.hpp"
 
 #include <boost/graph/graphviz.hpp>
@@ -43,21 +44,10 @@ void Traffic::merge(const Traffic& o) {
 
 namespace {
 
-std::string squeeze(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            if (!out.empty() && out.back() != ' ') out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
 
 std::string branch_label(const Flow& flow, std::uint32_t step, std::uint32_t branch) {
     const Step& s = flow.steps()[step];
-    if (branch < s.branches.size()) return squeeze(flow.source_text(flow.conditions()[s.branches[branch].condition].span));
+    if (branch < s.branches.size()) return collapse_whitespace(flow.source_text(flow.conditions()[s.branches[branch].condition].span));
     return "else";
 }
 

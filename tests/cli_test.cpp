@@ -9,23 +9,10 @@
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string output;
-};
+using Run = triage::test::CliRun;
 
-// Runs the triage binary with arguments (shell-quoted by the caller), capturing stdout+stderr.
-Run run_cli(const std::string& arguments) {
-    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments + " 2>&1";
-    Run run;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
-    int raw = pclose(pipe);
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return run;
-}
+// The triage binary with arguments (shell-quoted by the caller), standard error included.
+Run run_cli(const std::string& arguments) { return triage::test::run_triage(arguments + " 2>&1"); }
 
 std::string path(const std::string& relative) {
     return "'" + (triage::test::source_dir() / relative).string() + "'";

@@ -26,15 +26,9 @@ Flow example(const char* name) {
 }
 
 std::string run_cli(const std::string& arguments, int* status = nullptr) {
-    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-    int raw = pclose(pipe);
-    if (status) *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return out;
+    triage::test::CliRun run = triage::test::run_triage(arguments);
+    if (status) *status = run.status;
+    return run.output;
 }
 
 }  // namespace

@@ -9,22 +9,9 @@
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = triage::test::CliRun;
 
-Run run_cli(const std::string& arguments) {
-    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
-    Run run;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
-    int raw = pclose(pipe);
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return run;
-}
+Run run_cli(const std::string& arguments) { return triage::test::run_triage(arguments); }
 
 std::string fixture(const std::string& name) {
     return "'" + (triage::test::source_dir() / "tests" / "fixtures" / "run" / name).string() + "'";
@@ -45,7 +32,7 @@ const std::string now = " --now 2026-11-22T10:00:00Z";
 TEST_CASE("run: one line out per line in, errors included, in input order") {
     Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
     CHECK(run.status == 0);
-    std::vector<std::string> out = lines(run.out);
+    std::vector<std::string> out = lines(run.output);
     REQUIRE(out.size() == 9);
     for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i].rfind("{\"line\":" + std::to_string(i + 1) + ",", 0) == 0);
     CHECK(out[0].find(R"("id":"a1","outcome":"monitor_only")") != std::string::npos);
@@ -63,24 +50,24 @@ TEST_CASE("run: one line out per line in, errors included, in input order") {
 
 TEST_CASE("run: the summary counts outcomes and errors") {
     Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>&1 >/dev/null");
-    CHECK(run.out == "9 mentions: monitor_only 1, fix_facts 1, restore 1, let_stand 1, ignore 1, no outcome 0, errors 4\n");
+    CHECK(run.output == "9 mentions: monitor_only 1, fix_facts 1, restore 1, let_stand 1, ignore 1, no outcome 0, errors 4\n");
 }
 
 TEST_CASE("run: the mention's own time can be the reference for deadlines") {
     Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " --time-field posted_at 2>/dev/null");
-    CHECK(lines(run.out).at(1).find(R"("deadline":"2026-11-22T12:00:00Z")") != std::string::npos);
+    CHECK(lines(run.output).at(1).find(R"("deadline":"2026-11-22T12:00:00Z")") != std::string::npos);
 }
 
 TEST_CASE("run: --strict stops at the first bad line with exit 1") {
     Run run = run_cli("run --strict " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
     CHECK(run.status == 1);
-    CHECK(lines(run.out).size() == 2);  // the two good lines before line 3
+    CHECK(lines(run.output).size() == 2);  // the two good lines before line 3
 }
 
 TEST_CASE("run: --fields maps export keys onto flow fields") {
     Run run = run_cli("run " + flow + " - --fields body=text --fields score=sentiment" + now +
                       " 2>/dev/null <<'EOF'\n{\"body\": \"USAF\", \"score\": 0.9}\nEOF");
-    CHECK(run.out.find(R"("outcome":"let_stand")") != std::string::npos);
+    CHECK(run.output.find(R"("outcome":"let_stand")") != std::string::npos);
     CHECK(run_cli("run " + flow + " - --fields body=nosuchfield </dev/null 2>/dev/null").status == 2);
 }
 
@@ -90,8 +77,8 @@ TEST_CASE("run: many threads write exactly what one thread writes") {
     REQUIRE(gen.status == 0);
     Run one = run_cli("run -j 1 " + flow + " '" + input + "'" + now + " 2>/dev/null");
     Run two = run_cli("run -j 3 " + flow + " '" + input + "'" + now + " 2>/dev/null");
-    CHECK(lines(one.out).size() == 30000);
-    CHECK(one.out == two.out);
+    CHECK(lines(one.output).size() == 30000);
+    CHECK(one.output == two.output);
     std::filesystem::remove(input);
 }
 
@@ -99,16 +86,16 @@ TEST_CASE("gen: the same seed gives the same mentions") {
     Run a = run_cli("gen " + flow + " -n 50 --seed 3");
     Run b = run_cli("gen " + flow + " -n 50 --seed 3");
     Run c = run_cli("gen " + flow + " -n 50 --seed 4");
-    CHECK(lines(a.out).size() == 50);
-    CHECK(a.out == b.out);
-    CHECK(a.out != c.out);
+    CHECK(lines(a.output).size() == 50);
+    CHECK(a.output == b.output);
+    CHECK(a.output != c.output);
 }
 
 TEST_CASE("explain: the path in words, with the values that decided it") {
     Run run = run_cli("explain " + flow + now +
                       R"( --record '{"text": "The USAF is a joke lol", "sentiment": -0.9, "site": {"bashing": false}}')");
     CHECK(run.status == 0);
-    CHECK(run.out ==
+    CHECK(run.output ==
           "discovery — Has someone discovered a post about us?\n"
           "  yes text has any about_us   [text = \"The USAF is a joke lol\"]\n"
           "    -> assess\n"
@@ -134,7 +121,7 @@ TEST_CASE("run: the README's example decides every bundled mention") {
     std::string examples = "'" + (triage::test::source_dir() / "examples").string() + "/";
     Run run = run_cli("run " + examples + "customer_care.flow' " + examples + "mentions.jsonl'" + now + " 2>/dev/null");
     CHECK(run.status == 0);
-    std::vector<std::string> out = lines(run.out);
+    std::vector<std::string> out = lines(run.output);
     CHECK(out.size() == 300);
     for (const std::string& line : out) {
         CHECK(line.find("\"error\"") == std::string::npos);
@@ -159,8 +146,8 @@ TEST_CASE("diff: the changed count equals what two separate runs disagree on") {
     std::string new_flow = "'" + (triage::test::source_dir() / "tests" / "fixtures" / "diff" / "customer_care_v4.flow").string() + "'";
     std::string mentions = examples + "mentions.jsonl'";
     // Independently: decide every mention with each version and count the lines that differ.
-    std::vector<std::string> before = lines(run_cli("run -j 1 " + old_flow + " " + mentions + now + " 2>/dev/null").out);
-    std::vector<std::string> after = lines(run_cli("run -j 1 " + new_flow + " " + mentions + now + " 2>/dev/null").out);
+    std::vector<std::string> before = lines(run_cli("run -j 1 " + old_flow + " " + mentions + now + " 2>/dev/null").output);
+    std::vector<std::string> after = lines(run_cli("run -j 1 " + new_flow + " " + mentions + now + " 2>/dev/null").output);
     REQUIRE(before.size() == 300);
     REQUIRE(after.size() == 300);
     std::size_t expected = 0;
@@ -169,12 +156,12 @@ TEST_CASE("diff: the changed count equals what two separate runs disagree on") {
 
     Run json = run_cli("diff " + old_flow + " " + new_flow + " -m " + mentions + " --format json" + now);
     CHECK(json.status == 0);
-    CHECK(json.out.find("{\"mentions\":300,\"changed\":" + std::to_string(expected) + ",\"errors\":0,") == 0);
+    CHECK(json.output.find("{\"mentions\":300,\"changed\":" + std::to_string(expected) + ",\"errors\":0,") == 0);
     Run gate = run_cli("diff --fail-on-change " + old_flow + " " + new_flow + " -m " + mentions + now + " --show 1");
     CHECK(gate.status == 3);
-    CHECK(gate.out.find(std::to_string(expected) + " of 300 mentions change outcome") == 0);
-    CHECK(gate.out.find("  before: ") != std::string::npos);
+    CHECK(gate.output.find(std::to_string(expected) + " of 300 mentions change outcome") == 0);
+    CHECK(gate.output.find("  before: ") != std::string::npos);
     Run same = run_cli("diff --fail-on-change " + old_flow + " " + old_flow + " -m " + mentions + now);
     CHECK(same.status == 0);
-    CHECK(same.out.find("0 of 300 mentions change outcome") == 0);
+    CHECK(same.output.find("0 of 300 mentions change outcome") == 0);
 }

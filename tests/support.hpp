@@ -6,10 +6,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/wait.h>
 
 // Readable failure messages for the lists the tests compare.
 namespace doctest {
@@ -29,6 +33,25 @@ struct StringMaker<std::vector<T>> {
 namespace triage::test {
 
 inline std::filesystem::path source_dir() { return TRIAGE_SOURCE_DIR; }
+
+struct CliRun {
+    int status = -1;
+    std::string output;
+};
+
+// Runs the triage binary through the shell. The caller quotes the arguments and adds any
+// redirection (such as 2>&1 to capture standard error too).
+inline CliRun run_triage(const std::string& arguments) {
+    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
+    CliRun run;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
+    int raw = pclose(pipe);
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return run;
+}
 
 // Compiles text as an in-memory file; `files` provides what include/words-file may read.
 inline CompileResult compile_text(std::string_view text,

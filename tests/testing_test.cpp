@@ -13,22 +13,9 @@ namespace {
 
 std::filesystem::path fixture(const char* name) { return triage::test::source_dir() / "tests" / "fixtures" / "testing" / name; }
 
-struct Run {
-    int status = -1;
-    std::string out;
-};
+using Run = triage::test::CliRun;
 
-Run run_cli(const std::string& arguments) {
-    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments + " 2>&1";
-    Run run;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.out.append(buffer.data(), n);
-    int raw = pclose(pipe);
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return run;
-}
+Run run_cli(const std::string& arguments) { return triage::test::run_triage(arguments + " 2>&1"); }
 
 std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
@@ -78,28 +65,28 @@ TEST_CASE("coverage counts steps, branches (else included) and outcomes the test
 
 TEST_CASE("triage test: the examples pass with full branch coverage") {
     Run run = run_cli("test " + quoted(triage::test::source_dir() / "examples") + " --coverage --min-coverage 100");
-    INFO(run.out);
+    INFO(run.output);
     CHECK(run.status == 0);
-    CHECK(run.out.find("33 passed, 0 failed\n") != std::string::npos);
-    CHECK(run.out.find("branches 14/14 (100.0%)") != std::string::npos);
+    CHECK(run.output.find("33 passed, 0 failed\n") != std::string::npos);
+    CHECK(run.output.find("branches 14/14 (100.0%)") != std::string::npos);
 }
 
 TEST_CASE("triage test: failures, shared tests run once, and the coverage gate") {
     Run run = run_cli("test --color never " + quoted(fixture("care.flow")) + " " + quoted(fixture("care.test.flow")) +
                       " --coverage --min-coverage 100");
-    INFO(run.out);
+    INFO(run.output);
     CHECK(run.status == 1);
-    CHECK(run.out.find("FAIL " + fixture("care.test.flow").generic_string() + ":10:6: test \"wrong on purpose\"\n"
+    CHECK(run.output.find("FAIL " + fixture("care.test.flow").generic_string() + ":10:6: test \"wrong on purpose\"\n"
                        "  expected outcome standard_refund, got acknowledge\n") != std::string::npos);
-    CHECK(run.out.find("care.flow: 1 test, 1 passed, 0 failed") != std::string::npos);
-    CHECK(run.out.find("care.test.flow: 2 tests, 1 passed, 1 failed") != std::string::npos);  // "gold refund" not again
-    CHECK(run.out.find("2 passed, 1 failed\n") != std::string::npos);
+    CHECK(run.output.find("care.flow: 1 test, 1 passed, 0 failed") != std::string::npos);
+    CHECK(run.output.find("care.test.flow: 2 tests, 1 passed, 1 failed") != std::string::npos);  // "gold refund" not again
+    CHECK(run.output.find("2 passed, 1 failed\n") != std::string::npos);
 
     Run gate = run_cli("test " + quoted(fixture("care.flow")) + " --min-coverage 60");
-    INFO(gate.out);
+    INFO(gate.output);
     CHECK(gate.status == 1);
-    CHECK(gate.out.find("branch coverage 50.0% is below --min-coverage 60") != std::string::npos);
-    CHECK(gate.out.find("branch 'else -> acknowledge' of step 'topic' is never taken") != std::string::npos);
+    CHECK(gate.output.find("branch coverage 50.0% is below --min-coverage 60") != std::string::npos);
+    CHECK(gate.output.find("branch 'else -> acknowledge' of step 'topic' is never taken") != std::string::npos);
     CHECK(run_cli("test " + quoted(fixture("care.flow")) + " --min-coverage 50").status == 0);
 }
 
@@ -107,7 +94,7 @@ TEST_CASE("triage test: no test is a failure unless allowed") {
     std::string flow = quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "warning.flow");
     Run none = run_cli("test " + flow);
     CHECK(none.status == 1);
-    CHECK(none.out.find("no test ran") != std::string::npos);
+    CHECK(none.output.find("no test ran") != std::string::npos);
     CHECK(run_cli("test --allow-empty " + flow).status == 0);
     CHECK(run_cli("test " + quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "bad.flow")).status == 1);
 }
@@ -140,6 +127,6 @@ TEST_CASE("triage test: JUnit XML and LCOV reports") {
     CHECK(text.find("<failure message=\"expected outcome standard_refund, got acknowledge\">") != std::string::npos);
     std::filesystem::remove(xml_path);
 
-    CHECK(run.out.find("BRF:4\nBRH:4\n") != std::string::npos);
-    CHECK(run.out.find("end_of_record\n") != std::string::npos);
+    CHECK(run.output.find("BRF:4\nBRH:4\n") != std::string::npos);
+    CHECK(run.output.find("end_of_record\n") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
 
+#include "text_util.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/json.hpp"
 #include "triage/render.hpp"
@@ -27,19 +28,6 @@ struct ReportOptions {
     std::string color = "auto";
 };
 
-std::string html(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string first_action(const Outcome& o) {
     if (o.actions.empty()) return "";
@@ -127,7 +115,7 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
 <h2>Outcomes</h2>
 <table id="outcomes"><tr><th>Outcome</th><th>What to do</th><th class="count">Mentions</th><th class="count">Share</th><th style="width:25%"></th></tr>
 )",
-                                   html(flow.name()), flow.version(), traffic.mentions, errors, traffic.fell_through, *svg);
+                                   markup_escape(flow.name()), flow.version(), traffic.mentions, errors, traffic.fell_through, *svg);
     std::vector<std::uint32_t> order(flow.outcomes().size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
@@ -138,25 +126,25 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
         page += fmt::format(
             "<tr><td><b>{}</b><br><span class=\"meta\">{}</span></td><td>{}</td><td class=\"count\" data-outcome=\"{}\">{}</td>"
             "<td class=\"count\">{:.1f}%</td><td><div class=\"bar\" style=\"width:{:.1f}%\"></div></td></tr>\n",
-            html(outcome.title), html(outcome.name), html(first_action(outcome)),
-            html(outcome.name), traffic.outcome_counts[o], share, share);
+            markup_escape(outcome.title), markup_escape(outcome.name), markup_escape(first_action(outcome)),
+            markup_escape(outcome.name), traffic.outcome_counts[o], share, share);
     }
     page += "</table>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
     std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
     std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     if (busiest.size() > 10) busiest.resize(10);
     for (const auto& [path, count] : busiest)
-        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", html(path), count);
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(path), count);
     page += "</table>\n<h2>Escalations by team</h2>\n<table id=\"escalations\"><tr><th>Team</th><th class=\"count\">Mentions</th></tr>\n";
     for (const auto& [team, count] : escalations)
-        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", html(team), count);
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(team), count);
     if (escalations.empty()) page += "<tr><td colspan=\"2\" class=\"meta\">No escalations.</td></tr>\n";
     page += "</table>\n<h2>Example mentions</h2>\n";
     for (std::uint32_t o : order) {
         if (examples[o].empty()) continue;
-        page += fmt::format("<h3>{}</h3>\n<ul>\n", html(flow.outcomes()[o].title));
+        page += fmt::format("<h3>{}</h3>\n<ul>\n", markup_escape(flow.outcomes()[o].title));
         for (const Example& e : examples[o])
-            page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", html(e.id), html(e.text));
+            page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", markup_escape(e.id), markup_escape(e.text));
         page += "</ul>\n";
     }
     page += "</body></html>\n";

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "json_writer.hpp"
+#include "text_util.hpp"
 #include "triage/compile.hpp"
 #include "triage/testing.hpp"
 
@@ -55,22 +56,6 @@ std::vector<std::pair<std::string, bool>> expand(const std::vector<std::string>&
     return files;
 }
 
-std::string xml_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-            else out += c;
-        }
-    }
-    return out;
-}
 
 std::string junit(const std::vector<FileRun>& runs) {
     std::size_t tests = 0, failures = 0;
@@ -85,20 +70,20 @@ std::string junit(const std::vector<FileRun>& runs) {
         if (r.fragment || r.fresh.empty()) continue;
         std::size_t failed = 0;
         for (std::size_t i : r.fresh) failed += !r.run.results[i].passed;
-        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(r.path), r.fresh.size(), failed);
+        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", markup_escape(r.path), r.fresh.size(), failed);
         for (std::size_t i : r.fresh) {
             const TestResult& t = r.run.results[i];
             Location at = r.compiled.sources->begin(t.test->span);
-            out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", xml_escape(t.test->name),
-                               xml_escape(r.compiled.flow->name()), xml_escape(r.compiled.sources->path(t.test->span.file)),
+            out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", markup_escape(t.test->name),
+                               markup_escape(r.compiled.flow->name()), markup_escape(r.compiled.sources->path(t.test->span.file)),
                                at.line);
             if (t.passed) {
                 out += "/>\n";
                 continue;
             }
             out += ">\n";
-            out += fmt::format("      <failure message=\"{}\">{}</failure>\n", xml_escape(t.problems.front()),
-                               xml_escape(fmt::format("{}\n\n{}", fmt::join(t.problems, "\n"), t.explanation)));
+            out += fmt::format("      <failure message=\"{}\">{}</failure>\n", markup_escape(t.problems.front()),
+                               markup_escape(fmt::format("{}\n\n{}", fmt::join(t.problems, "\n"), t.explanation)));
             out += "    </testcase>\n";
         }
         out += "  </testsuite>\n";
