@@ -87,11 +87,7 @@ void write_decision_json(JsonWriter& json, const Flow& flow, const Decision& d, 
         if (a.kind == ActionKind::tag)
             for (const std::string& label : a.labels) json.string(label);
     json.end_array();
-    for (const DecidedAction& a : d.actions)
-        if (a.kind == ActionKind::priority) {
-            json.key("priority").string(to_string(a.priority));
-            break;
-        }
+    if (auto priority = decided_priority(d)) json.key("priority").string(to_string(*priority));
     json.key("path").begin_array();
     for (const PathEntry& p : d.path) {
         json.begin_object();

@@ -65,9 +65,7 @@ void check(const Flow& flow, const TestExpectation& e, const Decision& d, std::v
         return;
     }
     case ExpectKind::priority: {
-        std::optional<Priority> got;
-        for (const DecidedAction& a : d.actions)
-            if (a.kind == ActionKind::priority) got = a.priority;
+        std::optional<Priority> got = decided_priority(d);
         if (got && std::find(e.priorities.begin(), e.priorities.end(), *got) != e.priorities.end()) return;
         std::string wanted;
         for (Priority p : e.priorities) wanted += std::string(wanted.empty() ? "" : " or ") + std::string(to_string(p));

@@ -458,3 +458,19 @@ TEST_CASE("steady-state evaluation allocates nothing") {
     CHECK(triage::test::allocations() == before);
     CHECK(outcomes == 600);  // every sample mention reaches an outcome
 }
+
+TEST_CASE("when several priorities apply, the highest is the mention's priority") {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nfields { vip: bool }\nstart o\n"
+        "outcome o \"O\" { priority high if vip\n priority low\n priority urgent if not vip }\n");
+    REQUIRE(result.ok());
+    Evaluator evaluator(*result.flow);
+    Decision d;
+    Record r(*result.flow);
+    r.set("vip", true);
+    evaluator.evaluate(r.view(), TimePoint{}, d);
+    CHECK(decided_priority(d) == Priority::high);  // high and low apply
+    r.set("vip", false);
+    evaluator.evaluate(r.view(), TimePoint{}, d);
+    CHECK(decided_priority(d) == Priority::urgent);  // low and urgent apply
+}

@@ -60,6 +60,15 @@ struct Decision {
     }
 };
 
+// The mention's priority: the highest of the priority actions that apply (an outcome may hold
+// several conditional ones), or nullopt when none applies.
+[[nodiscard]] inline std::optional<Priority> decided_priority(const Decision& decision) noexcept {
+    std::optional<Priority> highest;
+    for (const DecidedAction& a : decision.actions)
+        if (a.kind == ActionKind::priority && (!highest || a.priority > *highest)) highest = a.priority;
+    return highest;
+}
+
 // The explaining path: every condition evaluated, in order, with what it read.
 struct TraceEntry {
     ConditionId condition = no_condition;
