@@ -12,25 +12,17 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
 
+    // Each subcommand registers itself and hands back what runs it; the order is --help's order.
+    using Registration = std::function<int()> (*)(CLI::App&);
+    constexpr Registration registrations[] = {
+        add_check_command, add_test_command,  add_fmt_command,   add_diff_command, add_graph_command,
+        add_report_command, add_run_command,  add_explain_command, add_gen_command,
+    };
     std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
-    commands.emplace_back(nullptr, add_check_command(app));
-    commands.back().first = app.get_subcommand("check");
-    commands.emplace_back(nullptr, add_run_command(app));
-    commands.back().first = app.get_subcommand("run");
-    commands.emplace_back(nullptr, add_explain_command(app));
-    commands.back().first = app.get_subcommand("explain");
-    commands.emplace_back(nullptr, add_gen_command(app));
-    commands.back().first = app.get_subcommand("gen");
-    commands.emplace_back(nullptr, add_test_command(app));
-    commands.back().first = app.get_subcommand("test");
-    commands.emplace_back(nullptr, add_diff_command(app));
-    commands.back().first = app.get_subcommand("diff");
-    commands.emplace_back(nullptr, add_fmt_command(app));
-    commands.back().first = app.get_subcommand("fmt");
-    commands.emplace_back(nullptr, add_graph_command(app));
-    commands.back().first = app.get_subcommand("graph");
-    commands.emplace_back(nullptr, add_report_command(app));
-    commands.back().first = app.get_subcommand("report");
+    for (Registration add : registrations) {
+        std::function<int()> run = add(app);
+        commands.emplace_back(app.get_subcommands({}).back(), std::move(run));
+    }
 
     try {
         app.parse(argc, argv);
