@@ -55,10 +55,8 @@ struct Worker {
     JsonRecordReader reader;
     Decision decision;
     JsonWriter json;
-    std::vector<std::uint64_t> outcome_counts;
-    std::uint64_t fell_through = 0;
     std::uint64_t errors = 0;
-    Traffic traffic;
+    Traffic traffic;  // outcome counts for the summary, and the --traffic file
 };
 
 void process(const Flow& flow, std::optional<std::uint32_t> time_slot, TimePoint now, Worker& w, Batch& batch) {
@@ -84,8 +82,6 @@ void process(const Flow& flow, std::optional<std::uint32_t> time_slot, TimePoint
                 if (t.kind == ValueKind::time) reference = t.time;
             }
             w.evaluator.evaluate(w.reader.view(), reference, w.decision);
-            if (w.decision.decided()) ++w.outcome_counts[w.decision.outcome];
-            else ++w.fell_through;
             w.traffic.record(w.decision);
             write_decision_json(w.json, flow, w.decision, number, w.reader.id());
         }
@@ -153,7 +149,6 @@ int run(const RunOptions& options) {
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned j = 0; j < jobs; ++j) {
         workers.push_back(std::make_unique<Worker>(flow, json_options));
-        workers.back()->outcome_counts.assign(flow.outcomes().size(), 0);
         workers.back()->traffic = Traffic::for_flow(flow);
     }
     std::vector<Batch> round(jobs * 4);
@@ -226,9 +221,13 @@ int run(const RunOptions& options) {
     std::fflush(out);
     if (out != stdout) std::fclose(out);
 
+    Traffic traffic = Traffic::for_flow(flow);
+    std::uint64_t errors = 0;
+    for (const auto& w : workers) {
+        traffic.merge(w->traffic);
+        errors += w->errors;
+    }
     if (!options.traffic.empty()) {
-        Traffic traffic = Traffic::for_flow(flow);
-        for (const auto& w : workers) traffic.merge(w->traffic);
         std::ofstream traffic_file(options.traffic, std::ios::binary | std::ios::trunc);
         traffic_file << traffic.to_json(flow) << '\n';
         if (!traffic_file) {
@@ -236,20 +235,11 @@ int run(const RunOptions& options) {
             status = exit_failure;
         }
     }
-    std::vector<std::uint64_t> counts(flow.outcomes().size(), 0);
-    std::uint64_t fell_through = 0, errors = 0;
-    for (const auto& w : workers) {
-        for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += w->outcome_counts[i];
-        fell_through += w->fell_through;
-        errors += w->errors;
-    }
-    std::uint64_t total = 0;
-    for (std::uint64_t c : counts) total += c;
-    total += fell_through + errors;
+    const std::uint64_t total = traffic.mentions + errors;
     fmt::print(stderr, "{} mention{}:", total, total == 1 ? "" : "s");
-    for (std::size_t i = 0; i < counts.size(); ++i)
-        if (counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, counts[i]);
-    fmt::print(stderr, " no outcome {}, errors {}\n", fell_through, errors);
+    for (std::size_t i = 0; i < traffic.outcome_counts.size(); ++i)
+        if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
+    fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, errors);
     return status;
 }
 
