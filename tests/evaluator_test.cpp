@@ -309,6 +309,21 @@ TEST_CASE("falling through a step without else gives no outcome, with the path")
     CHECK(evaluator.decide(r.view()) == no_outcome);
 }
 
+namespace {
+
+// Every field bound by member pointer (the next test shows the lambda form too).
+Binding<Mention> bind_mention(const Flow& flow) {
+    Binding<Mention> binding(flow);
+    binding.field<&Mention::text>("text")
+        .field<&Mention::followers>("followers")
+        .field<&Mention::verified>("verified")
+        .field<&Mention::channel>("channel")
+        .field<&Mention::posted_at>("posted_at");
+    return binding;
+}
+
+}  // namespace
+
 TEST_CASE("Record, Binding and JSON give identical decisions") {
     Flow flow = care();
     Binding<Mention> binding(flow);
@@ -411,12 +426,7 @@ TEST_CASE("two threads sharing one flow decide exactly as one thread does") {
     std::vector<Mention> mentions;
     for (int i = 0; i < 2000; ++i)
         for (const Mention& m : sample_mentions()) mentions.push_back(m);
-    Binding<Mention> binding(flow);
-    binding.field<&Mention::text>("text")
-        .field<&Mention::followers>("followers")
-        .field<&Mention::verified>("verified")
-        .field<&Mention::channel>("channel")
-        .field<&Mention::posted_at>("posted_at");
+    Binding<Mention> binding = bind_mention(flow);
     REQUIRE(binding.ok());
     auto decide_all = [&](std::vector<std::string>& out) {
         Evaluator evaluator(flow);
@@ -438,12 +448,7 @@ TEST_CASE("two threads sharing one flow decide exactly as one thread does") {
 
 TEST_CASE("steady-state evaluation allocates nothing") {
     Flow flow = care();
-    Binding<Mention> binding(flow);
-    binding.field<&Mention::text>("text")
-        .field<&Mention::followers>("followers")
-        .field<&Mention::verified>("verified")
-        .field<&Mention::channel>("channel")
-        .field<&Mention::posted_at>("posted_at");
+    Binding<Mention> binding = bind_mention(flow);
     std::vector<Mention> mentions = sample_mentions();
     Evaluator evaluator(flow);
     Decision d;
