@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace triage {
 
 namespace {
@@ -13,7 +15,9 @@ std::string_view branch_label(const Flow& flow, const PathEntry& entry) {
     return "else";
 }
 
-void write_action(JsonWriter& json, const DecidedAction& a) {
+// An action's JSON object without its deadline and closing brace: all of it is fixed by the flow.
+std::string action_prefix(const Action& a) {
+    JsonWriter json;
     json.begin_object();
     json.key("action").string(to_string(a.kind));
     switch (a.kind) {
@@ -40,8 +44,16 @@ void write_action(JsonWriter& json, const DecidedAction& a) {
         std::string_view key = a.kind == ActionKind::follow_up ? "after" : a.kind == ActionKind::monitor ? "for" : "within";
         json.key(key).string(format_duration(*a.duration));
     }
-    if (a.deadline) json.key(a.kind == ActionKind::monitor ? "until" : "deadline").string(format_time(*a.deadline));
     json.end_object();
+    std::string text = json.take();
+    text.pop_back();
+    return text;
+}
+
+// The members of a JSON object, without its braces.
+std::string members(JsonWriter& json) {
+    std::string text = json.take();
+    return text.substr(1, text.size() - 2);
 }
 
 std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& v) {
@@ -66,45 +78,101 @@ std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& 
 
 }  // namespace
 
-void write_decision_json(JsonWriter& json, const Flow& flow, const Decision& d, std::uint64_t line,
-                         std::string_view id_json) {
-    json.begin_object();
-    json.key("line").number(static_cast<std::int64_t>(line));
-    if (!id_json.empty()) json.key("id").raw(id_json);
-    if (d.decided()) {
-        const Outcome& o = flow.outcomes()[d.outcome];
-        json.key("outcome").string(o.name);
-        json.key("title").string(o.title);
-    } else {
-        json.key("outcome").null();
-        if (auto step = d.fell_through_at()) json.key("fell_through").string(flow.steps()[*step].name);
-    }
-    json.key("actions").begin_array();
-    for (const DecidedAction& a : d.actions) write_action(json, a);
-    json.end_array();
-    json.key("tags").begin_array();
-    for (const DecidedAction& a : d.actions)
-        if (a.kind == ActionKind::tag)
-            for (const std::string& label : a.labels) json.string(label);
-    json.end_array();
-    if (auto priority = decided_priority(d)) json.key("priority").string(to_string(*priority));
-    json.key("path").begin_array();
-    for (const PathEntry& p : d.path) {
-        json.begin_object();
-        json.key("step").string(flow.steps()[p.step].name);
-        const Step& step = flow.steps()[p.step];
-        bool matched = p.branch < step.branches.size() || step.otherwise;
-        if (matched) {
-            json.key("branch").string(branch_label(flow, p));
-            json.key("next").string(flow.node_name(p.target));
+DecisionJson::DecisionJson(const Flow& flow) {
+    for (const Outcome& o : flow.outcomes()) {
+        JsonWriter json;
+        json.begin_object().key("outcome").string(o.name).key("title").string(o.title).end_object();
+        outcome_.push_back("," + members(json));
+        auto& actions = actions_.emplace_back();
+        auto& tags = tags_.emplace_back();
+        for (const Action& a : o.actions) {
+            actions.push_back(action_prefix(a));
+            JsonWriter labels;
+            labels.begin_array();
+            if (a.kind == ActionKind::tag)
+                for (const std::string& label : a.labels) labels.string(label);
+            labels.end_array();
+            std::string list = labels.take();
+            tags.push_back(list.substr(1, list.size() - 2));
         }
-        json.end_object();
     }
-    json.end_array();
-    json.key("missing").begin_array();
-    for (std::uint32_t f : d.missing_fields) json.string(flow.fields()[f].name);
-    json.end_array();
-    json.end_object();
+    for (std::uint32_t s = 0; s < flow.steps().size(); ++s) {
+        const Step& step = flow.steps()[s];
+        JsonWriter json;
+        json.begin_object().key("outcome").null().key("fell_through").string(step.name).end_object();
+        fell_through_.push_back("," + members(json));
+        auto& entries = path_.emplace_back();
+        for (std::uint32_t b = 0; b <= step.branches.size(); ++b) {
+            JsonWriter entry;
+            entry.begin_object().key("step").string(step.name);
+            if (b < step.branches.size()) {
+                entry.key("branch").string(flow.source_text(flow.conditions()[step.branches[b].condition].span));
+                entry.key("next").string(flow.node_name(step.branches[b].target));
+            } else if (step.otherwise) {
+                entry.key("branch").string("else");
+                entry.key("next").string(flow.node_name(step.otherwise->target));
+            }
+            entry.end_object();
+            entries.push_back(entry.take());
+        }
+    }
+    for (const Field& f : flow.fields()) {
+        JsonWriter json;
+        json.string(f.name);
+        fields_.push_back(json.take());
+    }
+}
+
+void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
+    char digits[24];
+    out += "{\"line\":";
+    out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, line).ptr - digits));
+    if (!id_json.empty()) {
+        out += ",\"id\":";
+        out += id_json;
+    }
+    if (d.decided()) out += outcome_[d.outcome];
+    else if (auto step = d.fell_through_at()) out += fell_through_[*step];
+    else out += ",\"outcome\":null";
+    out += ",\"actions\":[";
+    for (std::size_t i = 0; i < d.actions.size(); ++i) {
+        const DecidedAction& a = d.actions[i];
+        if (i > 0) out += ',';
+        out += actions_[d.outcome][a.index];
+        if (a.deadline) {
+            TextBuffer buffer;
+            out += a.kind == ActionKind::monitor ? ",\"until\":\"" : ",\"deadline\":\"";
+            out += format_time(*a.deadline, buffer);
+            out += '"';
+        }
+        out += '}';
+    }
+    out += "],\"tags\":[";
+    bool first = true;
+    for (const DecidedAction& a : d.actions) {
+        const std::string& tags = tags_[d.outcome][a.index];
+        if (tags.empty()) continue;
+        if (!first) out += ',';
+        out += tags;
+        first = false;
+    }
+    out += ']';
+    if (auto priority = decided_priority(d)) {
+        out += ",\"priority\":\"";
+        out += to_string(*priority);
+        out += '"';
+    }
+    out += ",\"path\":[";
+    for (std::size_t i = 0; i < d.path.size(); ++i) {
+        if (i > 0) out += ',';
+        out += path_[d.path[i].step][d.path[i].branch];
+    }
+    out += "],\"missing\":[";
+    for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
+        if (i > 0) out += ',';
+        out += fields_[d.missing_fields[i]];
+    }
+    out += "]}";
 }
 
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message) {

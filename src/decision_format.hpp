@@ -8,13 +8,27 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage {
 
-// {"line", "id", "outcome", "title", "actions", "tags", "priority", "path", "missing"}.
-// `id_json` is the mention's id as JSON text (omitted when empty).
-void write_decision_json(JsonWriter& json, const Flow& flow, const Decision& decision, std::uint64_t line,
-                         std::string_view id_json);
+// Decisions as JSON: {"line", "id", "outcome", "title", "actions", "tags", "priority", "path",
+// "missing"}. Everything the flow fixes (names, titles, action details, path entries) is
+// serialised once, here, so that writing a decision is mostly copying.
+class DecisionJson {
+public:
+    explicit DecisionJson(const Flow& flow);
+    // Appends one decision; `id_json` is the mention's id as JSON text (omitted when empty).
+    void append(std::string& out, const Decision& decision, std::uint64_t line, std::string_view id_json) const;
+
+private:
+    std::vector<std::string> outcome_;                    // per outcome: ,"outcome":…,"title":…
+    std::vector<std::vector<std::string>> actions_;       // per outcome and action: {… without deadline and }
+    std::vector<std::vector<std::string>> tags_;          // per outcome and action: its labels, comma-separated
+    std::vector<std::string> fell_through_;               // per step: ,"outcome":null,"fell_through":…
+    std::vector<std::vector<std::string>> path_;          // per step and branch (last: else/none): {…}
+    std::vector<std::string> fields_;                     // per field: its name as a JSON string
+};
 // {"line", "id"?, "error"} for a record that could not be read.
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);
 

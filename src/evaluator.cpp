@@ -110,7 +110,7 @@ struct EvaluatorState {
         if (matched_generation[m] != generation) {
             matched_generation[m] = generation;
             std::fill(matched[m].begin(), matched[m].end(), 0);
-            data.program.matchers[m].scan(folded_text(field_index, text), matched[m]);
+            data.program.matchers[m].scan(is_ascii(text) ? text : folded_text(field_index, text), matched[m]);
         }
         return matched[m];
     }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 namespace triage {
@@ -31,23 +33,93 @@ std::string_view json_type_name(simdjson::dom::element_type type) {
 
 }  // namespace
 
+// Record keys resolve to slots through a tree with one node per object level, so a nested key
+// costs one comparison per level and no dotted path is built while reading.
+struct KeyTree {
+    static constexpr std::uint32_t none = UINT32_MAX;
+    struct Entry {
+        std::string key;
+        std::uint32_t slot = none;   // the field this key sets
+        std::uint32_t child = none;  // the node for an object under this key
+    };
+    struct Node {
+        std::vector<Entry> entries;
+        // Wide levels (many fields) are looked up by hash instead of scanned.
+        std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
+    };
+    std::vector<Node> nodes{1};
+
+    void add(std::string_view dotted, std::uint32_t slot) {
+        std::uint32_t node = 0;
+        for (;;) {
+            std::size_t dot = dotted.find('.');
+            std::uint32_t at = entry(node, dotted.substr(0, dot));
+            if (dot == std::string_view::npos) {
+                nodes[node].entries[at].slot = slot;
+                return;
+            }
+            if (nodes[node].entries[at].child == none) {
+                nodes[node].entries[at].child = static_cast<std::uint32_t>(nodes.size());
+                nodes.emplace_back();
+            }
+            node = nodes[node].entries[at].child;
+            dotted.remove_prefix(dot + 1);
+        }
+    }
+
+    std::uint32_t entry(std::uint32_t node, std::string_view key) {
+        auto& entries = nodes[node].entries;
+        for (std::uint32_t i = 0; i < entries.size(); ++i)
+            if (entries[i].key == key) return i;
+        entries.push_back({std::string(key), none, none});
+        return static_cast<std::uint32_t>(entries.size() - 1);
+    }
+
+    void finish() {
+        for (Node& n : nodes)
+            if (n.entries.size() > 12)
+                for (std::uint32_t i = 0; i < n.entries.size(); ++i) n.index.emplace(n.entries[i].key, i);
+    }
+
+    [[nodiscard]] const Entry* find(std::uint32_t node, std::string_view key) const noexcept {
+        const Node& n = nodes[node];
+        if (!n.index.empty()) {
+            auto it = n.index.find(key);
+            return it == n.index.end() ? nullptr : &n.entries[it->second];
+        }
+        for (const Entry& e : n.entries)
+            if (e.key.size() == key.size() && std::memcmp(e.key.data(), key.data(), key.size()) == 0) return &e;
+        return nullptr;
+    }
+};
+
 struct JsonRecordReader::Impl {
     Flow flow;
     JsonOptions options;
     simdjson::dom::parser parser;
     std::string padded;  // the line plus simdjson's padding, reused between reads
-    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> slots;
+    KeyTree keys;
     std::vector<FieldValue> values;
-    std::string path;  // the dotted key being visited
+    std::vector<std::string_view> path;  // the keys being visited, for error messages
     std::string id;
     std::string error;
 
     Impl(Flow f, JsonOptions o) : flow(std::move(f)), options(std::move(o)), values(flow.fields().size()) {
-        for (std::uint32_t i = 0; i < flow.fields().size(); ++i) slots.emplace(flow.fields()[i].name, i);
+        for (std::uint32_t i = 0; i < flow.fields().size(); ++i) keys.add(flow.fields()[i].name, i);
         for (const auto& [key, field] : options.renames) {
             auto slot = flow.find_field(field);
-            if (slot) slots[key] = *slot;
+            if (slot) keys.add(key, *slot);
         }
+        keys.finish();
+    }
+
+    [[nodiscard]] std::string dotted_path() const {
+        std::string out;
+        for (std::string_view key : path) {
+            if (!out.empty()) out += '.';
+            out += key;
+        }
+        return out;
     }
 
     bool fail(std::string message) {
@@ -64,7 +136,7 @@ struct JsonRecordReader::Impl {
             return true;
         }
         auto wrong = [&](std::string_view expected) {
-            return fail(fmt::format("'{}' must be {} for field '{}' ({}), not {}", path, expected, f.name,
+            return fail(fmt::format("'{}' must be {} for field '{}' ({}), not {}", dotted_path(), expected, f.name,
                                     to_string(f.type), json_type_name(type)));
         };
         switch (f.type) {
@@ -88,7 +160,8 @@ struct JsonRecordReader::Impl {
             if (type == T::STRING) {
                 std::string_view text = value.get_string().value_unsafe();
                 auto t = parse_time(text);
-                if (!t) return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", path, text));
+                if (!t)
+                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(), text));
                 values[slot] = FieldValue::of_time(*t);
                 return true;
             }
@@ -131,41 +204,45 @@ struct JsonRecordReader::Impl {
         }
     }
 
-    bool visit(simdjson::dom::object object) {
-        const bool top_level = path.empty();
+    bool visit(simdjson::dom::object object, std::uint32_t node) {
         for (auto [key, value] : object) {
-            if (top_level && key == options.id_key) {
+            if (node == 0 && key == options.id_key) {
                 id.clear();
                 capture_id(value);
             }
-            std::size_t mark = path.size();
-            if (!path.empty()) path += '.';
-            path.append(key.data(), key.size());
-            auto slot = slots.find(std::string_view(path));
+            const KeyTree::Entry* e = keys.find(node, key);
+            if (e == nullptr) continue;
+            path.push_back(key);
             bool ok = true;
-            if (slot != slots.end()) ok = set(slot->second, value);
-            else if (value.type() == simdjson::dom::element_type::OBJECT) ok = visit(value.get_object().value_unsafe());
+            if (e->slot != KeyTree::none) ok = set(e->slot, value);
+            else if (value.type() == simdjson::dom::element_type::OBJECT) ok = visit(value.get_object().value_unsafe(), e->child);
             if (!ok) return false;
-            path.resize(mark);
+            path.pop_back();
         }
         return true;
     }
 
-    bool read(std::string_view json) {
+    bool parse(const char* data, std::size_t size) {
         error.clear();
         id.clear();
+        path.clear();
         std::fill(values.begin(), values.end(), FieldValue::missing());
-        padded.assign(json);
-        padded.append(simdjson::SIMDJSON_PADDING, '\0');
         simdjson::dom::element root;
-        if (auto e = parser.parse(padded.data(), json.size(), false).get(root); e != simdjson::SUCCESS)
+        if (auto e = parser.parse(data, size, false).get(root); e != simdjson::SUCCESS)
             return fail(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
         simdjson::dom::object object;
         if (root.get(object) != simdjson::SUCCESS) return fail("a mention must be a JSON object");
-        path.clear();
-        return visit(object);
+        return visit(object, 0);
+    }
+
+    bool read(std::string_view json) {
+        padded.assign(json);
+        padded.append(simdjson::SIMDJSON_PADDING, '\0');
+        return parse(padded.data(), json.size());
     }
 };
+
+static_assert(JsonRecordReader::padding >= simdjson::SIMDJSON_PADDING);
 
 JsonRecordReader::JsonRecordReader(Flow flow, JsonOptions options)
     : impl_(std::make_unique<Impl>(std::move(flow), std::move(options))) {}
@@ -174,6 +251,7 @@ JsonRecordReader::JsonRecordReader(JsonRecordReader&&) noexcept = default;
 JsonRecordReader& JsonRecordReader::operator=(JsonRecordReader&&) noexcept = default;
 
 bool JsonRecordReader::read(std::string_view json) { return impl_->read(json); }
+bool JsonRecordReader::read_padded(std::string_view json) { return impl_->parse(json.data(), json.size()); }
 const std::string& JsonRecordReader::error() const noexcept { return impl_->error; }
 std::string_view JsonRecordReader::id() const noexcept { return impl_->id; }
 FieldValue JsonRecordReader::value(std::uint32_t slot) const noexcept { return impl_->values[slot]; }
@@ -244,7 +322,7 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
                      seconds(second) + milliseconds(millis) - minutes(offset_minutes));
 }
 
-std::string format_time(TimePoint time) {
+std::string_view format_time(TimePoint time, TextBuffer& buffer) noexcept {
     using namespace std::chrono;
     sys_days days = floor<std::chrono::days>(time);
     year_month_day date(days);
@@ -253,29 +331,70 @@ std::string format_time(TimePoint time) {
     auto m = duration_cast<minutes>(rest - h);
     auto s = duration_cast<seconds>(rest - h - m);
     auto ms = duration_cast<milliseconds>(rest - h - m - s);
-    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(date.year()),
+    int year = static_cast<int>(date.year());
+    if (year < 0 || year > 9999) {  // outside RFC 3339; written plainly rather than truncated
+        auto r = fmt::format_to_n(buffer.data(), buffer.size(), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", year,
                                   static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), h.count(),
                                   m.count(), s.count());
-    if (ms.count() != 0) out += fmt::format(".{:03}", ms.count());
-    return out + "Z";
+        return {buffer.data(), std::min(r.size, buffer.size())};
+    }
+    // Fixed-width digits by hand: this runs for every deadline of every decision.
+    char* out = buffer.data();
+    auto put = [&](long value, int width) {
+        for (int i = width - 1; i >= 0; --i) {
+            out[i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+        out += width;
+    };
+    put(year, 4);
+    *out++ = '-';
+    put(static_cast<unsigned>(date.month()), 2);
+    *out++ = '-';
+    put(static_cast<unsigned>(date.day()), 2);
+    *out++ = 'T';
+    put(h.count(), 2);
+    *out++ = ':';
+    put(m.count(), 2);
+    *out++ = ':';
+    put(s.count(), 2);
+    if (ms.count() != 0) {
+        *out++ = '.';
+        put(ms.count(), 3);
+    }
+    *out++ = 'Z';
+    return {buffer.data(), static_cast<std::size_t>(out - buffer.data())};
 }
 
-std::string format_duration(Duration duration) {
+std::string format_time(TimePoint time) {
+    TextBuffer buffer;
+    return std::string(format_time(time, buffer));
+}
+
+std::string_view format_duration(Duration duration, TextBuffer& buffer) noexcept {
     std::int64_t s = duration.count();
     struct Unit {
         std::int64_t seconds;
         char name;
     };
     static constexpr Unit units[] = {{604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
-    std::string out;
+    char* out = buffer.data();
+    char* const end = buffer.data() + buffer.size();
     for (const Unit& u : units) {
         if (s >= u.seconds) {
-            if (!out.empty()) out += ' ';
-            out += fmt::format("{}{}", s / u.seconds, u.name);
+            if (out != buffer.data() && out < end) *out++ = ' ';
+            auto r = fmt::format_to_n(out, static_cast<std::size_t>(end - out), "{}{}", s / u.seconds, u.name);
+            out += std::min(r.size, static_cast<std::size_t>(end - out));
             s %= u.seconds;
         }
     }
-    return out.empty() ? "0s" : out;
+    if (out == buffer.data()) return "0s";
+    return {buffer.data(), static_cast<std::size_t>(out - buffer.data())};
+}
+
+std::string format_duration(Duration duration) {
+    TextBuffer buffer;
+    return std::string(format_duration(duration, buffer));
 }
 
 }  // namespace triage

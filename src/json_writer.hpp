@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,12 +32,16 @@ public:
     }
     JsonWriter& number(std::int64_t value) {
         separate();
-        fmt::format_to(std::back_inserter(out_), "{}", value);
+        char digits[24];
+        auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        out_.append(digits, static_cast<std::size_t>(end - digits));
         return *this;
     }
     JsonWriter& number(double value) {
         separate();
-        fmt::format_to(std::back_inserter(out_), "{}", value);
+        char digits[64];
+        auto result = fmt::format_to_n(digits, sizeof digits, "{}", value);
+        out_.append(digits, result.size);
         return *this;
     }
     JsonWriter& number(std::uint32_t value) { return number(static_cast<std::int64_t>(value)); }
@@ -88,21 +93,27 @@ private:
     }
     void append_string(std::string_view s) {
         out_ += '"';
-        for (char c : s) {
+        // Runs of characters that need no escape are appended in one go.
+        std::size_t run = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
             switch (c) {
             case '"': out_ += "\\\""; break;
             case '\\': out_ += "\\\\"; break;
             case '\n': out_ += "\\n"; break;
             case '\r': out_ += "\\r"; break;
             case '\t': out_ += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20)
-                    fmt::format_to(std::back_inserter(out_), "\\u{:04x}",
-                                   static_cast<unsigned>(c));
-                else
-                    out_ += c;
+            default: {
+                static constexpr char hex[] = "0123456789abcdef";
+                const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out_.append(escaped, sizeof escaped);
+            }
             }
         }
+        out_.append(s.data() + run, s.size() - run);
         out_ += '"';
     }
 

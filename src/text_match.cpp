@@ -1,6 +1,7 @@
 #include "text_match.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <map>
 
@@ -117,6 +118,8 @@ std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
 
 void PhraseMatcher::build() {
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
+    // Phrases are folded, so an ASCII capital shares its lower-case letter's class: ASCII text
+    // needs no folding pass before the scan.
     byte_class_.assign(256, 0);
     classes_ = 1;
     for (const std::string& p : phrases_)
@@ -124,34 +127,35 @@ void PhraseMatcher::build() {
             auto b = static_cast<unsigned char>(ch);
             if (byte_class_[b] == 0) byte_class_[b] = static_cast<std::uint8_t>(classes_++);
         }
+    for (unsigned char upper = 'A'; upper <= 'Z'; ++upper) byte_class_[upper] = byte_class_[upper + 32];
     // A trie first (0 = no edge yet), then failure links turn it into a complete DFA.
     std::vector<std::vector<std::uint32_t>> outputs(1);
-    next_.assign(classes_, 0);
+    std::vector<std::uint32_t> next(classes_, 0);
     for (std::uint32_t id = 0; id < phrases_.size(); ++id) {
         std::uint32_t state = 0;
         for (char ch : phrases_[id]) {
-            std::uint32_t& edge = next_[state * classes_ + byte_class_[static_cast<unsigned char>(ch)]];
-            if (edge == 0) {
-                edge = static_cast<std::uint32_t>(outputs.size());
+            std::size_t at = state * classes_ + byte_class_[static_cast<unsigned char>(ch)];
+            if (next[at] == 0) {
+                next[at] = static_cast<std::uint32_t>(outputs.size());
                 outputs.emplace_back();
-                next_.resize(next_.size() + classes_, 0);
+                next.resize(next.size() + classes_, 0);
             }
-            state = next_[state * classes_ + byte_class_[static_cast<unsigned char>(ch)]];
+            state = next[at];
         }
         outputs[state].push_back(id);
     }
     std::vector<std::uint32_t> fail(outputs.size(), 0);
     std::deque<std::uint32_t> queue;
     for (std::uint32_t c = 0; c < classes_; ++c)
-        if (std::uint32_t s = next_[c]; s != 0) queue.push_back(s);
+        if (std::uint32_t s = next[c]; s != 0) queue.push_back(s);
     while (!queue.empty()) {
         std::uint32_t state = queue.front();
         queue.pop_front();
         const auto& inherited = outputs[fail[state]];
         outputs[state].insert(outputs[state].end(), inherited.begin(), inherited.end());
         for (std::uint32_t c = 0; c < classes_; ++c) {
-            std::uint32_t& edge = next_[state * classes_ + c];
-            std::uint32_t fallback = next_[fail[state] * classes_ + c];
+            std::uint32_t& edge = next[state * classes_ + c];
+            std::uint32_t fallback = next[fail[state] * classes_ + c];
             if (edge != 0) {
                 fail[edge] = fallback;
                 queue.push_back(edge);
@@ -160,6 +164,12 @@ void PhraseMatcher::build() {
             }
         }
     }
+    // Transitions hold the target's row offset, so the scan loop does no multiply; a row's first
+    // cell in ends_phrase_ says whether reaching it ends a phrase.
+    next_.resize(next.size());
+    for (std::size_t i = 0; i < next.size(); ++i) next_[i] = next[i] * classes_;
+    ends_phrase_.assign(next.size(), 0);
+    for (std::size_t s = 0; s < outputs.size(); ++s) ends_phrase_[s * classes_] = outputs[s].empty() ? 0 : 1;
     out_begin_.assign(outputs.size() + 1, 0);
     out_.clear();
     for (std::size_t s = 0; s < outputs.size(); ++s) {
@@ -167,6 +177,18 @@ void PhraseMatcher::build() {
         out_.insert(out_.end(), outputs[s].begin(), outputs[s].end());
     }
     out_begin_[outputs.size()] = static_cast<std::uint32_t>(out_.size());
+}
+
+bool is_ascii(std::string_view text) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, 8);
+        if ((word & 0x8080808080808080ULL) != 0) return false;
+    }
+    for (; i < text.size(); ++i)
+        if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
+    return true;
 }
 
 namespace {
@@ -189,9 +211,14 @@ bool word_at(std::string_view s, std::size_t begin) noexcept {
 }  // namespace
 
 void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matched) const noexcept {
-    std::uint32_t state = 0;
+    std::uint32_t row = 0;
+    const std::uint32_t* next = next_.data();
+    const std::uint8_t* ends_phrase = ends_phrase_.data();
+    const std::uint8_t* byte_class = byte_class_.data();
     for (std::size_t i = 0; i < text.size(); ++i) {
-        state = next_[state * classes_ + byte_class_[static_cast<unsigned char>(text[i])]];
+        row = next[row + byte_class[static_cast<unsigned char>(text[i])]];
+        if (ends_phrase[row] == 0) continue;
+        const std::uint32_t state = row / classes_;
         for (std::uint32_t k = out_begin_[state]; k < out_begin_[state + 1]; ++k) {
             std::uint32_t id = out_[k];
             const std::string& phrase = phrases_[id];

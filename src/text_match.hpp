@@ -1,6 +1,7 @@
 // Case-folded, word-bounded phrase matching for `has any` / `has all` / `contains`.
 //
-// Text is folded once per mention (simple Unicode case folding for Latin, Greek and Cyrillic
+// Text is folded once per mention when it holds non-ASCII bytes (ASCII capitals are folded by
+// the automaton's byte classes, so plain ASCII text is scanned as it is) (simple Unicode case folding for Latin, Greek and Cyrillic
 // scripts; other code points pass through), then scanned once by an Aho-Corasick automaton that
 // holds every phrase of every word list used with that field. A phrase matches only on word
 // boundaries: "usaf" is found in "Go USAF!" but not in "usafe".
@@ -21,6 +22,9 @@ void fold_case(std::string_view text, std::string& out);
 // and general-punctuation/symbol ranges (CJK, etc.).
 [[nodiscard]] bool is_word_code_point(char32_t c) noexcept;
 
+// True when no byte of `text` is 0x80 or above (then folding it only lowers ASCII capitals).
+[[nodiscard]] bool is_ascii(std::string_view text) noexcept;
+
 // Case-insensitive substring search in already-folded text.
 [[nodiscard]] inline bool contains_folded(std::string_view folded_text, std::string_view folded_phrase) noexcept {
     return folded_text.find(folded_phrase) != std::string_view::npos;
@@ -35,15 +39,16 @@ public:
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
     // Marks in `matched` (one bit per phrase, resized by the caller to words()) every phrase
-    // found in `folded_text` on word boundaries.
-    void scan(std::string_view folded_text, std::vector<std::uint64_t>& matched) const noexcept;
+    // found in `text` on word boundaries. `text` must be folded, or ASCII (see is_ascii).
+    void scan(std::string_view text, std::vector<std::uint64_t>& matched) const noexcept;
     [[nodiscard]] std::size_t words() const noexcept { return (phrases_.size() + 63) / 64; }
 
 private:
     std::vector<std::string> phrases_;  // folded
     std::vector<std::uint8_t> byte_class_;
     std::uint32_t classes_ = 1;
-    std::vector<std::uint32_t> next_;        // states × classes, a complete DFA
+    std::vector<std::uint32_t> next_;        // states × classes, a complete DFA of row offsets
+    std::vector<std::uint8_t> ends_phrase_;  // parallel to next_, set at the rows of final states
     std::vector<std::uint32_t> out_begin_;   // per state: range into out_
     std::vector<std::uint32_t> out_;         // phrase ids ending at a state (suffixes included)
 };

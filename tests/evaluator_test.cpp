@@ -146,6 +146,25 @@ TEST_CASE("the phrase automaton finds overlapping phrases") {
     CHECK(hit(hers));
     CHECK(hit(sheriff));
     CHECK_FALSE(hit(he));  // only ever inside other words here
+
+    // ASCII text is scanned unfolded: the byte classes fold capitals themselves.
+    std::fill(found.begin(), found.end(), 0);
+    CHECK(detail::is_ascii("SHE said THE Sheriff"));
+    m.scan("SHE said THE Sheriff", found);
+    CHECK(hit(she));
+    CHECK(hit(sheriff));
+    CHECK_FALSE(hit(hers));
+    CHECK_FALSE(detail::is_ascii("caf\xc3\xa9 au lait, 8 bytes+"));
+}
+
+TEST_CASE("non-ASCII phrases and text are folded before the scan") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    constexpr std::string_view accents = "words accents = \"café\", \"σας\"";
+    CHECK(holds("text has any accents", text("Le CAFÉ est fermé"), accents));
+    CHECK(holds("text has any accents", text("ΣΑΣ!"), accents));
+    CHECK(holds("text has any accents", text("Café"), accents));
+    CHECK_FALSE(holds("text has any accents", text("cafés"), accents));
+    CHECK_FALSE(holds("text has any accents", text("CAFE"), accents));
 }
 
 TEST_CASE("times compare with times") {
@@ -166,6 +185,8 @@ TEST_CASE("times: parsing and formatting") {
     CHECK(format_time(*parse_time("2026-11-22T09:30:00Z")) == "2026-11-22T09:30:00Z");
     CHECK(format_time(*parse_time("2026-11-22T09:30:00.25+01:00")) == "2026-11-22T08:30:00.250Z");
     CHECK(format_time(*parse_time("2024-02-29 23:59:59z")) == "2024-02-29T23:59:59Z");
+    CHECK(format_time(*parse_time("1969-12-31T23:59:59.5Z")) == "1969-12-31T23:59:59.500Z");
+    CHECK(format_time(TimePoint(std::chrono::hours(24 * 3'000'000))) == "10183-09-21T00:00:00Z");  // past RFC 3339's four digits, not cut short
     CHECK_FALSE(parse_time("2026-11-22T09:30:00"));  // no zone
     CHECK_FALSE(parse_time("2026-02-30T00:00:00Z"));
     CHECK_FALSE(parse_time("yesterday"));

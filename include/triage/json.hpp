@@ -6,6 +6,7 @@
 #include "triage/record.hpp"
 #include "triage/value.hpp"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ public:
     // Parses `json`. Returns false, with a message in error(), for malformed JSON, a value that
     // is not an object, or a value of the wrong type for its field.
     bool read(std::string_view json);
+    // The same without copying: at least `padding` readable bytes (of any value) must follow
+    // json.end() in memory — as they do for every line of a buffer that has them at its end.
+    static constexpr std::size_t padding = 64;
+    bool read_padded(std::string_view json);
     [[nodiscard]] const std::string& error() const noexcept;
 
     [[nodiscard]] RecordView view() const noexcept;
@@ -57,5 +62,10 @@ private:
 [[nodiscard]] std::string format_time(TimePoint time);
 // "4h", "30m", "2d 4h" — the way durations are written in flows.
 [[nodiscard]] std::string format_duration(Duration duration);
+
+// The same into a caller's buffer, without allocating: for writing decisions on a hot path.
+using TextBuffer = std::array<char, 64>;
+[[nodiscard]] std::string_view format_time(TimePoint time, TextBuffer& buffer) noexcept;
+[[nodiscard]] std::string_view format_duration(Duration duration, TextBuffer& buffer) noexcept;
 
 }  // namespace triage

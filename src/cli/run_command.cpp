@@ -1,8 +1,10 @@
 // `triage run FLOW [MENTIONS.jsonl|-]`: one JSON decision per input line, in input order.
 //
-// The input is read in rounds of batches; within a round the batches are evaluated in parallel
-// (one Evaluator and JSON reader per worker) and then written in order, so memory stays bounded
-// by the round size whatever the input size.
+// The input is read in chunks of whole lines. With one job the main thread reads, decides and
+// writes each chunk in turn. With more, the main thread only reads and writes: it fills a fixed
+// ring of chunks, workers decide them in parallel (each with its own Evaluator and JSON reader,
+// parsing lines in place), and finished chunks are written in input order. Memory is bounded by
+// the ring, whatever the input size.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
 
@@ -13,13 +15,15 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unistd.h>
 
@@ -38,56 +42,250 @@ struct RunOptions {
     std::string time_field;
     std::string color = "auto";
     std::string traffic;
-    std::size_t batch_lines = 4096;
+    std::size_t chunk_size = 1 << 20;
 };
 
-struct Batch {
+// Whole lines of input and, once decided, their output lines.
+struct Chunk {
+    std::string input;  // lines, then JsonRecordReader::padding bytes so they parse in place
+    std::size_t size = 0;  // bytes of lines in `input`
     std::uint64_t first_line = 0;
-    std::vector<std::string> lines;
     std::string output;
     std::uint64_t first_error_line = 0;  // 0 = none
     std::string first_error;
+    enum class State { free, filled, decided } state = State::free;
 };
 
 struct Worker {
-    Worker(const Flow& flow, const JsonOptions& options) : evaluator(flow), reader(flow, options) {}
+    Worker(const Flow& flow, const JsonOptions& options) : evaluator(flow), reader(flow, options), decision_json(flow) {}
     Evaluator evaluator;
     JsonRecordReader reader;
     Decision decision;
+    DecisionJson decision_json;
     JsonWriter json;
     std::uint64_t errors = 0;
     Traffic traffic;  // outcome counts for the summary, and the --traffic file
 };
 
-void process(const Flow& flow, std::optional<std::uint32_t> time_slot, TimePoint now, Worker& w, Batch& batch) {
-    batch.output.clear();
-    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
-        std::string_view line = batch.lines[i];
+struct Context {
+    const Flow& flow;
+    std::optional<std::uint32_t> time_slot;
+    TimePoint now;
+};
+
+void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
+    chunk.output.clear();
+    chunk.first_error_line = 0;
+    std::uint64_t number = chunk.first_line;
+    const char* at = chunk.input.data();
+    const char* const end = at + chunk.size;
+    for (; at < end; ++number) {
+        const char* newline = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)));
+        const char* line_end = newline != nullptr ? newline : end;
+        std::string_view line(at, static_cast<std::size_t>(line_end - at));
+        at = line_end + 1;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        const std::uint64_t number = batch.first_line + i;
-        w.json.clear();
-        bool ok = line.find_first_not_of(" \t") != std::string_view::npos && w.reader.read(line);
-        if (!ok) {
-            std::string message = line.find_first_not_of(" \t") == std::string_view::npos ? "empty line" : w.reader.error();
+        const bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
+        if (blank || !w.reader.read_padded(line)) {
+            std::string_view message = blank ? std::string_view("empty line") : std::string_view(w.reader.error());
+            w.json.clear();
             write_error_json(w.json, number, message);
+            chunk.output += w.json.str();
             ++w.errors;
-            if (batch.first_error_line == 0) {
-                batch.first_error_line = number;
-                batch.first_error = message;
+            if (chunk.first_error_line == 0) {
+                chunk.first_error_line = number;
+                chunk.first_error = message;
             }
         } else {
-            TimePoint reference = now;
-            if (time_slot) {
-                FieldValue t = w.reader.value(*time_slot);
+            TimePoint reference = ctx.now;
+            if (ctx.time_slot) {
+                FieldValue t = w.reader.value(*ctx.time_slot);
                 if (t.kind == ValueKind::time) reference = t.time;
             }
             w.evaluator.evaluate(w.reader.view(), reference, w.decision);
             w.traffic.record(w.decision);
-            write_decision_json(w.json, flow, w.decision, number, w.reader.id());
+            w.decision_json.append(chunk.output, w.decision, number, w.reader.id());
         }
-        batch.output += w.json.str();
-        batch.output += '\n';
+        chunk.output += '\n';
     }
+}
+
+// Reads whole lines into chunks; a line longer than the chunk size grows that chunk.
+class ChunkReader {
+public:
+    ChunkReader(std::FILE* in, std::size_t chunk_size) : in_(in), chunk_size_(std::max<std::size_t>(chunk_size, 1)) {}
+
+    // Fills `chunk` with the next lines; false at the end of the input.
+    bool fill(Chunk& chunk) {
+        std::string& buf = chunk.input;
+        buf.assign(carry_);
+        carry_.clear();
+        std::size_t lines_end = 0;
+        for (;;) {
+            if (!eof_ && buf.size() < chunk_size_) {
+                read_more(buf, chunk_size_ - buf.size());
+                continue;
+            }
+            if (eof_) {  // everything left, the last line with or without its '\n'
+                lines_end = buf.size();
+                break;
+            }
+            if (std::size_t last = buf.rfind('\n'); last != std::string::npos) {
+                lines_end = last + 1;
+                break;
+            }
+            read_more(buf, chunk_size_);  // a line longer than a chunk
+        }
+        carry_.assign(buf, lines_end, std::string::npos);
+        buf.resize(lines_end);
+        bytes_ += lines_end;
+        chunk.size = lines_end;
+        chunk.first_line = next_line_;
+        auto lines = static_cast<std::uint64_t>(std::count(buf.begin(), buf.end(), '\n'));
+        if (lines_end > 0 && buf.back() != '\n') ++lines;
+        next_line_ += lines;
+        buf.append(JsonRecordReader::padding, '\0');
+        return lines_end > 0;
+    }
+
+    [[nodiscard]] bool failed() const { return std::ferror(in_) != 0; }
+    [[nodiscard]] std::uint64_t lines() const { return next_line_ - 1; }
+    [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+
+private:
+    void read_more(std::string& buf, std::size_t n) {
+        std::size_t have = buf.size();
+        buf.resize(have + n);
+        std::size_t got = std::fread(buf.data() + have, 1, n, in_);
+        buf.resize(have + got);
+        if (got < n) eof_ = true;
+    }
+
+    std::FILE* in_;
+    std::size_t chunk_size_;
+    std::string carry_;  // the start of a line that the last read cut
+    bool eof_ = false;
+    std::uint64_t next_line_ = 1;
+    std::uint64_t bytes_ = 0;
+};
+
+class Progress {
+public:
+    explicit Progress(std::uintmax_t input_size) : enabled_(isatty(STDERR_FILENO) != 0), input_size_(input_size) {}
+    void update(std::uint64_t lines, std::uint64_t bytes) {
+        if (!enabled_) return;
+        auto now = std::chrono::steady_clock::now();
+        if (now - shown_ < std::chrono::milliseconds(100)) return;
+        shown_ = now;
+        double seconds = std::chrono::duration<double>(now - started_).count();
+        double rate = seconds > 0 ? static_cast<double>(lines) / seconds : 0.0;
+        if (input_size_ > 0) {
+            double done = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(input_size_));
+            auto filled = static_cast<std::size_t>(done * 30);
+            fmt::print(stderr, "\r[{}{}] {:3.0f}%  {} mentions, {:.0f}/s", std::string(filled, '#'),
+                       std::string(30 - filled, '.'), done * 100, lines, rate);
+        } else {
+            fmt::print(stderr, "\r{} mentions, {:.0f}/s", lines, rate);
+        }
+    }
+    ~Progress() {
+        if (enabled_) fmt::print(stderr, "\r\x1b[K");
+    }
+
+private:
+    bool enabled_;
+    std::uintmax_t input_size_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point shown_{};
+};
+
+// Writes a decided chunk; under --strict, stops before its first bad line. False = stop.
+bool write_chunk(const Chunk& chunk, bool strict, std::FILE* out) {
+    if (strict && chunk.first_error_line != 0) {
+        std::size_t keep = 0;
+        for (std::uint64_t l = chunk.first_line; l < chunk.first_error_line; ++l) keep = chunk.output.find('\n', keep) + 1;
+        std::fwrite(chunk.output.data(), 1, keep, out);
+        fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", chunk.first_error_line, chunk.first_error);
+        return false;
+    }
+    std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
+    return true;
+}
+
+// One job: read, decide, write, chunk after chunk on this thread.
+bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, bool strict, std::FILE* out, Progress& progress) {
+    Chunk chunk;
+    while (reader.fill(chunk)) {
+        decide_chunk(ctx, worker, chunk);
+        if (!write_chunk(chunk, strict, out)) return false;
+        progress.update(reader.lines(), reader.bytes());
+    }
+    return true;
+}
+
+// Several jobs: this thread reads into a ring of chunks and writes them back in order; the
+// workers decide filled chunks in the order they were read.
+bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::unique_ptr<Worker>>& workers, bool strict,
+                  std::FILE* out, Progress& progress) {
+    std::vector<Chunk> ring(workers.size() * 2 + 2);
+    std::mutex mutex;
+    std::condition_variable filled_cv;   // workers wait for a filled chunk
+    std::condition_variable decided_cv;  // the writer waits for the oldest chunk
+    std::uint64_t next_to_fill = 0, next_to_decide = 0, next_to_write = 0;
+    bool input_done = false, stopping = false;
+
+    auto work = [&](Worker& w) {
+        for (;;) {
+            std::unique_lock lock(mutex);
+            filled_cv.wait(lock, [&] { return stopping || next_to_decide < next_to_fill || input_done; });
+            if (stopping || next_to_decide == next_to_fill) return;
+            Chunk& chunk = ring[next_to_decide++ % ring.size()];
+            lock.unlock();
+            decide_chunk(ctx, w, chunk);
+            lock.lock();
+            chunk.state = Chunk::State::decided;
+            decided_cv.notify_one();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (auto& w : workers) threads.emplace_back(work, std::ref(*w));
+
+    bool ok = true;
+    for (;;) {
+        std::unique_lock lock(mutex);
+        Chunk& oldest = ring[next_to_write % ring.size()];
+        const bool ring_full = next_to_fill - next_to_write == ring.size();
+        if (next_to_write < next_to_fill && (ring_full || input_done || oldest.state == Chunk::State::decided)) {
+            decided_cv.wait(lock, [&] { return oldest.state == Chunk::State::decided; });
+            lock.unlock();
+            ok = write_chunk(oldest, strict, out);
+            progress.update(reader.lines(), reader.bytes());
+            lock.lock();
+            oldest.state = Chunk::State::free;
+            ++next_to_write;
+            if (!ok) break;
+            continue;
+        }
+        if (input_done) break;  // and everything is written
+        Chunk& free = ring[next_to_fill % ring.size()];
+        lock.unlock();
+        const bool more = reader.fill(free);
+        lock.lock();
+        if (more) {
+            free.state = Chunk::State::filled;
+            ++next_to_fill;
+        } else {
+            input_done = true;
+        }
+        filled_cv.notify_all();
+    }
+    {
+        std::lock_guard lock(mutex);
+        stopping = true;
+    }
+    filled_cv.notify_all();
+    for (std::thread& t : threads) t.join();
+    return ok;
 }
 
 int run(const RunOptions& options) {
@@ -121,29 +319,27 @@ int run(const RunOptions& options) {
     if (!reference) return exit_usage;
     const TimePoint now = *reference;
 
-    std::ifstream file;
-    std::istream* in = &std::cin;
+    std::FILE* in = stdin;
     std::uintmax_t input_size = 0;  // for the progress bar; 0 when unknown (a pipe)
     if (options.input != "-") {
         std::error_code ec;
         input_size = std::filesystem::file_size(options.input, ec);
         if (ec) input_size = 0;
-        file.open(options.input, std::ios::binary);
-        if (!file) {
+        in = std::fopen(options.input.c_str(), "rb");
+        if (in == nullptr) {
             fmt::print(stderr, "triage: cannot read '{}'\n", options.input);
             return exit_failure;
         }
-        in = &file;
     }
     std::FILE* out = stdout;
     if (options.output != "-") {
         out = std::fopen(options.output.c_str(), "wb");
         if (out == nullptr) {
             fmt::print(stderr, "triage: cannot write '{}'\n", options.output);
+            if (in != stdin) std::fclose(in);
             return exit_failure;
         }
     }
-    std::ios::sync_with_stdio(false);
 
     const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<Worker>> workers;
@@ -151,74 +347,24 @@ int run(const RunOptions& options) {
         workers.push_back(std::make_unique<Worker>(flow, json_options));
         workers.back()->traffic = Traffic::for_flow(flow);
     }
-    std::vector<Batch> round(jobs * 4);
-    const bool progress = isatty(STDERR_FILENO) != 0;
-    const auto started = std::chrono::steady_clock::now();
-    std::uint64_t next_line = 1;
-    std::uintmax_t bytes_read = 0;
-    bool input_done = false;
+    const Context ctx{flow, time_slot, now};
+    ChunkReader reader(in, options.chunk_size);
     int status = exit_ok;
-
-    while (!input_done && status == exit_ok) {
-        std::size_t filled = 0;
-        for (Batch& batch : round) {
-            batch.lines.clear();
-            batch.first_line = next_line;
-            batch.first_error_line = 0;
-            std::string line;
-            while (batch.lines.size() < options.batch_lines && std::getline(*in, line)) {
-                bytes_read += line.size() + 1;
-                batch.lines.push_back(std::move(line));
-            }
-            next_line += batch.lines.size();
-            if (batch.lines.empty()) {
-                input_done = true;
-                break;
-            }
-            ++filled;
-            if (batch.lines.size() < options.batch_lines) {
-                input_done = true;
-                break;
-            }
-        }
-        std::atomic<std::size_t> next_batch{0};
-        auto work = [&](Worker& w) {
-            for (std::size_t b; (b = next_batch.fetch_add(1)) < filled;) process(flow, time_slot, now, w, round[b]);
-        };
-        std::vector<std::thread> threads;
-        for (unsigned j = 1; j < jobs && j < filled; ++j) threads.emplace_back(work, std::ref(*workers[j]));
-        work(*workers[0]);
-        for (std::thread& t : threads) t.join();
-
-        for (std::size_t b = 0; b < filled; ++b) {
-            Batch& batch = round[b];
-            if (options.strict && batch.first_error_line != 0) {
-                // Write the decisions before the bad line, then stop.
-                std::size_t keep = 0;
-                for (std::uint64_t l = batch.first_line; l < batch.first_error_line; ++l)
-                    keep = batch.output.find('\n', keep) + 1;
-                std::fwrite(batch.output.data(), 1, keep, out);
-                fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", batch.first_error_line, batch.first_error);
-                status = exit_failure;
-                break;
-            }
-            std::fwrite(batch.output.data(), 1, batch.output.size(), out);
-        }
-        if (progress) {
-            double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            double rate = seconds > 0 ? static_cast<double>(next_line - 1) / seconds : 0.0;
-            if (input_size > 0) {
-                double done = std::min(1.0, static_cast<double>(bytes_read) / static_cast<double>(input_size));
-                auto filled_width = static_cast<std::size_t>(done * 30);
-                fmt::print(stderr, "\r[{}{}] {:3.0f}%  {} mentions, {:.0f}/s", std::string(filled_width, '#'),
-                           std::string(30 - filled_width, '.'), done * 100, next_line - 1, rate);
-            } else {
-                fmt::print(stderr, "\r{} mentions, {:.0f}/s", next_line - 1, rate);
-            }
-        }
+    {
+        Progress progress(input_size);
+        bool completed = jobs == 1 ? run_serial(ctx, reader, *workers[0], options.strict, out, progress)
+                                   : run_parallel(ctx, reader, workers, options.strict, out, progress);
+        if (!completed) status = exit_failure;
     }
-    if (progress) fmt::print(stderr, "\r\x1b[K");
-    std::fflush(out);
+    if (reader.failed()) {
+        fmt::print(stderr, "triage: reading '{}' failed after line {}\n", options.input, reader.lines());
+        status = exit_failure;
+    }
+    if (in != stdin) std::fclose(in);
+    if (std::fflush(out) != 0 || std::ferror(out) != 0) {
+        fmt::print(stderr, "triage: writing '{}' failed\n", options.output);
+        status = exit_failure;
+    }
     if (out != stdout) std::fclose(out);
 
     Traffic traffic = Traffic::for_flow(flow);
@@ -260,6 +406,9 @@ std::function<int()> add_run_command(CLI::App& app) {
                     "A time field whose value, when present, is the reference time for that mention");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    cmd->add_option("--chunk-size", options->chunk_size,
+                    "Bytes of input read and decided as one unit of work (whole lines; default 1 MiB)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
     cmd->add_option("--traffic", options->traffic,
                     "Also write per-step, per-branch and per-outcome counts (JSON) for 'triage graph --traffic'");
     cmd->footer(
