@@ -33,6 +33,14 @@ void Traffic::record(const Decision& d) {
     else ++fell_through;
 }
 
+void Traffic::clear() noexcept {
+    mentions = 0;
+    fell_through = 0;
+    std::fill(step_visits.begin(), step_visits.end(), 0);
+    for (auto& counts : branch_counts) std::fill(counts.begin(), counts.end(), 0);
+    std::fill(outcome_counts.begin(), outcome_counts.end(), 0);
+}
+
 void Traffic::merge(const Traffic& o) {
     mentions += o.mentions;
     fell_through += o.fell_through;

@@ -82,6 +82,39 @@ TEST_CASE("run: many threads write exactly what one thread writes") {
     std::filesystem::remove(input);
 }
 
+TEST_CASE("run: chunk boundaries, CRLF and a missing final newline change nothing") {
+    // mixed.jsonl with CRLF line ends and no newline after the last line.
+    std::ifstream in(triage::test::source_dir() / "tests" / "fixtures" / "run" / "mixed.jsonl", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    while (!crlf.empty() && (crlf.back() == '\n' || crlf.back() == '\r')) crlf.pop_back();
+    std::string input = (std::filesystem::temp_directory_path() / "triage_run_chunks.jsonl").string();
+    std::ofstream(input, std::ios::binary) << crlf;
+
+    Run reference = run_cli("run -j 1 " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
+    REQUIRE(lines(reference.output).size() == 9);
+    for (const char* chunk : {"1", "7", "64", "150", "100000"})
+        for (const char* jobs : {"1", "3"}) {
+            CAPTURE(chunk);
+            CAPTURE(jobs);
+            Run run = run_cli(std::string("run -j ") + jobs + " --chunk-size " + chunk + " " + flow + " '" + input + "'" +
+                              now + " 2>/dev/null");
+            CHECK(run.status == 0);
+            CHECK(run.output == reference.output);
+        }
+    std::filesystem::remove(input);
+}
+
+TEST_CASE("run: --strict with several jobs stops at the same line as with one") {
+    Run one = run_cli("run --strict -j 1 --chunk-size 100 " + flow + " " + fixture("mixed.jsonl") + now + " 2>&1");
+    Run three = run_cli("run --strict -j 3 --chunk-size 100 " + flow + " " + fixture("mixed.jsonl") + now + " 2>&1");
+    CHECK(one.status == 1);
+    CHECK(three.status == 1);
+    CHECK(one.output == three.output);
+    CHECK(one.output.find("line 3: invalid JSON") != std::string::npos);
+}
+
 TEST_CASE("gen: the same seed gives the same mentions") {
     Run a = run_cli("gen " + flow + " -n 50 --seed 3");
     Run b = run_cli("gen " + flow + " -n 50 --seed 3");

@@ -24,6 +24,7 @@ struct Traffic {
     static Traffic for_flow(const Flow& flow);
     void record(const Decision& decision);
     void merge(const Traffic& other);
+    void clear() noexcept;  // every count to zero, keeping the shape
 
     // {"mentions", "steps": {name: visits}, "branches": [{step, branch, label, target, count}],
     //  "outcomes": {name: count}, "fell_through"}

@@ -53,6 +53,10 @@ struct Chunk {
     std::string output;
     std::uint64_t first_error_line = 0;  // 0 = none
     std::string first_error;
+    // Counts for the summary and --traffic, merged when the chunk is written, so that a --strict
+    // stop counts exactly the lines up to the bad one.
+    Traffic traffic;
+    std::uint64_t errors = 0;
     enum class State { free, filled, decided } state = State::free;
 };
 
@@ -63,19 +67,21 @@ struct Worker {
     Decision decision;
     DecisionJson decision_json;
     JsonWriter json;
-    std::uint64_t errors = 0;
-    Traffic traffic;  // outcome counts for the summary, and the --traffic file
 };
 
 struct Context {
     const Flow& flow;
     std::optional<std::uint32_t> time_slot;
     TimePoint now;
+    bool strict = false;
 };
 
 void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     chunk.output.clear();
     chunk.first_error_line = 0;
+    chunk.errors = 0;
+    if (chunk.traffic.step_visits.empty()) chunk.traffic = Traffic::for_flow(ctx.flow);
+    else chunk.traffic.clear();
     std::uint64_t number = chunk.first_line;
     const char* at = chunk.input.data();
     const char* const end = at + chunk.size;
@@ -91,10 +97,11 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
             w.json.clear();
             write_error_json(w.json, number, message);
             chunk.output += w.json.str();
-            ++w.errors;
+            ++chunk.errors;
             if (chunk.first_error_line == 0) {
                 chunk.first_error_line = number;
                 chunk.first_error = message;
+                if (ctx.strict) return;  // nothing after it is written
             }
         } else {
             TimePoint reference = ctx.now;
@@ -103,7 +110,7 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
                 if (t.kind == ValueKind::time) reference = t.time;
             }
             w.evaluator.evaluate(w.reader.view(), reference, w.decision);
-            w.traffic.record(w.decision);
+            chunk.traffic.record(w.decision);
             w.decision_json.append(chunk.output, w.decision, number, w.reader.id());
         }
         chunk.output += '\n';
@@ -199,8 +206,16 @@ private:
     std::chrono::steady_clock::time_point shown_{};
 };
 
-// Writes a decided chunk; under --strict, stops before its first bad line. False = stop.
-bool write_chunk(const Chunk& chunk, bool strict, std::FILE* out) {
+struct Totals {
+    Traffic traffic;
+    std::uint64_t errors = 0;
+};
+
+// Writes a decided chunk and adds its counts; under --strict, stops before its first bad line.
+// False = stop.
+bool write_chunk(const Chunk& chunk, bool strict, std::FILE* out, Totals& totals) {
+    totals.traffic.merge(chunk.traffic);
+    totals.errors += chunk.errors;
     if (strict && chunk.first_error_line != 0) {
         std::size_t keep = 0;
         for (std::uint64_t l = chunk.first_line; l < chunk.first_error_line; ++l) keep = chunk.output.find('\n', keep) + 1;
@@ -213,11 +228,12 @@ bool write_chunk(const Chunk& chunk, bool strict, std::FILE* out) {
 }
 
 // One job: read, decide, write, chunk after chunk on this thread.
-bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, bool strict, std::FILE* out, Progress& progress) {
+bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, std::FILE* out, Progress& progress,
+                Totals& totals) {
     Chunk chunk;
     while (reader.fill(chunk)) {
         decide_chunk(ctx, worker, chunk);
-        if (!write_chunk(chunk, strict, out)) return false;
+        if (!write_chunk(chunk, ctx.strict, out, totals)) return false;
         progress.update(reader.lines(), reader.bytes());
     }
     return true;
@@ -225,8 +241,8 @@ bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, bool st
 
 // Several jobs: this thread reads into a ring of chunks and writes them back in order; the
 // workers decide filled chunks in the order they were read.
-bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::unique_ptr<Worker>>& workers, bool strict,
-                  std::FILE* out, Progress& progress) {
+bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::unique_ptr<Worker>>& workers,
+                  std::FILE* out, Progress& progress, Totals& totals) {
     std::vector<Chunk> ring(workers.size() * 2 + 2);
     std::mutex mutex;
     std::condition_variable filled_cv;   // workers wait for a filled chunk
@@ -258,7 +274,7 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
         if (next_to_write < next_to_fill && (ring_full || input_done || oldest.state == Chunk::State::decided)) {
             decided_cv.wait(lock, [&] { return oldest.state == Chunk::State::decided; });
             lock.unlock();
-            ok = write_chunk(oldest, strict, out);
+            ok = write_chunk(oldest, ctx.strict, out, totals);
             progress.update(reader.lines(), reader.bytes());
             lock.lock();
             oldest.state = Chunk::State::free;
@@ -343,17 +359,15 @@ int run(const RunOptions& options) {
 
     const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<Worker>> workers;
-    for (unsigned j = 0; j < jobs; ++j) {
-        workers.push_back(std::make_unique<Worker>(flow, json_options));
-        workers.back()->traffic = Traffic::for_flow(flow);
-    }
-    const Context ctx{flow, time_slot, now};
+    for (unsigned j = 0; j < jobs; ++j) workers.push_back(std::make_unique<Worker>(flow, json_options));
+    const Context ctx{flow, time_slot, now, options.strict};
+    Totals totals{Traffic::for_flow(flow), 0};
     ChunkReader reader(in, options.chunk_size);
     int status = exit_ok;
     {
         Progress progress(input_size);
-        bool completed = jobs == 1 ? run_serial(ctx, reader, *workers[0], options.strict, out, progress)
-                                   : run_parallel(ctx, reader, workers, options.strict, out, progress);
+        bool completed = jobs == 1 ? run_serial(ctx, reader, *workers[0], out, progress, totals)
+                                   : run_parallel(ctx, reader, workers, out, progress, totals);
         if (!completed) status = exit_failure;
     }
     if (reader.failed()) {
@@ -367,12 +381,8 @@ int run(const RunOptions& options) {
     }
     if (out != stdout) std::fclose(out);
 
-    Traffic traffic = Traffic::for_flow(flow);
-    std::uint64_t errors = 0;
-    for (const auto& w : workers) {
-        traffic.merge(w->traffic);
-        errors += w->errors;
-    }
+    const Traffic& traffic = totals.traffic;
+    const std::uint64_t errors = totals.errors;
     if (!options.traffic.empty()) {
         std::ofstream traffic_file(options.traffic, std::ios::binary | std::ios::trunc);
         traffic_file << traffic.to_json(flow) << '\n';
