@@ -1,54 +1,74 @@
-// Decisions per second: triage on bound structs, on generic Records and on JSON lines, against
-// the same policy hand-written as an if-chain, and against parsing the JSON alone.
+// Time per mention: the bundled example flows evaluated by triage on bound structs (outcome only
+// and full Decision), on generic Records and on JSON lines, against the same policies written by
+// hand as if-chains, against parsing the JSON alone, and the compile time of generated flows.
 //
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTRIAGE_BUILD_BENCH=ON
-//   cmake --build build-bench --target triage_bench && build-bench/bench/triage_bench
+//   cmake --build build-bench && build-bench/bench/triage_bench
+//
+// bench/ratios.sh runs this and the end-to-end `triage run` measurements and prints the ratios.
 #include <triage/triage.hpp>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <re2/re2.h>
 #include <simdjson.h>
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace {
 
-const char* const flow_text = R"(flow "Air Force web posting response" version 2
-fields {
-  text: text
-  sentiment: number
-  author.followers: integer
-  channel: one of twitter, facebook, blog, forum, news
-  site.bashing: bool
-  facts_wrong: bool
-  experience: one of none, negative, positive
+std::string example_path(std::string_view name) { return std::string(TRIAGE_SOURCE_DIR "/examples/") + std::string(name); }
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
-words about_us = "air force", "usaf", "airman"
-words mocking  = "lol", "satire", "joke"
-let troll = site.bashing or (sentiment < -0.8 and text has any mocking)
-start discovery
-step discovery "Has someone discovered a post about us?" {
-  if text has any about_us -> assess
-  else -> ignore
+
+triage::Flow load_example(std::string_view name) {
+    triage::CompileResult result = triage::compile_file(example_path(name));
+    if (!result.ok()) {
+        std::fprintf(stderr, "cannot compile %s\n", std::string(name).c_str());
+        std::exit(1);
+    }
+    return *result.flow;
 }
-step assess "Is it positive or balanced?" {
-  if sentiment >= 0.3 -> let_stand
-  if troll -> monitor_only
-  if text has any mocking -> monitor_only
-  if facts_wrong -> fix_facts
-  if experience is negative and channel in [twitter, facebook] -> restore
-  else -> ignore
+
+// ---- keyword matching as a careful host programmer would write it ---------------------------
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0; }
+
+void lower_into(const std::string& text, std::string& lowered) {
+    lowered.assign(text);
+    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
-outcome monitor_only "Monitor only" { do not respond because "trolls feed on replies"  tag troll  notify "hq" }
-outcome fix_facts "Fix the facts" { respond publicly within 4h using "fix-facts"  follow up after 2d }
-outcome restore "Restoration" {
-  respond privately within 1h
-  escalate to "customer-care" within 30m if author.followers >= 10000
+
+// Whole-word search in lower-cased text.
+bool has_phrase(const std::string& lowered, std::string_view phrase) {
+    for (std::size_t at = lowered.find(phrase); at != std::string::npos; at = lowered.find(phrase, at + 1)) {
+        bool start_ok = at == 0 || !word_char(lowered[at - 1]);
+        std::size_t end = at + phrase.size();
+        bool end_ok = end == lowered.size() || !word_char(lowered[end]);
+        if (start_ok && end_ok) return true;
+    }
+    return false;
 }
-outcome let_stand "Let stand" { monitor }
-outcome ignore "Ignore" { monitor }
-)";
+
+bool has_any(const std::string& lowered, const std::vector<std::string_view>& phrases) {
+    for (std::string_view p : phrases)
+        if (has_phrase(lowered, p)) return true;
+    return false;
+}
+
+// ---- examples/airforce.flow -----------------------------------------------------------------
+
+namespace airforce {
 
 enum class Channel { twitter, facebook, blog, forum, news };
 enum class Experience { none, negative, positive };
@@ -65,18 +85,23 @@ struct Mention {
     Experience experience;
 };
 
+const std::vector<std::string_view> about_us = {"air force", "usaf", "airman", "airmen", "air base", "afb"};
+const std::vector<std::string_view> raging = {"lol", "lmao", "joke", "satire", "rant", "clowns", "pathetic", "wtf"};
+const std::vector<std::string_view> success = {"thank you", "thanks", "proud", "rescue", "hero", "heroes", "grateful"};
+
 std::vector<Mention> make_mentions(std::size_t n) {
     static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "flight", "today", "really",
-                                   "this", "is", "not", "what", "we", "expected", "thanks", "team", "why"};
-    static const char* phrases[] = {"Air Force", "USAF", "airman", "lol", "satire", "joke"};
+                                   "this", "is", "not", "what", "we", "expected", "team", "why", "base"};
+    static const char* phrases[] = {"Air Force", "USAF", "airman", "lol", "satire", "joke",
+                                    "thank you", "Proud", "heroes", "WTF", "air base", "rant"};
     std::mt19937_64 rng(42);
     std::vector<Mention> out;
     for (std::size_t i = 0; i < n; ++i) {
         Mention m;
-        std::size_t words = 8 + rng() % 24;
+        std::size_t words = 6 + rng() % 20;
         for (std::size_t w = 0; w < words; ++w) {
             if (!m.text.empty()) m.text += ' ';
-            m.text += rng() % 10 == 0 ? phrases[rng() % 6] : filler[rng() % 18];
+            m.text += rng() % 8 == 0 ? phrases[rng() % 12] : filler[rng() % 18];
         }
         m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
         m.followers = static_cast<long>(rng() % 100000);
@@ -94,14 +119,14 @@ const std::vector<Mention>& mentions() {
     return all;
 }
 
-triage::Flow compiled_flow() {
-    static const triage::Flow flow = *triage::compile(flow_text, "bench.flow").flow;
-    return flow;
+const triage::Flow& flow() {
+    static const triage::Flow f = load_example("airforce.flow");
+    return f;
 }
 
 const triage::Binding<Mention>& binding() {
     static const triage::Binding<Mention> b = [] {
-        triage::Binding<Mention> bound(compiled_flow());
+        triage::Binding<Mention> bound(flow());
         bound.field<&Mention::text>("text")
             .field<&Mention::sentiment>("sentiment")
             .field<&Mention::followers>("author.followers")
@@ -114,83 +139,212 @@ const triage::Binding<Mention>& binding() {
     return b;
 }
 
-// ---- the same policy, hand-written ----------------------------------------------------------
-
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Case-insensitive whole-word search, the way a careful host programmer would write it.
-bool has_phrase(const std::string& lowered, std::string_view phrase) {
-    for (std::size_t at = lowered.find(phrase); at != std::string::npos; at = lowered.find(phrase, at + 1)) {
-        bool start_ok = at == 0 || !word_char(lowered[at - 1]);
-        std::size_t end = at + phrase.size();
-        bool end_ok = end == lowered.size() || !word_char(lowered[end]);
-        if (start_ok && end_ok) return true;
-    }
-    return false;
+triage::Record to_record(const Mention& m) {
+    triage::Record r(flow());
+    r.set("text", m.text).set("sentiment", m.sentiment).set("author.followers", m.followers);
+    r.set("channel", channel_names[static_cast<int>(m.channel)]).set("site.bashing", m.site_bashing);
+    r.set("facts_wrong", m.facts_wrong).set("experience", experience_names[static_cast<int>(m.experience)]);
+    return r;
 }
 
-enum HandOutcome { monitor_only, fix_facts, restore, let_stand, ignore };
+std::string to_json(const Mention& m) {
+    return fmt::format(
+        R"({{"id":"m","text":"{}","sentiment":{},"author":{{"followers":{}}},"channel":"{}","site":{{"bashing":{}}},"facts_wrong":{},"experience":"{}"}})",
+        m.text, m.sentiment, m.followers, channel_names[static_cast<int>(m.channel)], m.site_bashing, m.facts_wrong,
+        experience_names[static_cast<int>(m.experience)]);
+}
 
-HandOutcome decide_by_hand(const Mention& m, std::string& lowered) {
-    lowered.assign(m.text);
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!(has_phrase(lowered, "air force") || has_phrase(lowered, "usaf") || has_phrase(lowered, "airman")))
-        return ignore;
-    if (m.sentiment >= 0.3) return let_stand;
-    bool mocking = has_phrase(lowered, "lol") || has_phrase(lowered, "satire") || has_phrase(lowered, "joke");
-    if (m.site_bashing || (m.sentiment < -0.8 && mocking)) return monitor_only;
-    if (mocking) return monitor_only;
+enum Outcome { not_about_us, share_success, let_stand, monitor_only, fix_facts, restore, respond_with_facts };
+
+Outcome decide_by_hand(const Mention& m, std::string& lowered) {
+    lower_into(m.text, lowered);
+    if (!has_any(lowered, about_us)) return not_about_us;
+    const bool high_reach = m.followers >= 10000 || m.channel == Channel::news;
+    if (m.sentiment >= 0.3) return has_any(lowered, success) && high_reach ? share_success : let_stand;
+    if (m.sentiment >= -0.2 && m.experience != Experience::negative) return let_stand;
+    const bool rager = has_any(lowered, raging);
+    if (m.site_bashing || (m.sentiment < -0.8 && rager)) return monitor_only;
+    if (rager) return monitor_only;
     if (m.facts_wrong) return fix_facts;
-    if (m.experience == Experience::negative && (m.channel == Channel::twitter || m.channel == Channel::facebook))
-        return restore;
-    return ignore;
+    if (m.experience == Experience::negative) return restore;
+    if (high_reach && (m.channel == Channel::news || m.channel == Channel::blog)) return respond_with_facts;
+    return let_stand;
 }
+
+}  // namespace airforce
+
+// ---- examples/customer_care.flow, on the bundled mentions -----------------------------------
+
+namespace care {
+
+struct Mention {
+    std::string text;
+    std::optional<std::uint32_t> channel;  // twitter, facebook, instagram, email, review_site
+    std::optional<double> sentiment;
+    std::optional<double> followers;
+    std::optional<bool> verified;
+    std::optional<std::uint32_t> tier;  // standard, silver, gold, platinum
+    std::optional<triage::TimePoint> posted_at;
+    std::optional<triage::TimePoint> last_reply_at;
+};
+
+const triage::Flow& flow() {
+    static const triage::Flow f = load_example("customer_care.flow");
+    return f;
+}
+
+std::uint32_t slot(std::string_view name) { return *flow().find_field(name); }
+
+std::vector<std::string> json_lines() {
+    std::vector<std::string> lines;
+    std::istringstream in(read_file(example_path("mentions.jsonl")));
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
+// The bundled mentions, read once through triage's JSON reader into host structs.
+const std::vector<Mention>& mentions() {
+    static const std::vector<Mention> all = [] {
+        triage::JsonRecordReader reader(flow());
+        std::vector<Mention> out;
+        for (const std::string& line : json_lines()) {
+            if (!reader.read(line)) continue;
+            auto get = [&](std::string_view name) { return reader.value(slot(name)); };
+            Mention m;
+            if (auto v = get("text"); v.kind == triage::ValueKind::text) m.text = v.text;
+            if (auto v = get("channel"); v.kind == triage::ValueKind::text)
+                m.channel = static_cast<std::uint32_t>(
+                    std::find(flow().fields()[slot("channel")].values.begin(), flow().fields()[slot("channel")].values.end(), v.text) -
+                    flow().fields()[slot("channel")].values.begin());
+            if (auto v = get("sentiment"); v.kind == triage::ValueKind::number) m.sentiment = v.number;
+            if (auto v = get("author.followers"); v.kind == triage::ValueKind::number) m.followers = v.number;
+            if (auto v = get("author.verified"); v.kind == triage::ValueKind::boolean) m.verified = v.boolean;
+            if (auto v = get("customer.tier"); v.kind == triage::ValueKind::text)
+                m.tier = static_cast<std::uint32_t>(
+                    std::find(flow().fields()[slot("customer.tier")].values.begin(),
+                              flow().fields()[slot("customer.tier")].values.end(), v.text) -
+                    flow().fields()[slot("customer.tier")].values.begin());
+            if (auto v = get("posted_at"); v.kind == triage::ValueKind::time) m.posted_at = v.time;
+            if (auto v = get("last_reply_at"); v.kind == triage::ValueKind::time) m.last_reply_at = v.time;
+            out.push_back(std::move(m));
+        }
+        return out;
+    }();
+    return all;
+}
+
+triage::FieldValue enum_value(const std::optional<std::uint32_t>& v) {
+    return v ? triage::FieldValue::of_enum(*v) : triage::FieldValue::missing();
+}
+
+const triage::Binding<Mention>& binding() {
+    static const triage::Binding<Mention> b = [] {
+        triage::Binding<Mention> bound(flow());
+        bound.field<&Mention::text>("text")
+            .field("channel", [](const Mention& m) { return enum_value(m.channel); })
+            .field<&Mention::sentiment>("sentiment")
+            .field<&Mention::followers>("author.followers")
+            .field<&Mention::verified>("author.verified")
+            .field("customer.tier", [](const Mention& m) { return enum_value(m.tier); })
+            .field<&Mention::posted_at>("posted_at")
+            .field<&Mention::last_reply_at>("last_reply_at");
+        return bound;
+    }();
+    return b;
+}
+
+triage::Record to_record(const Mention& m) {
+    triage::Record r(flow());
+    const auto& channels = flow().fields()[slot("channel")].values;
+    const auto& tiers = flow().fields()[slot("customer.tier")].values;
+    r.set("text", m.text);
+    if (m.channel) r.set("channel", channels[*m.channel]);
+    if (m.sentiment) r.set("sentiment", *m.sentiment);
+    if (m.followers) r.set("author.followers", *m.followers);
+    if (m.verified) r.set("author.verified", *m.verified);
+    if (m.tier) r.set("customer.tier", tiers[*m.tier]);
+    if (m.posted_at) r.set("posted_at", *m.posted_at);
+    if (m.last_reply_at) r.set("last_reply_at", *m.last_reply_at);
+    return r;
+}
+
+const std::vector<std::string_view> spam = {"crypto", "giveaway", "dm for promo", "free followers", "click here"};
+const std::vector<std::string_view> luggage = {"luggage", "suitcase", "baggage", "bag"};
+const std::vector<std::string_view> missing = {"lost", "missing", "delayed", "never arrived", "damaged"};
+const std::vector<std::string_view> refund = {"refund", "money back", "reimburse", "compensation", "chargeback"};
+const std::vector<std::string_view> praise = {"thank you", "thanks", "amazing", "great crew", "love"};
+
+const std::vector<std::string>& legal_words() {
+    static const std::vector<std::string> words = [] {
+        std::vector<std::string> out;
+        std::istringstream in(read_file(example_path("customer_care.legal.txt")));
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty() && line[0] != '#') out.push_back(line);
+        return out;
+    }();
+    return words;
+}
+
+enum Outcome {
+    spam_outcome, already_handled, legal, luggage_traced, luggage_ask_details, refund_priority, refund_standard,
+    thanks, public_complaint, private_complaint, acknowledge
+};
+
+Outcome decide_by_hand(const Mention& m, std::string& lowered) {
+    static const RE2 booking_reference_i(R"((?i)\b(pnr|booking|ref)[ :#]*[a-z0-9]{6}\b)");
+    lower_into(m.text, lowered);
+    if (has_any(lowered, spam)) return spam_outcome;
+    if (m.posted_at && m.last_reply_at && *m.last_reply_at > *m.posted_at) return already_handled;
+    for (const std::string& word : legal_words())
+        if (has_phrase(lowered, word)) return legal;
+    if ((has_phrase(lowered, "bag") && has_phrase(lowered, "lost")) || (has_any(lowered, luggage) && has_any(lowered, missing)))
+        return RE2::PartialMatch(m.text, booking_reference_i) ? luggage_traced : luggage_ask_details;
+    if (has_any(lowered, refund) || lowered.find("money back") != std::string::npos) {
+        const bool high_reach = (m.followers && *m.followers >= 50000) || (m.verified && *m.verified);
+        return (m.tier && *m.tier >= 2) || high_reach ? refund_priority : refund_standard;
+    }
+    if (m.sentiment && *m.sentiment >= 0.5 && has_any(lowered, praise)) return thanks;
+    const bool public_channel = m.channel && *m.channel != 3;
+    if (m.sentiment && *m.sentiment < -0.5) return public_channel ? public_complaint : private_complaint;
+    return acknowledge;
+}
+
+}  // namespace care
 
 // ---- benchmarks ------------------------------------------------------------------------------
 
-void BM_HandWritten(benchmark::State& state) {
+template <typename M, typename Decide>
+void hand_written(benchmark::State& state, const std::vector<M>& mentions, Decide decide) {
     std::string lowered;
     std::size_t i = 0;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(decide_by_hand(mentions()[i++ % mentions().size()], lowered));
-    }
+    for (auto _ : state) benchmark::DoNotOptimize(decide(mentions[i++ % mentions.size()], lowered));
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_HandWritten);
 
-void BM_BoundDecide(benchmark::State& state) {
-    triage::Evaluator evaluator(compiled_flow());
+template <typename M>
+void bound_decide(benchmark::State& state, const triage::Flow& flow, const triage::Binding<M>& binding,
+                  const std::vector<M>& mentions) {
+    triage::Evaluator evaluator(flow);
     std::size_t i = 0;
-    for (auto _ : state) {
-        benchmark::DoNotOptimize(evaluator.decide(binding().view(mentions()[i++ % mentions().size()])));
-    }
+    for (auto _ : state) benchmark::DoNotOptimize(evaluator.decide(binding.view(mentions[i++ % mentions.size()])));
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_BoundDecide);
 
-void BM_BoundEvaluate(benchmark::State& state) {
-    triage::Evaluator evaluator(compiled_flow());
+template <typename M>
+void bound_evaluate(benchmark::State& state, const triage::Flow& flow, const triage::Binding<M>& binding,
+                    const std::vector<M>& mentions) {
+    triage::Evaluator evaluator(flow);
     triage::Decision decision;
-    const triage::TimePoint now{};
     std::size_t i = 0;
     for (auto _ : state) {
-        evaluator.evaluate(binding().view(mentions()[i++ % mentions().size()]), now, decision);
+        evaluator.evaluate(binding.view(mentions[i++ % mentions.size()]), triage::TimePoint{}, decision);
         benchmark::DoNotOptimize(decision.outcome);
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_BoundEvaluate);
 
-void BM_RecordEvaluate(benchmark::State& state) {
-    triage::Flow flow = compiled_flow();
-    std::vector<triage::Record> records;
-    for (const Mention& m : mentions()) {
-        triage::Record r(flow);
-        r.set("text", m.text).set("sentiment", m.sentiment).set("author.followers", m.followers);
-        r.set("channel", channel_names[static_cast<int>(m.channel)]).set("site.bashing", m.site_bashing);
-        r.set("facts_wrong", m.facts_wrong).set("experience", experience_names[static_cast<int>(m.experience)]);
-        records.push_back(std::move(r));
-    }
+void record_evaluate(benchmark::State& state, const triage::Flow& flow, const std::vector<triage::Record>& records) {
     triage::Evaluator evaluator(flow);
     triage::Decision decision;
     std::size_t i = 0;
@@ -200,20 +354,37 @@ void BM_RecordEvaluate(benchmark::State& state) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_RecordEvaluate);
 
-std::vector<std::string> json_lines() {
-    std::vector<std::string> lines;
-    for (const Mention& m : mentions())
-        lines.push_back(fmt::format(
-            R"({{"id":"m","text":"{}","sentiment":{},"author":{{"followers":{}}},"channel":"{}","site":{{"bashing":{}}},"facts_wrong":{},"experience":"{}"}})",
-            m.text, m.sentiment, m.followers, channel_names[static_cast<int>(m.channel)], m.site_bashing,
-            m.facts_wrong, experience_names[static_cast<int>(m.experience)]));
-    return lines;
+template <typename M, typename ToRecord>
+std::vector<triage::Record> records_of(const std::vector<M>& mentions, ToRecord to_record) {
+    std::vector<triage::Record> out;
+    for (const M& m : mentions) out.push_back(to_record(m));
+    return out;
 }
 
-void BM_JsonParseOnly(benchmark::State& state) {
-    std::vector<std::string> lines = json_lines();
+void BM_Airforce_HandWritten(benchmark::State& s) { hand_written(s, airforce::mentions(), airforce::decide_by_hand); }
+void BM_Airforce_BoundDecide(benchmark::State& s) { bound_decide(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
+void BM_Airforce_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
+void BM_Airforce_RecordEvaluate(benchmark::State& s) {
+    record_evaluate(s, airforce::flow(), records_of(airforce::mentions(), airforce::to_record));
+}
+BENCHMARK(BM_Airforce_HandWritten);
+BENCHMARK(BM_Airforce_BoundDecide);
+BENCHMARK(BM_Airforce_BoundEvaluate);
+BENCHMARK(BM_Airforce_RecordEvaluate);
+
+void BM_Care_HandWritten(benchmark::State& s) { hand_written(s, care::mentions(), care::decide_by_hand); }
+void BM_Care_BoundDecide(benchmark::State& s) { bound_decide(s, care::flow(), care::binding(), care::mentions()); }
+void BM_Care_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, care::flow(), care::binding(), care::mentions()); }
+void BM_Care_RecordEvaluate(benchmark::State& s) { record_evaluate(s, care::flow(), records_of(care::mentions(), care::to_record)); }
+BENCHMARK(BM_Care_HandWritten);
+BENCHMARK(BM_Care_BoundDecide);
+BENCHMARK(BM_Care_BoundEvaluate);
+BENCHMARK(BM_Care_RecordEvaluate);
+
+// One JSON line to a full Decision, against simdjson parsing the same line and nothing else.
+void BM_Care_JsonParseOnly(benchmark::State& state) {
+    std::vector<std::string> lines = care::json_lines();
     simdjson::dom::parser parser;
     std::int64_t bytes = 0;
     std::size_t i = 0;
@@ -226,13 +397,12 @@ void BM_JsonParseOnly(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
     state.SetBytesProcessed(bytes);
 }
-BENCHMARK(BM_JsonParseOnly);
+BENCHMARK(BM_Care_JsonParseOnly);
 
-void BM_JsonEvaluate(benchmark::State& state) {
-    std::vector<std::string> lines = json_lines();
-    triage::Flow flow = compiled_flow();
-    triage::JsonRecordReader reader(flow);
-    triage::Evaluator evaluator(flow);
+void BM_Care_JsonEvaluate(benchmark::State& state) {
+    std::vector<std::string> lines = care::json_lines();
+    triage::JsonRecordReader reader(care::flow());
+    triage::Evaluator evaluator(care::flow());
     triage::Decision decision;
     std::int64_t bytes = 0;
     std::size_t i = 0;
@@ -245,21 +415,73 @@ void BM_JsonEvaluate(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
     state.SetBytesProcessed(bytes);
 }
-BENCHMARK(BM_JsonEvaluate);
+BENCHMARK(BM_Care_JsonEvaluate);
 
-// The evaluator and the hand-written code must agree, or the comparison means nothing.
-void BM_CheckAgreement(benchmark::State& state) {
-    triage::Evaluator evaluator(compiled_flow());
-    std::string lowered;
-    std::size_t disagreements = 0;
-    for (auto _ : state)
-        for (const Mention& m : mentions())
-            disagreements += evaluator.decide(binding().view(m)) != static_cast<std::uint32_t>(decide_by_hand(m, lowered));
-    state.counters["disagreements"] = static_cast<double>(disagreements);
-    if (disagreements != 0) state.SkipWithError("triage and the hand-written policy disagree");
+// A chain of `steps` questions, each with a keyword test, a comparison and an else.
+std::string generated_flow(std::size_t steps) {
+    std::string text = "flow \"generated\" version 1\nfields {\n  text: text\n  sentiment: number\n"
+                       "  followers: integer\n  channel: one of twitter, facebook, blog\n}\n";
+    for (int w = 0; w < 10; ++w) text += fmt::format("words list{0} = \"alpha{0}\", \"beta {0}\", \"gamma{0}\"\n", w);
+    text += "start s0\n";
+    for (std::size_t i = 0; i < steps; ++i) {
+        std::string next = i + 1 < steps ? fmt::format("s{}", i + 1) : "done";
+        text += fmt::format("step s{} \"Question {}?\" {{\n  if sentiment < -0.{} and text has any list{} -> o{}\n"
+                            "  if channel is twitter and followers > {} -> o{}\n  else -> {}\n}}\n",
+                            i, i, i % 9 + 1, i % 10, i % 7, i, (i + 3) % 7, next);
+    }
+    for (int o = 0; o < 7; ++o) text += fmt::format("outcome o{0} \"Outcome {0}\" {{ respond publicly within 1h\n tag t{0} }}\n", o);
+    text += "outcome done \"Done\" { monitor }\n";
+    return text;
 }
-BENCHMARK(BM_CheckAgreement)->Iterations(1);
+
+void BM_Compile(benchmark::State& state) {
+    const std::string text = generated_flow(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) {
+        triage::CompileResult result = triage::compile(text, "generated.flow");
+        if (!result.ok()) state.SkipWithError("the generated flow does not compile");
+        benchmark::DoNotOptimize(result.flow);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * state.range(0)));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_Compile)->Arg(10)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// triage and the hand-written code must agree on every mention, or the comparison means nothing.
+template <typename M, typename Decide>
+std::size_t disagreements(const triage::Flow& flow, const triage::Binding<M>& binding, const std::vector<M>& mentions,
+                          Decide decide) {
+    triage::Evaluator evaluator(flow);
+    std::string lowered;
+    std::size_t count = 0;
+    for (const M& m : mentions) {
+        std::uint32_t by_triage = evaluator.decide(binding.view(m));
+        auto by_hand = static_cast<std::uint32_t>(decide(m, lowered));
+        if (by_triage != by_hand) {
+            if (count < 5)
+                std::fprintf(stderr, "disagree on \"%s\": triage %s, by hand %s\n", m.text.c_str(),
+                             flow.outcomes()[by_triage].name.c_str(), flow.outcomes()[by_hand].name.c_str());
+            ++count;
+        }
+    }
+    return count;
+}
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    if (!airforce::binding().ok() || !care::binding().ok()) {
+        std::fprintf(stderr, "a benchmark binding does not cover its flow\n");
+        return 1;
+    }
+    std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide_by_hand) +
+                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide_by_hand);
+    if (bad != 0) {
+        std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline\n", bad);
+        return 1;
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
