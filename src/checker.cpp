@@ -226,6 +226,13 @@ private:
                 [&](const ast::WordFile& file) { read_word_file(file, words); },
             },
             list.source);
+        if (words.phrases.size() > in_.options.limits.words) {
+            error(Code::limit_exceeded, span(list.name),
+                  fmt::format("word list '{}' has {} phrases; the limit is {}", words.name, words.phrases.size(),
+                              in_.options.limits.words))
+                .help = "split the list, or raise the limit: --limit words=N";
+            words.phrases.clear();
+        }
         auto [it, inserted] = lists_.emplace(words.name, static_cast<std::uint32_t>(data_->word_lists.size()));
         if (!inserted) {
             error(Code::duplicate_definition, span(list.name),
@@ -246,6 +253,13 @@ private:
         if (!content) {
             error(Code::unreadable_file, span(file.path),
                   fmt::format("cannot read word list file '{}'", path.generic_string()));
+            return;
+        }
+        if (content->size() > in_.options.limits.file_bytes) {
+            error(Code::limit_exceeded, span(file.path),
+                  fmt::format("word list file '{}' is {} bytes; the limit is {}", path.generic_string(), content->size(),
+                              in_.options.limits.file_bytes))
+                .help = "raise the limit: --limit file-size=N";
             return;
         }
         std::istringstream lines(*content);
@@ -274,6 +288,14 @@ private:
 
     void collect_step(const ast::Step& step) {
         NodeRef node{NodeKind::step, static_cast<std::uint32_t>(data_->steps.size())};
+        if (data_->steps.size() == in_.options.limits.steps) {
+            if (!too_many_steps_)
+                error(Code::limit_exceeded, span(step.name),
+                      fmt::format("the flow has more than {} steps", in_.options.limits.steps))
+                    .help = "raise the limit: --limit steps=N";
+            too_many_steps_ = true;
+            return;
+        }
         if (!define_node(step.name, node)) return;
         Step s;
         s.name = step.name;
@@ -532,7 +554,15 @@ private:
         re2::RE2::Options options;
         options.set_log_errors(false);
         options.set_case_sensitive(!case_insensitive);
+        options.set_max_mem(static_cast<std::int64_t>(std::min<std::uint64_t>(in_.options.limits.regex_bytes, INT64_MAX)));
         auto compiled = std::make_unique<re2::RE2>(regex.pattern, options);
+        if (compiled->error_code() == re2::RE2::ErrorPatternTooLarge) {
+            error(Code::limit_exceeded, where,
+                  fmt::format("regular expression needs more than {} bytes to compile", in_.options.limits.regex_bytes))
+                .help = "simplify it (large counted repetitions such as {1000} are the usual cause), or raise the "
+                        "limit: --limit regex-memory=N";
+            return constant(false, span(test));
+        }
         if (!compiled->ok()) {
             error(Code::invalid_regex, where,
                   fmt::format("invalid regular expression: {}", compiled->error()))
@@ -738,10 +768,22 @@ private:
             }
             return;
         }
+        if (let_depth_ >= in_.options.limits.nesting) {
+            // Resolving lets recurses; so would evaluating them. Stop the chain here.
+            if (!let_too_deep_)
+                error(Code::limit_exceeded, span_in(file, let->name),
+                      fmt::format("conditions refer to conditions more than {} levels deep here",
+                                  in_.options.limits.nesting))
+                    .help = "shorten the chain of 'let' conditions, or raise the limit: --limit nesting=N";
+            let_too_deep_ = true;
+            return;
+        }
         let_state_[index] = LetState::resolving;
         FileId saved = file_;
         file_ = file;
+        ++let_depth_;
         data_->lets[index].condition = resolve(let->condition);
+        --let_depth_;
         file_ = saved;
         let_state_[index] = LetState::done;
     }
@@ -1134,6 +1176,9 @@ private:
     std::unordered_map<std::string, Span> test_names_;
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;
+    std::uint32_t let_depth_ = 0;  // lets being resolved, one inside another
+    bool let_too_deep_ = false;
+    bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;
     std::unordered_set<std::string> broken_[5];  // by BrokenName::Kind
 

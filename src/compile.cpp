@@ -99,8 +99,12 @@ public:
 
     void load(FileId file) {
         fs::path path = identity(std::string(sources_.path(file)));
-        active_.push_back(path);
         loaded_.push_back(path);
+        if (!check_source_limits(sources_, file, options_.limits, diagnostics_)) {
+            limit_exceeded_ = true;
+            return;
+        }
+        active_.push_back(path);
         const ParsedFile& parsed = files_.emplace_back(parse(sources_, file, diagnostics_));
         collect_allowances(sources_.text(file), file, parsed.declarations, allowances_);
         broken_.insert(broken_.end(), parsed.broken.begin(), parsed.broken.end());
@@ -115,6 +119,8 @@ public:
     [[nodiscard]] const std::vector<SourceDeclaration>& declarations() const { return declarations_; }
     [[nodiscard]] const std::vector<BrokenName>& broken() const { return broken_; }
     [[nodiscard]] const std::vector<Allowance>& allowances() const { return allowances_; }
+    // Then the files were not all read, and nothing else is worth reporting.
+    [[nodiscard]] bool limit_exceeded() const { return limit_exceeded_; }
 
 private:
     void load_include(FileId from, const ast::Include& include) {
@@ -132,6 +138,15 @@ private:
             return;
         }
         if (std::find(loaded_.begin(), loaded_.end(), id) != loaded_.end()) return;
+        if (active_.size() >= options_.limits.include_depth) {
+            diagnostics_.push_back({Severity::error, Code::limit_exceeded, where,
+                                    fmt::format("includes nested more than {} files deep", options_.limits.include_depth),
+                                    {},
+                                    "include shared files from the main flow instead, or raise the limit: "
+                                    "--limit include-depth=N"});
+            limit_exceeded_ = true;
+            return;
+        }
         std::optional<std::string> content = options_.read_file(path);
         if (!content) {
             diagnostics_.push_back({Severity::error, Code::unreadable_file, where,
@@ -152,6 +167,7 @@ private:
     std::vector<Allowance> allowances_;
     std::vector<fs::path> active_;
     std::vector<fs::path> loaded_;
+    bool limit_exceeded_ = false;
 };
 
 }  // namespace
@@ -166,6 +182,10 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
 
     Loader loader(*sources, effective, result.diagnostics);
     loader.load(main);
+    if (loader.limit_exceeded()) {
+        result.sources = std::move(sources);
+        return result;
+    }
     const bool syntax_errors = has_errors(result.diagnostics);
     std::unique_ptr<detail::FlowData> data = check(
         {*sources, loader.declarations(), main, effective, loader.broken(), syntax_errors}, result.diagnostics);
@@ -182,7 +202,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
                      [](const Diagnostic& a, const Diagnostic& b) {
                          return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
                      });
-    if (!has_errors(result.diagnostics)) {
+    if (!has_errors(result.diagnostics) && detail::check_program_size(*data, effective.limits, result.diagnostics)) {
         detail::build_program(*data);
         data->sources = sources;
         result.flow.emplace(std::shared_ptr<const detail::FlowData>(std::move(data)));

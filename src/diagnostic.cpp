@@ -46,6 +46,7 @@ std::string_view code_title(Code code) {
     case Code::test_expects_nothing: return "test expects nothing";
     case Code::test_field_twice: return "field given twice";
     case Code::test_wrong_node_kind: return "step where an outcome is expected, or the reverse";
+    case Code::limit_exceeded: return "limit exceeded";
     }
     return "diagnostic";
 }
@@ -64,6 +65,7 @@ std::span<const Code> all_codes() {
         Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
         Code::step_without_branches, Code::test_expects_nothing,  Code::test_field_twice,
         Code::test_wrong_node_kind,
+        Code::limit_exceeded,
     };
     return codes;
 }

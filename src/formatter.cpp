@@ -340,10 +340,14 @@ private:
 
 }  // namespace
 
-FormatResult format_source(std::string_view source, std::string path) {
+FormatResult format_source(std::string_view source, std::string path, const Limits& limits) {
     auto sources = std::make_shared<SourceMap>();
     FileId file = sources->add(std::move(path), std::string(source));
     FormatResult result;
+    if (!check_source_limits(*sources, file, limits, result.diagnostics)) {
+        result.sources = sources;
+        return result;
+    }
     ParsedFile parsed = parse(*sources, file, result.diagnostics);
     result.sources = sources;
     if (has_errors(result.diagnostics)) return result;

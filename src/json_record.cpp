@@ -100,11 +100,19 @@ struct JsonRecordReader::Impl {
     std::string padded;  // the line plus simdjson's padding, reused between reads
     KeyTree keys;
     std::vector<FieldValue> values;
+    std::vector<std::uint32_t> set_in;  // per slot: the read that set it (duplicate keys)
+    std::uint32_t reads = 0;
+    std::uint32_t keys_seen = 0;
     std::vector<std::string_view> path;  // the keys being visited, for error messages
     std::string id;
     std::string error;
 
-    Impl(Flow f, JsonOptions o) : flow(std::move(f)), options(std::move(o)), values(flow.fields().size()) {
+    Impl(Flow f, JsonOptions o)
+        : flow(std::move(f)), options(std::move(o)), values(flow.fields().size()), set_in(flow.fields().size(), 0) {
+        // Sets the depth limit; parse() grows the capacity later as lines need it (and reports
+        // a failure to allocate as an error of that line).
+        simdjson::error_code allocated = parser.allocate(4096, std::max<std::uint32_t>(options.max_depth, 1));
+        static_cast<void>(allocated);
         for (std::uint32_t i = 0; i < flow.fields().size(); ++i) keys.add(flow.fields()[i].name, i);
         for (const auto& [key, field] : options.renames) {
             auto slot = flow.find_field(field);
@@ -210,11 +218,17 @@ struct JsonRecordReader::Impl {
                 id.clear();
                 capture_id(value);
             }
+            if (++keys_seen > options.max_keys)
+                return fail(fmt::format("more than {} keys (limit: fields)", options.max_keys));
             const KeyTree::Entry* e = keys.find(node, key);
             if (e == nullptr) continue;
             path.push_back(key);
             bool ok = true;
-            if (e->slot != KeyTree::none) ok = set(e->slot, value);
+            if (e->slot != KeyTree::none) {
+                if (set_in[e->slot] == reads) return fail(fmt::format("key '{}' appears twice", dotted_path()));
+                set_in[e->slot] = reads;
+                ok = set(e->slot, value);
+            }
             else if (value.type() == simdjson::dom::element_type::OBJECT) ok = visit(value.get_object().value_unsafe(), e->child);
             if (!ok) return false;
             path.pop_back();
@@ -226,10 +240,25 @@ struct JsonRecordReader::Impl {
         error.clear();
         id.clear();
         path.clear();
+        keys_seen = 0;
+        if (++reads == 0) {  // wrapped: forget which read set each slot
+            std::fill(set_in.begin(), set_in.end(), 0);
+            reads = 1;
+        }
         std::fill(values.begin(), values.end(), FieldValue::missing());
+        if (size >= 3 && std::memcmp(data, "\xEF\xBB\xBF", 3) == 0) {  // a byte-order mark
+            data += 3;
+            size -= 3;
+        }
+        if (size > options.max_line_bytes)
+            return fail(fmt::format("the line is {} bytes; the limit is {} (limit: line-length)", size,
+                                    options.max_line_bytes));
         simdjson::dom::element root;
-        if (auto e = parser.parse(data, size, false).get(root); e != simdjson::SUCCESS)
+        if (auto e = parser.parse(data, size, false).get(root); e != simdjson::SUCCESS) {
+            if (e == simdjson::DEPTH_ERROR)
+                return fail(fmt::format("objects and arrays nested more than {} deep (limit: json-depth)", options.max_depth));
             return fail(fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+        }
         simdjson::dom::object object;
         if (root.get(object) != simdjson::SUCCESS) return fail("a mention must be a JSON object");
         return visit(object, 0);

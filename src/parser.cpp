@@ -194,4 +194,55 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
     return parsed;
 }
 
+bool check_source_limits(const SourceMap& sources, FileId file, const Limits& limits,
+                         std::vector<Diagnostic>& diagnostics) {
+    std::string_view text = sources.text(file);
+    if (text.size() > limits.file_bytes) {
+        diagnostics.push_back({Severity::error, Code::limit_exceeded, Span{file, 0, 0},
+                               fmt::format("the file is {} bytes; the limit is {}", text.size(), limits.file_bytes),
+                               {},
+                               "split the flow into files that include each other, or raise the limit: --limit file-size=N"});
+        return false;
+    }
+    // Parentheses and runs of `not` are what make the grammar recurse; count them without it.
+    std::uint32_t parentheses = 0, nots = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const char c = text[i];
+        if (c == '#') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (c == '"' || c == '/') {  // strings and regular expressions end on their line
+            for (++i; i < text.size() && text[i] != c && text[i] != '\n'; ++i)
+                if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i;
+            ++i;
+            nots = 0;
+        } else if (is_word_char(c)) {
+            std::size_t start = i;
+            while (i < text.size() && is_word_char(text[i])) ++i;
+            nots = text.substr(start, i - start) == "not" ? nots + 1 : 0;
+            if (nots > 0 && parentheses + nots > limits.nesting) {
+                diagnostics.push_back(
+                    {Severity::error, Code::limit_exceeded,
+                     Span{file, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(i)},
+                     fmt::format("condition nested more than {} levels deep", limits.nesting),
+                     {},
+                     "name parts of it with 'let', or raise the limit: --limit nesting=N"});
+                return false;
+            }
+        } else {
+            if (c == '(' && ++parentheses + nots > limits.nesting) {
+                diagnostics.push_back({Severity::error, Code::limit_exceeded,
+                                       Span{file, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1)},
+                                       fmt::format("condition nested more than {} levels deep", limits.nesting),
+                                       {},
+                                       "name parts of it with 'let', or raise the limit: --limit nesting=N"});
+                return false;
+            }
+            if (c == ')' && parentheses > 0) --parentheses;
+            if (c != '(' && c != ' ' && c != '\t' && c != '\n' && c != '\r') nots = 0;
+            ++i;
+        }
+    }
+    return true;
+}
+
 }  // namespace triage

@@ -3,6 +3,7 @@
 
 #include "syntax/ast.hpp"
 #include "triage/diagnostic.hpp"
+#include "triage/limits.hpp"
 #include "triage/source.hpp"
 
 #include <string>
@@ -27,5 +28,11 @@ struct ParsedFile {
 // and dropped; parsing resumes at the next line that starts with a top-level keyword.
 [[nodiscard]] ParsedFile parse(const SourceMap& sources, FileId file,
                                std::vector<Diagnostic>& diagnostics);
+
+// What must hold before parse() may run on a file, checked without the grammar: its size, and
+// how deeply its conditions nest (parentheses and `not`, which make the grammar recurse).
+// Reports T060 and returns false when a limit is exceeded.
+[[nodiscard]] bool check_source_limits(const SourceMap& sources, FileId file, const Limits& limits,
+                                       std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage

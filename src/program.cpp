@@ -2,6 +2,11 @@
 
 #include "flow_data.hpp"
 
+#include <fmt/format.h>
+
+#include <array>
+#include <set>
+
 namespace triage::detail {
 
 void build_program(FlowData& data) {
@@ -35,6 +40,44 @@ void build_program(FlowData& data) {
             p.condition_phrases[id].push_back(matcher.add_phrase(phrase));
     }
     for (PhraseMatcher& m : p.matchers) m.build();
+}
+
+bool check_program_size(const FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
+    // Per text field: the distinct folded phrases of every list used with it. A trie has at most
+    // one state per phrase byte; the automaton holds a row of 4-byte transitions (plus a flag
+    // byte) per state and byte class.
+    std::vector<std::set<std::string>> phrases(data.fields.size());
+    for (const Condition& c : data.conditions)
+        if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
+            for (const std::string& p : data.word_lists[c.operand].phrases) phrases[c.field].insert(fold_case(p));
+    for (std::size_t field = 0; field < phrases.size(); ++field) {
+        if (phrases[field].empty()) continue;
+        std::uint64_t states = 1;
+        std::array<bool, 256> seen{};
+        std::uint64_t classes = 1;
+        for (const std::string& p : phrases[field]) {
+            states += p.size();
+            for (char ch : p) {
+                auto b = static_cast<unsigned char>(ch);
+                if (!seen[b]) {
+                    seen[b] = true;
+                    ++classes;
+                }
+            }
+        }
+        const std::uint64_t bytes = states * classes * 5;
+        if (bytes > limits.automaton_bytes) {
+            diagnostics.push_back({Severity::error, Code::limit_exceeded, data.fields[field].span,
+                                   fmt::format("the keyword automaton for '{}' would take {} bytes ({} phrases); "
+                                               "the limit is {}",
+                                               data.fields[field].name, bytes, phrases[field].size(), limits.automaton_bytes),
+                                   {},
+                                   "use fewer or shorter phrases with this field, or raise the limit: "
+                                   "--limit automaton-memory=N"});
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace triage::detail

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "text_match.hpp"
+#include "triage/diagnostic.hpp"
+#include "triage/limits.hpp"
 
 #include <cstdint>
 #include <string>
@@ -26,5 +28,8 @@ struct Program {
 
 // Fills data.program from the resolved conditions.
 void build_program(FlowData& data);
+
+// Whether the program of a checked flow fits the limits (T060 otherwise); run before build_program.
+[[nodiscard]] bool check_program_size(const FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage::detail

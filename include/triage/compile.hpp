@@ -3,6 +3,7 @@
 
 #include "triage/diagnostic.hpp"
 #include "triage/flow.hpp"
+#include "triage/limits.hpp"
 #include "triage/source.hpp"
 
 #include <filesystem>
@@ -19,6 +20,7 @@ struct CompileOptions {
     // Reads files named by `include` and `words ... = file`, resolved relative to the file that
     // names them. Returns nullopt when the file cannot be read. Default: the local file system.
     std::function<std::optional<std::string>(const std::filesystem::path&)> read_file;
+    Limits limits;
 };
 
 struct CompileResult {

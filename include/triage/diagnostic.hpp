@@ -50,6 +50,7 @@ enum class Code : std::uint16_t {
     test_expects_nothing = 50,  // T050
     test_field_twice = 51,      // T051
     test_wrong_node_kind = 52,  // T052
+    limit_exceeded = 60,        // T060
 };
 
 // "T012"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "triage/diagnostic.hpp"
+#include "triage/limits.hpp"
 #include "triage/source.hpp"
 
 #include <memory>
@@ -20,6 +21,8 @@ struct FormatResult {
 };
 
 // Formats one file on its own: includes are not read, names are not checked.
-[[nodiscard]] FormatResult format_source(std::string_view source, std::string path = "<input>");
+// The file size and nesting limits apply (see limits.hpp).
+[[nodiscard]] FormatResult format_source(std::string_view source, std::string path = "<input>",
+                                         const Limits& limits = {});
 
 }  // namespace triage

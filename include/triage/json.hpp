@@ -21,6 +21,10 @@ struct JsonOptions {
     std::vector<std::pair<std::string, std::string>> renames;
     // The key whose value is copied to decisions unchanged, to tie them to their mention.
     std::string id_key = "id";
+    // Records are untrusted input too (see docs/security.md); past these a line is an error.
+    std::size_t max_line_bytes = 1u << 20;  // --limit line-length
+    std::uint32_t max_keys = 10'000;        // --limit fields: keys read in one record, nested ones included
+    std::uint32_t max_depth = 64;           // --limit json-depth: nesting of objects and arrays
 };
 
 // Reads one JSON object at a time; the record it exposes stays valid until the next read().
@@ -28,7 +32,9 @@ struct JsonOptions {
 // integer fields take numbers; bool fields take true/false; `one of` fields take strings; time
 // fields take RFC 3339 strings ("2026-11-22T09:30:00Z", offsets and fractions allowed) or
 // numbers of seconds since the Unix epoch. Keys the flow does not declare are ignored.
-// A value of the wrong type makes the whole line an error: nothing is coerced silently.
+// A value of the wrong type makes the whole line an error: nothing is coerced silently. So does
+// a key the flow reads appearing twice in one object, invalid UTF-8, and a line past the limits
+// above. A UTF-8 byte-order mark at the start of a line is skipped.
 class JsonRecordReader {
 public:
     explicit JsonRecordReader(Flow flow, JsonOptions options = {});

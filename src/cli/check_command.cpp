@@ -1,5 +1,6 @@
 // `triage check FILE...`: compile each flow and report every diagnostic.
 #include "cli/commands.hpp"
+#include "cli/flow_loading.hpp"
 
 #include "diagnostic_json.hpp"
 #include "triage/compile.hpp"
@@ -110,7 +111,7 @@ int run_check(const CheckOptions& options) {
     std::vector<std::pair<std::string, bool>> file_results;
     std::vector<std::pair<CompileResult, std::string>> compiled;
     for (const std::string& file : options.files) {
-        CompileResult result = compile_file(file);
+        CompileResult result = compile_file(file, compile_options());
         std::size_t file_errors = 0;
         for (const Diagnostic& d : result.diagnostics) {
             if (d.severity == Severity::error) ++file_errors;

@@ -30,7 +30,7 @@ int explain(const ExplainOptions& options) {
     std::optional<TimePoint> reference = reference_time(options.now);
     if (!reference) return exit_usage;
     const TimePoint now = *reference;
-    JsonRecordReader reader(*flow);
+    JsonRecordReader reader(*flow, json_options());
     if (!reader.read(json)) {
         fmt::print(stderr, "triage: the record cannot be read: {}\n", reader.error());
         return exit_failure;

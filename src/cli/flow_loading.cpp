@@ -9,8 +9,80 @@
 
 namespace triage::cli {
 
+namespace {
+
+struct CliLimits {
+    Limits flow;
+    JsonOptions records;
+};
+
+CliLimits& limits() {
+    static CliLimits values;
+    return values;
+}
+
+// The record limits; nullopt when `name` is not one of them.
+std::optional<std::optional<std::string>> set_record_limit(std::string_view name, std::string_view value) {
+    JsonOptions& r = limits().records;
+    auto parse = [&](bool bytes) { return parse_limit_value(value, bytes); };
+    auto bad = [&](bool bytes) {
+        return std::optional<std::string>(fmt::format("limit {} takes a positive whole number{}, not '{}'", name,
+                                                      bytes ? " of bytes (suffixes K, M, G)" : "", value));
+    };
+    if (name == "line-length") {
+        auto v = parse(true);
+        if (!v || *v == 0) return bad(true);
+        r.max_line_bytes = *v;
+        return std::optional<std::string>();
+    }
+    if (name == "fields" || name == "json-depth") {
+        auto v = parse(false);
+        if (!v || *v == 0 || *v > UINT32_MAX) return bad(false);
+        (name == "fields" ? r.max_keys : r.max_depth) = static_cast<std::uint32_t>(*v);
+        return std::optional<std::string>();
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+void add_limit_option(CLI::App& command) {
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--limit",
+            [](const std::vector<std::string>& settings) {
+                for (const std::string& setting : settings) {
+                    auto eq = setting.find('=');
+                    if (eq == std::string::npos) throw CLI::ValidationError("--limit", "takes NAME=VALUE, not '" + setting + "'");
+                    std::string_view name = std::string_view(setting).substr(0, eq);
+                    std::string_view value = std::string_view(setting).substr(eq + 1);
+                    std::optional<std::string> problem;
+                    if (auto record = set_record_limit(name, value)) problem = *record;
+                    else problem = set_limit(limits().flow, name, value);
+                    if (problem) {
+                        if (problem->starts_with("unknown limit")) *problem += ", line-length, fields, json-depth";
+                        throw CLI::ValidationError("--limit", *problem);
+                    }
+                }
+            },
+            "Raise or lower a limit: NAME=VALUE (repeatable). Flow limits: " + limit_names() +
+                "; record limits: line-length, fields, json-depth. See docs/security.md")
+        ->type_name("NAME=VALUE")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+CompileOptions compile_options() {
+    CompileOptions options;
+    options.limits = limits().flow;
+    return options;
+}
+
+JsonOptions json_options() { return limits().records; }
+
 std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode) {
-    CompileResult result = compile_file(path);
+    CompileResult result = compile_file(path, compile_options());
     const bool color = use_color(color_mode, STDERR_FILENO);
     for (const Diagnostic& d : result.diagnostics)
         if (d.severity == Severity::error) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));

@@ -1,5 +1,6 @@
 // `triage fmt [--check|--write] FILE...`: the canonical layout of flow files.
 #include "cli/commands.hpp"
+#include "cli/flow_loading.hpp"
 
 #include "triage/format.hpp"
 
@@ -94,7 +95,7 @@ int run_fmt(const FmtOptions& options) {
         std::stringstream buffer;
         buffer << in.rdbuf();
         std::string original = buffer.str();
-        FormatResult result = format_source(original, path);
+        FormatResult result = format_source(original, path, compile_options().limits);
         if (!result.text) {
             for (const Diagnostic& d : result.diagnostics) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));
             fmt::print(stderr, "triage: {} has syntax errors and was not formatted\n", path);

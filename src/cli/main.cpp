@@ -1,5 +1,6 @@
 // The triage command-line tool.
 #include "cli/commands.hpp"
+#include "cli/flow_loading.hpp"
 
 #include <fmt/format.h>
 
@@ -21,7 +22,9 @@ int main(int argc, char** argv) {
     std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
     for (Registration add : registrations) {
         std::function<int()> run = add(app);
-        commands.emplace_back(app.get_subcommands({}).back(), std::move(run));
+        CLI::App* command = app.get_subcommands({}).back();
+        add_limit_option(*command);
+        commands.emplace_back(command, std::move(run));
     }
 
     try {

@@ -49,6 +49,7 @@ struct RunOptions {
 struct Chunk {
     std::string input;  // lines, then JsonRecordReader::padding bytes so they parse in place
     std::size_t size = 0;  // bytes of lines in `input`
+    std::uint64_t overlong = 0;  // when not 0: the chunk is one line of this many bytes, past the limit
     std::uint64_t first_line = 0;
     std::string output;
     std::uint64_t first_error_line = 0;  // 0 = none
@@ -74,6 +75,7 @@ struct Context {
     std::optional<std::uint32_t> time_slot;
     TimePoint now;
     bool strict = false;
+    std::size_t max_line_bytes = 0;
 };
 
 void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
@@ -83,6 +85,18 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     if (chunk.traffic.step_visits.empty()) chunk.traffic = Traffic::for_flow(ctx.flow);
     else chunk.traffic.clear();
     std::uint64_t number = chunk.first_line;
+    if (chunk.overlong != 0) {
+        w.json.clear();
+        std::string message = fmt::format("the line is {} bytes; the limit is {} (limit: line-length)", chunk.overlong,
+                                          ctx.max_line_bytes);
+        write_error_json(w.json, number, message);
+        chunk.output += w.json.str();
+        chunk.output += '\n';
+        chunk.errors = 1;
+        chunk.first_error_line = number;
+        chunk.first_error = std::move(message);
+        return;
+    }
     const char* at = chunk.input.data();
     const char* const end = at + chunk.size;
     for (; at < end; ++number) {
@@ -120,13 +134,15 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
 // Reads whole lines into chunks; a line longer than the chunk size grows that chunk.
 class ChunkReader {
 public:
-    ChunkReader(std::FILE* in, std::size_t chunk_size) : in_(in), chunk_size_(std::max<std::size_t>(chunk_size, 1)) {}
+    ChunkReader(std::FILE* in, std::size_t chunk_size, std::size_t max_line_bytes)
+        : in_(in), chunk_size_(std::max<std::size_t>(chunk_size, 1)), max_line_bytes_(max_line_bytes) {}
 
     // Fills `chunk` with the next lines; false at the end of the input.
     bool fill(Chunk& chunk) {
         std::string& buf = chunk.input;
         buf.assign(carry_);
         carry_.clear();
+        chunk.overlong = 0;
         std::size_t lines_end = 0;
         for (;;) {
             if (!eof_ && buf.size() < chunk_size_) {
@@ -141,7 +157,13 @@ public:
                 lines_end = last + 1;
                 break;
             }
-            read_more(buf, chunk_size_);  // a line longer than a chunk
+            // A line longer than a chunk. Past the line-length limit (with room for a byte-order
+            // mark and a CR) it is not kept: the chunk stands for it alone.
+            if (buf.size() > max_line_bytes_ + 4) {
+                skip_line(chunk, buf);
+                return true;
+            }
+            read_more(buf, chunk_size_);
         }
         carry_.assign(buf, lines_end, std::string::npos);
         buf.resize(lines_end);
@@ -160,6 +182,29 @@ public:
     [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
 
 private:
+    // Reads on to the end of the overlong line that `buf` holds the start of, keeping only its
+    // length.
+    void skip_line(Chunk& chunk, std::string& buf) {
+        std::uint64_t length = buf.size();
+        bytes_ += buf.size();
+        while (!eof_) {
+            buf.clear();
+            read_more(buf, chunk_size_);
+            if (std::size_t newline = buf.find('\n'); newline != std::string::npos) {
+                length += newline;
+                bytes_ += newline + 1;
+                carry_.assign(buf, newline + 1, std::string::npos);
+                break;
+            }
+            length += buf.size();
+            bytes_ += buf.size();
+        }
+        buf.assign(JsonRecordReader::padding, '\0');
+        chunk.size = 0;
+        chunk.overlong = length;
+        chunk.first_line = next_line_++;
+    }
+
     void read_more(std::string& buf, std::size_t n) {
         std::size_t have = buf.size();
         buf.resize(have + n);
@@ -170,6 +215,7 @@ private:
 
     std::FILE* in_;
     std::size_t chunk_size_;
+    std::size_t max_line_bytes_;
     std::string carry_;  // the start of a line that the last read cut
     bool eof_ = false;
     std::uint64_t next_line_ = 1;
@@ -309,7 +355,7 @@ int run(const RunOptions& options) {
     if (!loaded) return exit_failure;
     const Flow& flow = *loaded;
 
-    JsonOptions json_options;
+    JsonOptions json_options = cli::json_options();
     for (const std::string& rename : options.renames) {
         auto eq = rename.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == rename.size()) {
@@ -360,9 +406,9 @@ int run(const RunOptions& options) {
     const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned j = 0; j < jobs; ++j) workers.push_back(std::make_unique<Worker>(flow, json_options));
-    const Context ctx{flow, time_slot, now, options.strict};
+    const Context ctx{flow, time_slot, now, options.strict, json_options.max_line_bytes};
     Totals totals{Traffic::for_flow(flow), 0};
-    ChunkReader reader(in, options.chunk_size);
+    ChunkReader reader(in, options.chunk_size, json_options.max_line_bytes);
     int status = exit_ok;
     {
         Progress progress(input_size);

@@ -1,5 +1,6 @@
 // `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
 #include "cli/commands.hpp"
+#include "cli/flow_loading.hpp"
 
 #include "json_writer.hpp"
 #include "text_util.hpp"
@@ -198,7 +199,7 @@ int run_test_command(const TestOptions& options) {
     std::vector<std::future<FileRun>> pending;
     for (const auto& [path, from_directory] : files)
         pending.push_back(std::async(std::launch::async, [path = path, from_directory = from_directory] {
-            FileRun r{path, compile_file(path), {}, false, {}};
+            FileRun r{path, compile_file(path, compile_options()), {}, false, {}};
             // In a directory, a file without a `flow` header is a fragment that flows include;
             // it is checked through them.
             r.fragment = from_directory && std::any_of(r.compiled.diagnostics.begin(), r.compiled.diagnostics.end(),

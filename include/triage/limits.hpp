@@ -1,0 +1,34 @@
+// How much a flow file may ask of the compiler and the evaluator. Flow files are untrusted
+// input: every limit is checked before the work it bounds and reported as error T060 at the
+// place that exceeds it, never as a crash, a hang or an allocation that cannot succeed.
+// The defaults are far above what a hand-written flow needs; raise them per run
+// (`--limit NAME=VALUE`) or per call (CompileOptions::limits). See docs/security.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace triage {
+
+struct Limits {
+    std::uint64_t file_bytes = 16u << 20;       // file-size: each flow, included or word list file
+    std::uint32_t nesting = 64;                 // nesting: parentheses and `not` in one condition,
+                                                //   and conditions (`let`) referring to conditions
+    std::uint32_t steps = 100'000;              // steps: steps in one flow
+    std::uint32_t words = 100'000;              // words: phrases in one word list
+    std::uint64_t automaton_bytes = 256u << 20; // automaton-memory: the keyword automaton of one text field
+    std::uint64_t regex_bytes = 8u << 20;       // regex-memory: RE2's max_mem for each regular expression
+    std::uint32_t include_depth = 16;           // include-depth: files including files
+};
+
+// Sets one limit from its name ("nesting", "file-size", ...) and a value ("100", "32M", "1G").
+// Returns an error message, or nothing on success.
+[[nodiscard]] std::optional<std::string> set_limit(Limits& limits, std::string_view name, std::string_view value);
+// A whole number with an optional K, M or G suffix (powers of 1024) when `bytes`.
+[[nodiscard]] std::optional<std::uint64_t> parse_limit_value(std::string_view text, bool bytes);
+// "file-size, nesting, steps, words, automaton-memory, regex-memory, include-depth"
+[[nodiscard]] std::string limit_names();
+
+}  // namespace triage
