@@ -206,6 +206,7 @@ private:
         lets_.push_back({&let, file_});
         let_state_.push_back(LetState::pending);
         let_used_.push_back(false);
+        let_chain_.push_back(0);
     }
 
     void collect_word_list(const ast::WordList& list) {
@@ -447,6 +448,7 @@ private:
         if (it->second.kind == ValueSymbol::Kind::let) {
             let_used_[it->second.index] = true;
             resolve_let(it->second.index);
+            referenced_let_depth_ = std::max(referenced_let_depth_, let_chain_[it->second.index]);
             c.kind = ConditionKind::let_ref;
             c.operand = it->second.index;
             return add(std::move(c));
@@ -768,24 +770,33 @@ private:
             }
             return;
         }
-        if (let_depth_ >= in_.options.limits.nesting) {
-            // Resolving lets recurses; so would evaluating them. Stop the chain here.
-            if (!let_too_deep_)
-                error(Code::limit_exceeded, span_in(file, let->name),
-                      fmt::format("conditions refer to conditions more than {} levels deep here",
-                                  in_.options.limits.nesting))
-                    .help = "shorten the chain of 'let' conditions, or raise the limit: --limit nesting=N";
-            let_too_deep_ = true;
+        if (lets_resolving_ >= in_.options.limits.nesting) {
+            // Declared in the reverse order of use: the chain shows here, while resolving.
+            let_chain_[index] = in_.options.limits.nesting + 1;
+            if (!let_too_deep_) too_deep_let(file, let->name);
             return;
         }
         let_state_[index] = LetState::resolving;
+        ++lets_resolving_;
         FileId saved = file_;
         file_ = file;
-        ++let_depth_;
+        const std::uint32_t outer = referenced_let_depth_;
+        referenced_let_depth_ = 0;
         data_->lets[index].condition = resolve(let->condition);
-        --let_depth_;
+        // Evaluating a let recurses into the lets it names: bound the length of such chains.
+        let_chain_[index] = referenced_let_depth_ + 1;
+        referenced_let_depth_ = outer;
+        if (let_chain_[index] > in_.options.limits.nesting && !let_too_deep_) too_deep_let(file, let->name);
         file_ = saved;
+        --lets_resolving_;
         let_state_[index] = LetState::done;
+    }
+
+    void too_deep_let(FileId file, const ast::Name& name) {
+        let_too_deep_ = true;
+        error(Code::limit_exceeded, span_in(file, name),
+              fmt::format("conditions refer to conditions more than {} levels deep here", in_.options.limits.nesting))
+            .help = "shorten the chain of 'let' conditions, or raise the limit: --limit nesting=N";
     }
 
     // ---- steps and outcomes -----------------------------------------------------------------
@@ -793,7 +804,7 @@ private:
     std::optional<NodeRef> node_ref(const ast::Name& name) {
         auto it = data_->node_index.find(name);
         if (it != data_->node_index.end()) return it->second;
-        if (is_broken(BrokenName::Kind::node, name)) return std::nullopt;
+        if (is_broken(BrokenName::Kind::node, name) || too_many_steps_) return std::nullopt;
         std::vector<std::string> names;
         for (const auto& [n, node] : data_->node_index) names.push_back(n);
         auto& d = error(Code::unknown_node, span(name),
@@ -1176,7 +1187,9 @@ private:
     std::unordered_map<std::string, Span> test_names_;
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;
-    std::uint32_t let_depth_ = 0;  // lets being resolved, one inside another
+    std::vector<std::uint32_t> let_chain_;    // per let: the longest chain of lets it starts
+    std::uint32_t referenced_let_depth_ = 0;  // while resolving a let: the longest chain it names
+    std::uint32_t lets_resolving_ = 0;        // lets being resolved, one inside another
     bool let_too_deep_ = false;
     bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;

@@ -138,7 +138,7 @@ private:
             return;
         }
         if (std::find(loaded_.begin(), loaded_.end(), id) != loaded_.end()) return;
-        if (active_.size() >= options_.limits.include_depth) {
+        if (active_.size() > options_.limits.include_depth) {
             diagnostics_.push_back({Severity::error, Code::limit_exceeded, where,
                                     fmt::format("includes nested more than {} files deep", options_.limits.include_depth),
                                     {},
