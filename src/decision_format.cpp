@@ -8,13 +8,6 @@ namespace triage {
 
 namespace {
 
-std::string_view branch_label(const Flow& flow, const PathEntry& entry) {
-    const Step& step = flow.steps()[entry.step];
-    if (entry.branch < step.branches.size())
-        return flow.source_text(flow.conditions()[step.branches[entry.branch].condition].span);
-    return "else";
-}
-
 // An action's JSON object without its deadline and closing brace: all of it is fixed by the flow.
 std::string action_prefix(const Action& a) {
     JsonWriter json;

@@ -178,6 +178,10 @@ struct JsonRecordReader::Impl {
             else if (type == T::UINT64) seconds = static_cast<double>(value.get_uint64().value_unsafe());
             else if (type == T::DOUBLE) seconds = value.get_double().value_unsafe();
             else return wrong("a date-time string or seconds since 1970");
+            // Years 0000-9999, as for date-time strings; NaN fails the test too.
+            constexpr double earliest = -62167219200.0, latest = 253402300799.0;
+            if (!(seconds >= earliest && seconds <= latest))
+                return fail(fmt::format("'{}' is out of range for a date-time: {} seconds since 1970", dotted_path(), seconds));
             values[slot] = FieldValue::of_time(TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000))));
             return true;
         }

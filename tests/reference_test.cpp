@@ -140,15 +140,9 @@ private:
     }
 
     static bool compare(double a, double b, CompareOp op) {
-        switch (op) {
-        case CompareOp::lt: return a < b;
-        case CompareOp::le: return a <= b;
-        case CompareOp::gt: return a > b;
-        case CompareOp::ge: return a >= b;
-        case CompareOp::eq: return a == b;
-        case CompareOp::ne: return a != b;
-        }
-        return false;
+        using Op = CompareOp;
+        return op == Op::lt ? a < b : op == Op::le ? a <= b : op == Op::gt ? a > b : op == Op::ge ? a >= b
+             : op == Op::eq ? a == b : a != b;
     }
 
     bool holds(ConditionId id) {

@@ -45,6 +45,7 @@ const Fault faults[] = {
      [](const std::string& l) { return replace_value(l, "followers", "123456789012345678901234567890"); }},
     {"deep nesting", true,
      [](const std::string& l) { return "{\"deep\":" + std::string(100, '[') + std::string(100, ']') + "," + l.substr(1); }},
+    {"time out of range", true, [](const std::string& l) { return replace_value(l, "posted_at", "-1e300"); }},
     {"not an object", true, [](const std::string&) { return std::string("[1, 2, 3]"); }},
     {"empty line", true, [](const std::string&) { return std::string(); }},
     {"blank line", true, [](const std::string&) { return std::string(" \t "); }},

@@ -31,7 +31,7 @@ struct JsonOptions {
 // Value rules: null or an absent key is a missing field; text fields take strings; number and
 // integer fields take numbers; bool fields take true/false; `one of` fields take strings; time
 // fields take RFC 3339 strings ("2026-11-22T09:30:00Z", offsets and fractions allowed) or
-// numbers of seconds since the Unix epoch. Keys the flow does not declare are ignored.
+// numbers of seconds since the Unix epoch (years 0000-9999). Keys the flow does not declare are ignored.
 // A value of the wrong type makes the whole line an error: nothing is coerced silently. So does
 // a key the flow reads appearing twice in one object, invalid UTF-8, and a line past the limits
 // above. A UTF-8 byte-order mark at the start of a line is skipped.

@@ -19,17 +19,19 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_
   -DTRIAGE_BUILD_CLI=OFF -DTRIAGE_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build "$build" --target "${targets[@]/%/_fuzzer}"
 
-seed() {  # seed corpus of one target
-  local dir=$build/corpus/$1
+seed() {  # seed corpus of one target; file names carry their source path, so none collide
+  local dir=$build/corpus/$1 f
   mkdir -p "$dir"
   case $1 in
     compile|format)
-      find "$here/examples" "$here/tests/fixtures" -name '*.flow' -exec cp -t "$dir" {} + ;;
+      while IFS= read -r -d '' f; do cp "$f" "$dir/$(realpath --relative-to="$here" "$f" | tr / _)"; done \
+        < <(find "$here/examples" "$here/tests/fixtures" -name '*.flow' -print0) ;;
     record)
-      split -l 1 -a 4 "$here/examples/mentions.jsonl" "$dir/mention-"
-      find "$here/tests/fixtures" -name '*.jsonl' -exec split -l 1 -a 4 {} "$dir/fixture-" \; ;;
+      split -l 1 -a 5 "$here/examples/mentions.jsonl" "$dir/mention-"
+      while IFS= read -r -d '' f; do split -l 1 -a 5 "$f" "$dir/$(basename "$f" .jsonl)-"; done \
+        < <(find "$here/tests/fixtures" -name '*.jsonl' -print0)
+      cp "$here/tests/fixtures/fuzz/record"/* "$dir/" ;;
   esac
-  [ -d "$here/tests/fixtures/fuzz/$1" ] && cp "$here/tests/fixtures/fuzz/$1"/* "$dir/" 2>/dev/null || true
 }
 
 mkdir -p "$build/findings"
