@@ -144,6 +144,7 @@ public:
         carry_.clear();
         chunk.overlong = 0;
         std::size_t lines_end = 0;
+        std::size_t scanned = 0;  // bytes of buf known to hold no '\n'
         for (;;) {
             if (!eof_ && buf.size() < chunk_size_) {
                 read_more(buf, chunk_size_ - buf.size());
@@ -153,17 +154,18 @@ public:
                 lines_end = buf.size();
                 break;
             }
-            if (std::size_t last = buf.rfind('\n'); last != std::string::npos) {
-                lines_end = last + 1;
+            if (std::size_t last = std::string_view(buf).substr(scanned).rfind('\n'); last != std::string::npos) {
+                lines_end = scanned + last + 1;
                 break;
             }
+            scanned = buf.size();
             // A line longer than a chunk. Past the line-length limit (with room for a byte-order
             // mark and a CR) it is not kept: the chunk stands for it alone.
             if (buf.size() > max_line_bytes_ + 4) {
                 skip_line(chunk, buf);
                 return true;
             }
-            read_more(buf, chunk_size_);
+            read_more(buf, std::max(chunk_size_, buf.size()));  // doubling: linear in the line
         }
         carry_.assign(buf, lines_end, std::string::npos);
         buf.resize(lines_end);
