@@ -30,35 +30,42 @@ std::string quote(std::string_view text) {
     return out + "\"";
 }
 
-constexpr char trailing_mark = '\x01';
-
 // Consecutive lines with trailing comments get their comments in one column, two spaces after
-// the longest line of the run.
-std::string align_trailing_comments(std::string_view text) {
-    std::vector<std::string_view> lines;
+// the longest line of the run. `marks` are the offsets in `text` where trailing comments start,
+// in order (kept beside the text: a comment or a string may hold any byte).
+std::string align_trailing_comments(std::string_view text, const std::vector<std::size_t>& marks) {
+    struct Line {
+        std::string_view text;
+        std::size_t mark = std::string_view::npos;  // in the line
+    };
+    std::vector<Line> lines;
+    std::size_t next_mark = 0;
     for (std::size_t at = 0; at < text.size();) {
         std::size_t end = text.find('\n', at);
-        lines.push_back(text.substr(at, end - at));
+        if (end == std::string_view::npos) end = text.size();
+        Line line{text.substr(at, end - at)};
+        if (next_mark < marks.size() && marks[next_mark] >= at && marks[next_mark] <= end)
+            line.mark = marks[next_mark++] - at;
+        lines.push_back(line);
         at = end + 1;
     }
     std::string out;
     for (std::size_t i = 0; i < lines.size();) {
         std::size_t j = i;
         std::size_t width = 0;
-        while (j < lines.size() && lines[j].find(trailing_mark) != std::string_view::npos) {
-            width = std::max(width, lines[j].find(trailing_mark));
+        while (j < lines.size() && lines[j].mark != std::string_view::npos) {
+            width = std::max(width, lines[j].mark);
             ++j;
         }
         if (j == i) {
-            out += lines[i++];
+            out += lines[i++].text;
             out += '\n';
             continue;
         }
         for (; i < j; ++i) {
-            std::size_t mark = lines[i].find(trailing_mark);
-            out += lines[i].substr(0, mark);
-            out += std::string(width - mark + 2, ' ');
-            out += lines[i].substr(mark + 1);
+            out += lines[i].text.substr(0, lines[i].mark);
+            out += std::string(width - lines[i].mark + 2, ' ');
+            out += lines[i].text.substr(lines[i].mark);
             out += '\n';
         }
     }
@@ -82,7 +89,7 @@ public:
             previous_kind = kind;
         }
         flush_before(static_cast<std::uint32_t>(src_.size()) + 1, 0);
-        return align_trailing_comments(out_);
+        return align_trailing_comments(out_, marks_);
     }
 
 private:
@@ -143,7 +150,7 @@ private:
             std::string_view between = src_.substr(to, c.offset - to);
             if (between.find_first_not_of(" \t{}") != std::string_view::npos) break;
             c.emitted = true;
-            out_ += trailing_mark;  // aligned with its neighbours by align_trailing_comments()
+            marks_.push_back(out_.size());  // aligned with its neighbours by align_trailing_comments()
             out_ += c.text;
         }
         out_ += '\n';
@@ -335,6 +342,7 @@ private:
 
     std::string_view src_;
     std::vector<Comment> comments_;
+    std::vector<std::size_t> marks_;  // where trailing comments start in out_
     std::string out_;
 };
 
