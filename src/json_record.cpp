@@ -254,9 +254,7 @@ struct JsonRecordReader::Impl {
             data += 3;
             size -= 3;
         }
-        if (size > options.max_line_bytes)
-            return fail(fmt::format("the line is {} bytes; the limit is {} (limit: line-length)", size,
-                                    options.max_line_bytes));
+        if (size > options.max_line_bytes) return fail(line_too_long(size, options.max_line_bytes));
         simdjson::dom::element root;
         if (auto e = parser.parse(data, size, false).get(root); e != simdjson::SUCCESS) {
             if (e == simdjson::DEPTH_ERROR)
@@ -285,6 +283,10 @@ JsonRecordReader& JsonRecordReader::operator=(JsonRecordReader&&) noexcept = def
 
 bool JsonRecordReader::read(std::string_view json) { return impl_->read(json); }
 bool JsonRecordReader::read_padded(std::string_view json) { return impl_->parse(json.data(), json.size()); }
+
+std::string JsonRecordReader::line_too_long(std::uint64_t bytes, std::size_t limit) {
+    return fmt::format("the line is {} bytes; the limit is {} (limit: line-length)", bytes, limit);
+}
 const std::string& JsonRecordReader::error() const noexcept { return impl_->error; }
 std::string_view JsonRecordReader::id() const noexcept { return impl_->id; }
 FieldValue JsonRecordReader::value(std::uint32_t slot) const noexcept { return impl_->values[slot]; }

@@ -28,33 +28,36 @@ constexpr LimitField fields[] = {
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_limit_value(std::string_view text, bool bytes) {
+std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes, std::uint64_t max,
+                                         std::string& error) {
     std::uint64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end == text.data()) return std::nullopt;
     std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
     std::uint64_t scale = 1;
     if (bytes && (suffix == "K" || suffix == "k")) scale = 1u << 10;
     else if (bytes && suffix == "M") scale = 1u << 20;
     else if (bytes && suffix == "G") scale = 1u << 30;
-    else if (!suffix.empty()) return std::nullopt;
-    if (value > std::numeric_limits<std::uint64_t>::max() / scale) return std::nullopt;
+    else if (!suffix.empty()) ec = std::errc::invalid_argument;
+    if (ec != std::errc() || end == text.data() || value == 0 || value > max / scale) {
+        error = value > 0 && ec == std::errc() && value > max / scale
+                    ? fmt::format("limit {} is at most {}", name, max)
+                    : fmt::format("limit {} takes a positive whole number{}, not '{}'", name,
+                                  bytes ? " of bytes (suffixes K, M, G)" : "", text);
+        return std::nullopt;
+    }
     return value * scale;
 }
 
 std::optional<std::string> set_limit(Limits& limits, std::string_view name, std::string_view value) {
     for (const LimitField& f : fields) {
         if (f.name != name) continue;
-        std::optional<std::uint64_t> v = parse_limit_value(value, f.bytes);
-        if (!v || *v == 0)
-            return fmt::format("limit {} takes a positive whole number{}, not '{}'", name,
-                               f.bytes ? " of bytes (suffixes K, M, G)" : "", value);
-        if (f.wide != nullptr) {
-            limits.*f.wide = *v;
-        } else {
-            if (*v > std::numeric_limits<std::uint32_t>::max()) return fmt::format("limit {} is at most 4294967295", name);
-            limits.*f.narrow = static_cast<std::uint32_t>(*v);
-        }
+        std::string error;
+        const std::uint64_t max = f.wide != nullptr ? std::numeric_limits<std::uint64_t>::max()
+                                                    : std::numeric_limits<std::uint32_t>::max();
+        std::optional<std::uint64_t> v = limit_value(name, value, f.bytes, max, error);
+        if (!v) return error;
+        if (f.wide != nullptr) limits.*f.wide = *v;
+        else limits.*f.narrow = static_cast<std::uint32_t>(*v);
         return std::nullopt;
     }
     return fmt::format("unknown limit '{}'; the limits are {}", name, limit_names());

@@ -56,6 +56,10 @@ public:
     [[nodiscard]] std::string_view id() const noexcept;
     [[nodiscard]] FieldValue value(std::uint32_t slot) const noexcept;
 
+    // The error for a line of `bytes` bytes, past `limit`: what read() says, and what `triage run`
+    // says for a line it did not keep.
+    [[nodiscard]] static std::string line_too_long(std::uint64_t bytes, std::size_t limit);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

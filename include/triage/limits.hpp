@@ -26,8 +26,10 @@ struct Limits {
 // Sets one limit from its name ("nesting", "file-size", ...) and a value ("100", "32M", "1G").
 // Returns an error message, or nothing on success.
 [[nodiscard]] std::optional<std::string> set_limit(Limits& limits, std::string_view name, std::string_view value);
-// A whole number with an optional K, M or G suffix (powers of 1024) when `bytes`.
-[[nodiscard]] std::optional<std::uint64_t> parse_limit_value(std::string_view text, bool bytes);
+// The value of limit `name` written as `text`: a positive whole number up to `max`, with an
+// optional K, M or G suffix (powers of 1024) when `bytes`. nullopt, with a message, otherwise.
+[[nodiscard]] std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes,
+                                                       std::uint64_t max, std::string& error);
 // "file-size, nesting, steps, words, automaton-memory, regex-memory, include-depth"
 [[nodiscard]] std::string limit_names();
 

@@ -21,27 +21,18 @@ CliLimits& limits() {
     return values;
 }
 
-// The record limits; nullopt when `name` is not one of them.
+// The record limits; nullopt when `name` is not one of them, else an error message or nothing.
 std::optional<std::optional<std::string>> set_record_limit(std::string_view name, std::string_view value) {
     JsonOptions& r = limits().records;
-    auto parse = [&](bool bytes) { return parse_limit_value(value, bytes); };
-    auto bad = [&](bool bytes) {
-        return std::optional<std::string>(fmt::format("limit {} takes a positive whole number{}, not '{}'", name,
-                                                      bytes ? " of bytes (suffixes K, M, G)" : "", value));
-    };
-    if (name == "line-length") {
-        auto v = parse(true);
-        if (!v || *v == 0) return bad(true);
-        r.max_line_bytes = *v;
-        return std::optional<std::string>();
-    }
-    if (name == "fields" || name == "json-depth") {
-        auto v = parse(false);
-        if (!v || *v == 0 || *v > UINT32_MAX) return bad(false);
-        (name == "fields" ? r.max_keys : r.max_depth) = static_cast<std::uint32_t>(*v);
-        return std::optional<std::string>();
-    }
-    return std::nullopt;
+    const bool line_length = name == "line-length";
+    if (!line_length && name != "fields" && name != "json-depth") return std::nullopt;
+    std::string error;
+    std::optional<std::uint64_t> v =
+        limit_value(name, value, line_length, line_length ? SIZE_MAX : UINT32_MAX, error);
+    if (!v) return std::optional<std::string>(error);
+    if (line_length) r.max_line_bytes = *v;
+    else (name == "fields" ? r.max_keys : r.max_depth) = static_cast<std::uint32_t>(*v);
+    return std::optional<std::string>();
 }
 
 }  // namespace

@@ -87,8 +87,7 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     std::uint64_t number = chunk.first_line;
     if (chunk.overlong != 0) {
         w.json.clear();
-        std::string message = fmt::format("the line is {} bytes; the limit is {} (limit: line-length)", chunk.overlong,
-                                          ctx.max_line_bytes);
+        std::string message = JsonRecordReader::line_too_long(chunk.overlong, ctx.max_line_bytes);
         write_error_json(w.json, number, message);
         chunk.output += w.json.str();
         chunk.output += '\n';
