@@ -62,16 +62,16 @@ struct Chunk {
 };
 
 struct Worker {
-    Worker(const Flow& flow, const JsonOptions& options) : evaluator(flow), reader(flow, options), decision_json(flow) {}
+    Worker(const Flow& flow, const JsonOptions& options) : evaluator(flow), reader(flow, options) {}
     Evaluator evaluator;
     JsonRecordReader reader;
     Decision decision;
-    DecisionJson decision_json;
     JsonWriter json;
 };
 
 struct Context {
     const Flow& flow;
+    const DecisionJson& decision_json;  // read-only, shared by the workers
     std::optional<std::uint32_t> time_slot;
     TimePoint now;
     bool strict = false;
@@ -124,7 +124,7 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
             }
             w.evaluator.evaluate(w.reader.view(), reference, w.decision);
             chunk.traffic.record(w.decision);
-            w.decision_json.append(chunk.output, w.decision, number, w.reader.id());
+            ctx.decision_json.append(chunk.output, w.decision, number, w.reader.id());
         }
         chunk.output += '\n';
     }
@@ -407,7 +407,8 @@ int run(const RunOptions& options) {
     const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned j = 0; j < jobs; ++j) workers.push_back(std::make_unique<Worker>(flow, json_options));
-    const Context ctx{flow, time_slot, now, options.strict, json_options.max_line_bytes};
+    const DecisionJson decision_json(flow);
+    const Context ctx{flow, decision_json, time_slot, now, options.strict, json_options.max_line_bytes};
     Totals totals{Traffic::for_flow(flow), 0};
     ChunkReader reader(in, options.chunk_size, json_options.max_line_bytes);
     int status = exit_ok;
