@@ -58,7 +58,7 @@ struct Chunk {
     // stop counts exactly the lines up to the bad one.
     Traffic traffic;
     std::uint64_t errors = 0;
-    enum class State { free, filled, decided } state = State::free;
+    bool decided = false;  // by a worker, and not yet written
 };
 
 struct Worker {
@@ -84,16 +84,21 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     chunk.errors = 0;
     if (chunk.traffic.step_visits.empty()) chunk.traffic = Traffic::for_flow(ctx.flow);
     else chunk.traffic.clear();
-    std::uint64_t number = chunk.first_line;
-    if (chunk.overlong != 0) {
+    // An error record for line `number`; false when --strict stops the chunk there.
+    auto report = [&](std::uint64_t number, std::string_view message) {
         w.json.clear();
-        std::string message = JsonRecordReader::line_too_long(chunk.overlong, ctx.max_line_bytes);
         write_error_json(w.json, number, message);
         chunk.output += w.json.str();
         chunk.output += '\n';
-        chunk.errors = 1;
+        ++chunk.errors;
+        if (chunk.first_error_line != 0) return true;
         chunk.first_error_line = number;
-        chunk.first_error = std::move(message);
+        chunk.first_error = message;
+        return !ctx.strict;
+    };
+    std::uint64_t number = chunk.first_line;
+    if (chunk.overlong != 0) {
+        report(number, JsonRecordReader::line_too_long(chunk.overlong, ctx.max_line_bytes));
         return;
     }
     const char* at = chunk.input.data();
@@ -106,26 +111,18 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         const bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
         if (blank || !w.reader.read_padded(line)) {
-            std::string_view message = blank ? std::string_view("empty line") : std::string_view(w.reader.error());
-            w.json.clear();
-            write_error_json(w.json, number, message);
-            chunk.output += w.json.str();
-            ++chunk.errors;
-            if (chunk.first_error_line == 0) {
-                chunk.first_error_line = number;
-                chunk.first_error = message;
-                if (ctx.strict) return;  // nothing after it is written
-            }
-        } else {
-            TimePoint reference = ctx.now;
-            if (ctx.time_slot) {
-                FieldValue t = w.reader.value(*ctx.time_slot);
-                if (t.kind == ValueKind::time) reference = t.time;
-            }
-            w.evaluator.evaluate(w.reader.view(), reference, w.decision);
-            chunk.traffic.record(w.decision);
-            ctx.decision_json.append(chunk.output, w.decision, number, w.reader.id());
+            if (!report(number, blank ? std::string_view("empty line") : std::string_view(w.reader.error())))
+                return;  // --strict: nothing after it is written
+            continue;
         }
+        TimePoint reference = ctx.now;
+        if (ctx.time_slot) {
+            FieldValue t = w.reader.value(*ctx.time_slot);
+            if (t.kind == ValueKind::time) reference = t.time;
+        }
+        w.evaluator.evaluate(w.reader.view(), reference, w.decision);
+        chunk.traffic.record(w.decision);
+        ctx.decision_json.append(chunk.output, w.decision, number, w.reader.id());
         chunk.output += '\n';
     }
 }
@@ -306,7 +303,7 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
             lock.unlock();
             decide_chunk(ctx, w, chunk);
             lock.lock();
-            chunk.state = Chunk::State::decided;
+            chunk.decided = true;
             decided_cv.notify_one();
         }
     };
@@ -318,13 +315,13 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
         std::unique_lock lock(mutex);
         Chunk& oldest = ring[next_to_write % ring.size()];
         const bool ring_full = next_to_fill - next_to_write == ring.size();
-        if (next_to_write < next_to_fill && (ring_full || input_done || oldest.state == Chunk::State::decided)) {
-            decided_cv.wait(lock, [&] { return oldest.state == Chunk::State::decided; });
+        if (next_to_write < next_to_fill && (ring_full || input_done || oldest.decided)) {
+            decided_cv.wait(lock, [&] { return oldest.decided; });
             lock.unlock();
             ok = write_chunk(oldest, ctx.strict, out, totals);
             progress.update(reader.lines(), reader.bytes());
             lock.lock();
-            oldest.state = Chunk::State::free;
+            oldest.decided = false;
             ++next_to_write;
             if (!ok) break;
             continue;
@@ -334,12 +331,8 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
         lock.unlock();
         const bool more = reader.fill(free);
         lock.lock();
-        if (more) {
-            free.state = Chunk::State::filled;
-            ++next_to_fill;
-        } else {
-            input_done = true;
-        }
+        if (more) ++next_to_fill;
+        else input_done = true;
         filled_cv.notify_all();
     }
     {
