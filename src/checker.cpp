@@ -1,6 +1,8 @@
 #include "checker.hpp"
 
+#include "business_hours.hpp"
 #include "suggest.hpp"
+#include "window_ring.hpp"
 #include "syntax/ast.hpp"
 #include "text_util.hpp"
 #include "triage/json.hpp"
@@ -24,6 +26,7 @@ namespace x3 = boost::spirit::x3;
 
 
 constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
+constexpr unsigned max_test_repeat = 100'000;
 
 bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }
 
@@ -60,11 +63,14 @@ public:
             collect(*d.declaration);
         }
         check_field_groups();
+        resolve_clock();
         for (std::uint32_t i = 0; i < lets_.size(); ++i) resolve_let(i);
         for (std::uint32_t i = 0; i < steps_.size(); ++i) resolve_step(i);
         for (std::uint32_t i = 0; i < outcomes_.size(); ++i) resolve_outcome(i);
+        for (std::uint32_t i = 0; i < crises_.size(); ++i) resolve_crisis(i);
         for (const auto& [test, file] : tests_) resolve_test(*test, file);
         resolve_header_and_start();
+        check_state_use();
         if (!in_.syntax_errors) report_unused();  // after a syntax error these are mostly cascades
         return std::move(data_);
     }
@@ -115,8 +121,417 @@ private:
                 [&](const ast::Step& s) { collect_step(s); },
                 [&](const ast::Outcome& o) { collect_outcome(o); },
                 [&](const ast::TestCase& t) { tests_.push_back({&t, file_}); },
+                [&](const ast::Clock& c) { collect_clock(c); },
+                [&](const ast::Hours& h) { collect_hours(h); },
+                [&](const ast::Crisis& c) { collect_crisis(c); },
             },
             declaration);
+    }
+
+    // ---- clock, business hours, crisis modes --------------------------------------------------
+
+    void collect_clock(const ast::Clock& clock) {
+        Span where = keyword_span(clock);
+        if (clock_) {
+            error(Code::duplicate_singleton, where, "a flow has only one 'clock'")
+                .notes.push_back({clock_->second, "the first 'clock' is here"});
+            return;
+        }
+        clock_ = {&clock, where};
+        clock_file_ = file_;
+    }
+
+    void resolve_clock() {
+        if (!clock_) return;
+        file_ = clock_file_;
+        const ast::Clock& c = *clock_->first;
+        auto f = field_ref(c.field);
+        if (!f) return;
+        if (field(*f).type != FieldType::time) {
+            mismatch(c.field, fmt::format("'{}' is {} field; the clock reads a time field", field(*f).name,
+                                          with_article(field(*f).type)),
+                     "declare it as 'time' in the fields block, or name another field");
+            return;
+        }
+        Clock clock{*f, Duration(0), span(c)};
+        if (c.tolerance) clock.tolerance = duration(*c.tolerance).value_or(Duration(0));
+        data_->clock = clock;
+    }
+
+    bool define_named(std::unordered_map<std::string, std::uint32_t>& names, const ast::Name& name,
+                      std::uint32_t index, std::string_view what, const std::vector<Span>& spans) {
+        auto [it, inserted] = names.emplace(name, index);
+        if (!inserted)
+            error(Code::duplicate_definition, span(name),
+                  fmt::format("{} '{}' is already defined", what, std::string(name)))
+                .notes.push_back({spans[it->second], fmt::format("'{}' was first defined here", std::string(name))});
+        return inserted;
+    }
+
+    void collect_hours(const ast::Hours& block) {
+        Hours h;
+        h.name = block.name;
+        h.title = block.title;
+        h.span = span(block);
+        h.name_span = span(block.name);
+        std::vector<Span> spans;
+        for (const Hours& other : data_->hours) spans.push_back(other.name_span);
+        if (!define_named(hours_index_, block.name, static_cast<std::uint32_t>(data_->hours.size()),
+                          "business hours", spans))
+            return;
+        static constexpr std::string_view days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+        auto weekday_of = [&](const ast::Name& n) -> std::optional<std::uint8_t> {
+            for (std::uint8_t d = 0; d < 7; ++d)
+                if (days[d] == std::string_view(n)) return d;
+            auto& d = error(Code::invalid_hours, span(n), fmt::format("'{}' is not a day", std::string(n)));
+            suggest(d, n, std::vector<std::string>(std::begin(days), std::end(days)));
+            if (d.help.empty()) d.help = "days are mon, tue, wed, thu, fri, sat and sun";
+            return std::nullopt;
+        };
+        std::optional<Span> zone_span;
+        bool valid = true;
+        for (const ast::HoursItem& item : block.items) {
+            boost::apply_visitor(
+                overloaded{
+                    [&](const ast::Zone& z) {
+                        if (zone_span) {
+                            error(Code::invalid_hours, span(z), fmt::format("business hours '{}' have a second zone", h.name))
+                                .notes.push_back({*zone_span, "the first zone is here"});
+                            valid = false;
+                            return;
+                        }
+                        zone_span = span(z.name);
+                        h.zone = z.name;
+                    },
+                    [&](const ast::Holidays& list) {
+                        for (const ast::Date& d : list.dates) {
+                            using namespace std::chrono;
+                            year_month_day date{year(static_cast<int>(d.year)), month(d.month), day(d.day)};
+                            if (!date.ok()) {
+                                error(Code::invalid_hours, span(d), "no such date");
+                                valid = false;
+                                continue;
+                            }
+                            h.holidays.push_back(static_cast<std::int32_t>(sys_days(date).time_since_epoch().count()));
+                        }
+                    },
+                    [&](const ast::Opening& o) {
+                        std::vector<std::uint8_t> weekdays;
+                        for (const ast::DayRange& r : o.days) {
+                            auto first = weekday_of(r.first);
+                            auto last = r.last ? weekday_of(*r.last) : first;
+                            if (!first || !last) {
+                                valid = false;
+                                continue;
+                            }
+                            for (std::uint8_t d = *first;; d = static_cast<std::uint8_t>((d + 1) % 7)) {
+                                weekdays.push_back(d);
+                                if (d == *last) break;
+                            }
+                        }
+                        for (const ast::TimeRange& t : o.times) {
+                            auto seconds = [&](const ast::LocalTime& at) -> std::optional<std::int32_t> {
+                                if (at.minute >= 60 || at.hour > 24 || (at.hour == 24 && at.minute != 0)) {
+                                    error(Code::invalid_hours, span(at), "no such time of day")
+                                        .help = "write times from 00:00 to 24:00";
+                                    return std::nullopt;
+                                }
+                                return static_cast<std::int32_t>(at.hour * 3600 + at.minute * 60);
+                            };
+                            auto from = seconds(t.opens);
+                            auto to = seconds(t.closes);
+                            if (!from || !to) {
+                                valid = false;
+                                continue;
+                            }
+                            if (*to <= *from) {
+                                error(Code::invalid_hours, span(t), "closes before it opens")
+                                    .help = "a night shift is two openings: '22:00-24:00' and '00:00-06:00' the next day";
+                                valid = false;
+                                continue;
+                            }
+                            for (std::uint8_t d : weekdays) h.openings.push_back({d, *from, *to});
+                        }
+                    },
+                },
+                item);
+        }
+        if (!zone_span) {
+            error(Code::invalid_hours, h.name_span, fmt::format("business hours '{}' have no time zone", h.name))
+                .help = "add 'zone \"Area/City\"', e.g. zone \"Europe/London\"; 'zone \"UTC\"' for UTC";
+            valid = false;
+        }
+        if (valid && h.openings.empty()) {
+            error(Code::invalid_hours, h.name_span, fmt::format("business hours '{}' are never open", h.name))
+                .help = "add days and opening times, e.g. 'mon-fri 09:00-18:00'";
+            valid = false;
+        }
+        std::optional<detail::TimeZone> zone;
+        if (zone_span) {
+            std::string problem;
+            zone = detail::TimeZone::load(h.zone, problem);
+            if (!zone) {
+                error(Code::unknown_time_zone, *zone_span, problem).help =
+                    "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
+                valid = false;
+            }
+        }
+        std::vector<detail::OpenInterval> open;
+        for (const Opening& o : h.openings) open.push_back({o.weekday, o.from, o.to});
+        data_->calendars.emplace_back(valid ? std::move(*zone) : detail::TimeZone::utc(), std::move(open), h.holidays);
+        data_->hours.push_back(std::move(h));
+    }
+
+    void collect_crisis(const ast::Crisis& block) {
+        Crisis c;
+        c.name = block.name;
+        c.title = block.title;
+        c.span = span(block);
+        c.name_span = span(block.name);
+        std::vector<Span> spans;
+        for (const Crisis& other : data_->crises) spans.push_back(other.name_span);
+        if (!define_named(crisis_index_, block.name, static_cast<std::uint32_t>(data_->crises.size()), "crisis",
+                          spans))
+            return;
+        data_->crises.push_back(std::move(c));
+        crises_.push_back({&block, file_});
+    }
+
+    void resolve_crisis(std::uint32_t index) {
+        const auto& [block, file] = crises_[index];
+        file_ = file;
+        Crisis& c = data_->crises[index];
+        std::optional<Span> when_span, leave_span, minimum_span;
+        auto once = [&](std::optional<Span>& seen, Span where, std::string_view what) {
+            if (seen) {
+                error(Code::invalid_crisis, where, fmt::format("crisis '{}' has a second '{}'", c.name, what))
+                    .notes.push_back({*seen, fmt::format("the first '{}' is here", what)});
+                return false;
+            }
+            seen = where;
+            return true;
+        };
+        for (const ast::CrisisItem& item : block->items) {
+            boost::apply_visitor(
+                overloaded{
+                    [&](const ast::CrisisWhen& w) {
+                        if (!once(when_span, span(w.keyword), "when")) return;
+                        c.enter = resolve(w.condition);
+                        c.enter_span = data_->conditions[c.enter].span;
+                    },
+                    [&](const ast::CrisisLeave& l) {
+                        if (once(leave_span, span(l.keyword), "leave when")) c.leave = resolve(l.condition);
+                    },
+                    [&](const ast::CrisisMinimum& m) {
+                        if (once(minimum_span, span(m.keyword), "minimum")) c.minimum = duration(m.length).value_or(Duration(0));
+                    },
+                    [&](const ast::Route& r) {
+                        auto node = node_ref(r.node);
+                        auto replacement = node_ref(r.replacement);
+                        if (!node || !replacement) return;
+                        if (*node == *replacement) {
+                            error(Code::invalid_crisis, span(r), fmt::format("'{}' is routed to itself", std::string(r.node)));
+                            return;
+                        }
+                        if (start_ && start_->target == r.node) {
+                            error(Code::invalid_crisis, span(r.node), "the start step cannot be routed")
+                                .help = "route the steps it leads to, or ask 'if in crisis NAME -> ...' in the start step";
+                            return;
+                        }
+                        for (const Route& earlier : c.routes)
+                            if (earlier.node == *node) {
+                                error(Code::invalid_crisis, span(r.node),
+                                      fmt::format("crisis '{}' routes '{}' twice", c.name, std::string(r.node)))
+                                    .notes.push_back({earlier.span, "the first route is here"});
+                                return;
+                            }
+                        c.routes.push_back({*node, *replacement, span(r)});
+                    },
+                },
+                item);
+        }
+        if (!first_clock_use_) first_clock_use_ = c.name_span;  // it starts and lasts in time
+        if (!when_span)
+            error(Code::invalid_crisis, c.name_span, fmt::format("crisis '{}' has no 'when'", c.name))
+                .help = "say when it starts, e.g. 'when count(sentiment < -0.5) over 1h > 50'";
+    }
+
+    // Windows and crisis modes depend on earlier mentions; what they count, and when a crisis
+    // starts or ends, must not (that would be circular), and they need a clock.
+    void check_state_use() {
+        std::vector<char> visiting(data_->lets.size(), 0);
+        for (const Window& w : data_->windows)
+            if (auto use = first_state_use(w.condition, false, visiting))
+                state_not_allowed(*use, "a window counts mentions by what they say, not by other windows or crises");
+        for (const Crisis& c : data_->crises)
+            for (ConditionId id : {c.enter, c.leave})
+                if (id != no_condition)
+                    if (auto use = first_state_use(id, true, visiting))
+                        state_not_allowed(*use, "a crisis starts and ends by windows and the mention, not by crisis modes");
+        check_state_size();
+        if (!data_->clock && first_clock_use_ && !clock_)
+            error(Code::clock_needed, *first_clock_use_, "this needs the time of each mention, and the flow has no clock")
+                .help = "name the time field that says when a mention was posted: 'clock posted_at'";
+    }
+
+    // What a Monitor of this flow may hold at most (see window_ring.hpp), against the limit.
+    void check_state_size() {
+        const Duration tolerance = data_->clock ? data_->clock->tolerance : Duration(0);
+        std::uint64_t total = 0;
+        for (const Window& w : data_->windows) {
+            total += detail::window_bytes(w, tolerance, in_.options.limits.groups);
+            if (total > in_.options.limits.state_bytes) {
+                error(Code::limit_exceeded, w.span,
+                      fmt::format("with this window the flow's state may need {} bytes; the limit is {}", total,
+                                  in_.options.limits.state_bytes))
+                    .help = "use fewer groups (--limit groups=N), a shorter baseline or tolerance, or raise the limit: "
+                            "--limit state-memory=N";
+                return;
+            }
+        }
+    }
+
+    void state_not_allowed(const Condition& use, std::string help) {
+        error(Code::state_not_allowed, use.span,
+              use.kind == ConditionKind::in_crisis ? "'in crisis' cannot be used here" : "a window cannot be used here")
+            .help = std::move(help);
+    }
+
+    // The first window or `in crisis` inside a condition (through lets); windows themselves are
+    // allowed when `windows_allowed`.
+    const Condition* first_state_use(ConditionId id, bool windows_allowed, std::vector<char>& visiting) const {
+        const Condition& c = data_->conditions[id];
+        switch (c.kind) {
+        case ConditionKind::window: return windows_allowed ? nullptr : &c;
+        case ConditionKind::in_crisis: return &c;
+        case ConditionKind::let_ref: {
+            const Let& let = data_->lets[c.operand];
+            if (let.condition == no_condition || visiting[c.operand]) return nullptr;
+            visiting[c.operand] = 1;
+            const Condition* found = first_state_use(let.condition, windows_allowed, visiting);
+            visiting[c.operand] = 0;
+            return found;
+        }
+        default:
+            for (ConditionId child : c.children)
+                if (const Condition* found = first_state_use(child, windows_allowed, visiting)) return found;
+            return nullptr;
+        }
+    }
+
+    std::optional<std::uint32_t> hours_ref(const ast::Name& name) {
+        auto it = hours_index_.find(name);
+        if (it != hours_index_.end()) return it->second;
+        auto& d = error(Code::unknown_hours_or_crisis, span(name),
+                        fmt::format("unknown business hours '{}'", std::string(name)));
+        std::vector<std::string> names;
+        for (const auto& [n, i] : hours_index_) names.push_back(n);
+        suggest(d, name, names);
+        if (names.empty()) d.help = "declare them: hours NAME \"Title\" { zone \"Europe/London\"  mon-fri 09:00-18:00 }";
+        return std::nullopt;
+    }
+
+    ConditionId resolve_within_hours(const ast::WithinHours& test) {
+        if (!first_clock_use_) first_clock_use_ = span(test);
+        auto h = hours_ref(test.hours);
+        if (!h) return constant(false, span(test));
+        Condition c;
+        c.kind = ConditionKind::within_hours;
+        c.operand = *h;
+        if (data_->clock) c.field = data_->clock->field;  // read for the mention's time
+        c.span = span(test);
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_in_crisis(const ast::InCrisis& test) {
+        auto it = crisis_index_.find(test.crisis);
+        if (it == crisis_index_.end()) {
+            auto& d = error(Code::unknown_hours_or_crisis, span(test.crisis),
+                            fmt::format("unknown crisis '{}'", std::string(test.crisis)));
+            std::vector<std::string> names;
+            for (const auto& [n, i] : crisis_index_) names.push_back(n);
+            suggest(d, test.crisis, names);
+            return constant(false, span(test));
+        }
+        Condition c;
+        c.kind = ConditionKind::in_crisis;
+        c.operand = it->second;
+        c.span = span(test);
+        return add(std::move(c));
+    }
+
+    ConditionId resolve_window(const ast::WindowTest& test) {
+        if (!first_clock_use_) first_clock_use_ = span(test);
+        const std::string_view kind = test.kind == ast::WindowKind::count ? "count"
+                                      : test.kind == ast::WindowKind::rate ? "rate"
+                                                                          : "spike";
+        Window w;
+        w.kind = static_cast<WindowKind>(test.kind);
+        w.condition = resolve(test.condition);
+        w.span = span(test);
+        bool ok = true;
+        auto invalid = [&](const ast::Spanned& where, std::string message, std::string help) {
+            error(Code::invalid_window, span(where), std::move(message)).help = std::move(help);
+            ok = false;
+        };
+        if (auto length = duration(test.length)) w.length = *length;
+        else ok = false;
+        if (test.kind == ast::WindowKind::spike) {
+            if (!test.baseline)
+                invalid(test.length, "a spike compares the window with a baseline before it",
+                        "name the baseline: 'spike(...) over 1h vs 12h > 3x'");
+            else if (auto baseline = duration(*test.baseline)) w.baseline = *baseline;
+            else ok = false;
+            if (ok && w.baseline < w.length)
+                invalid(*test.baseline, "the baseline is shorter than the window it is compared with",
+                        "a baseline is usually several times the window: 'over 1h vs 12h'");
+            if (ok && w.baseline > w.length * 100)
+                invalid(*test.baseline, "the baseline is more than 100 times the window",
+                        "compare with a shorter baseline, or a longer window");
+            if (!test.threshold.times)
+                invalid(test.threshold, "a spike is compared with a factor", fmt::format("write it as {}x", test.threshold.value));
+        } else {
+            if (test.baseline)
+                invalid(*test.baseline, fmt::format("'vs' belongs to spike(...), not {}(...)", kind),
+                        "compare a window with a baseline with 'spike(...) over 1h vs 12h > 3x'");
+            if (test.threshold.times)
+                invalid(test.threshold, fmt::format("{}(...) is compared with a number, not a factor", kind),
+                        fmt::format("write {} without the x", test.threshold.value));
+        }
+        if (test.kind == ast::WindowKind::rate) {
+            if (!test.per)
+                invalid(test.threshold, "a rate needs a unit", fmt::format("write '> {} per m' (or s, h, d, w)", test.threshold.value));
+            else w.unit = *duration(ast::Duration{{}, 1, *test.per});
+        } else if (test.per) {
+            invalid(test.threshold, fmt::format("'per' belongs to rate(...), not {}(...)", kind), "");
+        }
+        if (test.group) {
+            if (auto g = field_ref(*test.group)) {
+                const Field& f = field(*g);
+                if (f.type != FieldType::text && f.type != FieldType::enumeration) {
+                    mismatch(*test.group, fmt::format("'{}' is {} field; windows are grouped by text or one-of fields",
+                                                      f.name, with_article(f.type)));
+                    ok = false;
+                }
+                w.group = *g;
+            } else {
+                ok = false;
+            }
+        }
+        if (!ok) return constant(false, span(test));
+        w.bucket = std::max(Duration(1), w.length / 60);
+        std::string key = fmt::format("{}|{}|{}|{}|{}|{}", kind, w.length.count(), w.baseline.count(), w.unit.count(),
+                                      w.group ? static_cast<std::int64_t>(*w.group) : -1,
+                                      collapse_whitespace(in_.sources.text(data_->conditions[w.condition].span)));
+        auto [it, inserted] = window_index_.emplace(key, static_cast<std::uint32_t>(data_->windows.size()));
+        if (inserted) data_->windows.push_back(w);
+        Condition c;
+        c.kind = ConditionKind::window;
+        c.operand = it->second;
+        c.op = static_cast<CompareOp>(test.op);
+        c.number = test.threshold.value;
+        c.span = span(test);
+        return add(std::move(c));
     }
 
     void collect_header(const ast::Header& header) {
@@ -404,6 +819,9 @@ private:
                 [&](const x3::forward_ast<ast::IsTest>& e) { return resolve_is(e.get()); },
                 [&](const x3::forward_ast<ast::InTest>& e) { return resolve_in(e.get()); },
                 [&](const x3::forward_ast<ast::Comparison>& e) { return resolve_comparison(e.get()); },
+                [&](const x3::forward_ast<ast::WindowTest>& e) { return resolve_window(e.get()); },
+                [&](const x3::forward_ast<ast::WithinHours>& e) { return resolve_within_hours(e.get()); },
+                [&](const x3::forward_ast<ast::InCrisis>& e) { return resolve_in_crisis(e.get()); },
                 [&](const x3::forward_ast<ast::Negation>& e) {
                     ConditionId operand = resolve(e.get().operand);
                     Condition c;
@@ -926,6 +1344,13 @@ private:
         return Duration(static_cast<std::int64_t>(d.amount * unit));
     }
 
+    void deadline(const std::optional<ast::Deadline>& d, Action& a) {
+        if (!d) return;
+        a.duration = duration(d->length);
+        if (d->during)
+            if (auto h = hours_ref(*d->during)) a.hours = *h;
+    }
+
     void resolve_outcome(std::uint32_t index) {
         const auto& [outcome, file] = outcomes_.at(index);
         file_ = file;
@@ -940,7 +1365,7 @@ private:
                     [&](const ast::Respond& r) {
                         a.kind = ActionKind::respond;
                         a.channel = r.channel == ast::Channel::publicly ? Channel::publicly : Channel::privately;
-                        a.duration = duration(r.within);
+                        deadline(r.within, a);
                         if (r.template_name) a.text = *r.template_name;
                     },
                     [&](const ast::DoNotRespond& r) {
@@ -954,7 +1379,7 @@ private:
                     [&](const ast::Escalate& e) {
                         a.kind = ActionKind::escalate;
                         a.text = e.team;
-                        a.duration = duration(e.within);
+                        deadline(e.within, a);
                     },
                     [&](const ast::Tag& t) {
                         a.kind = ActionKind::tag;
@@ -978,7 +1403,7 @@ private:
                     },
                     [&](const ast::FollowUp& f) {
                         a.kind = ActionKind::follow_up;
-                        a.duration = duration(f.after);
+                        deadline(f.after, a);
                     },
                     [&](const ast::Note& n) {
                         a.kind = ActionKind::note;
@@ -1091,6 +1516,24 @@ private:
             }
             t.given.push_back(std::move(*v));
         }
+        if (test.repeat) {
+            if (test.repeat->count == 0 || test.repeat->count > max_test_repeat)
+                error(Code::syntax, span(*test.repeat),
+                      fmt::format("a test gives its mention 1 to {} times", max_test_repeat));
+            else
+                t.repeat = test.repeat->count;
+        }
+        for (const ast::Name& name : test.during) {
+            auto it = crisis_index_.find(name);
+            if (it == crisis_index_.end()) {
+                auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown crisis '{}'", std::string(name)));
+                std::vector<std::string> names;
+                for (const auto& [n, i] : crisis_index_) names.push_back(n);
+                suggest(d, name, names);
+                continue;
+            }
+            t.crises.push_back(it->second);
+        }
         if (test.expectations.empty())
             error(Code::test_expects_nothing, t.name_span, fmt::format("test \"{}\" expects nothing", t.name))
                 .help = "add what should happen, e.g. 'expect OUTCOME' or 'expect path STEP, STEP'";
@@ -1184,6 +1627,11 @@ private:
     std::vector<std::pair<const ast::Step*, FileId>> steps_;
     std::vector<std::pair<const ast::Outcome*, FileId>> outcomes_;
     std::vector<std::pair<const ast::TestCase*, FileId>> tests_;
+    std::vector<std::pair<const ast::Crisis*, FileId>> crises_;
+    std::optional<std::pair<const ast::Clock*, Span>> clock_;
+    FileId clock_file_ = 0;
+    std::optional<Span> first_clock_use_;  // the first window or `within hours`
+    std::unordered_map<std::string, std::uint32_t> hours_index_, crisis_index_, window_index_;
     std::unordered_map<std::string, Span> test_names_;
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;

@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 
 namespace triage {
 
 namespace {
 
 // An action's JSON object without its deadline and closing brace: all of it is fixed by the flow.
-std::string action_prefix(const Action& a) {
+std::string action_prefix(const Flow& flow, const Action& a) {
     JsonWriter json;
     json.begin_object();
     json.key("action").string(to_string(a.kind));
@@ -36,6 +37,7 @@ std::string action_prefix(const Action& a) {
     if (a.duration) {
         std::string_view key = a.kind == ActionKind::follow_up ? "after" : a.kind == ActionKind::monitor ? "for" : "within";
         json.key(key).string(format_duration(*a.duration));
+        if (a.hours != no_hours) json.key("during").string(flow.hours()[a.hours].name);
     }
     json.end_object();
     std::string text = json.take();
@@ -79,7 +81,7 @@ DecisionJson::DecisionJson(const Flow& flow) {
         auto& actions = actions_.emplace_back();
         auto& tags = tags_.emplace_back();
         for (const Action& a : o.actions) {
-            actions.push_back(action_prefix(a));
+            actions.push_back(action_prefix(flow, a));
             JsonWriter labels;
             labels.begin_array();
             if (a.kind == ActionKind::tag)
@@ -114,6 +116,14 @@ DecisionJson::DecisionJson(const Flow& flow) {
         json.string(f.name);
         fields_.push_back(json.take());
     }
+    auto json_string = [](std::string_view text) {
+        JsonWriter json;
+        json.string(text);
+        return json.take();
+    };
+    for (const Crisis& c : flow.crises()) crises_.push_back(json_string(c.name));
+    for (const Step& s : flow.steps()) step_names_.push_back(json_string(s.name));
+    for (const Outcome& o : flow.outcomes()) outcome_names_.push_back(json_string(o.name));
 }
 
 void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
@@ -158,9 +168,43 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
     out += ",\"path\":[";
     for (std::size_t i = 0; i < d.path.size(); ++i) {
         if (i > 0) out += ',';
-        out += path_[d.path[i].step][d.path[i].branch];
+        const PathEntry& p = d.path[i];
+        const std::string& entry = path_[p.step][p.branch];
+        if (p.crisis == no_crisis) {
+            out += entry;
+            continue;
+        }
+        out.append(entry, 0, entry.size() - 1);
+        out += ",\"rerouted\":{\"crisis\":";
+        out += crises_[p.crisis];
+        out += ",\"next\":";
+        out += (p.target.kind == NodeKind::step ? step_names_ : outcome_names_)[p.target.index];
+        out += "}}";
     }
-    out += "],\"missing\":[";
+    out += ']';
+    if (!d.crises.empty()) {
+        out += ",\"crisis\":[";
+        for (std::size_t i = 0; i < d.crises.size(); ++i) {
+            if (i > 0) out += ',';
+            TextBuffer buffer;
+            out += "{\"name\":";
+            out += crises_[d.crises[i].crisis];
+            out += ",\"since\":\"";
+            out += format_time(d.crises[i].since, buffer);
+            out += d.crises[i].entered ? "\",\"entered\":true}" : "\"}";
+        }
+        out += ']';
+    }
+    if (!d.crises_left.empty()) {
+        out += ",\"crisis_left\":[";
+        for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
+            if (i > 0) out += ',';
+            out += crises_[d.crises_left[i]];
+        }
+        out += ']';
+    }
+    if (d.late) out += ",\"late\":true";
+    out += ",\"missing\":[";
     for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
         if (i > 0) out += ',';
         out += fields_[d.missing_fields[i]];
@@ -206,6 +250,14 @@ std::string describe(const DecidedAction& a) {
 
 std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace) {
     std::string out;
+    for (const ActiveCrisis& c : d.crises) {
+        const Crisis& crisis = flow.crises()[c.crisis];
+        out += fmt::format("in crisis {} — {}: since {}{}\n", crisis.name, crisis.title, format_time(c.since),
+                           c.entered ? fmt::format(", started by this mention: {}", flow.source_text(crisis.enter_span))
+                                     : std::string());
+    }
+    for (std::uint32_t c : d.crises_left) out += fmt::format("crisis {} ends with this mention\n", flow.crises()[c].name);
+    if (d.late) out += "late: older than the clock's tolerance, so not counted in windows\n";
     std::size_t t = 0;
     for (const PathEntry& p : d.path) {
         const Step& step = flow.steps()[p.step];
@@ -216,9 +268,17 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
             std::string_view text = flow.source_text(flow.conditions()[e.condition].span);
             std::string reads;
             if (e.has_field) reads = fmt::format("   [{} = {}]", flow.fields()[e.field].name, value_text(flow, e.field, e.value));
+            else if (flow.conditions()[e.condition].kind == ConditionKind::window)
+                reads = std::isnan(e.value.number) ? std::string("   [not known yet: the baseline is not complete]")
+                                                   : fmt::format("   [= {:.4g}]", e.value.number);
             out += fmt::format("{}{} {}{}\n", indent.substr(2), e.result ? "yes" : "no ", text, reads);
         }
-        if (p.branch < step.branches.size() || step.otherwise) {
+        if (p.crisis != no_crisis) {
+            const Branch& b = p.branch < step.branches.size() ? step.branches[p.branch] : *step.otherwise;
+            out += fmt::format("    -> {}{}, routed to {} by crisis {}\n", flow.node_name(b.target),
+                               p.branch < step.branches.size() ? "" : " (else)", flow.node_name(p.target),
+                               flow.crises()[p.crisis].name);
+        } else if (p.branch < step.branches.size() || step.otherwise) {
             out += fmt::format("    -> {}{}\n", flow.node_name(p.target), p.branch < step.branches.size() ? "" : " (else)");
         } else {
             out += "    -> no branch matched and the step has no 'else': no outcome\n";

@@ -13,7 +13,7 @@
 namespace triage {
 
 // Decisions as JSON: {"line", "id", "outcome", "title", "actions", "tags", "priority", "path",
-// "missing"}. Everything the flow fixes (names, titles, action details, path entries) is
+// "crisis", "crisis_left", "late", "missing"} ("crisis…" and "late" only when there is something to say). Everything the flow fixes (names, titles, action details, path entries) is
 // serialised once, here, so that writing a decision is mostly copying.
 class DecisionJson {
 public:
@@ -28,6 +28,8 @@ private:
     std::vector<std::string> fell_through_;               // per step: ,"outcome":null,"fell_through":…
     std::vector<std::vector<std::string>> path_;          // per step and branch (last: else/none): {…}
     std::vector<std::string> fields_;                     // per field: its name as a JSON string
+    std::vector<std::string> crises_;                     // per crisis: its name as a JSON string
+    std::vector<std::string> step_names_, outcome_names_; // as JSON strings, for rerouted paths
 };
 // {"line", "id"?, "error"} for a record that could not be read.
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);

@@ -31,6 +31,9 @@ std::string_view code_title(Code code) {
     case Code::unknown_type: return "unknown field type";
     case Code::duplicate_enum_value: return "value listed twice";
     case Code::recursive_condition: return "recursive condition";
+    case Code::unknown_hours_or_crisis: return "unknown business hours or crisis";
+    case Code::clock_needed: return "no clock";
+    case Code::unknown_time_zone: return "unknown time zone";
     case Code::field_group_conflict: return "field is both a value and a group";
     case Code::cycle: return "cycle";
     case Code::unreachable: return "unreachable step or outcome";
@@ -42,6 +45,10 @@ std::string_view code_title(Code code) {
     case Code::conflicting_actions: return "conflicting actions";
     case Code::repeated_action: return "repeated action";
     case Code::empty_outcome: return "outcome without actions";
+    case Code::invalid_hours: return "invalid business hours";
+    case Code::state_not_allowed: return "window or crisis where a per-mention condition is needed";
+    case Code::invalid_window: return "invalid window";
+    case Code::invalid_crisis: return "invalid crisis";
     case Code::step_without_branches: return "step without branches";
     case Code::test_expects_nothing: return "test expects nothing";
     case Code::test_field_twice: return "field given twice";
@@ -59,11 +66,13 @@ std::span<const Code> all_codes() {
         Code::missing_start,      Code::empty_phrase,          Code::unreadable_file,
         Code::include_cycle,      Code::type_mismatch,         Code::unknown_enum_value,
         Code::invalid_regex,      Code::unknown_type,          Code::duplicate_enum_value,
-        Code::recursive_condition, Code::field_group_conflict, Code::cycle,
+        Code::recursive_condition, Code::field_group_conflict, Code::unknown_hours_or_crisis,
+        Code::clock_needed,       Code::unknown_time_zone,     Code::cycle,
         Code::unreachable,        Code::missing_else,          Code::shadowed_branch,
         Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
         Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
-        Code::step_without_branches, Code::test_expects_nothing,  Code::test_field_twice,
+        Code::step_without_branches, Code::invalid_hours,      Code::state_not_allowed,
+        Code::invalid_window,     Code::invalid_crisis,        Code::test_expects_nothing,  Code::test_field_twice,
         Code::test_wrong_node_kind,
         Code::limit_exceeded,
     };

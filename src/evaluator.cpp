@@ -1,300 +1,12 @@
-// Stage 5: evaluation. Per mention, each field is fetched from the host at most once, each
-// text field folded at most once, each phrase automaton run at most once and each `let`
-// evaluated at most once; per-mention caches are invalidated by bumping a generation counter,
-// so nothing is cleared or allocated between mentions.
+// Stage 5: evaluation (the working state is in evaluator_state.hpp).
 #include "triage/evaluator.hpp"
 
-#include "flow_data.hpp"
+#include "evaluator_state.hpp"
 
-#include <re2/re2.h>
-
-#include <algorithm>
+#include <stdexcept>
 
 namespace triage {
 
-namespace detail {
-
-struct EvaluatorState {
-    explicit EvaluatorState(const FlowData& flow)
-        : data(flow),
-          values(flow.fields.size()),
-          value_generation(flow.fields.size(), 0),
-          missing_generation(flow.fields.size(), 0),
-          folded(flow.program.text_fields.size()),
-          folded_generation(flow.program.text_fields.size(), 0),
-          matched(flow.program.matchers.size()),
-          matched_generation(flow.program.matchers.size(), 0),
-          let_value(flow.lets.size(), false),
-          let_generation(flow.lets.size(), 0) {
-        for (std::size_t m = 0; m < matched.size(); ++m) matched[m].assign(flow.program.matchers[m].words(), 0);
-    }
-
-    const FlowData& data;
-    std::uint32_t generation = 0;
-    const RecordView* record = nullptr;
-    Decision* decision = nullptr;  // set on the paths that report missing fields
-    Trace* trace = nullptr;        // set when explaining
-    std::uint32_t step = no_step;
-    std::uint32_t branch = 0;
-
-    std::vector<FieldValue> values;
-    std::vector<std::uint32_t> value_generation;
-    std::vector<std::uint32_t> missing_generation;
-    std::vector<std::string> folded;
-    std::vector<std::uint32_t> folded_generation;
-    std::vector<std::vector<std::uint64_t>> matched;
-    std::vector<std::uint32_t> matched_generation;
-    std::vector<bool> let_value;
-    std::vector<std::uint32_t> let_generation;
-
-    void begin(const RecordView& r, Decision* d, Trace* t) noexcept {
-        if (++generation == 0) {  // wrapped: forget every cached entry once
-            for (auto* g : {&value_generation, &missing_generation, &folded_generation, &matched_generation,
-                            &let_generation})
-                std::fill(g->begin(), g->end(), 0);
-            generation = 1;
-        }
-        record = &r;
-        decision = d;
-        trace = t;
-        step = no_step;
-        branch = 0;
-    }
-
-    // The host's value, normalised to the field's declared type; anything else reads as missing.
-    const FieldValue& field(std::uint32_t slot) noexcept {
-        if (value_generation[slot] != generation) {
-            value_generation[slot] = generation;
-            values[slot] = normalise(data.fields[slot], record->get(slot));
-        }
-        const FieldValue& v = values[slot];
-        if (v.kind == ValueKind::missing && decision != nullptr && missing_generation[slot] != generation) {
-            missing_generation[slot] = generation;
-            decision->missing_fields.push_back(slot);
-        }
-        return v;
-    }
-
-    static FieldValue normalise(const Field& f, FieldValue v) noexcept {
-        switch (f.type) {
-        case FieldType::text: return v.kind == ValueKind::text ? v : FieldValue::missing();
-        case FieldType::number:
-        case FieldType::integer: return v.kind == ValueKind::number ? v : FieldValue::missing();
-        case FieldType::boolean: return v.kind == ValueKind::boolean ? v : FieldValue::missing();
-        case FieldType::time: return v.kind == ValueKind::time ? v : FieldValue::missing();
-        case FieldType::enumeration:
-            if (v.kind == ValueKind::enumeration) return v;
-            if (v.kind == ValueKind::text) {
-                auto it = std::find(f.values.begin(), f.values.end(), v.text);
-                FieldValue e = FieldValue::of_enum(static_cast<std::uint32_t>(it - f.values.begin()));
-                e.text = v.text;
-                return e;
-            }
-            return FieldValue::missing();
-        }
-        return FieldValue::missing();
-    }
-
-    std::string_view folded_text(std::uint32_t field_index, std::string_view text) {
-        std::uint32_t slot = data.program.field_text_slot[field_index];
-        if (folded_generation[slot] != generation) {
-            folded_generation[slot] = generation;
-            folded[slot].clear();
-            fold_case(text, folded[slot]);
-        }
-        return folded[slot];
-    }
-
-    const std::vector<std::uint64_t>& phrases_found(std::uint32_t field_index, std::string_view text) {
-        std::uint32_t m = data.program.field_matcher[field_index];
-        if (matched_generation[m] != generation) {
-            matched_generation[m] = generation;
-            std::fill(matched[m].begin(), matched[m].end(), 0);
-            data.program.matchers[m].scan(is_ascii(text) ? text : folded_text(field_index, text), matched[m]);
-        }
-        return matched[m];
-    }
-
-    static bool compare(double a, double b, CompareOp op) noexcept {
-        switch (op) {
-        case CompareOp::lt: return a < b;
-        case CompareOp::le: return a <= b;
-        case CompareOp::gt: return a > b;
-        case CompareOp::ge: return a >= b;
-        case CompareOp::eq: return a == b;
-        case CompareOp::ne: return a != b;
-        }
-        return false;
-    }
-
-    bool eval(ConditionId id, std::uint32_t depth) {
-        std::size_t entry = 0;
-        if (trace != nullptr) {
-            entry = trace->entries.size();
-            trace->entries.push_back({id, false, depth, step, branch, false, 0, {}});
-        }
-        const Condition& c = data.conditions[id];
-        bool result = false;
-        const FieldValue* read = nullptr;
-        switch (c.kind) {
-        case ConditionKind::constant: result = c.number != 0; break;
-        case ConditionKind::bool_field: {
-            read = &field(c.field);
-            result = read->kind == ValueKind::boolean && read->boolean;
-            break;
-        }
-        case ConditionKind::let_ref: {
-            if (let_generation[c.operand] != generation) {
-                bool value = eval(data.lets[c.operand].condition, depth + 1);
-                let_value[c.operand] = value;
-                let_generation[c.operand] = generation;
-            }
-            result = let_value[c.operand];
-            break;
-        }
-        case ConditionKind::exists:
-            read = &field(c.field);
-            result = read->kind != ValueKind::missing;
-            break;
-        case ConditionKind::compare_number:
-            read = &field(c.field);
-            result = read->kind == ValueKind::number && compare(read->number, c.number, c.op);
-            break;
-        case ConditionKind::compare_field: {
-            read = &field(c.field);
-            const FieldValue& other = field(c.operand);
-            if (read->kind == ValueKind::number && other.kind == ValueKind::number)
-                result = compare(read->number, other.number, c.op);
-            else if (read->kind == ValueKind::time && other.kind == ValueKind::time)
-                result = compare(static_cast<double>(read->time.time_since_epoch().count()),
-                                 static_cast<double>(other.time.time_since_epoch().count()), c.op);
-            break;
-        }
-        case ConditionKind::text_is:
-            read = &field(c.field);
-            if (read->kind == ValueKind::text) result = (read->text == c.text) != c.negated;
-            break;
-        case ConditionKind::text_in:
-            read = &field(c.field);
-            if (read->kind == ValueKind::text)
-                result = (std::find(c.strings.begin(), c.strings.end(), read->text) != c.strings.end()) != c.negated;
-            break;
-        case ConditionKind::number_in:
-            read = &field(c.field);
-            if (read->kind == ValueKind::number)
-                result = (std::find(c.numbers.begin(), c.numbers.end(), read->number) != c.numbers.end()) != c.negated;
-            break;
-        case ConditionKind::enum_in:
-            read = &field(c.field);
-            if (read->kind == ValueKind::enumeration)
-                result = (std::find(c.values.begin(), c.values.end(), read->index) != c.values.end()) != c.negated;
-            break;
-        case ConditionKind::bool_is:
-            read = &field(c.field);
-            if (read->kind == ValueKind::boolean) result = (read->boolean == (c.number != 0)) != c.negated;
-            break;
-        case ConditionKind::has_any:
-        case ConditionKind::has_all: {
-            read = &field(c.field);
-            if (read->kind != ValueKind::text) break;
-            const auto& found = phrases_found(c.field, read->text);
-            const auto& ids = data.program.condition_phrases[id];
-            auto hit = [&](std::uint32_t p) { return (found[p / 64] >> (p % 64)) & 1; };
-            result = c.kind == ConditionKind::has_any ? std::any_of(ids.begin(), ids.end(), hit)
-                                                      : std::all_of(ids.begin(), ids.end(), hit);
-            break;
-        }
-        case ConditionKind::contains:
-            read = &field(c.field);
-            if (read->kind == ValueKind::text)
-                result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
-            break;
-        case ConditionKind::matches:
-            read = &field(c.field);
-            if (read->kind == ValueKind::text)
-                result = re2::RE2::PartialMatch(re2::StringPiece(read->text.data(), read->text.size()),
-                                                *data.compiled_regexes[c.operand]);
-            break;
-        case ConditionKind::negation: result = !eval(c.children[0], depth + 1); break;
-        case ConditionKind::conjunction:
-            result = true;
-            for (ConditionId child : c.children)
-                if (!eval(child, depth + 1)) {
-                    result = false;
-                    break;
-                }
-            break;
-        case ConditionKind::disjunction:
-            for (ConditionId child : c.children)
-                if (eval(child, depth + 1)) {
-                    result = true;
-                    break;
-                }
-            break;
-        }
-        if (trace != nullptr) {
-            TraceEntry& e = trace->entries[entry];
-            e.result = result;
-            if (read != nullptr) {
-                e.has_field = true;
-                e.field = c.field;
-                e.value = *read;
-            }
-        }
-        return result;
-    }
-
-    // Walks from start to an outcome; records the path when a decision is being built.
-    std::uint32_t walk() {
-        NodeRef node = data.start;
-        for (std::size_t hops = 0; hops <= data.steps.size(); ++hops) {
-            if (node.kind == NodeKind::outcome) return node.index;
-            const Step& s = data.steps[node.index];
-            step = node.index;
-            std::optional<PathEntry> taken;
-            for (std::uint32_t b = 0; b < s.branches.size(); ++b) {
-                branch = b;
-                if (eval(s.branches[b].condition, 0)) {
-                    taken = PathEntry{node.index, b, s.branches[b].target};
-                    break;
-                }
-            }
-            if (!taken && s.otherwise)
-                taken = PathEntry{node.index, static_cast<std::uint32_t>(s.branches.size()), s.otherwise->target};
-            if (!taken) {
-                if (decision != nullptr) decision->path.push_back({node.index, static_cast<std::uint32_t>(s.branches.size()), node});
-                return no_outcome;
-            }
-            if (decision != nullptr) decision->path.push_back(*taken);
-            node = taken->target;
-        }
-        return no_outcome;  // unreachable for a compiled (acyclic) flow
-    }
-
-    void decide_fully(TimePoint reference, Decision& d) {
-        d.outcome = walk();
-        if (!d.decided()) return;
-        const Outcome& o = data.outcomes[d.outcome];
-        step = no_step;
-        for (std::uint32_t i = 0; i < o.actions.size(); ++i) {
-            const Action& a = o.actions[i];
-            branch = i;
-            if (a.condition != no_condition && !eval(a.condition, 0)) continue;
-            DecidedAction out;
-            out.kind = a.kind;
-            out.channel = a.channel;
-            out.priority = a.priority;
-            out.text = a.text;
-            out.labels = a.labels;
-            out.duration = a.duration;
-            if (a.duration) out.deadline = reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration);
-            out.index = i;
-            d.actions.push_back(out);
-        }
-    }
-};
-
-}  // namespace detail
 
 Evaluator::Evaluator(Flow flow)
     : flow_(std::move(flow)), state_(std::make_unique<detail::EvaluatorState>(flow_.data())) {}
@@ -317,6 +29,36 @@ void Evaluator::explain(const RecordView& record, TimePoint reference, Decision&
     decision.clear();
     trace.clear();
     state_->begin(record, &decision, &trace);
+    state_->decide_fully(reference, decision);
+}
+
+void Evaluator::check_monitor(const Monitor& monitor) const {
+    if (&monitor.flow().data() != &flow_.data())
+        throw std::invalid_argument("triage::Evaluator: the monitor belongs to another flow");
+}
+
+std::uint32_t Evaluator::decide(const RecordView& record, Monitor& monitor) {
+    check_monitor(monitor);
+    state_->begin(record, nullptr, nullptr);
+    state_->observe(monitor, nullptr);
+    return state_->walk();
+}
+
+void Evaluator::evaluate(const RecordView& record, TimePoint reference, Decision& decision, Monitor& monitor) {
+    check_monitor(monitor);
+    decision.clear();
+    state_->begin(record, &decision, nullptr);
+    state_->observe(monitor, &decision);
+    state_->decide_fully(reference, decision);
+}
+
+void Evaluator::explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace,
+                        Monitor& monitor) {
+    check_monitor(monitor);
+    decision.clear();
+    trace.clear();
+    state_->begin(record, &decision, &trace);
+    state_->observe(monitor, &decision);
     state_->decide_fully(reference, decision);
 }
 

@@ -33,6 +33,15 @@ std::string_view to_string(ActionKind kind) {
     return "?";
 }
 
+std::string_view to_string(WindowKind kind) {
+    switch (kind) {
+    case WindowKind::count: return "count";
+    case WindowKind::rate: return "rate";
+    case WindowKind::spike: return "spike";
+    }
+    return "?";
+}
+
 std::string_view to_string(Channel channel) {
     return channel == Channel::publicly ? "publicly" : "privately";
 }
@@ -58,6 +67,11 @@ std::span<const Condition> Flow::conditions() const { return data_->conditions; 
 std::span<const Step> Flow::steps() const { return data_->steps; }
 std::span<const Outcome> Flow::outcomes() const { return data_->outcomes; }
 std::span<const FlowTest> Flow::tests() const { return data_->tests; }
+std::span<const Window> Flow::windows() const { return data_->windows; }
+std::span<const Hours> Flow::hours() const { return data_->hours; }
+std::span<const Crisis> Flow::crises() const { return data_->crises; }
+const std::optional<Clock>& Flow::clock() const { return data_->clock; }
+bool Flow::keeps_state() const { return !data_->windows.empty() || !data_->crises.empty(); }
 const SourceMap& Flow::sources() const { return *data_->sources; }
 std::string_view Flow::source_text(Span span) const { return data_->sources->text(span); }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "triage/flow.hpp"
+#include "business_hours.hpp"
 #include "program.hpp"
 #include "triage/graph.hpp"
 
@@ -32,6 +33,11 @@ struct FlowData {
     std::vector<Step> steps;
     std::vector<Outcome> outcomes;
     std::vector<FlowTest> tests;
+    std::vector<Window> windows;
+    std::vector<Hours> hours;
+    std::vector<BusinessHours> calendars;  // parallel to hours
+    std::vector<Crisis> crises;
+    std::optional<Clock> clock;
 
     std::unordered_map<std::string, NodeRef> node_index;
     std::unordered_map<std::string, std::uint32_t> field_index;

@@ -99,7 +99,8 @@ private:
                        [](const ast::FieldsBlock&) { return "fields"; }, [](const ast::WordList&) { return "words"; },
                        [](const ast::Let&) { return "let"; }, [](const ast::Start&) { return "start"; },
                        [](const ast::Step&) { return "step"; }, [](const ast::Outcome&) { return "outcome"; },
-                       [](const ast::TestCase&) { return "test"; }},
+                       [](const ast::TestCase&) { return "test"; }, [](const ast::Clock&) { return "clock"; },
+                       [](const ast::Hours&) { return "hours"; }, [](const ast::Crisis&) { return "crisis"; }},
             d);
     }
 
@@ -204,6 +205,20 @@ private:
                         t.get().rhs);
                     return fmt::format("{} {} {}", std::string(t.get().field), ops[static_cast<int>(t.get().op)], rhs);
                 },
+                [&](const x3::forward_ast<ast::WindowTest>& t) {
+                    const ast::WindowTest& w = t.get();
+                    static constexpr std::string_view kinds[] = {"count", "rate", "spike"};
+                    static constexpr std::string_view ops[] = {"<", "<=", ">", ">=", "==", "!="};
+                    std::string out = fmt::format("{}({}) over {}", kinds[static_cast<int>(w.kind)], expr(w.condition, 0),
+                                                  text(w.length));
+                    if (w.baseline) out += " vs " + std::string(text(*w.baseline));
+                    if (w.group) out += " by " + std::string(*w.group);
+                    out += fmt::format(" {} {}", ops[static_cast<int>(w.op)], text(w.threshold));
+                    if (w.per) out += fmt::format(" per {}", *w.per);
+                    return out;
+                },
+                [&](const x3::forward_ast<ast::WithinHours>& t) { return "within hours " + std::string(t.get().hours); },
+                [&](const x3::forward_ast<ast::InCrisis>& t) { return "in crisis " + std::string(t.get().crisis); },
                 [&](const x3::forward_ast<ast::Negation>& t) {
                     std::string inner = "not " + expr(t.get().operand, 3);
                     return parent > 3 ? "(" + inner + ")" : inner;
@@ -223,12 +238,31 @@ private:
         return parent > prec || (prec == 2 && parent == 2) ? "(" + out + ")" : out;
     }
 
+    std::string deadline(const ast::Deadline& d) const {
+        std::string out(text(d.length));
+        if (d.during) out += " during " + std::string(*d.during);
+        return out;
+    }
+
+    static std::string clock_time(const ast::LocalTime& t) { return fmt::format("{:02}:{:02}", t.hour, t.minute); }
+
+    std::string opening(const ast::Opening& o) const {
+        std::string out;
+        for (std::size_t i = 0; i < o.days.size(); ++i) {
+            out += (i ? ", " : "") + std::string(o.days[i].first);
+            if (o.days[i].last) out += "-" + std::string(*o.days[i].last);
+        }
+        for (std::size_t i = 0; i < o.times.size(); ++i)
+            out += (i ? ", " : " ") + clock_time(o.times[i].opens) + "-" + clock_time(o.times[i].closes);
+        return out;
+    }
+
     std::string action(const ast::Action& a) const {
         return boost::apply_visitor(
             overloaded{
                 [&](const ast::Respond& r) {
                     std::string out = r.channel == ast::Channel::publicly ? "respond publicly" : "respond privately";
-                    if (r.within) out += " within " + std::string(text(*r.within));
+                    if (r.within) out += " within " + deadline(*r.within);
                     if (r.template_name) out += " using " + quote(*r.template_name);
                     return out;
                 },
@@ -236,7 +270,7 @@ private:
                 [&](const ast::Monitor& m) { return m.period ? "monitor for " + std::string(text(*m.period)) : std::string("monitor"); },
                 [&](const ast::Escalate& e) {
                     std::string out = "escalate to " + team(e.team);
-                    if (e.within) out += " within " + std::string(text(*e.within));
+                    if (e.within) out += " within " + deadline(*e.within);
                     return out;
                 },
                 [&](const ast::Tag& t) {
@@ -251,7 +285,7 @@ private:
                     static constexpr std::string_view levels[] = {"low", "normal", "high", "urgent"};
                     return "priority " + std::string(levels[static_cast<int>(p.level)]);
                 },
-                [&](const ast::FollowUp& f) { return "follow up after " + std::string(text(f.after)); },
+                [&](const ast::FollowUp& f) { return "follow up after " + deadline(f.after); },
                 [&](const ast::Note& n) { return "note " + quote(n.text); },
             },
             a);
@@ -315,7 +349,13 @@ private:
                     for (std::size_t i = 0; i < t.given.size(); ++i)
                         given += fmt::format("{}{}: {}", i ? ", " : "", std::string(t.given[i].field), value(t.given[i].value));
                     std::uint32_t given_end = t.given.empty() ? t.name.to : t.given.back().to;
-                    line(1, given.empty() ? "given { }" : "given { " + given + " }", t.name.to, given_end);
+                    std::string given_keyword = t.repeat ? fmt::format("given {} times", t.repeat->count) : "given";
+                    line(1, given.empty() ? given_keyword + " { }" : given_keyword + " { " + given + " }", t.name.to, given_end);
+                    if (!t.during.empty()) {
+                        std::string names;
+                        for (std::size_t i = 0; i < t.during.size(); ++i) names += (i ? ", " : "") + std::string(t.during[i]);
+                        line(1, "during crisis " + names, t.during.front().from, t.during.back().to);
+                    }
                     for (const ast::Expectation& e : t.expectations) {
                         std::string names;
                         for (std::size_t i = 0; i < e.names.size(); ++i)
@@ -328,6 +368,43 @@ private:
                         line(1, std::string(prefixes[static_cast<int>(e.kind)]) + names, e.from, e.to);
                     }
                     close(0, t.to);
+                },
+                [&](const ast::Clock& c) {
+                    std::string out = "clock " + std::string(c.field);
+                    if (c.tolerance) out += " tolerance " + std::string(text(*c.tolerance));
+                    line(0, out, c.from, c.to);
+                },
+                [&](const ast::Hours& h) {
+                    line(0, fmt::format("hours {} {} {{", std::string(h.name), quote(h.title)), h.from, h.title.to);
+                    for (const ast::HoursItem& item : h.items)
+                        boost::apply_visitor(
+                            overloaded{
+                                [&](const ast::Zone& z) { line(1, "zone " + quote(z.name), z.from, z.to); },
+                                [&](const ast::Holidays& list) {
+                                    std::string dates;
+                                    for (std::size_t i = 0; i < list.dates.size(); ++i)
+                                        dates += (i ? ", " : "") + std::string(text(list.dates[i]));
+                                    line(1, "holidays " + dates, list.from, list.to);
+                                },
+                                [&](const ast::Opening& o) { line(1, opening(o), o.from, o.to); },
+                            },
+                            item);
+                    close(0, h.to);
+                },
+                [&](const ast::Crisis& c) {
+                    line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
+                    for (const ast::CrisisItem& item : c.items)
+                        boost::apply_visitor(
+                            overloaded{
+                                [&](const ast::CrisisWhen& w) { line(1, "when " + expr(w.condition, 0), w.from, w.to); },
+                                [&](const ast::CrisisLeave& l) { line(1, "leave when " + expr(l.condition, 0), l.from, l.to); },
+                                [&](const ast::CrisisMinimum& m) { line(1, "minimum " + std::string(text(m.length)), m.from, m.to); },
+                                [&](const ast::Route& r) {
+                                    line(1, fmt::format("route {} -> {}", std::string(r.node), std::string(r.replacement)), r.from, r.to);
+                                },
+                            },
+                            item);
+                    close(0, c.to);
                 },
             },
             d);

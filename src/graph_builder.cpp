@@ -2,6 +2,7 @@
 
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/strong_components.hpp>
 #include <fmt/format.h>
 
 #include <string>
@@ -62,8 +63,42 @@ void report_cycles(const detail::FlowData& data, std::vector<Diagnostic>& diagno
     }
 }
 
-void report_unreachable(const detail::FlowData& data, std::vector<Diagnostic>& diagnostics) {
+// The flow as it may run: its branches, and for each crisis route `X -> Y` an edge u -> Y for
+// every branch u -> X (a route applies where a branch arrives).
+using RunGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+RunGraph run_graph(const detail::FlowData& data) {
     const FlowGraph& g = data.graph;
+    RunGraph run(boost::num_vertices(g));
+    for (auto [e, end] = boost::edges(g); e != end; ++e) boost::add_edge(boost::source(*e, g), boost::target(*e, g), run);
+    for (const Crisis& crisis : data.crises)
+        for (const Route& route : crisis.routes)
+            for (auto [e, end] = boost::in_edges(vertex(data, route.node), g); e != end; ++e)
+                boost::add_edge(boost::source(*e, g), vertex(data, route.replacement), run);
+    return run;
+}
+
+// A route that leads back to where it came from would make the flow go round while the crisis
+// lasts. Cycles of branches alone are reported by report_cycles.
+void report_route_cycles(const detail::FlowData& data, const RunGraph& run, std::vector<Diagnostic>& diagnostics) {
+    std::vector<std::size_t> component(boost::num_vertices(run));
+    boost::strong_components(run, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, run)));
+    const FlowGraph& g = data.graph;
+    for (const Crisis& crisis : data.crises)
+        for (const Route& route : crisis.routes)
+            for (auto [e, end] = boost::in_edges(vertex(data, route.node), g); e != end; ++e)
+                if (component[boost::source(*e, g)] == component[vertex(data, route.replacement)]) {
+                    diagnostics.push_back({Severity::error, Code::cycle, route.span,
+                                           fmt::format("in crisis '{}' this route makes the flow go round in a cycle "
+                                                       "through '{}'",
+                                                       crisis.name, name_of(data, boost::source(*e, g))),
+                                           {},
+                                           "route to a step or outcome that does not lead back here"});
+                    break;
+                }
+}
+
+void report_unreachable(const detail::FlowData& data, const RunGraph& g, std::vector<Diagnostic>& diagnostics) {
     std::vector<boost::default_color_type> colors(boost::num_vertices(g), boost::white_color);
     auto color_map =
         boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g));
@@ -98,7 +133,9 @@ void build_graph(detail::FlowData& data, bool unreachable_wanted, std::vector<Di
                             GraphEdge{s, static_cast<std::uint32_t>(step.branches.size())}, g);
     }
     report_cycles(data, diagnostics);
-    if (unreachable_wanted && data.start != detail::unresolved_node) report_unreachable(data, diagnostics);
+    const RunGraph run = run_graph(data);
+    report_route_cycles(data, run, diagnostics);
+    if (unreachable_wanted && data.start != detail::unresolved_node) report_unreachable(data, run, diagnostics);
 }
 
 }  // namespace triage

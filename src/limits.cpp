@@ -24,6 +24,8 @@ constexpr LimitField fields[] = {
     {"automaton-memory", &Limits::automaton_bytes, nullptr, true},
     {"regex-memory", &Limits::regex_bytes, nullptr, true},
     {"include-depth", nullptr, &Limits::include_depth, false},
+    {"groups", nullptr, &Limits::groups, false},
+    {"state-memory", &Limits::state_bytes, nullptr, true},
 };
 
 }  // namespace

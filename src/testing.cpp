@@ -1,4 +1,5 @@
 #include "triage/testing.hpp"
+#include "triage/monitor.hpp"
 
 #include "decision_format.hpp"
 #include "triage/evaluator.hpp"
@@ -113,7 +114,15 @@ TestRun run_tests(const Flow& flow) {
             if (v.value.kind == ValueKind::text) record.set(name, v.text);
             else record.set(name, v.value);
         }
-        evaluator.explain(record.view(), TimePoint{}, decision, trace);
+        if (flow.keeps_state()) {
+            // A stream of this mention, `repeat` times at once, in the crisis modes the test names.
+            Monitor monitor(flow);
+            for (std::uint32_t c : test.crises) monitor.set_crisis(c, true, TimePoint{});
+            for (std::uint32_t i = 1; i < test.repeat; ++i) static_cast<void>(evaluator.decide(record.view(), monitor));
+            evaluator.explain(record.view(), TimePoint{}, decision, trace, monitor);
+        } else {
+            evaluator.explain(record.view(), TimePoint{}, decision, trace);
+        }
         for (const PathEntry& p : decision.path) {
             run.coverage.step_visited[p.step] = true;
             auto& taken = run.coverage.branch_taken[p.step];

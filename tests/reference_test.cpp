@@ -155,6 +155,11 @@ private:
             return v.kind == ValueKind::boolean && v.boolean;
         }
         case ConditionKind::let_ref: return holds(flow_.lets()[c.operand].condition);
+        case ConditionKind::window:
+        case ConditionKind::within_hours:
+        case ConditionKind::in_crisis:
+            FAIL_CHECK("the reference interpreter covers per-mention conditions; monitor_test.cpp covers these");
+            return false;
         case ConditionKind::exists: return value(c.field).kind != ValueKind::missing;
         case ConditionKind::compare_number: {
             FieldValue v = value(c.field);

@@ -38,6 +38,14 @@ struct PathEntry {
     std::uint32_t step = 0;
     std::uint32_t branch = 0;
     NodeRef target;
+    std::uint32_t crisis = no_crisis;  // the crisis whose `route` sent the branch to `target`
+};
+
+// A crisis mode that was active when a mention was decided.
+struct ActiveCrisis {
+    std::uint32_t crisis = 0;   // index into Flow::crises()
+    TimePoint since{};          // when it started
+    bool entered = false;       // this mention started it
 };
 
 struct Decision {
@@ -45,6 +53,9 @@ struct Decision {
     std::vector<PathEntry> path;
     std::vector<DecidedAction> actions;  // the outcome's actions whose `if` held, in order
     std::vector<std::uint32_t> missing_fields;  // fields read on the path that the mention lacks
+    std::vector<ActiveCrisis> crises;           // crisis modes active for this mention (Monitor only)
+    std::vector<std::uint32_t> crises_left;     // crisis modes this mention ended
+    bool late = false;  // older than the clock's tolerance: decided, but not counted in windows
 
     [[nodiscard]] bool decided() const noexcept { return outcome != no_outcome; }
     // The step where no branch matched and there was no else; meaningful when !decided().
@@ -57,6 +68,9 @@ struct Decision {
         path.clear();
         actions.clear();
         missing_fields.clear();
+        crises.clear();
+        crises_left.clear();
+        late = false;
     }
 };
 
@@ -78,7 +92,7 @@ struct TraceEntry {
     std::uint32_t branch = 0;
     bool has_field = false;
     std::uint32_t field = 0;     // the field this leaf read, when has_field
-    FieldValue value;            // its value (text borrowed from the record)
+    FieldValue value;            // its value (text borrowed from the record); a window's count, rate or factor
 };
 inline constexpr std::uint32_t no_step = UINT32_MAX;
 

@@ -36,6 +36,9 @@ enum class Code : std::uint16_t {
     duplicate_enum_value = 24,  // T024
     recursive_condition = 25,   // T025
     field_group_conflict = 26,  // T026
+    unknown_hours_or_crisis = 27, // T027
+    clock_needed = 28,          // T028
+    unknown_time_zone = 29,     // T029
     cycle = 30,                 // T030
     unreachable = 31,           // T031
     missing_else = 32,          // T032
@@ -47,6 +50,10 @@ enum class Code : std::uint16_t {
     repeated_action = 41,       // T041
     empty_outcome = 42,         // T042
     step_without_branches = 43, // T043
+    invalid_hours = 44,         // T044
+    state_not_allowed = 45,     // T045
+    invalid_window = 46,        // T046
+    invalid_crisis = 47,        // T047
     test_expects_nothing = 50,  // T050
     test_field_twice = 51,      // T051
     test_wrong_node_kind = 52,  // T052

@@ -3,6 +3,7 @@
 
 #include "triage/decision.hpp"
 #include "triage/flow.hpp"
+#include "triage/monitor.hpp"
 #include "triage/record.hpp"
 #include "triage/value.hpp"
 
@@ -33,7 +34,17 @@ public:
     // As evaluate(), and also records each condition with the values it compared.
     void explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace) noexcept;
 
+    // The same, for a flow that keeps state (Flow::keeps_state(): windows, crisis modes): the
+    // monitor first counts the mention in its windows and updates its crisis modes, then the
+    // mention is decided in that situation. Give the mentions of one stream in order, to one
+    // monitor. Without a monitor, a window sees only the mention itself and no crisis is active.
+    // Throws std::invalid_argument if the monitor was made for another Flow.
+    [[nodiscard]] std::uint32_t decide(const RecordView& record, Monitor& monitor);
+    void evaluate(const RecordView& record, TimePoint reference, Decision& decision, Monitor& monitor);
+    void explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace, Monitor& monitor);
+
 private:
+    void check_monitor(const Monitor& monitor) const;
     Flow flow_;
     std::unique_ptr<detail::EvaluatorState> state_;
 };

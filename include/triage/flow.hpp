@@ -59,6 +59,9 @@ enum class ConditionKind : std::uint8_t {
     has_all,        // field, operand = word list index
     contains,       // field contains text (case-insensitive)
     matches,        // field, operand = regex index
+    window,         // operand = window index, op, number (the threshold)
+    within_hours,   // operand = business hours index
+    in_crisis,      // operand = crisis index
     negation,       // children[0]
     conjunction,    // children
     disjunction,    // children
@@ -80,6 +83,46 @@ struct Condition {
     Span span;
 };
 
+// A sliding window over the stream of mentions, kept by a Monitor (see monitor.hpp):
+// how many mentions matching `condition` fell in the last `length`, optionally per group.
+enum class WindowKind : std::uint8_t { count, rate, spike };
+[[nodiscard]] std::string_view to_string(WindowKind kind);
+
+struct Window {
+    WindowKind kind = WindowKind::count;
+    ConditionId condition = no_condition;  // which mentions count
+    Duration length{0};                    // over
+    Duration baseline{0};                  // spike: vs (the window before `length`)
+    Duration unit{0};                      // rate: per
+    std::optional<std::uint32_t> group;    // by: a field; counts are kept per value
+    Duration bucket{0};                    // counts are kept in buckets of this length
+    Span span;
+};
+
+// Where a mention's time comes from, and how late a mention may arrive and still be counted.
+struct Clock {
+    std::uint32_t field = 0;
+    Duration tolerance{0};
+    Span span;
+};
+
+// Business hours: weekly openings in a time zone, minus holidays.
+struct Opening {
+    std::uint8_t weekday = 0;  // 0 = Monday
+    std::int32_t from = 0;     // seconds since local midnight
+    std::int32_t to = 0;
+};
+struct Hours {
+    std::string name;
+    std::string title;
+    std::string zone;
+    std::vector<Opening> openings;
+    std::vector<std::int32_t> holidays;  // local dates, days since 1970-01-01
+    Span span;
+    Span name_span;
+};
+
+
 struct Let {
     std::string name;
     ConditionId condition = no_condition;
@@ -98,6 +141,25 @@ struct NodeRef {
     std::uint32_t index = 0;
     friend bool operator==(NodeRef, NodeRef) = default;
 };
+
+struct Route {
+    NodeRef node;         // arriving here while the crisis is active...
+    NodeRef replacement;  // ...goes here instead
+    Span span;
+};
+struct Crisis {
+    std::string name;
+    std::string title;
+    ConditionId enter = no_condition;  // when
+    ConditionId leave = no_condition;  // leave when; no_condition: once `enter` no longer holds
+    Duration minimum{0};               // active at least this long
+    std::vector<Route> routes;
+    Span span;
+    Span name_span;
+    Span enter_span;  // the `when` condition, for explanations
+};
+inline constexpr std::uint32_t no_crisis = UINT32_MAX;
+inline constexpr std::uint32_t no_hours = UINT32_MAX;
 
 struct Branch {
     ConditionId condition = no_condition;  // no_condition for `else`
@@ -139,6 +201,7 @@ struct Action {
     Channel channel = Channel::publicly;    // respond
     Priority priority = Priority::normal;   // priority
     std::optional<Duration> duration;       // respond/escalate within, monitor for, follow up after
+    std::uint32_t hours = no_hours;         // the duration counts business time of these hours
     std::string text;                       // template, reason, team or note text
     std::vector<std::string> labels;        // tag
     ConditionId condition = no_condition;   // trailing `if`
@@ -176,6 +239,8 @@ struct TestExpectation {
 struct FlowTest {
     std::string name;
     std::vector<TestValue> given;
+    std::vector<std::uint32_t> crises;  // `during crisis`: active while the test runs
+    std::uint32_t repeat = 1;           // `given N times`: a stream of N such mentions; the last is checked
     std::vector<TestExpectation> expectations;
     Span span;
     Span name_span;
@@ -197,6 +262,13 @@ public:
     [[nodiscard]] std::span<const Step> steps() const;
     [[nodiscard]] std::span<const Outcome> outcomes() const;
     [[nodiscard]] std::span<const FlowTest> tests() const;
+    [[nodiscard]] std::span<const Window> windows() const;
+    [[nodiscard]] std::span<const Hours> hours() const;
+    [[nodiscard]] std::span<const Crisis> crises() const;
+    [[nodiscard]] const std::optional<Clock>& clock() const;
+    // Whether evaluation depends on earlier mentions (windows or crisis modes): such a flow is
+    // evaluated through a Monitor, in stream order.
+    [[nodiscard]] bool keeps_state() const;
 
     [[nodiscard]] std::optional<NodeRef> find_node(std::string_view name) const;
     [[nodiscard]] std::optional<std::uint32_t> find_field(std::string_view name) const;

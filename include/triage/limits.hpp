@@ -21,6 +21,9 @@ struct Limits {
     std::uint64_t automaton_bytes = 256u << 20; // automaton-memory: the keyword automaton of one text field
     std::uint64_t regex_bytes = 8u << 20;       // regex-memory: RE2's max_mem for each regular expression
     std::uint32_t include_depth = 16;           // include-depth: files including files
+    std::uint32_t groups = 10'000;              // groups: groups a grouped window keeps (least recently
+                                                //   seen ones are dropped past it)
+    std::uint64_t state_bytes = 256u << 20;     // state-memory: what a Monitor may hold, all windows
 };
 
 // Sets one limit from its name ("nesting", "file-size", ...) and a value ("100", "32M", "1G").
@@ -30,7 +33,7 @@ struct Limits {
 // optional K, M or G suffix (powers of 1024) when `bytes`. nullopt, with a message, otherwise.
 [[nodiscard]] std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes,
                                                        std::uint64_t max, std::string& error);
-// "file-size, nesting, steps, words, automaton-memory, regex-memory, include-depth"
+// "file-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups, state-memory"
 [[nodiscard]] std::string limit_names();
 
 }  // namespace triage

@@ -9,6 +9,7 @@
 #include "triage/format.hpp"
 #include "triage/graph.hpp"
 #include "triage/json.hpp"
+#include "triage/monitor.hpp"
 #include "triage/record.hpp"
 #include "triage/render.hpp"
 #include "triage/source.hpp"

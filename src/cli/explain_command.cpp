@@ -5,9 +5,12 @@
 #include "decision_format.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/json.hpp"
+#include "triage/monitor.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 
@@ -20,6 +23,8 @@ struct ExplainOptions {
     std::string record;
     std::string now;
     std::string color = "auto";
+    std::string state;
+    std::vector<std::string> crises;
 };
 
 int explain(const ExplainOptions& options) {
@@ -38,7 +43,36 @@ int explain(const ExplainOptions& options) {
     Evaluator evaluator(*flow);
     Decision decision;
     Trace trace;
-    evaluator.explain(reader.view(), now, decision, trace);
+    if (flow->keeps_state() || !options.state.empty() || !options.crises.empty()) {
+        if (!flow->keeps_state()) {
+            fmt::print(stderr, "triage: the flow has no windows or crises: --state and --crisis do not apply\n");
+            return exit_usage;
+        }
+        // The mention in the situation of a saved state (not written back), or of a fresh stream.
+        Monitor monitor(*flow, compile_options().limits);
+        if (!options.state.empty()) {
+            std::ifstream in(options.state, std::ios::binary);
+            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            std::string error;
+            if (!in.is_open()) error = "cannot be read";
+            if (!in.is_open() || !monitor.restore(text, error)) {
+                fmt::print(stderr, "triage: --state {}: {}\n", options.state, error);
+                return exit_failure;
+            }
+        }
+        for (const std::string& name : options.crises) {
+            const auto crises = flow->crises();
+            auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });
+            if (it == crises.end()) {
+                fmt::print(stderr, "triage: --crisis {}: the flow has no crisis of that name\n", name);
+                return exit_usage;
+            }
+            monitor.set_crisis(static_cast<std::uint32_t>(it - crises.begin()), true, now);
+        }
+        evaluator.explain(reader.view(), now, decision, trace, monitor);
+    } else {
+        evaluator.explain(reader.view(), now, decision, trace);
+    }
     fmt::print("{}", explain_text(*flow, decision, trace));
     return exit_ok;
 }
@@ -52,6 +86,9 @@ std::function<int()> add_explain_command(CLI::App& app) {
     cmd->add_option("-r,--record", options->record, "The mention as a JSON object ('-' = read it from stdin)")
         ->required();
     cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
+    cmd->add_option("--state", options->state,
+                    "Explain the mention in the situation saved by 'triage run --state FILE' (the file is not changed)");
+    cmd->add_option("--crisis", options->crises, "Explain the mention as if this crisis mode were active (repeatable)");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return explain(*options); };

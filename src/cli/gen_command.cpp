@@ -47,7 +47,13 @@ struct Node {
     const Field* field = nullptr;
 };
 
-void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng) {
+// A flow with a clock reads a stream: its clock field advances 0-39 s per mention from here.
+struct StreamClock {
+    std::optional<std::uint32_t> field;
+    TimePoint now = *parse_time("2026-11-01T00:00:00Z");
+};
+
+void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng, StreamClock& clock) {
     switch (f.type) {
     case FieldType::text: {
         std::string text;
@@ -69,6 +75,11 @@ void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng
     case FieldType::boolean: json.boolean(rng.below(5) == 0); break;
     case FieldType::enumeration: json.string(f.values[rng.below(f.values.size())]); break;
     case FieldType::time: {
+        if (clock.field && &flow.fields()[*clock.field] == &f) {
+            clock.now += std::chrono::seconds(rng.below(40));
+            json.string(format_time(clock.now));
+            break;
+        }
         TimePoint base = *parse_time("2026-11-01T00:00:00Z");
         json.string(format_time(base + std::chrono::seconds(rng.below(30 * 86400))));
         break;
@@ -76,15 +87,15 @@ void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng
     }
 }
 
-void write_object(JsonWriter& json, const Node& node, const Flow& flow, Random& rng) {
+void write_object(JsonWriter& json, const Node& node, const Flow& flow, Random& rng, StreamClock& clock) {
     for (const auto& [name, child] : node.children) {
         if (child.field != nullptr) {
             if (rng.below(20) == 0) continue;  // a missing field
             json.key(name);
-            write_value(json, *child.field, flow, rng);
+            write_value(json, *child.field, flow, rng, clock);
         } else {
             json.key(name).begin_object();
-            write_object(json, child, flow, rng);
+            write_object(json, child, flow, rng, clock);
             json.end_object();
         }
     }
@@ -102,13 +113,15 @@ int gen(const GenOptions& options) {
         node->children[std::string(name)].field = &f;
     }
     Random rng{options.seed};
+    StreamClock clock;
+    if (flow->clock()) clock.field = flow->clock()->field;
     JsonWriter json;
     std::string buffer;
     for (std::uint64_t i = 1; i <= options.count; ++i) {
         json.clear();
         json.begin_object();
         json.key("id").string(fmt::format("g-{}", i));
-        write_object(json, root, *flow, rng);
+        write_object(json, root, *flow, rng, clock);
         json.end_object();
         buffer += json.str();
         buffer += '\n';

@@ -11,6 +11,7 @@
 #include "decision_format.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/json.hpp"
+#include "triage/monitor.hpp"
 #include "triage/render.hpp"
 
 #include <fmt/format.h>
@@ -42,6 +43,7 @@ struct RunOptions {
     std::string time_field;
     std::string color = "auto";
     std::string traffic;
+    std::string state;
     std::size_t chunk_size = 1 << 20;
 };
 
@@ -76,6 +78,7 @@ struct Context {
     TimePoint now;
     bool strict = false;
     std::size_t max_line_bytes = 0;
+    Monitor* monitor = nullptr;  // for a flow that keeps state; decided on one thread, in order
 };
 
 void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
@@ -120,7 +123,8 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
             FieldValue t = w.reader.value(*ctx.time_slot);
             if (t.kind == ValueKind::time) reference = t.time;
         }
-        w.evaluator.evaluate(w.reader.view(), reference, w.decision);
+        if (ctx.monitor != nullptr) w.evaluator.evaluate(w.reader.view(), reference, w.decision, *ctx.monitor);
+        else w.evaluator.evaluate(w.reader.view(), reference, w.decision);
         chunk.traffic.record(w.decision);
         ctx.decision_json.append(chunk.output, w.decision, number, w.reader.id());
         chunk.output += '\n';
@@ -344,6 +348,51 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
     return ok;
 }
 
+// --state FILE: the monitor's state from an earlier run, if the file exists.
+bool load_state(const std::string& path, Monitor& monitor) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return true;  // the first run: nothing saved yet
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    if (!in.good() && !in.eof()) error = "cannot be read";
+    else if (monitor.restore(text, error)) return true;
+    fmt::print(stderr, "triage: --state {}: {}\n", path, error);
+    return false;
+}
+
+// Written beside the file and renamed over it, so that a crash never leaves half a state.
+bool save_state(const std::string& path, const Monitor& monitor) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << monitor.snapshot() << '\n';
+        if (!out.flush()) {
+            fmt::print(stderr, "triage: --state {}: cannot write '{}'\n", path, temporary);
+            return false;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, path, ec);
+    if (ec) {
+        fmt::print(stderr, "triage: --state {}: {}\n", path, ec.message());
+        return false;
+    }
+    return true;
+}
+
+void print_state_summary(const Monitor& monitor) {
+    const MonitorStats stats = monitor.stats();
+    fmt::print(stderr, "state: {} late (not counted), {} without a time, {} group{} held, {} dropped",
+               stats.late, stats.without_time, stats.groups, stats.groups == 1 ? "" : "s", stats.groups_dropped);
+    for (std::size_t i = 0; i < monitor.crises().size(); ++i) {
+        const CrisisState& c = monitor.crises()[i];
+        if (c.active)
+            fmt::print(stderr, "; crisis {} active since {}", monitor.flow().crises()[i].name, format_time(c.since));
+    }
+    fmt::print(stderr, "\n");
+}
+
 int run(const RunOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -370,6 +419,17 @@ int run(const RunOptions& options) {
             fmt::print(stderr, "triage: --time-field {}: the flow has no time field of that name\n", options.time_field);
             return exit_usage;
         }
+    } else if (flow.clock()) {
+        time_slot = flow.clock()->field;
+    }
+    std::optional<Monitor> monitor;
+    if (flow.keeps_state()) {
+        monitor.emplace(flow, compile_options().limits);
+        if (!options.state.empty() && !load_state(options.state, *monitor)) return exit_failure;
+    } else if (!options.state.empty()) {
+        fmt::print(stderr, "triage: --state {}: the flow has no windows or crises, so there is no state to keep\n",
+                   options.state);
+        return exit_usage;
     }
     std::optional<TimePoint> reference = reference_time(options.now);
     if (!reference) return exit_usage;
@@ -397,11 +457,18 @@ int run(const RunOptions& options) {
         }
     }
 
-    const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    if (monitor && jobs > 1) {
+        if (options.jobs > 1)
+            fmt::print(stderr, "triage: note: the flow keeps state (windows, crises), so mentions are decided in "
+                               "order on one thread; -j {} is not used\n", options.jobs);
+        jobs = 1;
+    }
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned j = 0; j < jobs; ++j) workers.push_back(std::make_unique<Worker>(flow, json_options));
     const DecisionJson decision_json(flow);
-    const Context ctx{flow, decision_json, time_slot, now, options.strict, json_options.max_line_bytes};
+    const Context ctx{flow, decision_json, time_slot, now, options.strict, json_options.max_line_bytes,
+                      monitor ? &*monitor : nullptr};
     Totals totals{Traffic::for_flow(flow), 0};
     ChunkReader reader(in, options.chunk_size, json_options.max_line_bytes);
     int status = exit_ok;
@@ -422,6 +489,8 @@ int run(const RunOptions& options) {
     }
     if (out != stdout) std::fclose(out);
 
+    if (monitor && !options.state.empty() && !save_state(options.state, *monitor)) status = exit_failure;
+
     const Traffic& traffic = totals.traffic;
     const std::uint64_t errors = totals.errors;
     if (!options.traffic.empty()) {
@@ -437,6 +506,7 @@ int run(const RunOptions& options) {
     for (std::size_t i = 0; i < traffic.outcome_counts.size(); ++i)
         if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
     fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, errors);
+    if (monitor) print_state_summary(*monitor);
     return status;
 }
 
@@ -454,7 +524,11 @@ std::function<int()> add_run_command(CLI::App& app) {
     cmd->add_option("--fields", options->renames, "Map a record key onto a flow field: KEY=FIELD (repeatable)");
     cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
     cmd->add_option("--time-field", options->time_field,
-                    "A time field whose value, when present, is the reference time for that mention");
+                    "A time field whose value, when present, is the reference time for that mention "
+                    "(default: the flow's clock)");
+    cmd->add_option("--state", options->state,
+                    "Keep the state of windows and crisis modes in this file: read at the start if it exists, "
+                    "written at the end");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->add_option("--chunk-size", options->chunk_size,

@@ -70,12 +70,16 @@ struct MatchesTest;
 struct IsTest;
 struct InTest;
 struct Comparison;
+struct WindowTest;
+struct WithinHours;
+struct InCrisis;
 
 // One condition. A bare Name is a bool field or a `let`.
 struct Expr : x3::variant<Boolean, Name, x3::forward_ast<ExistsTest>, x3::forward_ast<HasTest>,
                           x3::forward_ast<ContainsTest>, x3::forward_ast<MatchesTest>,
                           x3::forward_ast<IsTest>, x3::forward_ast<InTest>,
-                          x3::forward_ast<Comparison>, x3::forward_ast<Negation>,
+                          x3::forward_ast<Comparison>, x3::forward_ast<WindowTest>,
+                          x3::forward_ast<WithinHours>, x3::forward_ast<InCrisis>, x3::forward_ast<Negation>,
                           x3::forward_ast<Conjunction>, x3::forward_ast<Disjunction>> {
     using base_type::base_type;
     using base_type::operator=;
@@ -122,6 +126,32 @@ struct Comparison : Spanned {
     Name field;
     CompareOp op = CompareOp::eq;
     Operand rhs;
+};
+
+// count(COND) over 1h [by field] > 50 · rate(COND) over 15m > 3 per m ·
+// spike(COND) over 1h vs 12h > 3x
+enum class WindowKind : std::uint8_t { count, rate, spike };
+struct Threshold : Spanned {
+    double value = 0;
+    bool times = false;  // written as a factor: 3x
+};
+struct WindowTest : Spanned {
+    WindowKind kind = WindowKind::count;
+    Expr condition;
+    Duration length;
+    std::optional<Duration> baseline;  // spike: vs
+    std::optional<Name> group;         // by
+    CompareOp op = CompareOp::gt;
+    Threshold threshold;
+    std::optional<char> per;           // rate: the unit of the threshold
+};
+struct WithinHours : Spanned {  // within hours care_desk
+    Name keyword;
+    Name hours;
+};
+struct InCrisis : Spanned {  // in crisis outage
+    Name keyword;
+    Name crisis;
 };
 
 // ---- declarations -------------------------------------------------------------------------
@@ -183,9 +213,14 @@ struct Step : Spanned {
     std::optional<ElseBranch> otherwise;
 };
 
+// A deadline's length, counted in business time when `during hours` names business hours.
+struct Deadline : Spanned {
+    Duration length;
+    std::optional<Name> during;
+};
 struct Respond : Spanned {
     Channel channel = Channel::publicly;
-    std::optional<Duration> within;
+    std::optional<Deadline> within;
     std::optional<Text> template_name;
 };
 struct DoNotRespond : Spanned {
@@ -196,7 +231,7 @@ struct Monitor : Spanned {
 };
 struct Escalate : Spanned {
     Name team;
-    std::optional<Duration> within;
+    std::optional<Deadline> within;
 };
 struct Tag : Spanned {
     Name keyword;
@@ -215,7 +250,7 @@ struct Priority : Spanned {
     PriorityLevel level = PriorityLevel::normal;
 };
 struct FollowUp : Spanned {
-    Duration after;
+    Deadline after;
 };
 struct Note : Spanned {
     Text text;
@@ -246,13 +281,92 @@ struct Expectation : Spanned {
     ExpectKind kind = ExpectKind::outcome;
     std::vector<Name> names;  // the outcome, the steps of the path, tags, the team, the priority
 };
+struct Repeat : Spanned {  // `given 12 times { ... }`
+    unsigned count = 1;
+    Name keyword;
+};
 struct TestCase : Spanned {
     Text name;
+    std::optional<Repeat> repeat;
     std::vector<Assignment> given;
+    std::vector<Name> during;  // `during crisis a, b`: crisis modes active for the test
     std::vector<Expectation> expectations;
 };
 
-struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome, TestCase> {
+// ---- time and state: clock, business hours, crisis modes ------------------------------------
+
+struct Clock : Spanned {  // clock posted_at [tolerance 10m]
+    Name field;
+    std::optional<Duration> tolerance;
+};
+
+struct LocalTime : Spanned {  // 09:00, 24:00
+    unsigned hour = 0;
+    unsigned minute = 0;
+};
+struct TimeRange : Spanned {
+    LocalTime opens;
+    LocalTime closes;
+};
+struct DayRange : Spanned {  // mon, mon-fri
+    Name first;
+    std::optional<Name> last;
+};
+struct Opening : Spanned {  // mon-fri 09:00-12:30, 13:30-18:00
+    std::vector<DayRange> days;
+    std::vector<TimeRange> times;
+};
+struct Date : Spanned {  // 2026-12-25
+    unsigned year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+};
+struct Zone : Spanned {
+    Name keyword;
+    Text name;
+};
+struct Holidays : Spanned {
+    Name keyword;
+    std::vector<Date> dates;
+};
+struct HoursItem : x3::variant<Zone, Holidays, Opening> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+struct Hours : Spanned {  // hours care_desk "Care desk" { zone "Europe/London"  mon-fri 09:00-18:00 }
+    Name name;
+    Text title;
+    std::vector<HoursItem> items;
+};
+
+struct Route : Spanned {  // route tone -> crisis_reply
+    Name node;
+    Name replacement;
+};
+struct CrisisWhen : Spanned {
+    Name keyword;
+    Expr condition;
+};
+struct CrisisLeave : Spanned {
+    Name keyword;
+    Expr condition;
+};
+struct CrisisMinimum : Spanned {
+    Name keyword;
+    Duration length;
+};
+struct CrisisItem : x3::variant<CrisisWhen, CrisisLeave, CrisisMinimum, Route> {
+    using base_type::base_type;
+    using base_type::operator=;
+};
+struct Crisis : Spanned {
+    Name name;
+    Text title;
+    std::vector<CrisisItem> items;
+};
+
+struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome, TestCase,
+                                 Clock, Hours, Crisis> {
     using base_type::base_type;
     using base_type::operator=;
 };

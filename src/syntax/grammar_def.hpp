@@ -107,6 +107,11 @@ struct priority_table : x3::symbols<ast::PriorityLevel> {
             "high", ast::PriorityLevel::high)("urgent", ast::PriorityLevel::urgent);
     }
 };
+struct window_kind_table : x3::symbols<ast::WindowKind> {
+    window_kind_table() {
+        add("count", ast::WindowKind::count)("rate", ast::WindowKind::rate)("spike", ast::WindowKind::spike);
+    }
+};
 struct duration_unit_table : x3::symbols<char> {
     duration_unit_table() { add("s", 's')("m", 'm')("h", 'h')("d", 'd')("w", 'w'); }
 };
@@ -120,6 +125,7 @@ const quantifier_table quantifiers;
 const channel_table channels;
 const priority_table priorities;
 const duration_unit_table duration_units;
+const window_kind_table window_kinds;
 const escape_table escapes;
 
 // ---- rules ---------------------------------------------------------------------------------
@@ -182,6 +188,28 @@ struct assignment_class : annotate_span {};
 struct expectation_class : annotate_span {};
 struct test_case_class : annotate_span {};
 struct else_keyword_class : annotate_span {};
+struct window_test_class : annotate_span {};
+struct repeat_class : annotate_span {};
+struct threshold_class : annotate_span {};
+struct within_hours_class : annotate_span {};
+struct in_crisis_class : annotate_span {};
+struct deadline_class : annotate_span {};
+struct clock_class : annotate_span {};
+struct local_time_class : annotate_span {};
+struct time_range_class : annotate_span {};
+struct day_range_class : annotate_span {};
+struct opening_class : annotate_span {};
+struct date_class : annotate_span {};
+struct zone_class : annotate_span {};
+struct holidays_class : annotate_span {};
+struct hours_item_class : annotate_span {};
+struct hours_class : annotate_span {};
+struct route_class : annotate_span {};
+struct crisis_when_class : annotate_span {};
+struct crisis_leave_class : annotate_span {};
+struct crisis_minimum_class : annotate_span {};
+struct crisis_item_class : annotate_span {};
+struct crisis_class : annotate_span {};
 struct fields_keyword_class : annotate_span {};
 struct tag_keyword_class : annotate_span {};
 // clang-format on
@@ -215,6 +243,32 @@ const x3::rule<matches_class, ast::MatchesTest> matches_test = "'matches'";
 const x3::rule<is_class, ast::IsTest> is_test = "'is'";
 const x3::rule<in_class, ast::InTest> in_test = "'in'";
 const x3::rule<comparison_class, ast::Comparison> comparison = "a comparison";
+const x3::rule<window_test_class, ast::WindowTest> window_test = "a window: count(...), rate(...) or spike(...)";
+const x3::rule<threshold_class, ast::Threshold> threshold = "a number (a factor such as 3x for spike)";
+const x3::rule<struct rate_unit_class, char> rate_unit = "a unit: s, m, h, d or w";
+const x3::rule<within_hours_class, ast::WithinHours> within_hours = "'within hours' and the name of business hours";
+const x3::rule<in_crisis_class, ast::InCrisis> in_crisis = "'in crisis' and the name of a crisis";
+const x3::rule<deadline_class, ast::Deadline> deadline = "a duration such as 30m, 4h, 2d or 1w";
+const x3::rule<clock_class, ast::Clock> clock = "a clock";
+const x3::rule<local_time_class, ast::LocalTime> local_time = "a time of day such as 09:00";
+const x3::rule<time_range_class, ast::TimeRange> time_range = "opening times such as 09:00-18:00";
+const x3::rule<day_range_class, ast::DayRange> day_range = "days such as mon-fri";
+const x3::rule<opening_class, ast::Opening> opening = "days and opening times such as mon-fri 09:00-18:00";
+const x3::rule<date_class, ast::Date> date = "a date such as 2026-12-25";
+const x3::rule<zone_class, ast::Zone> zone = "zone \"Area/City\"";
+const x3::rule<holidays_class, ast::Holidays> holidays = "holidays";
+const x3::rule<hours_item_class, ast::HoursItem> hours_item = "'zone', 'holidays' or opening times";
+const x3::rule<hours_class, ast::Hours> hours = "business hours";
+const x3::rule<struct hours_close_class> hours_close = "'zone', 'holidays', days and opening times, or '}'";
+const x3::rule<route_class, ast::Route> route = "a route";
+const x3::rule<crisis_when_class, ast::CrisisWhen> crisis_when = "'when' and a condition";
+const x3::rule<crisis_leave_class, ast::CrisisLeave> crisis_leave = "'leave when' and a condition";
+const x3::rule<crisis_minimum_class, ast::CrisisMinimum> crisis_minimum = "'minimum' and a duration";
+const x3::rule<crisis_item_class, ast::CrisisItem> crisis_item = "'when', 'leave when', 'minimum' or 'route'";
+const x3::rule<crisis_class, ast::Crisis> crisis = "a crisis";
+const x3::rule<struct crisis_close_class> crisis_close = "'when', 'leave when', 'minimum', 'route' or '}'";
+const x3::rule<repeat_class, ast::Repeat> repeat = "how many times, e.g. '12 times'";
+const x3::rule<struct during_class, std::vector<ast::Name>> during_crisis = "'during crisis' and crisis names";
 const x3::rule<header_class, ast::Header> header = "a flow header";
 const x3::rule<include_class, ast::Include> include = "an include";
 const x3::rule<start_class, ast::Start> start = "a start";
@@ -322,9 +376,9 @@ const auto disjunction_def = conjunction >> *(kw("or") > conjunction);
 const auto conjunction_def = unary >> *(kw("and") > unary);
 const auto unary_def = negation | predicate;
 const auto negation_def = kw("not") > unary;
-const auto predicate_def = ('(' > expression > close_paren) | boolean | exists_test | has_test |
-                           contains_test | matches_test | is_test | in_test | comparison |
-                           field_name;
+const auto predicate_def = ('(' > expression > close_paren) | boolean | exists_test | window_test |
+                           within_hours | in_crisis | has_test | contains_test | matches_test | is_test |
+                           in_test | comparison | field_name;
 const auto exists_test_def = kw("exists") > field_name;
 const auto has_test_def = field_name >> kw("has") > quantifier > list_name;
 const auto contains_test_def = field_name >> kw("contains") > text;
@@ -333,6 +387,36 @@ const auto is_test_def = field_name >> kw("is") > matches[kw("not")] > value;
 const auto in_test_def =
     field_name >> matches[kw("not")] >> kw("in") > '[' > value_list > close_bracket;
 const auto comparison_def = field_name >> compare_ops > operand;
+const auto window_test_def = window_kinds >> '(' > expression > close_paren > kw("over") > duration >
+                             -(kw("vs") > duration) > -(kw("by") > field_name) > compare_ops > threshold >
+                             -(kw("per") > rate_unit);
+const auto threshold_def =
+    lexeme[x3::real_parser<double, number_policies>{} >> matches[lit('x')] >> !char_("a-zA-Z_.")];
+const auto rate_unit_def = lexeme[duration_units >> !word_char];
+const auto within_hours_def = raw[kw("within") >> kw("hours")] > name;
+const auto in_crisis_def = raw[kw("in") >> kw("crisis")] > name;
+const auto deadline_def = duration >> -(kw("during") > name);
+
+const auto two_digits = x3::uint_parser<unsigned, 10, 2, 2>{};
+const auto clock_def = kw("clock") > field_name > -(kw("tolerance") > duration);
+const auto local_time_def = lexeme[x3::uint_parser<unsigned, 10, 1, 2>{} >> ':' >> two_digits >> !word_char];
+const auto time_range_def = local_time >> '-' > local_time;
+const auto day_range_def = name >> -('-' > name);
+const auto opening_def = (day_range % ',') > (time_range % ',');
+const auto date_def =
+    lexeme[x3::uint_parser<unsigned, 10, 4, 4>{} >> '-' > two_digits > '-' > two_digits >> !word_char];
+const auto zone_def = raw[kw("zone")] > text;
+const auto holidays_def = raw[kw("holidays")] > (date % ',');
+const auto hours_item_def = zone | holidays | opening;
+const auto hours_close_def = lit('}');
+const auto hours_def = kw("hours") > name > text > open_brace > *hours_item > hours_close;
+const auto route_def = kw("route") > name > arrow > name;
+const auto crisis_when_def = raw[kw("when")] > expression;
+const auto crisis_leave_def = raw[kw("leave") >> kw("when")] > expression;
+const auto crisis_minimum_def = raw[kw("minimum")] > duration;
+const auto crisis_item_def = crisis_when | crisis_leave | crisis_minimum | route;
+const auto crisis_close_def = lit('}');
+const auto crisis_def = kw("crisis") > name > text > open_brace > *crisis_item > crisis_close;
 
 const auto header_def = kw("flow") > text > kw("version") > version;
 const auto include_def = kw("include") > text;
@@ -351,17 +435,17 @@ const auto step_def =
     kw("step") > name > text > open_brace > *branch > -else_branch > step_close;
 
 const auto respond_def =
-    kw("respond") > channel > -(kw("within") > duration) > -(kw("using") > text);
+    kw("respond") > channel > -(kw("within") > deadline) > -(kw("using") > text);
 const auto do_not_respond_def =
     kw("do") > kw("not") > kw("respond") > kw("because") > text;
 const auto monitor_def = kw("monitor") > -(kw("for") > duration);
-const auto escalate_def = kw("escalate") > kw("to") > team > -(kw("within") > duration);
+const auto escalate_def = kw("escalate") > kw("to") > team > -(kw("within") > deadline);
 const auto tag_def = tag_keyword > labels;
 const auto flag_def = kw("flag") > kw("for") > team;
 const auto notify_def = kw("notify") > team;
 const auto assign_def = kw("assign") > kw("to") > team;
 const auto priority_def = kw("priority") > priority_level;
-const auto follow_up_def = kw("follow") > kw("up") > kw("after") > duration;
+const auto follow_up_def = kw("follow") > kw("up") > kw("after") > deadline;
 const auto note_def = kw("note") > text;
 const auto action_def = respond | do_not_respond | monitor | escalate | tag | flag | notify |
                         assign | priority | follow_up | note;
@@ -381,8 +465,10 @@ const auto expectation_body_def =
     (kw("no") >> kw("outcome") >> attr(ast::ExpectKind::no_outcome) >> attr(std::vector<ast::Name>{})) |
     (attr(ast::ExpectKind::outcome) >> (name % ','));
 const auto expectation_def = kw("expect") > expectation_body;
-const auto test_case_def = kw("test") > text > open_brace > kw("given") > open_brace >
-                           *(assignment >> -lit(',')) > given_close > *expectation > test_close;
+const auto repeat_def = lexeme[x3::uint_ >> !word_char] >> raw[kw("times")];
+const auto test_case_def = kw("test") > text > open_brace > kw("given") > -repeat > open_brace >
+                           *(assignment >> -lit(',')) > given_close > during_crisis > *expectation > test_close;
+const auto during_crisis_def = (kw("during") > kw("crisis") > names) | attr(std::vector<ast::Name>{});
 
 BOOST_SPIRIT_DEFINE(else_keyword, fields_keyword, tag_keyword)
 BOOST_SPIRIT_DEFINE(name, list_name, field_name, text, team, escape, closing_quote, closing_slash, arrow,
@@ -396,7 +482,11 @@ BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary,
 BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_decl, fields_block,
                     word_file, word_source, word_list, let, branch, else_branch, step)
 BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, assignment, expectation_body, expectation,
-                    test_case)
+                    test_case, during_crisis, repeat)
+BOOST_SPIRIT_DEFINE(window_test, threshold, rate_unit, within_hours, in_crisis, deadline)
+BOOST_SPIRIT_DEFINE(clock, local_time, time_range, day_range, opening, date, zone, holidays, hours_item,
+                    hours_close, hours, route, crisis_when, crisis_leave, crisis_minimum, crisis_item,
+                    crisis_close, crisis)
 BOOST_SPIRIT_DEFINE(respond, do_not_respond, monitor, escalate, tag, flag, notify, assign,
                     priority, follow_up, note, action, action_stmt, outcome)
 
@@ -419,7 +509,8 @@ namespace triage::syntax {
 const declaration_type declaration_rule = "a declaration";
 const auto declaration_rule_def = grammar::header | grammar::include | grammar::fields_block |
                                   grammar::word_list | grammar::let | grammar::start |
-                                  grammar::step | grammar::outcome | grammar::test_case;
+                                  grammar::step | grammar::outcome | grammar::test_case |
+                                  grammar::clock | grammar::hours | grammar::crisis;
 BOOST_SPIRIT_DEFINE(declaration_rule)
 
 declaration_type const& declaration() { return declaration_rule; }

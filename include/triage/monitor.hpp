@@ -1,0 +1,77 @@
+// What a flow remembers between mentions: its windows (counts of recent mentions) and its
+// crisis modes. A Flow is immutable; a Monitor is the state of one stream of mentions, owned by
+// the host. Hand it to the Evaluator with each mention, in stream order:
+//
+//     triage::Monitor monitor(flow);
+//     evaluator.evaluate(record, now, decision, monitor);
+//
+// One Monitor per stream, used by one thread at a time. Its memory is bounded: per window, one
+// ring of counts per group (see Limits::groups and Limits::state_bytes; docs/language.md). It can
+// be saved with snapshot() and restored after a restart with restore().
+#pragma once
+
+#include "triage/flow.hpp"
+#include "triage/limits.hpp"
+#include "triage/value.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace triage {
+
+namespace detail {
+struct MonitorState;
+struct EvaluatorState;
+}  // namespace detail
+
+struct CrisisState {
+    bool active = false;
+    TimePoint since{};             // when it last started
+    std::uint64_t entered_by = 0;  // the mention that started it (1 = the first observed)
+    bool manual = false;           // set by the host with set_crisis(), not by its `when`
+};
+
+struct MonitorStats {
+    std::uint64_t mentions = 0;        // observed
+    std::uint64_t late = 0;            // older than the clock's tolerance: decided, not counted
+    std::uint64_t without_time = 0;    // no clock value: counted at the newest time seen
+    std::uint64_t groups_dropped = 0;  // least recently seen groups dropped at Limits::groups
+    std::uint64_t groups = 0;          // groups held now, all windows
+    std::uint64_t bytes = 0;           // memory the windows hold now
+};
+
+class Monitor {
+public:
+    // `limits.groups` bounds the groups each grouped window keeps.
+    explicit Monitor(Flow flow, const Limits& limits = {});
+    ~Monitor();
+    Monitor(Monitor&&) noexcept;
+    Monitor& operator=(Monitor&&) noexcept;
+
+    [[nodiscard]] const Flow& flow() const noexcept { return flow_; }
+    // The newest mention time observed, if any: the monitor's clock.
+    [[nodiscard]] std::optional<TimePoint> now() const noexcept;
+    [[nodiscard]] std::span<const CrisisState> crises() const noexcept;
+    [[nodiscard]] MonitorStats stats() const noexcept;
+
+    // Starts or ends a crisis mode by hand (an operator's call, or a test). A crisis started by
+    // hand ends only by hand: its `leave when` is not consulted.
+    void set_crisis(std::uint32_t crisis, bool active, TimePoint since);
+
+    // The whole state as a JSON document, tied to the flow's windows, clock and crises.
+    [[nodiscard]] std::string snapshot() const;
+    // Replaces the state with a snapshot's. False, with a message, if the snapshot is unreadable
+    // or was taken with a flow whose windows, clock or crises differ; the state is then unchanged.
+    bool restore(std::string_view snapshot, std::string& error);
+
+private:
+    friend struct detail::EvaluatorState;
+    Flow flow_;
+    std::unique_ptr<detail::MonitorState> state_;
+};
+
+}  // namespace triage
