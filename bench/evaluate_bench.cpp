@@ -417,6 +417,99 @@ void BM_Care_JsonEvaluate(benchmark::State& state) {
 }
 BENCHMARK(BM_Care_JsonEvaluate);
 
+// ---- examples/crisis.flow: the per-mention cost of windows and crisis modes ------------------
+
+namespace crisis {
+
+const triage::Flow& flow() {
+    static const triage::Flow f = load_example("crisis.flow");
+    return f;
+}
+
+struct Mention {
+    std::string text;
+    std::uint32_t channel = 0;
+    double sentiment = 0;
+    std::uint32_t topic = 0;
+    std::int64_t followers = 0;
+    triage::TimePoint posted_at{};
+};
+
+// 10,000 mentions; about one in twelve mentions an outage, one in four is negative.
+std::vector<Mention>& mentions() {
+    static std::vector<Mention> all = [] {
+        std::mt19937_64 rng(7);
+        const std::vector<std::string> texts = {"the app is down again", "my bag is lost", "thanks for the great service",
+                                                "when do you open on sunday", "flight delayed three hours", "love the crew",
+                                                "website broken, can't log in", "refund still not here"};
+        std::vector<Mention> out;
+        for (int i = 0; i < 10000; ++i) {
+            Mention m;
+            m.text = texts[rng() % texts.size()];
+            m.channel = static_cast<std::uint32_t>(rng() % 4);
+            m.sentiment = static_cast<double>(rng() % 200) / 100.0 - 1.0;
+            m.topic = static_cast<std::uint32_t>(rng() % 5);
+            m.followers = static_cast<std::int64_t>(rng() % 100000);
+            out.push_back(std::move(m));
+        }
+        return out;
+    }();
+    return all;
+}
+
+const triage::Binding<Mention>& binding() {
+    static const triage::Binding<Mention> b = [] {
+        triage::Binding<Mention> bound(flow());
+        bound.field<&Mention::text>("text")
+            .field("channel", [](const Mention& m) { return triage::FieldValue::of_enum(m.channel); })
+            .field<&Mention::sentiment>("sentiment")
+            .field("topic", [](const Mention& m) { return triage::FieldValue::of_enum(m.topic); })
+            .field<&Mention::followers>("author.followers")
+            .field<&Mention::posted_at>("posted_at");
+        return bound;
+    }();
+    return b;
+}
+
+// A stream: mention i of the loop is posted 10 s after mention i - 1, whichever record it reuses.
+template <typename Evaluate>
+void stream(benchmark::State& state, Evaluate evaluate) {
+    std::vector<Mention>& all = mentions();
+    const triage::TimePoint start = *triage::parse_time("2026-11-20T00:00:00Z");
+    std::int64_t i = 0;
+    for (auto _ : state) {
+        Mention& m = all[static_cast<std::size_t>(i) % all.size()];
+        m.posted_at = start + std::chrono::seconds(10 * i++);
+        evaluate(binding().view(m), m.posted_at);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+}  // namespace crisis
+
+// Without a monitor each window sees only its own mention (what a window condition costs to
+// evaluate); with one, the mention is counted in every window and the crisis modes are updated.
+void BM_Crisis_WithoutMonitor(benchmark::State& state) {
+    triage::Evaluator evaluator(crisis::flow());
+    triage::Decision decision;
+    crisis::stream(state, [&](const triage::RecordView& view, triage::TimePoint t) {
+        evaluator.evaluate(view, t, decision);
+        benchmark::DoNotOptimize(decision.outcome);
+    });
+}
+BENCHMARK(BM_Crisis_WithoutMonitor);
+
+void BM_Crisis_WithMonitor(benchmark::State& state) {
+    triage::Evaluator evaluator(crisis::flow());
+    triage::Monitor monitor(crisis::flow());
+    triage::Decision decision;
+    crisis::stream(state, [&](const triage::RecordView& view, triage::TimePoint t) {
+        evaluator.evaluate(view, t, decision, monitor);
+        benchmark::DoNotOptimize(decision.outcome);
+    });
+}
+BENCHMARK(BM_Crisis_WithMonitor);
+
 // A chain of `steps` questions, each with a keyword test, a comparison and an else.
 std::string generated_flow(std::size_t steps) {
     std::string text = "flow \"generated\" version 1\nfields {\n  text: text\n  sentiment: number\n"

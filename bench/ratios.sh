@@ -40,6 +40,12 @@ done
 printf '  %-9s %-15s %7.0f ns  (simdjson parse only: %.0f ns)\n' Care JsonEvaluate "$(ns BM_Care_JsonEvaluate)" "$(ns BM_Care_JsonParseOnly)"
 
 echo
+echo "windows and crisis modes (examples/crisis.flow: 5 windows, one grouped, 1 crisis; a mention every 10 s)"
+without=$(ns BM_Crisis_WithoutMonitor); with=$(ns BM_Crisis_WithMonitor)
+printf '  without a monitor %7.0f ns\n  with a monitor    %7.0f ns  %sx; %.0f ns per mention for counting and crisis modes\n' \
+    "$without" "$with" "$(ratio "$with" "$without")" "$(awk -v a="$with" -v b="$without" 'BEGIN { print a - b }')"
+
+echo
 echo "triage run on $count generated mentions (examples/customer_care.flow), best of 3, output to /dev/null"
 "$triage" gen "$here/examples/customer_care.flow" -n "$count" --seed 1 >"$work/m1.jsonl"
 cat "$work/m1.jsonl" "$work/m1.jsonl" >"$work/m2.jsonl"

@@ -245,8 +245,11 @@ private:
                                 continue;
                             }
                             if (*to <= *from) {
-                                error(Code::invalid_hours, span(t), "closes before it opens")
-                                    .help = "a night shift is two openings: '22:00-24:00' and '00:00-06:00' the next day";
+                                auto& d = error(Code::invalid_hours, span(t),
+                                                "this opening ends at or before its start; openings run within one day");
+                                if (*to < *from)
+                                    d.help = fmt::format("a night shift is two openings: '{:02}:{:02}-24:00' and '00:00-{:02}:{:02}' the next day",
+                                                         t.opens.hour, t.opens.minute, t.closes.hour, t.closes.minute);
                                 valid = false;
                                 continue;
                             }
@@ -315,15 +318,15 @@ private:
             boost::apply_visitor(
                 overloaded{
                     [&](const ast::CrisisWhen& w) {
-                        if (!once(when_span, span(w.keyword), "when")) return;
+                        if (!once(when_span, keyword_span(w), "when")) return;
                         c.enter = resolve(w.condition);
                         c.enter_span = data_->conditions[c.enter].span;
                     },
                     [&](const ast::CrisisLeave& l) {
-                        if (once(leave_span, span(l.keyword), "leave when")) c.leave = resolve(l.condition);
+                        if (once(leave_span, keyword_span(l), "leave when")) c.leave = resolve(l.condition);
                     },
                     [&](const ast::CrisisMinimum& m) {
-                        if (once(minimum_span, span(m.keyword), "minimum")) c.minimum = duration(m.length).value_or(Duration(0));
+                        if (once(minimum_span, keyword_span(m), "minimum")) c.minimum = duration(m.length).value_or(Duration(0));
                     },
                     [&](const ast::Route& r) {
                         auto node = node_ref(r.node);
@@ -367,7 +370,7 @@ private:
             for (ConditionId id : {c.enter, c.leave})
                 if (id != no_condition)
                     if (auto use = first_state_use(id, true, visiting))
-                        state_not_allowed(*use, "a crisis starts and ends by windows and the mention, not by crisis modes");
+                        state_not_allowed(*use, "'when' and 'leave when' may use windows and the mention's fields, not other crisis modes");
         check_state_size();
         if (!data_->clock && first_clock_use_ && !clock_)
             error(Code::clock_needed, *first_clock_use_, "this needs the time of each mention, and the flow has no clock")
@@ -451,6 +454,7 @@ private:
             std::vector<std::string> names;
             for (const auto& [n, i] : crisis_index_) names.push_back(n);
             suggest(d, test.crisis, names);
+            if (names.empty()) d.help = "declare it: crisis NAME \"Title\" { when ... }";
             return constant(false, span(test));
         }
         Condition c;
@@ -503,7 +507,8 @@ private:
                 invalid(test.threshold, "a rate needs a unit", fmt::format("write '> {} per m' (or s, h, d, w)", test.threshold.value));
             else w.unit = *duration(ast::Duration{{}, 1, *test.per});
         } else if (test.per) {
-            invalid(test.threshold, fmt::format("'per' belongs to rate(...), not {}(...)", kind), "");
+            invalid(test.threshold, fmt::format("'per' belongs to rate(...), not {}(...)", kind),
+                    fmt::format("write 'rate(...) over ... > {} per {}', or drop 'per'", test.threshold.value, *test.per));
         }
         if (test.group) {
             if (auto g = field_ref(*test.group)) {

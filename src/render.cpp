@@ -310,6 +310,12 @@ struct GraphWriter {
             << "edge [fontname=\"Helvetica\" fontsize=9 color=\"#37474f\"]\n"
             << "start [shape=circle style=filled fillcolor=\"#37474f\" fontcolor=\"#ffffff\" label=\"start\" width=0.6]\n"
             << "start -> " << vertex_of(style.flow, style.flow.start()) << "\n";
+        // Crisis routes: while the crisis is active, arriving at the first node leads to the second.
+        for (const Crisis& crisis : style.flow.crises())
+            for (const Route& route : crisis.routes)
+                out << vertex_of(style.flow, route.node) << " -> " << vertex_of(style.flow, route.replacement)
+                    << " [label=\"" << dot_escape(fmt::format("in crisis {}:\ninstead", crisis.name))
+                    << "\" style=dashed color=\"#c62828\" fontcolor=\"#c62828\" constraint=false]\n";
     }
 };
 
@@ -359,6 +365,12 @@ std::string to_mermaid(const Flow& flow, const Traffic* traffic) {
             out += fmt::format("  s{} {}|\"{}\"| {}\n", s, b < step.branches.size() ? "-->" : "-.->", mermaid_escape(label), target);
         }
     }
+    for (const Crisis& crisis : flow.crises())
+        for (const Route& route : crisis.routes) {
+            auto id = [](NodeRef n) { return fmt::format("{}{}", n.kind == NodeKind::step ? "s" : "o", n.index); };
+            out += fmt::format("  {} -.->|\"in crisis {}: instead\"| {}\n", id(route.node), mermaid_escape(crisis.name),
+                               id(route.replacement));
+        }
     constexpr std::pair<Tone, std::string_view> classes[] = {{Tone::silent, "silent"}, {Tone::public_reply, "public"},
                                                              {Tone::private_reply, "private"}, {Tone::escalation, "escalate"},
                                                              {Tone::watch, "watch"}};
