@@ -1,6 +1,8 @@
 // Name, type and outcome checks: messages, notes and suggestions as an author sees them.
 #include "support.hpp"
 
+#include <fmt/format.h>
+
 using namespace triage;
 using triage::test::codes;
 using triage::test::compile_text;
@@ -223,4 +225,88 @@ TEST_CASE("warnings can be allowed on their line or for the declaration that fol
     // Errors cannot be allowed away.
     CompileResult error = compile_text("flow \"x\" version 1\nstart nowhere  # triage: allow(T012)\n");
     CHECK(find(error, Code::unknown_node));
+}
+
+// ---- time and state ---------------------------------------------------------------------------
+
+namespace {
+
+// A flow with a clock and one crisis; `extra` adds declarations, `branch` the screen's first branch.
+std::string stateful(std::string_view branch, std::string_view extra = {}) {
+    return fmt::format(R"(flow "t" version 1
+fields {{
+  text: text
+  topic: one of a, b
+  followers: integer
+  posted_at: time
+}}
+clock posted_at
+crisis outage "Outage" {{
+  when count(text contains "down") over 15m > 20
+  route answer -> holding
+}}
+{}
+start screen
+step screen "?" {{
+  if {} -> answer
+  if followers > 1000 -> holding
+  else -> answer
+}}
+outcome answer "Answer" {{ monitor }}
+outcome holding "Holding" {{ monitor }}
+)",
+                       extra, branch);
+}
+
+}  // namespace
+
+TEST_CASE("windows: the same window written twice is kept once; a different grouping is another window") {
+    CompileResult result = compile_text(stateful(
+        R"(count(text contains "down") over 15m > 3 and count(text contains  "down") over 15m < 9 or count(text contains "down") over 15m by topic > 2)"));
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    // The crisis's window, written once more in the step, plus the grouped one.
+    CHECK(result.flow->windows().size() == 2);
+    CHECK(result.flow->windows()[0].bucket == Duration(15));
+    CHECK(result.flow->windows()[1].group == result.flow->find_field("topic"));
+}
+
+TEST_CASE("windows: grouping by a number is a type error; the state bound is a limit") {
+    CompileResult by_number = compile_text(stateful("count(true) over 1h by followers > 2"));
+    const Diagnostic* d = find(by_number, Code::type_mismatch);
+    REQUIRE(d);
+    CHECK(d->message == "'followers' is an integer field; windows are grouped by text or one-of fields");
+
+    CompileOptions options;
+    options.limits.state_bytes = 1 << 20;  // 10,000 groups of a 1h-vs-12h spike need ~31 MB
+    CompileResult big = compile(stateful("spike(true) over 1h vs 12h by topic > 3x"), "test.flow", options);
+    const Diagnostic* limit = find(big, Code::limit_exceeded);
+    REQUIRE(limit);
+    CHECK(limit->message.find("the limit is 1048576") != std::string::npos);
+    options.limits.groups = 100;
+    CHECK(compile(stateful("spike(true) over 1h vs 12h by topic > 3x"), "test.flow", options).ok());
+}
+
+TEST_CASE("crisis routes: a route that leads back is a cycle; an outcome reached only by a route is reachable") {
+    CompileResult fine = compile_text(stateful("true"));
+    INFO(triage::test::all_text(fine));
+    CHECK(fine.ok());
+    CHECK(find(fine, Code::unreachable) == nullptr);
+
+    std::string looping = stateful("true");
+    looping.replace(looping.find("route answer -> holding"), 23, "route holding -> screen");
+    CompileResult cycle = compile_text(looping);
+    const Diagnostic* d = find(cycle, Code::cycle);
+    REQUIRE(d);
+    CHECK(d->message == "in crisis 'outage' this route makes the flow go round in a cycle through 'screen'");
+}
+
+TEST_CASE("a window, 'within hours' or a crisis needs a clock (T028)") {
+    std::string text = stateful("true");
+    text.replace(text.find("clock posted_at\n"), 16, "");
+    CompileResult result = compile_text(text);
+    const Diagnostic* d = find(result, Code::clock_needed);
+    REQUIRE(d);
+    CHECK(result.sources->begin(d->span).line == 9);  // the crisis's window
+    CHECK(d->help == "name the time field that says when a mention was posted: 'clock posted_at'");
 }

@@ -71,3 +71,25 @@ TEST_CASE("examples/nonprofit.flow covers Owyang's elements") {
     CHECK(private_reply);
     CHECK(flow.sources().size() >= 2);  // it includes a shared file
 }
+
+TEST_CASE("examples/crisis.flow uses windows, a crisis mode and business hours") {
+    Flow flow = compile_example("crisis.flow");
+    CHECK(flow.keeps_state());
+    REQUIRE(flow.clock());
+    CHECK(flow.fields()[flow.clock()->field].name == "posted_at");
+    CHECK(flow.clock()->tolerance == Duration(300));
+    // In the order they are resolved: the step's rate and count by topic, then the crisis's count
+    // and spike (each shared by `when` and `leave when`).
+    std::vector<WindowKind> kinds;
+    for (const Window& w : flow.windows()) kinds.push_back(w.kind);
+    CHECK(kinds == std::vector<WindowKind>{WindowKind::rate, WindowKind::count, WindowKind::count, WindowKind::spike});
+    CHECK(flow.windows()[1].group == flow.find_field("topic"));
+    CHECK_FALSE(flow.windows()[2].group);
+    REQUIRE(flow.crises().size() == 1);
+    CHECK(flow.crises()[0].routes.size() == 2);
+    CHECK(flow.crises()[0].minimum == Duration(3600));
+    REQUIRE(flow.hours().size() == 1);
+    CHECK(flow.hours()[0].zone == "Europe/London");
+    CHECK(flow.hours()[0].openings.size() == 7);  // five weekdays, Saturday and Sunday
+    CHECK(flow.hours()[0].holidays.size() == 3);
+}

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include <fmt/format.h>
+
 using namespace triage;
 
 namespace {
@@ -165,4 +167,16 @@ TEST_CASE("report: the counts in the HTML equal those of triage run") {
     for (const char* fetch : {"src=\"http", "href=\"http", "url(http", "@import", "<script src", "<link "})
         CHECK(html.find(fetch) == std::string::npos);
     std::filesystem::remove(page);
+}
+
+TEST_CASE("crisis routes are drawn as red dashed edges in DOT and Mermaid") {
+    Flow flow = example("crisis.flow");
+    std::string dot = to_dot(flow);
+    std::string mermaid = to_mermaid(flow);
+    const std::string holding = std::to_string(vertex_of(flow, *flow.find_node("crisis_holding")));
+    const std::string complaint = std::to_string(vertex_of(flow, *flow.find_node("complaint")));
+    CHECK(dot.find(complaint + " -> " + holding + " [label=\"in crisis outage:\\ninstead\" style=dashed color=\"#c62828\"") !=
+          std::string::npos);
+    CHECK(mermaid.find(fmt::format("  o{} -.->|\"in crisis outage: instead\"| o{}\n", flow.find_node("complaint")->index,
+                                   flow.find_node("crisis_holding")->index)) != std::string::npos);
 }

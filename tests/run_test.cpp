@@ -6,6 +6,10 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace {
 
@@ -197,4 +201,109 @@ TEST_CASE("diff: the changed count equals what two separate runs disagree on") {
     Run same = run_cli("diff --fail-on-change " + old_flow + " " + old_flow + " -m " + mentions + now);
     CHECK(same.status == 0);
     CHECK(same.output.find("0 of 300 mentions change outcome") == 0);
+}
+
+// ---- flows that keep state: windows and crisis modes -----------------------------------------
+
+namespace {
+
+// A mention every 30 s from midnight; mentions 1000-1199 (0-based) are about an outage.
+std::string outage_stream(const std::filesystem::path& path) {
+    std::ofstream out(path);
+    for (int i = 0; i < 1400; ++i) {
+        const int seconds = 30 * i;
+        out << fmt::format(R"({{"id":{},"text":"{}","posted_at":"2026-11-20T{:02}:{:02}:{:02}Z"}})", i,
+                           i >= 1000 && i < 1200 ? "the app is down" : "hello", seconds / 3600, seconds / 60 % 60,
+                           seconds % 60)
+            << '\n';
+    }
+    return "'" + path.string() + "'";
+}
+
+// The decisions without their line numbers, which restart in a second run.
+std::vector<std::string> without_line_numbers(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::string line : lines(text)) out.push_back(line.substr(line.find(',') + 1));
+    return out;
+}
+
+struct TempDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("triage-state-{}", ::getpid());
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("run: the decisions that start and end a crisis, and --state across two runs equals one run") {
+    TempDir dir;
+    const std::string mentions = outage_stream(dir.path / "all.jsonl");
+    const std::string outage = fixture("outage.flow");
+    Run whole = run_cli("run " + outage + " " + mentions + " 2>/dev/null");
+    REQUIRE(whole.status == 0);
+    std::vector<std::string> out = lines(whole.output);
+    REQUIRE(out.size() == 1400);
+    // 21 outage mentions within 15 minutes at mention 1020 (line 1021); fewer than 5 at 1225.
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        CAPTURE(i);
+        CHECK((out[i].find(R"("entered":true)") != std::string::npos) == (i == 1020));
+        CHECK((out[i].find(R"("crisis_left":["outage"])") != std::string::npos) == (i == 1225));
+        CHECK((out[i].find(R"("crisis":[{"name":"outage","since":"2026-11-20T08:30:00Z")") != std::string::npos) ==
+              (i >= 1020 && i < 1225));
+    }
+    CHECK(out[1100].find(R"("outcome":"status_page")") != std::string::npos);
+    CHECK(out[1210].find(R"("rerouted":{"crisis":"outage","next":"holding"})") != std::string::npos);
+    CHECK(out[1300].find(R"("outcome":"answer")") != std::string::npos);
+
+    // The same stream in two runs, the state kept in a file between them.
+    std::vector<std::string> all = lines(std::string(std::istreambuf_iterator<char>(std::ifstream(dir.path / "all.jsonl").rdbuf()), {}));
+    std::ofstream(dir.path / "first.jsonl") << fmt::format("{}\n", fmt::join(all.begin(), all.begin() + 1100, "\n"));
+    std::ofstream(dir.path / "second.jsonl") << fmt::format("{}\n", fmt::join(all.begin() + 1100, all.end(), "\n"));
+    const std::string state = "'" + (dir.path / "state.json").string() + "'";
+    Run first = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "' --state " + state + " 2>&1 >/dev/null");
+    CHECK(first.status == 0);
+    CHECK(first.output.find("crisis outage active since 2026-11-20T08:30:00Z") != std::string::npos);
+    Run second = run_cli("run " + outage + " '" + (dir.path / "second.jsonl").string() + "' --state " + state + " 2>/dev/null");
+    CHECK(second.status == 0);
+    Run first_again = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "' 2>/dev/null");
+    std::vector<std::string> resumed = without_line_numbers(first_again.output);
+    for (const std::string& line : without_line_numbers(second.output)) resumed.push_back(line);
+    CHECK(resumed == without_line_numbers(whole.output));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "state.json.tmp"));
+
+    // A state saved by another flow's windows is refused; a flow without state has none to keep.
+    Run other = run_cli("run " + (" '" + (triage::test::source_dir() / "examples" / "crisis.flow").string() + "' ") +
+                        mentions + " --state " + state + " 2>&1 >/dev/null");
+    CHECK(other.status == 1);
+    CHECK(other.output.find("differ") != std::string::npos);
+    Run stateless = run_cli("run " + flow + " " + fixture("mixed.jsonl") + " --state " + state + " 2>&1 >/dev/null");
+    CHECK(stateless.status == 2);
+    CHECK(stateless.output.find("no state to keep") != std::string::npos);
+}
+
+TEST_CASE("run: a flow that keeps state is decided in order on one thread, whatever -j says") {
+    TempDir dir;
+    const std::string mentions = outage_stream(dir.path / "all.jsonl");
+    Run one = run_cli("run -j 1 " + fixture("outage.flow") + " " + mentions + " 2>/dev/null");
+    Run three = run_cli("run -j 3 --chunk-size 4096 " + fixture("outage.flow") + " " + mentions + " 2>&1");
+    CHECK(three.output.find("triage: note: the flow keeps state") != std::string::npos);
+    std::vector<std::string> decided;
+    for (const std::string& line : lines(three.output))
+        if (line.rfind("{", 0) == 0) decided.push_back(line);
+    CHECK(decided == lines(one.output));
+}
+
+TEST_CASE("explain: --crisis decides as if the crisis were active; --state reads a saved situation") {
+    const std::string record = R"( --record '{"text": "is the app down?", "posted_at": "2026-11-20T10:00:00Z"}')";
+    Run calm = run_cli("explain " + fixture("outage.flow") + now + record);
+    CHECK(calm.output.find("outcome answer") != std::string::npos);
+    Run crisis = run_cli("explain " + fixture("outage.flow") + now + " --crisis outage" + record);
+    CHECK(crisis.status == 0);
+    CHECK(crisis.output.rfind("in crisis outage — Service outage: since 2026-11-22T10:00:00Z\n", 0) == 0);
+    CHECK(crisis.output.find("outcome status_page") != std::string::npos);
+    Run unknown = run_cli("explain " + fixture("outage.flow") + now + " --crisis outge" + record + " 2>&1");
+    CHECK(unknown.status == 2);
+    Run missing = run_cli("explain " + fixture("outage.flow") + now + " --state /nonexistent/state.json" + record + " 2>&1");
+    CHECK(missing.status == 1);
+    CHECK(missing.output.find("cannot be read") != std::string::npos);
 }
