@@ -121,7 +121,10 @@ DecisionJson::DecisionJson(const Flow& flow) {
         json.string(text);
         return json.take();
     };
-    for (const Crisis& c : flow.crises()) crises_.push_back(json_string(c.name));
+    for (const Crisis& c : flow.crises()) {
+        crises_.push_back(json_string(c.name));
+        crisis_entered_.push_back("\",\"entered\":true,\"when\":" + json_string(flow.source_text(c.enter_span)) + "}");
+    }
     for (const Step& s : flow.steps()) step_names_.push_back(json_string(s.name));
     for (const Outcome& o : flow.outcomes()) outcome_names_.push_back(json_string(o.name));
 }
@@ -191,7 +194,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
             out += crises_[d.crises[i].crisis];
             out += ",\"since\":\"";
             out += format_time(d.crises[i].since, buffer);
-            out += d.crises[i].entered ? "\",\"entered\":true}" : "\"}";
+            out += d.crises[i].entered ? std::string_view(crisis_entered_[d.crises[i].crisis]) : std::string_view("\"}");
         }
         out += ']';
     }

@@ -29,6 +29,7 @@ private:
     std::vector<std::vector<std::string>> path_;          // per step and branch (last: else/none): {…}
     std::vector<std::string> fields_;                     // per field: its name as a JSON string
     std::vector<std::string> crises_;                     // per crisis: its name as a JSON string
+    std::vector<std::string> crisis_entered_;             // per crisis: ","entered":true,"when":…} after "since"
     std::vector<std::string> step_names_, outcome_names_; // as JSON strings, for rerouted paths
 };
 // {"line", "id"?, "error"} for a record that could not be read.
