@@ -139,6 +139,14 @@ struct WindowState {
 
 std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
+// Years 0000-9999, as JSON records allow: times a host passes beyond them are treated as missing,
+// so that no difference of two times can overflow.
+constexpr std::int64_t earliest_ms = -62167219200000, latest_ms = 253402300799999;
+bool in_range(TimePoint t) {
+    const std::int64_t ms = t.time_since_epoch().count();
+    return ms >= earliest_ms && ms <= latest_ms;
+}
+
 }  // namespace
 
 struct MonitorState {
@@ -229,7 +237,7 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
     if (m.data.clock) {
         e.decision = decision;  // a missing clock value is reported
         const FieldValue& v = e.field(m.data.clock->field);
-        if (v.kind == ValueKind::time) t = v.time;
+        if (v.kind == ValueKind::time && in_range(v.time)) t = v.time;
     }
     e.decision = nullptr;  // what windows and crises read is not the mention's path
     bool counted = true;
@@ -309,6 +317,7 @@ MonitorStats Monitor::stats() const noexcept { return state_->stats; }
 
 void Monitor::set_crisis(std::uint32_t crisis, bool active, TimePoint since) {
     if (crisis >= state_->crises.size()) throw std::out_of_range("Monitor::set_crisis: no such crisis");
+    if (!detail::in_range(since)) throw std::out_of_range("Monitor::set_crisis: a time outside years 0000-9999");
     state_->crises[crisis] = {active, since, state_->stats.mentions, active};
     state_->situation.any_crisis = std::any_of(state_->crises.begin(), state_->crises.end(),
                                                [](const CrisisState& c) { return c.active; });
@@ -399,7 +408,7 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
         if (root[key].get(v)) return false;
         if (v.is_null()) return true;
         std::int64_t ms = 0;
-        if (v.get(ms)) return false;
+        if (v.get(ms) || ms < detail::earliest_ms || ms > detail::latest_ms) return false;
         out = TimePoint(std::chrono::milliseconds(ms));
         return true;
     };
@@ -422,7 +431,7 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
         std::int64_t since = 0;
         std::uint64_t entered_by = 0;
         if (c["active"].get(state.active) || c["since"].get(since) || c["entered_by"].get(entered_by) ||
-            c["manual"].get(state.manual))
+            c["manual"].get(state.manual) || since < detail::earliest_ms || since > detail::latest_ms)
             return fail("a crisis in the state is unreadable");
         state.since = TimePoint(std::chrono::milliseconds(since));
         state.entered_by = entered_by;
@@ -441,7 +450,8 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
             std::string_view key_text;
             std::int64_t head = 0;
             simdjson::dom::array counts;
-            if (g["key"].get(key_text) || g["head"].get(head) || g["counts"].get(counts))
+            if (g["key"].get(key_text) || g["head"].get(head) || g["counts"].get(counts) ||
+                head < detail::earliest_ms / ws.bucket_ms - 1 || head > detail::latest_ms / ws.bucket_ms)
                 return fail("a group in the state is unreadable");
             std::uint64_t key = 0;
             auto [end, ec] = std::from_chars(key_text.data(), key_text.data() + key_text.size(), key, 16);
@@ -458,8 +468,8 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
                 simdjson::dom::array a;
                 std::uint64_t age = 0, n = 0;
                 if (pair.get(a) || a.size() != 2 || a.at(0).get(age) || a.at(1).get(n) || age + 1 >= ws.n_ring ||
-                    n > UINT32_MAX)
-                    return fail("a count in the state is unreadable");
+                    n > UINT32_MAX || ws.count(i, head - static_cast<std::int64_t>(age)) != 0)
+                    return fail("a count in the state is unreadable or repeated");
                 ws.count(i, head - static_cast<std::int64_t>(age)) = static_cast<std::uint32_t>(n);
                 if (age < ws.n_recent) ws.rings[i].recent += n;
                 else if (age < std::uint64_t{ws.n_recent} + ws.n_base) ws.rings[i].baseline += n;

@@ -255,8 +255,18 @@ TEST_CASE("monitor: a snapshot is refused by a flow whose windows differ, and ba
     CHECK_FALSE(elsewhere.restore(saved, error));
     CHECK(error.find("differ") != std::string::npos);
 
+    auto replaced = [&](std::string_view from, std::string_view to) {
+        std::string text = saved;
+        const std::size_t at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        return text.replace(at, from.size(), to);
+    };
+    const std::string now_field = saved.substr(saved.find("\"now\":"), saved.find(",\"first\"") - saved.find("\"now\":"));
+    const std::string head_field = saved.substr(saved.find("\"head\":"), saved.find(",\"counts\"") - saved.find("\"head\":"));
     for (std::string bad : {std::string("not json"), std::string("{}"), saved.substr(0, saved.size() / 2),
-                            std::string(R"({"triage_state":2})")}) {
+                            std::string(R"({"triage_state":2})"), replaced(now_field, "\"now\":9223372036854775807"),
+                            replaced(head_field, "\"head\":-9223372036854775807"),
+                            replaced("\"counts\":[", "\"counts\":[[100000,1],")}) {
         CAPTURE(bad);
         error.clear();
         CHECK_FALSE(monitor.restore(bad, error));

@@ -32,8 +32,24 @@ std::string shape(const triage::Flow& flow) {
             out += fmt::format("  {} {} {} {} {} {} {}\n", triage::to_string(a.kind), triage::to_string(a.channel),
                                triage::to_string(a.priority), a.duration ? a.duration->count() : -1, a.text,
                                fmt::join(a.labels, ","), a.condition);
+        for (const auto& a : o.actions) out += fmt::format("  during {}\n", a.hours);
     }
-    for (const auto& t : flow.tests()) out += fmt::format("test {} {} {}\n", t.name, t.given.size(), t.expectations.size());
+    for (const auto& t : flow.tests())
+        out += fmt::format("test {} {} {} {} {}\n", t.name, t.given.size(), t.expectations.size(), t.repeat,
+                           fmt::join(t.crises, ","));
+    if (const auto& clock = flow.clock()) out += fmt::format("clock {} {}\n", clock->field, clock->tolerance.count());
+    for (const auto& w : flow.windows())
+        out += fmt::format("window {} {} {} {} {} {} {}\n", static_cast<int>(w.kind), w.condition, w.length.count(),
+                           w.baseline.count(), w.unit.count(), w.group ? static_cast<std::int64_t>(*w.group) : -1,
+                           w.bucket.count());
+    for (const auto& h : flow.hours()) {
+        out += fmt::format("hours {} {} {} {}\n", h.name, h.title, h.zone, fmt::join(h.holidays, ","));
+        for (const auto& o : h.openings) out += fmt::format("  open {} {} {}\n", o.weekday, o.from, o.to);
+    }
+    for (const auto& c : flow.crises()) {
+        out += fmt::format("crisis {} {} {} {} {}\n", c.name, c.title, c.enter, c.leave, c.minimum.count());
+        for (const auto& r : c.routes) out += fmt::format("  route {} -> {}\n", flow.node_name(r.node), flow.node_name(r.replacement));
+    }
     return out;
 }
 

@@ -4,14 +4,14 @@
 # a crash, leak, timeout or UB report stops that target and leaves its reproducer in
 # build-fuzz/findings/ (add it to tests/fixtures/fuzz/ once fixed: the test suite replays those).
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format (default: all)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format state (default: all)
 # Needs clang and libclang-rt-14-dev (apt-get install -y clang libclang-rt-14-dev).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(compile record format)
+[ ${#targets[@]} -eq 0 ] && targets=(compile record format state)
 build=${BUILD_DIR:-$here/build-fuzz}
 
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
@@ -31,6 +31,8 @@ seed() {  # seed corpus of one target; file names carry their source path, so no
       while IFS= read -r -d '' f; do split -l 1 -a 5 "$f" "$dir/$(basename "$f" .jsonl)-"; done \
         < <(find "$here/tests/fixtures" -name '*.jsonl' -print0)
       cp "$here/tests/fixtures/fuzz/record"/* "$dir/" ;;
+    state)
+      cp "$here/tests/fixtures/fuzz/state"/* "$dir/" ;;
   esac
 }
 
@@ -40,7 +42,7 @@ run() {
   local target=$1
   seed "$target"
   local dict=()
-  [ "$target" != record ] && dict=(-dict="$here/tests/fuzz/flow.dict")
+  case $target in compile|format) dict=(-dict="$here/tests/fuzz/flow.dict") ;; esac
   if ! "$build/tests/fuzz/${target}_fuzzer" "$build/corpus/$target" "${dict[@]}" -max_total_time="$seconds" \
        -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
        -artifact_prefix="$build/findings/$target-" >"$build/$target.log" 2>&1; then
