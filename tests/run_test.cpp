@@ -307,3 +307,20 @@ TEST_CASE("explain: --crisis decides as if the crisis were active; --state reads
     CHECK(missing.status == 1);
     CHECK(missing.output.find("cannot be read") != std::string::npos);
 }
+
+TEST_CASE("diff: flows that keep state see the mentions as one stream") {
+    TempDir dir;
+    const std::string mentions = outage_stream(dir.path / "all.jsonl");
+    const std::string before_flow = fixture("outage.flow"), after_flow = fixture("outage_sooner.flow");
+    std::vector<std::string> before = lines(run_cli("run " + before_flow + " " + mentions + now + " 2>/dev/null").output);
+    std::vector<std::string> after = lines(run_cli("run " + after_flow + " " + mentions + now + " 2>/dev/null").output);
+    REQUIRE(before.size() == 1400);
+    REQUIRE(after.size() == 1400);
+    std::size_t expected = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) expected += outcome_of(before[i]) != outcome_of(after[i]);
+    // The crisis starts 10 mentions sooner (at 1010): those mentions get the status page.
+    CHECK(expected == 10);
+    Run json = run_cli("diff " + before_flow + " " + after_flow + " -m " + mentions + " --format json" + now);
+    CHECK(json.status == 0);
+    CHECK(json.output.find("{\"mentions\":1400,\"changed\":10,\"errors\":0,") == 0);
+}

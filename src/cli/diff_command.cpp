@@ -6,6 +6,7 @@
 #include "decision_format.hpp"
 #include "json_writer.hpp"
 #include "triage/evaluator.hpp"
+#include "triage/monitor.hpp"
 #include "triage/json.hpp"
 
 #include <fmt/format.h>
@@ -32,10 +33,18 @@ constexpr int exit_changed = 3;
 
 // One side of the comparison: a flow with its reader and evaluator.
 struct Side {
-    explicit Side(const Flow& f) : flow(f), reader(f), evaluator(f) {}
+    explicit Side(const Flow& f) : flow(f), reader(f), evaluator(f) {
+        if (f.keeps_state()) monitor.emplace(f, compile_options().limits);
+    }
     Flow flow;
     JsonRecordReader reader;
     Evaluator evaluator;
+    std::optional<Monitor> monitor;  // a flow with windows or crises sees the mentions as one stream
+
+    void evaluate(TimePoint reference) {
+        if (monitor) evaluator.evaluate(reader.view(), reference, decision, *monitor);
+        else evaluator.evaluate(reader.view(), reference, decision);
+    }
     Decision decision;
 
     std::string outcome() const {
@@ -84,8 +93,8 @@ int diff(const DiffOptions& options) {
             ++errors;
             continue;
         }
-        before.evaluator.evaluate(before.reader.view(), *reference, before.decision);
-        after.evaluator.evaluate(after.reader.view(), *reference, after.decision);
+        before.evaluate(*reference);
+        after.evaluate(*reference);
         std::string from = before.outcome(), to = after.outcome();
         if (from == to) continue;
         ++changed;

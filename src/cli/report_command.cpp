@@ -6,6 +6,7 @@
 
 #include "text_util.hpp"
 #include "triage/evaluator.hpp"
+#include "triage/monitor.hpp"
 #include "triage/json.hpp"
 #include "triage/render.hpp"
 
@@ -61,6 +62,8 @@ int report(const ReportOptions& options) {
     Traffic traffic = Traffic::for_flow(flow);
     JsonRecordReader reader(flow);
     Evaluator evaluator(flow);
+    std::optional<Monitor> monitor;  // a flow with windows or crises sees the mentions as one stream
+    if (flow.keeps_state()) monitor.emplace(flow, compile_options().limits);
     Decision decision;
     std::map<std::string, std::uint64_t> paths, escalations;
     std::vector<std::vector<Example>> examples(flow.outcomes().size());
@@ -72,7 +75,8 @@ int report(const ReportOptions& options) {
             ++errors;
             continue;
         }
-        evaluator.evaluate(reader.view(), *now, decision);
+        if (monitor) evaluator.evaluate(reader.view(), *now, decision, *monitor);
+        else evaluator.evaluate(reader.view(), *now, decision);
         traffic.record(decision);
         std::string path;
         for (const PathEntry& p : decision.path) path += flow.steps()[p.step].name + " → ";
