@@ -368,9 +368,15 @@ private:
                 state_not_allowed(*use, "a window counts mentions by what they say, not by other windows or crises");
         for (const Crisis& c : data_->crises)
             for (ConditionId id : {c.enter, c.leave})
-                if (id != no_condition)
+                if (id != no_condition) {
                     if (auto use = first_state_use(id, true, visiting))
                         state_not_allowed(*use, "'when' and 'leave when' may use windows and the mention's fields, not other crisis modes");
+                    // A crisis is one for the whole stream; a window counted per group answers for
+                    // the mention's group only, and the crisis would start and end with each group.
+                    else if (auto grouped = first_grouped_window(id, visiting))
+                        error(Code::state_not_allowed, grouped->span, "a window counted 'by' a field cannot start or end a crisis")
+                            .help = "a crisis is for the whole stream: count without 'by', or ask the grouped window in a step";
+                }
         check_state_size();
         if (!data_->clock && first_clock_use_ && !clock_)
             error(Code::clock_needed, *first_clock_use_, "this needs the time of each mention, and the flow has no clock")
@@ -420,6 +426,22 @@ private:
                 if (const Condition* found = first_state_use(child, windows_allowed, visiting)) return found;
             return nullptr;
         }
+    }
+
+    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting) const {
+        const Condition& c = data_->conditions[id];
+        if (c.kind == ConditionKind::window) return data_->windows[c.operand].group ? &c : nullptr;
+        if (c.kind == ConditionKind::let_ref) {
+            const Let& let = data_->lets[c.operand];
+            if (let.condition == no_condition || visiting[c.operand]) return nullptr;
+            visiting[c.operand] = 1;
+            const Condition* found = first_grouped_window(let.condition, visiting);
+            visiting[c.operand] = 0;
+            return found;
+        }
+        for (ConditionId child : c.children)
+            if (const Condition* found = first_grouped_window(child, visiting)) return found;
+        return nullptr;
     }
 
     std::optional<std::uint32_t> hours_ref(const ast::Name& name) {

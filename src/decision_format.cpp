@@ -207,6 +207,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
         out += ']';
     }
     if (d.late) out += ",\"late\":true";
+    if (d.future) out += ",\"future\":true";
     out += ",\"missing\":[";
     for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
         if (i > 0) out += ',';
@@ -261,6 +262,7 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
     }
     for (std::uint32_t c : d.crises_left) out += fmt::format("crisis {} ends with this mention\n", flow.crises()[c].name);
     if (d.late) out += "late: older than the clock's tolerance, so not counted in windows\n";
+    if (d.future) out += "dated in the future: not believed, so not counted in windows\n";
     std::size_t t = 0;
     for (const PathEntry& p : d.path) {
         const Step& step = flow.steps()[p.step];

@@ -57,6 +57,7 @@ struct EvaluatorState {
     Decision* decision = nullptr;  // set on the paths that report missing fields
     Trace* trace = nullptr;        // set when explaining
     const Situation* situation = nullptr;  // set when a Monitor is given
+    bool observing = false;                // the Monitor is counting the mention, not deciding it
     std::uint32_t step = no_step;
     std::uint32_t branch = 0;
 
@@ -207,6 +208,12 @@ struct EvaluatorState {
             break;
         }
         case ConditionKind::let_ref: {
+            // What a monitor evaluates is not cached: the mention's path must evaluate (and
+            // report the missing fields and trace of) its lets itself.
+            if (observing) {
+                result = eval(data.lets[c.operand].condition, depth + 1);
+                break;
+            }
             if (let_generation[c.operand] != generation) {
                 bool value = eval(data.lets[c.operand].condition, depth + 1);
                 let_value[c.operand] = value;

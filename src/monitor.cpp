@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cmath>
@@ -38,6 +39,7 @@ std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash = 146959810393466
 // One group's counts: buckets (head - n_ring, head], in a slice of WindowState::counts.
 struct Ring {
     std::uint64_t key = 0;
+    std::int64_t born = 0;        // the bucket the group was first seen in: how much history it has
     std::int64_t head = 0;        // the newest bucket
     std::uint64_t recent = 0;     // mentions counted in the window: buckets (head - n_recent, head]
     std::uint64_t baseline = 0;   // in the baseline before it
@@ -53,6 +55,11 @@ struct WindowState {
     std::vector<std::uint32_t> counts;  // rings.size() * n_ring
     std::unordered_map<std::uint64_t, std::uint32_t> by_key;
     std::uint32_t most_recent = none, least_recent = none;
+    // The bucket of the first mention time this window saw: a group first seen later has had no
+    // mentions since then, which is history too, unless groups have been dropped (one of them may
+    // be this one again).
+    std::optional<std::int64_t> start;
+    bool dropped_any = false;
 
     std::size_t slot(std::uint32_t ring, std::int64_t bucket) const {
         const auto n = static_cast<std::int64_t>(n_ring);
@@ -81,6 +88,17 @@ struct WindowState {
         r.recent = r.baseline = 0;
     }
 
+    // Room for one more group, growing to at most `max_groups` (not past it, as doubling would).
+    void grow(std::uint32_t max_groups) {
+        if (rings.size() == rings.capacity()) {
+            const std::size_t capacity = std::min<std::size_t>(std::max<std::size_t>(rings.capacity() * 2, 4), max_groups);
+            rings.reserve(capacity);
+            counts.reserve(capacity * n_ring);
+        }
+        rings.emplace_back();
+        counts.resize(counts.size() + n_ring, 0);
+    }
+
     // The ring of `key`, created (or taking the place of the least recently seen group, when
     // `max_groups` are held) if new.
     std::uint32_t ring_for(std::uint64_t key, std::int64_t head, std::uint32_t max_groups, std::uint64_t& dropped) {
@@ -94,16 +112,21 @@ struct WindowState {
         std::uint32_t i = 0;
         if (rings.size() < max_groups) {
             i = static_cast<std::uint32_t>(rings.size());
-            rings.emplace_back();
-            counts.resize(counts.size() + n_ring, 0);
+            grow(max_groups);
+            by_key.emplace(key, i);
         } else {
+            // The least recently seen group makes room; its map node is reused, so a full window
+            // allocates nothing for a new group.
             i = least_recent;
             unlink(i);
-            by_key.erase(rings[i].key);
+            auto node = by_key.extract(rings[i].key);
+            node.key() = key;
+            by_key.insert(std::move(node));
             ++dropped;
+            dropped_any = true;
         }
         reset(i, key, head);
-        by_key.emplace(key, i);
+        rings[i].born = dropped_any || !start ? head : *start;
         push_front(i);
         return i;
     }
@@ -113,7 +136,7 @@ struct WindowState {
     void advance(std::uint32_t i, std::int64_t head) {
         Ring& r = rings[i];
         if (head <= r.head) return;
-        if (head - r.head >= n_ring) {
+        if (head - r.head >= n_ring) {  // a long quiet spell: nothing left in the ring
             reset(i, r.key, head);
             return;
         }
@@ -131,7 +154,9 @@ struct WindowState {
         Ring& r = rings[i];
         const std::int64_t age = r.head - bucket;
         if (age < 0 || age >= static_cast<std::int64_t>(n_ring) - 1) return;
-        ++count(i, bucket);
+        std::uint32_t& c = count(i, bucket);
+        if (c == UINT32_MAX) return;  // four billion mentions in one bucket: the count stays exact, the rest is not counted
+        ++c;
         if (age < n_recent) ++r.recent;
         else if (age < static_cast<std::int64_t>(n_recent) + n_base) ++r.baseline;
     }
@@ -169,17 +194,36 @@ struct MonitorState {
         fingerprint = definition_fingerprint(flow);
     }
 
-    // What a snapshot must agree on with the flow that restores it.
+    // What a snapshot must agree on with the flow that restores it: the clock, and what each
+    // window counts, as resolved (so reformatting the flow changes nothing, while a changed
+    // `let`, word list or order of a grouping field's values does).
     static std::string definition_fingerprint(const Flow& flow) {
         std::string text;
         if (const auto& clock = flow.clock())
             text += fmt::format("clock {} {}\n", flow.fields()[clock->field].name, clock->tolerance.count());
-        for (const Window& w : flow.windows())
-            text += fmt::format("window {} {} {} {} {} {}\n", to_string(w.kind), w.length.count(), w.baseline.count(),
-                                w.unit.count(), w.group ? flow.fields()[*w.group].name : "-",
-                                collapse_whitespace(flow.source_text(flow.conditions()[w.condition].span)));
+        for (const Window& w : flow.windows()) {
+            text += fmt::format("window {} {} {} {} ", to_string(w.kind), w.length.count(), w.baseline.count(), w.unit.count());
+            if (w.group) text += fmt::format("by {} [{}] ", flow.fields()[*w.group].name, fmt::join(flow.fields()[*w.group].values, ","));
+            append_signature(flow, w.condition, text);
+            text += '\n';
+        }
         for (const Crisis& c : flow.crises()) text += fmt::format("crisis {}\n", c.name);
         return fmt::format("{:016x}", fnv1a(text));
+    }
+
+    static void append_signature(const Flow& flow, ConditionId id, std::string& out) {
+        const Condition& c = flow.conditions()[id];
+        if (c.kind == ConditionKind::let_ref) return append_signature(flow, flow.lets()[c.operand].condition, out);
+        out += fmt::format("({} {} {} {} {} {:?} [{}] [{}] [{}]", static_cast<int>(c.kind), static_cast<int>(c.op), c.negated,
+                           flow.fields().empty() ? std::string() : flow.fields()[c.field].name, c.number, c.text,
+                           fmt::join(c.numbers, ","), fmt::join(c.strings, "\x1f"), fmt::join(c.values, ","));
+        if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
+            out += fmt::format(" words {:?}", fmt::join(flow.word_lists()[c.operand].phrases, "\x1f"));
+        if (c.kind == ConditionKind::matches)
+            out += fmt::format(" regex {:?} {}", flow.regexes()[c.operand].pattern, flow.regexes()[c.operand].case_insensitive);
+        if (c.kind == ConditionKind::compare_field) out += " " + flow.fields()[c.operand].name;
+        for (ConditionId child : c.children) append_signature(flow, child, out);
+        out += ')';
     }
 
     const FlowData& data;
@@ -189,7 +233,7 @@ struct MonitorState {
     std::vector<CrisisState> crises;
     std::vector<char> entered;   // per crisis: started by the mention being observed
     Situation situation;
-    std::optional<TimePoint> first;  // the first mention time observed: when the history begins
+    std::optional<TimePoint> latest;  // set_latest(): mention times after it are not believed
     MonitorStats stats;
     std::string fingerprint;
 
@@ -205,12 +249,13 @@ struct MonitorState {
         case WindowKind::count: return recent;
         case WindowKind::rate: return recent * static_cast<double>(w.unit.count()) / static_cast<double>(w.length.count());
         case WindowKind::spike: {
-            // Not known until the monitor has seen a whole baseline.
-            if (!first || !situation.now || *situation.now - *first < w.length + w.baseline)
+            // Not known until the group has a whole window and baseline of history.
+            if (r.head - r.born < static_cast<std::int64_t>(ws.n_recent) + ws.n_base)
                 return std::numeric_limits<double>::quiet_NaN();
-            // Rates per bucket; an empty baseline counts as one mention, so a first mention is no spike of infinity.
-            const double baseline_rate = std::max<double>(static_cast<double>(r.baseline), 1) / ws.n_base;
-            return recent / ws.n_recent / baseline_rate;
+            // The mentions the baseline leads one to expect in the window, at least one: after a
+            // quiet baseline a single mention is no spike, five are a factor of five.
+            const double expected = std::max(static_cast<double>(r.baseline) * ws.n_recent / ws.n_base, 1.0);
+            return recent / expected;
         }
         }
         return 0;
@@ -230,6 +275,7 @@ struct MonitorState {
 const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* decision) {
     Trace* const trace = e.trace;
     e.trace = nullptr;
+    e.observing = true;
     e.situation = &m.situation;
     ++m.stats.mentions;
 
@@ -245,9 +291,15 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
         ++m.stats.without_time;
         t = m.situation.now;
         counted = t.has_value();
+    } else if (m.latest && *t > *m.latest) {
+        // Dated after what the host says is now: a scraped date in the future would otherwise
+        // move the clock on and leave every real mention behind it late.
+        ++m.stats.future;
+        if (decision != nullptr) decision->future = true;
+        t = m.situation.now;
+        counted = false;
     } else {
         if (!m.situation.now || *t > *m.situation.now) m.situation.now = *t;
-        if (!m.first) m.first = *t;
         if (*m.situation.now - *t > m.data.clock->tolerance) {
             counted = false;
             ++m.stats.late;
@@ -263,6 +315,7 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
             continue;
         }
         const std::int64_t head = m.bucket_of(ws, *m.situation.now);
+        if (!ws.start) ws.start = head;
         const std::uint32_t limit = ws.window->group ? m.max_groups : 1;
         const std::size_t before = ws.rings.size();
         const std::uint32_t ring = ws.ring_for(m.group_key(e, *ws.window), head, limit, m.stats.groups_dropped);
@@ -300,6 +353,7 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
 
     e.decision = decision;
     e.trace = trace;
+    e.observing = false;
     return m.situation;
 }
 
@@ -315,6 +369,11 @@ std::optional<TimePoint> Monitor::now() const noexcept { return state_->situatio
 std::span<const CrisisState> Monitor::crises() const noexcept { return state_->crises; }
 MonitorStats Monitor::stats() const noexcept { return state_->stats; }
 
+void Monitor::set_latest(std::optional<TimePoint> latest) {
+    if (latest && !detail::in_range(*latest)) throw std::out_of_range("Monitor::set_latest: a time outside years 0000-9999");
+    state_->latest = latest;
+}
+
 void Monitor::set_crisis(std::uint32_t crisis, bool active, TimePoint since) {
     if (crisis >= state_->crises.size()) throw std::out_of_range("Monitor::set_crisis: no such crisis");
     if (!detail::in_range(since)) throw std::out_of_range("Monitor::set_crisis: a time outside years 0000-9999");
@@ -323,9 +382,9 @@ void Monitor::set_crisis(std::uint32_t crisis, bool active, TimePoint since) {
                                                [](const CrisisState& c) { return c.active; });
 }
 
-// {"triage_state": 1, "flow", "definition", "now", "first", "stats": {...},
+// {"triage_state": 1, "flow", "definition", "now", "stats": {...},
 //  "crises": [{"name", "active", "since", "entered_by", "manual"}],
-//  "windows": [{"groups": [{"key", "head", "counts": [[age, count], ...]}, ...]}]}
+//  "windows": [{"groups": [{"key", "born", "head", "counts": [[age, count], ...]}, ...]}]}
 // Groups are listed most recently seen first; keys are hex strings (they are hashes).
 std::string Monitor::snapshot() const {
     const detail::MonitorState& m = *state_;
@@ -340,12 +399,11 @@ std::string Monitor::snapshot() const {
     json.key("definition").string(m.fingerprint);
     json.key("now");
     time_or_null(m.situation.now);
-    json.key("first");
-    time_or_null(m.first);
     json.key("stats").begin_object();
     json.key("mentions").number(static_cast<std::int64_t>(m.stats.mentions));
     json.key("late").number(static_cast<std::int64_t>(m.stats.late));
     json.key("without_time").number(static_cast<std::int64_t>(m.stats.without_time));
+    json.key("future").number(static_cast<std::int64_t>(m.stats.future));
     json.key("groups_dropped").number(static_cast<std::int64_t>(m.stats.groups_dropped));
     json.end_object();
     json.key("crises").begin_array();
@@ -362,11 +420,17 @@ std::string Monitor::snapshot() const {
     json.end_array();
     json.key("windows").begin_array();
     for (const detail::WindowState& ws : m.windows) {
-        json.begin_object().key("groups").begin_array();
+        json.begin_object();
+        json.key("start");
+        if (ws.start) json.number(static_cast<std::int64_t>(*ws.start));
+        else json.null();
+        json.key("dropped").boolean(ws.dropped_any);
+        json.key("groups").begin_array();
         for (std::uint32_t i = ws.most_recent; i != detail::none; i = ws.rings[i].older) {
             const detail::Ring& r = ws.rings[i];
             json.begin_object();
             json.key("key").string(fmt::format("{:016x}", r.key));
+            json.key("born").number(static_cast<std::int64_t>(r.born));
             json.key("head").number(static_cast<std::int64_t>(r.head));
             json.key("counts").begin_array();
             for (std::uint32_t age = 0; age + 1 < ws.n_ring; ++age) {
@@ -412,15 +476,16 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
         out = TimePoint(std::chrono::milliseconds(ms));
         return true;
     };
-    if (!read_time("now", m.situation.now) || !read_time("first", m.first)) return fail("the state's times are unreadable");
+    if (!read_time("now", m.situation.now)) return fail("the state's times are unreadable");
     simdjson::dom::object stats;
-    std::uint64_t mentions = 0, late = 0, without_time = 0, dropped = 0;
+    std::uint64_t mentions = 0, late = 0, without_time = 0, future = 0, dropped = 0;
     if (root["stats"].get(stats) || stats["mentions"].get(mentions) || stats["late"].get(late) ||
-        stats["without_time"].get(without_time) || stats["groups_dropped"].get(dropped))
+        stats["without_time"].get(without_time) || stats["future"].get(future) || stats["groups_dropped"].get(dropped))
         return fail("the state's counts are unreadable");
     m.stats.mentions = mentions;
     m.stats.late = late;
     m.stats.without_time = without_time;
+    m.stats.future = future;
     m.stats.groups_dropped = dropped;
 
     simdjson::dom::array crises;
@@ -430,8 +495,12 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
         CrisisState& state = m.crises[ci++];
         std::int64_t since = 0;
         std::uint64_t entered_by = 0;
+        // A crisis can only have started by a time the monitor has seen, and only an active one
+        // can be held by hand.
         if (c["active"].get(state.active) || c["since"].get(since) || c["entered_by"].get(entered_by) ||
-            c["manual"].get(state.manual) || since < detail::earliest_ms || since > detail::latest_ms)
+            c["manual"].get(state.manual) || since < detail::earliest_ms || since > detail::latest_ms ||
+            (state.manual && !state.active) || (state.active && !state.manual && (!m.situation.now ||
+                                                 since > m.situation.now->time_since_epoch().count())))
             return fail("a crisis in the state is unreadable");
         state.since = TimePoint(std::chrono::milliseconds(since));
         state.entered_by = entered_by;
@@ -444,31 +513,43 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
     for (simdjson::dom::element w : windows) {
         detail::WindowState& ws = m.windows[wi++];
         simdjson::dom::array groups;
-        if (w["groups"].get(groups)) return fail("a window in the state is unreadable");
+        simdjson::dom::element start;
+        if (w["groups"].get(groups) || w["start"].get(start) || w["dropped"].get(ws.dropped_any))
+            return fail("a window in the state is unreadable");
+        if (!start.is_null()) {
+            std::int64_t bucket = 0;
+            if (start.get(bucket) || !m.situation.now || bucket > m.bucket_of(ws, *m.situation.now) ||
+                bucket < detail::earliest_ms / ws.bucket_ms - 1)
+                return fail("a window in the state is unreadable");
+            ws.start = bucket;
+        }
         std::vector<std::uint32_t> order;  // most recent first
         for (simdjson::dom::element g : groups) {
             std::string_view key_text;
-            std::int64_t head = 0;
+            std::int64_t head = 0, born = 0;
             simdjson::dom::array counts;
-            if (g["key"].get(key_text) || g["head"].get(head) || g["counts"].get(counts) ||
-                head < detail::earliest_ms / ws.bucket_ms - 1 || head > detail::latest_ms / ws.bucket_ms)
+            // Groups exist only once the clock has started, and no later than it.
+            if (g["key"].get(key_text) || g["born"].get(born) || g["head"].get(head) || g["counts"].get(counts) ||
+                !m.situation.now || !ws.start || head > m.bucket_of(ws, *m.situation.now) || head < *ws.start ||
+                born > head || born < *ws.start)
                 return fail("a group in the state is unreadable");
             std::uint64_t key = 0;
             auto [end, ec] = std::from_chars(key_text.data(), key_text.data() + key_text.size(), key, 16);
-            if (ec != std::errc() || end != key_text.data() + key_text.size() || ws.by_key.contains(key))
+            if (ec != std::errc() || end != key_text.data() + key_text.size() || ws.by_key.contains(key) ||
+                (!ws.window->group && key != 0))
                 return fail("a group key in the state is unreadable or repeated");
             if (ws.rings.size() >= (ws.window->group ? m.max_groups : 1u)) return fail("the state holds more groups than allowed");
             const auto i = static_cast<std::uint32_t>(ws.rings.size());
-            ws.rings.emplace_back();
-            ws.counts.resize(ws.counts.size() + ws.n_ring, 0);
+            ws.grow(m.max_groups);
             ws.reset(i, key, head);
+            ws.rings[i].born = born;
             ws.by_key.emplace(key, i);
             order.push_back(i);
             for (simdjson::dom::element pair : counts) {
                 simdjson::dom::array a;
                 std::uint64_t age = 0, n = 0;
                 if (pair.get(a) || a.size() != 2 || a.at(0).get(age) || a.at(1).get(n) || age + 1 >= ws.n_ring ||
-                    n > UINT32_MAX || ws.count(i, head - static_cast<std::int64_t>(age)) != 0)
+                    n >= UINT32_MAX || ws.count(i, head - static_cast<std::int64_t>(age)) != 0)
                     return fail("a count in the state is unreadable or repeated");
                 ws.count(i, head - static_cast<std::int64_t>(age)) = static_cast<std::uint32_t>(n);
                 if (age < ws.n_recent) ws.rings[i].recent += n;

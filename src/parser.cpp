@@ -15,8 +15,8 @@ namespace {
 namespace x3 = boost::spirit::x3;
 using syntax::iterator_type;
 
-constexpr std::array<std::string_view, 9> top_level_keywords = {
-    "flow", "fields", "words", "let", "start", "step", "outcome", "include", "test"};
+constexpr std::array<std::string_view, 12> top_level_keywords = {
+    "flow", "fields", "words", "let", "start", "step", "outcome", "include", "test", "clock", "hours", "crisis"};
 
 bool is_word_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -157,7 +157,7 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
             diagnostics.push_back(
                 {Severity::error, Code::syntax, span_at(it, token_end(it)),
                  fmt::format("expected a declaration (flow, fields, words, let, start, step, "
-                             "outcome, include or test), found {}",
+                             "outcome, include, test, clock, hours or crisis), found {}",
                              describe_found(it, end)),
                  {},
                  {}});

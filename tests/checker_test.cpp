@@ -310,3 +310,13 @@ TEST_CASE("a window, 'within hours' or a crisis needs a clock (T028)") {
     CHECK(result.sources->begin(d->span).line == 9);  // the crisis's window
     CHECK(d->help == "name the time field that says when a mention was posted: 'clock posted_at'");
 }
+
+TEST_CASE("a window counted by a field cannot start or end a crisis (T045)") {
+    std::string text = stateful("true");
+    text.replace(text.find("when count(text contains \"down\") over 15m > 20"), 46,
+                 "when count(text contains \"down\") over 15m by topic > 20");
+    CompileResult result = compile_text(text);
+    const Diagnostic* d = find(result, Code::state_not_allowed);
+    REQUIRE(d);
+    CHECK(d->message == "a window counted 'by' a field cannot start or end a crisis");
+}

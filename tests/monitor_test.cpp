@@ -4,6 +4,7 @@
 #include "support.hpp"
 
 #include "allocation_counter.hpp"
+#include "decision_format.hpp"
 
 #include <fmt/format.h>
 
@@ -306,6 +307,14 @@ outcome first "First" { monitor }
     CHECK(decide("b") == "first");   // b starts again from nothing (and drops c)
     CHECK(decide("a") == "again");
     CHECK(monitor.stats().groups_dropped == 2);
+    // Once the groups are full, a new group takes the place of the least recently seen one
+    // without allocating.
+    std::vector<std::string> authors;
+    for (int i = 0; i < 100; ++i) authors.push_back(fmt::format("author-{}", i));
+    const std::uint64_t before = triage::test::allocations();
+    for (const std::string& author : authors) CHECK(decide(author) == "first");
+    CHECK(triage::test::allocations() == before);
+    CHECK(monitor.stats().groups_dropped == 102);
 }
 
 TEST_CASE("monitor: deciding allocates nothing once the groups exist") {
@@ -394,4 +403,80 @@ outcome closed "Closed" { respond privately within 2h during desk }
     // Friday, three from Monday 09:00 GMT = 09:00Z.
     CHECK(decide("2026-10-23T16:00:00Z") == "open");
     CHECK(*decision.actions[0].deadline == at("2026-10-26T12:00:00Z"));
+}
+
+TEST_CASE("monitor: a mention dated in the future is decided but neither counted nor moves the clock") {
+    Flow flow = compiled(outage_flow);
+    Monitor monitor(flow);
+    monitor.set_latest(at("2026-11-21T00:00:00Z"));
+    Evaluator evaluator(flow);
+    Record record(flow);
+    Decision decision;
+    record.set("text", "down").set("topic", "app").set("posted_at", at("2099-01-01T00:00:00Z"));
+    evaluator.evaluate(record.view(), at("2026-11-20T10:00:00Z"), decision, monitor);
+    CHECK(decision.future);
+    CHECK_FALSE(monitor.now());
+    // The real stream after it still counts: 21 outage mentions within a minute start the crisis.
+    std::vector<Mention> stream = stream_of(40, [](std::size_t) { return true; });
+    Replayed r;
+    replay(flow, monitor, stream, 0, stream.size(), r);
+    CHECK(r.entered == std::vector<std::size_t>{20});
+    CHECK(monitor.stats().future == 1);
+    CHECK(monitor.stats().late == 0);
+}
+
+TEST_CASE("monitor: after a quiet baseline one mention is no spike; five are a factor of five") {
+    Flow flow = compiled(R"(flow "Spike" version 1
+fields { text: text
+ posted_at: time }
+clock posted_at
+start s
+step s "?" { if spike(text contains "outage") over 1h vs 12h > 4x -> spike
+  else -> calm }
+outcome spike "Spike" { escalate to "crisis team" }
+outcome calm "Calm" { monitor }
+)");
+    Monitor monitor(flow);
+    Evaluator evaluator(flow);
+    Record record(flow);
+    Trace trace;
+    Decision decision;
+    TimePoint t = at("2026-11-20T00:00:00Z");
+    for (int i = 0; i < 14 * 6; ++i, t += std::chrono::minutes(10)) {  // 14 quiet hours
+        record.set("text", "fine").set("posted_at", t);
+        CHECK(evaluator.decide(record.view(), monitor) == flow.find_node("calm")->index);
+    }
+    for (int i = 1; i <= 5; ++i, t += std::chrono::minutes(1)) {
+        record.set("text", "outage!").set("posted_at", t);
+        evaluator.explain(record.view(), t, decision, trace, monitor);
+        CAPTURE(i);
+        REQUIRE(trace.entries.size() >= 1);
+        CHECK(trace.entries[0].value.number == doctest::Approx(i));  // expected at least 1: the factor is the count
+        CHECK(flow.outcomes()[decision.outcome].name == (i == 5 ? "spike" : "calm"));
+    }
+}
+
+TEST_CASE("monitor: a let used by a window and by the path still reports its missing fields") {
+    Flow flow = compiled(R"(flow "Let" version 1
+fields { score: number
+ posted_at: time }
+clock posted_at
+let bad = score < 0
+start s
+step s "?" { if count(bad) over 1h > 5 -> many
+  if bad -> one
+  else -> none }
+outcome many "Many" { monitor }
+outcome one "One" { monitor }
+outcome none "None" { monitor }
+)");
+    Monitor monitor(flow);
+    Evaluator evaluator(flow);
+    Record record(flow);
+    Decision decision;
+    Trace trace;
+    record.set("posted_at", at("2026-11-20T10:00:00Z"));
+    evaluator.explain(record.view(), at("2026-11-20T10:00:00Z"), decision, trace, monitor);
+    CHECK(decision.missing_fields == std::vector<std::uint32_t>{*flow.find_field("score")});
+    CHECK(explain_text(flow, decision, trace).find("score = missing") != std::string::npos);
 }

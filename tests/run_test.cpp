@@ -239,7 +239,7 @@ TEST_CASE("run: the decisions that start and end a crisis, and --state across tw
     TempDir dir;
     const std::string mentions = outage_stream(dir.path / "all.jsonl");
     const std::string outage = fixture("outage.flow");
-    Run whole = run_cli("run " + outage + " " + mentions + " 2>/dev/null");
+    Run whole = run_cli("run " + outage + " " + mentions + now + " 2>/dev/null");
     REQUIRE(whole.status == 0);
     std::vector<std::string> out = lines(whole.output);
     REQUIRE(out.size() == 1400);
@@ -260,12 +260,12 @@ TEST_CASE("run: the decisions that start and end a crisis, and --state across tw
     std::ofstream(dir.path / "first.jsonl") << fmt::format("{}\n", fmt::join(all.begin(), all.begin() + 1100, "\n"));
     std::ofstream(dir.path / "second.jsonl") << fmt::format("{}\n", fmt::join(all.begin() + 1100, all.end(), "\n"));
     const std::string state = "'" + (dir.path / "state.json").string() + "'";
-    Run first = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "' --state " + state + " 2>&1 >/dev/null");
+    Run first = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "' --state " + state + now + " 2>&1 >/dev/null");
     CHECK(first.status == 0);
     CHECK(first.output.find("crisis outage active since 2026-11-20T08:30:00Z") != std::string::npos);
-    Run second = run_cli("run " + outage + " '" + (dir.path / "second.jsonl").string() + "' --state " + state + " 2>/dev/null");
+    Run second = run_cli("run " + outage + " '" + (dir.path / "second.jsonl").string() + "' --state " + state + now + " 2>/dev/null");
     CHECK(second.status == 0);
-    Run first_again = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "' 2>/dev/null");
+    Run first_again = run_cli("run " + outage + " '" + (dir.path / "first.jsonl").string() + "'" + now + " 2>/dev/null");
     std::vector<std::string> resumed = without_line_numbers(first_again.output);
     for (const std::string& line : without_line_numbers(second.output)) resumed.push_back(line);
     CHECK(resumed == without_line_numbers(whole.output));
@@ -284,8 +284,8 @@ TEST_CASE("run: the decisions that start and end a crisis, and --state across tw
 TEST_CASE("run: a flow that keeps state is decided in order on one thread, whatever -j says") {
     TempDir dir;
     const std::string mentions = outage_stream(dir.path / "all.jsonl");
-    Run one = run_cli("run -j 1 " + fixture("outage.flow") + " " + mentions + " 2>/dev/null");
-    Run three = run_cli("run -j 3 --chunk-size 4096 " + fixture("outage.flow") + " " + mentions + " 2>&1");
+    Run one = run_cli("run -j 1 " + fixture("outage.flow") + " " + mentions + now + " 2>/dev/null");
+    Run three = run_cli("run -j 3 --chunk-size 4096 " + fixture("outage.flow") + " " + mentions + now + " 2>&1");
     CHECK(three.output.find("triage: note: the flow keeps state") != std::string::npos);
     std::vector<std::string> decided;
     for (const std::string& line : lines(three.output))

@@ -55,7 +55,8 @@ struct Decision {
     std::vector<std::uint32_t> missing_fields;  // fields read on the path that the mention lacks
     std::vector<ActiveCrisis> crises;           // crisis modes active for this mention (Monitor only)
     std::vector<std::uint32_t> crises_left;     // crisis modes this mention ended
-    bool late = false;  // older than the clock's tolerance: decided, but not counted in windows
+    bool late = false;    // older than the clock's tolerance: decided, but not counted in windows
+    bool future = false;  // dated after the monitor's latest believable time: decided, not counted
 
     [[nodiscard]] bool decided() const noexcept { return outcome != no_outcome; }
     // The step where no branch matched and there was no else; meaningful when !decided().
@@ -71,6 +72,7 @@ struct Decision {
         crises.clear();
         crises_left.clear();
         late = false;
+        future = false;
     }
 };
 

@@ -39,6 +39,7 @@ struct MonitorStats {
     std::uint64_t mentions = 0;        // observed
     std::uint64_t late = 0;            // older than the clock's tolerance: decided, not counted
     std::uint64_t without_time = 0;    // no clock value: counted at the newest time seen
+    std::uint64_t future = 0;          // dated after set_latest(): decided, not counted
     std::uint64_t groups_dropped = 0;  // least recently seen groups dropped at Limits::groups
     std::uint64_t groups = 0;          // groups held now, all windows
     std::uint64_t bytes = 0;           // memory the windows hold now
@@ -57,6 +58,11 @@ public:
     [[nodiscard]] std::optional<TimePoint> now() const noexcept;
     [[nodiscard]] std::span<const CrisisState> crises() const noexcept;
     [[nodiscard]] MonitorStats stats() const noexcept;
+
+    // Mentions dated after `latest` (the host's "now", with a margin) are decided but neither
+    // counted nor allowed to move the monitor's clock: one scraped date in the year 2099 would
+    // otherwise leave every later mention late. No bound by default; `triage run` sets one.
+    void set_latest(std::optional<TimePoint> latest);
 
     // Starts or ends a crisis mode by hand (an operator's call, or a test). A crisis started by
     // hand ends only by hand: its `leave when` is not consulted.

@@ -60,6 +60,7 @@ int explain(const ExplainOptions& options) {
                 return exit_failure;
             }
         }
+        monitor.set_latest(now + std::chrono::hours(24));
         for (const std::string& name : options.crises) {
             const auto crises = flow->crises();
             auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });

@@ -79,7 +79,11 @@ struct Context {
     bool strict = false;
     std::size_t max_line_bytes = 0;
     Monitor* monitor = nullptr;  // for a flow that keeps state; decided on one thread, in order
+    bool latest_from_clock = false;  // no --now: mentions may be dated up to a day past the system clock
 };
+
+// How far past "now" a mention's time is still believed (time zones written wrongly, clocks off).
+constexpr std::chrono::hours future_margin{24};
 
 void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     chunk.output.clear();
@@ -100,6 +104,8 @@ void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
         return !ctx.strict;
     };
     std::uint64_t number = chunk.first_line;
+    if (ctx.monitor != nullptr && ctx.latest_from_clock)
+        ctx.monitor->set_latest(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()) + future_margin);
     if (chunk.overlong != 0) {
         report(number, JsonRecordReader::line_too_long(chunk.overlong, ctx.max_line_bytes));
         return;
@@ -383,8 +389,9 @@ bool save_state(const std::string& path, const Monitor& monitor) {
 
 void print_state_summary(const Monitor& monitor) {
     const MonitorStats stats = monitor.stats();
-    fmt::print(stderr, "state: {} late (not counted), {} without a time, {} group{} held, {} dropped",
-               stats.late, stats.without_time, stats.groups, stats.groups == 1 ? "" : "s", stats.groups_dropped);
+    fmt::print(stderr, "state: {} late and {} dated in the future (not counted), {} without a time, {} group{} held, {} dropped",
+               stats.late, stats.future, stats.without_time, stats.groups, stats.groups == 1 ? "" : "s",
+               stats.groups_dropped);
     for (std::size_t i = 0; i < monitor.crises().size(); ++i) {
         const CrisisState& c = monitor.crises()[i];
         if (c.active)
@@ -467,8 +474,9 @@ int run(const RunOptions& options) {
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned j = 0; j < jobs; ++j) workers.push_back(std::make_unique<Worker>(flow, json_options));
     const DecisionJson decision_json(flow);
+    if (monitor && !options.now.empty()) monitor->set_latest(now + future_margin);
     const Context ctx{flow, decision_json, time_slot, now, options.strict, json_options.max_line_bytes,
-                      monitor ? &*monitor : nullptr};
+                      monitor ? &*monitor : nullptr, options.now.empty()};
     Totals totals{Traffic::for_flow(flow), 0};
     ChunkReader reader(in, options.chunk_size, json_options.max_line_bytes);
     int status = exit_ok;
