@@ -318,7 +318,9 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
         if (!ws.start) ws.start = head;
         const std::uint32_t limit = ws.window->group ? m.max_groups : 1;
         const std::size_t before = ws.rings.size();
-        const std::uint32_t ring = ws.ring_for(m.group_key(e, *ws.window), head, limit, m.stats.groups_dropped);
+        const std::uint32_t ring = !ws.window->group && !ws.rings.empty()  // one ring, no look-up
+                                       ? 0
+                                       : ws.ring_for(m.group_key(e, *ws.window), head, limit, m.stats.groups_dropped);
         m.stats.groups += ws.rings.size() - before;
         m.stats.bytes += (ws.rings.size() - before) * group_bytes(*ws.window, m.data.clock ? m.data.clock->tolerance : Duration(0));
         ws.advance(ring, head);
