@@ -158,13 +158,16 @@ private:
         data_->clock = clock;
     }
 
+    // Enters `name` for the next of `defined` (business hours, crises); T010 if it is taken.
+    template <typename Item>
     bool define_named(std::unordered_map<std::string, std::uint32_t>& names, const ast::Name& name,
-                      std::uint32_t index, std::string_view what, const std::vector<Span>& spans) {
-        auto [it, inserted] = names.emplace(name, index);
+                      const std::vector<Item>& defined, std::string_view what) {
+        auto [it, inserted] = names.emplace(name, static_cast<std::uint32_t>(defined.size()));
         if (!inserted)
             error(Code::duplicate_definition, span(name),
                   fmt::format("{} '{}' is already defined", what, std::string(name)))
-                .notes.push_back({spans[it->second], fmt::format("'{}' was first defined here", std::string(name))});
+                .notes.push_back({defined[it->second].name_span,
+                                  fmt::format("'{}' was first defined here", std::string(name))});
         return inserted;
     }
 
@@ -174,11 +177,7 @@ private:
         h.title = block.title;
         h.span = span(block);
         h.name_span = span(block.name);
-        std::vector<Span> spans;
-        for (const Hours& other : data_->hours) spans.push_back(other.name_span);
-        if (!define_named(hours_index_, block.name, static_cast<std::uint32_t>(data_->hours.size()),
-                          "business hours", spans))
-            return;
+        if (!define_named(hours_index_, block.name, data_->hours, "business hours")) return;
         static constexpr std::string_view days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
         auto weekday_of = [&](const ast::Name& n) -> std::optional<std::uint8_t> {
             for (std::uint8_t d = 0; d < 7; ++d)
@@ -291,11 +290,7 @@ private:
         c.title = block.title;
         c.span = span(block);
         c.name_span = span(block.name);
-        std::vector<Span> spans;
-        for (const Crisis& other : data_->crises) spans.push_back(other.name_span);
-        if (!define_named(crisis_index_, block.name, static_cast<std::uint32_t>(data_->crises.size()), "crisis",
-                          spans))
-            return;
+        if (!define_named(crisis_index_, block.name, data_->crises, "crisis")) return;
         data_->crises.push_back(std::move(c));
         crises_.push_back({&block, file_});
     }
@@ -468,20 +463,23 @@ private:
         return add(std::move(c));
     }
 
+    std::optional<std::uint32_t> crisis_ref(const ast::Name& name) {
+        auto it = crisis_index_.find(name);
+        if (it != crisis_index_.end()) return it->second;
+        auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown crisis '{}'", std::string(name)));
+        std::vector<std::string> names;
+        for (const auto& [n, i] : crisis_index_) names.push_back(n);
+        suggest(d, name, names);
+        if (names.empty()) d.help = "declare it: crisis NAME \"Title\" { when ... }";
+        return std::nullopt;
+    }
+
     ConditionId resolve_in_crisis(const ast::InCrisis& test) {
-        auto it = crisis_index_.find(test.crisis);
-        if (it == crisis_index_.end()) {
-            auto& d = error(Code::unknown_hours_or_crisis, span(test.crisis),
-                            fmt::format("unknown crisis '{}'", std::string(test.crisis)));
-            std::vector<std::string> names;
-            for (const auto& [n, i] : crisis_index_) names.push_back(n);
-            suggest(d, test.crisis, names);
-            if (names.empty()) d.help = "declare it: crisis NAME \"Title\" { when ... }";
-            return constant(false, span(test));
-        }
+        auto crisis = crisis_ref(test.crisis);
+        if (!crisis) return constant(false, span(test));
         Condition c;
         c.kind = ConditionKind::in_crisis;
-        c.operand = it->second;
+        c.operand = *crisis;
         c.span = span(test);
         return add(std::move(c));
     }
@@ -1550,17 +1548,8 @@ private:
             else
                 t.repeat = test.repeat->count;
         }
-        for (const ast::Name& name : test.during) {
-            auto it = crisis_index_.find(name);
-            if (it == crisis_index_.end()) {
-                auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown crisis '{}'", std::string(name)));
-                std::vector<std::string> names;
-                for (const auto& [n, i] : crisis_index_) names.push_back(n);
-                suggest(d, name, names);
-                continue;
-            }
-            t.crises.push_back(it->second);
-        }
+        for (const ast::Name& name : test.during)
+            if (auto crisis = crisis_ref(name)) t.crises.push_back(*crisis);
         if (test.expectations.empty())
             error(Code::test_expects_nothing, t.name_span, fmt::format("test \"{}\" expects nothing", t.name))
                 .help = "add what should happen, e.g. 'expect OUTCOME' or 'expect path STEP, STEP'";
