@@ -10,6 +10,7 @@
 #include "triage/decision.hpp"
 #include "triage/monitor.hpp"
 #include "triage/record.hpp"
+#include "window_ring.hpp"
 
 #include <re2/re2.h>
 
@@ -106,7 +107,7 @@ struct EvaluatorState {
         const double count = eval(w.condition, depth + 1) ? 1 : 0;
         switch (w.kind) {
         case WindowKind::count: return count;
-        case WindowKind::rate: return count * static_cast<double>(w.unit.count()) / static_cast<double>(w.length.count());
+        case WindowKind::rate: return rate_of(w, count);
         case WindowKind::spike: return std::numeric_limits<double>::quiet_NaN();
         }
         return 0;

@@ -247,7 +247,7 @@ struct MonitorState {
         const auto recent = static_cast<double>(r.recent);
         switch (w.kind) {
         case WindowKind::count: return recent;
-        case WindowKind::rate: return recent * static_cast<double>(w.unit.count()) / static_cast<double>(w.length.count());
+        case WindowKind::rate: return rate_of(w, recent);
         case WindowKind::spike: {
             // Not known until the group has a whole window and baseline of history.
             if (r.head - r.born < static_cast<std::int64_t>(ws.n_recent) + ws.n_base)

@@ -17,6 +17,11 @@ namespace triage::detail {
     return static_cast<std::uint32_t>(buckets(w.length) + buckets(w.baseline) + buckets(tolerance) + 1);
 }
 
+// A rate window's value: its count per unit (`rate(...) over 15m > 3 per m`: count / 15).
+[[nodiscard]] inline double rate_of(const Window& w, double count) noexcept {
+    return count * static_cast<double>(w.unit.count()) / static_cast<double>(w.length.count());
+}
+
 // Bytes one group of a window holds: its counts and bookkeeping (key and ring header).
 inline constexpr std::uint64_t group_overhead_bytes = 96;
 [[nodiscard]] inline std::uint64_t group_bytes(const Window& w, Duration tolerance) noexcept {
