@@ -223,12 +223,16 @@ void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view mes
     json.end_object();
 }
 
+namespace {
+std::string during(const DecidedAction& a) { return a.hours.empty() ? std::string() : " during " + std::string(a.hours); }
+}  // namespace
+
 std::string describe(const DecidedAction& a) {
     std::string out;
     switch (a.kind) {
     case ActionKind::respond:
         out = fmt::format("respond {}", to_string(a.channel));
-        if (a.duration) out += " within " + format_duration(*a.duration);
+        if (a.duration) out += " within " + format_duration(*a.duration) + during(a);
         if (!a.text.empty()) out += fmt::format(" using \"{}\"", a.text);
         break;
     case ActionKind::do_not_respond: out = fmt::format("do not respond because \"{}\"", a.text); break;
@@ -238,14 +242,14 @@ std::string describe(const DecidedAction& a) {
         break;
     case ActionKind::escalate:
         out = fmt::format("escalate to {}", a.text);
-        if (a.duration) out += " within " + format_duration(*a.duration);
+        if (a.duration) out += " within " + format_duration(*a.duration) + during(a);
         break;
     case ActionKind::tag: out = fmt::format("tag {}", fmt::join(a.labels, ", ")); break;
     case ActionKind::flag: out = fmt::format("flag for {}", a.text); break;
     case ActionKind::notify: out = fmt::format("notify {}", a.text); break;
     case ActionKind::assign: out = fmt::format("assign to {}", a.text); break;
     case ActionKind::priority: out = fmt::format("priority {}", to_string(a.priority)); break;
-    case ActionKind::follow_up: out = "follow up after " + format_duration(a.duration.value_or(Duration{})); break;
+    case ActionKind::follow_up: out = "follow up after " + format_duration(a.duration.value_or(Duration{})) + during(a); break;
     case ActionKind::note: out = fmt::format("note: {}", a.text); break;
     }
     if (a.deadline) out += fmt::format(" (by {})", format_time(*a.deadline));

@@ -374,8 +374,10 @@ struct EvaluatorState {
             out.text = a.text;
             out.labels = a.labels;
             out.duration = a.duration;
-            if (a.duration && a.hours != no_hours) out.deadline = data.calendars[a.hours].add(reference, *a.duration);
-            else if (a.duration) out.deadline = reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration);
+            if (a.duration && a.hours != no_hours) {
+                out.deadline = data.calendars[a.hours].add(reference, *a.duration);
+                out.hours = data.hours[a.hours].name;
+            } else if (a.duration) out.deadline = reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration);
             out.index = i;
             d.actions.push_back(out);
         }

@@ -385,6 +385,7 @@ outcome closed "Closed" { respond privately within 2h during desk }
     CHECK(decide("2026-11-20T16:00:00Z") == "open");
     REQUIRE(decision.actions[0].deadline);
     CHECK(*decision.actions[0].deadline == at("2026-11-23T11:00:00Z"));
+    CHECK(describe(decision.actions[0]) == "respond privately within 4h during desk (by 2026-11-23T11:00:00Z)");
     // `follow up after 1d` names no hours: calendar time.
     CHECK(*decision.actions[1].deadline == at("2026-11-21T16:00:00Z"));
     // Friday 2026-03-27 17:00 GMT: one hour on Friday, then Monday 09:00 BST (08:00Z) plus one hour.

@@ -25,6 +25,7 @@ struct DecidedAction {
     std::string_view text;                 // template, reason, team or note text
     std::span<const std::string> labels;   // tag
     std::optional<Duration> duration;      // as written: within / for / after
+    std::string_view hours;                // `during HOURS`: the duration counts their open time
     std::optional<TimePoint> deadline;     // reference time + duration (respond, escalate, follow up)
     std::uint32_t index = 0;               // position in Outcome::actions
 };
