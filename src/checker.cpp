@@ -11,6 +11,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -569,8 +570,9 @@ private:
         header_span_ = where;
         data_->name = header.name;
         double v = header.version.value;
-        if (v < 0 || v != static_cast<double>(static_cast<std::uint32_t>(v))) {
-            error(Code::syntax, span(header.version), "the version must be a whole number");
+        // Range first: converting a double past UINT32_MAX to an integer is undefined.
+        if (!(v >= 0 && v <= static_cast<double>(UINT32_MAX)) || v != std::floor(v)) {
+            error(Code::syntax, span(header.version), "the version must be a whole number from 0 to 4294967295");
             return;
         }
         data_->version = static_cast<std::uint32_t>(v);

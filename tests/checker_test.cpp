@@ -320,3 +320,16 @@ TEST_CASE("a window counted by a field cannot start or end a crisis (T045)") {
     REQUIRE(d);
     CHECK(d->message == "a window counted 'by' a field cannot start or end a crisis");
 }
+
+TEST_CASE("the version is a whole number from 0 to 4294967295") {
+    for (const char* version : {"1.5", "4294967296", "13333333333333333333333333333333333333333"}) {
+        CAPTURE(version);
+        CompileResult result = compile_text(fmt::format("flow \"t\" version {}\nstart s\nstep s \"?\" {{ else -> o }}\noutcome o \"O\" {{ monitor }}\n", version));
+        const Diagnostic* d = find(result, Code::syntax);
+        REQUIRE(d);
+        CHECK(d->message == "the version must be a whole number from 0 to 4294967295");
+    }
+    CompileResult largest = compile_text("flow \"t\" version 4294967295\nstart s\nstep s \"?\" { else -> o }\noutcome o \"O\" { monitor }\n");
+    REQUIRE(largest.ok());
+    CHECK(largest.flow->version() == 4294967295u);
+}
