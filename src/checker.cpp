@@ -402,54 +402,57 @@ private:
             .help = std::move(help);
     }
 
-    // The first window or `in crisis` inside a condition (through lets); windows themselves are
-    // allowed when `windows_allowed`.
-    const Condition* first_state_use(ConditionId id, bool windows_allowed, std::vector<char>& visiting) const {
+    // The first leaf of a condition (through lets; a recursive let, already reported, is not
+    // followed round) for which `wanted` holds.
+    template <typename Wanted>
+    const Condition* first_leaf(ConditionId id, const Wanted& wanted, std::vector<char>& visiting) const {
         const Condition& c = data_->conditions[id];
-        switch (c.kind) {
-        case ConditionKind::window: return windows_allowed ? nullptr : &c;
-        case ConditionKind::in_crisis: return &c;
-        case ConditionKind::let_ref: {
-            const Let& let = data_->lets[c.operand];
-            if (let.condition == no_condition || visiting[c.operand]) return nullptr;
-            visiting[c.operand] = 1;
-            const Condition* found = first_state_use(let.condition, windows_allowed, visiting);
-            visiting[c.operand] = 0;
-            return found;
-        }
-        default:
-            for (ConditionId child : c.children)
-                if (const Condition* found = first_state_use(child, windows_allowed, visiting)) return found;
-            return nullptr;
-        }
-    }
-
-    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting) const {
-        const Condition& c = data_->conditions[id];
-        if (c.kind == ConditionKind::window) return data_->windows[c.operand].group ? &c : nullptr;
         if (c.kind == ConditionKind::let_ref) {
             const Let& let = data_->lets[c.operand];
             if (let.condition == no_condition || visiting[c.operand]) return nullptr;
             visiting[c.operand] = 1;
-            const Condition* found = first_grouped_window(let.condition, visiting);
+            const Condition* found = first_leaf(let.condition, wanted, visiting);
             visiting[c.operand] = 0;
             return found;
         }
+        if (wanted(c)) return &c;
         for (ConditionId child : c.children)
-            if (const Condition* found = first_grouped_window(child, visiting)) return found;
+            if (const Condition* found = first_leaf(child, wanted, visiting)) return found;
         return nullptr;
     }
 
-    std::optional<std::uint32_t> hours_ref(const ast::Name& name) {
-        auto it = hours_index_.find(name);
-        if (it != hours_index_.end()) return it->second;
-        auto& d = error(Code::unknown_hours_or_crisis, span(name),
-                        fmt::format("unknown business hours '{}'", std::string(name)));
+    // The first window or `in crisis` inside a condition; windows themselves are allowed when
+    // `windows_allowed`.
+    const Condition* first_state_use(ConditionId id, bool windows_allowed, std::vector<char>& visiting) const {
+        return first_leaf(id, [&](const Condition& c) {
+            return c.kind == ConditionKind::in_crisis || (c.kind == ConditionKind::window && !windows_allowed);
+        }, visiting);
+    }
+
+    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting) const {
+        return first_leaf(id, [&](const Condition& c) {
+            return c.kind == ConditionKind::window && data_->windows[c.operand].group.has_value();
+        }, visiting);
+    }
+
+    // A name of business hours or of a crisis; T027, with a suggestion, if there is none.
+    std::optional<std::uint32_t> named_ref(const std::unordered_map<std::string, std::uint32_t>& index,
+                                           const ast::Name& name, std::string_view what, std::string_view declare) {
+        auto it = index.find(name);
+        if (it != index.end()) return it->second;
+        auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
         std::vector<std::string> names;
-        for (const auto& [n, i] : hours_index_) names.push_back(n);
+        for (const auto& [n, i] : index) names.push_back(n);
         suggest(d, name, names);
-        if (names.empty()) d.help = "declare them: hours NAME \"Title\" { zone \"Europe/London\"  mon-fri 09:00-18:00 }";
+        if (names.empty()) d.help = declare;
         return std::nullopt;
+    }
+    std::optional<std::uint32_t> hours_ref(const ast::Name& name) {
+        return named_ref(hours_index_, name, "business hours",
+                         "declare them: hours NAME \"Title\" { zone \"Europe/London\"  mon-fri 09:00-18:00 }");
+    }
+    std::optional<std::uint32_t> crisis_ref(const ast::Name& name) {
+        return named_ref(crisis_index_, name, "crisis", "declare it: crisis NAME \"Title\" { when ... }");
     }
 
     ConditionId resolve_within_hours(const ast::WithinHours& test) {
@@ -462,17 +465,6 @@ private:
         if (data_->clock) c.field = data_->clock->field;  // read for the mention's time
         c.span = span(test);
         return add(std::move(c));
-    }
-
-    std::optional<std::uint32_t> crisis_ref(const ast::Name& name) {
-        auto it = crisis_index_.find(name);
-        if (it != crisis_index_.end()) return it->second;
-        auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown crisis '{}'", std::string(name)));
-        std::vector<std::string> names;
-        for (const auto& [n, i] : crisis_index_) names.push_back(n);
-        suggest(d, name, names);
-        if (names.empty()) d.help = "declare it: crisis NAME \"Title\" { when ... }";
-        return std::nullopt;
     }
 
     ConditionId resolve_in_crisis(const ast::InCrisis& test) {
