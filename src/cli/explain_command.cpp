@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 
@@ -50,17 +49,8 @@ int explain(const ExplainOptions& options) {
         }
         // The mention in the situation of a saved state (not written back), or of a fresh stream.
         Monitor monitor(*flow, compile_options().limits);
-        if (!options.state.empty()) {
-            std::ifstream in(options.state, std::ios::binary);
-            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            std::string error;
-            if (!in.is_open()) error = "cannot be read";
-            if (!in.is_open() || !monitor.restore(text, error)) {
-                fmt::print(stderr, "triage: --state {}: {}\n", options.state, error);
-                return exit_failure;
-            }
-        }
-        monitor.set_latest(now + std::chrono::hours(24));
+        if (!options.state.empty() && !restore_state(options.state, monitor, false)) return exit_failure;
+        monitor.set_latest(now + future_margin);
         for (const std::string& name : options.crises) {
             const auto crises = flow->crises();
             auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });

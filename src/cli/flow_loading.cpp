@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <unistd.h>
 
 namespace triage::cli {
@@ -87,6 +91,18 @@ std::optional<TimePoint> reference_time(const std::string& now_option) {
     auto parsed = parse_time(now_option);
     if (!parsed) fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
     return parsed;
+}
+
+bool restore_state(const std::string& path, Monitor& monitor, bool missing_is_fresh) {
+    std::error_code ec;
+    if (missing_is_fresh && !std::filesystem::exists(path, ec)) return true;  // the first run: nothing saved yet
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    if (!in.is_open() || (!in.good() && !in.eof())) error = "cannot be read";
+    else if (monitor.restore(text, error)) return true;
+    fmt::print(stderr, "triage: --state {}: {}\n", path, error);
+    return false;
 }
 
 }  // namespace triage::cli

@@ -4,10 +4,12 @@
 
 #include "triage/compile.hpp"
 #include "triage/json.hpp"
+#include "triage/monitor.hpp"
 
 #include <CLI/CLI.hpp>
 #include "triage/value.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -25,5 +27,13 @@ void add_limit_option(CLI::App& command);
 // The reference time for deadlines: the --now option when given (nullopt, after a message on
 // stderr, when it is not a date-time), else the current time.
 [[nodiscard]] std::optional<TimePoint> reference_time(const std::string& now_option);
+
+// How far past "now" a mention's time is still believed (time zones written wrongly, clocks off);
+// later ones are not counted in windows (Monitor::set_latest).
+inline constexpr std::chrono::hours future_margin{24};
+
+// `--state FILE`: restores `monitor` from what `triage run --state` saved. A file that does not
+// exist is a fresh start when `missing_is_fresh`; anything else wrong is a message on stderr and false.
+[[nodiscard]] bool restore_state(const std::string& path, Monitor& monitor, bool missing_is_fresh);
 
 }  // namespace triage::cli

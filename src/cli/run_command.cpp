@@ -82,8 +82,6 @@ struct Context {
     bool latest_from_clock = false;  // no --now: mentions may be dated up to a day past the system clock
 };
 
-// How far past "now" a mention's time is still believed (time zones written wrongly, clocks off).
-constexpr std::chrono::hours future_margin{24};
 
 void decide_chunk(const Context& ctx, Worker& w, Chunk& chunk) {
     chunk.output.clear();
@@ -354,19 +352,6 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
     return ok;
 }
 
-// --state FILE: the monitor's state from an earlier run, if the file exists.
-bool load_state(const std::string& path, Monitor& monitor) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return true;  // the first run: nothing saved yet
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string error;
-    if (!in.good() && !in.eof()) error = "cannot be read";
-    else if (monitor.restore(text, error)) return true;
-    fmt::print(stderr, "triage: --state {}: {}\n", path, error);
-    return false;
-}
-
 // Written beside the file and renamed over it, so that a crash never leaves half a state.
 bool save_state(const std::string& path, const Monitor& monitor) {
     const std::string temporary = path + ".tmp";
@@ -432,7 +417,7 @@ int run(const RunOptions& options) {
     std::optional<Monitor> monitor;
     if (flow.keeps_state()) {
         monitor.emplace(flow, compile_options().limits);
-        if (!options.state.empty() && !load_state(options.state, *monitor)) return exit_failure;
+        if (!options.state.empty() && !restore_state(options.state, *monitor, true)) return exit_failure;
     } else if (!options.state.empty()) {
         fmt::print(stderr, "triage: --state {}: the flow has no windows or crises, so there is no state to keep\n",
                    options.state);
