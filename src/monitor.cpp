@@ -183,9 +183,8 @@ struct MonitorState {
             WindowState ws;
             ws.window = &w;
             ws.bucket_ms = to_ms(w.bucket);
-            auto buckets = [&](Duration d) { return static_cast<std::uint32_t>((d.count() + w.bucket.count() - 1) / w.bucket.count()); };
-            ws.n_recent = buckets(w.length);
-            ws.n_base = buckets(w.baseline);
+            ws.n_recent = buckets_in(w, w.length);
+            ws.n_base = buckets_in(w, w.baseline);
             ws.n_ring = ring_buckets(w, tolerance);
             windows.push_back(std::move(ws));
         }

@@ -12,9 +12,13 @@ namespace triage::detail {
 // Buckets of one ring: the window, the baseline before it (spike), and the tolerance behind
 // the window for mentions that arrive late; one more so the newest bucket never overwrites
 // one still counted.
+// Buckets of window `w` that a span of time `d` takes, a part bucket counting as one.
+[[nodiscard]] inline std::uint32_t buckets_in(const Window& w, Duration d) noexcept {
+    return static_cast<std::uint32_t>((d.count() + w.bucket.count() - 1) / w.bucket.count());
+}
+
 [[nodiscard]] inline std::uint32_t ring_buckets(const Window& w, Duration tolerance) noexcept {
-    auto buckets = [&](Duration d) { return static_cast<std::uint64_t>((d.count() + w.bucket.count() - 1) / w.bucket.count()); };
-    return static_cast<std::uint32_t>(buckets(w.length) + buckets(w.baseline) + buckets(tolerance) + 1);
+    return buckets_in(w, w.length) + buckets_in(w, w.baseline) + buckets_in(w, tolerance) + 1;
 }
 
 // A rate window's value: its count per unit (`rate(...) over 15m > 3 per m`: count / 15).
