@@ -227,11 +227,7 @@ std::vector<std::string> without_line_numbers(const std::string& text) {
     return out;
 }
 
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("triage-state-{}", ::getpid());
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using triage::test::TempDir;
 
 }  // namespace
 

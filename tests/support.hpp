@@ -9,10 +9,14 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <stdlib.h>
 #include <sys/wait.h>
 
 // Readable failure messages for the lists the tests compare.
@@ -39,10 +43,12 @@ struct CliRun {
     std::string output;
 };
 
-// Runs the triage binary through the shell. The caller quotes the arguments and adds any
-// redirection (such as 2>&1 to capture standard error too).
-inline CliRun run_triage(const std::string& arguments) {
-    std::string command = std::string("'") + TRIAGE_CLI_PATH + "' " + arguments;
+// The triage binary's path, quoted for the shell.
+inline std::string triage_cli() { return std::string("'") + TRIAGE_CLI_PATH + "'"; }
+
+// Runs a command line through the shell (tests set limits with `ulimit` or change directory
+// first); its standard output and exit status.
+inline CliRun run_shell(const std::string& command) {
     CliRun run;
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
@@ -51,6 +57,38 @@ inline CliRun run_triage(const std::string& arguments) {
     int raw = pclose(pipe);
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return run;
+}
+
+// Runs the triage binary through the shell. The caller quotes the arguments and adds any
+// redirection (such as 2>&1 to capture standard error too).
+inline CliRun run_triage(const std::string& arguments) { return run_shell(triage_cli() + " " + arguments); }
+
+// A new directory of its own under the system's temporary directory, removed with its contents.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "triage-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        path = pattern;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+inline void write_file(const std::filesystem::path& path, std::string_view text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // Compiles text as an in-memory file; `files` provides what include/words-file may read.

@@ -5,9 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include <unistd.h>
 
@@ -18,6 +17,7 @@ namespace {
 struct CliLimits {
     Limits flow;
     JsonOptions records;
+    std::chrono::seconds render_time{60};
 };
 
 CliLimits& limits() {
@@ -25,8 +25,16 @@ CliLimits& limits() {
     return values;
 }
 
-// The record limits; nullopt when `name` is not one of them, else an error message or nothing.
-std::optional<std::optional<std::string>> set_record_limit(std::string_view name, std::string_view value) {
+// The record limits and render-time; nullopt when `name` is not one of them, else an error
+// message or nothing.
+std::optional<std::optional<std::string>> set_cli_limit(std::string_view name, std::string_view value) {
+    if (name == "render-time") {
+        std::string error;
+        std::optional<std::uint64_t> v = limit_value(name, value, false, 24 * 3600, error);
+        if (!v) return std::optional<std::string>(error);
+        limits().render_time = std::chrono::seconds(*v);
+        return std::optional<std::string>();
+    }
     JsonOptions& r = limits().records;
     const bool line_length = name == "line-length";
     if (!line_length && name != "fields" && name != "json-depth") return std::nullopt;
@@ -52,16 +60,17 @@ void add_limit_option(CLI::App& command) {
                     std::string_view name = std::string_view(setting).substr(0, eq);
                     std::string_view value = std::string_view(setting).substr(eq + 1);
                     std::optional<std::string> problem;
-                    if (auto record = set_record_limit(name, value)) problem = *record;
+                    if (auto cli = set_cli_limit(name, value)) problem = *cli;
                     else problem = set_limit(limits().flow, name, value);
                     if (problem) {
-                        if (problem->starts_with("unknown limit")) *problem += ", line-length, fields, json-depth";
+                        if (problem->starts_with("unknown limit")) *problem += ", line-length, fields, json-depth, render-time";
                         throw CLI::ValidationError("--limit", *problem);
                     }
                 }
             },
             "Raise or lower a limit: NAME=VALUE (repeatable). Flow limits: " + limit_names() +
-                "; record limits: line-length, fields, json-depth. See docs/security.md")
+                "; record limits: line-length, fields, json-depth; render-time (seconds Graphviz may take). "
+                "See docs/security.md")
         ->type_name("NAME=VALUE")
         ->expected(1)
         ->allow_extra_args(false)
@@ -76,6 +85,8 @@ CompileOptions compile_options() {
 
 JsonOptions json_options() { return limits().records; }
 
+std::chrono::seconds render_time_limit() { return limits().render_time; }
+
 std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode) {
     CompileResult result = compile_file(path, compile_options());
     const bool color = use_color(color_mode, STDERR_FILENO);
@@ -83,6 +94,14 @@ std::optional<Flow> load_flow(const std::string& path, const std::string& color_
         if (d.severity == Severity::error) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));
     if (!result.ok()) fmt::print(stderr, "triage: {} has errors; run 'triage check {}' for details\n", path, path);
     return result.flow;
+}
+
+std::vector<NamedPath> flow_inputs(const Flow& flow) {
+    std::vector<NamedPath> inputs;
+    const SourceMap& sources = flow.sources();
+    for (FileId f = 0; f < sources.size(); ++f)
+        inputs.push_back({f == 0 ? "the flow" : "the included file", std::string(sources.path(f))});
+    return inputs;
 }
 
 std::optional<TimePoint> reference_time(const std::string& now_option) {
@@ -96,11 +115,12 @@ std::optional<TimePoint> reference_time(const std::string& now_option) {
 bool restore_state(const std::string& path, Monitor& monitor, bool missing_is_fresh) {
     std::error_code ec;
     if (missing_is_fresh && !std::filesystem::exists(path, ec)) return true;  // the first run: nothing saved yet
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A saved state writes each counter as at most "[age,count]," (under 8 bytes per byte of state).
+    const std::uint64_t max_bytes = std::min<std::uint64_t>(limits().flow.state_bytes, UINT64_MAX / 16) * 8 + (1u << 20);
     std::string error;
-    if (!in.is_open() || (!in.good() && !in.eof())) error = "cannot be read";
-    else if (monitor.restore(text, error)) return true;
+    std::optional<std::string> text = read_input(path, max_bytes, error);
+    if (!text) error = "cannot be read: " + error + (error.starts_with("it is larger") ? " (--limit state-memory)" : "");
+    else if (monitor.restore(*text, error)) return true;
     fmt::print(stderr, "triage: --state {}: {}\n", path, error);
     return false;
 }

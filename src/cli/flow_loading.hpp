@@ -2,6 +2,7 @@
 // stderr, and stop with exit status 1 when it has errors.
 #pragma once
 
+#include "cli/output_file.hpp"
 #include "triage/compile.hpp"
 #include "triage/json.hpp"
 #include "triage/monitor.hpp"
@@ -16,13 +17,17 @@
 namespace triage::cli {
 
 [[nodiscard]] std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode);
+// The files a compiled flow was read from (the flow and its includes), as inputs that no output
+// may overwrite.
+[[nodiscard]] std::vector<NamedPath> flow_inputs(const Flow& flow);
 
-// `--limit NAME=VALUE`, on every subcommand: the flow limits of triage/limits.hpp and the record
-// limits of JsonOptions (line-length, fields, json-depth). One process runs one subcommand, so
+// `--limit NAME=VALUE`, on every subcommand: the flow limits of triage/limits.hpp, the record
+// limits of JsonOptions (line-length, fields, json-depth) and render-time. One process runs one subcommand, so
 // the values live here.
 void add_limit_option(CLI::App& command);
 [[nodiscard]] CompileOptions compile_options();  // the default file reader, with the limits
 [[nodiscard]] JsonOptions json_options();          // the defaults, with the record limits
+[[nodiscard]] std::chrono::seconds render_time_limit();  // how long Graphviz may take (render-time)
 
 // The reference time for deadlines: the --now option when given (nullopt, after a message on
 // stderr, when it is not a date-time), else the current time.

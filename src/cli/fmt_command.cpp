@@ -1,13 +1,12 @@
 // `triage fmt [--check|--write] FILE...`: the canonical layout of flow files.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
+#include "cli/output_file.hpp"
 
 #include "triage/format.hpp"
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 namespace triage::cli {
@@ -86,15 +85,14 @@ int run_fmt(const FmtOptions& options) {
     const bool color = use_color(options.color, STDERR_FILENO);
     bool failed = false;
     for (const std::string& path : options.files) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            fmt::print(stderr, "triage: cannot read '{}'\n", path);
+        std::string error;
+        std::optional<std::string> read = read_input(path, compile_options().limits.file_bytes, error);
+        if (!read) {
+            fmt::print(stderr, "triage: cannot read '{}': {}\n", path, error);
             failed = true;
             continue;
         }
-        std::stringstream buffer;
-        buffer << in.rdbuf();
-        std::string original = buffer.str();
+        const std::string& original = *read;
         FormatResult result = format_source(original, path, compile_options().limits);
         if (!result.text) {
             for (const Diagnostic& d : result.diagnostics) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));
@@ -108,14 +106,8 @@ int run_fmt(const FmtOptions& options) {
                 failed = true;
             }
         } else if (options.write) {
-            if (*result.text != original) {
-                std::ofstream out(path, std::ios::binary | std::ios::trunc);
-                out << *result.text;
-                if (!out) {
-                    fmt::print(stderr, "triage: cannot write '{}'\n", path);
-                    failed = true;
-                }
-            }
+            // A new file renamed over the old one: a full disk leaves the flow as it was.
+            if (*result.text != original && !write_output(path, *result.text)) failed = true;
         } else {
             fmt::print("{}", *result.text);
         }

@@ -1,17 +1,15 @@
 // `triage graph FLOW [--format dot|mermaid|svg|png] [-o FILE] [--traffic FILE.json]`
+#include "cli/child_process.hpp"
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
+#include "cli/output_file.hpp"
 
 #include "triage/render.hpp"
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <unistd.h>
+#include <algorithm>
+#include <cerrno>
 
 namespace triage::cli {
 
@@ -25,78 +23,70 @@ struct GraphOptions {
     std::string color = "auto";
 };
 
-bool write_text(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return true;
+// Graphviz's dot, started without a shell (nothing the user typed is interpreted), the DOT on
+// its stdin and the picture from its stdout; killed past --limit render-time.
+std::optional<std::string> render_with_dot(const std::string& dot, const std::string& format) {
+    const std::chrono::seconds limit = render_time_limit();
+    ChildResult child = run_child({"dot", "-T" + format}, dot, limit);
+    if (!child.started) {
+        if (child.error_number == ENOENT)
+            fmt::print(stderr, "triage: --format {} needs Graphviz's 'dot' program (Debian: apt-get install graphviz); "
+                               "--format dot and mermaid work without it\n", format);
+        else
+            fmt::print(stderr, "triage: cannot start Graphviz's 'dot': {}\n", child.error);
+        return std::nullopt;
     }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    return static_cast<bool>(out);
-}
-
-// SVG and PNG come from Graphviz's `dot` program, fed the DOT text through a temporary file.
-int render_with_dot(const std::string& dot, const std::string& format, const std::string& output) {
-    if (std::system("command -v dot >/dev/null 2>&1") != 0) {
-        fmt::print(stderr, "triage: --format {} needs Graphviz's 'dot' program (Debian: apt-get install graphviz); "
-                           "--format dot and mermaid work without it\n", format);
-        return exit_failure;
+    if (child.timed_out) {
+        fmt::print(stderr, "triage: Graphviz's dot did not finish within {} s and was stopped; allow more with "
+                           "--limit render-time=SECONDS, or write --format dot for another renderer\n", limit.count());
+        return std::nullopt;
     }
-    namespace fs = std::filesystem;
-    fs::path input = fs::temp_directory_path() / fmt::format("triage-graph-{}.dot", getpid());
-    if (!write_text(input.string(), dot)) {
-        fmt::print(stderr, "triage: cannot write a temporary file in {}\n", fs::temp_directory_path().string());
-        return exit_failure;
+    if (!child.succeeded()) {
+        std::string_view said(child.errors);
+        said = said.substr(0, std::min(said.find('\n'), std::size_t{300}));
+        if (child.signal != 0)
+            fmt::print(stderr, "triage: Graphviz's dot was ended by signal {}{}{}\n", child.signal, said.empty() ? "" : ": ", said);
+        else
+            fmt::print(stderr, "triage: Graphviz's dot failed (exit status {}){}{}\n", child.exit_status,
+                       said.empty() ? "" : ": ", said);
+        return std::nullopt;
     }
-    std::string target = output == "-" ? "" : fmt::format(" -o '{}'", output);
-    int status = std::system(fmt::format("dot -T{} '{}'{}", format, input.string(), target).c_str());
-    fs::remove(input);
-    if (status != 0) {
-        fmt::print(stderr, "triage: Graphviz's dot failed (status {})\n", status);
-        return exit_failure;
-    }
-    return exit_ok;
+    return std::move(child.output);
 }
 
 }  // namespace
 
-std::optional<std::string> dot_to_svg(const std::string& dot) {
-    namespace fs = std::filesystem;
-    fs::path svg = fs::temp_directory_path() / fmt::format("triage-graph-{}.svg", getpid());
-    if (render_with_dot(dot, "svg", svg.string()) != exit_ok) return std::nullopt;
-    std::ifstream in(svg, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    fs::remove(svg);
-    return text.str();
-}
+std::optional<std::string> dot_to_svg(const std::string& dot) { return render_with_dot(dot, "svg"); }
 
 namespace {
 
 int graph_command(const GraphOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
     if (!flow) return exit_failure;
+    std::vector<NamedPath> inputs = flow_inputs(*flow);
+    if (!options.traffic.empty()) inputs.push_back({"--traffic", options.traffic});
+    if (!outputs_spare_inputs(inputs, {{"-o", options.output}})) return exit_usage;
     std::optional<Traffic> traffic;
     if (!options.traffic.empty()) {
-        std::ifstream in(options.traffic, std::ios::binary);
-        if (!in) {
-            fmt::print(stderr, "triage: cannot read '{}'\n", options.traffic);
+        std::string error;
+        std::optional<std::string> text = read_input(options.traffic, compile_options().limits.file_bytes, error);
+        if (!text) {
+            fmt::print(stderr, "triage: cannot read '{}': {}\n", options.traffic, error);
             return exit_failure;
         }
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string error;
-        traffic = Traffic::from_json(*flow, text.str(), error);
+        traffic = Traffic::from_json(*flow, *text, error);
         if (!traffic) {
             fmt::print(stderr, "triage: {}: {}\n", options.traffic, error);
             return exit_failure;
         }
     }
     const Traffic* counts = traffic ? &*traffic : nullptr;
-    if (options.format == "mermaid") return write_text(options.output, to_mermaid(*flow, counts)) ? exit_ok : exit_failure;
-    std::string dot = to_dot(*flow, counts);
-    if (options.format == "dot") return write_text(options.output, dot) ? exit_ok : exit_failure;
-    return render_with_dot(dot, options.format, options.output);
+    std::optional<std::string> picture;
+    if (options.format == "mermaid") picture = to_mermaid(*flow, counts);
+    else if (options.format == "dot") picture = to_dot(*flow, counts);
+    else picture = render_with_dot(to_dot(*flow, counts), options.format);
+    if (!picture) return exit_failure;
+    return write_output(options.output, *picture) ? exit_ok : exit_failure;
 }
 
 }  // namespace

@@ -4,10 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 
 int main(int argc, char** argv) {
     using namespace triage::cli;
+    // Past a file-size limit (ulimit -f) a write fails with EFBIG, reported like a full disk,
+    // instead of the signal ending triage with a half-written file.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"triage: social-media response flowcharts as code", "triage"};
     app.set_version_flag("--version", "triage 0.1.0");
     app.require_subcommand(1);

@@ -3,6 +3,7 @@
 // example mentions per outcome. No network access is needed to open it.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
+#include "cli/output_file.hpp"
 
 #include "text_util.hpp"
 #include "triage/evaluator.hpp"
@@ -49,6 +50,9 @@ int report(const ReportOptions& options) {
     const Flow& flow = *loaded;
     std::optional<TimePoint> now = reference_time(options.now);
     if (!now) return exit_usage;
+    std::vector<NamedPath> inputs = flow_inputs(flow);
+    inputs.push_back({"the mentions", options.mentions});
+    if (!outputs_spare_inputs(inputs, {{"-o", options.output}})) return exit_usage;
     std::ifstream in(options.mentions, std::ios::binary);
     if (!in) {
         fmt::print(stderr, "triage: cannot read '{}'\n", options.mentions);
@@ -152,12 +156,7 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
         page += "</ul>\n";
     }
     page += "</body></html>\n";
-    std::ofstream out(options.output, std::ios::binary | std::ios::trunc);
-    out << page;
-    if (!out) {
-        fmt::print(stderr, "triage: cannot write '{}'\n", options.output);
-        return exit_failure;
-    }
+    if (!write_output(options.output, page)) return exit_failure;
     fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", options.output, traffic.mentions,
                std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
                errors);

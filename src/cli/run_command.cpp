@@ -7,6 +7,7 @@
 // the ring, whatever the input size.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
+#include "cli/output_file.hpp"
 
 #include "decision_format.hpp"
 #include "triage/evaluator.hpp"
@@ -19,10 +20,10 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -184,6 +185,7 @@ public:
     }
 
     [[nodiscard]] bool failed() const { return std::ferror(in_) != 0; }
+    [[nodiscard]] int error() const { return error_; }  // the errno of the failed read
     [[nodiscard]] std::uint64_t lines() const { return next_line_ - 1; }
     [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
 
@@ -214,9 +216,11 @@ private:
     void read_more(std::string& buf, std::size_t n) {
         std::size_t have = buf.size();
         buf.resize(have + n);
+        errno = 0;
         std::size_t got = std::fread(buf.data() + have, 1, n, in_);
         buf.resize(have + got);
         if (got < n) eof_ = true;
+        if (got < n && std::ferror(in_) != 0 && error_ == 0) error_ = errno != 0 ? errno : EIO;
     }
 
     std::FILE* in_;
@@ -224,6 +228,7 @@ private:
     std::size_t max_line_bytes_;
     std::string carry_;  // the start of a line that the last read cut
     bool eof_ = false;
+    int error_ = 0;
     std::uint64_t next_line_ = 1;
     std::uint64_t bytes_ = 0;
 };
@@ -264,23 +269,22 @@ struct Totals {
 };
 
 // Writes a decided chunk and adds its counts; under --strict, stops before its first bad line.
-// False = stop.
-bool write_chunk(const Chunk& chunk, bool strict, std::FILE* out, Totals& totals) {
+// False = stop (--strict, or the output failed: nothing more is decided).
+bool write_chunk(const Chunk& chunk, bool strict, OutputFile& out, Totals& totals) {
     totals.traffic.merge(chunk.traffic);
     totals.errors += chunk.errors;
     if (strict && chunk.first_error_line != 0) {
         std::size_t keep = 0;
         for (std::uint64_t l = chunk.first_line; l < chunk.first_error_line; ++l) keep = chunk.output.find('\n', keep) + 1;
-        std::fwrite(chunk.output.data(), 1, keep, out);
+        out.write(std::string_view(chunk.output).substr(0, keep));
         fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", chunk.first_error_line, chunk.first_error);
         return false;
     }
-    std::fwrite(chunk.output.data(), 1, chunk.output.size(), out);
-    return true;
+    return out.write(chunk.output);
 }
 
 // One job: read, decide, write, chunk after chunk on this thread.
-bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, std::FILE* out, Progress& progress,
+bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, OutputFile& out, Progress& progress,
                 Totals& totals) {
     Chunk chunk;
     while (reader.fill(chunk)) {
@@ -294,7 +298,7 @@ bool run_serial(const Context& ctx, ChunkReader& reader, Worker& worker, std::FI
 // Several jobs: this thread reads into a ring of chunks and writes them back in order; the
 // workers decide filled chunks in the order they were read.
 bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::unique_ptr<Worker>>& workers,
-                  std::FILE* out, Progress& progress, Totals& totals) {
+                  OutputFile& out, Progress& progress, Totals& totals) {
     std::vector<Chunk> ring(workers.size() * 2 + 2);
     std::mutex mutex;
     std::condition_variable filled_cv;   // workers wait for a filled chunk
@@ -352,26 +356,6 @@ bool run_parallel(const Context& ctx, ChunkReader& reader, std::vector<std::uniq
     return ok;
 }
 
-// Written beside the file and renamed over it, so that a crash never leaves half a state.
-bool save_state(const std::string& path, const Monitor& monitor) {
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << monitor.snapshot() << '\n';
-        if (!out.flush()) {
-            fmt::print(stderr, "triage: --state {}: cannot write '{}'\n", path, temporary);
-            return false;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        fmt::print(stderr, "triage: --state {}: {}\n", path, ec.message());
-        return false;
-    }
-    return true;
-}
-
 void print_state_summary(const Monitor& monitor) {
     const MonitorStats stats = monitor.stats();
     fmt::print(stderr, "state: {} late and {} dated in the future (not counted), {} without a time, {} group{} held, {} dropped",
@@ -389,6 +373,14 @@ int run(const RunOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
     const Flow& flow = *loaded;
+
+    // Before anything is read or written: an output that is an input would destroy it.
+    std::vector<NamedPath> inputs = flow_inputs(flow);
+    inputs.push_back({"the mentions", options.input});
+    std::vector<NamedPath> outputs{{"-o", options.output}};
+    if (!options.traffic.empty()) outputs.push_back({"--traffic", options.traffic});
+    if (!options.state.empty()) outputs.push_back({"--state", options.state});
+    if (!outputs_spare_inputs(inputs, outputs)) return exit_usage;
 
     JsonOptions json_options = cli::json_options();
     for (const std::string& rename : options.renames) {
@@ -434,19 +426,17 @@ int run(const RunOptions& options) {
         input_size = std::filesystem::file_size(options.input, ec);
         if (ec) input_size = 0;
         in = std::fopen(options.input.c_str(), "rb");
-        if (in == nullptr) {
-            fmt::print(stderr, "triage: cannot read '{}'\n", options.input);
+        if (in == nullptr || std::filesystem::is_directory(options.input, ec)) {
+            fmt::print(stderr, "triage: cannot read '{}': {}\n", options.input,
+                       in == nullptr ? std::strerror(errno) : "it is a directory");
+            if (in != nullptr) std::fclose(in);
             return exit_failure;
         }
     }
-    std::FILE* out = stdout;
-    if (options.output != "-") {
-        out = std::fopen(options.output.c_str(), "wb");
-        if (out == nullptr) {
-            fmt::print(stderr, "triage: cannot write '{}'\n", options.output);
-            if (in != stdin) std::fclose(in);
-            return exit_failure;
-        }
+    std::optional<OutputFile> out = OutputFile::open(options.output);
+    if (!out) {
+        if (in != stdin) std::fclose(in);
+        return exit_failure;
     }
 
     unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -467,33 +457,28 @@ int run(const RunOptions& options) {
     int status = exit_ok;
     {
         Progress progress(input_size);
-        bool completed = jobs == 1 ? run_serial(ctx, reader, *workers[0], out, progress, totals)
-                                   : run_parallel(ctx, reader, workers, out, progress, totals);
+        bool completed = jobs == 1 ? run_serial(ctx, reader, *workers[0], *out, progress, totals)
+                                   : run_parallel(ctx, reader, workers, *out, progress, totals);
         if (!completed) status = exit_failure;
     }
     if (reader.failed()) {
-        fmt::print(stderr, "triage: reading '{}' failed after line {}\n", options.input, reader.lines());
+        fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.input, reader.lines(),
+                   std::strerror(reader.error() != 0 ? reader.error() : EIO));
         status = exit_failure;
     }
     if (in != stdin) std::fclose(in);
-    if (std::fflush(out) != 0 || std::ferror(out) != 0) {
-        fmt::print(stderr, "triage: writing '{}' failed\n", options.output);
-        status = exit_failure;
+    // Decisions first, then what counts them: a saved state or traffic file never counts a
+    // mention whose decision was not written.
+    if (!out->commit()) {
+        if (!options.state.empty()) fmt::print(stderr, "triage: --state {} was not saved\n", options.state);
+        return exit_failure;
     }
-    if (out != stdout) std::fclose(out);
-
-    if (monitor && !options.state.empty() && !save_state(options.state, *monitor)) status = exit_failure;
+    if (monitor && !options.state.empty() && !write_output(options.state, monitor->snapshot() + '\n'))
+        status = exit_failure;
 
     const Traffic& traffic = totals.traffic;
     const std::uint64_t errors = totals.errors;
-    if (!options.traffic.empty()) {
-        std::ofstream traffic_file(options.traffic, std::ios::binary | std::ios::trunc);
-        traffic_file << traffic.to_json(flow) << '\n';
-        if (!traffic_file) {
-            fmt::print(stderr, "triage: cannot write '{}'\n", options.traffic);
-            status = exit_failure;
-        }
-    }
+    if (!options.traffic.empty() && !write_output(options.traffic, traffic.to_json(flow) + '\n')) status = exit_failure;
     const std::uint64_t total = traffic.mentions + errors;
     fmt::print(stderr, "{} mention{}:", total, total == 1 ? "" : "s");
     for (std::size_t i = 0; i < traffic.outcome_counts.size(); ++i)
@@ -512,7 +497,8 @@ std::function<int()> add_run_command(CLI::App& app) {
     cmd->add_option("mentions", options->input, "JSON Lines input, one mention per line ('-' = stdin)")
         ->capture_default_str();
     cmd->add_option("-o,--output", options->output, "Where to write decisions ('-' = stdout)")->capture_default_str();
-    cmd->add_option("-j,--jobs", options->jobs, "Worker threads (default: all cores)");
+    cmd->add_option("-j,--jobs", options->jobs, "Worker threads, at most 256 (default: all cores)")
+        ->check(CLI::Range(0u, 256u));
     cmd->add_flag("--strict", options->strict, "Stop with exit status 1 at the first line that cannot be read");
     cmd->add_option("--fields", options->renames, "Map a record key onto a flow field: KEY=FIELD (repeatable)");
     cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");

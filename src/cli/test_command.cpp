@@ -1,6 +1,7 @@
 // `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
+#include "cli/output_file.hpp"
 
 #include "json_writer.hpp"
 #include "text_util.hpp"
@@ -195,6 +196,11 @@ std::string coverage_report(const std::vector<FileRun>& runs, const std::string&
 
 int run_test_command(const TestOptions& options) {
     const bool color = use_color(options.color, STDOUT_FILENO);
+    if (!options.junit.empty()) {
+        std::vector<NamedPath> inputs;
+        for (const std::string& path : options.paths) inputs.push_back({"the flow", path});
+        if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
+    }
     std::vector<std::pair<std::string, bool>> files = expand(options.paths);
     std::vector<std::future<FileRun>> pending;
     for (const auto& [path, from_directory] : files)
@@ -256,14 +262,7 @@ int run_test_command(const TestOptions& options) {
         failed = true;
     }
     if (!options.junit.empty()) {
-        std::FILE* out = std::fopen(options.junit.c_str(), "wb");
-        if (out == nullptr) {
-            fmt::print(stderr, "triage: cannot write '{}'\n", options.junit);
-            return exit_failure;
-        }
-        std::string xml = junit(runs);
-        std::fwrite(xml.data(), 1, xml.size(), out);
-        std::fclose(out);
+        if (!write_output(options.junit, junit(runs))) return exit_failure;
     }
     if (options.coverage || options.min_coverage >= 0) {
         fmt::print("{}", coverage_report(runs, options.coverage_format));

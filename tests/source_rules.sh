@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Rules the compiler cannot check, over the shipped sources (src/ and include/).
+# Usage: tests/source_rules.sh [SOURCE_DIR]; prints each violation and exits 1 if there is one.
+set -euo pipefail
+root="${1:-$(dirname "$0")/..}"
+cd "$root"
+status=0
+
+# No shell: another program is started with posix_spawnp and an argument vector
+# (src/cli/child_process.cpp), never through std::system, popen or `sh -c`.
+if grep -rnE '(std::)?\bsystem[[:space:]]*\(|\bpopen[[:space:]]*\(|"/bin/sh"|"sh", *"-c"' src include; then
+  echo "source rules: a shell is started above; use triage::cli::run_child (posix_spawnp, an argument vector)"
+  status=1
+fi
+
+[ "$status" = 0 ] && echo "source rules: ok"
+exit "$status"
