@@ -104,6 +104,49 @@ std::vector<NamedPath> flow_inputs(const Flow& flow) {
     return inputs;
 }
 
+void add_stream_flags(CLI::App& command, StreamFlags& flags) {
+    command.add_option("--fields", flags.renames, "Map a record key onto a flow field: KEY=FIELD (repeatable)");
+    command.add_option("--now", flags.now, "Reference time for deadlines (default: the current time)");
+    command.add_option("--time-field", flags.time_field,
+                       "A time field whose value, when present, is the reference time for that mention "
+                       "(default: the flow's clock)");
+}
+
+std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags& flags) {
+    StreamOptions options;
+    options.json = json_options();
+    options.limits = limits().flow;
+    options.future_margin = future_margin;
+    for (const std::string& rename : flags.renames) {
+        auto eq = rename.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == rename.size()) {
+            fmt::print(stderr, "triage: --fields takes KEY=FIELD, not '{}'\n", rename);
+            return std::nullopt;
+        }
+        std::string field = rename.substr(eq + 1);
+        if (!flow.find_field(field)) {
+            fmt::print(stderr, "triage: --fields {}: the flow has no field '{}'\n", rename, field);
+            return std::nullopt;
+        }
+        options.json.renames.emplace_back(rename.substr(0, eq), field);
+    }
+    if (!flags.time_field.empty()) {
+        options.time_field = flow.find_field(flags.time_field);
+        if (!options.time_field || flow.fields()[*options.time_field].type != FieldType::time) {
+            fmt::print(stderr, "triage: --time-field {}: the flow has no time field of that name\n", flags.time_field);
+            return std::nullopt;
+        }
+    }
+    if (!flags.now.empty()) {
+        options.now = parse_time(flags.now);
+        if (!options.now) {
+            fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
+            return std::nullopt;
+        }
+    }
+    return options;
+}
+
 std::optional<TimePoint> reference_time(const std::string& now_option) {
     if (now_option.empty())
         return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());

@@ -6,6 +6,7 @@
 #include "triage/compile.hpp"
 #include "triage/json.hpp"
 #include "triage/monitor.hpp"
+#include "triage/stream.hpp"
 
 #include <CLI/CLI.hpp>
 #include "triage/value.hpp"
@@ -28,6 +29,18 @@ void add_limit_option(CLI::App& command);
 [[nodiscard]] CompileOptions compile_options();  // the default file reader, with the limits
 [[nodiscard]] JsonOptions json_options();          // the defaults, with the record limits
 [[nodiscard]] std::chrono::seconds render_time_limit();  // how long Graphviz may take (render-time)
+
+// How the commands that decide mentions (run, report, diff, explain) read them and date them:
+// --now, --time-field and --fields, registered once for all of them.
+struct StreamFlags {
+    std::string now;
+    std::string time_field;
+    std::vector<std::string> renames;
+};
+void add_stream_flags(CLI::App& command, StreamFlags& flags);
+// The StreamOptions those flags and --limit describe for `flow`; nullopt after a message on
+// stderr (a usage error) when a flag does not fit the flow.
+[[nodiscard]] std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags& flags);
 
 // The reference time for deadlines: the --now option when given (nullopt, after a message on
 // stderr, when it is not a date-time), else the current time.
