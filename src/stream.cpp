@@ -41,13 +41,26 @@ struct Stream::Impl {
         }
     }
 
-    // Decides what `reader` holds.
-    void decide_read(Decision& decision, Trace* trace) {
-        reference = *options.now;
+    // The reference time for what `reader` holds.
+    [[nodiscard]] TimePoint reference_of_read() const {
         if (time_slot) {
             FieldValue t = reader.value(*time_slot);
-            if (t.kind == ValueKind::time) reference = t.time;
+            if (t.kind == ValueKind::time) return t.time;
         }
+        return *options.now;
+    }
+
+    // Reads one line of text; false, with `error`, when it is no mention.
+    bool read(std::string_view line) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (blank(line)) return refuse("empty line");
+        if (!reader.read(line)) return refuse(reader.error());
+        return true;
+    }
+
+    // Decides what `reader` holds.
+    void decide_read(Decision& decision, Trace* trace) {
+        reference = reference_of_read();
         if (!monitor) {
             if (trace != nullptr) evaluator.explain(reader.view(), reference, decision, *trace);
             else evaluator.evaluate(reader.view(), reference, decision);
@@ -93,19 +106,20 @@ FieldValue Stream::value(std::uint32_t slot) const noexcept { return impl_->read
 TimePoint Stream::reference() const noexcept { return impl_->reference; }
 
 bool Stream::decide(std::string_view line, Decision& decision) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (blank(line)) return impl_->refuse("empty line");
-    if (!impl_->reader.read(line)) return impl_->refuse(impl_->reader.error());
+    if (!impl_->read(line)) return false;
     impl_->decide_read(decision, nullptr);
     return true;
 }
 
 bool Stream::explain(std::string_view line, Decision& decision, Trace& trace) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (blank(line)) return impl_->refuse("empty line");
-    if (!impl_->reader.read(line)) return impl_->refuse(impl_->reader.error());
+    if (!impl_->read(line)) return false;
     impl_->decide_read(decision, &trace);
     return true;
+}
+
+std::optional<TimePoint> Stream::reference_for(std::string_view line) {
+    if (!impl_->read(line)) return std::nullopt;
+    return impl_->reference_of_read();
 }
 
 bool Stream::decide(const LineReader::Line& line, Decision& decision) {

@@ -40,7 +40,8 @@ struct StreamOptions {
     std::optional<std::uint32_t> time_field;
     std::optional<TimePoint> now;
     // Mentions dated more than this past `now` (past the system clock when `now` is not given)
-    // are decided but not counted in windows (Monitor::set_latest).
+    // are decided but not counted in windows (Monitor::set_latest): time zones written wrongly,
+    // clocks off, one scraped date in 2099 must not stall every window.
     std::chrono::seconds future_margin{std::chrono::hours(24)};
 };
 
@@ -67,6 +68,11 @@ public:
     // A line as LineReader gives it (text followed by JsonRecordReader::padding bytes, or an
     // overlong line that was not kept), parsed in place.
     bool decide(const LineReader::Line& line, Decision& decision);
+
+    // The reference time this line's mention would be decided with (its time field, else `now`),
+    // without deciding or counting it; nullopt, with error(), when the line is no mention. For a
+    // host that sets a crisis mode "since this mention" before deciding it.
+    [[nodiscard]] std::optional<TimePoint> reference_for(std::string_view line);
 
     // Why the last line was not decided.
     [[nodiscard]] const std::string& error() const noexcept;

@@ -1,17 +1,16 @@
 // `triage diff OLD.flow NEW.flow --mentions FILE.jsonl`: what a change to a flow does to real
 // mentions — the pull-request impact report.
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/flow_loading.hpp"
 
 #include "decision_format.hpp"
 #include "json_writer.hpp"
-#include "triage/evaluator.hpp"
-#include "triage/monitor.hpp"
-#include "triage/json.hpp"
+#include "triage/stream.hpp"
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <cstring>
 #include <map>
 
 namespace triage::cli {
@@ -25,37 +24,28 @@ struct DiffOptions {
     std::string format = "text";
     std::size_t show = 10;
     bool fail_on_change = false;
-    std::string now;
+    StreamFlags stream;
     std::string color = "auto";
 };
 
 constexpr int exit_changed = 3;
 
-// One side of the comparison: a flow with its reader and evaluator.
+// One side of the comparison: a flow decided as `triage run` decides it.
 struct Side {
-    explicit Side(const Flow& f) : flow(f), reader(f), evaluator(f) {
-        if (f.keeps_state()) monitor.emplace(f, compile_options().limits);
-    }
-    Flow flow;
-    JsonRecordReader reader;
-    Evaluator evaluator;
-    std::optional<Monitor> monitor;  // a flow with windows or crises sees the mentions as one stream
-
-    void evaluate(TimePoint reference) {
-        if (monitor) evaluator.evaluate(reader.view(), reference, decision, *monitor);
-        else evaluator.evaluate(reader.view(), reference, decision);
-    }
+    Side(const Flow& flow, const StreamOptions& options) : stream(flow, options) {}
+    Stream stream;
     Decision decision;
 
+    [[nodiscard]] const Flow& flow() const { return stream.flow(); }
     std::string outcome() const {
-        return decision.decided() ? flow.outcomes()[decision.outcome].name : std::string("(no outcome)");
+        return decision.decided() ? flow().outcomes()[decision.outcome].name : std::string("(no outcome)");
     }
     std::string path() const {
         std::string out;
         for (const PathEntry& p : decision.path) {
-            const Step& step = flow.steps()[p.step];
+            const Step& step = flow().steps()[p.step];
             std::string_view branch = p.branch < step.branches.size()
-                                          ? flow.source_text(flow.conditions()[step.branches[p.branch].condition].span)
+                                          ? flow().source_text(flow().conditions()[step.branches[p.branch].condition].span)
                                           : std::string_view("else");
             out += fmt::format("{} [{}] -> ", step.name, branch);
         }
@@ -73,34 +63,36 @@ int diff(const DiffOptions& options) {
     std::optional<Flow> old_flow = load_flow(options.old_flow, options.color);
     std::optional<Flow> new_flow = load_flow(options.new_flow, options.color);
     if (!old_flow || !new_flow) return exit_failure;
-    std::optional<TimePoint> reference = reference_time(options.now);
-    if (!reference) return exit_usage;
-    std::ifstream in(options.mentions, std::ios::binary);
-    if (!in) {
-        fmt::print(stderr, "triage: cannot read '{}'\n", options.mentions);
-        return exit_failure;
-    }
-    Side before(*old_flow), after(*new_flow);
+    std::optional<StreamOptions> old_options = stream_options(*old_flow, options.stream);
+    std::optional<StreamOptions> new_options = stream_options(*new_flow, options.stream);
+    if (!old_options || !new_options) return exit_usage;
+    std::optional<InputFile> in = InputFile::open(options.mentions);
+    if (!in) return exit_failure;
+    // Both sides see every line, so that each one's windows count what a run of its flow counts.
+    Side before(*old_flow, *old_options), after(*new_flow, *new_options);
+    LineReader lines(file_source(in->get()), new_options->json.max_line_bytes);
     std::map<std::pair<std::string, std::string>, std::uint64_t> moves;  // old → new outcome, changed only
     std::vector<Changed> shown;
-    std::uint64_t total = 0, changed = 0, errors = 0, line_number = 0;
-    for (std::string line; std::getline(in, line);) {
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not mentions
+    std::uint64_t total = 0, changed = 0, errors = 0;
+    while (std::optional<LineReader::Line> line = lines.next()) {
         ++total;
-        if (!before.reader.read(line) || !after.reader.read(line)) {
+        const bool old_decided = before.stream.decide(*line, before.decision);
+        const bool new_decided = after.stream.decide(*line, after.decision);
+        if (!old_decided || !new_decided) {
             ++errors;
             continue;
         }
-        before.evaluate(*reference);
-        after.evaluate(*reference);
         std::string from = before.outcome(), to = after.outcome();
         if (from == to) continue;
         ++changed;
         ++moves[{from, to}];
         if (shown.size() < options.show)
-            shown.push_back({line_number, std::string(after.reader.id()), from, to, before.path(), after.path()});
+            shown.push_back({line->number, std::string(after.stream.id()), from, to, before.path(), after.path()});
+    }
+    if (lines.error() != 0) {
+        fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.mentions, lines.lines(),
+                   std::strerror(lines.error()));
+        return exit_failure;
     }
 
     if (options.format == "json") {
@@ -152,7 +144,7 @@ std::function<int()> add_diff_command(CLI::App& app) {
     cmd->add_option("--format", options->format, "Report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
     cmd->add_option("--show", options->show, "How many changed mentions to show with both paths")->capture_default_str();
     cmd->add_flag("--fail-on-change", options->fail_on_change, "Exit with status 3 when any outcome changed");
-    cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
+    add_stream_flags(*cmd, options->stream);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Lines that either flow cannot read are counted as errors, not as changes.");
     return [options] { return diff(*options); };

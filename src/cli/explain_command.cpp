@@ -3,15 +3,11 @@
 #include "cli/flow_loading.hpp"
 
 #include "decision_format.hpp"
-#include "triage/evaluator.hpp"
-#include "triage/json.hpp"
-#include "triage/monitor.hpp"
+#include "triage/stream.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
-#include <iterator>
 
 namespace triage::cli {
 
@@ -20,7 +16,7 @@ namespace {
 struct ExplainOptions {
     std::string flow;
     std::string record;
-    std::string now;
+    StreamFlags stream;
     std::string color = "auto";
     std::string state;
     std::vector<std::string> crises;
@@ -29,40 +25,46 @@ struct ExplainOptions {
 int explain(const ExplainOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
     if (!flow) return exit_failure;
+    std::optional<StreamOptions> stream_opts = stream_options(*flow, options.stream);
+    if (!stream_opts) return exit_usage;
     std::string json = options.record;
-    if (json == "-") json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    std::optional<TimePoint> reference = reference_time(options.now);
-    if (!reference) return exit_usage;
-    const TimePoint now = *reference;
-    JsonRecordReader reader(*flow, json_options());
-    if (!reader.read(json)) {
-        fmt::print(stderr, "triage: the record cannot be read: {}\n", reader.error());
-        return exit_failure;
+    if (json == "-") {
+        // One record: no more than a line may hold (--limit line-length), and a byte-order mark and CR.
+        std::string error;
+        std::optional<std::string> text = read_input("-", stream_opts->json.max_line_bytes + 4, error);
+        if (!text) {
+            fmt::print(stderr, "triage: cannot read the record from standard input: {}{}\n", error,
+                       error.starts_with("it is larger") ? " (--limit line-length)" : "");
+            return exit_failure;
+        }
+        json = std::move(*text);
+        while (!json.empty() && (json.back() == '\n' || json.back() == '\r')) json.pop_back();
     }
-    Evaluator evaluator(*flow);
-    Decision decision;
-    Trace trace;
-    if (flow->keeps_state() || !options.state.empty() || !options.crises.empty()) {
-        if (!flow->keeps_state()) {
-            fmt::print(stderr, "triage: the flow has no windows or crises: --state and --crisis do not apply\n");
+    // The same Stream as `triage run`: the same reference time (the mention's clock when the flow
+    // has one) and, for a flow that keeps state, a fresh or restored situation (not written back).
+    Stream stream(*flow, *stream_opts);
+    Monitor* monitor = stream.monitor();
+    if (monitor == nullptr && (!options.state.empty() || !options.crises.empty())) {
+        fmt::print(stderr, "triage: the flow has no windows or crises: --state and --crisis do not apply\n");
+        return exit_usage;
+    }
+    if (monitor != nullptr && !options.state.empty() && !restore_state(options.state, *monitor, false)) return exit_failure;
+    for (const std::string& name : options.crises) {
+        const auto crises = flow->crises();
+        auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });
+        if (it == crises.end()) {
+            fmt::print(stderr, "triage: --crisis {}: the flow has no crisis of that name\n", name);
             return exit_usage;
         }
-        // The mention in the situation of a saved state (not written back), or of a fresh stream.
-        Monitor monitor(*flow, compile_options().limits);
-        if (!options.state.empty() && !restore_state(options.state, monitor, false)) return exit_failure;
-        monitor.set_latest(now + future_margin);
-        for (const std::string& name : options.crises) {
-            const auto crises = flow->crises();
-            auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });
-            if (it == crises.end()) {
-                fmt::print(stderr, "triage: --crisis {}: the flow has no crisis of that name\n", name);
-                return exit_usage;
-            }
-            monitor.set_crisis(static_cast<std::uint32_t>(it - crises.begin()), true, now);
-        }
-        evaluator.explain(reader.view(), now, decision, trace, monitor);
-    } else {
-        evaluator.explain(reader.view(), now, decision, trace);
+        // Active since this mention: its own time, as a run would see it.
+        const TimePoint since = stream.reference_for(json).value_or(*stream.options().now);
+        monitor->set_crisis(static_cast<std::uint32_t>(it - crises.begin()), true, since);
+    }
+    Decision decision;
+    Trace trace;
+    if (!stream.explain(json, decision, trace)) {
+        fmt::print(stderr, "triage: the record cannot be read: {}\n", stream.error());
+        return exit_failure;
     }
     fmt::print("{}", explain_text(*flow, decision, trace));
     return exit_ok;
@@ -76,7 +78,7 @@ std::function<int()> add_explain_command(CLI::App& app) {
     cmd->add_option("flow", options->flow, "The flow file")->required();
     cmd->add_option("-r,--record", options->record, "The mention as a JSON object ('-' = read it from stdin)")
         ->required();
-    cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
+    add_stream_flags(*cmd, options->stream);
     cmd->add_option("--state", options->state,
                     "Explain the mention in the situation saved by 'triage run --state FILE' (the file is not changed)");
     cmd->add_option("--crisis", options->crises, "Explain the mention as if this crisis mode were active (repeatable)");

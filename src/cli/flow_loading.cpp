@@ -116,7 +116,6 @@ std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags&
     StreamOptions options;
     options.json = json_options();
     options.limits = limits().flow;
-    options.future_margin = future_margin;
     for (const std::string& rename : flags.renames) {
         auto eq = rename.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == rename.size()) {
@@ -145,14 +144,6 @@ std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags&
         }
     }
     return options;
-}
-
-std::optional<TimePoint> reference_time(const std::string& now_option) {
-    if (now_option.empty())
-        return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    auto parsed = parse_time(now_option);
-    if (!parsed) fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
-    return parsed;
 }
 
 bool restore_state(const std::string& path, Monitor& monitor, bool missing_is_fresh) {

@@ -2,7 +2,7 @@
 // stderr, and stop with exit status 1 when it has errors.
 #pragma once
 
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 #include "triage/compile.hpp"
 #include "triage/json.hpp"
 #include "triage/monitor.hpp"
@@ -41,14 +41,6 @@ void add_stream_flags(CLI::App& command, StreamFlags& flags);
 // The StreamOptions those flags and --limit describe for `flow`; nullopt after a message on
 // stderr (a usage error) when a flag does not fit the flow.
 [[nodiscard]] std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags& flags);
-
-// The reference time for deadlines: the --now option when given (nullopt, after a message on
-// stderr, when it is not a date-time), else the current time.
-[[nodiscard]] std::optional<TimePoint> reference_time(const std::string& now_option);
-
-// How far past "now" a mention's time is still believed (time zones written wrongly, clocks off);
-// later ones are not counted in windows (Monitor::set_latest).
-inline constexpr std::chrono::hours future_margin{24};
 
 // `--state FILE`: restores `monitor` from what `triage run --state` saved. A file that does not
 // exist is a fresh start when `missing_is_fresh`; anything else wrong is a message on stderr and false.

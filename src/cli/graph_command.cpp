@@ -2,7 +2,7 @@
 #include "cli/child_process.hpp"
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 
 #include "triage/render.hpp"
 

@@ -3,18 +3,17 @@
 // example mentions per outcome. No network access is needed to open it.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 
+#include "json_writer.hpp"
 #include "text_util.hpp"
-#include "triage/evaluator.hpp"
-#include "triage/monitor.hpp"
-#include "triage/json.hpp"
 #include "triage/render.hpp"
+#include "triage/stream.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cstring>
 #include <map>
 
 namespace triage::cli {
@@ -24,8 +23,9 @@ namespace {
 struct ReportOptions {
     std::string flow;
     std::string mentions;
-    std::string output = "report.html";
-    std::string now;
+    std::string output;  // default: report.html, or standard output for --format json
+    std::string format = "html";
+    StreamFlags stream;
     std::size_t examples = 3;
     std::string color = "auto";
 };
@@ -44,43 +44,72 @@ struct Example {
     std::string text;
 };
 
+// The report's data as JSON, for scripts and for comparing with `triage run`: {"flow", "version",
+// "mentions", "errors", "fell_through", "outcomes": {name: count}, "traffic": what run --traffic
+// writes, "paths": [{"path", "count"}] (the ten busiest), "escalations": {team: count},
+// "examples": {outcome: [{"id", "text"}]}}.
+std::string report_json(const Flow& flow, const Traffic& traffic, std::uint64_t errors,
+                        const std::vector<std::pair<std::string, std::uint64_t>>& busiest,
+                        const std::map<std::string, std::uint64_t>& escalations,
+                        const std::vector<std::vector<Example>>& examples) {
+    JsonWriter json;
+    auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
+    json.begin_object();
+    json.key("flow").string(flow.name()).key("version").number(count(flow.version()));
+    json.key("mentions").number(count(traffic.mentions)).key("errors").number(count(errors));
+    json.key("fell_through").number(count(traffic.fell_through));
+    json.key("outcomes").begin_object();
+    for (std::size_t o = 0; o < flow.outcomes().size(); ++o) json.key(flow.outcomes()[o].name).number(count(traffic.outcome_counts[o]));
+    json.end_object();
+    std::string traffic_json = traffic.to_json(flow);
+    json.key("traffic").raw(traffic_json);
+    json.key("paths").begin_array();
+    for (const auto& [path, n] : busiest) json.begin_object().key("path").string(path).key("count").number(count(n)).end_object();
+    json.end_array();
+    json.key("escalations").begin_object();
+    for (const auto& [team, n] : escalations) json.key(team).number(count(n));
+    json.end_object();
+    json.key("examples").begin_object();
+    for (std::size_t o = 0; o < flow.outcomes().size(); ++o) {
+        if (examples[o].empty()) continue;
+        json.key(flow.outcomes()[o].name).begin_array();
+        for (const Example& e : examples[o]) json.begin_object().key("id").string(e.id).key("text").string(e.text).end_object();
+        json.end_array();
+    }
+    json.end_object().end_object();
+    return json.take() + '\n';
+}
+
 int report(const ReportOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
     const Flow& flow = *loaded;
-    std::optional<TimePoint> now = reference_time(options.now);
-    if (!now) return exit_usage;
+    const std::string output = !options.output.empty() ? options.output : options.format == "json" ? "-" : "report.html";
     std::vector<NamedPath> inputs = flow_inputs(flow);
     inputs.push_back({"the mentions", options.mentions});
-    if (!outputs_spare_inputs(inputs, {{"-o", options.output}})) return exit_usage;
-    std::ifstream in(options.mentions, std::ios::binary);
-    if (!in) {
-        fmt::print(stderr, "triage: cannot read '{}'\n", options.mentions);
-        return exit_failure;
-    }
+    if (!outputs_spare_inputs(inputs, {{"-o", output}})) return exit_usage;
+    std::optional<StreamOptions> stream_opts = stream_options(flow, options.stream);
+    if (!stream_opts) return exit_usage;
+    std::optional<InputFile> in = InputFile::open(options.mentions);
+    if (!in) return exit_failure;
     // The text shown for example mentions: the flow's first text field.
     std::optional<std::uint32_t> text_field;
     for (std::uint32_t i = 0; i < flow.fields().size() && !text_field; ++i)
         if (flow.fields()[i].type == FieldType::text) text_field = i;
 
+    // Decided as `triage run` decides them: one Stream, the same reading of lines.
+    Stream stream(flow, *stream_opts);
+    LineReader lines(file_source(in->get()), stream_opts->json.max_line_bytes);
     Traffic traffic = Traffic::for_flow(flow);
-    JsonRecordReader reader(flow);
-    Evaluator evaluator(flow);
-    std::optional<Monitor> monitor;  // a flow with windows or crises sees the mentions as one stream
-    if (flow.keeps_state()) monitor.emplace(flow, compile_options().limits);
     Decision decision;
     std::map<std::string, std::uint64_t> paths, escalations;
     std::vector<std::vector<Example>> examples(flow.outcomes().size());
     std::uint64_t errors = 0;
-    for (std::string line; std::getline(in, line);) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        if (!reader.read(line)) {
+    while (std::optional<LineReader::Line> line = lines.next()) {
+        if (!stream.decide(*line, decision)) {
             ++errors;
             continue;
         }
-        if (monitor) evaluator.evaluate(reader.view(), *now, decision, *monitor);
-        else evaluator.evaluate(reader.view(), *now, decision);
         traffic.record(decision);
         std::string path;
         for (const PathEntry& p : decision.path) path += flow.steps()[p.step].name + " → ";
@@ -89,12 +118,32 @@ int report(const ReportOptions& options) {
         for (const DecidedAction& a : decision.actions)
             if (a.kind == ActionKind::escalate) ++escalations[std::string(a.text)];
         if (decision.decided() && examples[decision.outcome].size() < options.examples) {
-            FieldValue text = text_field ? reader.value(*text_field) : FieldValue::missing();
+            FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
             std::string shown(text.kind == ValueKind::text ? text.text.substr(0, 200) : std::string_view("(no text)"));
-            std::string id(reader.id());
+            std::string id(stream.id());
             if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
             examples[decision.outcome].push_back({id, shown});
         }
+    }
+    if (lines.error() != 0) {
+        fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.mentions, lines.lines(),
+                   std::strerror(lines.error()));
+        return exit_failure;
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
+    std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (busiest.size() > 10) busiest.resize(10);
+
+    auto summary = [&] {
+        fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", output == "-" ? "standard output" : output,
+                   traffic.mentions,
+                   std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
+                   errors);
+    };
+    if (options.format == "json") {
+        if (!write_output(output, report_json(flow, traffic, errors, busiest, escalations, examples))) return exit_failure;
+        summary();
+        return exit_ok;
     }
     std::optional<std::string> svg = dot_to_svg(to_dot(flow, &traffic));
     if (!svg) return exit_failure;
@@ -138,9 +187,6 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
             markup_escape(outcome.name), traffic.outcome_counts[o], share, share);
     }
     page += "</table>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
-    std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
-    std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (busiest.size() > 10) busiest.resize(10);
     for (const auto& [path, count] : busiest)
         page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(path), count);
     page += "</table>\n<h2>Escalations by team</h2>\n<table id=\"escalations\"><tr><th>Team</th><th class=\"count\">Mentions</th></tr>\n";
@@ -156,10 +202,8 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
         page += "</ul>\n";
     }
     page += "</body></html>\n";
-    if (!write_output(options.output, page)) return exit_failure;
-    fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", options.output, traffic.mentions,
-               std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
-               errors);
+    if (!write_output(output, page)) return exit_failure;
+    summary();
     return exit_ok;
 }
 
@@ -170,9 +214,13 @@ std::function<int()> add_report_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("report", "Write an HTML traffic report: the flowchart with counts, outcomes, paths");
     cmd->add_option("flow", options->flow, "The flow file")->required();
     cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions")->required();
-    cmd->add_option("-o,--output", options->output, "The HTML file to write")->capture_default_str();
+    cmd->add_option("-o,--output", options->output,
+                    "Where to write it (default: report.html; for --format json, standard output)");
+    cmd->add_option("--format", options->format, "html: one page with the chart; json: the same data for scripts")
+        ->check(CLI::IsMember({"html", "json"}))
+        ->capture_default_str();
     cmd->add_option("--examples", options->examples, "Example mentions shown per outcome")->capture_default_str();
-    cmd->add_option("--now", options->now, "Reference time for deadlines (default: the current time)");
+    add_stream_flags(*cmd, options->stream);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return report(*options); };
 }

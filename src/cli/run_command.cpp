@@ -3,7 +3,7 @@
 // --state, shows progress and prints the summary.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 
 #include "triage/stream.hpp"
 
@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <thread>
 #include <unistd.h>
 
@@ -103,25 +102,10 @@ int run(const RunOptions& options) {
         return exit_usage;
     }
 
-    std::FILE* in = stdin;
-    std::uintmax_t input_size = 0;  // for the progress bar; 0 when unknown (a pipe)
-    if (options.input != "-") {
-        std::error_code ec;
-        input_size = std::filesystem::file_size(options.input, ec);
-        if (ec) input_size = 0;
-        in = std::fopen(options.input.c_str(), "rb");
-        if (in == nullptr || std::filesystem::is_directory(options.input, ec)) {
-            fmt::print(stderr, "triage: cannot read '{}': {}\n", options.input,
-                       in == nullptr ? std::strerror(errno) : "it is a directory");
-            if (in != nullptr) std::fclose(in);
-            return exit_failure;
-        }
-    }
+    std::optional<InputFile> in = InputFile::open(options.input);
+    if (!in) return exit_failure;
     std::optional<OutputFile> out = OutputFile::open(options.output);
-    if (!out) {
-        if (in != stdin) std::fclose(in);
-        return exit_failure;
-    }
+    if (!out) return exit_failure;
 
     unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     if (monitor != nullptr && options.jobs > 1)
@@ -129,16 +113,15 @@ int run(const RunOptions& options) {
                            "order on one thread; -j {} is not used\n", options.jobs);
     StreamSummary summary;
     {
-        Progress progress(input_size);
+        Progress progress(in->size());
         RunStreamOptions run_options;
         run_options.jobs = jobs;
         run_options.chunk_size = options.chunk_size;
         run_options.strict = options.strict;
         run_options.sink = [&out](std::string_view lines) { return out->write(lines); };
         run_options.progress = [&progress](std::uint64_t lines, std::uint64_t bytes) { progress.update(lines, bytes); };
-        summary = run_stream(stream, file_source(in), run_options);
+        summary = run_stream(stream, file_source(in->get()), run_options);
     }
-    if (in != stdin) std::fclose(in);
     int status = exit_ok;
     if (summary.strict_line != 0) {
         fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", summary.strict_line, summary.strict_error);

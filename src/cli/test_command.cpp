@@ -1,7 +1,7 @@
 // `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
 #include "cli/commands.hpp"
 #include "cli/flow_loading.hpp"
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 
 #include "json_writer.hpp"
 #include "text_util.hpp"

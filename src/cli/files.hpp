@@ -1,4 +1,5 @@
-// The files the tool writes, written so that no input and no previous result is ever lost.
+// The files the tool reads and writes. Outputs are written so that no input and no previous
+// result is ever lost.
 //
 // A regular file is written to a new temporary file in the same directory (created with O_EXCL,
 // so a link planted there is never followed), flushed to the disk, given the old file's mode, and
@@ -6,6 +7,7 @@
 // as it was. Standard output, FIFOs and devices (/dev/null, /dev/stdout) are written directly.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <initializer_list>
 #include <optional>
@@ -46,6 +48,24 @@ private:
     std::FILE* stream_ = nullptr;
     std::string error_;
     bool committed_ = false;
+};
+
+// A stream of mentions opened for reading ('-' = standard input), closed when done.
+class InputFile {
+public:
+    // nullopt after a message on stderr naming the reason (a directory is refused too).
+    [[nodiscard]] static std::optional<InputFile> open(const std::string& path);
+    InputFile(InputFile&& other) noexcept;
+    InputFile& operator=(InputFile&&) = delete;
+    InputFile(const InputFile&) = delete;
+    ~InputFile();
+    [[nodiscard]] std::FILE* get() const { return stream_; }
+    [[nodiscard]] std::uint64_t size() const { return size_; }  // of a regular file; 0 when unknown
+
+private:
+    InputFile() = default;
+    std::FILE* stream_ = nullptr;
+    std::uint64_t size_ = 0;
 };
 
 // Writes `text` to `path` as one OutputFile: false after a message on stderr.

@@ -1,4 +1,4 @@
-#include "cli/output_file.hpp"
+#include "cli/files.hpp"
 
 #include <fmt/format.h>
 
@@ -120,6 +120,35 @@ bool OutputFile::commit() {
 }
 
 std::string OutputFile::name() const { return path_ == "-" ? "standard output" : fmt::format("'{}'", path_); }
+
+std::optional<InputFile> InputFile::open(const std::string& path) {
+    InputFile file;
+    if (path == "-") {
+        file.stream_ = stdin;
+        return file;
+    }
+    file.stream_ = std::fopen(path.c_str(), "rb");
+    if (file.stream_ == nullptr) {
+        fmt::print(stderr, "triage: cannot read '{}': {}\n", path, reason(errno));
+        return std::nullopt;
+    }
+    struct stat s {};
+    if (::fstat(::fileno(file.stream_), &s) == 0) {
+        if (S_ISDIR(s.st_mode)) {
+            fmt::print(stderr, "triage: cannot read '{}': it is a directory\n", path);
+            return std::nullopt;  // the destructor closes it
+        }
+        if (S_ISREG(s.st_mode)) file.size_ = static_cast<std::uint64_t>(s.st_size);
+    }
+    return file;
+}
+
+InputFile::InputFile(InputFile&& other) noexcept
+    : stream_(std::exchange(other.stream_, nullptr)), size_(other.size_) {}
+
+InputFile::~InputFile() {
+    if (stream_ != nullptr && stream_ != stdin) std::fclose(stream_);
+}
 
 bool write_output(const std::string& path, std::string_view text) {
     std::optional<OutputFile> file = OutputFile::open(path);
