@@ -37,14 +37,15 @@ struct Stream::Impl {
         if (!options.now) options.now = system_now();
         if (flow.keeps_state()) {
             monitor.emplace(flow, options.limits);
-            if (!latest_from_system_clock) monitor->set_latest(*options.now + options.future_margin);
+            if (!latest_from_system_clock && options.future_margin)
+                monitor->set_latest(*options.now + *options.future_margin);
         }
     }
 
-    // The reference time for what `reader` holds.
-    [[nodiscard]] TimePoint reference_of_read() const {
+    // The reference time for a mention.
+    [[nodiscard]] TimePoint reference_of(const RecordView& record) const {
         if (time_slot) {
-            FieldValue t = reader.value(*time_slot);
+            FieldValue t = record.get(*time_slot);
             if (t.kind == ValueKind::time) return t.time;
         }
         return *options.now;
@@ -58,21 +59,22 @@ struct Stream::Impl {
         return true;
     }
 
-    // Decides what `reader` holds.
-    void decide_read(Decision& decision, Trace* trace) {
-        reference = reference_of_read();
+    // Counts (for a flow that keeps state) and decides one mention.
+    void decide_view(const RecordView& record, Decision& decision, Trace* trace) {
+        reference = reference_of(record);
         if (!monitor) {
-            if (trace != nullptr) evaluator.explain(reader.view(), reference, decision, *trace);
-            else evaluator.evaluate(reader.view(), reference, decision);
+            if (trace != nullptr) evaluator.explain(record, reference, decision, *trace);
+            else evaluator.evaluate(record, reference, decision);
             return;
         }
-        if (latest_from_system_clock && until_clock_reading-- == 0) {
-            monitor->set_latest(system_now() + options.future_margin);
+        if (latest_from_system_clock && options.future_margin && until_clock_reading-- == 0) {
+            monitor->set_latest(system_now() + *options.future_margin);
             until_clock_reading = clock_reading_every - 1;
         }
-        if (trace != nullptr) evaluator.explain(reader.view(), reference, decision, *trace, *monitor);
-        else evaluator.evaluate(reader.view(), reference, decision, *monitor);
+        if (trace != nullptr) evaluator.explain(record, reference, decision, *trace, *monitor);
+        else evaluator.evaluate(record, reference, decision, *monitor);
     }
+    void decide_read(Decision& decision, Trace* trace) { decide_view(reader.view(), decision, trace); }
 
     bool refuse(std::string_view why) {
         error.assign(why);
@@ -119,7 +121,13 @@ bool Stream::explain(std::string_view line, Decision& decision, Trace& trace) {
 
 std::optional<TimePoint> Stream::reference_for(std::string_view line) {
     if (!impl_->read(line)) return std::nullopt;
-    return impl_->reference_of_read();
+    return impl_->reference_of(impl_->reader.view());
+}
+
+void Stream::decide(const RecordView& record, Decision& decision) { impl_->decide_view(record, decision, nullptr); }
+
+void Stream::explain(const RecordView& record, Decision& decision, Trace& trace) {
+    impl_->decide_view(record, decision, &trace);
 }
 
 bool Stream::decide(const LineReader::Line& line, Decision& decision) {

@@ -1,8 +1,7 @@
 #include "triage/testing.hpp"
-#include "triage/monitor.hpp"
 
 #include "decision_format.hpp"
-#include "triage/evaluator.hpp"
+#include "triage/stream.hpp"
 #include "triage/record.hpp"
 
 #include <fmt/format.h>
@@ -104,7 +103,13 @@ TestRun run_tests(const Flow& flow) {
     run.coverage.step_visited.assign(flow.steps().size(), false);
     run.coverage.outcome_reached.assign(flow.outcomes().size(), false);
 
-    Evaluator evaluator(flow);
+    // Decided as a stream decides them (deadlines from the mention's clock when it gives one),
+    // with no "now": a test's dates are history, however far from today.
+    StreamOptions options;
+    options.now = TimePoint{};
+    options.future_margin = std::nullopt;
+    std::optional<Stream> stateless;
+    if (!flow.keeps_state()) stateless.emplace(flow, options);
     Decision decision;
     Trace trace;
     for (const FlowTest& test : flow.tests()) {
@@ -116,12 +121,12 @@ TestRun run_tests(const Flow& flow) {
         }
         if (flow.keeps_state()) {
             // A stream of this mention, `repeat` times at once, in the crisis modes the test names.
-            Monitor monitor(flow);
-            for (std::uint32_t c : test.crises) monitor.set_crisis(c, true, TimePoint{});
-            for (std::uint32_t i = 1; i < test.repeat; ++i) static_cast<void>(evaluator.decide(record.view(), monitor));
-            evaluator.explain(record.view(), TimePoint{}, decision, trace, monitor);
+            Stream stream(flow, options);
+            for (std::uint32_t c : test.crises) stream.monitor()->set_crisis(c, true, TimePoint{});
+            for (std::uint32_t i = 1; i < test.repeat; ++i) stream.decide(record.view(), decision);
+            stream.explain(record.view(), decision, trace);
         } else {
-            evaluator.explain(record.view(), TimePoint{}, decision, trace);
+            stateless->explain(record.view(), decision, trace);
         }
         for (const PathEntry& p : decision.path) {
             run.coverage.step_visited[p.step] = true;

@@ -41,8 +41,9 @@ struct StreamOptions {
     std::optional<TimePoint> now;
     // Mentions dated more than this past `now` (past the system clock when `now` is not given)
     // are decided but not counted in windows (Monitor::set_latest): time zones written wrongly,
-    // clocks off, one scraped date in 2099 must not stall every window.
-    std::chrono::seconds future_margin{std::chrono::hours(24)};
+    // clocks off, one scraped date in 2099 must not stall every window. nullopt: no bound (for
+    // replaying history whose dates are unrelated to `now`, as flow tests do).
+    std::optional<std::chrono::seconds> future_margin{std::chrono::hours(24)};
 };
 
 class Stream {
@@ -74,9 +75,15 @@ public:
     // host that sets a crisis mode "since this mention" before deciding it.
     [[nodiscard]] std::optional<TimePoint> reference_for(std::string_view line);
 
+    // A mention the host already holds (a bound struct, a Record), counted and decided as a line
+    // would be, with the same reference time.
+    void decide(const RecordView& record, Decision& decision);
+    void explain(const RecordView& record, Decision& decision, Trace& trace);
+
     // Why the last line was not decided.
     [[nodiscard]] const std::string& error() const noexcept;
-    // The last line read: its id as JSON text (empty when it has none) and its field values.
+    // The last line read: its id as JSON text (empty when it has none) and its field values
+    // (not changed by deciding a RecordView).
     [[nodiscard]] std::string_view id() const noexcept;
     [[nodiscard]] FieldValue value(std::uint32_t slot) const noexcept;
     // The reference time the last decided mention was given.
