@@ -1,4 +1,4 @@
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 
 #include <fmt/format.h>
 

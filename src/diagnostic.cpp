@@ -1,6 +1,6 @@
 #include "triage/diagnostic.hpp"
 
-#include "diagnostic_json.hpp"
+#include "triage/version.hpp"
 
 #include <fmt/format.h>
 
@@ -190,6 +190,72 @@ std::string format_json(std::span<const Diagnostic> diagnostics, const SourceMap
     json.begin_array();
     append_json(json, diagnostics, sources);
     json.end_array();
+    return json.take();
+}
+
+std::string format_sarif(std::span<const DiagnosticSet> compilations) {
+    std::vector<Code> rules;
+    for (const DiagnosticSet& set : compilations)
+        for (const Diagnostic& d : set.diagnostics)
+            if (std::find(rules.begin(), rules.end(), d.code) == rules.end()) rules.push_back(d.code);
+    std::sort(rules.begin(), rules.end());
+    JsonWriter json;
+    json.begin_object();
+    json.key("$schema").string("https://json.schemastore.org/sarif-2.1.0.json");
+    json.key("version").string("2.1.0");
+    json.key("runs").begin_array().begin_object();
+    json.key("tool").begin_object().key("driver").begin_object();
+    json.key("name").string("triage");
+    json.key("version").string(TRIAGE_VERSION_STRING);
+    json.key("rules").begin_array();
+    for (Code code : rules) {
+        json.begin_object();
+        json.key("id").string(code_name(code));
+        json.key("name").string(code_title(code));
+        json.key("shortDescription").begin_object().key("text").string(code_title(code)).end_object();
+        json.key("help").begin_object().key("text")
+            .string(fmt::format("docs/diagnostics.md, section {}, explains this with an example and the fix",
+                                code_name(code)))
+            .end_object();
+        json.end_object();
+    }
+    json.end_array().end_object().end_object();
+    auto location = [&](JsonWriter& w, const SourceMap& sources, Span span, std::string_view message) {
+        Location begin = sources.begin(span);
+        Location end = sources.end(span);
+        if (end.line == begin.line && end.column <= begin.column) end.column = begin.column + 1;
+        w.begin_object();
+        w.key("physicalLocation").begin_object();
+        w.key("artifactLocation").begin_object().key("uri").string(sources.path(span.file)).end_object();
+        w.key("region").begin_object();
+        w.key("startLine").number(begin.line).key("startColumn").number(begin.column);
+        w.key("endLine").number(end.line).key("endColumn").number(end.column);
+        w.end_object().end_object();
+        if (!message.empty()) w.key("message").begin_object().key("text").string(message).end_object();
+        w.end_object();
+    };
+    json.key("results").begin_array();
+    for (const DiagnosticSet& set : compilations) {
+        for (const Diagnostic& d : set.diagnostics) {
+            json.begin_object();
+            json.key("ruleId").string(code_name(d.code));
+            json.key("ruleIndex").number(static_cast<std::int64_t>(std::find(rules.begin(), rules.end(), d.code) - rules.begin()));
+            json.key("level").string(d.severity == Severity::error ? "error" : "warning");
+            std::string text = d.message;
+            if (!d.help.empty()) text += " (help: " + d.help + ")";
+            json.key("message").begin_object().key("text").string(text).end_object();
+            json.key("locations").begin_array();
+            location(json, *set.sources, d.span, {});
+            json.end_array();
+            json.key("relatedLocations").begin_array();
+            for (const DiagnosticNote& note : d.notes)
+                if (note.span) location(json, *set.sources, *note.span, note.message);
+            json.end_array();
+            json.end_object();
+        }
+    }
+    json.end_array();
+    json.end_object().end_array().end_object();
     return json.take();
 }
 

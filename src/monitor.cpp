@@ -5,7 +5,7 @@
 #include "triage/monitor.hpp"
 
 #include "evaluator_state.hpp"
-#include "json_writer.hpp"
+#include "triage/json_writer.hpp"
 #include "text_util.hpp"
 #include "window_ring.hpp"
 

@@ -1,6 +1,6 @@
 #include "triage/render.hpp"
 
-#include "json_writer.hpp"
+#include "triage/json_writer.hpp"
 #include "text_util.hpp"
 #include "triage/graph.hpp"
 

@@ -1,7 +1,7 @@
 #include "triage/stream.hpp"
 
-#include "decision_format.hpp"
-#include "json_writer.hpp"
+#include "triage/decision_format.hpp"
+#include "triage/json_writer.hpp"
 
 #include <algorithm>
 #include <condition_variable>

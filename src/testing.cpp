@@ -1,6 +1,6 @@
 #include "triage/testing.hpp"
 
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
 #include "triage/record.hpp"
 

@@ -1,6 +1,8 @@
 // Pictures of flows: DOT (golden), Mermaid (structure), traffic counts and their JSON, SVG via dot.
 #include "support.hpp"
 
+#include "triage/graph.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>

@@ -1,6 +1,8 @@
 // The Boost.Graph view of a flow and the checks that need the whole graph.
 #include "support.hpp"
 
+#include "triage/graph.hpp"
+
 #include <boost/graph/graph_traits.hpp>
 
 using namespace triage;

@@ -4,7 +4,7 @@
 #include "support.hpp"
 
 #include "allocation_counter.hpp"
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 
 #include <fmt/format.h>
 

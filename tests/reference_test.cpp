@@ -6,7 +6,7 @@
 // no pre-serialised output. Where the two disagree, one of them is wrong.
 #include "support.hpp"
 
-#include "json_writer.hpp"
+#include "triage/json_writer.hpp"
 #include "text_match.hpp"
 
 #include <fmt/format.h>

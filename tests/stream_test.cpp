@@ -3,7 +3,7 @@
 // counts and crisis transitions — whatever the limits, faults and flow.
 #include "support.hpp"
 
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>

@@ -1,10 +1,15 @@
-// A host program embedding triage: its own Mention type, bound to the flow once, a loop over
-// mentions, and the decisions printed. Build: part of the triage CMake project (target
-// triage_embed_example). Run: triage_embed_example examples/airforce.flow
+// A host program embedding triage, in its two usual shapes:
+// - its own Mention type, bound to the flow once, a loop over mentions, the decisions printed:
+//       triage_embed_example examples/airforce.flow
+// - a stream of JSON mentions decided with triage::Stream, each decision written as the JSON line
+//   `triage run` writes (public headers only; a test compares the two byte for byte):
+//       triage_embed_example examples/customer_care.flow examples/mentions.jsonl 2026-11-22T10:00:00Z
+// Build: part of the triage CMake project (target triage_embed_example).
 #include <triage/triage.hpp>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +59,39 @@ std::vector<Mention> todays_mentions() {
     return out;
 }
 
+// Every line of a JSON Lines file, decided in order with a Stream and written as `triage run`
+// writes it: a decision, or an error record for a line that is no mention.
+int decide_file(const triage::Flow& flow, const char* mentions_path, const char* now) {
+    triage::StreamOptions options;
+    options.now = triage::parse_time(now);
+    if (!options.now) {
+        std::fprintf(stderr, "not a date-time: %s\n", now);
+        return 2;
+    }
+    triage::Stream stream(flow, options);
+    const triage::DecisionJson decision_json(flow);
+    triage::Decision decision;
+    triage::JsonWriter error_json;
+    std::ifstream in(mentions_path, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "cannot read %s\n", mentions_path);
+        return 1;
+    }
+    std::string line, out;
+    for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+        out.clear();
+        if (stream.decide(line, decision)) {
+            decision_json.append(out, decision, number, stream.id());
+        } else {
+            error_json.clear();
+            triage::write_error_json(error_json, number, stream.error());
+            out = error_json.str();
+        }
+        std::printf("%s\n", out.c_str());
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +103,7 @@ int main(int argc, char** argv) {
         std::fputs(triage::format_text(d, *compiled.sources).c_str(), stderr);
     if (!compiled.ok()) return 1;
     const triage::Flow& flow = *compiled.flow;
+    if (argc > 2) return decide_file(flow, argv[2], argc > 3 ? argv[3] : "2026-11-22T10:00:00Z");
 
     // 2. Describe the host type once; the binding is checked against the flow's fields.
     triage::Binding<Mention> binding(flow);

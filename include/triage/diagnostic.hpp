@@ -1,6 +1,7 @@
 // Diagnostics are data: the library collects them, and only a front end decides how to print.
 #pragma once
 
+#include "triage/json_writer.hpp"
 #include "triage/source.hpp"
 
 #include <cstdint>
@@ -93,8 +94,20 @@ struct TextStyle {
                                       TextStyle style = {});
 // A JSON array of objects {file, line, column, end_line, end_column, severity, code, message,
 // notes[{file, line, column, message}], help}.
-// For SARIF 2.1.0 (code scanning), see the CLI's `check --format sarif`.
 [[nodiscard]] std::string format_json(std::span<const Diagnostic> diagnostics,
                                       const SourceMap& sources);
+// The same objects, appended to the array `json` is writing (for a document of the caller's own,
+// as `triage check --format json` writes).
+void append_json(JsonWriter& json, std::span<const Diagnostic> diagnostics, const SourceMap& sources);
+
+// The diagnostics of one compilation, for format_sarif.
+struct DiagnosticSet {
+    std::span<const Diagnostic> diagnostics;
+    const SourceMap* sources = nullptr;
+};
+// SARIF 2.1.0, as GitHub code scanning reads it (`triage check --format sarif`): one run, the
+// rules that fired, one result per diagnostic with a physical location, notes as related
+// locations.
+[[nodiscard]] std::string format_sarif(std::span<const DiagnosticSet> compilations);
 
 }  // namespace triage

@@ -1,9 +1,10 @@
 // `triage check FILE...`: compile each flow and report every diagnostic.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
 
-#include "diagnostic_json.hpp"
 #include "triage/compile.hpp"
+#include "triage/diagnostic.hpp"
+#include "triage/json_writer.hpp"
 
 #include <fmt/format.h>
 
@@ -25,74 +26,6 @@ bool use_color(const std::string& mode, int fd) {
 }
 
 namespace {
-
-// SARIF 2.1.0, as GitHub code scanning reads it: one run, the rules that fired, one result per
-// diagnostic with a physical location, notes as related locations.
-std::string sarif(const std::vector<std::pair<CompileResult, std::string>>& results) {
-    std::vector<Code> rules;
-    for (const auto& [result, path] : results)
-        for (const Diagnostic& d : result.diagnostics)
-            if (std::find(rules.begin(), rules.end(), d.code) == rules.end()) rules.push_back(d.code);
-    std::sort(rules.begin(), rules.end());
-    JsonWriter json;
-    json.begin_object();
-    json.key("$schema").string("https://json.schemastore.org/sarif-2.1.0.json");
-    json.key("version").string("2.1.0");
-    json.key("runs").begin_array().begin_object();
-    json.key("tool").begin_object().key("driver").begin_object();
-    json.key("name").string("triage");
-    json.key("version").string("0.1.0");
-    json.key("rules").begin_array();
-    for (Code code : rules) {
-        json.begin_object();
-        json.key("id").string(code_name(code));
-        json.key("name").string(code_title(code));
-        json.key("shortDescription").begin_object().key("text").string(code_title(code)).end_object();
-        json.key("help").begin_object().key("text")
-            .string(fmt::format("docs/diagnostics.md, section {}, explains this with an example and the fix",
-                                code_name(code)))
-            .end_object();
-        json.end_object();
-    }
-    json.end_array().end_object().end_object();
-    auto location = [&](JsonWriter& w, const SourceMap& sources, Span span, std::string_view message) {
-        Location begin = sources.begin(span);
-        Location end = sources.end(span);
-        if (end.line == begin.line && end.column <= begin.column) end.column = begin.column + 1;
-        w.begin_object();
-        w.key("physicalLocation").begin_object();
-        w.key("artifactLocation").begin_object().key("uri").string(sources.path(span.file)).end_object();
-        w.key("region").begin_object();
-        w.key("startLine").number(begin.line).key("startColumn").number(begin.column);
-        w.key("endLine").number(end.line).key("endColumn").number(end.column);
-        w.end_object().end_object();
-        if (!message.empty()) w.key("message").begin_object().key("text").string(message).end_object();
-        w.end_object();
-    };
-    json.key("results").begin_array();
-    for (const auto& [result, path] : results) {
-        for (const Diagnostic& d : result.diagnostics) {
-            json.begin_object();
-            json.key("ruleId").string(code_name(d.code));
-            json.key("ruleIndex").number(static_cast<std::int64_t>(std::find(rules.begin(), rules.end(), d.code) - rules.begin()));
-            json.key("level").string(d.severity == Severity::error ? "error" : "warning");
-            std::string text = d.message;
-            if (!d.help.empty()) text += " (help: " + d.help + ")";
-            json.key("message").begin_object().key("text").string(text).end_object();
-            json.key("locations").begin_array();
-            location(json, *result.sources, d.span, {});
-            json.end_array();
-            json.key("relatedLocations").begin_array();
-            for (const DiagnosticNote& note : d.notes)
-                if (note.span) location(json, *result.sources, *note.span, note.message);
-            json.end_array();
-            json.end_object();
-        }
-    }
-    json.end_array();
-    json.end_object().end_array().end_object();
-    return json.take();
-}
 
 struct CheckOptions {
     std::vector<std::string> files;
@@ -127,7 +60,9 @@ int run_check(const CheckOptions& options) {
     json.end_array();
     const bool failed = errors > 0 || (options.werror && warnings > 0);
     if (options.format == "sarif") {
-        fmt::print("{}\n", sarif(compiled));
+        std::vector<DiagnosticSet> sets;
+        for (const auto& [result, file] : compiled) sets.push_back({result.diagnostics, result.sources.get()});
+        fmt::print("{}\n", format_sarif(sets));
     } else if (options.format == "json") {
         json.key("files").begin_array();
         for (const auto& [file, ok] : file_results) {

@@ -1,11 +1,11 @@
 // `triage diff OLD.flow NEW.flow --mentions FILE.jsonl`: what a change to a flow does to real
 // mentions — the pull-request impact report.
-#include "cli/commands.hpp"
-#include "cli/files.hpp"
-#include "cli/flow_loading.hpp"
+#include "commands.hpp"
+#include "files.hpp"
+#include "flow_loading.hpp"
 
-#include "decision_format.hpp"
-#include "json_writer.hpp"
+#include "triage/decision_format.hpp"
+#include "triage/json_writer.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>

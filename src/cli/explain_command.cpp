@@ -1,8 +1,8 @@
 // `triage explain FLOW --record JSON`: the path of one mention, in words.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
 
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "cli/files.hpp"
+#include "files.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-#include "cli/flow_loading.hpp"
+#include "flow_loading.hpp"
 
-#include "cli/commands.hpp"
+#include "commands.hpp"
 #include "triage/json.hpp"
 
 #include <fmt/format.h>

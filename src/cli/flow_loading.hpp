@@ -2,7 +2,7 @@
 // stderr, and stop with exit status 1 when it has errors.
 #pragma once
 
-#include "cli/files.hpp"
+#include "files.hpp"
 #include "triage/compile.hpp"
 #include "triage/json.hpp"
 #include "triage/monitor.hpp"

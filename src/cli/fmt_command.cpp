@@ -1,7 +1,7 @@
 // `triage fmt [--check|--write] FILE...`: the canonical layout of flow files.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
-#include "cli/files.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+#include "files.hpp"
 
 #include "triage/format.hpp"
 

@@ -1,10 +1,10 @@
 // `triage gen FLOW --count N --seed S`: deterministic synthetic mentions for a flow's fields,
 // for benchmarks and load tests. Text mixes filler words with phrases from the flow's own word
 // lists, so keyword branches are exercised; about 5% of values are left out.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
 
-#include "json_writer.hpp"
+#include "triage/json_writer.hpp"
 #include "triage/json.hpp"
 
 #include <fmt/format.h>

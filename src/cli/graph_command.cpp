@@ -1,8 +1,8 @@
 // `triage graph FLOW [--format dot|mermaid|svg|png] [-o FILE] [--traffic FILE.json]`
-#include "cli/child_process.hpp"
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
-#include "cli/files.hpp"
+#include "child_process.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+#include "files.hpp"
 
 #include "triage/render.hpp"
 

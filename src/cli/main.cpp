@@ -1,6 +1,8 @@
 // The triage command-line tool.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+
+#include "triage/version.hpp"
 
 #include <fmt/format.h>
 
@@ -13,7 +15,7 @@ int main(int argc, char** argv) {
     // instead of the signal ending triage with a half-written file.
     std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"triage: social-media response flowcharts as code", "triage"};
-    app.set_version_flag("--version", "triage 0.1.0");
+    app.set_version_flag("--version", "triage " TRIAGE_VERSION_STRING);
     app.require_subcommand(1);
     app.failure_message(CLI::FailureMessage::help);
 

@@ -1,12 +1,12 @@
 // `triage report FLOW --mentions FILE.jsonl -o report.html`: one self-contained HTML page showing
 // where the traffic went — the flowchart with counts, outcomes, busiest paths, escalations, and
 // example mentions per outcome. No network access is needed to open it.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
-#include "cli/files.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+#include "files.hpp"
 
-#include "json_writer.hpp"
-#include "text_util.hpp"
+#include "triage/json_writer.hpp"
+#include "markup.hpp"
 #include "triage/render.hpp"
 #include "triage/stream.hpp"
 

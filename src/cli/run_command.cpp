@@ -1,9 +1,9 @@
 // `triage run FLOW [MENTIONS.jsonl|-]`: one JSON decision per input line, in input order.
 // The deciding is the library's (triage::run_stream); this command picks the files, keeps
 // --state, shows progress and prints the summary.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
-#include "cli/files.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+#include "files.hpp"
 
 #include "triage/stream.hpp"
 

@@ -1,10 +1,10 @@
 // `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
-#include "cli/commands.hpp"
-#include "cli/flow_loading.hpp"
-#include "cli/files.hpp"
+#include "commands.hpp"
+#include "flow_loading.hpp"
+#include "files.hpp"
 
-#include "json_writer.hpp"
-#include "text_util.hpp"
+#include "triage/json_writer.hpp"
+#include "markup.hpp"
 #include "triage/compile.hpp"
 #include "triage/testing.hpp"
 

@@ -1,6 +1,6 @@
 // libFuzzer target: any bytes as one JSON line → record → decision → the JSON `triage run`
 // writes and the explanation `triage explain` prints, against examples/customer_care.flow.
-#include "decision_format.hpp"
+#include "triage/decision_format.hpp"
 #include "triage/triage.hpp"
 
 #include <cstdint>

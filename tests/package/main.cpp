@@ -1,8 +1,20 @@
-// Compiles and links against an installed triage: the packaging works.
+// Compiles and links against an installed triage: the packaging works, the umbrella header and
+// the graph target (triage::graph, with Boost) alike.
+#include <triage/graph.hpp>
 #include <triage/triage.hpp>
+
+#include <boost/graph/graph_traits.hpp>
+
 #include <cstdio>
+
 int main() {
     auto r = triage::compile("flow \"x\" version 1\nstart o\noutcome o \"O\" { monitor }\n");
-    std::printf("%s\n", r.ok() ? "ok" : "bad");
-    return r.ok() ? 0 : 1;
+    if (!r.ok()) return 1;
+    triage::Stream stream(*r.flow);
+    triage::Decision decision;
+    const bool decided = stream.decide(R"({"id": 1})", decision) && decision.decided();
+    const auto vertices = boost::num_vertices(triage::graph(*r.flow));
+    std::printf("%s triage %s, %zu vertex\n", decided && vertices == 1 ? "ok" : "bad", TRIAGE_VERSION_STRING,
+                static_cast<std::size_t>(vertices));
+    return decided ? 0 : 1;
 }

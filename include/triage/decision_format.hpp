@@ -1,10 +1,12 @@
-// Decisions as the CLI prints them: one JSON object per mention, or an explanation in words.
+// Decisions as text, exactly as the triage CLI writes them: the JSON line of `triage run` (one
+// object per mention, or an error record for a line that is no mention) and the explanation in
+// words of `triage explain`. Hosts that want run's output without running it use these.
 #pragma once
 
-#include "json_writer.hpp"
 #include "triage/decision.hpp"
 #include "triage/flow.hpp"
 #include "triage/json.hpp"
+#include "triage/json_writer.hpp"
 
 #include <string>
 #include <string_view>
@@ -32,7 +34,7 @@ private:
     std::vector<std::string> crisis_entered_;             // per crisis: ","entered":true,"when":…} after "since"
     std::vector<std::string> step_names_, outcome_names_; // as JSON strings, for rerouted paths
 };
-// {"line", "id"?, "error"} for a record that could not be read.
+// {"line", "error"} for a line that is no mention (the error record of `triage run`).
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);
 
 // The path in words: each question, the conditions tried with the values they read, the

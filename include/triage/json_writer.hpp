@@ -1,7 +1,6 @@
-// A small streaming JSON writer: commas and escaping handled once, here.
+// A small streaming JSON writer: commas and escaping handled once, here. Public so that hosts
+// writing their own JSON around triage's (decision_json.hpp, diagnostic.hpp) escape alike.
 #pragma once
-
-#include <fmt/format.h>
 
 #include <charconv>
 #include <cstdint>
@@ -37,13 +36,7 @@ public:
         out_.append(digits, static_cast<std::size_t>(end - digits));
         return *this;
     }
-    JsonWriter& number(double value) {
-        separate();
-        char digits[64];
-        auto result = fmt::format_to_n(digits, sizeof digits, "{}", value);
-        out_.append(digits, result.size);
-        return *this;
-    }
+    JsonWriter& number(double value);  // the shortest text that reads back as the same double
     JsonWriter& number(std::uint32_t value) { return number(static_cast<std::int64_t>(value)); }
     JsonWriter& boolean(bool value) {
         separate();
