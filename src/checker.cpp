@@ -11,6 +11,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <ranges>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -102,8 +103,9 @@ private:
         return report(Severity::warning, code, where, std::move(message));
     }
     template <typename Range>
-    static void suggest(Diagnostic& d, std::string_view name, const Range& candidates) {
-        if (auto best = closest_name(name, candidates)) d.help = fmt::format("did you mean '{}'?", *best);
+    void suggest(Diagnostic& d, std::string_view name, Range&& candidates) {
+        if (suggestion_budget_ == 0) return;
+        if (auto best = closest_name(name, candidates, suggestion_budget_)) d.help = fmt::format("did you mean '{}'?", *best);
     }
 
     // ---- pass 1: declarations and symbol tables ---------------------------------------------
@@ -184,7 +186,7 @@ private:
             for (std::uint8_t d = 0; d < 7; ++d)
                 if (days[d] == std::string_view(n)) return d;
             auto& d = error(Code::invalid_hours, span(n), fmt::format("'{}' is not a day", std::string(n)));
-            suggest(d, n, std::vector<std::string>(std::begin(days), std::end(days)));
+            suggest(d, n, days);
             if (d.help.empty()) d.help = "days are mon, tue, wed, thu, fri, sat and sun";
             return std::nullopt;
         };
@@ -441,10 +443,8 @@ private:
         auto it = index.find(name);
         if (it != index.end()) return it->second;
         auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
-        std::vector<std::string> names;
-        for (const auto& [n, i] : index) names.push_back(n);
-        suggest(d, name, names);
-        if (names.empty()) d.help = declare;
+        suggest(d, name, std::views::keys(index));
+        if (index.empty()) d.help = declare;
         return std::nullopt;
     }
     std::optional<std::uint32_t> hours_ref(const ast::Name& name) {
@@ -793,11 +793,6 @@ private:
         return add(std::move(c));
     }
 
-    std::vector<std::string> value_names() const {
-        std::vector<std::string> names;
-        for (const auto& [name, symbol] : values_) names.push_back(name);
-        return names;
-    }
 
     // A name used where a field is expected (left of an operator, after `exists`).
     std::optional<std::uint32_t> field_ref(const ast::Name& name) {
@@ -806,7 +801,7 @@ private:
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
-            suggest(d, name, value_names());
+            suggest(d, name, std::views::keys(values_));
             return std::nullopt;
         }
         if (it->second.kind == ValueSymbol::Kind::let) {
@@ -877,7 +872,7 @@ private:
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
-            suggest(d, name, value_names());
+            suggest(d, name, std::views::keys(values_));
             return constant(false, span(name));
         }
         Condition c;
@@ -940,11 +935,9 @@ private:
         auto list = lists_.find(test.list);
         if (list == lists_.end() && is_broken(BrokenName::Kind::word_list, test.list)) {
         } else if (list == lists_.end()) {
-            std::vector<std::string> names;
-            for (const auto& [n, i] : lists_) names.push_back(n);
             auto& d = error(Code::unknown_word_list, span(test.list),
                             fmt::format("unknown word list '{}'", std::string(test.list)));
-            suggest(d, test.list, names);
+            suggest(d, test.list, std::views::keys(lists_));
         } else {
             list_used_[list->second] = true;
         }
@@ -1242,11 +1235,9 @@ private:
         auto it = data_->node_index.find(name);
         if (it != data_->node_index.end()) return it->second;
         if (is_broken(BrokenName::Kind::node, name) || too_many_steps_) return std::nullopt;
-        std::vector<std::string> names;
-        for (const auto& [n, node] : data_->node_index) names.push_back(n);
         auto& d = error(Code::unknown_node, span(name),
                         fmt::format("unknown step or outcome '{}'", std::string(name)));
-        suggest(d, name, names);
+        suggest(d, name, std::views::keys(data_->node_index));
         return std::nullopt;
     }
 
@@ -1259,7 +1250,15 @@ private:
         case ConditionKind::let_ref: {
             const Let& let = data_->lets[c.operand];
             if (let.condition == no_condition || let_recursive_.contains(c.operand)) return std::nullopt;
-            return fold(let.condition, depth + 1);
+            // Once per let: a let used k times by the next one would otherwise cost k^depth.
+            if (let_fold_.size() <= c.operand) let_fold_.resize(data_->lets.size(), LetFold::unknown);
+            LetFold& known = let_fold_[c.operand];
+            if (known == LetFold::unknown) {
+                std::optional<bool> v = fold(let.condition, depth + 1);
+                known = !v ? LetFold::varies : *v ? LetFold::always : LetFold::never;
+            }
+            if (known == LetFold::varies) return std::nullopt;
+            return known == LetFold::always;
         }
         case ConditionKind::negation: {
             auto v = fold(c.children[0], depth + 1);
@@ -1287,7 +1286,7 @@ private:
         file_ = file;
         Step& s = data_->steps[index];
         std::optional<std::size_t> always_true;
-        std::vector<std::pair<std::string, std::size_t>> seen;  // normalised condition → branch
+        std::unordered_map<std::string, std::size_t> seen;  // normalised condition → its first branch
         for (std::size_t i = 0; i < step->branches.size(); ++i) {
             const ast::Branch& b = step->branches[i];
             Branch branch;
@@ -1296,13 +1295,12 @@ private:
             branch.target_span = span(b.target);
             Span if_keyword = keyword_span(b);
             std::string text = collapse_whitespace(in_.sources.text(data_->conditions[branch.condition].span));
-            auto repeated = std::find_if(seen.begin(), seen.end(),
-                                         [&](const auto& entry) { return entry.first == text; });
+            auto [repeated, first_time] = seen.try_emplace(text, i);
             if (always_true) {
                 warning(Code::shadowed_branch, if_keyword,
                         "this branch is never taken: an earlier branch always matches")
                     .notes.push_back({s.branches[*always_true].span, "this branch always matches"});
-            } else if (repeated != seen.end()) {
+            } else if (!first_time) {
                 warning(Code::shadowed_branch, if_keyword,
                         fmt::format("this branch is never taken: an earlier branch has the same "
                                     "condition '{}'",
@@ -1310,7 +1308,6 @@ private:
                     .notes.push_back({s.branches[repeated->second].span, "the earlier branch is here"});
             }
             if (!always_true && fold(branch.condition) == true) always_true = i;
-            seen.emplace_back(std::move(text), i);
             branch.target = node_ref(b.target).value_or(detail::unresolved_node);
             s.branches.push_back(branch);
         }
@@ -1464,11 +1461,9 @@ private:
     std::optional<TestValue> test_value(const ast::Assignment& a) {
         auto it = values_.find(a.field);
         if (it == values_.end() || it->second.kind != ValueSymbol::Kind::field) {
-            std::vector<std::string> names;
-            for (const Field& f : data_->fields) names.push_back(f.name);
             auto& d = error(Code::unknown_value_name, span(a.field),
                             fmt::format("the flow has no field '{}'", std::string(a.field)));
-            suggest(d, a.field, names);
+            suggest(d, a.field, std::views::transform(data_->fields, &Field::name));
             return std::nullopt;
         }
         const Field& f = field(it->second.index);
@@ -1625,6 +1620,9 @@ private:
 
     const CheckInput& in_;
     std::vector<Diagnostic>& diagnostics_;
+    std::uint64_t suggestion_budget_ = suggestion_budget;  // cells of edit distance left (suggest.hpp)
+    enum class LetFold : std::int8_t { unknown, varies, always, never };
+    mutable std::vector<LetFold> let_fold_;  // fold() of each let, once known
     std::unique_ptr<detail::FlowData> data_;
     FileId file_ = 0;
 

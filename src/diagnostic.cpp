@@ -106,25 +106,84 @@ Palette palette(bool color) {
 
 // The source line with a caret under the span's first character and '~' under the rest of it
 // (on that line). Tabs in the prefix are kept so the caret lines up in a terminal.
+// Text from a flow file as a terminal may show it: control characters (C0 but tab, DEL, C1 —
+// the escape sequences of a hostile file) become U+FFFD, one code point for one, so that columns
+// still line up.
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                        static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+        if ((c < 0x20 && c != '\t') || c == 0x7F || c1) {
+            out += "\xEF\xBF\xBD";
+            if (c1) ++i;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// A message, note or suggestion as shown: printable, and cut after 300 code points (only a
+// hostile file's 40,000-character name makes one that long).
+std::string shown(std::string_view text) {
+    constexpr std::size_t max_message = 300;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+        if (++count > max_message) return printable(text.substr(0, i)) + "…";
+    }
+    return printable(text);
+}
+
+// A source line is shown whole up to this many code points; a longer one (a minified or hostile
+// file) as a window of excerpt_window code points around the span, with "…" where it is cut.
+constexpr std::size_t max_shown_line = 200;
+constexpr std::size_t excerpt_window = 160;
+
+// The byte offset of 1-based code point `column` in `line` (its size past the end).
+std::size_t offset_of_column(std::string_view line, std::size_t column) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+        if (++seen == column) return i;
+    }
+    return line.size();
+}
+
 void append_excerpt(std::string& out, const SourceMap& sources, Span span, const Palette& p) {
     Location begin = sources.begin(span);
     Location end = sources.end(span);
     std::string_view line = sources.line(span.file, begin.line);
+    const std::size_t length = code_points(line);
+    std::size_t width = 1;
+    if (end.line == begin.line && end.column > begin.column) width = end.column - begin.column;
+    else if (end.line > begin.line)
+        width = std::max<std::size_t>(1, length + 1 - begin.column);
+    std::size_t first = 1;  // the first code point shown
+    std::string before, after;
+    if (length > max_shown_line) {
+        first = begin.column > excerpt_window / 3 ? begin.column - excerpt_window / 3 : 1;
+        const std::size_t last = std::min(length, first + excerpt_window - 1);
+        const std::size_t from = offset_of_column(line, first), to = offset_of_column(line, last + 1);
+        if (first > 1) before = "…";
+        if (last < length) after = "…";
+        line = line.substr(from, to - from);
+        width = std::min(width, last + 1 - std::min<std::size_t>(begin.column, last));
+    }
     std::string number = std::to_string(begin.line);
     std::string gutter(number.size(), ' ');
-    out += fmt::format("{}{} |{} {}\n", p.cyan, number, p.reset, line);
+    out += fmt::format("{}{} |{} {}{}{}\n", p.cyan, number, p.reset, before, printable(line), after);
 
-    std::string marker;
-    std::uint32_t column = 1;
+    std::string marker(before.empty() ? 0 : 1, ' ');
+    std::uint32_t column = static_cast<std::uint32_t>(first);
     for (std::size_t i = 0; i < line.size() && column < begin.column; ++i) {
         if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
         marker += line[i] == '\t' ? '\t' : ' ';
         ++column;
     }
-    std::size_t width = 1;
-    if (end.line == begin.line && end.column > begin.column) width = end.column - begin.column;
-    else if (end.line > begin.line)
-        width = std::max<std::size_t>(1, code_points(line) + 1 - begin.column);
     marker += '^';
     marker.append(width - 1, '~');
     out += fmt::format("{}{} |{} {}{}{}\n", p.cyan, gutter, p.reset, p.green, marker, p.reset);
@@ -136,21 +195,21 @@ std::string format_text(const Diagnostic& d, const SourceMap& sources, TextStyle
     Palette p = palette(style.color);
     Location at = sources.begin(d.span);
     std::string out = fmt::format(
-        "{}{}:{}:{}: {}{}[{}]:{} {}{}{}\n", p.bold, sources.path(d.span.file), at.line, at.column,
+        "{}{}:{}:{}: {}{}[{}]:{} {}{}{}\n", p.bold, printable(sources.path(d.span.file)), at.line, at.column,
         d.severity == Severity::error ? p.red : p.magenta, severity_name(d.severity),
-        code_name(d.code), p.reset, p.bold, d.message, p.reset);
+        code_name(d.code), p.reset, p.bold, shown(d.message), p.reset);
     append_excerpt(out, sources, d.span, p);
     for (const DiagnosticNote& note : d.notes) {
         if (note.span) {
             Location n = sources.begin(*note.span);
-            out += fmt::format("{}:{}:{}: {}note:{} {}\n", sources.path(note.span->file), n.line,
-                               n.column, p.cyan, p.reset, note.message);
+            out += fmt::format("{}:{}:{}: {}note:{} {}\n", printable(sources.path(note.span->file)), n.line,
+                               n.column, p.cyan, p.reset, shown(note.message));
             append_excerpt(out, sources, *note.span, p);
         } else {
-            out += fmt::format("{}note:{} {}\n", p.cyan, p.reset, note.message);
+            out += fmt::format("{}note:{} {}\n", p.cyan, p.reset, shown(note.message));
         }
     }
-    if (!d.help.empty()) out += fmt::format("{}help:{} {}\n", p.green, p.reset, d.help);
+    if (!d.help.empty()) out += fmt::format("{}help:{} {}\n", p.green, p.reset, shown(d.help));
     return out;
 }
 

@@ -110,13 +110,14 @@ bool is_word_code_point(char32_t c) noexcept {
 
 std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
     std::string folded = fold_case(phrase);
-    auto it = std::find(phrases_.begin(), phrases_.end(), folded);
-    if (it != phrases_.end()) return static_cast<std::uint32_t>(it - phrases_.begin());
-    phrases_.push_back(std::move(folded));
-    return static_cast<std::uint32_t>(phrases_.size() - 1);
+    // A hash of the phrases seen: a list of n phrases used in k branches costs n·k, not n²·k.
+    auto [it, added] = phrase_ids_.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
+    if (added) phrases_.push_back(std::move(folded));
+    return it->second;
 }
 
 void PhraseMatcher::build() {
+    phrase_ids_ = {};  // only adding phrases needs it: not kept in the compiled flow
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
     // Phrases are folded, so an ASCII capital shares its lower-case letter's class: ASCII text
     // needs no folding pass before the scan.

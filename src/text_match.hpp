@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace triage::detail {
@@ -45,6 +46,7 @@ public:
 
 private:
     std::vector<std::string> phrases_;  // folded
+    std::unordered_map<std::string, std::uint32_t> phrase_ids_;  // folded phrase → its index, until build()
     std::vector<std::uint8_t> byte_class_;
     std::uint32_t classes_ = 1;
     std::vector<std::uint32_t> next_;        // states × classes, a complete DFA of row offsets

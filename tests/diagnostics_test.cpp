@@ -112,3 +112,45 @@ TEST_CASE("a flow with five planted mistakes reports all five in one run") {
                                        [](const Diagnostic& d) { return d.severity == Severity::error; });
     CHECK(errors == 5);
 }
+
+TEST_CASE("diagnostics: a long line is shown as a window around the span, a long message cut") {
+    std::string conditions;
+    for (int i = 0; i < 40; ++i) conditions += "x > 1 and ";
+    std::string text = "flow \"t\" version 1\nfields {\n  x: number\n}\nstart s\nstep s \"q?\" {\n  if " + conditions +
+                       std::string(500, 'c') + " -> a\n  else -> b\n}\noutcome a \"A\" { monitor }\noutcome b \"B\" { monitor }\n";
+    triage::CompileResult r = triage::compile(text, "long.flow");
+    const triage::Diagnostic* unknown = triage::test::find(r, triage::Code::unknown_value_name);
+    REQUIRE(unknown != nullptr);
+    const std::string shown = triage::format_text(*unknown, *r.sources);
+    std::vector<std::string> lines;
+    for (std::size_t at = 0; at < shown.size();) {
+        std::size_t end = shown.find('\n', at);
+        lines.push_back(shown.substr(at, end - at));
+        at = end + 1;
+    }
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].size() < 400);  // the message names the 500-character name, cut after 300
+    CHECK(lines[0].ends_with("…"));
+    CHECK(lines[1].starts_with("7 | …"));  // the window starts inside the line
+    CHECK(lines[1].ends_with("…"));
+    // The caret stands under the name's first letter, counted in code points ("…" is one).
+    auto column = [](const std::string& line, std::size_t byte) {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < byte; ++i) n += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+        return n;
+    };
+    const std::size_t caret = lines[2].find('^');
+    REQUIRE(caret != std::string::npos);
+    CHECK(column(lines[2], caret) == column(lines[1], lines[1].find('c')));
+    CHECK(column(lines[1], lines[1].size()) <= 200);
+}
+
+TEST_CASE("diagnostics: control characters from a flow never reach the terminal") {
+    triage::CompileResult r = triage::compile(
+        "flow \"t\" version 1\nstart o\noutcome o \"O\" { monitor }\noutcome o \"\x1b]0;x\x07\xc2\x9b\" { monitor }\n", "esc.flow");
+    const std::string text = triage::test::all_text(r);
+    CHECK(text.find('\x1b') == std::string::npos);
+    CHECK(text.find('\x07') == std::string::npos);
+    CHECK(text.find("\xc2\x9b") == std::string::npos);
+    CHECK(text.find("\"\xEF\xBF\xBD]0;x\xEF\xBF\xBD\xEF\xBF\xBD\"") != std::string::npos);
+}
