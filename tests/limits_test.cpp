@@ -221,3 +221,28 @@ TEST_CASE("limits: --limit on the command line") {
     CHECK(unknown.status == 2);
     CHECK(unknown.output.find("line-length, fields, json-depth") != std::string::npos);
 }
+
+TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, counts not negative") {
+    triage::Limits limits;
+    CHECK(triage::set_limit(limits, "nesting", "4097") == std::optional<std::string>("limit nesting is at most 4096"));
+    CHECK_FALSE(triage::set_limit(limits, "nesting", "4096").has_value());
+    // The deepest accepted nesting compiles, tests and decides (the CLI runs on a large stack).
+    const int depth = 4096;
+    std::string text = "flow \"t\" version 1\nfields {\n  x: number\n}\nstart s\nstep s \"q?\" {\n  if " +
+                       std::string(depth, '(') + "x > 1" + std::string(depth, ')') + " and ";
+    for (int i = 0; i < depth; ++i) text += "not ";
+    text += "x > 2 -> a\n  else -> b\n}\noutcome a \"A\" { monitor }\noutcome b \"B\" { monitor }\n"
+            "test \"deep\" {\n  given { x: 3 }\n  expect a\n}\n";  // 4096 nots cancel out
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "deep.flow", text);
+    const std::string flow = "'" + dir.file("deep.flow") + "'";
+    triage::test::CliRun test = triage::test::run_triage("test --limit nesting=4096 " + flow);
+    CHECK(test.status == 0);
+    CHECK(test.output.find("1 passed, 0 failed") != std::string::npos);
+    triage::test::CliRun over = triage::test::run_triage("check --limit nesting=100000 " + flow + " 2>&1");
+    CHECK(over.status == 2);
+    CHECK(over.output.find("limit nesting is at most 4096") != std::string::npos);
+    triage::test::CliRun gen = triage::test::run_triage("gen " + flow + " -n -1 2>&1");
+    CHECK(gen.status == 2);
+    CHECK(gen.output.find("--count: Value -1 not in range") != std::string::npos);
+}

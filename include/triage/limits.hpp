@@ -12,6 +12,11 @@
 
 namespace triage {
 
+// The largest nesting limit accepted: the compiler and the evaluator recurse once per level of
+// nesting, on the caller's stack (about 1 KiB a level in an optimised build; a sanitizer build
+// needs several times more: give such a thread a larger stack).
+inline constexpr std::uint32_t max_nesting = 4096;
+
 struct Limits {
     std::uint64_t file_bytes = 16u << 20;       // file-size: each flow, included or word list file
     std::uint32_t nesting = 64;                 // nesting: parentheses and `not` in one condition,

@@ -140,7 +140,9 @@ std::function<int()> add_gen_command(CLI::App& app) {
     auto options = std::make_shared<GenOptions>();
     CLI::App* cmd = app.add_subcommand("gen", "Write deterministic synthetic mentions for a flow (JSON Lines)");
     cmd->add_option("flow", options->flow, "The flow whose fields to fill")->required();
-    cmd->add_option("-n,--count", options->count, "How many mentions")->capture_default_str();
+    cmd->add_option("-n,--count", options->count, "How many mentions (at most 10^12)")
+        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000'000}))
+        ->capture_default_str();
     cmd->add_option("--seed", options->seed, "Seed: the same seed gives the same mentions")->capture_default_str();
     return [options] { return gen(*options); };
 }
