@@ -684,19 +684,23 @@ private:
         std::filesystem::path path =
             std::filesystem::path(std::string(in_.sources.path(file_))).parent_path() /
             std::string(file.path);
-        std::optional<std::string> content = in_.options.read_file(path);
-        if (!content) {
-            error(Code::unreadable_file, span(file.path),
-                  fmt::format("cannot read word list file '{}'", path.generic_string()));
+        FileRead read = in_.options.read_file(path, in_.options.limits.file_bytes);
+        if (read.bytes && read.bytes->size() > in_.options.limits.file_bytes) {  // a reader that read on
+            read.size = read.bytes->size();
+            read.bytes.reset();
+        }
+        if (!read.bytes) {
+            if (read.error.empty())
+                error(Code::limit_exceeded, span(file.path),
+                      fmt::format("word list file '{}' is {} bytes; the limit is {}", path.generic_string(), read.size,
+                                  in_.options.limits.file_bytes))
+                    .help = "raise the limit: --limit file-size=N";
+            else
+                error(Code::unreadable_file, span(file.path),
+                      fmt::format("cannot read word list file '{}': {}", path.generic_string(), read.error));
             return;
         }
-        if (content->size() > in_.options.limits.file_bytes) {
-            error(Code::limit_exceeded, span(file.path),
-                  fmt::format("word list file '{}' is {} bytes; the limit is {}", path.generic_string(), content->size(),
-                              in_.options.limits.file_bytes))
-                .help = "raise the limit: --limit file-size=N";
-            return;
-        }
+        const std::string* content = &*read.bytes;
         std::istringstream lines(*content);
         for (std::string line; std::getline(lines, line);) {
             std::string_view phrase = trim(line);

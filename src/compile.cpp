@@ -15,6 +15,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace triage {
 
 namespace {
@@ -22,15 +29,17 @@ namespace {
 namespace fs = std::filesystem;
 namespace ast = syntax::ast;
 
-std::optional<std::string> read_from_disk(const fs::path& path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return std::move(content).str();
+// The diagnostic for a file that `read` could not give: T060 when it is past the size limit,
+// else T018 with the reason.
+Diagnostic unreadable(const FileRead& read, Span where, std::string_view what, const fs::path& path,
+                      std::uint64_t limit) {
+    if (read.error.empty())
+        return {Severity::error, Code::limit_exceeded, where,
+                fmt::format("{} '{}' is {} bytes; the limit is {}", what, path.generic_string(), read.size, limit),
+                {},
+                "split it into files that include each other, or raise the limit: --limit file-size=N"};
+    return {Severity::error, Code::unreadable_file, where,
+            fmt::format("cannot read {} '{}': {}", what, path.generic_string(), read.error), {}, {}};
 }
 
 fs::path identity(const fs::path& path) {
@@ -147,15 +156,12 @@ private:
             limit_exceeded_ = true;
             return;
         }
-        std::optional<std::string> content = options_.read_file(path);
-        if (!content) {
-            diagnostics_.push_back({Severity::error, Code::unreadable_file, where,
-                                    fmt::format("cannot read included file '{}'", path.generic_string()),
-                                    {},
-                                    {}});
+        FileRead read = options_.read_file(path, options_.limits.file_bytes);
+        if (!read.bytes) {
+            diagnostics_.push_back(unreadable(read, where, "included file", path, options_.limits.file_bytes));
             return;
         }
-        load(sources_.add(path.generic_string(), std::move(*content)));
+        load(sources_.add(path.generic_string(), std::move(*read.bytes)));
     }
 
     SourceMap& sources_;
@@ -174,7 +180,7 @@ private:
 
 CompileResult compile(std::string_view source, std::string path, const CompileOptions& options) {
     CompileOptions effective = options;
-    if (!effective.read_file) effective.read_file = read_from_disk;
+    if (!effective.read_file) effective.read_file = read_file_from_disk;
 
     auto sources = std::make_shared<SourceMap>();
     const FileId main = sources->add(std::move(path), std::string(source));
@@ -211,21 +217,62 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     return result;
 }
 
+FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t max_bytes) {
+    FileRead result;
+    // O_NONBLOCK: a FIFO named by a hostile include must not block the compiler at open().
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        result.error = std::strerror(errno);
+        return result;
+    }
+    struct stat s {};
+    if (::fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) {
+        result.error = S_ISDIR(s.st_mode) ? "it is a directory" : "it is not a regular file";
+        ::close(fd);
+        return result;
+    }
+    if (static_cast<std::uint64_t>(s.st_size) > max_bytes) {  // refused before reading a byte
+        result.size = static_cast<std::uint64_t>(s.st_size);
+        ::close(fd);
+        return result;
+    }
+    std::string bytes(static_cast<std::size_t>(s.st_size), '\0');
+    std::size_t got = 0;
+    for (;;) {  // a file may grow, or (in /proc) say 0 and hold more: read to its end, within the limit
+        if (got == bytes.size()) bytes.resize(std::min<std::uint64_t>(max_bytes + 1, std::max<std::uint64_t>(got * 2, 4096)));
+        if (got == bytes.size()) break;
+        const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            result.error = std::strerror(errno);
+            ::close(fd);
+            return result;
+        }
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > max_bytes) {
+        result.size = got;
+        return result;
+    }
+    bytes.resize(got);
+    result.bytes = std::move(bytes);
+    return result;
+}
+
 CompileResult compile_file(const std::filesystem::path& path, const CompileOptions& options) {
-    const auto& read = options.read_file ? options.read_file : read_from_disk;
-    std::optional<std::string> content = read(path);
-    if (!content) {
+    FileRead read = options.read_file ? options.read_file(path, options.limits.file_bytes)
+                                      : read_file_from_disk(path, options.limits.file_bytes);
+    if (!read.bytes) {
         CompileResult result;
         auto sources = std::make_shared<SourceMap>();
         FileId file = sources->add(path.generic_string(), {});
-        result.diagnostics.push_back({Severity::error, Code::unreadable_file, Span{file, 0, 0},
-                                      fmt::format("cannot read '{}'", path.generic_string()),
-                                      {},
-                                      {}});
+        result.diagnostics.push_back(unreadable(read, Span{file, 0, 0}, "flow file", path, options.limits.file_bytes));
         result.sources = std::move(sources);
         return result;
     }
-    return compile(*content, path.generic_string(), options);
+    return compile(*read.bytes, path.generic_string(), options);
 }
 
 }  // namespace triage

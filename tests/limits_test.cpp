@@ -15,10 +15,10 @@ namespace {
 CompileResult compile_with(std::string_view text, const Limits& limits, std::map<std::string, std::string> files = {}) {
     CompileOptions options;
     options.limits = limits;
-    options.read_file = [files](const std::filesystem::path& path) -> std::optional<std::string> {
+    options.read_file = [files](const std::filesystem::path& path, std::uint64_t) -> FileRead {
         auto it = files.find(path.filename().string());
-        if (it == files.end()) return std::nullopt;
-        return it->second;
+        if (it == files.end()) return {std::nullopt, "No such file or directory"};
+        return {it->second, {}};
     };
     return compile(text, "limits.flow", options);
 }
@@ -245,4 +245,32 @@ TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, coun
     triage::test::CliRun gen = triage::test::run_triage("gen " + flow + " -n -1 2>&1");
     CHECK(gen.status == 2);
     CHECK(gen.output.find("--count: Value -1 not in range") != std::string::npos);
+}
+
+TEST_CASE("limits: unreadable includes say why; a flow past file-size is refused before it is read") {
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "main.flow",
+                             "flow \"t\" version 1\ninclude \"/proc/self/mem\"\ninclude \"missing.flow\"\ninclude \"sub\"\n"
+                             "start o\noutcome o \"O\" { monitor }\n");
+    std::filesystem::create_directory(dir.path / "sub");
+    CompileResult r = compile_file(dir.path / "main.flow");
+    std::vector<std::string> messages;
+    for (const Diagnostic& d : r.diagnostics) messages.push_back(code_name(d.code) + " " + d.message);
+    CHECK(messages == std::vector<std::string>{
+                          "T018 cannot read included file '/proc/self/mem': Input/output error",
+                          "T018 cannot read included file '" + dir.file("missing.flow") + "': No such file or directory",
+                          "T018 cannot read included file '" + dir.file("sub") + "': it is a directory"});
+    // A file larger than the limit: refused from its size, not read (its bytes are never seen).
+    const FileRead big = read_file_from_disk("/proc/self/exe", 1024);
+    CHECK_FALSE(big.bytes.has_value());
+    CHECK(big.error.empty());
+    CHECK(big.size > 1024);
+    Limits small;
+    small.file_bytes = 100;
+    CompileOptions options;
+    options.limits = small;
+    CompileResult refused = compile_file(dir.path / "main.flow", options);
+    REQUIRE(refused.diagnostics.size() == 1);
+    CHECK(refused.diagnostics[0].code == Code::limit_exceeded);
+    CHECK(refused.diagnostics[0].message.ends_with("bytes; the limit is 100"));
 }

@@ -223,6 +223,27 @@ TEST_CASE("graph: a missing dot, a failing dot and a dot past --limit render-tim
           std::string::npos);
 }
 
+TEST_CASE("run, report, diff: a directory or an endless device is an error, not 0 mentions") {
+    Workspace w;
+    for (const std::string& input : {std::string("."), std::string("/dev/zero")}) {
+        CAPTURE(input);
+        const std::string why = input == "." ? "it is a directory" : "it is a device, not a file";
+        for (const std::string& command : {"run care.flow " + input + " -o out.jsonl",
+                                           "report care.flow -m " + input + " --format json",
+                                           "diff care.flow care.flow -m " + input + " --fail-on-change"}) {
+            CAPTURE(command);
+            CliRun run = w.triage(command);
+            CHECK(run.status == 1);
+            CHECK(run.output.find("cannot read '" + input + "': " + why) != std::string::npos);
+        }
+    }
+    CliRun state = run_triage("run " + quoted((triage::test::source_dir() / "tests" / "fixtures" / "run" / "outage.flow").string()) +
+                              " /dev/null --state /dev/zero 2>&1");
+    CHECK(state.status == 1);
+    CHECK(state.output.find("--state /dev/zero: cannot be read: it is a device, not a file") != std::string::npos);
+    CHECK(w.triage("report care.flow -m /dev/null --format json").output.find(R"("mentions":0,"errors":0)") != std::string::npos);
+}
+
 TEST_CASE("run: -j is at most 256") {
     Workspace w;
     CliRun run = w.triage("run care.flow mentions.jsonl -j 200000 -o out.jsonl");

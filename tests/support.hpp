@@ -95,10 +95,10 @@ inline std::string read_file(const std::filesystem::path& path) {
 inline CompileResult compile_text(std::string_view text,
                                   std::map<std::string, std::string> files = {}) {
     CompileOptions options;
-    options.read_file = [files](const std::filesystem::path& path) -> std::optional<std::string> {
+    options.read_file = [files](const std::filesystem::path& path, std::uint64_t) -> FileRead {
         auto it = files.find(path.lexically_normal().generic_string());
-        if (it == files.end()) return std::nullopt;
-        return it->second;
+        if (it == files.end()) return {std::nullopt, "No such file or directory"};
+        return {it->second, {}};
     };
     return compile(text, "test.flow", options);
 }

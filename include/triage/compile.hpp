@@ -6,6 +6,7 @@
 #include "triage/limits.hpp"
 #include "triage/source.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -16,10 +17,22 @@
 
 namespace triage {
 
+// What a file reader gives: the file's bytes, or why there are none.
+struct FileRead {
+    std::optional<std::string> bytes;
+    std::string error;      // without bytes: the reason ("No such file or directory", "it is a directory")
+    std::uint64_t size = 0; // without bytes and without error: the file is larger than the limit, this large
+};
+
+// The default reader: a regular file of the local file system, of at most `max_bytes` (a larger
+// one is not read: `size` says how large it is).
+[[nodiscard]] FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t max_bytes);
+
 struct CompileOptions {
     // Reads files named by `include` and `words ... = file`, resolved relative to the file that
-    // names them. Returns nullopt when the file cannot be read. Default: the local file system.
-    std::function<std::optional<std::string>(const std::filesystem::path&)> read_file;
+    // names them, and the file compile_file() is given. `max_bytes` is limits.file_bytes: a
+    // reader need not read past it. Default: read_file_from_disk.
+    std::function<FileRead(const std::filesystem::path&, std::uint64_t max_bytes)> read_file;
     Limits limits;
 };
 

@@ -17,6 +17,14 @@ namespace {
 
 std::string reason(int error_number) { return std::strerror(error_number); }
 
+// A device named as an input file (/dev/zero, /dev/urandom) would be read for ever; /dev/null,
+// which ends at once, is the one a command line may name as an empty input.
+bool endless_device(const struct stat& s) {
+    if (!S_ISCHR(s.st_mode) && !S_ISBLK(s.st_mode)) return false;
+    struct stat null {};
+    return !(S_ISCHR(s.st_mode) && ::stat("/dev/null", &null) == 0 && null.st_rdev == s.st_rdev);
+}
+
 // The temporary file's name: hidden, beside the target, unique (mkstemp's six letters).
 std::string temporary_pattern(const std::string& path) {
     std::filesystem::path target(path);
@@ -134,8 +142,11 @@ std::optional<InputFile> InputFile::open(const std::string& path) {
     }
     struct stat s {};
     if (::fstat(::fileno(file.stream_), &s) == 0) {
-        if (S_ISDIR(s.st_mode)) {
-            fmt::print(stderr, "triage: cannot read '{}': it is a directory\n", path);
+        // A device (/dev/zero, /dev/urandom) is no file of mentions: it would be read for ever.
+        // A terminal or a pipe comes as '-'.
+        if (S_ISDIR(s.st_mode) || endless_device(s)) {
+            fmt::print(stderr, "triage: cannot read '{}': {}\n", path,
+                       S_ISDIR(s.st_mode) ? "it is a directory" : "it is a device, not a file (use '-' for standard input)");
             return std::nullopt;  // the destructor closes it
         }
         if (S_ISREG(s.st_mode)) file.size_ = static_cast<std::uint64_t>(s.st_size);
@@ -227,9 +238,9 @@ std::optional<std::string> read_input(const std::string& path, std::uint64_t max
         return std::nullopt;
     }
     struct stat s {};
-    if (::fstat(fd, &s) == 0 && S_ISDIR(s.st_mode)) {
-        error = "it is a directory";
-        if (fd != STDIN_FILENO) ::close(fd);
+    if (::fstat(fd, &s) == 0 && path != "-" && (S_ISDIR(s.st_mode) || endless_device(s))) {
+        error = S_ISDIR(s.st_mode) ? "it is a directory" : "it is a device, not a file";
+        ::close(fd);
         return std::nullopt;
     }
     std::string bytes;

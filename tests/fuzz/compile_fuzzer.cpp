@@ -9,10 +9,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view text(reinterpret_cast<const char*>(data), size);
     triage::CompileOptions options;
     // One readable file, so that `include` and `words ... = file` are exercised too.
-    options.read_file = [](const std::filesystem::path& path) -> std::optional<std::string> {
-        if (path.filename() == "words.txt") return std::string("alpha\nbeta gamma\n# comment\n");
-        if (path.filename() == "lists.flow") return std::string("words shared = \"one\", \"two\"\n");
-        return std::nullopt;
+    options.read_file = [](const std::filesystem::path& path, std::uint64_t) -> triage::FileRead {
+        if (path.filename() == "words.txt") return {std::string("alpha\nbeta gamma\n# comment\n"), {}};
+        if (path.filename() == "lists.flow") return {std::string("words shared = \"one\", \"two\"\n"), {}};
+        return {std::nullopt, "No such file or directory"};
     };
     triage::CompileResult result = triage::compile(text, "fuzz.flow", options);
     for (const triage::Diagnostic& d : result.diagnostics) (void)triage::format_text(d, *result.sources);

@@ -55,7 +55,9 @@ std::string shape(const triage::Flow& flow) {
 
 triage::CompileOptions no_files() {
     triage::CompileOptions options;
-    options.read_file = [](const std::filesystem::path&) -> std::optional<std::string> { return std::nullopt; };
+    options.read_file = [](const std::filesystem::path&, std::uint64_t) -> triage::FileRead {
+        return {std::nullopt, "no files here"};
+    };
     return options;
 }
 
