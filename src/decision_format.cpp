@@ -1,5 +1,7 @@
 #include "triage/decision_format.hpp"
 
+#include "text_util.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -55,8 +57,14 @@ std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& 
     switch (v.kind) {
     case ValueKind::missing: return "missing";
     case ValueKind::text: {
-        std::string shown(v.text.substr(0, 80));
-        if (v.text.size() > 80) shown += "…";
+        // The first 80 code points (a cut never splits a UTF-8 sequence).
+        std::size_t cut = 0, count = 0;
+        while (cut < v.text.size() && count < 80) {
+            ++count;
+            for (++cut; cut < v.text.size() && (static_cast<unsigned char>(v.text[cut]) & 0xC0) == 0x80;) ++cut;
+        }
+        std::string shown(v.text.substr(0, cut));
+        if (cut < v.text.size()) shown += "…";
         return fmt::format("\"{}\"", shown);
     }
     case ValueKind::number: return fmt::format("{}", v.number);
@@ -312,7 +320,8 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
         for (std::uint32_t f : d.missing_fields) out += " " + flow.fields()[f].name;
         out += " (a comparison on a missing field is false)\n";
     }
-    return out;
+    // Record values and flow texts reach a terminal: no control character does (lines kept).
+    return printable(out, true);
 }
 
 }  // namespace triage

@@ -1,5 +1,6 @@
 #include "triage/diagnostic.hpp"
 
+#include "text_util.hpp"
 #include "triage/version.hpp"
 
 #include <fmt/format.h>
@@ -106,26 +107,6 @@ Palette palette(bool color) {
 
 // The source line with a caret under the span's first character and '~' under the rest of it
 // (on that line). Tabs in the prefix are kept so the caret lines up in a terminal.
-// Text from a flow file as a terminal may show it: control characters (C0 but tab, DEL, C1 —
-// the escape sequences of a hostile file) become U+FFFD, one code point for one, so that columns
-// still line up.
-std::string printable(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                        static_cast<unsigned char>(text[i + 1]) <= 0x9F;
-        if ((c < 0x20 && c != '\t') || c == 0x7F || c1) {
-            out += "\xEF\xBF\xBD";
-            if (c1) ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 // A message, note or suggestion as shown: printable, and cut after 300 code points (only a
 // hostile file's 40,000-character name makes one that long).
 std::string shown(std::string_view text) {

@@ -267,3 +267,30 @@ TEST_CASE("stream: LineReader numbers lines and keeps no line past the limit") {
     CHECK_FALSE(failing.next());
     CHECK(failing.error() == EIO);
 }
+
+TEST_CASE("explain: a record's control characters never reach the terminal; long text is cut between code points") {
+    const std::string flow = quoted(fixture("airforce_small.flow"));
+    CliRun escaped = run_triage("explain " + flow + " --record '{\"text\": \"usaf \\u001b]0;pwned\\u0007\", \"sentiment\": 0.9}'");
+    CHECK(escaped.status == 0);
+    CHECK(escaped.output.find('\x1b') == std::string::npos);
+    CHECK(escaped.output.find('\x07') == std::string::npos);
+    CHECK(escaped.output.find("usaf \xEF\xBF\xBD]0;pwned\xEF\xBF\xBD") != std::string::npos);
+    // 80 code points are shown; the 80th is "é", two bytes, kept whole.
+    const std::string text = "usaf " + std::string(74, 'a') + "\xC3\xA9 and more";
+    CliRun cut = run_triage("explain " + flow + " --record '{\"text\": \"" + text + "\", \"sentiment\": 0.9}'");
+    CHECK(cut.output.find("usaf " + std::string(74, 'a') + "\xC3\xA9…\"") != std::string::npos);
+}
+
+TEST_CASE("report: example texts are cut between code points, so the page and the JSON stay valid UTF-8") {
+    TempDir dir;
+    const std::string text = "usaf " + std::string(194, 'a') + "\xC3\xA9 and more";  // "é" at bytes 199-200
+    write_file(dir.path / "m.jsonl", R"({"id":"long","text":")" + text + R"(","sentiment":0.9})" "\n");
+    CliRun report = run_triage("report " + quoted(fixture("airforce_small.flow")) + " -m " + quoted(dir.file("m.jsonl")) +
+                               " --format json 2>/dev/null");
+    REQUIRE(report.status == 0);
+    simdjson::dom::parser parser;
+    simdjson::dom::element r;
+    REQUIRE(parser.parse(report.output).get(r) == simdjson::SUCCESS);  // simdjson validates UTF-8
+    std::string_view shown = r["examples"]["let_stand"].at(0)["text"];
+    CHECK(shown == "usaf " + std::string(194, 'a'));
+}

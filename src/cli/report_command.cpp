@@ -119,7 +119,11 @@ int report(const ReportOptions& options) {
             if (a.kind == ActionKind::escalate) ++escalations[std::string(a.text)];
         if (decision.decided() && examples[decision.outcome].size() < options.examples) {
             FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
-            std::string shown(text.kind == ValueKind::text ? text.text.substr(0, 200) : std::string_view("(no text)"));
+            std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
+            std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
+            while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
+                --cut;  // never half a UTF-8 sequence
+            std::string shown(shown_text.substr(0, cut));
             std::string id(stream.id());
             if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
             examples[decision.outcome].push_back({id, shown});
