@@ -113,6 +113,7 @@ public:
             limit_exceeded_ = true;
             return;
         }
+        check_utf8(sources_, file, diagnostics_);
         active_.push_back(path);
         const ParsedFile& parsed = files_.emplace_back(parse(sources_, file, diagnostics_));
         collect_allowances(sources_.text(file), file, parsed.declarations, allowances_);

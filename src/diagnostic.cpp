@@ -16,6 +16,7 @@ std::string_view code_title(Code code) {
     case Code::syntax: return "syntax error";
     case Code::unterminated: return "unterminated string or regular expression";
     case Code::invalid_duration: return "invalid duration";
+    case Code::invalid_utf8: return "invalid UTF-8";
     case Code::duplicate_definition: return "duplicate definition";
     case Code::unknown_value_name: return "unknown field or condition";
     case Code::unknown_node: return "unknown step or outcome";
@@ -61,7 +62,7 @@ std::string_view code_title(Code code) {
 
 std::span<const Code> all_codes() {
     static constexpr Code codes[] = {
-        Code::syntax,             Code::unterminated,          Code::invalid_duration,
+        Code::syntax,             Code::unterminated,          Code::invalid_duration, Code::invalid_utf8,
         Code::duplicate_definition, Code::unknown_value_name,  Code::unknown_node,
         Code::unknown_word_list,  Code::duplicate_singleton,   Code::missing_header,
         Code::missing_start,      Code::empty_phrase,          Code::unreadable_file,

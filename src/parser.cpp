@@ -1,5 +1,7 @@
 #include "parser.hpp"
 
+#include "text_util.hpp"
+
 #include "syntax/config.hpp"
 #include "syntax/grammar.hpp"
 
@@ -192,6 +194,32 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
         it = skip_blanks_and_comments(resume, end);
     }
     return parsed;
+}
+
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics) {
+    constexpr std::size_t shown = 5;  // a file in another encoding has thousands: these and a count
+    std::string_view text = sources.text(file);
+    std::size_t bad = 0;
+    Diagnostic* last = nullptr;
+    for (std::size_t at = 0; at < text.size();) {
+        if (std::size_t n = utf8_sequence(text, at); n != 0) {
+            at += n;
+            continue;
+        }
+        if (++bad <= shown) {
+            const auto position = static_cast<std::uint32_t>(at);
+            diagnostics.push_back({Severity::error, Code::invalid_utf8, Span{file, position, position + 1},
+                                   fmt::format("invalid UTF-8: byte 0x{:02X} does not belong to a UTF-8 character",
+                                               static_cast<unsigned char>(text[at])),
+                                   {},
+                                   "flow files are UTF-8 text: save the file as UTF-8 (in most editors, "
+                                   "'Save with encoding' or 'Reopen with encoding')"});
+            last = &diagnostics.back();
+        }
+        ++at;
+    }
+    if (bad > shown && last != nullptr)
+        last->notes.push_back({std::nullopt, fmt::format("{} more bytes in this file are not UTF-8", bad - shown)});
 }
 
 bool check_source_limits(const SourceMap& sources, FileId file, const Limits& limits,

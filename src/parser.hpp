@@ -35,4 +35,9 @@ struct ParsedFile {
 [[nodiscard]] bool check_source_limits(const SourceMap& sources, FileId file, const Limits& limits,
                                        std::vector<Diagnostic>& diagnostics);
 
+// Flow files are UTF-8: every byte that does not belong to a well-formed sequence is T004 (the
+// first few of a file, then a count), so that no text from the flow, its strings above all,
+// reaches a decision's JSON or a terminal as invalid UTF-8.
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics);
+
 }  // namespace triage

@@ -20,6 +20,7 @@ enum class Code : std::uint16_t {
     syntax = 1,                 // T001
     unterminated = 2,           // T002
     invalid_duration = 3,       // T003
+    invalid_utf8 = 4,           // T004
     duplicate_definition = 10,  // T010
     unknown_value_name = 11,    // T011
     unknown_node = 12,          // T012
