@@ -13,11 +13,11 @@ using triage::test::CliRun;
 using triage::test::read_file;
 using triage::test::run_shell;
 using triage::test::run_triage;
+using triage::test::quoted;
 using triage::test::TempDir;
 using triage::test::triage_cli;
 using triage::test::write_file;
 
-std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::string example(const std::string& name) { return (triage::test::source_dir() / "examples" / name).string(); }
 

@@ -14,13 +14,13 @@ namespace {
 using triage::test::CliRun;
 using triage::test::read_file;
 using triage::test::run_triage;
+using triage::test::quoted;
 using triage::test::TempDir;
 using triage::test::write_file;
 
 std::string fixture(const std::string& name) {
     return (triage::test::source_dir() / "tests" / "fixtures" / "run" / name).string();
 }
-std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;

@@ -43,6 +43,9 @@ struct CliRun {
     std::string output;
 };
 
+// A path quoted for the shell (the tests' paths hold no single quote).
+inline std::string quoted(const std::string& path) { return "'" + path + "'"; }
+
 // The triage binary's path, quoted for the shell.
 inline std::string triage_cli() { return std::string("'") + TRIAGE_CLI_PATH + "'"; }
 

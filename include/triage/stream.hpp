@@ -110,8 +110,9 @@ struct RunStreamOptions {
     unsigned jobs = 1;                        // threads; a flow that keeps state is decided on one
     std::size_t chunk_size = std::size_t{1} << 20;  // bytes read and decided as one unit of work
     bool strict = false;                      // stop before the first line that is no mention
-    // Takes the output, in input order: for each input line one line of JSON (a decision as
-    // write_decision_json writes it, or {"line","error"}), each ending in '\n'. False stops the run.
+    // Takes the output, in input order: for each input line one line of JSON, each ending in
+    // '\n' — a decision as DecisionJson writes it, or write_error_json's {"line", "error"}
+    // (decision_format.hpp). False stops the run.
     std::function<bool(std::string_view lines)> sink;
     // Called from the calling thread after each chunk is written (lines and bytes read so far).
     std::function<void(std::uint64_t lines, std::uint64_t bytes)> progress;
