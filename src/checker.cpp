@@ -11,7 +11,6 @@
 #include <re2/re2.h>
 
 #include <algorithm>
-#include <ranges>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -102,10 +101,11 @@ private:
     Diagnostic& warning(Code code, Span where, std::string message) {
         return report(Severity::warning, code, where, std::move(message));
     }
-    template <typename Range>
-    void suggest(Diagnostic& d, std::string_view name, Range&& candidates) {
+    template <typename Range, typename NameOf = ItselfName>
+    void suggest(Diagnostic& d, std::string_view name, const Range& candidates, NameOf name_of = {}) {
         if (suggestion_budget_ == 0) return;
-        if (auto best = closest_name(name, candidates, suggestion_budget_)) d.help = fmt::format("did you mean '{}'?", *best);
+        if (auto best = closest_name(name, candidates, suggestion_budget_, name_of))
+            d.help = fmt::format("did you mean '{}'?", *best);
     }
 
     // ---- pass 1: declarations and symbol tables ---------------------------------------------
@@ -443,7 +443,7 @@ private:
         auto it = index.find(name);
         if (it != index.end()) return it->second;
         auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
-        suggest(d, name, std::views::keys(index));
+        suggest(d, name, index, KeyName{});
         if (index.empty()) d.help = declare;
         return std::nullopt;
     }
@@ -805,7 +805,7 @@ private:
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
-            suggest(d, name, std::views::keys(values_));
+            suggest(d, name, values_, KeyName{});
             return std::nullopt;
         }
         if (it->second.kind == ValueSymbol::Kind::let) {
@@ -876,7 +876,7 @@ private:
         if (it == values_.end()) {
             auto& d = error(Code::unknown_value_name, span(name),
                             fmt::format("unknown field or condition '{}'", std::string(name)));
-            suggest(d, name, std::views::keys(values_));
+            suggest(d, name, values_, KeyName{});
             return constant(false, span(name));
         }
         Condition c;
@@ -941,7 +941,7 @@ private:
         } else if (list == lists_.end()) {
             auto& d = error(Code::unknown_word_list, span(test.list),
                             fmt::format("unknown word list '{}'", std::string(test.list)));
-            suggest(d, test.list, std::views::keys(lists_));
+            suggest(d, test.list, lists_, KeyName{});
         } else {
             list_used_[list->second] = true;
         }
@@ -1241,7 +1241,7 @@ private:
         if (is_broken(BrokenName::Kind::node, name) || too_many_steps_) return std::nullopt;
         auto& d = error(Code::unknown_node, span(name),
                         fmt::format("unknown step or outcome '{}'", std::string(name)));
-        suggest(d, name, std::views::keys(data_->node_index));
+        suggest(d, name, data_->node_index, KeyName{});
         return std::nullopt;
     }
 
@@ -1467,7 +1467,7 @@ private:
         if (it == values_.end() || it->second.kind != ValueSymbol::Kind::field) {
             auto& d = error(Code::unknown_value_name, span(a.field),
                             fmt::format("the flow has no field '{}'", std::string(a.field)));
-            suggest(d, a.field, std::views::transform(data_->fields, &Field::name));
+            suggest(d, a.field, data_->fields, [](const Field& f) { return std::string_view(f.name); });
             return std::nullopt;
         }
         const Field& f = field(it->second.index);

@@ -41,13 +41,24 @@ inline constexpr std::uint64_t suggestion_budget = 50'000'000;
 // bounded: candidates whose length alone puts them too far are skipped, names past
 // max_suggested_name are not compared, and each comparison takes its cells from `budget`; once
 // that is spent, no more suggestions are looked for.
-template <typename Range>
-std::optional<std::string> closest_name(std::string_view name, const Range& candidates, std::uint64_t& budget) {
+// The name of a candidate: the candidate itself (a string), or the key of a map's entry.
+struct ItselfName {
+    template <typename T>
+    std::string_view operator()(const T& candidate) const { return std::string_view(candidate); }
+};
+struct KeyName {
+    template <typename Entry>
+    std::string_view operator()(const Entry& entry) const { return std::string_view(entry.first); }
+};
+
+template <typename Range, typename NameOf = ItselfName>
+std::optional<std::string> closest_name(std::string_view name, const Range& candidates, std::uint64_t& budget,
+                                        NameOf name_of = {}) {
     if (name.size() > max_suggested_name) return std::nullopt;
     std::optional<std::string> best;
     std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
     for (const auto& candidate : candidates) {
-        std::string_view c(candidate);
+        std::string_view c = name_of(candidate);
         if (c == name || c.size() > max_suggested_name) continue;
         const std::size_t length_gap = c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
         if (length_gap >= best_distance) continue;  // the distance is at least the gap
