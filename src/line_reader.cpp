@@ -26,6 +26,16 @@ ByteSource text_source(std::string_view text) {
     };
 }
 
+std::string_view LineChunk::line_at(std::size_t& at) const noexcept {
+    const char* begin = text.data() + at;
+    const char* newline = static_cast<const char*>(std::memchr(begin, '\n', size - at));
+    const std::size_t length = newline != nullptr ? static_cast<std::size_t>(newline - begin) : size - at;
+    std::string_view line(begin, length);
+    at += length + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+
 LineReader::LineReader(ByteSource source, std::size_t max_line_bytes, std::size_t chunk_size)
     : source_(std::move(source)), chunk_size_(std::max<std::size_t>(chunk_size, 1)), max_line_bytes_(max_line_bytes) {}
 
@@ -76,16 +86,7 @@ std::optional<LineReader::Line> LineReader::next() {
             overlong_given_ = true;
             return Line{current_.first_line, {}, current_.overlong};
         }
-        if (current_.overlong == 0 && at_ < current_.size) {
-            const char* begin = current_.text.data() + at_;
-            const char* end = current_.text.data() + current_.size;
-            const char* newline = static_cast<const char*>(std::memchr(begin, '\n', static_cast<std::size_t>(end - begin)));
-            const char* line_end = newline != nullptr ? newline : end;
-            std::string_view text(begin, static_cast<std::size_t>(line_end - begin));
-            at_ = static_cast<std::size_t>(line_end - current_.text.data()) + 1;
-            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-            return Line{current_line_++, text, 0};
-        }
+        if (current_.overlong == 0 && at_ < current_.size) return Line{current_line_++, current_.line_at(at_), 0};
         if (!fill(current_)) return std::nullopt;
         at_ = 0;
         current_line_ = current_.first_line;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -186,15 +185,9 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
             report(in.first_line, w.stream.error());
         return;
     }
-    const char* at = in.text.data();
-    const char* const end = at + in.size;
-    for (std::uint64_t number = in.first_line; at < end; ++number) {
-        const char* newline = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)));
-        const char* line_end = newline != nullptr ? newline : end;
-        std::string_view text(at, static_cast<std::size_t>(line_end - at));
-        at = line_end + 1;
-        if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-        if (!w.stream.decide(LineReader::Line{number, text, 0}, w.decision)) {
+    std::size_t at = 0;
+    for (std::uint64_t number = in.first_line; at < in.size; ++number) {
+        if (!w.stream.decide(LineReader::Line{number, in.line_at(at), 0}, w.decision)) {
             if (!report(number, w.stream.error())) return;  // strict: nothing after it is decided
             continue;
         }

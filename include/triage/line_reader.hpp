@@ -29,6 +29,10 @@ struct LineChunk {
     std::uint64_t first_line = 0;   // the number of its first line
     std::uint64_t overlong = 0;     // when not 0: the chunk stands for one line of this many bytes,
                                     // past the limit, that was not kept
+
+    // The line that starts at byte `at` (without '\n' or a final '\r'), moving `at` past it;
+    // `at < size` must hold.
+    [[nodiscard]] std::string_view line_at(std::size_t& at) const noexcept;
 };
 
 class LineReader {
