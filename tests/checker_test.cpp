@@ -260,7 +260,7 @@ outcome holding "Holding" {{ monitor }}
 
 }  // namespace
 
-TEST_CASE("windows: the same window written twice is kept once; a different grouping is another window") {
+TEST_CASE("windows: the same window written twice is kept once, a different grouping is another window") {
     CompileResult result = compile_text(stateful(
         R"(count(text contains "down") over 15m > 3 and count(text contains  "down") over 15m < 9 or count(text contains "down") over 15m by topic > 2)"));
     INFO(triage::test::all_text(result));
@@ -271,7 +271,7 @@ TEST_CASE("windows: the same window written twice is kept once; a different grou
     CHECK(result.flow->windows()[1].group == result.flow->find_field("topic"));
 }
 
-TEST_CASE("windows: grouping by a number is a type error; the state bound is a limit") {
+TEST_CASE("windows: grouping by a number is a type error, the state bound is a limit") {
     CompileResult by_number = compile_text(stateful("count(true) over 1h by followers > 2"));
     const Diagnostic* d = find(by_number, Code::type_mismatch);
     REQUIRE(d);
@@ -287,7 +287,7 @@ TEST_CASE("windows: grouping by a number is a type error; the state bound is a l
     CHECK(compile(stateful("spike(true) over 1h vs 12h by topic > 3x"), "test.flow", options).ok());
 }
 
-TEST_CASE("crisis routes: a route that leads back is a cycle; an outcome reached only by a route is reachable") {
+TEST_CASE("crisis routes: a route that leads back is a cycle, an outcome reached only by a route is reachable") {
     CompileResult fine = compile_text(stateful("true"));
     INFO(triage::test::all_text(fine));
     CHECK(fine.ok());

@@ -118,7 +118,7 @@ TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
     CHECK(related_line == 3);
 }
 
-TEST_CASE("fmt: --check prints a diff and exits 1; --write fixes the file; the result checks clean") {
+TEST_CASE("fmt: --check prints a diff and exits 1, --write fixes the file, the result checks clean") {
     std::filesystem::path file = std::filesystem::temp_directory_path() / "triage_fmt_test.flow";
     {
         std::ofstream out(file);

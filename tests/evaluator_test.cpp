@@ -68,7 +68,7 @@ TEST_CASE("a comparison on a missing field is false, and not inverts it") {
     CHECK(holds("not exists text", nothing));
 }
 
-TEST_CASE("enumerations: is, is not, in, not in; by name or by index; unknown values") {
+TEST_CASE("enumerations: is, is not, in, not in, by name or by index, unknown values") {
     auto channel = [](const char* c) { return [c](Record& r) { r.set("channel", c); }; };
     CHECK(holds("channel is twitter", channel("twitter")));
     CHECK_FALSE(holds("channel is twitter", channel("blog")));

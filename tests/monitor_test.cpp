@@ -276,7 +276,7 @@ TEST_CASE("monitor: a snapshot is refused by a flow whose windows differ, and ba
     }
 }
 
-TEST_CASE("monitor: groups are bounded; the least recently seen group is dropped") {
+TEST_CASE("monitor: groups are bounded, the least recently seen group is dropped") {
     Flow flow = compiled(R"(flow "Groups" version 1
 fields { author: text
  posted_at: time }
@@ -426,7 +426,7 @@ TEST_CASE("monitor: a mention dated in the future is decided but neither counted
     CHECK(monitor.stats().late == 0);
 }
 
-TEST_CASE("monitor: after a quiet baseline one mention is no spike; five are a factor of five") {
+TEST_CASE("monitor: after a quiet baseline one mention is no spike, five are a factor of five") {
     Flow flow = compiled(R"(flow "Spike" version 1
 fields { text: text
  posted_at: time }

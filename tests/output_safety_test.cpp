@@ -93,7 +93,7 @@ TEST_CASE("run: an output that names an input is refused before anything is writ
     CHECK(w.triage("run care.flow /dev/null -o /dev/null").status == 0);
 }
 
-TEST_CASE("run: --state that names the mentions or the flow is refused; the state is saved only after the decisions") {
+TEST_CASE("run: --state that names the mentions or the flow is refused, the state is saved only after the decisions") {
     TempDir dir;
     const std::string flow = quoted((triage::test::source_dir() / "tests" / "fixtures" / "run" / "outage.flow").string());
     write_file(dir.path / "m.jsonl", stream(200));

@@ -76,7 +76,7 @@ CompileResult compile_every_construct() {
 
 }  // namespace
 
-TEST_CASE("every construct compiles; the only diagnostics are the planted shadowing warnings") {
+TEST_CASE("every construct compiles, the only diagnostics are the planted shadowing warnings") {
     CompileResult result = compile_every_construct();
     INFO(triage::test::all_text(result));
     REQUIRE(result.ok());

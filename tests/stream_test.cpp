@@ -231,7 +231,7 @@ TEST_CASE("stream: run_stream on several threads writes what one writes, for any
     }
 }
 
-TEST_CASE("stream: a sink that refuses output stops the run; strict stops before the first bad line") {
+TEST_CASE("stream: a sink that refuses output stops the run, strict stops before the first bad line") {
     const triage::Flow flow = compile(fixture("airforce_small.flow"));
     triage::StreamOptions options;
     options.now = triage::parse_time("2026-11-22T10:00:00Z");
@@ -268,7 +268,7 @@ TEST_CASE("stream: LineReader numbers lines and keeps no line past the limit") {
     CHECK(failing.error() == EIO);
 }
 
-TEST_CASE("explain: a record's control characters never reach the terminal; long text is cut between code points") {
+TEST_CASE("explain: a record's control characters never reach the terminal, long text is cut between code points") {
     const std::string flow = quoted(fixture("airforce_small.flow"));
     CliRun escaped = run_triage("explain " + flow + " --record '{\"text\": \"usaf \\u001b]0;pwned\\u0007\", \"sentiment\": 0.9}'");
     CHECK(escaped.status == 0);
