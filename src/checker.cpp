@@ -1,6 +1,8 @@
 #include "checker.hpp"
 
 #include "business_hours.hpp"
+#include "compile_work.hpp"
+#include "regex_compile.hpp"
 #include "suggest.hpp"
 #include "window_ring.hpp"
 #include "syntax/ast.hpp"
@@ -72,6 +74,7 @@ public:
         for (const auto& [test, file] : tests_) resolve_test(*test, file);
         resolve_header_and_start();
         check_state_use();
+        detail::compile_regexes(*data_, in_.options.limits, diagnostics_);
         if (!in_.syntax_errors) report_unused();  // after a syntax error these are mostly cascades
         return std::move(data_);
     }
@@ -104,8 +107,10 @@ private:
     template <typename Range, typename NameOf = ItselfName>
     void suggest(Diagnostic& d, std::string_view name, const Range& candidates, NameOf name_of = {}) {
         if (suggestion_budget_ == 0) return;
-        if (auto best = closest_name(name, candidates, suggestion_budget_, name_of))
-            d.help = fmt::format("did you mean '{}'?", *best);
+        const std::uint64_t before = suggestion_budget_;
+        std::optional<std::string> best = closest_name(name, candidates, suggestion_budget_, name_of);
+        detail::count_compile_work(before - suggestion_budget_);  // cells of edit distance
+        if (best) d.help = fmt::format("did you mean '{}'?", *best);
     }
 
     // ---- pass 1: declarations and symbol tables ---------------------------------------------
@@ -655,6 +660,7 @@ private:
                                   fmt::format("empty phrase in word list '{}'", words.name));
                             continue;
                         }
+                        detail::count_compile_work(p.size());
                         words.phrases.emplace_back(p);
                     }
                 },
@@ -681,26 +687,10 @@ private:
     }
 
     void read_word_file(const ast::WordFile& file, WordList& words) {
-        std::filesystem::path path =
-            std::filesystem::path(std::string(in_.sources.path(file_))).parent_path() /
-            std::string(file.path);
-        FileRead read = in_.options.read_file(path, in_.options.limits.file_bytes);
-        if (read.bytes && read.bytes->size() > in_.options.limits.file_bytes) {  // a reader that read on
-            read.size = read.bytes->size();
-            read.bytes.reset();
-        }
-        if (!read.bytes) {
-            if (read.error.empty())
-                error(Code::limit_exceeded, span(file.path),
-                      fmt::format("word list file '{}' is {} bytes; the limit is {}", path.generic_string(), read.size,
-                                  in_.options.limits.file_bytes))
-                    .help = "raise the limit: --limit file-size=N";
-            else
-                error(Code::unreadable_file, span(file.path),
-                      fmt::format("cannot read word list file '{}': {}", path.generic_string(), read.error));
-            return;
-        }
-        const std::string* content = &*read.bytes;
+        const std::filesystem::path path = detail::SourceReader::resolve(in_.sources.path(file_), file.path);
+        std::optional<std::string> read = in_.reader.read(path, "word list file", span(file.path), diagnostics_);
+        if (!read) return;
+        const std::string* content = &*read;
         std::istringstream lines(*content);
         for (std::string line; std::getline(lines, line);) {
             std::string_view phrase = trim(line);
@@ -786,6 +776,7 @@ private:
     // ---- pass 2: conditions -----------------------------------------------------------------
 
     ConditionId add(Condition c) {
+        detail::count_compile_work();
         data_->conditions.push_back(std::move(c));
         return static_cast<ConditionId>(data_->conditions.size() - 1);
     }
@@ -987,32 +978,17 @@ private:
                 .help = "the only flag is 'i' (ignore case)";
             return constant(false, span(test));
         }
-        re2::RE2::Options options;
-        options.set_log_errors(false);
-        options.set_case_sensitive(!case_insensitive);
-        options.set_max_mem(static_cast<std::int64_t>(std::min<std::uint64_t>(in_.options.limits.regex_bytes, INT64_MAX)));
-        auto compiled = std::make_unique<re2::RE2>(regex.pattern, options);
-        if (compiled->error_code() == re2::RE2::ErrorPatternTooLarge) {
-            error(Code::limit_exceeded, where,
-                  fmt::format("regular expression needs more than {} bytes to compile", in_.options.limits.regex_bytes))
-                .help = "simplify it (large counted repetitions such as {1000} are the usual cause), or raise the "
-                        "limit: --limit regex-memory=N";
-            return constant(false, span(test));
-        }
-        if (!compiled->ok()) {
-            error(Code::invalid_regex, where,
-                  fmt::format("invalid regular expression: {}", compiled->error()))
-                .help = "triage uses RE2 syntax (no backreferences or look-around)";
-            return constant(false, span(test));
-        }
         if (!ok) return constant(false, span(test));
         Condition c;
         c.kind = ConditionKind::matches;
         c.field = *f;
-        c.operand = static_cast<std::uint32_t>(data_->regexes.size());
+        // One compiled expression serves every test that writes it the same way; all are compiled
+        // together at the end, within the flow's regex budget (regex_compile.hpp).
+        auto [it, added] = regex_index_.try_emplace(regex.pattern + (case_insensitive ? "/i" : "/"),
+                                                    static_cast<std::uint32_t>(data_->regexes.size()));
+        if (added) data_->regexes.push_back({regex.pattern, case_insensitive, where});
+        c.operand = it->second;
         c.span = span(test);
-        data_->regexes.push_back({regex.pattern, case_insensitive, where});
-        data_->compiled_regexes.push_back(std::move(compiled));
         return add(std::move(c));
     }
 
@@ -1247,6 +1223,7 @@ private:
 
     // The value of a condition that does not depend on the mention, if any.
     std::optional<bool> fold(ConditionId id, int depth = 0) const {
+        detail::count_compile_work();
         if (depth > 64) return std::nullopt;
         const Condition& c = data_->conditions[id];
         switch (c.kind) {
@@ -1299,6 +1276,7 @@ private:
             branch.target_span = span(b.target);
             Span if_keyword = keyword_span(b);
             std::string text = collapse_whitespace(in_.sources.text(data_->conditions[branch.condition].span));
+            detail::count_compile_work(text.size());  // collapsing and hashing it
             auto [repeated, first_time] = seen.try_emplace(text, i);
             if (always_true) {
                 warning(Code::shadowed_branch, if_keyword,
@@ -1645,6 +1623,7 @@ private:
     std::optional<Span> first_clock_use_;  // the first window or `within hours`
     std::unordered_map<std::string, std::uint32_t> hours_index_, crisis_index_, window_index_;
     std::unordered_map<std::string, Span> test_names_;
+    std::unordered_map<std::string, std::uint32_t> regex_index_;  // pattern + "/" or "/i" → its index
     std::vector<LetState> let_state_;
     std::unordered_map<std::uint32_t, bool> let_recursive_;
     std::vector<std::uint32_t> let_chain_;    // per let: the longest chain of lets it starts

@@ -4,6 +4,7 @@
 
 #include "flow_data.hpp"
 #include "parser.hpp"
+#include "source_reader.hpp"
 #include "triage/compile.hpp"
 #include "triage/diagnostic.hpp"
 
@@ -24,6 +25,7 @@ struct CheckInput {
     std::span<const SourceDeclaration> declarations;  // in reading order, includes expanded
     FileId main_file = 0;
     const CompileOptions& options;
+    detail::SourceReader& reader;        // word list files
     std::span<const BrokenName> broken;  // names defined by declarations with syntax errors
     bool syntax_errors = false;          // then warnings that are likely cascades are left out
 };

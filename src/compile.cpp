@@ -6,6 +6,7 @@
 #include "graph_builder.hpp"
 #include "parser.hpp"
 #include "program.hpp"
+#include "source_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -29,23 +30,15 @@ namespace {
 namespace fs = std::filesystem;
 namespace ast = syntax::ast;
 
-// The diagnostic for a file that `read` could not give: T060 when it is past the size limit,
-// else T018 with the reason.
-Diagnostic unreadable(const FileRead& read, Span where, std::string_view what, const fs::path& path,
-                      std::uint64_t limit) {
+// The diagnostic for the top-level file when compile_file() cannot read it.
+Diagnostic unreadable(const FileRead& read, Span where, const fs::path& path, std::uint64_t limit) {
     if (read.error.empty())
         return {Severity::error, Code::limit_exceeded, where,
-                fmt::format("{} '{}' is {} bytes; the limit is {}", what, path.generic_string(), read.size, limit),
+                fmt::format("flow file '{}' is {} bytes; the limit is {}", path.generic_string(), read.size, limit),
                 {},
                 "split it into files that include each other, or raise the limit: --limit file-size=N"};
     return {Severity::error, Code::unreadable_file, where,
-            fmt::format("cannot read {} '{}': {}", what, path.generic_string(), read.error), {}, {}};
-}
-
-fs::path identity(const fs::path& path) {
-    std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(path, ec);
-    return ec ? path.lexically_normal() : canonical;
+            fmt::format("cannot read flow file '{}': {}", path.generic_string(), read.error), {}, {}};
 }
 
 // `# triage: allow(T034, T031)`: on its own line it covers the declaration that follows; after
@@ -103,11 +96,12 @@ void collect_allowances(std::string_view text, FileId file, const std::vector<as
 // declarations reach the checker in reading order.
 class Loader {
 public:
-    Loader(SourceMap& sources, const CompileOptions& options, std::vector<Diagnostic>& diagnostics)
-        : sources_(sources), options_(options), diagnostics_(diagnostics) {}
+    Loader(SourceMap& sources, const CompileOptions& options, detail::SourceReader& reader,
+           std::vector<Diagnostic>& diagnostics)
+        : sources_(sources), options_(options), reader_(reader), diagnostics_(diagnostics) {}
 
     void load(FileId file) {
-        fs::path path = identity(std::string(sources_.path(file)));
+        fs::path path = detail::file_identity(std::string(sources_.path(file)));
         loaded_.push_back(path);
         if (!check_source_limits(sources_, file, options_.limits, diagnostics_)) {
             limit_exceeded_ = true;
@@ -135,8 +129,8 @@ public:
 private:
     void load_include(FileId from, const ast::Include& include) {
         Span where{from, include.path.from, include.path.to};
-        fs::path path = fs::path(std::string(sources_.path(from))).parent_path() / std::string(include.path);
-        fs::path id = identity(path);
+        fs::path path = detail::SourceReader::resolve(sources_.path(from), include.path);
+        fs::path id = detail::file_identity(path);
         if (auto cycle = std::find(active_.begin(), active_.end(), id); cycle != active_.end()) {
             std::string chain;
             for (auto it = cycle; it != active_.end(); ++it) chain += it->filename().string() + " -> ";
@@ -157,16 +151,13 @@ private:
             limit_exceeded_ = true;
             return;
         }
-        FileRead read = options_.read_file(path, options_.limits.file_bytes);
-        if (!read.bytes) {
-            diagnostics_.push_back(unreadable(read, where, "included file", path, options_.limits.file_bytes));
-            return;
-        }
-        load(sources_.add(path.generic_string(), std::move(*read.bytes)));
+        std::optional<std::string> bytes = reader_.read(path, "included file", where, diagnostics_);
+        if (bytes) load(sources_.add(path.generic_string(), std::move(*bytes)));
     }
 
     SourceMap& sources_;
     const CompileOptions& options_;
+    detail::SourceReader& reader_;
     std::vector<Diagnostic>& diagnostics_;
     std::deque<ParsedFile> files_;  // a deque: declarations_ points into it as it grows
     std::vector<SourceDeclaration> declarations_;
@@ -184,10 +175,11 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     if (!effective.read_file) effective.read_file = read_file_from_disk;
 
     auto sources = std::make_shared<SourceMap>();
+    detail::SourceReader reader(effective, path, source.size());
     const FileId main = sources->add(std::move(path), std::string(source));
     CompileResult result;
 
-    Loader loader(*sources, effective, result.diagnostics);
+    Loader loader(*sources, effective, reader, result.diagnostics);
     loader.load(main);
     if (loader.limit_exceeded()) {
         result.sources = std::move(sources);
@@ -195,7 +187,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     }
     const bool syntax_errors = has_errors(result.diagnostics);
     std::unique_ptr<detail::FlowData> data = check(
-        {*sources, loader.declarations(), main, effective, loader.broken(), syntax_errors}, result.diagnostics);
+        {*sources, loader.declarations(), main, effective, reader, loader.broken(), syntax_errors}, result.diagnostics);
     build_graph(*data, !syntax_errors, result.diagnostics);
 
     std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
@@ -269,7 +261,7 @@ CompileResult compile_file(const std::filesystem::path& path, const CompileOptio
         CompileResult result;
         auto sources = std::make_shared<SourceMap>();
         FileId file = sources->add(path.generic_string(), {});
-        result.diagnostics.push_back(unreadable(read, Span{file, 0, 0}, "flow file", path, options.limits.file_bytes));
+        result.diagnostics.push_back(unreadable(read, Span{file, 0, 0}, path, options.limits.file_bytes));
         result.sources = std::move(sources);
         return result;
     }

@@ -342,7 +342,7 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
         int sign = s[i] == '-' ? -1 : 1;
         ++i;
         int oh = 0, om = 0;
-        if (!digits(2, oh) || !expect(':') || !digits(2, om)) return std::nullopt;
+        if (!digits(2, oh) || !expect(':') || !digits(2, om) || oh > 23 || om > 59) return std::nullopt;
         offset_minutes = sign * (oh * 60 + om);
     } else {
         return std::nullopt;  // a time without a zone is ambiguous
@@ -353,8 +353,12 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
                         std::chrono::day(static_cast<unsigned>(day))};
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
     sys_days days(date);
-    return TimePoint(duration_cast<milliseconds>(days.time_since_epoch()) + hours(hour) + minutes(minute) +
-                     seconds(second) + milliseconds(millis) - minutes(offset_minutes));
+    const TimePoint t(duration_cast<milliseconds>(days.time_since_epoch()) + hours(hour) + minutes(minute) +
+                      seconds(second) + milliseconds(millis) - minutes(offset_minutes));
+    // An offset can carry 0000-01-01 or 9999-12-31 out of the years times are kept in.
+    constexpr TimePoint first{milliseconds(-62167219200000)}, last{milliseconds(253402300799999)};
+    if (t < first || t > last) return std::nullopt;
+    return t;
 }
 
 std::string_view format_time(TimePoint time, TextBuffer& buffer) noexcept {

@@ -19,6 +19,7 @@ struct LimitField {
 
 constexpr LimitField fields[] = {
     {"file-size", &Limits::file_bytes, nullptr, true},
+    {"total-size", &Limits::total_bytes, nullptr, true},
     // The parser, the checker and the evaluator recurse once per level: 4096 levels fit the
     // 8 MiB stack of a main thread in an optimised build with room to spare (10,000 do not).
     {"nesting", nullptr, &Limits::nesting, false, max_nesting},

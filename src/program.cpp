@@ -1,5 +1,6 @@
 #include "program.hpp"
 
+#include "compile_work.hpp"
 #include "flow_data.hpp"
 
 #include <fmt/format.h>
@@ -49,7 +50,10 @@ bool check_program_size(const FlowData& data, const Limits& limits, std::vector<
     std::vector<std::set<std::string>> phrases(data.fields.size());
     for (const Condition& c : data.conditions)
         if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
-            for (const std::string& p : data.word_lists[c.operand].phrases) phrases[c.field].insert(fold_case(p));
+            for (const std::string& p : data.word_lists[c.operand].phrases) {
+                count_compile_work(p.size());
+                phrases[c.field].insert(fold_case(p));
+            }
     for (std::size_t field = 0; field < phrases.size(); ++field) {
         if (phrases[field].empty()) continue;
         std::uint64_t states = 1;

@@ -15,6 +15,13 @@ namespace {
 
 TimePoint system_now() { return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
 
+// The latest mention time a monitor believes: `now` plus the margin, within the years a Monitor
+// accepts (0000-9999), so that --now 9999-12-31T23:59:59Z is a time like any other.
+TimePoint latest_believed(TimePoint now, Duration margin) {
+    constexpr TimePoint last{std::chrono::milliseconds(253402300799999)};  // 9999-12-31T23:59:59.999Z
+    return now > last - margin ? last : now + margin;
+}
+
 bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
 
 // How many mentions share one reading of the system clock for the future margin.
@@ -37,7 +44,7 @@ struct Stream::Impl {
         if (flow.keeps_state()) {
             monitor.emplace(flow, options.limits);
             if (!latest_from_system_clock && options.future_margin)
-                monitor->set_latest(*options.now + *options.future_margin);
+                monitor->set_latest(latest_believed(*options.now, *options.future_margin));
         }
     }
 
@@ -67,7 +74,7 @@ struct Stream::Impl {
             return;
         }
         if (latest_from_system_clock && options.future_margin && until_clock_reading-- == 0) {
-            monitor->set_latest(system_now() + *options.future_margin);
+            monitor->set_latest(latest_believed(system_now(), *options.future_margin));
             until_clock_reading = clock_reading_every - 1;
         }
         if (trace != nullptr) evaluator.explain(record, reference, decision, *trace, *monitor);

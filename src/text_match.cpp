@@ -1,5 +1,7 @@
 #include "text_match.hpp"
 
+#include "compile_work.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <deque>
@@ -109,6 +111,7 @@ bool is_word_code_point(char32_t c) noexcept {
 }
 
 std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
+    count_compile_work(phrase.size());
     std::string folded = fold_case(phrase);
     // A hash of the phrases seen: a list of n phrases used in k branches costs n·k, not n²·k.
     auto [it, added] = phrase_ids_.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
@@ -178,6 +181,7 @@ void PhraseMatcher::build() {
         out_.insert(out_.end(), outputs[s].begin(), outputs[s].end());
     }
     out_begin_[outputs.size()] = static_cast<std::uint32_t>(out_.size());
+    count_compile_work(next_.size() + out_.size());
 }
 
 bool is_ascii(std::string_view text) noexcept {

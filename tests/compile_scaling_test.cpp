@@ -3,9 +3,13 @@
 // suite turns a return of the old behaviour into a failure; the checks below pin the diagnostics.
 #include "support.hpp"
 
+#include "compile_work.hpp"
 #include "suggest.hpp"
 
 #include <fmt/format.h>
+
+#include <cmath>
+#include <functional>
 
 namespace {
 
@@ -15,7 +19,87 @@ std::string frame(std::string_view fields, std::string_view declarations, std::s
                        fields, declarations, branches);
 }
 
+// The compiler's counted work (compile_work.hpp) for one flow.
+std::uint64_t work_for(const std::string& text, const triage::Limits& limits) {
+    triage::CompileOptions options;
+    options.limits = limits;
+    triage::detail::compile_work = 0;
+    (void)triage::compile(text, "shape.flow", options);
+    return triage::detail::compile_work;
+}
+
+// Builds `shape` at sizes n, 4n and 16n (each a flow about k times as large) and checks that the
+// work grows no faster than n log n: k·log(kn)/log(n), with 10% for constant terms. Quadratic
+// work would grow k² times, exponential far more.
+void check_n_log_n(const std::function<std::string(int)>& shape, int n, const triage::Limits& limits = {}) {
+    const auto base = static_cast<double>(work_for(shape(n), limits));
+    REQUIRE(base > 0);
+    for (int k : {4, 16}) {
+        const auto work = static_cast<double>(work_for(shape(k * n), limits));
+        const double bound = k * std::log2(static_cast<double>(k) * n) / std::log2(static_cast<double>(n)) * 1.1;
+        INFO("size ", k, "n: ", work, " units against ", base, " at n (bound ", bound, "x)");
+        CHECK(work / base <= bound);
+    }
+}
+
 }  // namespace
+
+TEST_CASE("compile scaling: each hostile shape's counted work grows no faster than n log n") {
+    triage::Limits deep;
+    deep.nesting = 4096;  // a chain of n lets is n levels of nesting
+    SUBCASE("lets, each naming the one before four times") {
+        check_n_log_n([](int n) {
+            std::string lets = "let l0 = x > 1\n";
+            for (int i = 1; i < n; ++i) lets += fmt::format("let l{0} = (l{1} and l{1}) or (l{1} and l{1})\n", i, i - 1);
+            return frame("  x: number", lets, fmt::format("  if l{} -> a\n", n - 1));
+        }, 12, deep);
+    }
+    SUBCASE("constant lets, folded") {
+        check_n_log_n([](int n) {
+            std::string lets = "let c0 = true\n";
+            for (int i = 1; i < n; ++i) lets += fmt::format("let c{0} = (c{1} and c{1}) or (c{1} and c{1})\n", i, i - 1);
+            return frame("  x: number", lets, fmt::format("  if c{} -> a\n  if x > 1 -> b\n", n - 1));
+        }, 12, deep);
+    }
+    SUBCASE("a phrase list used in 16 branches") {
+        check_n_log_n([](int n) {
+            std::string phrases;
+            for (int i = 0; i < n; ++i) phrases += fmt::format("{}\"w{}\"", i ? ", " : "", i);
+            std::string branches;
+            for (int i = 0; i < 16; ++i) branches += fmt::format("  if text has any big and text contains \"k{}\" -> a\n", i);
+            return frame("  text: text", "words big = " + phrases, branches);
+        }, 500);
+    }
+    SUBCASE("one step of many branches") {
+        check_n_log_n([](int n) {
+            std::string branches;
+            for (int i = 0; i < n; ++i) branches += fmt::format("  if x > {} -> a\n", i);
+            return frame("  x: number", "", branches);
+        }, 500);
+    }
+    SUBCASE("long unknown names among long field names") {
+        check_n_log_n([](int n) {
+            std::string fields, branches;
+            for (int i = 0; i < n; ++i) fields += fmt::format("  f{}{}: number\n", i, std::string(300, 'x'));
+            for (int i = 0; i < n; ++i) branches += fmt::format("  if g{}{} > 1 -> a\n", i, std::string(300, 'y'));
+            return frame(fields, "", branches);
+        }, 10);
+    }
+    SUBCASE("phrases that are suffixes of one another") {
+        // "a", "a a", "a a a", ...: the automaton's outputs grow with the square of the phrase
+        // count, and so does the file: linear in its bytes. Sized by bytes here.
+        check_n_log_n([](int n) {
+            std::string phrases;
+            const int count = static_cast<int>(std::sqrt(static_cast<double>(n)));
+            for (int i = 1; i <= count; ++i) {
+                std::string p = "a";
+                for (int j = 1; j < i; ++j) p += " a";
+                phrases += fmt::format("{}\"{}\"", i > 1 ? ", " : "", p);
+            }
+            return frame("  text: text", "words big = " + phrases, "  if text has any big -> a\n");
+        }, 2500);
+    }
+}
 
 TEST_CASE("compile scaling: 20 lets, each using the one before four times (was over 100 s)") {
     std::string lets = "let l0 = x > 1\n";

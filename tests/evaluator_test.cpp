@@ -190,6 +190,15 @@ TEST_CASE("times: parsing and formatting") {
     CHECK_FALSE(parse_time("2026-11-22T09:30:00"));  // no zone
     CHECK_FALSE(parse_time("2026-02-30T00:00:00Z"));
     CHECK_FALSE(parse_time("yesterday"));
+    // Offsets up to ±23:59; times within the years 0000-9999 once the offset is applied.
+    CHECK(format_time(*parse_time("2026-11-22T09:30:00-23:59")) == "2026-11-23T09:29:00Z");
+    CHECK_FALSE(parse_time("2026-11-22T09:30:00+24:00"));
+    CHECK_FALSE(parse_time("2026-11-22T09:30:00+99:00"));
+    CHECK_FALSE(parse_time("2026-11-22T09:30:00+01:60"));
+    CHECK(format_time(*parse_time("0000-01-01T00:00:00Z")) == "0000-01-01T00:00:00Z");
+    CHECK_FALSE(parse_time("0000-01-01T00:30:00+01:00"));
+    CHECK(format_time(*parse_time("9999-12-31T23:59:59.999Z")) == "9999-12-31T23:59:59.999Z");
+    CHECK_FALSE(parse_time("9999-12-31T23:30:00-01:00"));
     CHECK(format_duration(std::chrono::minutes(30)) == "30m");
     CHECK(format_duration(std::chrono::hours(50)) == "2d 2h");
 }

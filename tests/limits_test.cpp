@@ -156,8 +156,47 @@ TEST_CASE("limits: regular expressions that need too much memory") {
     Limits limits;
     limits.regex_bytes = 64 << 10;
     std::string error = only_limit_error(compile_with(condition_flow("text matches /\\pL{100}/"), limits));
-    CHECK(error == "9:19 regular expression needs more than 65536 bytes to compile");
+    CHECK(error == "9:19 regular expression needs more than 64 KiB to compile");
     CHECK(compile_with(condition_flow("text matches /\\pL{100}/"), Limits{}).ok());
+}
+
+TEST_CASE("limits: regex-memory is one budget for all of a flow's regular expressions") {
+    // \pL{20} needs between 256 KiB and 512 KiB: alone it has all of 1 MiB, beside three
+    // others it has a quarter.
+    Limits limits;
+    limits.regex_bytes = 1 << 20;
+    CHECK(compile_with(condition_flow("text matches /\\pL{20}/"), limits).ok());
+    const std::string four = "text matches /\\pL{20}/ or text matches /a/ or text matches /b/ or text matches /c/";
+    CHECK(only_limit_error(compile_with(condition_flow(four), limits)) ==
+          "9:19 regular expression needs more than 256 KiB to compile (its share of the regex-memory limit of "
+          "1 MiB, divided among 4 expressions)");
+    // The same expression written again is compiled once and takes no second share.
+    const std::string again = "text matches /\\pL{20}/ or text matches /\\pL{20}/ or text matches /a/";
+    CHECK(compile_with(condition_flow(again), limits).ok());
+    CHECK(compile_with(condition_flow(again), limits).flow->regexes().size() == 2);
+    // Case-insensitive is another expression.
+    CHECK(compile_with(condition_flow("text matches /a/ or text matches /a/i"), limits).flow->regexes().size() == 2);
+}
+
+TEST_CASE("limits: more regular expressions than regex-memory holds are refused before any is compiled") {
+    // 1,500 expressions like the hostile shape (each of which grows a large DFA while matching)
+    // would each get 174 KiB of the default 256 MiB: under the 256 KiB floor.
+    std::string any;
+    for (int i = 0; i < 1500; ++i) any += fmt::format("{}text matches /[ab]*a[ab]{{20}}c|q{}/", i ? " or " : "", i);
+    CHECK(only_limit_error(compile_with(condition_flow(any), Limits{})) ==
+          fmt::format("9:{} this flow has 1500 distinct regular expressions; the regex-memory limit of 256 MiB holds "
+                      "1024 (each needs at least 256 KiB)",
+                      any.find("/[ab]*a[ab]{20}c|q1024/") + 6));
+    Limits raised;
+    raised.regex_bytes = 512u << 20;
+    CHECK(compile_with(condition_flow(any), raised).ok());
+    // A budget below the floor serves one expression, not two.
+    Limits tiny;
+    tiny.regex_bytes = 64 << 10;
+    CHECK(compile_with(condition_flow("text matches /a/"), tiny).ok());
+    CHECK(only_limit_error(compile_with(condition_flow("text matches /a/ or text matches /b/"), tiny)) ==
+          "9:39 this flow has 2 distinct regular expressions; the regex-memory limit of 64 KiB holds 1 (each needs "
+          "at least 64 KiB)");
 }
 
 TEST_CASE("limits: include depth") {
@@ -185,7 +224,7 @@ TEST_CASE("limits: names and values") {
     CHECK(set_limit(limits, "nesting", "0").value() == "limit nesting takes a positive whole number, not '0'");
     CHECK(set_limit(limits, "nesting", "12K").has_value());  // suffixes are for sizes
     CHECK(set_limit(limits, "steps", "99999999999").value() == "limit steps is at most 4294967295");
-    CHECK(set_limit(limits, "depth", "3").value().starts_with("unknown limit 'depth'; the limits are file-size, nesting"));
+    CHECK(set_limit(limits, "depth", "3").value().starts_with("unknown limit 'depth'; the limits are file-size, total-size, nesting"));
 }
 
 TEST_CASE("limits: records — line length, keys, depth, duplicate keys, byte-order mark") {
@@ -222,6 +261,21 @@ TEST_CASE("limits: --limit on the command line") {
     CHECK(unknown.output.find("line-length, fields, json-depth") != std::string::npos);
 }
 
+TEST_CASE("limits: --now takes any time of the years 0000-9999, and nothing else") {
+    const std::string run = "run " + triage::test::quoted(std::string(TRIAGE_SOURCE_DIR) + "/examples/crisis.flow") + " " +
+                            triage::test::quoted(std::string(TRIAGE_SOURCE_DIR) + "/examples/mentions.jsonl") +
+                            " -o /dev/null --now ";
+    // The last instant: the monitor's horizon (now plus the future margin) stops at year 9999.
+    CHECK(triage::test::run_triage(run + "9999-12-31T23:59:59Z 2>&1").status == 0);
+    CHECK(triage::test::run_triage(run + "0000-01-01T00:00:00Z 2>&1").status == 0);
+    for (const char* bad : {"2026-11-22T10:00:00+99:00", "0000-01-01T00:30:00+01:00", "10000-01-01T00:00:00Z", "-1"}) {
+        INFO(bad);
+        triage::test::CliRun refused = triage::test::run_triage(run + "'" + bad + "' 2>&1");
+        CHECK(refused.status == 2);
+        CHECK(refused.output.find("--now takes a date-time") != std::string::npos);
+    }
+}
+
 TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, counts not negative") {
     triage::Limits limits;
     CHECK(triage::set_limit(limits, "nesting", "4097") == std::optional<std::string>("limit nesting is at most 4096"));
@@ -250,13 +304,15 @@ TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, coun
     CHECK(gen.output.find("--count: Value -1 not in range") != std::string::npos);
 }
 
-TEST_CASE("limits: unreadable includes say why; a flow past file-size is refused before it is read") {
+TEST_CASE("limits: unreadable includes say why, a flow past file-size is refused before it is read") {
     triage::test::TempDir dir;
     triage::test::write_file(dir.path / "main.flow",
                              "flow \"t\" version 1\ninclude \"/proc/self/mem\"\ninclude \"missing.flow\"\ninclude \"sub\"\n"
                              "start o\noutcome o \"O\" { monitor }\n");
     std::filesystem::create_directory(dir.path / "sub");
-    CompileResult r = compile_file(dir.path / "main.flow");
+    CompileOptions options;
+    options.include_roots = {"/proc"};  // else /proc/self/mem is refused as outside the flow's directory
+    CompileResult r = compile_file(dir.path / "main.flow", options);
     std::vector<std::string> messages;
     for (const Diagnostic& d : r.diagnostics) messages.push_back(code_name(d.code) + " " + d.message);
     CHECK(messages == std::vector<std::string>{
@@ -270,7 +326,6 @@ TEST_CASE("limits: unreadable includes say why; a flow past file-size is refused
     CHECK(big.size > 1024);
     Limits small;
     small.file_bytes = 100;
-    CompileOptions options;
     options.limits = small;
     CompileResult refused = compile_file(dir.path / "main.flow", options);
     REQUIRE(refused.diagnostics.size() == 1);

@@ -33,6 +33,11 @@ struct CompileOptions {
     // names them, and the file compile_file() is given. `max_bytes` is limits.file_bytes: a
     // reader need not read past it. Default: read_file_from_disk.
     std::function<FileRead(const std::filesystem::path&, std::uint64_t max_bytes)> read_file;
+    // Includes and word list files must be inside the directory tree of the top-level flow (the
+    // directory of the path given to compile(); the current directory for a bare name), or of one
+    // of these, after symbolic links are resolved; any other is error T018 and is not read.
+    // Add "/" to allow any file.
+    std::vector<std::filesystem::path> include_roots;
     Limits limits;
 };
 

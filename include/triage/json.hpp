@@ -66,7 +66,8 @@ private:
 };
 
 // RFC 3339 / ISO 8601 date-time to a TimePoint ("2026-11-22T09:30:00Z", "...+01:00",
-// "...T09:30:00.250Z", "2026-11-22 09:30:00Z"); nullopt when it is not one.
+// "...T09:30:00.250Z", "2026-11-22 09:30:00Z"); nullopt when it is not one, when its offset is
+// past ±23:59, or when it falls outside the years 0000-9999 (UTC).
 [[nodiscard]] std::optional<TimePoint> parse_time(std::string_view text) noexcept;
 // "2026-11-22T09:30:00Z" (milliseconds shown only when non-zero).
 [[nodiscard]] std::string format_time(TimePoint time);

@@ -19,12 +19,16 @@ inline constexpr std::uint32_t max_nesting = 4096;
 
 struct Limits {
     std::uint64_t file_bytes = 16u << 20;       // file-size: each flow, included or word list file
+    std::uint64_t total_bytes = 64u << 20;      // total-size: all of one flow's files together (the flow,
+                                                //   its includes and word list files)
     std::uint32_t nesting = 64;                 // nesting: parentheses and `not` in one condition,
                                                 //   and conditions (`let`) referring to conditions
     std::uint32_t steps = 100'000;              // steps: steps in one flow
     std::uint32_t words = 100'000;              // words: phrases in one word list
     std::uint64_t automaton_bytes = 256u << 20; // automaton-memory: the keyword automaton of one text field
-    std::uint64_t regex_bytes = 8u << 20;       // regex-memory: RE2's max_mem for each regular expression
+    std::uint64_t regex_bytes = 256u << 20;     // regex-memory: all regular expressions of a flow together,
+                                                //   compiled and matching (each gets an equal share, at
+                                                //   most 8 MiB and at least 256 KiB)
     std::uint32_t include_depth = 16;           // include-depth: files including files
     std::uint32_t groups = 10'000;              // groups: groups a grouped window keeps (least recently
                                                 //   seen ones are dropped past it)
@@ -38,7 +42,7 @@ struct Limits {
 // optional K, M or G suffix (powers of 1024) when `bytes`. nullopt, with a message, otherwise.
 [[nodiscard]] std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes,
                                                        std::uint64_t max, std::string& error);
-// "file-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups, state-memory"
+// "file-size, total-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups, state-memory"
 [[nodiscard]] std::string limit_names();
 
 }  // namespace triage

@@ -16,6 +16,7 @@ namespace {
 
 struct CliLimits {
     Limits flow;
+    std::vector<std::filesystem::path> include_roots;
     JsonOptions records;
     std::chrono::seconds render_time{60};
 };
@@ -75,11 +76,29 @@ void add_limit_option(CLI::App& command) {
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--include-root",
+            [](const std::vector<std::string>& directories) {
+                for (const std::string& directory : directories) {
+                    std::error_code ec;
+                    if (!std::filesystem::is_directory(directory, ec))
+                        throw CLI::ValidationError("--include-root", "'" + directory + "' is not a directory");
+                    limits().include_roots.emplace_back(directory);
+                }
+            },
+            "A directory whose files includes and word list files may name, besides the flow's own "
+            "directory tree (repeatable)")
+        ->type_name("DIR")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 CompileOptions compile_options() {
     CompileOptions options;
     options.limits = limits().flow;
+    options.include_roots = limits().include_roots;
     return options;
 }
 

@@ -1,0 +1,138 @@
+// Files a flow names (includes, word list files): confined to the flow's directory tree and the
+// allowed roots, refused before they are read, and bounded in total (issue "nothing lost").
+#include "support.hpp"
+
+#include <fmt/format.h>
+
+using namespace triage;
+using triage::test::TempDir;
+using triage::test::write_file;
+
+namespace {
+
+std::string flow_with(std::string_view declarations) {
+    return fmt::format("flow \"t\" version 1\nfields {{\n  text: text\n}}\n{}\nstart s\nstep s \"q\" {{\n"
+                       "  if text has any w -> a\n  else -> a\n}}\noutcome a \"A\" {{ monitor }}\n",
+                       declarations);
+}
+
+// The messages of the errors, with the file each is in (relative to `dir`).
+std::vector<std::string> errors(const CompileResult& result) {
+    std::vector<std::string> out;
+    for (const Diagnostic& d : result.diagnostics)
+        if (d.severity == Severity::error) out.push_back(fmt::format("{} {}", code_name(d.code), d.message));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("includes and word files inside the flow's directory tree are read, '..' within it too") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows/shared");
+    write_file(dir.path / "flows/shared/words.flow", "include \"../common.flow\"\n");  // back up, still inside
+    write_file(dir.path / "flows/common.flow", "words w = file \"shared/../phrases.txt\"\n");
+    write_file(dir.path / "flows/phrases.txt", "refund\n");
+    write_file(dir.path / "flows/main.flow", flow_with("include \"shared/words.flow\""));
+    CompileResult result = compile_file(dir.path / "flows/main.flow");
+    INFO(triage::test::all_text(result));
+    CHECK(result.ok());
+}
+
+TEST_CASE("an include or word file outside the flow's tree is T018 and is never read") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows");
+    write_file(dir.path / "secret.txt", "s3cr3t\n");
+    write_file(dir.path / "flows/main.flow", flow_with("include \"../secret.txt\"\nwords w = file \"/etc/passwd\""));
+    std::vector<std::filesystem::path> asked;
+    CompileOptions options;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) {
+        asked.push_back(path);
+        return read_file_from_disk(path, max);
+    };
+    CompileResult result = compile_file(dir.path / "flows/main.flow", options);
+    const std::string root = std::filesystem::canonical(dir.path / "flows").generic_string();
+    CHECK(errors(result) == std::vector<std::string>{
+        fmt::format("T018 cannot read included file '{}/flows/../secret.txt': it is outside the flow's directory '{}'",
+                    dir.path.generic_string(), root),
+        fmt::format("T018 cannot read word list file '/etc/passwd': it is outside the flow's directory '{}'", root)});
+    CHECK(asked == std::vector<std::filesystem::path>{dir.path / "flows/main.flow"});  // only the flow itself
+    CHECK(triage::test::all_text(result).find("s3cr3t") == std::string::npos);
+    CHECK(triage::test::all_text(result).find("root:") == std::string::npos);
+
+    // An allowed root opens it.
+    options.include_roots = {dir.path};
+    write_file(dir.path / "flows/main.flow", flow_with("words w = file \"../secret.txt\""));
+    CHECK(compile_file(dir.path / "flows/main.flow", options).ok());
+}
+
+TEST_CASE("a symbolic link inside the tree that points out of it is refused") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows");
+    write_file(dir.path / "outside.txt", "refund\n");
+    std::filesystem::create_symlink(dir.path / "outside.txt", dir.path / "flows/phrases.txt");
+    write_file(dir.path / "flows/main.flow", flow_with("words w = file \"phrases.txt\""));
+    CompileResult result = compile_file(dir.path / "flows/main.flow");
+    REQUIRE(errors(result).size() == 1);
+    CHECK(errors(result)[0].starts_with("T018 cannot read word list file"));
+    CHECK(errors(result)[0].find("it is outside the flow's directory") != std::string::npos);
+    // A link that stays inside is followed.
+    write_file(dir.path / "flows/real.txt", "refund\n");
+    std::filesystem::remove(dir.path / "flows/phrases.txt");
+    std::filesystem::create_symlink("real.txt", dir.path / "flows/phrases.txt");
+    CHECK(compile_file(dir.path / "flows/main.flow").ok());
+}
+
+TEST_CASE("a sibling directory whose name starts like the flow's is not inside it") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows");
+    std::filesystem::create_directories(dir.path / "flows-old");
+    write_file(dir.path / "flows-old/phrases.txt", "refund\n");
+    write_file(dir.path / "flows/main.flow", flow_with("words w = file \"../flows-old/phrases.txt\""));
+    CHECK(errors(compile_file(dir.path / "flows/main.flow")).size() == 1);
+}
+
+TEST_CASE("total-size bounds all of a flow's files together, each read bounded by what is left") {
+    std::vector<std::uint64_t> allowed;
+    CompileOptions options;
+    options.limits.total_bytes = 1000;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
+        allowed.push_back(max);
+        const std::string name = path.filename().string();
+        const std::string body = name == "w.flow" ? "words w = \"refund\"\n" : "# " + std::string(200, 'x') + "\n";
+        if (body.size() > max) return {std::nullopt, {}, body.size()};  // as read_file_from_disk: not read
+        return {body, {}};
+    };
+    std::string includes = "include \"w.flow\"\n";
+    for (int i = 0; i < 5; ++i) includes += fmt::format("include \"pad{}.flow\"\n", i);
+    const std::string main = flow_with(includes);
+    CompileResult result = compile(main, "main.flow", options);
+    // main (under 300 bytes) + w.flow (19) + 3 × 203 fit in 1000; the fourth and fifth pads do not.
+    REQUIRE(main.size() < 300);
+    REQUIRE(allowed.size() == 6);
+    CHECK(allowed[0] == 1000 - main.size());
+    CHECK(allowed[1] == 1000 - main.size() - 19);
+    CHECK(errors(result) == std::vector<std::string>{
+        "T060 included file 'pad3.flow' (203 bytes) would bring this flow's files past 1000 bytes together, the "
+        "total-size limit",
+        "T060 included file 'pad4.flow' (203 bytes) would bring this flow's files past 1000 bytes together, the "
+        "total-size limit"});
+    options.limits.total_bytes = 2000;
+    CHECK(compile(main, "main.flow", options).ok());
+}
+
+TEST_CASE("triage check --include-root allows a directory, a missing one is exit 2") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows");
+    std::filesystem::create_directories(dir.path / "lists");
+    write_file(dir.path / "lists/phrases.txt", "refund\n");
+    write_file(dir.path / "flows/main.flow", flow_with("words w = file \"../lists/phrases.txt\""));
+    const std::string flow = triage::test::quoted(dir.file("flows/main.flow"));
+    triage::test::CliRun refused = triage::test::run_triage("check " + flow + " 2>&1");
+    CHECK(refused.status == 1);
+    CHECK(refused.output.find("error[T018]") != std::string::npos);
+    CHECK(refused.output.find("--include-root DIR") != std::string::npos);
+    CHECK(triage::test::run_triage("check " + flow + " --include-root " + triage::test::quoted(dir.file("lists"))).status == 0);
+    triage::test::CliRun missing = triage::test::run_triage("check " + flow + " --include-root /nonexistent/x 2>&1");
+    CHECK(missing.status == 2);
+    CHECK(missing.output.find("'/nonexistent/x' is not a directory") != std::string::npos);
+}
