@@ -285,7 +285,8 @@ TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, coun
     std::string text = "flow \"t\" version 1\nfields {\n  x: number\n}\nstart s\nstep s \"q?\" {\n  if " +
                        std::string(depth, '(') + "x > 1" + std::string(depth, ')') + " and ";
     for (int i = 0; i < depth; ++i) text += "not ";
-    text += "x > 2 -> a\n  else -> b\n}\noutcome a \"A\" { monitor }\noutcome b \"B\" { monitor }\n";
+    text += "x > 2 -> a\n  else -> b\n}\noutcome a \"A\" { monitor }\noutcome b \"B\" { monitor }\n"
+            "test \"deep\" {\n  given { x: 3 }\n  expect a\n}\n";
     triage::test::TempDir dir;
     triage::test::write_file(dir.path / "deep.flow", text);
     triage::test::write_file(dir.path / "m.jsonl", "{\"x\": 3}\n");  // 4096 nots cancel out: a
@@ -296,6 +297,11 @@ TEST_CASE("limits: every accepted value can be handled: nesting up to 4096, coun
         triage::test::run_triage("run -j 1 --limit nesting=4096 " + flow + " '" + dir.file("m.jsonl") + "' 2>/dev/null");
     CHECK(run.status == 0);
     CHECK(run.output.find(R"("outcome":"a")") != std::string::npos);
+    // triage test compiles files on worker threads: theirs are large stacks too.
+    triage::test::write_file(dir.path / "copy.flow", text);
+    triage::test::CliRun tested = triage::test::run_triage("test --limit nesting=4096 " + triage::test::quoted(dir.path.string()));
+    CHECK(tested.status == 0);
+    CHECK(tested.output.find("2 passed, 0 failed") != std::string::npos);
     triage::test::CliRun over = triage::test::run_triage("check --limit nesting=100000 " + flow + " 2>&1");
     CHECK(over.status == 2);
     CHECK(over.output.find("limit nesting is at most 4096") != std::string::npos);

@@ -1,6 +1,7 @@
 // The triage command-line tool.
 #include "commands.hpp"
 #include "flow_loading.hpp"
+#include "large_stack.hpp"
 
 #include "triage/version.hpp"
 
@@ -10,40 +11,20 @@
 #include <functional>
 #include <exception>
 
-#include <pthread.h>
 
 namespace {
 
-// Nested conditions are compiled and evaluated recursively, up to --limit nesting levels: the
-// command runs on a thread whose stack holds the deepest nesting accepted in any build (the
-// memory is reserved, and used only as deep as a flow goes).
-constexpr std::size_t command_stack_bytes = std::size_t{512} << 20;
-
-int run_with_large_stack(const std::function<int()>& command) {
-    struct Job {
-        const std::function<int()>* command;
-        int status = triage::cli::exit_failure;
-    } job{&command};
-    auto body = [](void* arg) -> void* {
-        auto* j = static_cast<Job*>(arg);
-        try {
-            j->status = (*j->command)();
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "triage: error: {}\n", e.what());
-            j->status = triage::cli::exit_failure;
-        }
-        return nullptr;
-    };
-    pthread_attr_t attributes;
-    pthread_t thread;
-    if (pthread_attr_init(&attributes) != 0 || pthread_attr_setstacksize(&attributes, command_stack_bytes) != 0 ||
-        pthread_create(&thread, &attributes, body, &job) != 0) {
-        body(&job);  // no thread to be had: this one's stack still holds the default limits
-        return job.status;
+// The command runs on a large stack (large_stack.hpp); an exception that escapes it is a
+// message and exit status 1, not an abort.
+int run_command(const std::function<int()>& command) {
+    int status = triage::cli::exit_failure;
+    try {
+        triage::cli::run_on_large_stack([&] { status = command(); });
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "triage: error: {}\n", e.what());
+        status = triage::cli::exit_failure;
     }
-    pthread_attr_destroy(&attributes);
-    pthread_join(thread, nullptr);
-    return job.status;
+    return status;
 }
 
 }  // namespace
@@ -85,6 +66,6 @@ int main(int argc, char** argv) {
         return exit_usage;
     }
     for (auto& [command, run] : commands)
-        if (command->parsed()) return run_with_large_stack(run);
+        if (command->parsed()) return run_command(run);
     return exit_usage;
 }

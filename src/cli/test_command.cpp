@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "flow_loading.hpp"
 #include "files.hpp"
+#include "large_stack.hpp"
 
 #include "triage/json_writer.hpp"
 #include "markup.hpp"
@@ -13,7 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <future>
+#include <thread>
 #include <set>
 #include <unistd.h>
 
@@ -202,19 +203,19 @@ int run_test_command(const TestOptions& options) {
         if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
     }
     std::vector<std::pair<std::string, bool>> files = expand(options.paths);
-    std::vector<std::future<FileRun>> pending;
-    for (const auto& [path, from_directory] : files)
-        pending.push_back(std::async(std::launch::async, [path = path, from_directory = from_directory] {
-            FileRun r{path, compile_file(path, compile_options()), {}, false, {}};
-            // In a directory, a file without a `flow` header is a fragment that flows include;
-            // it is checked through them.
-            r.fragment = from_directory && std::any_of(r.compiled.diagnostics.begin(), r.compiled.diagnostics.end(),
-                                                       [](const Diagnostic& d) { return d.code == Code::missing_header; });
-            if (r.compiled.ok()) r.run = run_tests(*r.compiled.flow);
-            return r;
-        }));
-    std::vector<FileRun> runs;
-    for (auto& p : pending) runs.push_back(p.get());
+    // Files compile and run their tests in parallel, on as many threads as there are cores, each
+    // with a stack for the deepest nesting (large_stack.hpp); results keep the files' order.
+    std::vector<FileRun> runs(files.size());
+    run_on_large_stacks(files.size(), std::max(1u, std::thread::hardware_concurrency()), [&](std::size_t i) {
+        const auto& [path, from_directory] = files[i];
+        FileRun r{path, compile_file(path, compile_options()), {}, false, {}};
+        // In a directory, a file without a `flow` header is a fragment that flows include;
+        // it is checked through them.
+        r.fragment = from_directory && std::any_of(r.compiled.diagnostics.begin(), r.compiled.diagnostics.end(),
+                                                   [](const Diagnostic& d) { return d.code == Code::missing_header; });
+        if (r.compiled.ok()) r.run = run_tests(*r.compiled.flow);
+        runs[i] = std::move(r);
+    });
 
     bool failed = false;
     std::size_t total = 0, failures = 0;
