@@ -15,21 +15,21 @@ Evaluator::Evaluator(Evaluator&&) noexcept = default;
 Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
 
 std::uint32_t Evaluator::decide(const RecordView& record) noexcept {
-    state_->begin(record, nullptr, nullptr);
-    return state_->walk();
+    state_->begin(record);
+    return state_->walk({});
 }
 
 void Evaluator::evaluate(const RecordView& record, TimePoint reference, Decision& decision) noexcept {
     decision.clear();
-    state_->begin(record, &decision, nullptr);
-    state_->decide_fully(reference, decision);
+    state_->begin(record);
+    state_->decide_fully(reference, decision, nullptr);
 }
 
 void Evaluator::explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace) noexcept {
     decision.clear();
     trace.clear();
-    state_->begin(record, &decision, &trace);
-    state_->decide_fully(reference, decision);
+    state_->begin(record);
+    state_->decide_fully(reference, decision, &trace);
 }
 
 void Evaluator::check_monitor(const Monitor& monitor) const {
@@ -37,19 +37,21 @@ void Evaluator::check_monitor(const Monitor& monitor) const {
         throw std::invalid_argument("triage::Evaluator: the monitor belongs to another flow");
 }
 
+// With a monitor, each mention is counted first (its windows and crisis modes updated), then
+// decided against what the monitor then knows.
 std::uint32_t Evaluator::decide(const RecordView& record, Monitor& monitor) {
     check_monitor(monitor);
-    state_->begin(record, nullptr, nullptr);
-    state_->observe(monitor, nullptr);
-    return state_->walk();
+    state_->begin(record);
+    state_->situation = &monitor.observe(*state_, nullptr);
+    return state_->walk({});
 }
 
 void Evaluator::evaluate(const RecordView& record, TimePoint reference, Decision& decision, Monitor& monitor) {
     check_monitor(monitor);
     decision.clear();
-    state_->begin(record, &decision, nullptr);
-    state_->observe(monitor, &decision);
-    state_->decide_fully(reference, decision);
+    state_->begin(record);
+    state_->situation = &monitor.observe(*state_, &decision);
+    state_->decide_fully(reference, decision, nullptr);
 }
 
 void Evaluator::explain(const RecordView& record, TimePoint reference, Decision& decision, Trace& trace,
@@ -57,9 +59,9 @@ void Evaluator::explain(const RecordView& record, TimePoint reference, Decision&
     check_monitor(monitor);
     decision.clear();
     trace.clear();
-    state_->begin(record, &decision, &trace);
-    state_->observe(monitor, &decision);
-    state_->decide_fully(reference, decision);
+    state_->begin(record);
+    state_->situation = &monitor.observe(*state_, &decision);
+    state_->decide_fully(reference, decision, &trace);
 }
 
 }  // namespace triage

@@ -31,11 +31,18 @@ struct Situation {
     std::optional<TimePoint> now;           // the monitor's clock: the newest mention time
 };
 
-struct MonitorState;
-struct EvaluatorState;
-// Counts the mention in the monitor's windows and updates its crisis modes; returns what the
-// evaluation of the mention sees. Defined in monitor.cpp.
-const Situation& observe_mention(MonitorState& monitor, EvaluatorState& evaluator, Decision* decision);
+// How one evaluation treats the mention, given to every call rather than kept in switches that
+// another class flips: deciding it (the path recorded, missing fields reported, lets cached),
+// explaining it (every condition recorded in a trace as well), or observing it for a Monitor
+// (nothing recorded: what windows and crises read is not the mention's path, so lets are
+// evaluated afresh and the deciding path evaluates, traces and reports them itself).
+struct EvalMode {
+    Decision* decision = nullptr;  // deciding: the path and the missing fields go here
+    Trace* trace = nullptr;        // explaining: every condition evaluated goes here
+    bool observing = false;        // counting for a Monitor
+
+    [[nodiscard]] static constexpr EvalMode observe() noexcept { return {nullptr, nullptr, true}; }
+};
 
 struct EvaluatorState {
     explicit EvaluatorState(const FlowData& flow)
@@ -55,10 +62,7 @@ struct EvaluatorState {
     const FlowData& data;
     std::uint32_t generation = 0;
     const RecordView* record = nullptr;
-    Decision* decision = nullptr;  // set on the paths that report missing fields
-    Trace* trace = nullptr;        // set when explaining
-    const Situation* situation = nullptr;  // set when a Monitor is given
-    bool observing = false;                // the Monitor is counting the mention, not deciding it
+    const Situation* situation = nullptr;  // what the Monitor knows, once it has counted the mention
     std::uint32_t step = no_step;
     std::uint32_t branch = 0;
 
@@ -72,7 +76,7 @@ struct EvaluatorState {
     std::vector<bool> let_value;
     std::vector<std::uint32_t> let_generation;
 
-    void begin(const RecordView& r, Decision* d, Trace* t) noexcept {
+    void begin(const RecordView& r) noexcept {
         if (++generation == 0) {  // wrapped: forget every cached entry once
             for (auto* g : {&value_generation, &missing_generation, &folded_generation, &matched_generation,
                             &let_generation})
@@ -80,19 +84,15 @@ struct EvaluatorState {
             generation = 1;
         }
         record = &r;
-        decision = d;
-        trace = t;
         situation = nullptr;
         step = no_step;
         branch = 0;
     }
 
-    void observe(Monitor& monitor, Decision* d) { situation = &observe_mention(*monitor.state_, *this, d); }
-
     // When the mention was posted: the clock field, or else the monitor's clock.
-    std::optional<TimePoint> mention_time() noexcept {
+    std::optional<TimePoint> mention_time(const EvalMode& mode) noexcept {
         if (data.clock) {
-            const FieldValue& v = field(data.clock->field);
+            const FieldValue& v = field(data.clock->field, mode.decision);
             if (v.kind == ValueKind::time) return v.time;
         }
         if (situation != nullptr) return situation->now;
@@ -101,10 +101,10 @@ struct EvaluatorState {
 
     // A window's value for this mention. Without a monitor the mention is all the window has
     // seen: it counts itself if it matches, and a spike has no baseline yet.
-    double window_value(std::uint32_t index, std::uint32_t depth) {
+    double window_value(std::uint32_t index, std::uint32_t depth, const EvalMode& mode) {
         if (situation != nullptr) return situation->window_values[index];
         const Window& w = data.windows[index];
-        const double count = eval(w.condition, depth + 1) ? 1 : 0;
+        const double count = eval(w.condition, depth + 1, mode) ? 1 : 0;
         switch (w.kind) {
         case WindowKind::count: return count;
         case WindowKind::rate: return rate_of(w, count);
@@ -126,16 +126,17 @@ struct EvaluatorState {
         }
     }
 
-    // The host's value, normalised to the field's declared type; anything else reads as missing.
-    const FieldValue& field(std::uint32_t slot) noexcept {
+    // The host's value, normalised to the field's declared type; anything else reads as missing
+    // (and is reported in `missing`, once per mention, when given).
+    const FieldValue& field(std::uint32_t slot, Decision* missing) noexcept {
         if (value_generation[slot] != generation) {
             value_generation[slot] = generation;
             values[slot] = normalise(data.fields[slot], record->get(slot));
         }
         const FieldValue& v = values[slot];
-        if (v.kind == ValueKind::missing && decision != nullptr && missing_generation[slot] != generation) {
+        if (v.kind == ValueKind::missing && missing != nullptr && missing_generation[slot] != generation) {
             missing_generation[slot] = generation;
-            decision->missing_fields.push_back(slot);
+            missing->missing_fields.push_back(slot);
         }
         return v;
     }
@@ -192,7 +193,8 @@ struct EvaluatorState {
         return false;
     }
 
-    bool eval(ConditionId id, std::uint32_t depth) {
+    bool eval(ConditionId id, std::uint32_t depth, const EvalMode& mode) {
+        Trace* const trace = mode.trace;
         std::size_t entry = 0;
         if (trace != nullptr) {
             entry = trace->entries.size();
@@ -204,19 +206,19 @@ struct EvaluatorState {
         switch (c.kind) {
         case ConditionKind::constant: result = c.number != 0; break;
         case ConditionKind::bool_field: {
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             result = read->kind == ValueKind::boolean && read->boolean;
             break;
         }
         case ConditionKind::let_ref: {
             // What a monitor evaluates is not cached: the mention's path must evaluate (and
             // report the missing fields and trace of) its lets itself.
-            if (observing) {
-                result = eval(data.lets[c.operand].condition, depth + 1);
+            if (mode.observing) {
+                result = eval(data.lets[c.operand].condition, depth + 1, mode);
                 break;
             }
             if (let_generation[c.operand] != generation) {
-                bool value = eval(data.lets[c.operand].condition, depth + 1);
+                bool value = eval(data.lets[c.operand].condition, depth + 1, mode);
                 let_value[c.operand] = value;
                 let_generation[c.operand] = generation;
             }
@@ -224,16 +226,16 @@ struct EvaluatorState {
             break;
         }
         case ConditionKind::exists:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             result = read->kind != ValueKind::missing;
             break;
         case ConditionKind::compare_number:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             result = read->kind == ValueKind::number && compare(read->number, c.number, c.op);
             break;
         case ConditionKind::compare_field: {
-            read = &field(c.field);
-            const FieldValue& other = field(c.operand);
+            read = &field(c.field, mode.decision);
+            const FieldValue& other = field(c.operand, mode.decision);
             if (read->kind == ValueKind::number && other.kind == ValueKind::number)
                 result = compare(read->number, other.number, c.op);
             else if (read->kind == ValueKind::time && other.kind == ValueKind::time)
@@ -242,31 +244,31 @@ struct EvaluatorState {
             break;
         }
         case ConditionKind::text_is:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text) result = (read->text == c.text) != c.negated;
             break;
         case ConditionKind::text_in:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text)
                 result = (std::find(c.strings.begin(), c.strings.end(), read->text) != c.strings.end()) != c.negated;
             break;
         case ConditionKind::number_in:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::number)
                 result = (std::find(c.numbers.begin(), c.numbers.end(), read->number) != c.numbers.end()) != c.negated;
             break;
         case ConditionKind::enum_in:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::enumeration)
                 result = (std::find(c.values.begin(), c.values.end(), read->index) != c.values.end()) != c.negated;
             break;
         case ConditionKind::bool_is:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::boolean) result = (read->boolean == (c.number != 0)) != c.negated;
             break;
         case ConditionKind::has_any:
         case ConditionKind::has_all: {
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind != ValueKind::text) break;
             const auto& found = phrases_found(c.field, read->text);
             const auto& ids = data.program.condition_phrases[id];
@@ -276,43 +278,43 @@ struct EvaluatorState {
             break;
         }
         case ConditionKind::contains:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text)
                 result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
             break;
         case ConditionKind::matches:
-            read = &field(c.field);
+            read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text)
                 result = re2::RE2::PartialMatch(re2::StringPiece(read->text.data(), read->text.size()),
                                                 *data.compiled_regexes[c.operand]);
             break;
         case ConditionKind::window: {
-            const double v = window_value(c.operand, depth);
+            const double v = window_value(c.operand, depth, mode);
             result = !std::isnan(v) && compare(v, c.number, c.op);
             if (trace != nullptr) trace->entries[entry].value = FieldValue::of_number(v);
             break;
         }
         case ConditionKind::within_hours: {
-            std::optional<TimePoint> t = mention_time();
+            std::optional<TimePoint> t = mention_time(mode);
             result = t && data.calendars[c.operand].is_open(*t);
-            if (data.clock) read = &field(data.clock->field);
+            if (data.clock) read = &field(data.clock->field, mode.decision);
             break;
         }
         case ConditionKind::in_crisis:  // no monitor: no crisis
             result = situation != nullptr && situation->crises[c.operand].active;
             break;
-        case ConditionKind::negation: result = !eval(c.children[0], depth + 1); break;
+        case ConditionKind::negation: result = !eval(c.children[0], depth + 1, mode); break;
         case ConditionKind::conjunction:
             result = true;
             for (ConditionId child : c.children)
-                if (!eval(child, depth + 1)) {
+                if (!eval(child, depth + 1, mode)) {
                     result = false;
                     break;
                 }
             break;
         case ConditionKind::disjunction:
             for (ConditionId child : c.children)
-                if (eval(child, depth + 1)) {
+                if (eval(child, depth + 1, mode)) {
                     result = true;
                     break;
                 }
@@ -331,7 +333,8 @@ struct EvaluatorState {
     }
 
     // Walks from start to an outcome; records the path when a decision is being built.
-    std::uint32_t walk() {
+    std::uint32_t walk(const EvalMode& mode) {
+        Decision* const decision = mode.decision;
         NodeRef node = data.start;
         for (std::size_t hops = 0; hops <= data.steps.size(); ++hops) {
             if (node.kind == NodeKind::outcome) return node.index;
@@ -340,7 +343,7 @@ struct EvaluatorState {
             std::optional<PathEntry> taken;
             for (std::uint32_t b = 0; b < s.branches.size(); ++b) {
                 branch = b;
-                if (eval(s.branches[b].condition, 0)) {
+                if (eval(s.branches[b].condition, 0, mode)) {
                     taken = PathEntry{node.index, b, s.branches[b].target};
                     break;
                 }
@@ -358,15 +361,17 @@ struct EvaluatorState {
         return no_outcome;  // unreachable for a compiled (acyclic) flow
     }
 
-    void decide_fully(TimePoint reference, Decision& d) {
-        d.outcome = walk();
+    // The outcome, path and actions of the mention; with a trace, every condition evaluated too.
+    void decide_fully(TimePoint reference, Decision& d, Trace* trace) {
+        const EvalMode mode{&d, trace, false};
+        d.outcome = walk(mode);
         if (!d.decided()) return;
         const Outcome& o = data.outcomes[d.outcome];
         step = no_step;
         for (std::uint32_t i = 0; i < o.actions.size(); ++i) {
             const Action& a = o.actions[i];
             branch = i;
-            if (a.condition != no_condition && !eval(a.condition, 0)) continue;
+            if (a.condition != no_condition && !eval(a.condition, 0, mode)) continue;
             DecidedAction out;
             out.kind = a.kind;
             out.channel = a.channel;

@@ -262,7 +262,7 @@ struct MonitorState {
 
     std::uint64_t group_key(EvaluatorState& e, const Window& w) {
         if (!w.group) return 0;
-        const FieldValue& v = e.field(*w.group);
+        const FieldValue& v = e.field(*w.group, nullptr);
         switch (v.kind) {
         case ValueKind::text: return fnv1a(v.text);
         case ValueKind::enumeration: return (std::uint64_t{1} << 63) | v.index;
@@ -271,20 +271,20 @@ struct MonitorState {
     }
 };
 
+// Counts the mention `e` is evaluating in the windows and updates the crisis modes: the first
+// half of deciding a mention with a Monitor (Evaluator::evaluate decides it next). Windows and
+// crises evaluate their conditions in observing mode; only a missing clock value is reported to
+// the decision.
 const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* decision) {
-    Trace* const trace = e.trace;
-    e.trace = nullptr;
-    e.observing = true;
     e.situation = &m.situation;
     ++m.stats.mentions;
 
     std::optional<TimePoint> t;
     if (m.data.clock) {
-        e.decision = decision;  // a missing clock value is reported
-        const FieldValue& v = e.field(m.data.clock->field);
+        const FieldValue& v = e.field(m.data.clock->field, decision);  // a missing clock value is reported
         if (v.kind == ValueKind::time && in_range(v.time)) t = v.time;
     }
-    e.decision = nullptr;  // what windows and crises read is not the mention's path
+    constexpr EvalMode observing = EvalMode::observe();
     bool counted = true;
     if (!t) {
         ++m.stats.without_time;
@@ -308,7 +308,7 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
 
     for (std::size_t w = 0; w < m.windows.size(); ++w) {
         WindowState& ws = m.windows[w];
-        const bool matches = e.eval(ws.window->condition, 0);
+        const bool matches = e.eval(ws.window->condition, 0, observing);
         if (!m.situation.now) {  // no time seen yet: an empty window
             m.values[w] = ws.window->kind == WindowKind::spike ? std::numeric_limits<double>::quiet_NaN() : 0;
             continue;
@@ -335,12 +335,13 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
         if (!state.manual) {
             const TimePoint now = m.situation.now.value_or(TimePoint{});
             if (!state.active) {
-                if (crisis.enter != no_condition && e.eval(crisis.enter, 0)) {
+                if (crisis.enter != no_condition && e.eval(crisis.enter, 0, observing)) {
                     state = {true, now, m.stats.mentions, false};
                     m.entered[i] = 1;
                 }
             } else if (now - state.since >= crisis.minimum) {
-                const bool leave = crisis.leave != no_condition ? e.eval(crisis.leave, 0) : !e.eval(crisis.enter, 0);
+                const bool leave = crisis.leave != no_condition ? e.eval(crisis.leave, 0, observing)
+                                                                : !e.eval(crisis.enter, 0, observing);
                 if (leave) {
                     state.active = false;
                     if (decision != nullptr) decision->crises_left.push_back(i);
@@ -351,14 +352,14 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
         if (state.active && decision != nullptr) decision->crises.push_back({i, state.since, m.entered[i] != 0});
     }
     m.situation.any_crisis = any;
-
-    e.decision = decision;
-    e.trace = trace;
-    e.observing = false;
     return m.situation;
 }
 
 }  // namespace detail
+
+const detail::Situation& Monitor::observe(detail::EvaluatorState& evaluator, Decision* decision) {
+    return detail::observe_mention(*state_, evaluator, decision);
+}
 
 Monitor::Monitor(Flow flow, const Limits& limits)
     : flow_(std::move(flow)), state_(std::make_unique<detail::MonitorState>(flow_, limits)) {}

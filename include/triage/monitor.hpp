@@ -23,9 +23,11 @@
 
 namespace triage {
 
+struct Decision;
 namespace detail {
 struct MonitorState;
 struct EvaluatorState;
+struct Situation;
 }  // namespace detail
 
 struct CrisisState {
@@ -74,8 +76,12 @@ public:
     // or was taken with a flow whose windows, clock or crises differ; the state is then unchanged.
     bool restore(std::string_view snapshot, std::string& error);
 
+    // The first half of Evaluator::evaluate with a monitor: counts the mention the evaluator is
+    // reading in the windows and updates the crisis modes, then tells the evaluator what it
+    // knows. Hosts hand the monitor to the Evaluator instead; the parameter types are internal.
+    const detail::Situation& observe(detail::EvaluatorState& evaluator, Decision* decision);
+
 private:
-    friend struct detail::EvaluatorState;
     Flow flow_;
     std::unique_ptr<detail::MonitorState> state_;
 };
