@@ -159,6 +159,7 @@ struct Chunk {
     // up to the bad one.
     Traffic traffic;
     std::uint64_t errors = 0;
+    ErrorTally error_reasons;
     bool decided = false;  // by a worker, and not yet written
 };
 
@@ -172,6 +173,7 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
     chunk.output.clear();
     chunk.first_error_line = 0;
     chunk.errors = 0;
+    chunk.error_reasons.clear();
     if (chunk.traffic.step_visits.empty()) chunk.traffic = Traffic::for_flow(w.stream.flow());
     else chunk.traffic.clear();
     // An error record for line `number`; false when `strict` stops the chunk there.
@@ -181,6 +183,7 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
         chunk.output += w.json.str();
         chunk.output += '\n';
         ++chunk.errors;
+        chunk.error_reasons.add(number, message);
         if (chunk.first_error_line != 0) return true;
         chunk.first_error_line = number;
         chunk.first_error = message;
@@ -209,6 +212,7 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
 bool write_chunk(const Chunk& chunk, const RunStreamOptions& options, StreamSummary& summary) {
     summary.traffic.merge(chunk.traffic);
     summary.errors += chunk.errors;
+    summary.error_reasons.merge(chunk.error_reasons);
     if (options.strict && chunk.first_error_line != 0) {
         std::size_t keep = 0;
         for (std::uint64_t l = chunk.lines.first_line; l < chunk.first_error_line; ++l)

@@ -34,7 +34,7 @@ const std::string now = " --now 2026-11-22T10:00:00Z";
 }  // namespace
 
 TEST_CASE("run: one line out per line in, errors included, in input order") {
-    Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");
+    Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " --max-errors 4 2>/dev/null");
     CHECK(run.status == 0);
     std::vector<std::string> out = lines(run.output);
     REQUIRE(out.size() == 9);
@@ -52,9 +52,57 @@ TEST_CASE("run: one line out per line in, errors included, in input order") {
     CHECK(out[8].find(R"("id":9,"outcome":"let_stand")") != std::string::npos);
 }
 
-TEST_CASE("run: the summary counts outcomes and errors") {
+TEST_CASE("run: the summary counts outcomes and errors, and groups the errors by reason") {
     Run run = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " 2>&1 >/dev/null");
-    CHECK(run.output == "9 mentions: monitor_only 1, fix_facts 1, restore 1, let_stand 1, ignore 1, no outcome 0, errors 4\n");
+    CHECK(run.status == 1);  // 4 lines are no mention, and --max-errors is 0 by default
+    CHECK(run.output ==
+          "9 mentions: monitor_only 1, fix_facts 1, restore 1, let_stand 1, ignore 1, no outcome 0, errors 4\n"
+          "lines that are no mention, by reason:\n"
+          "  1 line: invalid JSON: Problem while parsing an atom starting with the letter 't'; first at line 3\n"
+          "  1 line: empty line; first at line 5\n"
+          "  1 line: 'sentiment' must be a number for field 'sentiment' (number), not a string; first at line 7\n"
+          "  1 line: a mention must be a JSON object; first at line 8\n"
+          "triage: 4 of 9 lines are no mention (more than --max-errors 0); allow some with --max-errors N or "
+          "--max-errors P%\n");
+}
+
+TEST_CASE("run, report, diff: more lines that are no mention than --max-errors allows is exit 1") {
+    // Every line of an export whose times the flow cannot read: the reasons are grouped, with the
+    // count and the first line, and the exit status says the run failed.
+    triage::test::TempDir dir;
+    std::string export_lines;
+    for (int i = 0; i < 1203; ++i)
+        export_lines += fmt::format(R"({{"id": {}, "text": "x", "posted_at": "2015-02-24 11:{:02}:52 -0800"}})" "\n", i, i % 60);
+    export_lines += "{\"id\": 1203, \"text\": \"x\", \"sentiment\": \"bad\"}\n";
+    triage::test::write_file(dir.path / "export.jsonl", export_lines);
+    const std::string mentions = triage::test::quoted(dir.file("export.jsonl"));
+    const std::string outage = fixture("outage.flow");
+    Run all = run_cli("run " + outage + " " + mentions + now + " -o /dev/null 2>&1");
+    CHECK(all.status == 1);
+    CHECK(all.output.find("  1,203 lines: 'posted_at' is not a date-time such as 2026-11-22T09:30:00Z: "
+                          "\"2015-02-24 11:00:52 -0800\"; first at line 1\n") != std::string::npos);
+    CHECK(all.output.find("triage: 1,203 of 1,204 lines are no mention (more than --max-errors 0)") != std::string::npos);
+    for (const char* allowed : {"100%", "1203", "99.95%"}) {
+        CAPTURE(allowed);
+        CHECK(run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors " + allowed + " 2>/dev/null").status == 0);
+    }
+    CHECK(run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors 1202 2>/dev/null").status == 1);
+    CHECK(run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors 99.9% 2>/dev/null").status == 1);
+    for (const char* bad : {"-1", "x", "101%", "1.5", "%"}) {
+        CAPTURE(bad);
+        Run refused = run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors '" + bad + "' 2>&1");
+        CHECK(refused.status == 2);
+        CHECK(refused.output.find("--max-errors") != std::string::npos);
+    }
+    Run report = run_cli("report " + outage + " -m " + mentions + now + " --format json 2>/dev/null");
+    CHECK(report.status == 1);
+    CHECK(report.output.find(R"("error_reasons":[{"count":1203,"first_line":1,"example":"'posted_at' is not a date-time)") !=
+          std::string::npos);
+    CHECK(run_cli("report " + outage + " -m " + mentions + now + " --format json --max-errors 100% 2>/dev/null").status == 0);
+    Run diff = run_cli("diff " + outage + " " + outage + " -m " + mentions + now + " 2>&1");
+    CHECK(diff.status == 1);
+    CHECK(diff.output.find("  1,203 lines: 'posted_at'") != std::string::npos);
+    CHECK(run_cli("diff " + outage + " " + outage + " -m " + mentions + now + " --max-errors 100% 2>/dev/null").status == 0);
 }
 
 TEST_CASE("run: the mention's own time can be the reference for deadlines") {
@@ -103,7 +151,7 @@ TEST_CASE("run: chunk boundaries, CRLF and a missing final newline change nothin
             CAPTURE(chunk);
             CAPTURE(jobs);
             Run run = run_cli(std::string("run -j ") + jobs + " --chunk-size " + chunk + " " + flow + " '" + input + "'" +
-                              now + " 2>/dev/null");
+                              now + " --max-errors 100% 2>/dev/null");
             CHECK(run.status == 0);
             CHECK(run.output == reference.output);
         }

@@ -87,7 +87,8 @@ TEST_CASE("run: 100k lines with 1% corrupted in every way give exact counts of d
     }
     REQUIRE(corrupted.size() == 1000);
 
-    const std::string common = " --now 2026-11-22T10:00:00Z --limit line-length=4K " + flow + " '" + input.string() + "'";
+    const std::string common =
+        " --now 2026-11-22T10:00:00Z --limit line-length=4K --max-errors 1% " + flow + " '" + input.string() + "'";
     std::string first_output;
     for (const char* options : {"-j 1", "-j 2", "-j 3 --chunk-size 70000"}) {
         CAPTURE(options);

@@ -93,7 +93,8 @@ TEST_CASE("stream: the library, run, report, diff and explain decide the same st
         CAPTURE(c.name);
         const std::string mentions = dir.file("mentions.jsonl");
         write_file(mentions, c.mentions);
-        const std::string common = fmt::format(" --now 2026-11-22T10:00:00Z --limit json-depth={}", c.json_depth);
+        const std::string common =
+            fmt::format(" --now 2026-11-22T10:00:00Z --limit json-depth={} --max-errors 100%", c.json_depth);
         const triage::Flow flow = compile(c.flow);
 
         // triage run
@@ -143,6 +144,10 @@ TEST_CASE("stream: the library, run, report, diff and explain decide the same st
         REQUIRE(report.status == 0);
         simdjson::dom::element r = parser.parse(report.output);
         CHECK(std::uint64_t(r["errors"]) == run_errors);
+        std::uint64_t by_reason = 0;
+        for (simdjson::dom::element reason : r["error_reasons"]) by_reason += std::uint64_t(reason["count"]);
+        CHECK(by_reason == run_errors);
+        CHECK(summary.error_reasons.total() == run_errors);
         for (const triage::Outcome& o : flow.outcomes()) {
             CAPTURE(o.name);
             CHECK(std::uint64_t(r["outcomes"][o.name]) == run_outcomes[o.name]);

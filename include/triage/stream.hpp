@@ -13,6 +13,7 @@
 #pragma once
 
 #include "triage/decision.hpp"
+#include "triage/error_tally.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/flow.hpp"
 #include "triage/json.hpp"
@@ -98,6 +99,7 @@ private:
 struct StreamSummary {
     Traffic traffic;               // decisions per step, branch and outcome
     std::uint64_t errors = 0;      // lines that were no mention (error records)
+    ErrorTally error_reasons;      // those lines, grouped by reason
     std::uint64_t lines = 0;       // lines read
     std::uint64_t bytes = 0;       // bytes read
     std::uint64_t strict_line = 0; // with `strict`: the line it stopped before (0 = did not stop)

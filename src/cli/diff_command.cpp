@@ -1,6 +1,7 @@
 // `triage diff OLD.flow NEW.flow --mentions FILE.jsonl`: what a change to a flow does to real
 // mentions — the pull-request impact report.
 #include "commands.hpp"
+#include "error_allowance.hpp"
 #include "files.hpp"
 #include "flow_loading.hpp"
 
@@ -26,6 +27,7 @@ struct DiffOptions {
     bool fail_on_change = false;
     StreamFlags stream;
     std::string color = "auto";
+    ErrorAllowance max_errors;
 };
 
 constexpr int exit_changed = 3;
@@ -73,13 +75,15 @@ int diff(const DiffOptions& options) {
     LineReader lines(file_source(in->get()), new_options->json.max_line_bytes);
     std::map<std::pair<std::string, std::string>, std::uint64_t> moves;  // old → new outcome, changed only
     std::vector<Changed> shown;
-    std::uint64_t total = 0, changed = 0, errors = 0;
+    std::uint64_t total = 0, changed = 0;
+    ErrorTally errors;
     while (std::optional<LineReader::Line> line = lines.next()) {
         ++total;
         const bool old_decided = before.stream.decide(*line, before.decision);
         const bool new_decided = after.stream.decide(*line, after.decision);
         if (!old_decided || !new_decided) {
-            ++errors;
+            // The new flow's reason, or the old one's when only it could not read the line.
+            errors.add(line->number, !new_decided ? after.stream.error() : "old flow: " + before.stream.error());
             continue;
         }
         std::string from = before.outcome(), to = after.outcome();
@@ -100,7 +104,8 @@ int diff(const DiffOptions& options) {
         json.begin_object();
         json.key("mentions").number(static_cast<std::int64_t>(total));
         json.key("changed").number(static_cast<std::int64_t>(changed));
-        json.key("errors").number(static_cast<std::int64_t>(errors));
+        json.key("errors").number(static_cast<std::int64_t>(errors.total()));
+        write_error_reasons(json, errors);
         json.key("moves").begin_array();
         for (const auto& [move, count] : moves)
             json.begin_object().key("from").string(move.first).key("to").string(move.second)
@@ -118,7 +123,7 @@ int diff(const DiffOptions& options) {
     } else {
         fmt::print("{} of {} mentions change outcome ({:.1f}%){}\n", changed, total,
                    total == 0 ? 0.0 : 100.0 * static_cast<double>(changed) / static_cast<double>(total),
-                   errors > 0 ? fmt::format("; {} lines could not be read", errors) : "");
+                   errors.total() > 0 ? fmt::format("; {} lines could not be read", errors.total()) : "");
         if (!moves.empty()) {
             std::size_t width = 3;
             for (const auto& [move, count] : moves) width = std::max(width, move.first.size());
@@ -130,6 +135,8 @@ int diff(const DiffOptions& options) {
             fmt::print("  before: {}\n  after:  {}\n", c.old_path, c.new_path);
         }
     }
+    print_error_reasons(errors);
+    if (!errors_allowed(options.max_errors, errors.total(), total)) return exit_failure;
     return changed > 0 && options.fail_on_change ? exit_changed : exit_ok;
 }
 
@@ -145,8 +152,10 @@ std::function<int()> add_diff_command(CLI::App& app) {
     cmd->add_option("--show", options->show, "How many changed mentions to show with both paths")->capture_default_str();
     cmd->add_flag("--fail-on-change", options->fail_on_change, "Exit with status 3 when any outcome changed");
     add_stream_flags(*cmd, options->stream);
+    add_max_errors_option(*cmd, options->max_errors);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
-    cmd->footer("Lines that either flow cannot read are counted as errors, not as changes.");
+    cmd->footer("Lines that either flow cannot read are counted as errors, not as changes; more of them than "
+                "--max-errors allows (default 0) is exit status 1.");
     return [options] { return diff(*options); };
 }
 

@@ -2,9 +2,11 @@
 // where the traffic went — the flowchart with counts, outcomes, busiest paths, escalations, and
 // example mentions per outcome. No network access is needed to open it.
 #include "commands.hpp"
+#include "error_allowance.hpp"
 #include "flow_loading.hpp"
 #include "files.hpp"
 
+#include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
 #include "markup.hpp"
 #include "triage/render.hpp"
@@ -28,6 +30,7 @@ struct ReportOptions {
     StreamFlags stream;
     std::size_t examples = 3;
     std::string color = "auto";
+    ErrorAllowance max_errors;
 };
 
 
@@ -48,7 +51,7 @@ struct Example {
 // "mentions", "errors", "fell_through", "outcomes": {name: count}, "traffic": what run --traffic
 // writes, "paths": [{"path", "count"}] (the ten busiest), "escalations": {team: count},
 // "examples": {outcome: [{"id", "text"}]}}.
-std::string report_json(const Flow& flow, const Traffic& traffic, std::uint64_t errors,
+std::string report_json(const Flow& flow, const Traffic& traffic, const ErrorTally& errors,
                         const std::vector<std::pair<std::string, std::uint64_t>>& busiest,
                         const std::map<std::string, std::uint64_t>& escalations,
                         const std::vector<std::vector<Example>>& examples) {
@@ -56,7 +59,8 @@ std::string report_json(const Flow& flow, const Traffic& traffic, std::uint64_t 
     auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
     json.begin_object();
     json.key("flow").string(flow.name()).key("version").number(count(flow.version()));
-    json.key("mentions").number(count(traffic.mentions)).key("errors").number(count(errors));
+    json.key("mentions").number(count(traffic.mentions)).key("errors").number(count(errors.total()));
+    write_error_reasons(json, errors);
     json.key("fell_through").number(count(traffic.fell_through));
     json.key("outcomes").begin_object();
     for (std::size_t o = 0; o < flow.outcomes().size(); ++o) json.key(flow.outcomes()[o].name).number(count(traffic.outcome_counts[o]));
@@ -104,10 +108,10 @@ int report(const ReportOptions& options) {
     Decision decision;
     std::map<std::string, std::uint64_t> paths, escalations;
     std::vector<std::vector<Example>> examples(flow.outcomes().size());
-    std::uint64_t errors = 0;
+    ErrorTally errors;
     while (std::optional<LineReader::Line> line = lines.next()) {
         if (!stream.decide(*line, decision)) {
-            ++errors;
+            errors.add(line->number, stream.error());
             continue;
         }
         traffic.record(decision);
@@ -142,12 +146,13 @@ int report(const ReportOptions& options) {
         fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", output == "-" ? "standard output" : output,
                    traffic.mentions,
                    std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
-                   errors);
+                   errors.total());
+        print_error_reasons(errors);
+        return errors_allowed(options.max_errors, errors.total(), lines.lines()) ? exit_ok : exit_failure;
     };
     if (options.format == "json") {
         if (!write_output(output, report_json(flow, traffic, errors, busiest, escalations, examples))) return exit_failure;
-        summary();
-        return exit_ok;
+        return summary();
     }
     std::optional<std::string> svg = dot_to_svg(to_dot(flow, &traffic));
     if (!svg) return exit_failure;
@@ -176,7 +181,7 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
 <h2>Outcomes</h2>
 <table id="outcomes"><tr><th>Outcome</th><th>What to do</th><th class="count">Mentions</th><th class="count">Share</th><th style="width:25%"></th></tr>
 )",
-                                   markup_escape(flow.name()), flow.version(), traffic.mentions, errors, traffic.fell_through, *svg);
+                                   markup_escape(flow.name()), flow.version(), traffic.mentions, errors.total(), traffic.fell_through, *svg);
     std::vector<std::uint32_t> order(flow.outcomes().size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
@@ -205,10 +210,20 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
             page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", markup_escape(e.id), markup_escape(e.text));
         page += "</ul>\n";
     }
+    if (errors.total() > 0) {
+        page += "<h2>Lines that could not be read</h2>\n<table id=\"errors\"><tr><th>Reason (the first such line)</th>"
+                "<th class=\"count\">First at line</th><th class=\"count\">Lines</th></tr>\n";
+        for (const ErrorReason& r : errors.reasons())
+            page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td></tr>\n",
+                                markup_escape(terminal_text(r.example)), r.first_line, r.count);
+        if (errors.other_count() > 0)
+            page += fmt::format("<tr><td class=\"meta\">Other reasons</td><td></td><td class=\"count\">{}</td></tr>\n",
+                                errors.other_count());
+        page += "</table>\n";
+    }
     page += "</body></html>\n";
     if (!write_output(output, page)) return exit_failure;
-    summary();
-    return exit_ok;
+    return summary();
 }
 
 }  // namespace
@@ -225,6 +240,7 @@ std::function<int()> add_report_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--examples", options->examples, "Example mentions shown per outcome")->capture_default_str();
     add_stream_flags(*cmd, options->stream);
+    add_max_errors_option(*cmd, options->max_errors);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return report(*options); };
 }

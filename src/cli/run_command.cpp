@@ -2,9 +2,11 @@
 // The deciding is the library's (triage::run_stream); this command picks the files, keeps
 // --state, shows progress and prints the summary.
 #include "commands.hpp"
+#include "error_allowance.hpp"
 #include "flow_loading.hpp"
 #include "files.hpp"
 
+#include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>
@@ -32,6 +34,7 @@ struct RunOptions {
     std::string traffic;
     std::string state;
     std::size_t chunk_size = 1 << 20;
+    ErrorAllowance max_errors;
 };
 
 class Progress {
@@ -124,7 +127,8 @@ int run(const RunOptions& options) {
     }
     int status = exit_ok;
     if (summary.strict_line != 0) {
-        fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", summary.strict_line, summary.strict_error);
+        fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", summary.strict_line,
+                   terminal_text(summary.strict_error));
         status = exit_failure;
     }
     if (summary.read_error != 0) {
@@ -149,6 +153,8 @@ int run(const RunOptions& options) {
         if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
     fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, summary.errors);
     if (monitor != nullptr) print_state_summary(*monitor);
+    print_error_reasons(summary.error_reasons);
+    if (summary.strict_line == 0 && !errors_allowed(options.max_errors, summary.errors, summary.lines)) status = exit_failure;
     return status;
 }
 
@@ -164,6 +170,7 @@ std::function<int()> add_run_command(CLI::App& app) {
     cmd->add_option("-j,--jobs", options->jobs, "Worker threads, at most 256 (default: all cores)")
         ->check(CLI::Range(0u, 256u));
     cmd->add_flag("--strict", options->strict, "Stop with exit status 1 at the first line that cannot be read");
+    add_max_errors_option(*cmd, options->max_errors);
     add_stream_flags(*cmd, options->stream);
     cmd->add_option("--state", options->state,
                     "Keep the state of windows and crisis modes in this file: read at the start if it exists, "
@@ -177,7 +184,8 @@ std::function<int()> add_run_command(CLI::App& app) {
                     "Also write per-step, per-branch and per-outcome counts (JSON) for 'triage graph --traffic'");
     cmd->footer(
         "Every input line gives exactly one output line: a decision, or {\"line\": N, \"error\": ...}. "
-        "A summary goes to stderr. Exit status: 0, or 1 if the flow has errors or --strict met a bad line.");
+        "A summary goes to stderr, with the lines that are no mention grouped by reason. Exit status: 0, or 1 if "
+        "the flow has errors, more lines are no mention than --max-errors allows (default 0), or --strict met one.");
     return [options] { return run(*options); };
 }
 

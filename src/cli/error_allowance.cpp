@@ -1,0 +1,94 @@
+#include "error_allowance.hpp"
+
+#include "triage/decision_format.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+namespace triage::cli {
+
+namespace {
+
+// The reasons, most frequent first; ties in order of their first line.
+std::vector<const ErrorReason*> by_frequency(const ErrorTally& tally) {
+    std::vector<const ErrorReason*> order;
+    for (const ErrorReason& r : tally.reasons()) order.push_back(&r);
+    std::stable_sort(order.begin(), order.end(), [](const ErrorReason* a, const ErrorReason* b) { return a->count > b->count; });
+    return order;
+}
+
+}  // namespace
+
+std::string with_thousands(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {
+    command
+        .add_option_function<std::string>(
+            "--max-errors",
+            [&allowance](const std::string& text) {
+                std::string_view number = text;
+                const bool percent = !number.empty() && number.back() == '%';
+                if (percent) number.remove_suffix(1);
+                double value = -1;
+                auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+                const bool whole = value == static_cast<double>(static_cast<std::uint64_t>(value));
+                if (ec != std::errc() || end != number.data() + number.size() || number.empty() || value < 0 ||
+                    (percent && value > 100) || (!percent && (!whole || value > 1e18)))
+                    throw CLI::ValidationError("--max-errors",
+                                               "takes a number of lines (100) or a percentage of them (0.5%), not '" + text + "'");
+                allowance.written = text;
+                if (percent) allowance.percent = value;
+                else allowance.count = static_cast<std::uint64_t>(value);
+            },
+            "Lines that are no mention (error records) allowed before the exit status is 1: a count, or a "
+            "percentage of the lines such as 0.5% (default 0)")
+        ->type_name("N|P%");
+}
+
+bool errors_allowed(const ErrorAllowance& allowance, std::uint64_t errors, std::uint64_t lines) {
+    const bool within = allowance.percent >= 0
+                            ? static_cast<double>(errors) <= allowance.percent / 100.0 * static_cast<double>(lines)
+                            : errors <= allowance.count;
+    if (within) return true;
+    fmt::print(stderr, "triage: {} of {} lines are no mention (more than --max-errors {}); allow some with "
+                       "--max-errors N or --max-errors P%\n",
+               with_thousands(errors), with_thousands(lines), allowance.written);
+    return false;
+}
+
+void print_error_reasons(const ErrorTally& tally) {
+    if (tally.total() == 0) return;
+    const std::vector<const ErrorReason*> order = by_frequency(tally);
+    constexpr std::size_t shown = 10;
+    fmt::print(stderr, "lines that are no mention, by reason:\n");
+    for (std::size_t i = 0; i < order.size() && i < shown; ++i)
+        fmt::print(stderr, "  {} line{}: {}; first at line {}\n", with_thousands(order[i]->count),
+                   order[i]->count == 1 ? "" : "s", terminal_text(order[i]->example), order[i]->first_line);
+    std::uint64_t rest = tally.other_count();
+    for (std::size_t i = shown; i < order.size(); ++i) rest += order[i]->count;
+    if (rest > 0) fmt::print(stderr, "  {} more line{} for other reasons\n", with_thousands(rest), rest == 1 ? "" : "s");
+}
+
+void write_error_reasons(JsonWriter& json, const ErrorTally& tally) {
+    json.key("error_reasons").begin_array();
+    for (const ErrorReason* r : by_frequency(tally))
+        json.begin_object()
+            .key("count").number(static_cast<std::int64_t>(r->count))
+            .key("first_line").number(static_cast<std::int64_t>(r->first_line))
+            .key("example").string(r->example)
+            .end_object();
+    json.end_array();
+    json.key("other_errors").number(static_cast<std::int64_t>(tally.other_count()));
+}
+
+}  // namespace triage::cli

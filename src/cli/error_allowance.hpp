@@ -1,0 +1,39 @@
+// How many lines that are no mention (error records) `run`, `report` and `diff` accept before
+// they exit 1: `--max-errors N` or `--max-errors P%`, 0 by default — a stream where every line
+// failed is a failure, not a success with a footnote. The reasons are printed grouped, so the
+// fix (a --fields rename, a time format) is one look away.
+#pragma once
+
+#include "triage/error_tally.hpp"
+#include "triage/json_writer.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace triage::cli {
+
+struct ErrorAllowance {
+    std::uint64_t count = 0;  // at most this many error records
+    double percent = -1;      // or, when not negative, at most this share of the lines
+    std::string written = "0";
+};
+
+void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance);
+
+// False, after saying so on standard error with the way to allow them, when `errors` of `lines`
+// are more than allowed.
+[[nodiscard]] bool errors_allowed(const ErrorAllowance& allowance, std::uint64_t errors, std::uint64_t lines);
+
+// Standard error: the reasons, most frequent first (at most 10 and how many more), each as
+// "  1,203 lines: MESSAGE; first at line 7".
+void print_error_reasons(const ErrorTally& tally);
+
+// "error_reasons": [{"count", "first_line", "example"}, ...] into an open JSON object.
+void write_error_reasons(JsonWriter& json, const ErrorTally& tally);
+
+// 1203 → "1,203".
+[[nodiscard]] std::string with_thousands(std::uint64_t n);
+
+}  // namespace triage::cli
