@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <unordered_map>
 
@@ -157,8 +158,14 @@ struct JsonRecordReader::Impl {
         case FieldType::integer:
             if (type == T::INT64) values[slot] = FieldValue::of_number(static_cast<double>(value.get_int64().value_unsafe()));
             else if (type == T::UINT64) values[slot] = FieldValue::of_number(static_cast<double>(value.get_uint64().value_unsafe()));
-            else if (type == T::DOUBLE) values[slot] = FieldValue::of_number(value.get_double().value_unsafe());
-            else return wrong("a number");
+            else if (type == T::DOUBLE) {
+                const double number = value.get_double().value_unsafe();
+                // 12.0 is a whole number; 2.5 is not one, for an integer field.
+                if (f.type == FieldType::integer && number != std::floor(number))
+                    return fail(fmt::format("'{}' must be a whole number for field '{}' (integer), not {}", dotted_path(),
+                                            f.name, number));
+                values[slot] = FieldValue::of_number(number);
+            } else return wrong(f.type == FieldType::integer ? "a whole number" : "a number");
             return true;
         case FieldType::boolean:
             if (type != T::BOOL) return wrong("true or false");
@@ -234,6 +241,9 @@ struct JsonRecordReader::Impl {
                 ok = set(e->slot, value);
             }
             else if (value.type() == simdjson::dom::element_type::OBJECT) ok = visit(value.get_object().value_unsafe(), e->child);
+            else if (value.type() != simdjson::dom::element_type::NULL_VALUE)  // null: the fields below are missing
+                return fail(fmt::format("'{}' must be an object (the flow reads fields inside it), not {}", dotted_path(),
+                                        json_type_name(value.type())));
             if (!ok) return false;
             path.pop_back();
         }

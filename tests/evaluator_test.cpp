@@ -438,7 +438,7 @@ TEST_CASE("JSON records: nesting, renames, ids, nulls, and type errors") {
     CHECK(reader.value(3).kind == ValueKind::missing);
 
     CHECK_FALSE(reader.read(R"({"author": {"followers": "12"}})"));
-    CHECK(reader.error() == "'author.followers' must be a number for field 'author.followers' (integer), not a string");
+    CHECK(reader.error() == "'author.followers' must be a whole number for field 'author.followers' (integer), not a string");
     CHECK_FALSE(reader.read(R"({"ok": 1})"));
     CHECK(reader.error() == "'ok' must be true or false for field 'ok' (bool), not a number");
     CHECK_FALSE(reader.read(R"({"at": "last tuesday"})"));
@@ -449,6 +449,60 @@ TEST_CASE("JSON records: nesting, renames, ids, nulls, and type errors") {
     CHECK(reader.error().rfind("invalid JSON", 0) == 0);
     CHECK(reader.read(R"({})"));  // every field missing is fine
     CHECK(reader.id().empty());
+}
+
+// The table of docs/language.md ("Values in a JSON record"), row by row: each JSON value for each
+// field type gives a value, a missing field, or an error record.
+TEST_CASE("JSON records: every JSON value against every field type, as docs/language.md's table says") {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nfields { t: text\n n: number\n i: integer\n b: bool\n at: time\n"
+        " c: one of twitter, facebook\n g.x: number }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    const Flow& flow = *result.flow;
+    JsonRecordReader reader(flow, {});
+    struct Row {
+        const char* key;
+        const char* json;
+        const char* gives;  // "value", "missing" or "error"
+    };
+    const Row rows[] = {
+        {"t", R"("hello")", "value"},   {"t", "3", "error"},       {"t", "true", "error"},
+        {"t", "[\"a\"]", "error"},      {"t", "{}", "error"},        {"t", "null", "missing"},
+        {"n", "3", "value"},            {"n", "2.5", "value"},     {"n", "-1e300", "value"},
+        {"n", R"("3")", "error"},       {"n", "true", "error"},    {"n", "null", "missing"},
+        {"i", "3", "value"},            {"i", "3.0", "value"},     {"i", "-7", "value"},
+        {"i", "2.5", "error"},          {"i", R"("3")", "error"},  {"i", "null", "missing"},
+        {"b", "true", "value"},         {"b", "false", "value"},   {"b", R"("true")", "error"},
+        {"b", "1", "error"},            {"b", "null", "missing"},
+        {"at", R"("2026-11-22T09:30:00Z")", "value"}, {"at", R"("2026-11-22T09:30:00+01:00")", "value"},
+        {"at", "1764000000", "value"},  {"at", "1764000000.25", "value"}, {"at", R"("2026-11-22 09:30:00")", "error"},
+        {"at", R"("yesterday")", "error"}, {"at", "1e300", "error"}, {"at", "true", "error"}, {"at", "null", "missing"},
+        {"c", R"("twitter")", "value"}, {"c", R"("myspace")", "value"},  // an unlisted value is "none of them"
+        {"c", "1", "error"},            {"c", "null", "missing"},
+        {"g", R"({"x": 3})", "value"},  {"g", R"({})", "missing"}, {"g", R"("bob")", "error"},
+        {"g", "[1]", "error"},          {"g", "5", "error"},       {"g", "null", "missing"},
+    };
+    for (const Row& row : rows) {
+        const std::string line = fmt::format(R"({{"{}": {}}})", row.key, row.json);
+        CAPTURE(line);
+        const bool read = reader.read(line);
+        CAPTURE(reader.error());
+        if (std::string_view(row.gives) == "error") {
+            CHECK_FALSE(read);
+            continue;
+        }
+        REQUIRE(read);
+        const std::string field = std::string_view(row.key) == "g" ? "g.x" : row.key;
+        const FieldValue v = reader.value(*flow.find_field(field));
+        CHECK((v.kind == ValueKind::missing) == (std::string_view(row.gives) == "missing"));
+    }
+    // A key the flow does not read is never looked at, whatever it holds.
+    CHECK(reader.read(R"({"other": [1, {"x": null}], "t": "fine"})"));
+    // Errors name what was expected.
+    CHECK_FALSE(reader.read(R"({"i": 2.5})"));
+    CHECK(reader.error() == "'i' must be a whole number for field 'i' (integer), not 2.5");
+    CHECK_FALSE(reader.read(R"({"g": "bob"})"));
+    CHECK(reader.error() == "'g' must be an object (the flow reads fields inside it), not a string");
 }
 
 TEST_CASE("two threads sharing one flow decide exactly as one thread does") {
