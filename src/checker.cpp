@@ -284,6 +284,11 @@ private:
                 error(Code::unknown_time_zone, *zone_span, problem).help =
                     "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
                 valid = false;
+            } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(h.zone)) {
+                warning(Code::legacy_time_zone, *zone_span, advice->why).help =
+                    !advice->city.empty()
+                        ? fmt::format("name the place whose clocks the desk follows, e.g. zone \"{}\"", advice->city)
+                        : "name the place whose clocks the desk follows, as Area/City: e.g. zone \"America/New_York\"";
             }
         }
         std::vector<detail::OpenInterval> open;

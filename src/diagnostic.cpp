@@ -51,6 +51,7 @@ std::string_view code_title(Code code) {
     case Code::state_not_allowed: return "window or crisis where a per-mention condition is needed";
     case Code::invalid_window: return "invalid window";
     case Code::invalid_crisis: return "invalid crisis";
+    case Code::legacy_time_zone: return "legacy or fixed-offset time zone";
     case Code::step_without_branches: return "step without branches";
     case Code::test_expects_nothing: return "test expects nothing";
     case Code::test_field_twice: return "field given twice";
@@ -74,7 +75,8 @@ std::span<const Code> all_codes() {
         Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
         Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
         Code::step_without_branches, Code::invalid_hours,      Code::state_not_allowed,
-        Code::invalid_window,     Code::invalid_crisis,        Code::test_expects_nothing,  Code::test_field_twice,
+        Code::invalid_window,     Code::invalid_crisis,        Code::legacy_time_zone,
+        Code::test_expects_nothing, Code::test_field_twice,
         Code::test_wrong_node_kind,
         Code::limit_exceeded,
     };

@@ -1,5 +1,7 @@
 #include "time_zone.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -13,6 +15,49 @@
 #include <unistd.h>
 
 namespace triage::detail {
+
+std::optional<ZoneAdvice> legacy_zone_advice(std::string_view name) {
+    struct Legacy {
+        std::string_view name, city;
+    };
+    // POSIX-style names kept in the tz database for compatibility, and the cities they are
+    // usually written for.
+    static constexpr Legacy posix[] = {
+        {"EST", "America/New_York"},     {"MST", "America/Denver"},      {"HST", "Pacific/Honolulu"},
+        {"EST5EDT", "America/New_York"}, {"CST6CDT", "America/Chicago"}, {"MST7MDT", "America/Denver"},
+        {"PST8PDT", "America/Los_Angeles"}, {"CET", "Europe/Paris"},    {"MET", "Europe/Paris"},
+        {"EET", "Europe/Athens"},        {"WET", "Europe/Lisbon"},
+    };
+    for (const Legacy& l : posix)
+        if (name == l.name)
+            return ZoneAdvice{fmt::format("'{}' is a legacy time zone name: its rules follow no place's law, and may "
+                                          "lack or misplace daylight saving time",
+                                          name),
+                              l.city};
+    if (name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Etc/GMT") return std::nullopt;
+    if (name.starts_with("Etc/") || name.starts_with("GMT+") || name.starts_with("GMT-") || name == "GMT0" ||
+        name == "UCT" || name == "Universal" || name == "Zulu" || name == "Greenwich")
+        return ZoneAdvice{fmt::format("'{}' is a fixed offset from UTC, with no daylight saving time "
+                                      "(and in Etc/GMT+N the sign is reversed: Etc/GMT+5 is UTC-05:00)",
+                                      name),
+                          {}};
+    static constexpr Legacy aliases[] = {
+        {"US/Eastern", "America/New_York"},  {"US/Central", "America/Chicago"},  {"US/Mountain", "America/Denver"},
+        {"US/Pacific", "America/Los_Angeles"}, {"US/Alaska", "America/Anchorage"}, {"US/Hawaii", "Pacific/Honolulu"},
+        {"US/Arizona", "America/Phoenix"},   {"Canada/Eastern", "America/Toronto"}, {"GB", "Europe/London"},
+        {"Japan", "Asia/Tokyo"},             {"PRC", "Asia/Shanghai"},           {"ROK", "Asia/Seoul"},
+        {"Singapore", "Asia/Singapore"},     {"Hongkong", "Asia/Hong_Kong"},     {"NZ", "Pacific/Auckland"},
+        {"Eire", "Europe/Dublin"},           {"Poland", "Europe/Warsaw"},        {"Turkey", "Europe/Istanbul"},
+        {"Israel", "Asia/Jerusalem"},        {"Egypt", "Africa/Cairo"},          {"Iran", "Asia/Tehran"},
+    };
+    for (const Legacy& l : aliases)
+        if (name == l.name)
+            return ZoneAdvice{fmt::format("'{}' is an old alias kept for compatibility", name), l.city};
+    if (name.find('/') == std::string_view::npos)
+        return ZoneAdvice{fmt::format("'{}' is not an Area/City zone: an old alias or abbreviation", name), {}};
+    return std::nullopt;
+}
+
 
 namespace {
 

@@ -9,6 +9,16 @@
 
 namespace triage::detail {
 
+// Why a zone name that the tz database knows is still a poor choice for business hours, or
+// nothing: a legacy POSIX-style name (`EST`, `EST5EDT`, `CET`: fixed rules that follow no
+// place's law), a fixed offset (`Etc/GMT+5`: no daylight saving time at all) or an old alias
+// (`Japan`, `US/Eastern`). `city` is then the zone to suggest, when one is clearly meant.
+struct ZoneAdvice {
+    std::string why;
+    std::string_view city;  // empty: no single city is meant
+};
+[[nodiscard]] std::optional<ZoneAdvice> legacy_zone_advice(std::string_view name);
+
 class TimeZone {
 public:
     // "UTC" (also "Etc/UTC") needs no file. Others are read from the tz database: the directory in

@@ -56,6 +56,7 @@ enum class Code : std::uint16_t {
     state_not_allowed = 45,     // T045
     invalid_window = 46,        // T046
     invalid_crisis = 47,        // T047
+    legacy_time_zone = 48,      // T048
     test_expects_nothing = 50,  // T050
     test_field_twice = 51,      // T051
     test_wrong_node_kind = 52,  // T052
