@@ -66,6 +66,34 @@ TEST_CASE("run: the summary counts outcomes and errors, and groups the errors by
           "--max-errors P%\n");
 }
 
+TEST_CASE("run: a stream out of time order fails past --max-late and says to sort it") {
+    // 100 mentions a minute apart, newest first: each is late (outage.flow's tolerance is 5m)
+    // behind the first, so the windows count almost nothing.
+    triage::test::TempDir dir;
+    std::string reversed, sorted;
+    for (int i = 0; i < 100; ++i)
+        sorted += fmt::format(R"({{"id": {}, "text": "is it down?", "posted_at": "2026-11-22T{:02}:{:02}:00Z"}})" "\n", i,
+                              8 + i / 60, i % 60);
+    for (int i = 99; i >= 0; --i)
+        reversed += fmt::format(R"({{"id": {}, "text": "is it down?", "posted_at": "2026-11-22T{:02}:{:02}:00Z"}})" "\n", i,
+                                8 + i / 60, i % 60);
+    triage::test::write_file(dir.path / "reversed.jsonl", reversed);
+    triage::test::write_file(dir.path / "sorted.jsonl", sorted);
+    const std::string outage = fixture("outage.flow");
+    Run late = run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now + " -o /dev/null 2>&1");
+    CHECK(late.status == 1);
+    CHECK(late.output.find("triage: 94 of 100 mentions are late (more than 5m older than the newest before them)") !=
+          std::string::npos);
+    CHECK(late.output.find("Sort them by posted_at first") != std::string::npos);
+    CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
+                  " -o /dev/null --max-late 100% 2>/dev/null").status == 0);
+    CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
+                  " -o /dev/null --max-late 94 2>/dev/null").status == 0);
+    Run in_order = run_cli("run " + outage + " " + triage::test::quoted(dir.file("sorted.jsonl")) + now + " -o /dev/null 2>&1");
+    CHECK(in_order.status == 0);
+    CHECK(in_order.output.find("state: 0 late") != std::string::npos);
+}
+
 TEST_CASE("run, report, diff: more lines that are no mention than --max-errors allows is exit 1") {
     // Every line of an export whose times the flow cannot read: the reasons are grouped, with the
     // count and the first line, and the exit status says the run failed.

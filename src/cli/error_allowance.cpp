@@ -31,11 +31,14 @@ std::string with_thousands(std::uint64_t n) {
     return out;
 }
 
-void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {
+namespace {
+
+void add_allowance_option(CLI::App& command, ErrorAllowance& allowance, const std::string& name,
+                          const std::string& description) {
     command
         .add_option_function<std::string>(
-            "--max-errors",
-            [&allowance](const std::string& text) {
+            name,
+            [&allowance, name](const std::string& text) {
                 std::string_view number = text;
                 const bool percent = !number.empty() && number.back() == '%';
                 if (percent) number.remove_suffix(1);
@@ -44,22 +47,37 @@ void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {
                 const bool whole = value == static_cast<double>(static_cast<std::uint64_t>(value));
                 if (ec != std::errc() || end != number.data() + number.size() || number.empty() || value < 0 ||
                     (percent && value > 100) || (!percent && (!whole || value > 1e18)))
-                    throw CLI::ValidationError("--max-errors",
+                    throw CLI::ValidationError(name,
                                                "takes a number of lines (100) or a percentage of them (0.5%), not '" + text + "'");
                 allowance.written = text;
-                if (percent) allowance.percent = value;
-                else allowance.count = static_cast<std::uint64_t>(value);
+                allowance.percent = percent ? value : -1;
+                allowance.count = percent ? 0 : static_cast<std::uint64_t>(value);
             },
-            "Lines that are no mention (error records) allowed before the exit status is 1: a count, or a "
-            "percentage of the lines such as 0.5% (default 0)")
+            description)
         ->type_name("N|P%");
 }
 
+}  // namespace
+
+bool ErrorAllowance::allows(std::uint64_t n, std::uint64_t lines) const noexcept {
+    return percent >= 0 ? static_cast<double>(n) <= percent / 100.0 * static_cast<double>(lines) : n <= count;
+}
+
+void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {
+    add_allowance_option(command, allowance, "--max-errors",
+                         "Lines that are no mention (error records) allowed before the exit status is 1: a count, or a "
+                         "percentage of the lines such as 0.5% (default 0)");
+}
+
+void add_max_late_option(CLI::App& command, ErrorAllowance& allowance) {
+    allowance = {0, 1.0, "1%"};
+    add_allowance_option(command, allowance, "--max-late",
+                         "Mentions older than the flow's clock tolerance (decided, not counted in windows) allowed "
+                         "before the exit status is 1: a count or a percentage (default 1%)");
+}
+
 bool errors_allowed(const ErrorAllowance& allowance, std::uint64_t errors, std::uint64_t lines) {
-    const bool within = allowance.percent >= 0
-                            ? static_cast<double>(errors) <= allowance.percent / 100.0 * static_cast<double>(lines)
-                            : errors <= allowance.count;
-    if (within) return true;
+    if (allowance.allows(errors, lines)) return true;
     fmt::print(stderr, "triage: {} of {} lines are no mention (more than --max-errors {}); allow some with "
                        "--max-errors N or --max-errors P%\n",
                with_thousands(errors), with_thousands(lines), allowance.written);

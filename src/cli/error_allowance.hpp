@@ -18,9 +18,15 @@ struct ErrorAllowance {
     std::uint64_t count = 0;  // at most this many error records
     double percent = -1;      // or, when not negative, at most this share of the lines
     std::string written = "0";
+
+    // Within the allowance: `n` of `lines`.
+    [[nodiscard]] bool allows(std::uint64_t n, std::uint64_t lines) const noexcept;
 };
 
 void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance);
+// `--max-late N|P%` (default 1%): mentions older than the clock's tolerance, which a flow with
+// windows decides but cannot count; past it `run` exits 1 and says to sort the stream.
+void add_max_late_option(CLI::App& command, ErrorAllowance& allowance);
 
 // False, after saying so on standard error with the way to allow them, when `errors` of `lines`
 // are more than allowed.

@@ -35,6 +35,7 @@ struct RunOptions {
     std::string state;
     std::size_t chunk_size = 1 << 20;
     ErrorAllowance max_errors;
+    ErrorAllowance max_late;
 };
 
 class Progress {
@@ -78,6 +79,22 @@ void print_state_summary(const Monitor& monitor) {
             fmt::print(stderr, "; crisis {} active since {}", monitor.flow().crises()[i].name, format_time(c.since));
     }
     fmt::print(stderr, "\n");
+}
+
+// Mentions older than the clock's tolerance are decided but not counted: a few are stragglers,
+// many mean a stream out of time order, whose windows and crises then see almost nothing.
+bool late_allowed(const ErrorAllowance& allowance, const Monitor& monitor, std::uint64_t mentions) {
+    const std::uint64_t late = monitor.stats().late;
+    if (allowance.allows(late, mentions)) return true;
+    const Clock& clock = *monitor.flow().clock();
+    const std::string& field = monitor.flow().fields()[clock.field].name;
+    fmt::print(stderr,
+               "triage: {} of {} mentions are late (more than {} older than the newest before them), so the windows "
+               "did not count them (more than --max-late {}): the mentions are not in time order. Sort them by {} "
+               "first, e.g. jq -c -s 'sort_by(.{})[]' MENTIONS, or allow them with --max-late N or P%\n",
+               with_thousands(late), with_thousands(mentions), format_duration(clock.tolerance), allowance.written, field,
+               field);
+    return false;
 }
 
 int run(const RunOptions& options) {
@@ -155,6 +172,7 @@ int run(const RunOptions& options) {
     if (monitor != nullptr) print_state_summary(*monitor);
     print_error_reasons(summary.error_reasons);
     if (summary.strict_line == 0 && !errors_allowed(options.max_errors, summary.errors, summary.lines)) status = exit_failure;
+    if (monitor != nullptr && flow.clock() && !late_allowed(options.max_late, *monitor, traffic.mentions)) status = exit_failure;
     return status;
 }
 
@@ -171,6 +189,7 @@ std::function<int()> add_run_command(CLI::App& app) {
         ->check(CLI::Range(0u, 256u));
     cmd->add_flag("--strict", options->strict, "Stop with exit status 1 at the first line that cannot be read");
     add_max_errors_option(*cmd, options->max_errors);
+    add_max_late_option(*cmd, options->max_late);
     add_stream_flags(*cmd, options->stream);
     cmd->add_option("--state", options->state,
                     "Keep the state of windows and crisis modes in this file: read at the start if it exists, "
