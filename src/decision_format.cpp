@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 #include <charconv>
 #include <cmath>
 
@@ -77,6 +80,37 @@ std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& 
     }
     }
     return "?";
+}
+
+// Moves `at` back to the start of the UTF-8 sequence it is in.
+std::size_t sequence_start(std::string_view text, std::size_t at) {
+    while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+    return at;
+}
+
+// Where `matched` is in `text`: the regex's own span when it points into the text, else the first
+// place the phrase occurs, ignoring ASCII case (a phrase folded beyond ASCII may not be found).
+std::optional<std::size_t> match_position(std::string_view text, std::string_view matched) {
+    if (matched.data() >= text.data() && matched.data() + matched.size() <= text.data() + text.size())
+        return static_cast<std::size_t>(matched.data() - text.data());
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    auto it = std::search(text.begin(), text.end(), matched.begin(), matched.end(),
+                          [&](char a, char b) { return lower(a) == lower(b); });
+    if (it == text.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - text.begin());
+}
+
+// What matched, and the text around it (about 30 bytes each side, cut between code points), so
+// that the matching word is visible however long the text: `matched "clowns" in "…are clowns, all…"`.
+std::string match_text(std::string_view text, std::string_view matched) {
+    std::string out = fmt::format("matched \"{}\"", matched);
+    std::optional<std::size_t> at = match_position(text, matched);
+    if (!at) return out;
+    constexpr std::size_t around = 30;
+    const std::size_t begin = sequence_start(text, *at > around ? *at - around : 0);
+    const std::size_t end = sequence_start(text, std::min(text.size(), *at + matched.size() + around));
+    return out + fmt::format(" in \"{}{}{}\"", begin > 0 ? "…" : "", text.substr(begin, end - begin),
+                             end < text.size() ? "…" : "");
 }
 
 }  // namespace
@@ -284,7 +318,9 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
             std::string indent(4 + 2 * e.depth, ' ');
             std::string_view text = flow.source_text(flow.conditions()[e.condition].span);
             std::string reads;
-            if (e.has_field) reads = fmt::format("   [{} = {}]", flow.fields()[e.field].name, value_text(flow, e.field, e.value));
+            if (e.has_field && !e.matched.empty() && e.value.kind == ValueKind::text)
+                reads = fmt::format("   [{}: {}]", flow.fields()[e.field].name, match_text(e.value.text, e.matched));
+            else if (e.has_field) reads = fmt::format("   [{} = {}]", flow.fields()[e.field].name, value_text(flow, e.field, e.value));
             else if (flow.conditions()[e.condition].kind == ConditionKind::window)
                 reads = std::isnan(e.value.number) ? std::string("   [not known yet: the baseline is not complete]")
                                                    : fmt::format("   [= {:.4g}]", e.value.number);

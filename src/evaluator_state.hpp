@@ -273,20 +273,35 @@ struct EvaluatorState {
             const auto& found = phrases_found(c.field, read->text);
             const auto& ids = data.program.condition_phrases[id];
             auto hit = [&](std::uint32_t p) { return (found[p / 64] >> (p % 64)) & 1; };
-            result = c.kind == ConditionKind::has_any ? std::any_of(ids.begin(), ids.end(), hit)
+            const auto first_hit = std::find_if(ids.begin(), ids.end(), hit);
+            result = c.kind == ConditionKind::has_any ? first_hit != ids.end()
                                                       : std::all_of(ids.begin(), ids.end(), hit);
+            if (trace != nullptr && result) {  // explaining: which phrase (ids run parallel to the list's phrases)
+                const auto& phrases = data.word_lists[c.operand].phrases;
+                trace->entries[entry].matched =
+                    c.kind == ConditionKind::has_any ? phrases[first_hit - ids.begin()] : phrases.back();
+            }
             break;
         }
         case ConditionKind::contains:
             read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text)
                 result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
+            if (trace != nullptr && result) trace->entries[entry].matched = c.text;
             break;
         case ConditionKind::matches:
             read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::text)
-                result = re2::RE2::PartialMatch(re2::StringPiece(read->text.data(), read->text.size()),
-                                                *data.compiled_regexes[c.operand]);
+            if (read->kind == ValueKind::text) {
+                const re2::StringPiece text(read->text.data(), read->text.size());
+                const re2::RE2& regex = *data.compiled_regexes[c.operand];
+                if (trace == nullptr) {
+                    result = re2::RE2::PartialMatch(text, regex);
+                } else {  // explaining: the part of the text that matched, too
+                    re2::StringPiece match;
+                    result = regex.Match(text, 0, text.size(), re2::RE2::UNANCHORED, &match, 1);
+                    if (result) trace->entries[entry].matched = std::string_view(match.data(), match.size());
+                }
+            }
             break;
         case ConditionKind::window: {
             const double v = window_value(c.operand, depth, mode);

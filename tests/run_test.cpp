@@ -204,13 +204,32 @@ TEST_CASE("gen: the same seed gives the same mentions") {
     CHECK(a.output != c.output);
 }
 
+TEST_CASE("explain: names the phrase or the part of the text that matched, with the text around it") {
+    // The matching words come after the first 80 characters, which is all of a text explain showed.
+    const std::string padding(120, '.');
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    Run phrase = run_cli("explain '" + airforce + "'" + now + R"( --record '{"text": "Air Force )" + padding +
+                         R"( they were clowns LOL, a joke", "sentiment": -0.7}')");
+    CHECK(phrase.status == 0);
+    CHECK(phrase.output.find(R"(yes text has any about_us   [text: matched "air force" in "Air Force ...)") != std::string::npos);
+    CHECK(phrase.output.find(R"(yes text has any raging   [text: matched "lol" in "…)" + std::string(12, '.') +
+                             R"( they were clowns LOL, a joke"])") != std::string::npos);
+    // A regular expression: the part of the text it matched, exactly.
+    const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
+    Run regex = run_cli("explain '" + care + "'" + now +
+                        R"( --record '{"text": "lost bag, booking ref: AB12CD please help", "sentiment": -0.4}')");
+    CHECK(regex.status == 0);
+    CHECK(regex.output.find(R"(matched "ref: AB12CD" in "lost bag, booking ref: AB12CD please help")") !=
+          std::string::npos);
+}
+
 TEST_CASE("explain: the path in words, with the values that decided it") {
     Run run = run_cli("explain " + flow + now +
                       R"( --record '{"text": "The USAF is a joke lol", "sentiment": -0.9, "site": {"bashing": false}}')");
     CHECK(run.status == 0);
     CHECK(run.output ==
           "discovery — Has someone discovered a post about us?\n"
-          "  yes text has any about_us   [text = \"The USAF is a joke lol\"]\n"
+          "  yes text has any about_us   [text: matched \"usaf\" in \"The USAF is a joke lol\"]\n"
           "    -> assess\n"
           "assess — Is it positive or balanced?\n"
           "  no  sentiment >= 0.3   [sentiment = -0.9]\n"
@@ -219,7 +238,7 @@ TEST_CASE("explain: the path in words, with the values that decided it") {
           "      no  site.bashing   [site.bashing = false]\n"
           "      yes sentiment < -0.8 and text has any mocking\n"
           "        yes sentiment < -0.8   [sentiment = -0.9]\n"
-          "        yes text has any mocking   [text = \"The USAF is a joke lol\"]\n"
+          "        yes text has any mocking   [text: matched \"lol\" in \"The USAF is a joke lol\"]\n"
           "    -> monitor_only\n"
           "outcome monitor_only — Monitor only\n"
           "actions:\n"

@@ -280,10 +280,14 @@ TEST_CASE("explain: a record's control characters never reach the terminal, long
     CHECK(escaped.output.find('\x1b') == std::string::npos);
     CHECK(escaped.output.find('\x07') == std::string::npos);
     CHECK(escaped.output.find("usaf \xEF\xBF\xBD]0;pwned\xEF\xBF\xBD") != std::string::npos);
-    // 80 code points are shown; the 80th is "é", two bytes, kept whole.
-    const std::string text = "usaf " + std::string(74, 'a') + "\xC3\xA9 and more";
+    // A text no phrase matched: 80 code points are shown; the 80th is "é", two bytes, kept whole.
+    const std::string text = std::string(79, 'a') + "\xC3\xA9 and more";
     CliRun cut = run_triage("explain " + flow + " --record '{\"text\": \"" + text + "\", \"sentiment\": 0.9}'");
-    CHECK(cut.output.find("usaf " + std::string(74, 'a') + "\xC3\xA9…\"") != std::string::npos);
+    CHECK(cut.output.find("[text = \"" + std::string(79, 'a') + "\xC3\xA9…\"]") != std::string::npos);
+    // A phrase matched: the 30 bytes after it end inside "é", which is left out whole.
+    const std::string matched = "usaf " + std::string(28, 'a') + "\xC3\xA9 and more";
+    CliRun around = run_triage("explain " + flow + " --record '{\"text\": \"" + matched + "\", \"sentiment\": 0.9}'");
+    CHECK(around.output.find("[text: matched \"usaf\" in \"usaf " + std::string(28, 'a') + "…\"]") != std::string::npos);
 }
 
 TEST_CASE("report: example texts are cut between code points, so the page and the JSON stay valid UTF-8") {

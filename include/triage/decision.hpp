@@ -96,6 +96,10 @@ struct TraceEntry {
     bool has_field = false;
     std::uint32_t field = 0;     // the field this leaf read, when has_field
     FieldValue value;            // its value (text borrowed from the record); a window's count, rate or factor
+    // For a text condition that held: what matched — the first phrase of the list found (`has
+    // any`; the last one checked for `has all`), the phrase of `contains` (borrowed from the
+    // flow), or the part of the text a regular expression matched (borrowed from the record).
+    std::string_view matched;
 };
 inline constexpr std::uint32_t no_step = UINT32_MAX;
 
