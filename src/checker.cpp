@@ -287,7 +287,8 @@ private:
             } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(h.zone)) {
                 warning(Code::legacy_time_zone, *zone_span, advice->why).help =
                     !advice->city.empty()
-                        ? fmt::format("name the place whose clocks the desk follows, e.g. zone \"{}\"", advice->city)
+                        ? advice->city == "UTC" ? std::string("write zone \"UTC\"")
+                                                : fmt::format("name the place whose clocks the desk follows, e.g. zone \"{}\"", advice->city)
                         : "name the place whose clocks the desk follows, as Area/City: e.g. zone \"America/New_York\"";
             }
         }

@@ -179,6 +179,15 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     const FileId main = sources->add(std::move(path), std::string(source));
     CompileResult result;
 
+    if (source.size() > effective.limits.total_bytes) {  // the flow alone passes what all its files may hold
+        result.diagnostics.push_back({Severity::error, Code::limit_exceeded, Span{main, 0, 0},
+                                      fmt::format("flow file '{}' is {} bytes; the total-size limit is {}", sources->path(main),
+                                                  source.size(), effective.limits.total_bytes),
+                                      {},
+                                      "raise the limit: --limit total-size=N"});
+        result.sources = std::move(sources);
+        return result;
+    }
     Loader loader(*sources, effective, reader, result.diagnostics);
     loader.load(main);
     if (loader.limit_exceeded()) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include <charconv>
@@ -93,22 +94,29 @@ std::size_t sequence_start(std::string_view text, std::size_t at) {
 std::optional<std::size_t> match_position(std::string_view text, std::string_view matched) {
     if (matched.data() >= text.data() && matched.data() + matched.size() <= text.data() + text.size())
         return static_cast<std::size_t>(matched.data() - text.data());
+    // The first occurrence on word boundaries, as the matcher finds phrases ("lol" is not in "lollipop").
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    auto it = std::search(text.begin(), text.end(), matched.begin(), matched.end(),
-                          [&](char a, char b) { return lower(a) == lower(b); });
-    if (it == text.end()) return std::nullopt;
-    return static_cast<std::size_t>(it - text.begin());
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+    for (auto it = text.begin();; ++it) {
+        it = std::search(it, text.end(), matched.begin(), matched.end(), [&](char a, char b) { return lower(a) == lower(b); });
+        if (it == text.end()) return std::nullopt;
+        const auto at = static_cast<std::size_t>(it - text.begin());
+        const std::size_t end = at + matched.size();
+        if ((at == 0 || !word(text[at - 1])) && (end == text.size() || !word(text[end]))) return at;
+    }
 }
 
 // What matched, and the text around it (about 30 bytes each side, cut between code points), so
 // that the matching word is visible however long the text: `matched "clowns" in "…are clowns, all…"`.
 std::string match_text(std::string_view text, std::string_view matched) {
-    std::string out = fmt::format("matched \"{}\"", matched);
+    // A long match (a regex such as /.+/) is shown up to 80 bytes, with the text after it.
+    constexpr std::size_t longest = 80, around = 30;
+    const std::size_t shown = sequence_start(matched, std::min(matched.size(), longest));
+    std::string out = fmt::format("matched \"{}{}\"", matched.substr(0, shown), shown < matched.size() ? "…" : "");
     std::optional<std::size_t> at = match_position(text, matched);
     if (!at) return out;
-    constexpr std::size_t around = 30;
     const std::size_t begin = sequence_start(text, *at > around ? *at - around : 0);
-    const std::size_t end = sequence_start(text, std::min(text.size(), *at + matched.size() + around));
+    const std::size_t end = sequence_start(text, std::min(text.size(), *at + shown + around));
     return out + fmt::format(" in \"{}{}{}\"", begin > 0 ? "…" : "", text.substr(begin, end - begin),
                              end < text.size() ? "…" : "");
 }
@@ -169,6 +177,14 @@ DecisionJson::DecisionJson(const Flow& flow) {
     }
     for (const Step& s : flow.steps()) step_names_.push_back(json_string(s.name));
     for (const Outcome& o : flow.outcomes()) outcome_names_.push_back(json_string(o.name));
+    // "matched" keys: a word list by its name, other text conditions as written.
+    match_keys_.reserve(flow.conditions().size());
+    for (const Condition& c : flow.conditions()) {
+        const bool list = c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all;
+        const bool text = list || c.kind == ConditionKind::contains || c.kind == ConditionKind::matches;
+        match_keys_.push_back(!text ? std::string() : json_string(list ? std::string_view(flow.word_lists()[c.operand].name)
+                                                                      : flow.source_text(c.span)));
+    }
 }
 
 void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
@@ -250,6 +266,20 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
     }
     if (d.late) out += ",\"late\":true";
     if (d.future) out += ",\"future\":true";
+    if (!d.matched.empty()) {  // recorded only when asked for (run --matches); each key once
+        out += ",\"matched\":{";
+        for (std::size_t i = 0; i < d.matched.size(); ++i) {
+            const std::string& key = match_keys_[d.matched[i].condition];
+            bool repeated = false;
+            for (std::size_t j = 0; j < i && !repeated; ++j) repeated = match_keys_[d.matched[j].condition] == key;
+            if (repeated) continue;
+            if (out.back() != '{') out += ',';
+            out += key;
+            out += ':';
+            append_json_string(out, d.matched[i].text);
+        }
+        out += '}';
+    }
     out += ",\"missing\":[";
     for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
         if (i > 0) out += ',';

@@ -41,8 +41,8 @@ std::string ErrorTally::reason_of(std::string_view message) {
     return key;
 }
 
-void ErrorTally::add_reason(std::string key, const ErrorReason& reason) {
-    auto it = index_.find(key);
+void ErrorTally::add_reason(const ErrorReason& reason) {
+    auto it = index_.find(reason.reason);
     if (it != index_.end()) {
         reasons_[it->second].count += reason.count;
         return;
@@ -51,19 +51,19 @@ void ErrorTally::add_reason(std::string key, const ErrorReason& reason) {
         other_ += reason.count;
         return;
     }
-    index_.emplace(std::move(key), reasons_.size());
+    index_.emplace(reason.reason, reasons_.size());
     reasons_.push_back(reason);
 }
 
 void ErrorTally::add(std::uint64_t line, std::string_view message) {
     ++total_;
-    add_reason(reason_of(message), {shortened(message), 1, line});
+    add_reason({reason_of(message), shortened(message), 1, line});
 }
 
 void ErrorTally::merge(const ErrorTally& later) {
     total_ += later.total_;
     other_ += later.other_;
-    for (const ErrorReason& r : later.reasons_) add_reason(reason_of(r.example), r);
+    for (const ErrorReason& r : later.reasons_) add_reason(r);  // by the whole message's reason, not the cut example
 }
 
 void ErrorTally::clear() {

@@ -14,6 +14,8 @@ Evaluator::~Evaluator() = default;
 Evaluator::Evaluator(Evaluator&&) noexcept = default;
 Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
 
+void Evaluator::record_matches(bool on) noexcept { state_->record_matches = on; }
+
 std::uint32_t Evaluator::decide(const RecordView& record) noexcept {
     state_->begin(record);
     return state_->walk({});

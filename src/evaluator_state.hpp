@@ -40,8 +40,9 @@ struct EvalMode {
     Decision* decision = nullptr;  // deciding: the path and the missing fields go here
     Trace* trace = nullptr;        // explaining: every condition evaluated goes here
     bool observing = false;        // counting for a Monitor
+    bool matches = false;          // deciding: text conditions that held go to decision->matched
 
-    [[nodiscard]] static constexpr EvalMode observe() noexcept { return {nullptr, nullptr, true}; }
+    [[nodiscard]] static constexpr EvalMode observe() noexcept { return {nullptr, nullptr, true, false}; }
 };
 
 struct EvaluatorState {
@@ -63,6 +64,7 @@ struct EvaluatorState {
     std::uint32_t generation = 0;
     const RecordView* record = nullptr;
     const Situation* situation = nullptr;  // what the Monitor knows, once it has counted the mention
+    bool record_matches = false;           // Evaluator::record_matches
     std::uint32_t step = no_step;
     std::uint32_t branch = 0;
 
@@ -193,8 +195,15 @@ struct EvaluatorState {
         return false;
     }
 
+    // What matched text condition `id` (explaining or recording matches; see TraceEntry::matched).
+    void note_match(ConditionId id, std::size_t entry, std::string_view text, const EvalMode& mode) {
+        if (mode.trace != nullptr) mode.trace->entries[entry].matched = text;
+        if (mode.matches && mode.decision != nullptr) mode.decision->matched.push_back({id, text});
+    }
+
     bool eval(ConditionId id, std::uint32_t depth, const EvalMode& mode) {
         Trace* const trace = mode.trace;
+        const bool want_match = trace != nullptr || mode.matches;
         std::size_t entry = 0;
         if (trace != nullptr) {
             entry = trace->entries.size();
@@ -276,10 +285,10 @@ struct EvaluatorState {
             const auto first_hit = std::find_if(ids.begin(), ids.end(), hit);
             result = c.kind == ConditionKind::has_any ? first_hit != ids.end()
                                                       : std::all_of(ids.begin(), ids.end(), hit);
-            if (trace != nullptr && result) {  // explaining: which phrase (ids run parallel to the list's phrases)
+            if (want_match && result) {  // which phrase (ids run parallel to the list's phrases)
                 const auto& phrases = data.word_lists[c.operand].phrases;
-                trace->entries[entry].matched =
-                    c.kind == ConditionKind::has_any ? phrases[first_hit - ids.begin()] : phrases.back();
+                note_match(id, entry, c.kind == ConditionKind::has_any ? phrases[first_hit - ids.begin()] : phrases.back(),
+                           mode);
             }
             break;
         }
@@ -287,19 +296,19 @@ struct EvaluatorState {
             read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text)
                 result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
-            if (trace != nullptr && result) trace->entries[entry].matched = c.text;
+            if (want_match && result) note_match(id, entry, c.text, mode);
             break;
         case ConditionKind::matches:
             read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text) {
                 const re2::StringPiece text(read->text.data(), read->text.size());
                 const re2::RE2& regex = *data.compiled_regexes[c.operand];
-                if (trace == nullptr) {
+                if (!want_match) {
                     result = re2::RE2::PartialMatch(text, regex);
-                } else {  // explaining: the part of the text that matched, too
+                } else {  // the part of the text that matched, too
                     re2::StringPiece match;
                     result = regex.Match(text, 0, text.size(), re2::RE2::UNANCHORED, &match, 1);
-                    if (result) trace->entries[entry].matched = std::string_view(match.data(), match.size());
+                    if (result) note_match(id, entry, std::string_view(match.data(), match.size()), mode);
                 }
             }
             break;
@@ -378,7 +387,7 @@ struct EvaluatorState {
 
     // The outcome, path and actions of the mention; with a trace, every condition evaluated too.
     void decide_fully(TimePoint reference, Decision& d, Trace* trace) {
-        const EvalMode mode{&d, trace, false};
+        const EvalMode mode{&d, trace, false, record_matches};
         d.outcome = walk(mode);
         if (!d.decided()) return;
         const Outcome& o = data.outcomes[d.outcome];

@@ -17,6 +17,21 @@ struct StringHash {
     std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+// Record text inside a message's double quotes, with '"' and '\\' escaped: the quotes still say
+// where it ends (ErrorTally groups messages by what is outside them). At most 200 bytes, cut
+// between UTF-8 sequences.
+std::string quoted_text(std::string_view text) {
+    std::size_t cut = std::min<std::size_t>(text.size(), 200);
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    std::string out;
+    for (char c : text.substr(0, cut)) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    if (cut < text.size()) out += "…";
+    return out;
+}
+
 std::string_view json_type_name(simdjson::dom::element_type type) {
     using T = simdjson::dom::element_type;
     switch (type) {
@@ -176,7 +191,8 @@ struct JsonRecordReader::Impl {
                 std::string_view text = value.get_string().value_unsafe();
                 auto t = parse_time(text);
                 if (!t)
-                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(), text));
+                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
+                                            quoted_text(text)));
                 values[slot] = FieldValue::of_time(*t);
                 return true;
             }

@@ -20,7 +20,7 @@ std::uint64_t regex_share(std::uint64_t budget, std::size_t count) noexcept {
     if (count == 0) return regex_share_ceiling;
     // A budget below the floor still serves one expression.
     const std::uint64_t share = std::min(budget / count, regex_share_ceiling);
-    return share < std::min(budget, regex_share_floor) ? 0 : share;
+    return share == 0 || share < std::min(budget, regex_share_floor) ? 0 : share;
 }
 
 bool compile_regexes(FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
@@ -29,7 +29,7 @@ bool compile_regexes(FlowData& data, const Limits& limits, std::vector<Diagnosti
     const std::uint64_t share = regex_share(limits.regex_bytes, count);
     if (share == 0) {
         // Reported at the first expression past those the budget holds at the floor.
-        const std::uint64_t floor = std::min(limits.regex_bytes, regex_share_floor);
+        const std::uint64_t floor = std::max<std::uint64_t>(std::min(limits.regex_bytes, regex_share_floor), 1);
         const std::size_t fits = static_cast<std::size_t>(limits.regex_bytes / floor);
         diagnostics.push_back(
             {Severity::error, Code::limit_exceeded, data.regexes[std::min(fits, count - 1)].span,

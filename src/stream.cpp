@@ -32,6 +32,7 @@ constexpr std::uint32_t clock_reading_every = 1024;
 struct Stream::Impl {
     Impl(Flow f, StreamOptions o)
         : flow(std::move(f)), options(std::move(o)), reader(flow, options.json), evaluator(flow) {
+        evaluator.record_matches(options.matches);
         if (options.time_field) {
             if (*options.time_field >= flow.fields().size() || flow.fields()[*options.time_field].type != FieldType::time)
                 throw std::invalid_argument("StreamOptions::time_field is not a time field of the flow");

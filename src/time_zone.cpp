@@ -35,8 +35,13 @@ std::optional<ZoneAdvice> legacy_zone_advice(std::string_view name) {
                                           name),
                               l.city};
     if (name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Etc/GMT") return std::nullopt;
-    if (name.starts_with("Etc/") || name.starts_with("GMT+") || name.starts_with("GMT-") || name == "GMT0" ||
-        name == "UCT" || name == "Universal" || name == "Zulu" || name == "Greenwich")
+    // Other names of UTC itself.
+    static constexpr std::string_view utc_names[] = {"UCT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0",
+                                                     "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Etc/Greenwich",
+                                                     "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0"};
+    for (std::string_view u : utc_names)
+        if (name == u) return ZoneAdvice{fmt::format("'{}' is another name for UTC", name), "UTC"};
+    if (name.starts_with("Etc/") || name.starts_with("GMT+") || name.starts_with("GMT-"))
         return ZoneAdvice{fmt::format("'{}' is a fixed offset from UTC, with no daylight saving time "
                                       "(and in Etc/GMT+N the sign is reversed: Etc/GMT+5 is UTC-05:00)",
                                       name),

@@ -178,6 +178,12 @@ TEST_CASE("limits: regex-memory is one budget for all of a flow's regular expres
     CHECK(compile_with(condition_flow("text matches /a/ or text matches /a/i"), limits).flow->regexes().size() == 2);
 }
 
+TEST_CASE("limits: a regex-memory of 0 (set by a host) refuses every regular expression, without a crash") {
+    Limits none;
+    none.regex_bytes = 0;
+    CHECK(only_limit_error(compile_with(condition_flow("text matches /a/"), none)).find("regex-memory") != std::string::npos);
+}
+
 TEST_CASE("limits: more regular expressions than regex-memory holds are refused before any is compiled") {
     // 1,500 expressions like the hostile shape (each of which grows a large DFA while matching)
     // would each get 174 KiB of the default 256 MiB: under the 256 KiB floor.

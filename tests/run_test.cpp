@@ -84,7 +84,7 @@ TEST_CASE("run: a stream out of time order fails past --max-late and says to sor
     CHECK(late.status == 1);
     CHECK(late.output.find("triage: 94 of 100 mentions are late (more than 5m older than the newest before them)") !=
           std::string::npos);
-    CHECK(late.output.find("Sort them by posted_at first") != std::string::npos);
+    CHECK(late.output.find("Sort them by time (the flow's posted_at) first") != std::string::npos);
     CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
                   " -o /dev/null --max-late 100% 2>/dev/null").status == 0);
     CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
@@ -92,6 +92,18 @@ TEST_CASE("run: a stream out of time order fails past --max-late and says to sor
     Run in_order = run_cli("run " + outage + " " + triage::test::quoted(dir.file("sorted.jsonl")) + now + " -o /dev/null 2>&1");
     CHECK(in_order.status == 0);
     CHECK(in_order.output.find("state: 0 late") != std::string::npos);
+    // Late mentions of an earlier run, kept in --state, are not held against the next one.
+    const std::string state = " --state " + triage::test::quoted(dir.file("state.json"));
+    CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now + state +
+                  " -o /dev/null --max-late 100% 2>/dev/null").status == 0);
+    std::string later;
+    for (int i = 0; i < 100; ++i)
+        later += fmt::format(R"({{"id": {}, "text": "is it down?", "posted_at": "2026-11-22T{:02}:{:02}:30Z"}})" "\n", i,
+                             10 + i / 60, i % 60);
+    triage::test::write_file(dir.path / "later.jsonl", later);
+    Run next = run_cli("run " + outage + " " + triage::test::quoted(dir.file("later.jsonl")) + now + state + " -o /dev/null 2>&1");
+    CHECK(next.status == 0);
+    CHECK(next.output.find("are late") == std::string::npos);
 }
 
 TEST_CASE("run, report, diff: more lines that are no mention than --max-errors allows is exit 1") {
@@ -116,11 +128,22 @@ TEST_CASE("run, report, diff: more lines that are no mention than --max-errors a
     }
     CHECK(run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors 1202 2>/dev/null").status == 1);
     CHECK(run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors 99.9% 2>/dev/null").status == 1);
-    for (const char* bad : {"-1", "x", "101%", "1.5", "%"}) {
+    for (const char* bad : {"-1", "x", "101%", "1.5", "%", "nan%", "inf", "1e30"}) {
         CAPTURE(bad);
         Run refused = run_cli("run " + outage + " " + mentions + now + " -o /dev/null --max-errors '" + bad + "' 2>&1");
         CHECK(refused.status == 2);
         CHECK(refused.output.find("--max-errors") != std::string::npos);
+    }
+    // The groups do not depend on how the input is cut into chunks: long messages included.
+    std::string long_values;
+    for (int i = 0; i < 150; ++i)
+        long_values += fmt::format(R"({{"id": {}, "posted_at": "{}-{}"}})" "\n", i, std::string(400, 'x'), i);
+    triage::test::write_file(dir.path / "long.jsonl", long_values);
+    for (const char* chunk : {"1048576", "4096", "1"}) {
+        CAPTURE(chunk);
+        Run grouped = run_cli("run " + outage + " " + triage::test::quoted(dir.file("long.jsonl")) + now +
+                              " -o /dev/null --chunk-size " + chunk + " 2>&1");
+        CHECK(grouped.output.find("  150 lines: 'posted_at' is not a date-time") != std::string::npos);
     }
     Run report = run_cli("report " + outage + " -m " + mentions + now + " --format json 2>/dev/null");
     CHECK(report.status == 1);
@@ -204,6 +227,25 @@ TEST_CASE("gen: the same seed gives the same mentions") {
     CHECK(a.output != c.output);
 }
 
+TEST_CASE("run --matches: each decision names what matched its text conditions") {
+    const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "m.jsonl",
+                             R"({"id": 1, "text": "Thank you, the crew was great", "sentiment": 0.8})" "\n"
+                             R"({"id": 2, "text": "lost bag, booking ref: AB12CD \"help\"", "sentiment": -0.4})" "\n");
+    const std::string mentions = triage::test::quoted(dir.file("m.jsonl"));
+    Run with = run_cli("run '" + care + "' " + mentions + now + " --matches 2>/dev/null");
+    CHECK(with.status == 0);
+    std::vector<std::string> out = lines(with.output);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].find(R"("matched":{"praise":"thank you","text contains \"crew\"":"crew"})") != std::string::npos);
+    CHECK(out[1].find(R"("matched":{"lost_bag":)") != std::string::npos);
+    CHECK(out[1].find(R"(:"ref: AB12CD"})") != std::string::npos);  // the regex's own span
+    // Without the option the decision lines are what they were.
+    Run without = run_cli("run '" + care + "' " + mentions + now + " 2>/dev/null");
+    CHECK(without.output.find("\"matched\"") == std::string::npos);
+}
+
 TEST_CASE("explain: names the phrase or the part of the text that matched, with the text around it") {
     // The matching words come after the first 80 characters, which is all of a text explain showed.
     const std::string padding(120, '.');
@@ -221,6 +263,10 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(regex.status == 0);
     CHECK(regex.output.find(R"(matched "ref: AB12CD" in "lost bag, booking ref: AB12CD please help")") !=
           std::string::npos);
+    // The phrase is shown where it matched on word boundaries, not inside another word.
+    Run bounded = run_cli("explain '" + airforce + "'" + now + R"( --record '{"text": "USAF lollipops )" +
+                          std::string(40, '.') + R"( lol end", "sentiment": -0.7}')");
+    CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
 TEST_CASE("explain: the path in words, with the values that decided it") {

@@ -88,7 +88,19 @@ TEST_CASE("a sibling directory whose name starts like the flow's is not inside i
     std::filesystem::create_directories(dir.path / "flows-old");
     write_file(dir.path / "flows-old/phrases.txt", "refund\n");
     write_file(dir.path / "flows/main.flow", flow_with("words w = file \"../flows-old/phrases.txt\""));
-    CHECK(errors(compile_file(dir.path / "flows/main.flow")).size() == 1);
+    const std::vector<std::string> found = errors(compile_file(dir.path / "flows/main.flow"));
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].starts_with("T018 cannot read word list file"));
+    CHECK(found[0].find("outside the flow's directory") != std::string::npos);
+}
+
+TEST_CASE("total-size: a flow larger than it alone is refused at its start") {
+    CompileOptions options;
+    options.limits.total_bytes = 100;
+    const std::string main = flow_with("words w = \"refund\"");
+    REQUIRE(main.size() > 100);
+    CHECK(errors(compile(main, "main.flow", options)) ==
+          std::vector<std::string>{fmt::format("T060 flow file 'main.flow' is {} bytes; the total-size limit is 100", main.size())});
 }
 
 TEST_CASE("total-size bounds all of a flow's files together, each read bounded by what is left") {

@@ -49,6 +49,13 @@ struct ActiveCrisis {
     bool entered = false;       // this mention started it
 };
 
+// A text condition that held while the mention was decided, and what matched it (see
+// TraceEntry::matched); recorded only when the evaluator is asked to (Evaluator::record_matches).
+struct MatchedText {
+    ConditionId condition = no_condition;
+    std::string_view text;  // borrowed from the flow (a phrase) or the record (a regex's match)
+};
+
 struct Decision {
     std::uint32_t outcome = no_outcome;  // index into Flow::outcomes(); no_outcome = fell through
     std::vector<PathEntry> path;
@@ -56,6 +63,7 @@ struct Decision {
     std::vector<std::uint32_t> missing_fields;  // fields read on the path that the mention lacks
     std::vector<ActiveCrisis> crises;           // crisis modes active for this mention (Monitor only)
     std::vector<std::uint32_t> crises_left;     // crisis modes this mention ended
+    std::vector<MatchedText> matched;           // with record_matches: text conditions that held
     bool late = false;    // older than the clock's tolerance: decided, but not counted in windows
     bool future = false;  // dated after the monitor's latest believable time: decided, not counted
 
@@ -72,6 +80,7 @@ struct Decision {
         missing_fields.clear();
         crises.clear();
         crises_left.clear();
+        matched.clear();
         late = false;
         future = false;
     }

@@ -33,6 +33,7 @@ private:
     std::vector<std::string> crises_;                     // per crisis: its name as a JSON string
     std::vector<std::string> crisis_entered_;             // per crisis: ","entered":true,"when":…} after "since"
     std::vector<std::string> step_names_, outcome_names_; // as JSON strings, for rerouted paths
+    std::vector<std::string> match_keys_;                 // per condition: its key in "matched" (JSON)
 };
 // {"line", "error"} for a line that is no mention (the error record of `triage run`).
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);

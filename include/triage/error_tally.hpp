@@ -1,7 +1,8 @@
 // Error records grouped by reason, for summaries a person can act on: "1,203 lines: 'posted_at'
 // is not a date-time …: "Feb 24"; first at line 7" rather than "1,203 errors". Two messages
 // share a reason when they differ only in what came from the record: the text in double quotes
-// and the numbers (field and key names, in single quotes, come from the flow and stay).
+// and the numbers (field and key names, in single quotes, come from the flow and stay). Record
+// text in a message is written with its '"' and '\' escaped, as triage's own messages do.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 namespace triage {
 
 struct ErrorReason {
+    std::string reason;           // what the messages share (reason_of)
     std::string example;          // the first message with this reason (its first 300 bytes)
     std::uint64_t count = 0;      // error records with it
     std::uint64_t first_line = 0; // the line of the first
@@ -38,7 +40,7 @@ public:
     [[nodiscard]] static std::string reason_of(std::string_view message);
 
 private:
-    void add_reason(std::string key, const ErrorReason& reason);
+    void add_reason(const ErrorReason& reason);
 
     std::vector<ErrorReason> reasons_;
     std::unordered_map<std::string, std::size_t> index_;  // reason_of → position in reasons_

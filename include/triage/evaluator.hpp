@@ -24,6 +24,10 @@ public:
 
     [[nodiscard]] const Flow& flow() const noexcept { return flow_; }
 
+    // When on, evaluate() also lists in Decision::matched each text condition that held and what
+    // matched it (`triage run --matches`). Off by default: it costs a regex search for the span.
+    void record_matches(bool on) noexcept;
+
     // The outcome only (an index into Flow::outcomes(), or no_outcome): the hot-loop path.
     [[nodiscard]] std::uint32_t decide(const RecordView& record) noexcept;
 

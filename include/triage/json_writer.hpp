@@ -10,6 +10,34 @@
 
 namespace triage {
 
+// Appends `s` to `out` as a JSON string: quoted, with '"', '\\' and control characters escaped
+// (the text is otherwise copied as it is: give it valid UTF-8).
+inline void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    // Runs of characters that need no escape are appended in one go.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default: {
+            static constexpr char hex[] = "0123456789abcdef";
+            const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(escaped, sizeof escaped);
+        }
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out += '"';
+}
+
 class JsonWriter {
 public:
     JsonWriter& begin_object() { return open('{'); }
@@ -84,31 +112,7 @@ private:
         if (!first_.back()) out_ += ',';
         first_.back() = false;
     }
-    void append_string(std::string_view s) {
-        out_ += '"';
-        // Runs of characters that need no escape are appended in one go.
-        std::size_t run = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0x20 && c != '"' && c != '\\') continue;
-            out_.append(s.data() + run, i - run);
-            run = i + 1;
-            switch (c) {
-            case '"': out_ += "\\\""; break;
-            case '\\': out_ += "\\\\"; break;
-            case '\n': out_ += "\\n"; break;
-            case '\r': out_ += "\\r"; break;
-            case '\t': out_ += "\\t"; break;
-            default: {
-                static constexpr char hex[] = "0123456789abcdef";
-                const char escaped[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                out_.append(escaped, sizeof escaped);
-            }
-            }
-        }
-        out_.append(s.data() + run, s.size() - run);
-        out_ += '"';
-    }
+    void append_string(std::string_view s) { append_json_string(out_, s); }
 
     std::string out_;
     std::vector<bool> first_;

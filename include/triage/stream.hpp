@@ -45,6 +45,9 @@ struct StreamOptions {
     // clocks off, one scraped date in 2099 must not stall every window. nullopt: no bound (for
     // replaying history whose dates are unrelated to `now`, as flow tests do).
     std::optional<std::chrono::seconds> future_margin{std::chrono::hours(24)};
+    // Record in each decision the text conditions that held and what matched them
+    // (Decision::matched; `"matched"` in the decision JSON; `triage run --matches`).
+    bool matches = false;
 };
 
 class Stream {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <vector>
 
 namespace triage::cli {
@@ -44,9 +45,10 @@ void add_allowance_option(CLI::App& command, ErrorAllowance& allowance, const st
                 if (percent) number.remove_suffix(1);
                 double value = -1;
                 auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-                const bool whole = value == static_cast<double>(static_cast<std::uint64_t>(value));
-                if (ec != std::errc() || end != number.data() + number.size() || number.empty() || value < 0 ||
-                    (percent && value > 100) || (!percent && (!whole || value > 1e18)))
+                // Range first: casting an infinite, NaN or negative value to an integer is undefined.
+                const bool in_range = ec == std::errc() && end == number.data() + number.size() && !number.empty() &&
+                                      std::isfinite(value) && value >= 0 && value <= (percent ? 100.0 : 1e18);
+                if (!in_range || (!percent && value != std::floor(value)))
                     throw CLI::ValidationError(name,
                                                "takes a number of lines (100) or a percentage of them (0.5%), not '" + text + "'");
                 allowance.written = text;
@@ -60,7 +62,8 @@ void add_allowance_option(CLI::App& command, ErrorAllowance& allowance, const st
 }  // namespace
 
 bool ErrorAllowance::allows(std::uint64_t n, std::uint64_t lines) const noexcept {
-    return percent >= 0 ? static_cast<double>(n) <= percent / 100.0 * static_cast<double>(lines) : n <= count;
+    // n / lines <= percent / 100, multiplied out: 29 of 100 is within 29% (29 / 100 * 100 is not 29 in doubles).
+    return percent >= 0 ? 100.0 * static_cast<double>(n) <= percent * static_cast<double>(lines) : n <= count;
 }
 
 void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {

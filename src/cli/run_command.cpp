@@ -34,6 +34,7 @@ struct RunOptions {
     std::string traffic;
     std::string state;
     std::size_t chunk_size = 1 << 20;
+    bool matches = false;
     ErrorAllowance max_errors;
     ErrorAllowance max_late;
 };
@@ -83,17 +84,18 @@ void print_state_summary(const Monitor& monitor) {
 
 // Mentions older than the clock's tolerance are decided but not counted: a few are stragglers,
 // many mean a stream out of time order, whose windows and crises then see almost nothing.
-bool late_allowed(const ErrorAllowance& allowance, const Monitor& monitor, std::uint64_t mentions) {
-    const std::uint64_t late = monitor.stats().late;
+// `late_before`: what a restored --state had counted in earlier runs.
+bool late_allowed(const ErrorAllowance& allowance, const Monitor& monitor, std::uint64_t late_before,
+                  std::uint64_t mentions) {
+    const std::uint64_t late = monitor.stats().late - late_before;
     if (allowance.allows(late, mentions)) return true;
     const Clock& clock = *monitor.flow().clock();
     const std::string& field = monitor.flow().fields()[clock.field].name;
     fmt::print(stderr,
                "triage: {} of {} mentions are late (more than {} older than the newest before them), so the windows "
-               "did not count them (more than --max-late {}): the mentions are not in time order. Sort them by {} "
-               "first, e.g. jq -c -s 'sort_by(.{})[]' MENTIONS, or allow them with --max-late N or P%\n",
-               with_thousands(late), with_thousands(mentions), format_duration(clock.tolerance), allowance.written, field,
-               field);
+               "did not count them (more than --max-late {}): the mentions are not in time order. Sort them by "
+               "time (the flow's {}) first, or allow them with --max-late N or P%\n",
+               with_thousands(late), with_thousands(mentions), format_duration(clock.tolerance), allowance.written, field);
     return false;
 }
 
@@ -112,10 +114,13 @@ int run(const RunOptions& options) {
 
     std::optional<StreamOptions> stream_opts = stream_options(flow, options.stream);
     if (!stream_opts) return exit_usage;
+    stream_opts->matches = options.matches;
     Stream stream(flow, *stream_opts);
     Monitor* monitor = stream.monitor();
+    std::uint64_t late_before = 0;  // counted by the runs before this one, in a restored --state
     if (monitor != nullptr) {
         if (!options.state.empty() && !restore_state(options.state, *monitor, true)) return exit_failure;
+        late_before = monitor->stats().late;
     } else if (!options.state.empty()) {
         fmt::print(stderr, "triage: --state {}: the flow has no windows or crises, so there is no state to keep\n",
                    options.state);
@@ -172,7 +177,7 @@ int run(const RunOptions& options) {
     if (monitor != nullptr) print_state_summary(*monitor);
     print_error_reasons(summary.error_reasons);
     if (summary.strict_line == 0 && !errors_allowed(options.max_errors, summary.errors, summary.lines)) status = exit_failure;
-    if (monitor != nullptr && flow.clock() && !late_allowed(options.max_late, *monitor, traffic.mentions)) status = exit_failure;
+    if (monitor != nullptr && flow.clock() && !late_allowed(options.max_late, *monitor, late_before, traffic.mentions)) status = exit_failure;
     return status;
 }
 
@@ -189,6 +194,8 @@ std::function<int()> add_run_command(CLI::App& app) {
         ->check(CLI::Range(0u, 256u));
     cmd->add_flag("--strict", options->strict, "Stop with exit status 1 at the first line that cannot be read");
     add_max_errors_option(*cmd, options->max_errors);
+    cmd->add_flag("--matches", options->matches,
+                  "Add to each decision what matched its text conditions: \"matched\": {\"LIST\": \"phrase\", ...}");
     add_max_late_option(*cmd, options->max_late);
     add_stream_flags(*cmd, options->stream);
     cmd->add_option("--state", options->state,
