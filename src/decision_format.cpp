@@ -83,12 +83,6 @@ std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& 
     return "?";
 }
 
-// Moves `at` back to the start of the UTF-8 sequence it is in.
-std::size_t sequence_start(std::string_view text, std::size_t at) {
-    while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
-    return at;
-}
-
 // Where `matched` is in `text`: the regex's own span when it points into the text, else the first
 // place the phrase occurs, ignoring ASCII case (a phrase folded beyond ASCII may not be found).
 std::optional<std::size_t> match_position(std::string_view text, std::string_view matched) {
@@ -111,12 +105,12 @@ std::optional<std::size_t> match_position(std::string_view text, std::string_vie
 std::string match_text(std::string_view text, std::string_view matched) {
     // A long match (a regex such as /.+/) is shown up to 80 bytes, with the text after it.
     constexpr std::size_t longest = 80, around = 30;
-    const std::size_t shown = sequence_start(matched, std::min(matched.size(), longest));
+    const std::size_t shown = utf8_cut(matched, longest);
     std::string out = fmt::format("matched \"{}{}\"", matched.substr(0, shown), shown < matched.size() ? "…" : "");
     std::optional<std::size_t> at = match_position(text, matched);
     if (!at) return out;
-    const std::size_t begin = sequence_start(text, *at > around ? *at - around : 0);
-    const std::size_t end = sequence_start(text, std::min(text.size(), *at + shown + around));
+    const std::size_t begin = utf8_cut(text, *at > around ? *at - around : 0);
+    const std::size_t end = utf8_cut(text, *at + shown + around);
     return out + fmt::format(" in \"{}{}{}\"", begin > 0 ? "…" : "", text.substr(begin, end - begin),
                              end < text.size() ? "…" : "");
 }

@@ -1,5 +1,7 @@
 #include "triage/error_tally.hpp"
 
+#include "text_util.hpp"
+
 namespace triage {
 
 namespace {
@@ -7,9 +9,8 @@ namespace {
 // At most `max` bytes of `message`, cut between UTF-8 sequences, with "…" where it was cut: a
 // tally stays small whatever the records hold.
 std::string shortened(std::string_view message, std::size_t max = 300) {
-    if (message.size() <= max) return std::string(message);
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+    const std::size_t cut = utf8_cut(message, max);
+    if (cut == message.size()) return std::string(message);
     return std::string(message.substr(0, cut)) + "…";
 }
 

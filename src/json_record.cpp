@@ -1,5 +1,7 @@
 #include "triage/json.hpp"
 
+#include "text_util.hpp"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -21,8 +23,7 @@ struct StringHash {
 // where it ends (ErrorTally groups messages by what is outside them). At most 200 bytes, cut
 // between UTF-8 sequences.
 std::string quoted_text(std::string_view text) {
-    std::size_t cut = std::min<std::size_t>(text.size(), 200);
-    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    const std::size_t cut = utf8_cut(text, 200);
     std::string out;
     for (char c : text.substr(0, cut)) {
         if (c == '"' || c == '\\') out += '\\';

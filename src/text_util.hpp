@@ -52,6 +52,15 @@ inline std::size_t utf8_sequence(std::string_view text, std::size_t at) {
     return 0;
 }
 
+// The longest prefix of `text` of at most `max` bytes that ends between UTF-8 sequences: where
+// to cut text short without leaving half a character.
+inline std::size_t utf8_cut(std::string_view text, std::size_t max) noexcept {
+    if (text.size() <= max) return text.size();
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return cut;
+}
+
 // Text from a flow file or a record as a terminal may show it: control characters (C0 but tab,
 // DEL, C1 — the escape sequences of a hostile file) and bytes that are not UTF-8 become U+FFFD,
 // one code point for one, so that columns still line up.
