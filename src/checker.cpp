@@ -4,6 +4,7 @@
 #include "compile_work.hpp"
 #include "regex_compile.hpp"
 #include "suggest.hpp"
+#include "time_format.hpp"
 #include "window_ring.hpp"
 #include "syntax/ast.hpp"
 #include "text_util.hpp"
@@ -66,6 +67,7 @@ public:
             collect(*d.declaration);
         }
         check_field_groups();
+        resolve_time_formats();
         resolve_clock();
         for (std::uint32_t i = 0; i < lets_.size(); ++i) resolve_let(i);
         for (std::uint32_t i = 0; i < steps_.size(); ++i) resolve_step(i);
@@ -132,6 +134,7 @@ private:
                 [&](const ast::Clock& c) { collect_clock(c); },
                 [&](const ast::Hours& h) { collect_hours(h); },
                 [&](const ast::Crisis& c) { collect_crisis(c); },
+                [&](const ast::Zone& z) { collect_flow_zone(z); },
             },
             declaration);
     }
@@ -164,6 +167,152 @@ private:
         Clock clock{*f, Duration(0), span(c)};
         if (c.tolerance) clock.tolerance = duration(*c.tolerance).value_or(Duration(0));
         data_->clock = clock;
+    }
+
+    // A zone named in the flow: T029 when the tz database has no such zone, T048 (a warning) for a
+    // legacy or fixed-offset name. `whose` completes "name the place whose clocks ...".
+    std::optional<detail::TimeZone> load_zone(const std::string& name, Span where, std::string_view whose) {
+        std::string problem;
+        std::optional<detail::TimeZone> zone = detail::TimeZone::load(name, problem);
+        if (!zone) {
+            error(Code::unknown_time_zone, where, problem).help =
+                "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
+        } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(name)) {
+            warning(Code::legacy_time_zone, where, advice->why).help =
+                !advice->city.empty()
+                    ? advice->city == "UTC" ? std::string("write zone \"UTC\"")
+                                            : fmt::format("name the place whose clocks {}, e.g. zone \"{}\"", whose, advice->city)
+                    : fmt::format("name the place whose clocks {}, as Area/City: e.g. zone \"America/New_York\"", whose);
+        }
+        return zone;
+    }
+
+    // ---- time fields: their formats and zones -------------------------------------------------
+
+    void collect_flow_zone(const ast::Zone& zone) {
+        Span where = keyword_span(zone);
+        if (flow_zone_) {
+            error(Code::duplicate_singleton, where, "a flow has only one 'zone'")
+                .notes.push_back({flow_zone_->second, "the first 'zone' is here"});
+            return;
+        }
+        flow_zone_ = {&zone, where};
+        flow_zone_file_ = file_;
+    }
+
+    // The span of bytes [offset, offset + length) of a string literal's text, when the literal
+    // has no escapes (else the whole literal).
+    Span inside_literal(const ast::Text& literal, std::size_t offset, std::size_t length) const {
+        Span whole = span(literal);
+        if (whole.end - whole.begin != literal.size() + 2 || length == 0) return whole;
+        const auto begin = static_cast<std::uint32_t>(whole.begin + 1 + offset);
+        return {whole.file, begin, static_cast<std::uint32_t>(std::min<std::size_t>(begin + length, whole.end - 1))};
+    }
+
+    // Compiles each time field's format (CompileOptions::time_formats first) and gives it its zone:
+    // CompileOptions::time_zone, else the field's own, else the flow's `zone`.
+    void resolve_time_formats() {
+        data_->time_formats.resize(data_->fields.size());
+        test_time_formats_.resize(data_->fields.size());
+        std::optional<std::shared_ptr<const detail::TimeZone>> flow_zone, option_zone;
+        auto shared = [](std::optional<detail::TimeZone> z) -> std::shared_ptr<const detail::TimeZone> {
+            return z ? std::make_shared<const detail::TimeZone>(std::move(*z)) : nullptr;
+        };
+        if (flow_zone_) {
+            file_ = flow_zone_file_;
+            flow_zone = shared(load_zone(flow_zone_->first->name, span(flow_zone_->first->name), "these times follow"));
+        }
+        if (!in_.options.time_zone.empty()) {
+            std::string problem;
+            std::optional<detail::TimeZone> z = detail::TimeZone::load(in_.options.time_zone, problem);
+            if (!z)
+                error(Code::unknown_time_zone, {in_.main_file, 0, 0}, fmt::format("--time-zone: {}", problem));
+            option_zone = shared(std::move(z));
+        }
+        for (const auto& [name, spec] : in_.options.time_formats) {
+            auto it = data_->field_index.find(name);
+            if (it == data_->field_index.end() || data_->fields[it->second].type != FieldType::time)
+                error(Code::invalid_time_format, {in_.main_file, 0, 0},
+                      fmt::format("--time-format {}={}: the flow has no time field '{}'", name, spec, name));
+        }
+        for (const auto& [index, decl, file] : time_decls_) {
+            file_ = file;
+            Field& field = data_->fields[index];
+            const ast::FieldType& type = decl->type;
+            if (field.type != FieldType::time) {
+                if (type.format)
+                    error(Code::invalid_time_format, span(*type.format),
+                          fmt::format("'{}' is {} field; only time fields have a format", field.name, with_article(field.type)));
+                if (type.zone)
+                    error(Code::invalid_time_format, span(*type.zone),
+                          fmt::format("'{}' is {} field; only time fields have a zone", field.name, with_article(field.type)));
+                continue;
+            }
+            if (type.zone && !type.format)
+                error(Code::invalid_time_format, span(*type.zone),
+                      fmt::format("'{}' has a zone but no format; RFC 3339 times carry their own offset", field.name))
+                    .help = "give the format before the zone, e.g. time \"%Y-%m-%d %H:%M:%S\" zone \"Europe/London\"";
+            std::shared_ptr<const detail::TimeZone> own_zone;
+            if (type.format && type.zone)
+                own_zone = shared(load_zone(type.zone->name, span(type.zone->name), "these times follow"));
+            // The flow's own format: its tests' `given` times are written in it.
+            std::optional<detail::TimeFormat> declared;
+            if (type.format) {
+                declared = time_format(field.name, std::string(*type.format), &*type.format, span(*type.format),
+                                       type.zone ? own_zone : flow_zone.value_or(nullptr),
+                                       type.zone || flow_zone.has_value());
+                if (!declared) continue;
+                test_time_formats_[index] = *declared;
+            }
+            auto option = in_.options.time_formats.find(field.name);
+            std::optional<detail::TimeFormat> used = declared;
+            if (option != in_.options.time_formats.end() || option_zone) {
+                const std::string spec = option != in_.options.time_formats.end() ? option->second
+                                         : type.format                              ? std::string(*type.format)
+                                                                                    : std::string();
+                if (spec.empty()) continue;  // --time-zone alone leaves RFC 3339 fields as they are
+                used = time_format(field.name, spec, nullptr, span(decl->name),
+                                   option_zone ? *option_zone : type.zone ? own_zone : flow_zone.value_or(nullptr),
+                                   option_zone || type.zone || flow_zone);
+                if (!used) continue;
+            }
+            if (!used) continue;  // RFC 3339 or seconds: the default
+            field.time_format = used->spec();
+            if (used->zone()) field.time_zone = used->zone()->name();
+            data_->time_formats[index] = std::move(*used);
+        }
+    }
+
+    // Compiles a time field's format and gives it `zone` when it has no offset; T049 or T039 and
+    // nothing when it cannot be. `literal` is the format's string in the flow, or null for
+    // --time-format (then `where` is the field's name).
+    std::optional<detail::TimeFormat> time_format(const std::string& field, const std::string& spec,
+                                                  const ast::Text* literal, Span where,
+                                                  std::shared_ptr<const detail::TimeZone> zone, bool zone_named) {
+        detail::TimeFormat::Problem problem;
+        std::optional<detail::TimeFormat> format = detail::TimeFormat::compile(spec, problem);
+        if (!format) {
+            Diagnostic& d = literal ? error(Code::invalid_time_format,
+                                            inside_literal(*literal, problem.offset, problem.length), problem.message)
+                                    : error(Code::invalid_time_format, where,
+                                            fmt::format("--time-format {}: {}", field, problem.message));
+            if (spec.find('%') == std::string::npos) suggest(d, spec, detail::TimeFormat::named_formats());
+            return std::nullopt;
+        }
+        if (format->carries_offset()) return format;
+        if (!zone_named) {
+            Diagnostic& d = error(Code::time_zone_needed, where,
+                                  fmt::format("'{}' is read with \"{}\", which has no offset from UTC, and no zone says "
+                                              "where its times are",
+                                              field, spec));
+            d.help = literal ? fmt::format("add the zone after the format, e.g. {}: time \"{}\" zone \"America/New_York\", "
+                                           "or a flow-wide zone \"...\"; or read the offset with %z",
+                                           field, spec)
+                             : "add --time-zone ZONE (e.g. America/New_York), or a zone in the flow";
+            return std::nullopt;
+        }
+        format->set_zone(std::move(zone));
+        return format;
     }
 
     // Enters `name` for the next of `defined` (business hours, crises); T010 if it is taken.
@@ -278,19 +427,8 @@ private:
         }
         std::optional<detail::TimeZone> zone;
         if (zone_span) {
-            std::string problem;
-            zone = detail::TimeZone::load(h.zone, problem);
-            if (!zone) {
-                error(Code::unknown_time_zone, *zone_span, problem).help =
-                    "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
-                valid = false;
-            } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(h.zone)) {
-                warning(Code::legacy_time_zone, *zone_span, advice->why).help =
-                    !advice->city.empty()
-                        ? advice->city == "UTC" ? std::string("write zone \"UTC\"")
-                                                : fmt::format("name the place whose clocks the desk follows, e.g. zone \"{}\"", advice->city)
-                        : "name the place whose clocks the desk follows, as Area/City: e.g. zone \"America/New_York\"";
-            }
+            zone = load_zone(h.zone, *zone_span, "the desk follows");
+            if (!zone) valid = false;
         }
         std::vector<detail::OpenInterval> open;
         for (const Opening& o : h.openings) open.push_back({o.weekday, o.from, o.to});
@@ -638,6 +776,7 @@ private:
         }
         auto index = static_cast<std::uint32_t>(data_->fields.size());
         if (!define_value(decl.name, {ValueSymbol::Kind::field, index}, "field")) return;
+        time_decls_.push_back({index, &decl, file_});
         field_declared_order_.push_back(index);
         data_->field_index.emplace(field.name, index);
         data_->fields.push_back(std::move(field));
@@ -1488,8 +1627,14 @@ private:
             return v;
         }
         case FieldType::time: {
-            std::optional<TimePoint> t = text ? parse_time(*text) : std::nullopt;
-            if (!t) return wrong("a date-time such as \"2026-11-22T09:30:00Z\"");
+            // Written as the records write it: in the field's format.
+            const detail::TimeFormat& format = test_time_formats_[v.field];
+            std::optional<TimePoint> t = text     ? format.parse(*text)
+                                         : number ? format.from_number(number->value)
+                                                  : std::nullopt;
+            if (!t)
+                return wrong(format.is_default() ? std::string("a date-time such as \"2026-11-22T09:30:00Z\"")
+                                                 : fmt::format("a time in its format, \"{}\"", format.spec()));
             v.value = FieldValue::of_time(*t);
             return v;
         }
@@ -1626,6 +1771,15 @@ private:
     std::vector<std::pair<const ast::Crisis*, FileId>> crises_;
     std::optional<std::pair<const ast::Clock*, Span>> clock_;
     FileId clock_file_ = 0;
+    std::optional<std::pair<const ast::Zone*, Span>> flow_zone_;
+    FileId flow_zone_file_ = 0;
+    struct FieldDeclaration {
+        std::uint32_t index;
+        const ast::FieldDecl* decl;
+        FileId file;
+    };
+    std::vector<FieldDeclaration> time_decls_;  // every field, for its format and zone
+    std::vector<detail::TimeFormat> test_time_formats_;  // parallel to fields: the flow's own formats
     std::optional<Span> first_clock_use_;  // the first window or `within hours`
     std::unordered_map<std::string, std::uint32_t> hours_index_, crisis_index_, window_index_;
     std::unordered_map<std::string, Span> test_names_;

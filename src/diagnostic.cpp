@@ -44,6 +44,7 @@ std::string_view code_title(Code code) {
     case Code::unused_field: return "unused field";
     case Code::unused_word_list: return "unused word list";
     case Code::unused_condition: return "unused condition";
+    case Code::time_zone_needed: return "time format without an offset or a zone";
     case Code::conflicting_actions: return "conflicting actions";
     case Code::repeated_action: return "repeated action";
     case Code::empty_outcome: return "outcome without actions";
@@ -52,6 +53,7 @@ std::string_view code_title(Code code) {
     case Code::invalid_window: return "invalid window";
     case Code::invalid_crisis: return "invalid crisis";
     case Code::legacy_time_zone: return "legacy or fixed-offset time zone";
+    case Code::invalid_time_format: return "invalid time format";
     case Code::step_without_branches: return "step without branches";
     case Code::test_expects_nothing: return "test expects nothing";
     case Code::test_field_twice: return "field given twice";
@@ -73,9 +75,11 @@ std::span<const Code> all_codes() {
         Code::clock_needed,       Code::unknown_time_zone,     Code::cycle,
         Code::unreachable,        Code::missing_else,          Code::shadowed_branch,
         Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
+        Code::time_zone_needed,
         Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
         Code::step_without_branches, Code::invalid_hours,      Code::state_not_allowed,
         Code::invalid_window,     Code::invalid_crisis,        Code::legacy_time_zone,
+        Code::invalid_time_format,
         Code::test_expects_nothing, Code::test_field_twice,
         Code::test_wrong_node_kind,
         Code::limit_exceeded,

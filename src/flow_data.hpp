@@ -4,6 +4,7 @@
 #include "triage/flow.hpp"
 #include "business_hours.hpp"
 #include "program.hpp"
+#include "time_format.hpp"
 #include "triage/graph.hpp"
 
 #include <re2/re2.h>
@@ -25,6 +26,7 @@ struct FlowData {
     NodeRef start = unresolved_node;
 
     std::vector<Field> fields;
+    std::vector<TimeFormat> time_formats;  // parallel to fields: how each time field is read
     std::vector<WordList> word_lists;
     std::vector<Let> lets;
     std::vector<Regex> regexes;

@@ -100,7 +100,8 @@ private:
                        [](const ast::Let&) { return "let"; }, [](const ast::Start&) { return "start"; },
                        [](const ast::Step&) { return "step"; }, [](const ast::Outcome&) { return "outcome"; },
                        [](const ast::TestCase&) { return "test"; }, [](const ast::Clock&) { return "clock"; },
-                       [](const ast::Hours&) { return "hours"; }, [](const ast::Crisis&) { return "crisis"; }},
+                       [](const ast::Hours&) { return "hours"; }, [](const ast::Crisis&) { return "crisis"; },
+                       [](const ast::Zone&) { return "zone"; }},
             d);
     }
 
@@ -308,6 +309,8 @@ private:
                             for (std::size_t i = 0; i < f.type.values.size(); ++i)
                                 type += (i ? ", " : "") + std::string(f.type.values[i]);
                         }
+                        if (f.type.format) type += " " + quote(*f.type.format);
+                        if (f.type.zone) type += " zone " + quote(f.type.zone->name);
                         line(1, fmt::format("{}: {}", std::string(f.name), type), f.from, f.to);
                     }
                     close(0, b.to);
@@ -391,6 +394,7 @@ private:
                             item);
                     close(0, h.to);
                 },
+                [&](const ast::Zone& z) { line(0, "zone " + quote(z.name), z.from, z.to); },
                 [&](const ast::Crisis& c) {
                     line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
                     for (const ast::CrisisItem& item : c.items)

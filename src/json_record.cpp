@@ -1,6 +1,8 @@
 #include "triage/json.hpp"
 
+#include "flow_data.hpp"
 #include "text_util.hpp"
+#include "time_format.hpp"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -188,25 +190,38 @@ struct JsonRecordReader::Impl {
             values[slot] = FieldValue::of_bool(value.get_bool().value_unsafe());
             return true;
         case FieldType::time: {
+            static const detail::TimeFormat rfc3339_or_seconds;
+            const auto& formats = flow.data().time_formats;
+            const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
             if (type == T::STRING) {
                 std::string_view text = value.get_string().value_unsafe();
-                auto t = parse_time(text);
-                if (!t)
-                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
-                                            quoted_text(text)));
+                auto t = format.parse(text);
+                if (!t) {
+                    if (format.is_default())
+                        return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"",
+                                                dotted_path(), quoted_text(text)));
+                    return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(),
+                                            format.spec(), quoted_text(text)));
+                }
                 values[slot] = FieldValue::of_time(*t);
                 return true;
             }
-            double seconds = 0;
-            if (type == T::INT64) seconds = static_cast<double>(value.get_int64().value_unsafe());
-            else if (type == T::UINT64) seconds = static_cast<double>(value.get_uint64().value_unsafe());
-            else if (type == T::DOUBLE) seconds = value.get_double().value_unsafe();
-            else return wrong("a date-time string or seconds since 1970");
-            // Years 0000-9999, as for date-time strings; NaN fails the test too.
-            constexpr double earliest = -62167219200.0, latest = 253402300799.0;
-            if (!(seconds >= earliest && seconds <= latest))
-                return fail(fmt::format("'{}' is out of range for a date-time: {} seconds since 1970", dotted_path(), seconds));
-            values[slot] = FieldValue::of_time(TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000))));
+            double number = 0;
+            if (type == T::INT64) number = static_cast<double>(value.get_int64().value_unsafe());
+            else if (type == T::UINT64) number = static_cast<double>(value.get_uint64().value_unsafe());
+            else if (type == T::DOUBLE) number = value.get_double().value_unsafe();
+            if (!format.accepts_numbers() || (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE))
+                return wrong(format.is_default() ? "a date-time string or seconds since 1970"
+                             : format.accepts_numbers()
+                                 ? (format.spec() == "unix_ms" ? "milliseconds since 1970" : "seconds since 1970")
+                                 : "a string in its time format");
+            if (format.spec() == "unix_ms" && number != std::floor(number))
+                return fail(fmt::format("'{}' must be whole milliseconds since 1970, not {}", dotted_path(), number));
+            auto t = format.from_number(number);
+            if (!t)
+                return fail(fmt::format("'{}' is out of range for a date-time: {} {} since 1970", dotted_path(), number,
+                                        format.spec() == "unix_ms" ? "milliseconds" : "seconds"));
+            values[slot] = FieldValue::of_time(*t);
             return true;
         }
         }

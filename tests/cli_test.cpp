@@ -142,3 +142,21 @@ TEST_CASE("fmt: --check prints a diff and exits 1, --write fixes the file, the r
     std::filesystem::remove(file);
     CHECK(run_cli("fmt " + path("tests/fixtures/diagnostics/T001-missing-arrow.flow")).status == 1);
 }
+
+TEST_CASE("run: an export's own time format, and --time-format for a one-off that does not fit it") {
+    const std::string flow = path("tests/fixtures/run/export_times.flow");
+    const std::string mentions = path("tests/fixtures/run/export_times.jsonl");
+    Run fits = run_cli("run --now 2015-02-24T20:00:00Z " + flow + " " + mentions);
+    CHECK(fits.status == 0);
+    CHECK(fits.output.find(R"("outcome":"delay")") != std::string::npos);
+    CHECK(fits.output.find(R"("deadline":"2015-02-24T20:35:52Z")") != std::string::npos);  // 11:35:52 -0800, plus 1h
+    CHECK(fits.output.find(R"("error":)") == std::string::npos);
+
+    Run other = run_cli("run --time-format tweet_created=twitter " + flow + " " + mentions);
+    CHECK(other.status == 1);
+    CHECK(other.output.find("3 lines: 'tweet_created' does not match its time format \"twitter\": \"2015-02-24 11:35:52 -0800\"; first at line 1") != std::string::npos);
+
+    Run unknown = run_cli("run --time-format posted=unix " + flow + " " + mentions);
+    CHECK(unknown.status == 1);  // an error in the flow as compiled
+    CHECK(unknown.output.find("error[T049]: --time-format posted=unix: the flow has no time field 'posted'") != std::string::npos);
+}

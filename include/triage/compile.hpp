@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ struct CompileOptions {
     // of these, after symbolic links are resolved; any other is error T018 and is not read.
     // Add "/" to allow any file.
     std::vector<std::filesystem::path> include_roots;
+    // Time formats that replace the flow's own, by field name (`--time-format FIELD=FORMAT`); a
+    // name that is not a time field of the flow is error T049, reported at the top of the flow.
+    std::map<std::string, std::string, std::less<>> time_formats;
+    // The zone of every time field whose format has no offset, over the flow's (`--time-zone`).
+    std::string time_zone;
     Limits limits;
 };
 

@@ -48,6 +48,7 @@ enum class Code : std::uint16_t {
     unused_field = 34,          // T034
     unused_word_list = 35,      // T035
     unused_condition = 36,      // T036
+    time_zone_needed = 39,      // T039
     conflicting_actions = 40,   // T040
     repeated_action = 41,       // T041
     empty_outcome = 42,         // T042
@@ -57,6 +58,7 @@ enum class Code : std::uint16_t {
     invalid_window = 46,        // T046
     invalid_crisis = 47,        // T047
     legacy_time_zone = 48,      // T048
+    invalid_time_format = 49,   // T049
     test_expects_nothing = 50,  // T050
     test_field_twice = 51,      // T051
     test_wrong_node_kind = 52,  // T052

@@ -30,6 +30,8 @@ struct Field {
     FieldType type = FieldType::text;
     std::vector<std::string> values;  // the `one of` values of an enumeration
     Span span;
+    std::string time_format;  // a time field's format as declared ("%Y-%m-%d %H:%M:%S %z"); empty: RFC 3339
+    std::string time_zone;    // the zone of its wall-clock times, for a format without an offset
 };
 
 struct WordList {

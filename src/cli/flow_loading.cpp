@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include <unistd.h>
 
@@ -17,6 +18,8 @@ namespace {
 struct CliLimits {
     Limits flow;
     std::vector<std::filesystem::path> include_roots;
+    std::map<std::string, std::string, std::less<>> time_formats;
+    std::string time_zone;
     JsonOptions records;
     std::chrono::seconds render_time{60};
 };
@@ -93,12 +96,35 @@ void add_limit_option(CLI::App& command) {
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    command
+        .add_option_function<std::vector<std::string>>(
+            "--time-format",
+            [](const std::vector<std::string>& settings) {
+                for (const std::string& setting : settings) {
+                    auto eq = setting.find('=');
+                    if (eq == std::string::npos || eq == 0 || eq + 1 == setting.size())
+                        throw CLI::ValidationError("--time-format", "takes FIELD=FORMAT, not '" + setting + "'");
+                    limits().time_formats[setting.substr(0, eq)] = setting.substr(eq + 1);
+                }
+            },
+            "Read a time field in this format, over the flow's: FIELD=FORMAT, a pattern such as "
+            "'%Y-%m-%d %H:%M:%S %z' or rfc3339, rfc2822, twitter, unix, unix_ms (repeatable)")
+        ->type_name("FIELD=FORMAT")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    command.add_option_function<std::string>(
+               "--time-zone", [](const std::string& zone) { limits().time_zone = zone; },
+               "The zone of times whose format has no offset, over the flow's (e.g. America/New_York)")
+        ->type_name("ZONE");
 }
 
 CompileOptions compile_options() {
     CompileOptions options;
     options.limits = limits().flow;
     options.include_roots = limits().include_roots;
+    options.time_formats = limits().time_formats;
+    options.time_zone = limits().time_zone;
     return options;
 }
 

@@ -23,8 +23,9 @@ namespace triage::cli {
 [[nodiscard]] std::vector<NamedPath> flow_inputs(const Flow& flow);
 
 // `--limit NAME=VALUE`, on every subcommand: the flow limits of triage/limits.hpp, the record
-// limits of JsonOptions (line-length, fields, json-depth) and render-time; and `--include-root
-// DIR` (CompileOptions::include_roots). One process runs one subcommand, so the values live here.
+// limits of JsonOptions (line-length, fields, json-depth) and render-time; `--include-root DIR`
+// (CompileOptions::include_roots); `--time-format FIELD=FORMAT` and `--time-zone ZONE`
+// (CompileOptions::time_formats, time_zone). One process runs one subcommand, so the values live here.
 void add_limit_option(CLI::App& command);
 [[nodiscard]] CompileOptions compile_options();  // the default file reader, with the limits and roots
 [[nodiscard]] JsonOptions json_options();          // the defaults, with the record limits

@@ -167,9 +167,15 @@ struct Start : Spanned {
     Name target;
 };
 
+struct Zone : Spanned {  // zone "America/New_York": of business hours, a time field or the flow
+    Name keyword;
+    Text name;
+};
 struct FieldType : Spanned {
     Name keyword;  // "text", "number", ..., or "one of" for an enumeration
     std::vector<Name> values;
+    std::optional<Text> format;  // time "%Y-%m-%d %H:%M:%S"
+    std::optional<Zone> zone;    // ... zone "Europe/London"
 };
 struct FieldDecl : Spanned {
     Name name;
@@ -321,10 +327,6 @@ struct Date : Spanned {  // 2026-12-25
     unsigned month = 0;
     unsigned day = 0;
 };
-struct Zone : Spanned {
-    Name keyword;
-    Text name;
-};
 struct Holidays : Spanned {
     Name keyword;
     std::vector<Date> dates;
@@ -366,7 +368,7 @@ struct Crisis : Spanned {
 };
 
 struct Declaration : x3::variant<Header, Include, FieldsBlock, WordList, Let, Start, Step, Outcome, TestCase,
-                                 Clock, Hours, Crisis> {
+                                 Clock, Hours, Crisis, Zone> {
     using base_type::base_type;
     using base_type::operator=;
 };

@@ -201,6 +201,7 @@ struct day_range_class : annotate_span {};
 struct opening_class : annotate_span {};
 struct date_class : annotate_span {};
 struct zone_class : annotate_span {};
+struct field_zone_class : annotate_span {};
 struct holidays_class : annotate_span {};
 struct hours_item_class : annotate_span {};
 struct hours_class : annotate_span {};
@@ -276,6 +277,8 @@ const x3::rule<field_type_class, ast::FieldType> field_type =
     "a field type (text, number, integer, bool, time or one of ...)";
 const x3::rule<one_of_class, ast::Name> one_of = "'one of'";
 const x3::rule<field_decl_class, ast::FieldDecl> field_decl = "a field declaration";
+// `zone` after a time type; not an expectation, so that a next field named `zone` still parses.
+const x3::rule<field_zone_class, ast::Zone> field_zone = "zone \"Area/City\"";
 const x3::rule<fields_block_class, ast::FieldsBlock> fields_block = "a fields block";
 const x3::rule<word_file_class, ast::WordFile> word_file = "file \"...\"";
 const x3::rule<word_source_class, ast::WordSource> word_source =
@@ -406,6 +409,7 @@ const auto opening_def = (day_range % ',') > (time_range % ',');
 const auto date_def =
     lexeme[x3::uint_parser<unsigned, 10, 4, 4>{} >> '-' > two_digits > '-' > two_digits >> !word_char];
 const auto zone_def = raw[kw("zone")] > text;
+const auto field_zone_def = raw[kw("zone")] >> text;
 const auto holidays_def = raw[kw("holidays")] > (date % ',');
 const auto hours_item_def = zone | holidays | opening;
 const auto hours_close_def = lit('}');
@@ -422,7 +426,9 @@ const auto header_def = kw("flow") > text > kw("version") > version;
 const auto include_def = kw("include") > text;
 const auto start_def = kw("start") > name;
 const auto one_of_def = raw[kw("one") >> kw("of")];
-const auto field_type_def = (one_of > enum_values) | (name >> attr(std::vector<ast::Name>{}));
+const auto field_type_def =
+    (one_of > enum_values > attr(std::optional<ast::Text>{}) > attr(std::optional<ast::Zone>{})) |
+    (name >> attr(std::vector<ast::Name>{}) >> -text >> -field_zone);
 const auto field_decl_def = field_name > ':' > field_type;
 const auto fields_block_def = fields_keyword > open_brace > *field_decl > fields_close;
 const auto word_file_def = kw("file") > text;
@@ -479,7 +485,7 @@ BOOST_SPIRIT_DEFINE(value_list, enum_values, labels)
 BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary, negation,
                     predicate, exists_test, has_test, contains_test, matches_test, is_test,
                     in_test, comparison)
-BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_decl, fields_block,
+BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_zone, field_decl, fields_block,
                     word_file, word_source, word_list, let, branch, else_branch, step)
 BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, assignment, expectation_body, expectation,
                     test_case, during_crisis, repeat)
@@ -510,7 +516,7 @@ const declaration_type declaration_rule = "a declaration";
 const auto declaration_rule_def = grammar::header | grammar::include | grammar::fields_block |
                                   grammar::word_list | grammar::let | grammar::start |
                                   grammar::step | grammar::outcome | grammar::test_case |
-                                  grammar::clock | grammar::hours | grammar::crisis;
+                                  grammar::clock | grammar::hours | grammar::crisis | grammar::zone;
 BOOST_SPIRIT_DEFINE(declaration_rule)
 
 declaration_type const& declaration() { return declaration_rule; }
