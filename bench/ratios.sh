@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRIAGE_BUILD_BENCH=ON >/dev/null
-cmake --build "$build" --target triage_bench triage_parse_ceiling triage_cli >/dev/null
+cmake --build "$build" --target triage_bench triage_time_bench triage_parse_ceiling triage_cli >/dev/null
 triage="$build/triage"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -80,3 +80,14 @@ c10=$(ns "BM_Compile/10"); c1k=$(ns "BM_Compile/1000"); c10k=$(ns "BM_Compile/10
 printf '  %6d steps  %8.2f ms\n' 10 "$c10" 1000 "$c1k" 10000 "$c10k"
 printf '  10,000 steps: %s (target < 1000 ms); 10,000 / 1,000 steps: %sx (linear = 10x)\n' \
     "$(check "$c10k" "<=" 1000)" "$(ratio "$c10k" "$c1k")"
+
+echo
+echo "reading a time field (date::parse of the same pattern and texts = 1.00; target <= 0.25)"
+"$build/bench/triage_time_bench" --benchmark_format=csv --benchmark_min_time=0.5 2>/dev/null >"$work/time.csv"
+tns() { awk -F, -v name="\"$1\"" '$1 == name { print $4 }' "$work/time.csv"; }
+reference=$(tns BM_TimeFormat_DateParse)
+for case in Pattern Twitter Rfc3339; do
+    r=$(ratio "$(tns "BM_TimeFormat_$case")" "$reference")
+    printf '  %-8s %7.1f ns  %sx  %s\n' "$case" "$(tns "BM_TimeFormat_$case")" "$r" "$(check "$r" "<=" 0.25)"
+done
+printf '  %-8s %7.1f ns\n' date::parse "$reference"

@@ -4,7 +4,7 @@
 # a crash, leak, timeout or UB report stops that target and leaves its reproducer in
 # build-fuzz/findings/ (add it to tests/fixtures/fuzz/ once fixed: the test suite replays those).
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format state (default: all)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format state time (default: all)
 # Needs clang and libclang-rt-14-dev (apt-get install -y clang libclang-rt-14-dev).
 #
 # An input that runs longer than FUZZ_TIMEOUT seconds (default 5) or takes more than
@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(compile record format state)
+[ ${#targets[@]} -eq 0 ] && targets=(compile record format state time)
 build=${BUILD_DIR:-$here/build-fuzz}
 timeout=${FUZZ_TIMEOUT:-5}
 rss_limit_mb=${FUZZ_RSS_LIMIT_MB:-2048}
@@ -47,8 +47,8 @@ seed() {  # seed corpus of one target; file names carry their source path, so no
       while IFS= read -r -d '' f; do split -l 1 -a 5 "$f" "$dir/$(basename "$f" .jsonl)-"; done \
         < <(find "$here/tests/fixtures" -name '*.jsonl' -print0)
       cp "$here/tests/fixtures/fuzz/record"/* "$dir/" ;;
-    state)
-      cp "$here/tests/fixtures/fuzz/state"/* "$dir/" ;;
+    state|time)
+      cp "$here/tests/fixtures/fuzz/$1"/* "$dir/" ;;
   esac
 }
 
