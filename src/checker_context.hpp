@@ -1,0 +1,342 @@
+// The checker, one class over several files by family: checker.cpp (declarations, symbol
+// tables, what is never used), check_state.cpp (the clock, time fields and zones, business hours,
+// crisis modes, windows), check_conditions.cpp (word lists, expressions, lets),
+// check_outcomes.cpp (steps and outcomes) and check_tests.cpp (the flow's tests). Private to them.
+#pragma once
+
+#include "checker.hpp"
+
+#include "business_hours.hpp"
+#include "compile_work.hpp"
+#include "regex_compile.hpp"
+#include "suggest.hpp"
+#include "time_format.hpp"
+#include "window_ring.hpp"
+#include "syntax/ast.hpp"
+#include "text_util.hpp"
+#include "triage/json.hpp"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace triage::checking {
+
+namespace ast = syntax::ast;
+namespace x3 = boost::spirit::x3;
+
+
+inline constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
+inline constexpr unsigned max_test_repeat = 100'000;
+
+inline bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }
+
+// How messages name a type: "one-of" reads better than "one of" inside a sentence.
+inline std::string describe(FieldType type) {
+    return type == FieldType::enumeration ? "one-of" : std::string(to_string(type));
+}
+
+inline std::string with_article(FieldType type) {
+    return (type == FieldType::integer ? "an " : "a ") + describe(type);
+}
+
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+
+struct ValueSymbol {
+    enum class Kind { field, let } kind;
+    std::uint32_t index;
+};
+
+
+class Checker {
+public:
+    Checker(const CheckInput& input, std::vector<Diagnostic>& diagnostics)
+        : in_(input), diagnostics_(diagnostics), data_(std::make_unique<detail::FlowData>()) {}
+
+    std::unique_ptr<detail::FlowData> run();
+
+private:
+    // ---- spans and reporting ----------------------------------------------------------------
+
+    Span span(const ast::Spanned& node) const { return {file_, node.from, node.to}; }
+    Span span_in(FileId file, const ast::Spanned& node) const { return {file, node.from, node.to}; }
+    // The first word at a node's start: a keyword such as `if`, `respond`, `flow`.
+    Span keyword_span(const ast::Spanned& node) const;
+
+    Diagnostic& report(Severity severity, Code code, Span where, std::string message);
+    Diagnostic& error(Code code, Span where, std::string message);
+    Diagnostic& warning(Code code, Span where, std::string message);
+    template <typename Range, typename NameOf = ItselfName>
+    void suggest(Diagnostic& d, std::string_view name, const Range& candidates, NameOf name_of = {}) {
+        if (suggestion_budget_ == 0) return;
+        const std::uint64_t before = suggestion_budget_;
+        std::optional<std::string> best = closest_name(name, candidates, suggestion_budget_, name_of);
+        detail::count_compile_work(before - suggestion_budget_);  // cells of edit distance
+        if (best) d.help = fmt::format("did you mean '{}'?", *best);
+    }
+
+    // ---- pass 1: declarations and symbol tables ---------------------------------------------
+
+    void collect(const ast::Declaration& declaration);
+
+    // ---- clock, business hours, crisis modes --------------------------------------------------
+
+    void collect_clock(const ast::Clock& clock);
+
+    void resolve_clock();
+
+    // A zone named in the flow: T029 when the tz database has no such zone, T048 (a warning) for a
+    // legacy or fixed-offset name. `whose` completes "name the place whose clocks ...".
+    std::optional<detail::TimeZone> load_zone(const std::string& name, Span where, std::string_view whose);
+
+    // ---- time fields: their formats and zones -------------------------------------------------
+
+    void collect_flow_zone(const ast::Zone& zone);
+
+    // The span of bytes [offset, offset + length) of a string literal's text, when the literal
+    // has no escapes (else the whole literal).
+    Span inside_literal(const ast::Text& literal, std::size_t offset, std::size_t length) const;
+
+    // Compiles each time field's format (CompileOptions::time_formats first) and gives it its zone:
+    // CompileOptions::time_zone, else the field's own, else the flow's `zone`.
+    void resolve_time_formats();
+
+    // Compiles a time field's format and gives it `zone` when it has no offset; T049 or T039 and
+    // nothing when it cannot be. `literal` is the format's string in the flow, or null for
+    // --time-format (then `where` is the field's name).
+    std::optional<detail::TimeFormat> time_format(const std::string& field, const std::string& spec,
+                                                  const ast::Text* literal, Span where,
+                                                  std::shared_ptr<const detail::TimeZone> zone, bool zone_named);
+
+    // Enters `name` for the next of `defined` (business hours, crises); T010 if it is taken.
+    template <typename Item>
+    bool define_named(std::unordered_map<std::string, std::uint32_t>& names, const ast::Name& name,
+                      const std::vector<Item>& defined, std::string_view what) {
+        auto [it, inserted] = names.emplace(name, static_cast<std::uint32_t>(defined.size()));
+        if (!inserted)
+            error(Code::duplicate_definition, span(name),
+                  fmt::format("{} '{}' is already defined", what, std::string(name)))
+                .notes.push_back({defined[it->second].name_span,
+                                  fmt::format("'{}' was first defined here", std::string(name))});
+        return inserted;
+    }
+
+    void collect_hours(const ast::Hours& block);
+    // Adds the openings of `mon-fri 09:00-18:00` to `openings`; false (after errors) if it is invalid.
+    bool add_opening(const ast::Opening& opening, std::vector<Opening>& openings);
+
+    void collect_crisis(const ast::Crisis& block);
+
+    void resolve_crisis(std::uint32_t index);
+
+    // Windows and crisis modes depend on earlier mentions; what they count, and when a crisis
+    // starts or ends, must not (that would be circular), and they need a clock.
+    void check_state_use();
+
+    // What a Monitor of this flow may hold at most (see window_ring.hpp), against the limit.
+    void check_state_size();
+
+    void state_not_allowed(const Condition& use, std::string help);
+
+    // The first leaf of a condition (through lets; a recursive let, already reported, is not
+    // followed round) for which `wanted` holds.
+    template <typename Wanted>
+    const Condition* first_leaf(ConditionId id, const Wanted& wanted, std::vector<char>& visiting) const {
+        const Condition& c = data_->conditions[id];
+        if (c.kind == ConditionKind::let_ref) {
+            const Let& let = data_->lets[c.operand];
+            if (let.condition == no_condition || visiting[c.operand]) return nullptr;
+            visiting[c.operand] = 1;
+            const Condition* found = first_leaf(let.condition, wanted, visiting);
+            visiting[c.operand] = 0;
+            return found;
+        }
+        if (wanted(c)) return &c;
+        for (ConditionId child : c.children)
+            if (const Condition* found = first_leaf(child, wanted, visiting)) return found;
+        return nullptr;
+    }
+
+    // The first window or `in crisis` inside a condition; windows themselves are allowed when
+    // `windows_allowed`.
+    const Condition* first_state_use(ConditionId id, bool windows_allowed, std::vector<char>& visiting) const;
+
+    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting) const;
+
+    // A name of business hours or of a crisis; T027, with a suggestion, if there is none.
+    std::optional<std::uint32_t> named_ref(const std::unordered_map<std::string, std::uint32_t>& index,
+                                           const ast::Name& name, std::string_view what, std::string_view declare);
+    std::optional<std::uint32_t> hours_ref(const ast::Name& name);
+    std::optional<std::uint32_t> crisis_ref(const ast::Name& name);
+
+    ConditionId resolve_within_hours(const ast::WithinHours& test);
+
+    ConditionId resolve_in_crisis(const ast::InCrisis& test);
+
+    ConditionId resolve_window(const ast::WindowTest& test);
+
+    void collect_header(const ast::Header& header);
+
+    void collect_start(const ast::Start& start);
+
+    bool define_value(const ast::Name& name, ValueSymbol symbol, std::string_view what);
+
+    void collect_field(const ast::FieldDecl& decl);
+
+    void collect_let(const ast::Let& let);
+
+    void collect_word_list(const ast::WordList& list);
+
+    void read_word_file(const ast::WordFile& file, WordList& words);
+
+    bool define_node(const ast::Name& name, NodeRef node);
+
+    void collect_step(const ast::Step& step);
+
+    void collect_outcome(const ast::Outcome& outcome);
+
+    // A field cannot be both a value and a group: `author` and `author.followers`.
+    void check_field_groups();
+
+    // ---- pass 2: conditions -----------------------------------------------------------------
+
+    ConditionId add(Condition c);
+    ConditionId constant(bool value, Span where);
+
+
+    // A name used where a field is expected (left of an operator, after `exists`).
+    std::optional<std::uint32_t> field_ref(const ast::Name& name);
+
+    const Field& field(std::uint32_t index) const { return data_->fields[index]; }
+
+    void mismatch(const ast::Name& name, std::string message, std::string help = {});
+
+    ConditionId resolve(const ast::Expr& expr);
+
+    ConditionId resolve_chain(ConditionKind kind, const ast::Expr& first,
+                              const std::vector<ast::Expr>& rest, Span where);
+
+    ConditionId resolve_name(const ast::Name& name);
+
+    ConditionId resolve_exists(const ast::ExistsTest& test);
+
+    bool require_text(const ast::Name& name, std::uint32_t index, std::string_view op);
+
+    ConditionId resolve_has(const ast::HasTest& test);
+
+    ConditionId resolve_contains(const ast::ContainsTest& test);
+
+    ConditionId resolve_matches(const ast::MatchesTest& test);
+
+    // An enumeration value written as a name (or a quoted string); reports T021/T020.
+    std::optional<std::uint32_t> enum_value(const Field& f, const ast::Value& value);
+
+    static const ast::Spanned& value_span(const ast::Value& value);
+
+    ConditionId resolve_is(const ast::IsTest& test);
+
+    ConditionId resolve_in(const ast::InTest& test);
+
+    ConditionId resolve_comparison(const ast::Comparison& test);
+
+    enum class LetState { pending, resolving, done };
+
+    void resolve_let(std::uint32_t index);
+
+    void too_deep_let(FileId file, const ast::Name& name);
+
+    // ---- steps and outcomes -----------------------------------------------------------------
+
+    std::optional<NodeRef> node_ref(const ast::Name& name);
+
+    // The value of a condition that does not depend on the mention, if any.
+    std::optional<bool> fold(ConditionId id, int depth = 0) const;
+
+    void resolve_step(std::uint32_t index);
+
+    std::optional<Duration> duration(const std::optional<ast::Duration>& d);
+    std::optional<Duration> duration(const ast::Duration& d);
+
+    void deadline(const std::optional<ast::Deadline>& d, Action& a);
+
+    // One action as written, without its condition.
+    Action action(const ast::ActionStmt& stmt);
+    void resolve_outcome(std::uint32_t index);
+
+    // ---- tests --------------------------------------------------------------------------------
+
+    std::optional<TestValue> test_value(const ast::Assignment& a);
+
+    void resolve_test(const ast::TestCase& test, FileId file);
+
+    // ---- header, start, unused --------------------------------------------------------------
+
+    void resolve_header_and_start();
+
+    void report_unused();
+
+    struct StartDecl {
+        Span keyword;
+        ast::Name target;
+        FileId file;
+    };
+
+    const CheckInput& in_;
+    std::vector<Diagnostic>& diagnostics_;
+    std::uint64_t suggestion_budget_ = suggestion_budget;  // cells of edit distance left (suggest.hpp)
+    enum class LetFold : std::int8_t { unknown, varies, always, never };
+    mutable std::vector<LetFold> let_fold_;  // fold() of each let, once known
+    std::unique_ptr<detail::FlowData> data_;
+    FileId file_ = 0;
+
+    std::optional<Span> header_span_;
+    std::optional<StartDecl> start_;
+    std::unordered_map<std::string, ValueSymbol> values_;
+    std::unordered_map<std::string, std::uint32_t> lists_;
+    std::vector<std::uint32_t> field_declared_order_;
+    std::vector<std::pair<const ast::Let*, FileId>> lets_;
+    std::vector<std::pair<const ast::Step*, FileId>> steps_;
+    std::vector<std::pair<const ast::Outcome*, FileId>> outcomes_;
+    std::vector<std::pair<const ast::TestCase*, FileId>> tests_;
+    std::vector<std::pair<const ast::Crisis*, FileId>> crises_;
+    std::optional<std::pair<const ast::Clock*, Span>> clock_;
+    FileId clock_file_ = 0;
+    std::optional<std::pair<const ast::Zone*, Span>> flow_zone_;
+    FileId flow_zone_file_ = 0;
+    struct FieldDeclaration {
+        std::uint32_t index;
+        const ast::FieldDecl* decl;
+        FileId file;
+    };
+    std::vector<FieldDeclaration> time_decls_;  // every field, for its format and zone
+    std::vector<detail::TimeFormat> test_time_formats_;  // parallel to fields: the flow's own formats
+    std::optional<Span> first_clock_use_;  // the first window or `within hours`
+    std::unordered_map<std::string, std::uint32_t> hours_index_, crisis_index_, window_index_;
+    std::unordered_map<std::string, Span> test_names_;
+    std::unordered_map<std::string, std::uint32_t> regex_index_;  // pattern + "/" or "/i" → its index
+    std::vector<LetState> let_state_;
+    std::unordered_map<std::uint32_t, bool> let_recursive_;
+    std::vector<std::uint32_t> let_chain_;    // per let: the longest chain of lets it starts
+    std::uint32_t referenced_let_depth_ = 0;  // while resolving a let: the longest chain it names
+    std::uint32_t lets_resolving_ = 0;        // lets being resolved, one inside another
+    bool let_too_deep_ = false;
+    bool too_many_steps_ = false;
+    std::vector<bool> field_used_, list_used_, let_used_;
+    std::unordered_set<std::string> broken_[5];  // by BrokenName::Kind
+
+    bool is_broken(BrokenName::Kind kind, std::string_view name) const;
+};
+
+}  // namespace triage::checking
