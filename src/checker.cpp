@@ -28,7 +28,7 @@ namespace ast = syntax::ast;
 namespace x3 = boost::spirit::x3;
 
 
-constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
+constexpr auto max_duration_seconds = static_cast<std::uint64_t>(longest_duration.count());
 constexpr unsigned max_test_repeat = 100'000;
 
 bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }
