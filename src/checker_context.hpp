@@ -33,7 +33,7 @@ namespace ast = syntax::ast;
 namespace x3 = boost::spirit::x3;
 
 
-inline constexpr std::uint64_t max_duration_seconds = 10ull * 365 * 24 * 3600;
+inline constexpr auto max_duration_seconds = static_cast<std::uint64_t>(longest_duration.count());
 inline constexpr unsigned max_test_repeat = 100'000;
 
 inline bool is_numeric(FieldType type) { return type == FieldType::number || type == FieldType::integer; }

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -476,6 +477,36 @@ std::string_view format_duration(Duration duration, TextBuffer& buffer) noexcept
 std::string format_duration(Duration duration) {
     TextBuffer buffer;
     return std::string(format_duration(duration, buffer));
+}
+
+std::optional<Duration> parse_duration(std::string_view text) noexcept {
+    const auto longest = static_cast<std::uint64_t>(longest_duration.count());
+    std::uint64_t total = 0;
+    bool any = false;
+    while (!text.empty()) {
+        if (any) {  // one space between parts, as format_duration writes them
+            if (text.front() != ' ') return std::nullopt;
+            text.remove_prefix(1);
+        }
+        std::uint64_t amount = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
+        if (ec != std::errc() || end == text.data() + text.size()) return std::nullopt;
+        std::uint64_t unit = 0;
+        switch (*end) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 7 * 86400; break;
+        default: return std::nullopt;
+        }
+        if (amount > longest / unit || total > longest - amount * unit) return std::nullopt;
+        total += amount * unit;
+        text.remove_prefix(static_cast<std::size_t>(end - text.data()) + 1);
+        any = true;
+    }
+    if (total == 0) return std::nullopt;
+    return Duration(static_cast<std::int64_t>(total));
 }
 
 }  // namespace triage

@@ -30,6 +30,7 @@ constexpr LimitField fields[] = {
     {"include-depth", nullptr, &Limits::include_depth, false},
     {"groups", nullptr, &Limits::groups, false},
     {"state-memory", &Limits::state_bytes, nullptr, true},
+    {"reorder-buffer", nullptr, &Limits::reorder_buffer, false},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "triage/stream.hpp"
 
+#include "reorder_buffer.hpp"
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
 
@@ -22,7 +23,18 @@ TimePoint latest_believed(TimePoint now, Duration margin) {
     return now > last - margin ? last : now + margin;
 }
 
+// Years 0000-9999, the times a Monitor counts (JSON records hold no others; a host's may).
+bool in_years(TimePoint t) {
+    constexpr TimePoint first{std::chrono::milliseconds(-62167219200000)}, last{std::chrono::milliseconds(253402300799999)};
+    return t >= first && t <= last;
+}
+
 bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
+
+std::string_view without_cr(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
 
 // How many mentions share one reading of the system clock for the future margin.
 constexpr std::uint32_t clock_reading_every = 1024;
@@ -40,12 +52,18 @@ struct Stream::Impl {
         } else if (flow.clock()) {
             time_slot = flow.clock()->field;
         }
+        if (options.reorder < Duration(0)) throw std::invalid_argument("StreamOptions::reorder is negative");
         latest_from_system_clock = !options.now;
         if (!options.now) options.now = system_now();
         if (flow.keeps_state()) {
             monitor.emplace(flow, options.limits);
             if (!latest_from_system_clock && options.future_margin)
-                monitor->set_latest(latest_believed(*options.now, *options.future_margin));
+                believe_until(latest_believed(*options.now, *options.future_margin));
+            // A flow that keeps state has a clock (T028); without one there would be no order.
+            if (flow.clock()) {
+                clock_slot = flow.clock()->field;
+                if (options.reorder > Duration(0)) reorder.emplace(options.reorder, options.limits.reorder_buffer);
+            }
         }
     }
 
@@ -60,28 +78,97 @@ struct Stream::Impl {
 
     // Reads one line of text; false, with `error`, when it is no mention.
     bool read(std::string_view line) {
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        line = without_cr(line);
         if (blank(line)) return refuse("empty line");
         if (!reader.read(line)) return refuse(reader.error());
         return true;
     }
+    // The same for a line as LineReader gives it, parsed in place.
+    bool read(const LineReader::Line& line) {
+        if (line.overlong != 0)
+            return refuse(JsonRecordReader::line_too_long(line.overlong, options.json.max_line_bytes));
+        if (blank(line.text)) return refuse("empty line");
+        if (!reader.read_padded(line.text)) return refuse(reader.error());
+        return true;
+    }
+
+    void believe_until(TimePoint latest) {
+        monitor->set_latest(latest);
+        believed_until = latest;
+    }
+
+    // A mention arrives (for a flow that keeps state): the system clock is read now and then for
+    // the future margin, and the mention's time, if the Monitor will believe it, is noted in the
+    // arrival order and returned.
+    std::optional<TimePoint> arrive(const RecordView& record) {
+        if (latest_from_system_clock && options.future_margin && until_clock_reading-- == 0) {
+            believe_until(latest_believed(system_now(), *options.future_margin));
+            until_clock_reading = clock_reading_every - 1;
+        }
+        if (!clock_slot) return std::nullopt;
+        const FieldValue t = record.get(*clock_slot);
+        if (t.kind != ValueKind::time || !in_years(t.time) || (believed_until && t.time > *believed_until))
+            return std::nullopt;
+        arrivals.arrive(t.time);
+        return t.time;
+    }
+
+    // Whether a mention is decided as it arrives, or arrived earlier and was held (reorder).
+    enum class Arrived : bool { now, earlier };
 
     // Counts (for a flow that keeps state) and decides one mention.
-    void decide_view(const RecordView& record, Decision& decision, Trace* trace) {
+    void decide_view(const RecordView& record, Decision& decision, Trace* trace, Arrived arrived = Arrived::now) {
         reference = reference_of(record);
         if (!monitor) {
             if (trace != nullptr) evaluator.explain(record, reference, decision, *trace);
             else evaluator.evaluate(record, reference, decision);
             return;
         }
-        if (latest_from_system_clock && options.future_margin && until_clock_reading-- == 0) {
-            monitor->set_latest(latest_believed(system_now(), *options.future_margin));
-            until_clock_reading = clock_reading_every - 1;
-        }
+        if (arrived == Arrived::now) arrive(record);
         if (trace != nullptr) evaluator.explain(record, reference, decision, *trace, *monitor);
         else evaluator.evaluate(record, reference, decision, *monitor);
     }
     void decide_read(Decision& decision, Trace* trace) { decide_view(reader.view(), decision, trace); }
+
+    // feed(), before the line is read (a mention let go reads its own line again): room for it.
+    void make_room(Decision& decision, const Decided& decided) {
+        if (reorder)
+            while (reorder->full()) release(*reorder->take_oldest(true), decision, decided);
+    }
+
+    // feed(), once the line is read: `text` is its JSON when `ok`, for holding it.
+    void feed(std::uint64_t line, bool ok, std::string_view text, Decision& decision, const Decided& decided) {
+        if (!reorder) {
+            if (ok) decide_read(decision, nullptr);
+            decided(line, ok);
+            return;
+        }
+        if (!ok) {
+            reorder->pass();
+            decided(line, false);
+            return;
+        }
+        // A mention without a time the Monitor believes waits at the newest time arrived, in the
+        // place it arrived; before any time has arrived, nothing is held and it goes at once.
+        const std::optional<TimePoint> t = arrive(reader.view());
+        const std::optional<TimePoint> at = t ? t : arrivals.newest();
+        if (!at) {
+            reorder->pass();
+            decide_view(reader.view(), decision, nullptr, Arrived::earlier);
+            decided(line, true);
+            return;
+        }
+        reorder->hold(line, *at, text);
+        while (const detail::ReorderBuffer::Held* due = reorder->take_due(*arrivals.newest()))
+            release(*due, decision, decided);
+    }
+
+    // A held mention's turn: read again (it was read once when it arrived) and decided.
+    void release(const detail::ReorderBuffer::Held& held, Decision& decision, const Decided& decided) {
+        const bool ok = reader.read_padded(held.json()) || refuse(reader.error());
+        if (ok) decide_view(reader.view(), decision, nullptr, Arrived::earlier);
+        decided(held.line, ok);
+    }
 
     bool refuse(std::string_view why) {
         error.assign(why);
@@ -94,6 +181,10 @@ struct Stream::Impl {
     Evaluator evaluator;
     std::optional<Monitor> monitor;
     std::optional<std::uint32_t> time_slot;
+    std::optional<std::uint32_t> clock_slot;      // a flow that keeps state: the clock's field
+    std::optional<TimePoint> believed_until;      // what the Monitor was given with set_latest()
+    detail::ArrivalOrder arrivals;                // a flow that keeps state: how far from clock order
+    std::optional<detail::ReorderBuffer> reorder;  // StreamOptions::reorder, for a flow that keeps state
     bool latest_from_system_clock = false;
     std::uint32_t until_clock_reading = 0;
     TimePoint reference{};
@@ -138,12 +229,44 @@ void Stream::explain(const RecordView& record, Decision& decision, Trace& trace)
 }
 
 bool Stream::decide(const LineReader::Line& line, Decision& decision) {
-    if (line.overlong != 0)
-        return impl_->refuse(JsonRecordReader::line_too_long(line.overlong, impl_->options.json.max_line_bytes));
-    if (blank(line.text)) return impl_->refuse("empty line");
-    if (!impl_->reader.read_padded(line.text)) return impl_->refuse(impl_->reader.error());
+    if (!impl_->read(line)) return false;
     impl_->decide_read(decision, nullptr);
     return true;
+}
+
+void Stream::feed(const LineReader::Line& line, Decision& decision, const Decided& decided) {
+    impl_->make_room(decision, decided);
+    const bool ok = impl_->read(line);
+    impl_->feed(line.number, ok, line.text, decision, decided);
+}
+
+void Stream::feed(std::uint64_t line, std::string_view text, Decision& decision, const Decided& decided) {
+    impl_->make_room(decision, decided);
+    const bool ok = impl_->read(text);
+    impl_->feed(line, ok, without_cr(text), decision, decided);
+}
+
+void Stream::finish(Decision& decision, const Decided& decided) {
+    if (!impl_->reorder) return;
+    while (const detail::ReorderBuffer::Held* held = impl_->reorder->take_oldest(false))
+        impl_->release(*held, decision, decided);
+}
+
+bool Stream::reorders() const noexcept { return impl_->reorder.has_value(); }
+
+StreamOrder Stream::order() const noexcept {
+    StreamOrder order;
+    order.behind = impl_->arrivals.behind();
+    order.most_behind = impl_->arrivals.most_behind();
+    if (impl_->reorder) {
+        order.most_held = impl_->reorder->most_held();
+        order.released_early = impl_->reorder->released_early();
+    }
+    return order;
+}
+
+std::optional<Duration> Stream::reorder_needed(std::uint64_t allowed) const noexcept {
+    return impl_->arrivals.horizon_for(allowed);
 }
 
 // ---- run_stream: a whole input, in order, on several threads --------------------------------
@@ -299,6 +422,69 @@ void run_parallel(std::vector<Worker>& workers, const DecisionJson& decision_jso
     for (std::thread& t : threads) t.join();
 }
 
+// A stream that reorders: decided on this thread as its mentions' turns come, each output line
+// held until the lines before it are written. With `strict`, the input ends before the first
+// line that is no mention, so the mentions held then are decided and written, and it is not.
+void run_in_clock_order(Stream& stream, const DecisionJson& decision_json, LineReader& reader,
+                        const RunStreamOptions& options, StreamSummary& summary) {
+    InputOrder<std::string> output;
+    Decision decision;
+    JsonWriter json;
+    std::uint64_t strict_line = 0;
+    const Stream::Decided decided = [&](std::uint64_t line, bool ok) {
+        std::string& out = output.at(line);
+        out.clear();
+        if (ok) {
+            summary.traffic.record(decision);
+            decision_json.append(out, decision, line, stream.id());
+        } else {
+            json.clear();
+            write_error_json(json, line, stream.error());
+            out += json.str();
+            ++summary.errors;
+            summary.error_reasons.add(line, stream.error());
+            if (options.strict && strict_line == 0) {
+                strict_line = line;
+                summary.strict_error = stream.error();
+            }
+        }
+        out += '\n';
+        output.done(line);
+    };
+    std::string ready;  // output lines whose turn has come, for the sink: about a chunk at a time
+    auto collect = [&](std::uint64_t before_line) {
+        for (; output.ready() && output.front_line() < before_line; output.pop()) ready += output.front();
+    };
+    auto flush = [&] {
+        if (ready.empty()) return true;
+        const bool taken = options.sink(ready);
+        ready.clear();
+        summary.sink_failed = !taken;
+        return taken;
+    };
+    LineChunk chunk;
+    while (strict_line == 0 && reader.fill(chunk)) {
+        if (chunk.overlong != 0) {
+            stream.feed(LineReader::Line{chunk.first_line, {}, chunk.overlong}, decision, decided);
+        } else {
+            std::size_t at = 0;
+            for (std::uint64_t line = chunk.first_line; at < chunk.size && strict_line == 0; ++line) {
+                stream.feed(LineReader::Line{line, chunk.line_at(at), 0}, decision, decided);
+                if (strict_line != 0) break;
+                collect(UINT64_MAX);
+                if (ready.size() >= options.chunk_size && !flush()) return;
+            }
+        }
+        if (strict_line == 0) collect(UINT64_MAX);
+        if (!flush()) return;
+        if (options.progress) options.progress(reader.lines(), reader.bytes());
+    }
+    stream.finish(decision, decided);
+    summary.strict_line = strict_line;
+    collect(strict_line != 0 ? strict_line : UINT64_MAX);
+    flush();
+}
+
 }  // namespace
 
 StreamSummary run_stream(Stream& stream, ByteSource input, const RunStreamOptions& options) {
@@ -308,7 +494,9 @@ StreamSummary run_stream(Stream& stream, ByteSource input, const RunStreamOption
     const DecisionJson decision_json(stream.flow());
     // A flow that keeps state needs its mentions in order, on one monitor: one thread.
     const unsigned jobs = stream.monitor() != nullptr ? 1 : std::max(1u, options.jobs);
-    if (jobs == 1) {
+    if (stream.reorders()) {
+        run_in_clock_order(stream, decision_json, reader, options, summary);
+    } else if (jobs == 1) {
         Worker worker{stream, {}, {}};
         run_serial(worker, decision_json, reader, options, summary);
     } else {

@@ -203,6 +203,18 @@ TEST_CASE("times: parsing and formatting") {
     CHECK(format_duration(std::chrono::hours(50)) == "2d 2h");
 }
 
+TEST_CASE("durations: parsed as flows write them, and as format_duration writes them") {
+    CHECK(parse_duration("10m") == Duration(600));
+    CHECK(parse_duration("90s") == Duration(90));
+    CHECK(parse_duration("1h") == Duration(3600));
+    CHECK(parse_duration("2w") == Duration(14 * 86400));
+    for (Duration d : {Duration(1), Duration(61), Duration(50 * 3600), Duration(9 * 86400 + 7), longest_duration})
+        CHECK(parse_duration(format_duration(d)) == d);
+    for (const char* bad : {"", "10", "m", "0m", "0s 0m", "-5m", "+5m", "5 m", "5M", "1h  5m", "1h ", " 1h", "5mm",
+                            "1y", "99999999999999999999s", "522w"})  // 522 weeks: past 10 years
+        CHECK_MESSAGE(!parse_duration(bad), std::string(bad));
+}
+
 namespace {
 
 const char* const care_flow = R"(flow "care" version 1

@@ -230,6 +230,8 @@ TEST_CASE("limits: names and values") {
     CHECK(set_limit(limits, "nesting", "0").value() == "limit nesting takes a positive whole number, not '0'");
     CHECK(set_limit(limits, "nesting", "12K").has_value());  // suffixes are for sizes
     CHECK(set_limit(limits, "steps", "99999999999").value() == "limit steps is at most 4294967295");
+    CHECK_FALSE(set_limit(limits, "reorder-buffer", "5000"));
+    CHECK(limits.reorder_buffer == 5000);
     CHECK(set_limit(limits, "depth", "3").value().starts_with("unknown limit 'depth'; the limits are file-size, total-size, nesting"));
 }
 

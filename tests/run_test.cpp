@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <random>
+
 namespace {
 
 using Run = triage::test::CliRun;
@@ -66,7 +68,7 @@ TEST_CASE("run: the summary counts outcomes and errors, and groups the errors by
           "--max-errors P%\n");
 }
 
-TEST_CASE("run: a stream out of time order fails past --max-late and says to sort it") {
+TEST_CASE("run: a stream out of time order fails past --max-late and names --reorder and sorting") {
     // 100 mentions a minute apart, newest first: each is late (outage.flow's tolerance is 5m)
     // behind the first, so the windows count almost nothing.
     triage::test::TempDir dir;
@@ -84,7 +86,10 @@ TEST_CASE("run: a stream out of time order fails past --max-late and says to sor
     CHECK(late.status == 1);
     CHECK(late.output.find("triage: 94 of 100 mentions are late (more than 5m older than the newest before them)") !=
           std::string::npos);
-    CHECK(late.output.find("Sort them by time (the flow's posted_at) first") != std::string::npos);
+    // What would put them in order: the most one was behind is 99m, so --reorder 2h, or sorting.
+    CHECK(late.output.find("the mentions are not in time order (up to 1h 39m behind the newest before them). Decide them "
+                           "in clock order with --reorder 2h, or sort them by time (the flow's posted_at) first, or "
+                           "allow them with --max-late N or P%") != std::string::npos);
     CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
                   " -o /dev/null --max-late 100% 2>/dev/null").status == 0);
     CHECK(run_cli("run " + outage + " " + triage::test::quoted(dir.file("reversed.jsonl")) + now +
@@ -461,4 +466,133 @@ TEST_CASE("diff: flows that keep state see the mentions as one stream") {
     Run json = run_cli("diff " + before_flow + " " + after_flow + " -m " + mentions + " --format json" + now);
     CHECK(json.status == 0);
     CHECK(json.output.find("{\"mentions\":1400,\"changed\":10,\"errors\":0,") == 0);
+}
+
+// ---- run --reorder: a stream out of time order, decided in clock order -----------------------
+
+namespace {
+
+// The lines of `sorted`, shuffled within each block of 10 minutes (20 mentions of outage_stream)
+// with a fixed seed. Fisher-Yates by hand, so that every standard library shuffles alike.
+std::string shuffle_within_10m(const std::filesystem::path& sorted, const std::filesystem::path& shuffled) {
+    std::vector<std::string> all = lines(triage::test::read_file(sorted));
+    std::mt19937 random(14);
+    for (std::size_t block = 0; block < all.size(); block += 20) {
+        const std::size_t end = std::min(block + 20, all.size());
+        for (std::size_t i = end - 1; i > block; --i) std::swap(all[i], all[block + random() % (i - block + 1)]);
+    }
+    triage::test::write_file(shuffled, fmt::format("{}\n", fmt::join(all, "\n")));
+    return "'" + shuffled.string() + "'";
+}
+
+std::string id_of(const std::string& json) {
+    const std::size_t at = json.find(R"("id":)") + 5;
+    return json.substr(at, json.find_first_of(",}", at) - at);
+}
+
+// The ids of the mentions whose decisions start or end the crisis, in the order written.
+std::vector<std::string> crisis_changes(const std::string& output) {
+    std::vector<std::string> out;
+    for (const std::string& line : lines(output)) {
+        if (line.find(R"("entered":true)") != std::string::npos) out.push_back("enter " + id_of(line));
+        if (line.find(R"("crisis_left":)") != std::string::npos) out.push_back("leave " + id_of(line));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("run --reorder: a stream shuffled within 10m enters and leaves its crisis where the sorted one does") {
+    TempDir dir;
+    const std::string sorted = outage_stream(dir.path / "sorted.jsonl");
+    const std::string shuffled = shuffle_within_10m(dir.path / "sorted.jsonl", dir.path / "shuffled.jsonl");
+    const std::string outage = fixture("outage.flow");
+    Run in_order = run_cli("run " + outage + " " + sorted + now + " 2>/dev/null");
+    REQUIRE(in_order.status == 0);
+    const std::vector<std::string> expected_changes{"enter 1020", "leave 1225"};
+    REQUIRE(crisis_changes(in_order.output) == expected_changes);
+    std::map<std::string, std::string> sorted_decision;  // by id, without the line number
+    for (const std::string& line : lines(in_order.output)) sorted_decision[id_of(line)] = line.substr(line.find(',') + 1);
+
+    // With --reorder 10m: the same decisions, for the same mentions, written in input order.
+    Run reordered = run_cli("run " + outage + " " + shuffled + now + " --reorder 10m 2>/dev/null");
+    CHECK(reordered.status == 0);
+    const std::vector<std::string> input = lines(triage::test::read_file(dir.path / "shuffled.jsonl"));
+    const std::vector<std::string> out = lines(reordered.output);
+    REQUIRE(out.size() == input.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        CAPTURE(i);
+        CHECK(out[i].rfind("{\"line\":" + std::to_string(i + 1) + ",", 0) == 0);
+        CHECK(id_of(out[i]) == id_of(input[i]));
+        CHECK(out[i].substr(out[i].find(',') + 1) == sorted_decision[id_of(out[i])]);
+    }
+    std::vector<std::string> changes = crisis_changes(reordered.output);
+    std::sort(changes.begin(), changes.end());  // written where those mentions arrived
+    CHECK(changes == expected_changes);
+    Run summary = run_cli("run " + outage + " " + shuffled + now + " --reorder 10m -o /dev/null 2>&1");
+    CHECK(summary.output.find("state: 0 late") != std::string::npos);
+    CHECK(summary.output.find("mentions arrived out of time order; up to 4") != std::string::npos);  // 40 or 41 held
+    CHECK(summary.output.find(" lines held at once (--reorder 10m, --limit reorder-buffer=1000000), 0 decided early\n") !=
+          std::string::npos);
+    CHECK(summary.output.find("triage: note:") == std::string::npos);
+
+    // Without it: late mentions, a crisis not where it was, exit 1 and a summary naming --reorder and sort.
+    Run unordered = run_cli("run " + outage + " " + shuffled + now + " 2>/dev/null");
+    CHECK(unordered.status == 1);
+    CHECK(crisis_changes(unordered.output) != expected_changes);
+    Run warned = run_cli("run " + outage + " " + shuffled + now + " -o /dev/null 2>&1");
+    CHECK(warned.status == 1);
+    CHECK(warned.output.find("mentions are late (more than 5m older than the newest before them)") != std::string::npos);
+    CHECK(warned.output.find("Decide them in clock order with --reorder 10m, or sort them by time (the flow's "
+                             "posted_at) first") != std::string::npos);
+
+    // report and diff decide in the same clock order with --reorder.
+    Run report = run_cli("report " + outage + " -m " + shuffled + now + " --reorder 10m --format json 2>/dev/null");
+    Run sorted_report = run_cli("report " + outage + " -m " + sorted + now + " --format json 2>/dev/null");
+    CHECK(report.status == 0);
+    CHECK(report.output.substr(0, report.output.find("\"examples\"")) ==
+          sorted_report.output.substr(0, sorted_report.output.find("\"examples\"")));
+    Run diff = run_cli("diff " + outage + " " + fixture("outage_sooner.flow") + " -m " + shuffled + now +
+                       " --reorder 10m --format json 2>/dev/null");
+    CHECK(diff.output.find("{\"mentions\":1400,\"changed\":10,\"errors\":0,") == 0);
+    Run unordered_report = run_cli("report " + outage + " -m " + shuffled + now + " --format json 2>&1 >/dev/null");
+    CHECK(unordered_report.status == 0);  // report and diff only note it
+    CHECK(unordered_report.output.find("and not counted in the windows: the mentions are not in time order (up to 9m 30s "
+                                       "behind the newest before them). Decide them in clock order with --reorder 10m")
+          != std::string::npos);
+}
+
+TEST_CASE("run --reorder: no effect on a flow without state, a duration as flows write it, a full buffer is counted") {
+    TempDir dir;
+    const std::string sorted = outage_stream(dir.path / "sorted.jsonl");
+    const std::string shuffled = shuffle_within_10m(dir.path / "sorted.jsonl", dir.path / "shuffled.jsonl");
+    Run stateless = run_cli("run " + flow + " " + fixture("mixed.jsonl") + now + " --max-errors 4 --reorder 10m 2>&1");
+    CHECK(stateless.status == 0);
+    CHECK(stateless.output.find("triage: note: the flow keeps no state (no windows or crisis modes): each mention is "
+                                "decided on its own, so --reorder has no effect") != std::string::npos);
+    for (const char* bad : {"10", "ten minutes", "0m", "-5m", "11y"}) {
+        CAPTURE(bad);
+        Run usage = run_cli("run " + fixture("outage.flow") + " " + sorted + now + " --reorder '" + bad + "' 2>&1");
+        CHECK(usage.status == 2);
+        CHECK(usage.output.find("--reorder takes a duration such as 10m, 90s or 1h") != std::string::npos);
+    }
+    Run small = run_cli("run " + fixture("outage.flow") + " " + shuffled + now +
+                        " --reorder 10m --limit reorder-buffer=5 -o /dev/null 2>&1");
+    CHECK(small.status == 1);  // decided early, many were late
+    CHECK(small.output.find("up to 5 lines held at once (--reorder 10m, --limit reorder-buffer=5)") != std::string::npos);
+    CHECK(small.output.find("mentions were decided before their --reorder 10m was up, the reorder buffer being full "
+                            "(--limit reorder-buffer=5), and may have been late: raise the limit") != std::string::npos);
+    CHECK(small.output.find("the reorder buffer being full: raise --limit reorder-buffer (it is 5), or allow them") !=
+          std::string::npos);
+
+    // A straggler within --max-late: exit 0, and a note naming the --reorder that would have counted it.
+    std::vector<std::string> one_late = lines(triage::test::read_file(dir.path / "sorted.jsonl"));
+    std::rotate(one_late.begin() + 100, one_late.begin() + 101, one_late.begin() + 115);  // 100 after 114: 7m late
+    triage::test::write_file(dir.path / "one_late.jsonl", fmt::format("{}\n", fmt::join(one_late, "\n")));
+    Run noted = run_cli("run " + fixture("outage.flow") + " '" + dir.file("one_late.jsonl") + "'" + now + " -o /dev/null 2>&1");
+    CHECK(noted.status == 0);
+    CHECK(noted.output.find("triage: note: 1 of 1,400 mentions were late (more than 5m older than the newest before "
+                            "them) and not counted in the windows: the mentions are not in time order (up to 7m behind "
+                            "the newest before them). Decide them in clock order with --reorder 10m, or sort them by "
+                            "time (the flow's posted_at) first\n") != std::string::npos);
 }

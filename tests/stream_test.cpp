@@ -6,8 +6,13 @@
 #include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
 
+#include "allocation_counter.hpp"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <simdjson.h>
+
+#include <random>
 
 namespace {
 
@@ -302,4 +307,283 @@ TEST_CASE("report: example texts are cut between code points, so the page and th
     REQUIRE(parser.parse(report.output).get(r) == simdjson::SUCCESS);  // simdjson validates UTF-8
     std::string_view shown = r["examples"]["let_stand"].at(0)["text"];
     CHECK(shown == "usaf " + std::string(194, 'a'));
+}
+
+// ---- StreamOptions::reorder: a stream out of time order, decided in clock order ----------------
+
+namespace {
+
+// outage.flow's mentions in time order: one every 30 s from midnight; of each 1400, 1000-1199
+// (0-based) are about an outage, so a crisis starts at mention 1020 and ends at 1225.
+std::vector<std::string> sorted_outage_mentions(int count = 1400) {
+    std::vector<std::string> out;
+    for (int i = 0; i < count; ++i) {
+        const int s = 30 * i;
+        out.push_back(fmt::format(R"({{"id":{},"text":"{}","posted_at":"2026-11-20T{:02}:{:02}:{:02}Z"}})", i,
+                                  i % 1400 >= 1000 && i % 1400 < 1200 ? "the app is down" : "hello", s / 3600,
+                                  s / 60 % 60, s % 60));
+    }
+    return out;
+}
+
+// The same, shuffled within each block of 10 minutes (20 mentions) with a fixed seed: each
+// mention arrives at most 9m 30s behind the newest one before it. Fisher-Yates by hand, so that
+// every standard library shuffles alike.
+std::vector<std::string> shuffled_within_10m(std::vector<std::string> mentions) {
+    std::mt19937 random(14);
+    for (std::size_t block = 0; block < mentions.size(); block += 20) {
+        const std::size_t end = std::min(block + 20, mentions.size());
+        for (std::size_t i = end - 1; i > block; --i) std::swap(mentions[i], mentions[block + random() % (i - block + 1)]);
+    }
+    return mentions;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const std::string& line : lines) text += line + '\n';
+    return text;
+}
+
+// run_stream's output for `input`.
+std::string run_all(triage::Stream& stream, const std::string& input, std::size_t chunk_size = std::size_t{1} << 20,
+                    triage::StreamSummary* summary = nullptr) {
+    std::string written;
+    triage::RunStreamOptions run_options;
+    run_options.chunk_size = chunk_size;
+    run_options.sink = [&](std::string_view lines) { return written += lines, true; };
+    triage::StreamSummary s = triage::run_stream(stream, triage::text_source(input), run_options);
+    if (summary != nullptr) *summary = s;
+    return written;
+}
+
+// A decision line without its line number, and the value of its "id".
+std::string without_line(const std::string& line) { return line.substr(line.find(',') + 1); }
+std::string id_of(const std::string& json) {
+    const std::size_t at = json.find(R"("id":)") + 5;
+    return json.substr(at, json.find_first_of(",}", at) - at);
+}
+
+// The ids of the mentions that started and ended a crisis, in the order written.
+std::vector<std::string> crisis_changes(const std::string& output) {
+    std::vector<std::string> out;
+    for (const std::string& line : lines_of(output)) {
+        if (line.find(R"("entered":true)") != std::string::npos) out.push_back("enter " + id_of(line));
+        if (line.find(R"("crisis_left":)") != std::string::npos) out.push_back("leave " + id_of(line));
+    }
+    return out;
+}
+
+triage::StreamOptions reorder_options(triage::Duration horizon) {
+    triage::StreamOptions options;
+    options.now = triage::parse_time("2026-11-22T10:00:00Z");
+    options.reorder = horizon;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("stream: with StreamOptions::reorder a stream shuffled within 10m is decided as the sorted one, in input order") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    const std::vector<std::string> sorted = sorted_outage_mentions();
+    const std::vector<std::string> shuffled = shuffled_within_10m(sorted);
+    REQUIRE(shuffled != sorted);
+
+    triage::Stream in_order(flow, reorder_options(triage::Duration(0)));
+    const std::string expected = run_all(in_order, joined(sorted));
+    CHECK(crisis_changes(expected) == std::vector<std::string>{"enter 1020", "leave 1225"});
+    std::map<std::string, std::string> by_id;
+    for (const std::string& line : lines_of(expected)) by_id[id_of(line)] = without_line(line);
+
+    for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{1000}}) {
+        CAPTURE(chunk);
+        triage::Stream reordering(flow, reorder_options(std::chrono::minutes(10)));
+        REQUIRE(reordering.reorders());
+        const std::string output = run_all(reordering, joined(shuffled), chunk);
+        const std::vector<std::string> out = lines_of(output);
+        REQUIRE(out.size() == shuffled.size());
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            CAPTURE(i);
+            CHECK(out[i].rfind(fmt::format(R"({{"line":{},)", i + 1), 0) == 0);  // input order
+            CHECK(id_of(out[i]) == id_of(shuffled[i]));
+            CHECK(without_line(out[i]) == by_id[id_of(out[i])]);  // decided as in the sorted stream
+        }
+        // The crisis starts and ends at the same mentions (written where they arrived).
+        std::vector<std::string> changes = crisis_changes(output);
+        std::sort(changes.begin(), changes.end());
+        CHECK(changes == std::vector<std::string>{"enter 1020", "leave 1225"});
+        CHECK(reordering.monitor()->stats().late == 0);
+        const triage::StreamOrder order = reordering.order();
+        CHECK(order.behind > 0);
+        CHECK(order.most_behind <= std::chrono::seconds(570));
+        CHECK(order.most_held <= 41);  // 10 minutes of mentions and one more
+        CHECK(order.released_early == 0);
+    }
+
+    // Without it, most shuffled mentions are late and the crisis is not seen as it was.
+    triage::Stream plain(flow, reorder_options(triage::Duration(0)));
+    CHECK_FALSE(plain.reorders());
+    const std::string unordered = run_all(plain, joined(shuffled));
+    CHECK(plain.monitor()->stats().late > 14);
+    CHECK(crisis_changes(unordered) != std::vector<std::string>{"enter 1020", "leave 1225"});
+    CHECK(plain.reorder_needed(14) == triage::Duration(600));  // what --reorder to suggest, within 1%
+    CHECK(plain.order().most_behind == std::chrono::seconds(570));
+}
+
+TEST_CASE("stream: reorder releases mentions oldest first, ties in input order, each once its horizon has passed") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    triage::Stream stream(flow, reorder_options(std::chrono::minutes(10)));
+    triage::Decision decision;
+    std::vector<std::string> released;
+    const triage::Stream::Decided decided = [&](std::uint64_t line, bool ok) {
+        released.push_back(fmt::format("{}:{}", line, ok ? stream.id() : "error"));
+    };
+    auto mention = [](const char* id, const char* time) {
+        return fmt::format(R"({{"id":"{}","text":"hello","posted_at":"2026-11-20T{}Z"}})", id, time);
+    };
+    stream.feed(1, mention("a", "10:00:00"), decision, decided);
+    stream.feed(2, mention("b", "10:00:00"), decision, decided);
+    stream.feed(3, mention("c", "09:59:59"), decision, decided);
+    stream.feed(4, "not json", decision, decided);  // no mention: handed back at once
+    stream.feed(5, mention("d", "10:00:00"), decision, decided);
+    stream.feed(6, R"({"id":"e","text":"hello"})", decision, decided);  // no time: waits where it arrived
+    CHECK(released == std::vector<std::string>{"4:error"});
+    stream.feed(7, mention("f", "10:10:00"), decision, decided);  // more than 10 minutes past c; exactly past a
+    CHECK(released == std::vector<std::string>{"4:error", R"(3:"c")"});
+    stream.feed(8, mention("g", "10:10:01"), decision, decided);  // more than 10 minutes past a, b, d and e
+    CHECK(released == std::vector<std::string>{"4:error", R"(3:"c")", R"(1:"a")", R"(2:"b")", R"(5:"d")", R"(6:"e")"});
+    stream.feed(9, mention("h", "09:00:00"), decision, decided);  // further behind than the horizon: at once, late
+    CHECK(released.back() == R"(9:"h")");
+    CHECK(decision.late);
+    stream.finish(decision, decided);
+    CHECK(released == std::vector<std::string>{"4:error", R"(3:"c")", R"(1:"a")", R"(2:"b")", R"(5:"d")", R"(6:"e")",
+                                               R"(9:"h")", R"(7:"f")", R"(8:"g")"});
+    CHECK(stream.monitor()->stats().mentions == 8);
+    CHECK(stream.monitor()->stats().late == 1);
+    CHECK(stream.order().behind == 2);  // c and h
+    CHECK(stream.order().most_behind == std::chrono::seconds(70 * 60 + 1));
+}
+
+TEST_CASE("stream: a full reorder buffer decides the oldest mention early, and counts it") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    triage::StreamOptions options = reorder_options(std::chrono::hours(1));
+    options.limits.reorder_buffer = 3;
+    triage::Stream stream(flow, options);
+    triage::Decision decision;
+    std::vector<std::uint64_t> released;
+    const triage::Stream::Decided decided = [&](std::uint64_t line, bool) { released.push_back(line); };
+    for (std::uint64_t i = 1; i <= 10; ++i)  // a minute apart: none is an hour past another
+        stream.feed(i, fmt::format(R"({{"id":{},"text":"hello","posted_at":"2026-11-20T10:{:02}:00Z"}})", i, i), decision,
+                    decided);
+    CHECK(fmt::format("{}", fmt::join(released, ",")) == "1,2,3,4,5,6,7");
+    CHECK(stream.order().released_early == 7);
+    CHECK(stream.order().most_held == 3);
+    stream.finish(decision, decided);
+    CHECK(released.size() == 10);
+    CHECK(stream.order().released_early == 7);  // the end of the input is no early release
+
+    // Lines that are no mention count towards the limit too: their output waits like any other.
+    triage::Stream with_errors(flow, options);
+    released.clear();
+    with_errors.feed(1, R"({"id":1,"text":"hello","posted_at":"2026-11-20T10:00:00Z"})", decision, decided);
+    with_errors.feed(2, "", decision, decided);
+    with_errors.feed(3, "", decision, decided);
+    CHECK(released == std::vector<std::uint64_t>{2, 3});
+    with_errors.feed(4, "", decision, decided);  // 1 to 4 would be four lines held
+    CHECK(released == std::vector<std::uint64_t>{2, 3, 1, 4});
+    CHECK(with_errors.order().released_early == 1);
+}
+
+TEST_CASE("stream: with reorder, lines that are no mention keep their place, and strict stops before the first") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    std::vector<std::string> input = shuffled_within_10m(sorted_outage_mentions());
+    input.resize(200);
+    input[10] = "{broken";
+    input[50] = "";
+    input[51] = R"({"id":"x","text":"hello","posted_at":"yesterday"})";
+    input[120] = std::string(300, 'x');  // past --limit line-length=200: not kept
+    triage::StreamOptions options = reorder_options(std::chrono::minutes(10));
+    options.json.max_line_bytes = 200;
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{333}, std::size_t{1} << 20}) {
+        CAPTURE(chunk);
+        triage::Stream stream(flow, options);
+        triage::StreamSummary summary;
+        const std::vector<std::string> out = lines_of(run_all(stream, joined(input), chunk, &summary));
+        REQUIRE(out.size() == 200);
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            CAPTURE(i);
+            CHECK(out[i].rfind(fmt::format(R"({{"line":{},)", i + 1), 0) == 0);
+            CHECK((out[i].find(R"("error":)") != std::string::npos) == (i == 10 || i == 50 || i == 51 || i == 120));
+        }
+        CHECK(summary.errors == 4);
+        CHECK(summary.traffic.mentions == 196);
+        CHECK(summary.error_reasons.reasons().front().first_line == 11);
+
+        triage::Stream strict_stream(flow, options);
+        std::string written;
+        triage::RunStreamOptions strict;
+        strict.strict = true;
+        strict.chunk_size = chunk;
+        strict.sink = [&](std::string_view lines) { return written += lines, true; };
+        triage::StreamSummary stopped = triage::run_stream(strict_stream, triage::text_source(joined(input)), strict);
+        CHECK(stopped.strict_line == 11);
+        const std::vector<std::string> before = lines_of(written);
+        REQUIRE(before.size() == 10);  // every mention held before the bad line is decided and written
+        for (std::size_t i = 0; i < before.size(); ++i) CHECK(id_of(before[i]) == id_of(input[i]));
+        CHECK(stopped.traffic.mentions == 10);
+    }
+}
+
+TEST_CASE("stream: reorder is for flows that keep state, others decide each mention as it comes, on every core") {
+    const triage::Flow flow = compile(fixture("airforce_small.flow"));
+    triage::StreamOptions options = reorder_options(std::chrono::minutes(10));
+    triage::Stream stream(flow, options);
+    CHECK_FALSE(stream.reorders());
+    triage::Stream plain(flow, reorder_options(triage::Duration(0)));
+    std::string input;
+    for (int i = 0; i < 50; ++i) input += faulty_stream();
+    CHECK(run_all(stream, input) == run_all(plain, input));
+    CHECK_THROWS_AS(triage::Stream(flow, reorder_options(triage::Duration(-1))), std::invalid_argument);
+}
+
+TEST_CASE("stream: deciding a stateful flow allocates nothing per mention, with reorder or without") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    const std::vector<std::string> input = shuffled_within_10m(sorted_outage_mentions(2800));
+    for (triage::Duration horizon : {triage::Duration(0), triage::Duration(600)}) {
+        CAPTURE(horizon.count());
+        triage::Stream stream(flow, reorder_options(horizon));
+        triage::Decision decision;
+        std::uint64_t decided_count = 0;
+        const triage::Stream::Decided decided = [&](std::uint64_t, bool ok) { decided_count += ok; };
+        // Warmed up by one crisis, entered and left; measured over the second.
+        for (std::size_t i = 0; i < 1400; ++i) stream.feed(i + 1, input[i], decision, decided);
+        const std::uint64_t before = triage::test::allocations();
+        for (std::size_t i = 1400; i < input.size(); ++i) stream.feed(i + 1, input[i], decision, decided);
+        stream.finish(decision, decided);
+        CHECK(triage::test::allocations() == before);
+        CHECK(decided_count == input.size());
+    }
+}
+
+TEST_CASE("stream: InputOrder hands results back in input order, whatever order they were made in") {
+    triage::InputOrder<std::string> order;
+    std::vector<std::string> taken;
+    auto take = [&] {
+        for (; order.ready(); order.pop()) taken.push_back(fmt::format("{}={}", order.front_line(), order.front()));
+    };
+    for (std::uint64_t line : {3, 1, 40, 2}) {  // 40: a ring of 16 grows, keeping what it holds
+        order.at(line) = fmt::format("v{}", line);
+        order.done(line);
+        take();
+    }
+    CHECK(taken == std::vector<std::string>{"1=v1", "2=v2", "3=v3"});
+    CHECK(order.size() == 37);
+    for (std::uint64_t line = 4; line < 40; ++line) {
+        order.at(line) = "w";
+        order.done(line);
+    }
+    take();
+    CHECK(taken.size() == 40);
+    CHECK(taken.back() == "40=v40");
+    CHECK(order.size() == 0);
+    CHECK_FALSE(order.ready());
 }

@@ -73,6 +73,10 @@ private:
 [[nodiscard]] std::string format_time(TimePoint time);
 // "4h", "30m", "2d 4h" — the way durations are written in flows.
 [[nodiscard]] std::string format_duration(Duration duration);
+// The reverse: "10m", "90s", "1h", "2d 4h" (whole numbers with a unit s, m, h, d or w, separated
+// by spaces when there are several), longer than zero and at most longest_duration, as in a flow;
+// nullopt otherwise.
+[[nodiscard]] std::optional<Duration> parse_duration(std::string_view text) noexcept;
 
 // The same into a caller's buffer, without allocating: for writing decisions on a hot path.
 using TextBuffer = std::array<char, 64>;

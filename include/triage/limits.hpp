@@ -33,6 +33,11 @@ struct Limits {
     std::uint32_t groups = 10'000;              // groups: groups a grouped window keeps (least recently
                                                 //   seen ones are dropped past it)
     std::uint64_t state_bytes = 256u << 20;     // state-memory: what a Monitor may hold, all windows
+    std::uint32_t reorder_buffer = 1'000'000;   // reorder-buffer: lines StreamOptions::reorder holds at
+                                                //   once, from the oldest mention not yet decided to the
+                                                //   newest line (each costs its bytes, its decision's and
+                                                //   about 250 more); past it the oldest is decided early,
+                                                //   and counted
 };
 
 // Sets one limit from its name ("nesting", "file-size", ...) and a value ("100", "32M", "1G").
@@ -42,7 +47,8 @@ struct Limits {
 // optional K, M or G suffix (powers of 1024) when `bytes`. nullopt, with a message, otherwise.
 [[nodiscard]] std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes,
                                                        std::uint64_t max, std::string& error);
-// "file-size, total-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups, state-memory"
+// "file-size, total-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups,
+// state-memory, reorder-buffer"
 [[nodiscard]] std::string limit_names();
 
 }  // namespace triage

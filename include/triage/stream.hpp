@@ -10,6 +10,14 @@
 //
 // A Stream is used by one thread at a time. run_stream() decides a whole input on several
 // threads (in input order, one output line per input line), as `triage run` does.
+//
+// Real exports are seldom sorted by time, and a flow's windows count a mention only when it is
+// at most the clock's tolerance older than the newest one before it. With StreamOptions::reorder
+// feed() decides a stateful flow's mentions in clock order within that horizon, handing each
+// decision back when it is made; InputOrder puts what the host makes of them back in input order:
+//
+//     stream.feed(line, decision, [&](std::uint64_t n, bool ok) { write(out.at(n), ...); out.done(n); });
+//     for (; out.ready(); out.pop()) use(out.front());
 #pragma once
 
 #include "triage/decision.hpp"
@@ -23,12 +31,15 @@
 #include "triage/render.hpp"
 #include "triage/value.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage {
 
@@ -48,6 +59,24 @@ struct StreamOptions {
     // Record in each decision the text conditions that held and what matched them
     // (Decision::matched; `"matched"` in the decision JSON; `triage run --matches`).
     bool matches = false;
+    // For a flow that keeps state: feed() holds each mention until one more than this newer (by
+    // the flow's clock) has arrived, then counts and decides the held ones oldest first, ties in
+    // input order — so that a stream out of order by up to this much is counted as if it were
+    // sorted. Zero: each mention is decided as it arrives. A mention without a time waits in the
+    // place it arrived; one arriving further behind than the horizon goes at once (and is late
+    // if the Monitor has counted one more than the clock's tolerance newer). At most
+    // limits.reorder_buffer lines are held: past it the oldest goes early, and is counted.
+    Duration reorder{0};
+};
+
+// How far from clock order a stream's mentions arrived (for a flow that keeps state), and what
+// StreamOptions::reorder did about it.
+struct StreamOrder {
+    std::uint64_t behind = 0;                  // mentions older than the newest one before them
+    std::chrono::milliseconds most_behind{0};  // by how much, at most
+    std::uint64_t most_held = 0;       // reorder: lines held at once (oldest held to newest), at most
+    std::uint64_t released_early = 0;  // reorder: decided before their horizon, the reorder-buffer
+                                       // limit being reached (they may be late)
 };
 
 class Stream {
@@ -84,6 +113,27 @@ public:
     void decide(const RecordView& record, Decision& decision);
     void explain(const RecordView& record, Decision& decision, Trace& trace);
 
+    // Deciding in clock order (StreamOptions::reorder). feed() takes the lines in input order,
+    // numbered by the host (consecutively, as LineReader numbers them), and calls `decided(line,
+    // ok)` for each as it is decided: at once for a line that is no mention (ok false, error()
+    // says why) and when the Stream does not reorder; otherwise once its turn in clock order
+    // comes — during this feed() or a later one, or in finish() at the end of the input. During
+    // the call, `decision`, id(), value() and reference() are that mention's. decide() and
+    // explain() decide at once, without reordering.
+    using Decided = std::function<void(std::uint64_t line, bool ok)>;
+    void feed(const LineReader::Line& line, Decision& decision, const Decided& decided);
+    void feed(std::uint64_t line, std::string_view text, Decision& decision, const Decided& decided);
+    void finish(Decision& decision, const Decided& decided);
+    // Whether feed() holds mentions: StreamOptions::reorder is set and the flow keeps state
+    // (a flow that does not decides each mention on its own, in any order).
+    [[nodiscard]] bool reorders() const noexcept;
+    [[nodiscard]] StreamOrder order() const noexcept;
+    // The shortest round horizon for StreamOptions::reorder (1s, 2s, 5s, 10s, 15s, 30s, 1m, 2m,
+    // 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, 2d or 7d) that would have placed all but
+    // `allowed` of the mentions so far in clock order; zero when at most `allowed` arrived out of
+    // order, nullopt when even 7d would leave more.
+    [[nodiscard]] std::optional<Duration> reorder_needed(std::uint64_t allowed) const noexcept;
+
     // Why the last line was not decided.
     [[nodiscard]] const std::string& error() const noexcept;
     // The last line read: its id as JSON text (empty when it has none) and its field values
@@ -96,6 +146,56 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
+};
+
+// What a host makes of each decision (an output line, a result to compare), back in input order
+// whatever order feed() decided the lines in. Lines are numbered consecutively from
+// `first_line`; a slot is reused once taken (overwrite it: it keeps an earlier line's value and
+// capacity), so memory holds the lines from the oldest not yet taken to the newest given — for
+// a Stream, at most the reorder-buffer limit.
+template <typename T>
+class InputOrder {
+public:
+    explicit InputOrder(std::uint64_t first_line = 1) : next_(first_line), end_(first_line) {}
+
+    // The slot of `line`, which must not have been taken yet.
+    T& at(std::uint64_t line) {
+        if (line - next_ >= slots_.size()) grow(line - next_ + 1);
+        end_ = std::max(end_, line + 1);
+        return slots_[index(line)];
+    }
+    // `line`'s slot holds what it should.
+    void done(std::uint64_t line) { done_[index(line)] = 1; }
+
+    // The oldest line not yet taken is done.
+    [[nodiscard]] bool ready() const noexcept { return next_ < end_ && done_[index(next_)] != 0; }
+    [[nodiscard]] std::uint64_t front_line() const noexcept { return next_; }
+    [[nodiscard]] T& front() noexcept { return slots_[index(next_)]; }
+    void pop() noexcept { done_[index(next_++)] = 0; }
+    // Lines given and not yet taken.
+    [[nodiscard]] std::uint64_t size() const noexcept { return end_ - next_; }
+
+private:
+    [[nodiscard]] std::size_t index(std::uint64_t line) const noexcept {
+        return static_cast<std::size_t>(line & (slots_.size() - 1));
+    }
+    void grow(std::uint64_t needed) {
+        std::size_t size = std::max<std::size_t>(slots_.size(), 16);
+        while (size < needed) size *= 2;
+        std::vector<T> slots(size);
+        std::vector<unsigned char> done(size, 0);
+        for (std::uint64_t line = next_; line < end_; ++line) {
+            slots[line & (size - 1)] = std::move(slots_[index(line)]);
+            done[line & (size - 1)] = done_[index(line)];
+        }
+        slots_ = std::move(slots);
+        done_ = std::move(done);
+    }
+
+    std::vector<T> slots_;  // a power of two in size
+    std::vector<unsigned char> done_;
+    std::uint64_t next_;  // the oldest line not yet taken
+    std::uint64_t end_;   // past the newest line given
 };
 
 // What run_stream did: the counts `triage run` prints and writes with --traffic.
@@ -125,7 +225,8 @@ struct RunStreamOptions {
 
 // Decides every line of `input` with `stream` (and, for a flow that keeps no state and jobs > 1,
 // with as many copies of it as there are jobs), writing one output line per input line in input
-// order. Memory stays bounded: a ring of 2 × jobs + 2 chunks.
+// order. Memory stays bounded: a ring of 2 × jobs + 2 chunks, and when the stream reorders
+// (Stream::reorders), the lines it holds and the output lines waiting for an earlier one.
 StreamSummary run_stream(Stream& stream, ByteSource input, const RunStreamOptions& options);
 
 }  // namespace triage

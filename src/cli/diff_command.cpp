@@ -4,6 +4,7 @@
 #include "error_allowance.hpp"
 #include "files.hpp"
 #include "flow_loading.hpp"
+#include "late_mentions.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
@@ -32,6 +33,21 @@ struct DiffOptions {
 
 constexpr int exit_changed = 3;
 
+// What one side decided for one line, kept until the other side has decided it too (with
+// --reorder each side decides in its own clock's order).
+struct Result {
+    bool ok = false;
+    std::uint32_t outcome = no_outcome;
+    std::vector<PathEntry> path;
+    std::string id;     // as JSON text
+    std::string error;  // when not ok
+};
+
+struct Both {
+    Result old_result, new_result;
+    bool old_done = false, new_done = false;
+};
+
 // One side of the comparison: a flow decided as `triage run` decides it.
 struct Side {
     Side(const Flow& flow, const StreamOptions& options) : stream(flow, options) {}
@@ -39,19 +55,30 @@ struct Side {
     Decision decision;
 
     [[nodiscard]] const Flow& flow() const { return stream.flow(); }
-    std::string outcome() const {
-        return decision.decided() ? flow().outcomes()[decision.outcome].name : std::string("(no outcome)");
+    [[nodiscard]] std::string_view outcome(const Result& r) const {
+        return r.outcome != no_outcome ? std::string_view(flow().outcomes()[r.outcome].name) : "(no outcome)";
     }
-    std::string path() const {
+    [[nodiscard]] std::string path(const Result& r) const {
         std::string out;
-        for (const PathEntry& p : decision.path) {
+        for (const PathEntry& p : r.path) {
             const Step& step = flow().steps()[p.step];
             std::string_view branch = p.branch < step.branches.size()
                                           ? flow().source_text(flow().conditions()[step.branches[p.branch].condition].span)
                                           : std::string_view("else");
             out += fmt::format("{} [{}] -> ", step.name, branch);
         }
-        return out + outcome();
+        return out + std::string(outcome(r));
+    }
+    // What the Stream says of a line, as it decides it, into `r`.
+    void keep(bool ok, Result& r) const {
+        r.ok = ok;
+        if (!ok) {
+            r.error = stream.error();
+            return;
+        }
+        r.outcome = decision.outcome;
+        r.path.assign(decision.path.begin(), decision.path.end());
+        r.id = stream.id();
     }
 };
 
@@ -71,28 +98,55 @@ int diff(const DiffOptions& options) {
     std::optional<InputFile> in = InputFile::open(options.mentions);
     if (!in) return exit_failure;
     // Both sides see every line, so that each one's windows count what a run of its flow counts.
+    if (!old_flow->keeps_state()) note_reorder_without_effect(*new_flow, options.stream);
     Side before(*old_flow, *old_options), after(*new_flow, *new_options);
     LineReader lines(file_source(in->get()), new_options->json.max_line_bytes);
     std::map<std::pair<std::string, std::string>, std::uint64_t> moves;  // old → new outcome, changed only
     std::vector<Changed> shown;
     std::uint64_t total = 0, changed = 0;
     ErrorTally errors;
+    InputOrder<Both> both;
+    const Stream::Decided old_decided = [&](std::uint64_t line, bool ok) {
+        Both& b = both.at(line);
+        before.keep(ok, b.old_result);
+        b.old_done = true;
+        if (b.new_done) both.done(line);
+    };
+    const Stream::Decided new_decided = [&](std::uint64_t line, bool ok) {
+        Both& b = both.at(line);
+        after.keep(ok, b.new_result);
+        b.new_done = true;
+        if (b.old_done) both.done(line);
+    };
+    // The lines both sides have decided, in input order.
+    auto compare = [&] {
+        for (; both.ready(); both.pop()) {
+            Both& b = both.front();
+            const std::uint64_t line = both.front_line();
+            b.old_done = b.new_done = false;
+            const Result &was = b.old_result, &is = b.new_result;
+            if (!was.ok || !is.ok) {
+                // The new flow's reason, or the old one's when only it could not read the line.
+                errors.add(line, !is.ok ? is.error : "old flow: " + was.error);
+                continue;
+            }
+            const std::string_view from = before.outcome(was), to = after.outcome(is);
+            if (from == to) continue;
+            ++changed;
+            ++moves[{std::string(from), std::string(to)}];
+            if (shown.size() < options.show)
+                shown.push_back({line, is.id, std::string(from), std::string(to), before.path(was), after.path(is)});
+        }
+    };
     while (std::optional<LineReader::Line> line = lines.next()) {
         ++total;
-        const bool old_decided = before.stream.decide(*line, before.decision);
-        const bool new_decided = after.stream.decide(*line, after.decision);
-        if (!old_decided || !new_decided) {
-            // The new flow's reason, or the old one's when only it could not read the line.
-            errors.add(line->number, !new_decided ? after.stream.error() : "old flow: " + before.stream.error());
-            continue;
-        }
-        std::string from = before.outcome(), to = after.outcome();
-        if (from == to) continue;
-        ++changed;
-        ++moves[{from, to}];
-        if (shown.size() < options.show)
-            shown.push_back({line->number, std::string(after.stream.id()), from, to, before.path(), after.path()});
+        before.stream.feed(*line, before.decision, old_decided);
+        after.stream.feed(*line, after.decision, new_decided);
+        compare();
     }
+    before.stream.finish(before.decision, old_decided);
+    after.stream.finish(after.decision, new_decided);
+    compare();
     if (lines.error() != 0) {
         fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.mentions, lines.lines(),
                    std::strerror(lines.error()));
@@ -135,6 +189,11 @@ int diff(const DiffOptions& options) {
             fmt::print("  before: {}\n  after:  {}\n", c.old_path, c.new_path);
         }
     }
+    for (const auto& [side, name] : {std::pair<const Side*, std::string_view>{&before, "old flow"}, {&after, "new flow"}}) {
+        print_reorder_summary(side->stream, name);
+        if (const Monitor* monitor = side->stream.monitor())
+            note_late(side->stream, monitor->stats().late, monitor->stats().mentions, name);
+    }
     print_error_reasons(errors);
     if (!errors_allowed(options.max_errors, errors.total(), total)) return exit_failure;
     return changed > 0 && options.fail_on_change ? exit_changed : exit_ok;
@@ -152,6 +211,7 @@ std::function<int()> add_diff_command(CLI::App& app) {
     cmd->add_option("--show", options->show, "How many changed mentions to show with both paths")->capture_default_str();
     cmd->add_flag("--fail-on-change", options->fail_on_change, "Exit with status 3 when any outcome changed");
     add_stream_flags(*cmd, options->stream);
+    add_reorder_option(*cmd, options->stream);
     add_max_errors_option(*cmd, options->max_errors);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Lines that either flow cannot read are counted as errors, not as changes; more of them than "

@@ -66,6 +66,16 @@ bool ErrorAllowance::allows(std::uint64_t n, std::uint64_t lines) const noexcept
     return percent >= 0 ? 100.0 * static_cast<double>(n) <= percent * static_cast<double>(lines) : n <= count;
 }
 
+std::uint64_t ErrorAllowance::most(std::uint64_t lines) const noexcept {
+    if (percent < 0) return std::min(count, lines);
+    // From the product, then exactly as allows() decides, whatever the rounding.
+    auto n = static_cast<std::uint64_t>(percent * static_cast<double>(lines) / 100.0);
+    n = std::min(n, lines);
+    while (n > 0 && !allows(n, lines)) --n;
+    while (n < lines && allows(n + 1, lines)) ++n;
+    return n;
+}
+
 void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance) {
     add_allowance_option(command, allowance, "--max-errors",
                          "Lines that are no mention (error records) allowed before the exit status is 1: a count, or a "

@@ -21,11 +21,14 @@ struct ErrorAllowance {
 
     // Within the allowance: `n` of `lines`.
     [[nodiscard]] bool allows(std::uint64_t n, std::uint64_t lines) const noexcept;
+    // The most of `lines` it allows.
+    [[nodiscard]] std::uint64_t most(std::uint64_t lines) const noexcept;
 };
 
 void add_max_errors_option(CLI::App& command, ErrorAllowance& allowance);
 // `--max-late N|P%` (default 1%): mentions older than the clock's tolerance, which a flow with
-// windows decides but cannot count; past it `run` exits 1 and says to sort the stream.
+// windows decides but cannot count; past it `run` exits 1 and says what would put the stream in
+// order (late_mentions.hpp).
 void add_max_late_option(CLI::App& command, ErrorAllowance& allowance);
 
 // False, after saying so on standard error with the way to allow them, when `errors` of `lines`

@@ -1,6 +1,7 @@
 #include "flow_loading.hpp"
 
 #include "commands.hpp"
+#include "triage/decision_format.hpp"
 #include "triage/json.hpp"
 
 #include <fmt/format.h>
@@ -157,6 +158,15 @@ void add_stream_flags(CLI::App& command, StreamFlags& flags) {
                        "(default: the flow's clock)");
 }
 
+void add_reorder_option(CLI::App& command, StreamFlags& flags) {
+    command
+        .add_option("--reorder", flags.reorder,
+                    "For a flow with windows or crisis modes: count and decide the mentions in clock order, holding each "
+                    "until one this much newer has arrived (a duration: 10m, 90s, 1h); decisions are still written in "
+                    "input order. At most --limit reorder-buffer lines are held (default 1000000)")
+        ->type_name("DURATION");
+}
+
 std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags& flags) {
     StreamOptions options;
     options.json = json_options();
@@ -187,6 +197,15 @@ std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags&
             fmt::print(stderr, "triage: --now takes a date-time such as 2026-11-22T09:30:00Z\n");
             return std::nullopt;
         }
+    }
+    if (!flags.reorder.empty()) {
+        std::optional<Duration> horizon = parse_duration(flags.reorder);
+        if (!horizon) {
+            fmt::print(stderr, "triage: --reorder takes a duration such as 10m, 90s or 1h (at most 10 years), not '{}'\n",
+                       terminal_text(flags.reorder));
+            return std::nullopt;
+        }
+        options.reorder = *horizon;
     }
     return options;
 }

@@ -32,13 +32,16 @@ void add_limit_option(CLI::App& command);
 [[nodiscard]] std::chrono::seconds render_time_limit();  // how long Graphviz may take (render-time)
 
 // How the commands that decide mentions (run, report, diff, explain) read them and date them:
-// --now, --time-field and --fields, registered once for all of them.
+// --now, --time-field and --fields, registered once for all of them; and for the commands that
+// decide a whole stream (run, report, diff), --reorder.
 struct StreamFlags {
     std::string now;
     std::string time_field;
     std::vector<std::string> renames;
+    std::string reorder;  // a duration, as flows write them
 };
 void add_stream_flags(CLI::App& command, StreamFlags& flags);
+void add_reorder_option(CLI::App& command, StreamFlags& flags);
 // The StreamOptions those flags and --limit describe for `flow`; nullopt after a message on
 // stderr (a usage error) when a flag does not fit the flow.
 [[nodiscard]] std::optional<StreamOptions> stream_options(const Flow& flow, const StreamFlags& flags);

@@ -5,6 +5,7 @@
 #include "error_allowance.hpp"
 #include "flow_loading.hpp"
 #include "files.hpp"
+#include "late_mentions.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
@@ -43,6 +44,7 @@ std::string first_action(const Outcome& o) {
 }
 
 struct Example {
+    std::uint64_t line = 0;
     std::string id;
     std::string text;
 };
@@ -101,7 +103,9 @@ int report(const ReportOptions& options) {
     for (std::uint32_t i = 0; i < flow.fields().size() && !text_field; ++i)
         if (flow.fields()[i].type == FieldType::text) text_field = i;
 
-    // Decided as `triage run` decides them: one Stream, the same reading of lines.
+    // Decided as `triage run` decides them: one Stream, the same reading of lines, and with
+    // --reorder, the same clock order.
+    note_reorder_without_effect(flow, options.stream);
     Stream stream(flow, *stream_opts);
     LineReader lines(file_source(in->get()), stream_opts->json.max_line_bytes);
     Traffic traffic = Traffic::for_flow(flow);
@@ -109,10 +113,10 @@ int report(const ReportOptions& options) {
     std::map<std::string, std::uint64_t> paths, escalations;
     std::vector<std::vector<Example>> examples(flow.outcomes().size());
     ErrorTally errors;
-    while (std::optional<LineReader::Line> line = lines.next()) {
-        if (!stream.decide(*line, decision)) {
-            errors.add(line->number, stream.error());
-            continue;
+    const Stream::Decided decided = [&](std::uint64_t line, bool ok) {
+        if (!ok) {
+            errors.add(line, stream.error());
+            return;
         }
         traffic.record(decision);
         std::string path;
@@ -121,18 +125,23 @@ int report(const ReportOptions& options) {
         ++paths[path];
         for (const DecidedAction& a : decision.actions)
             if (a.kind == ActionKind::escalate) ++escalations[std::string(a.text)];
-        if (decision.decided() && examples[decision.outcome].size() < options.examples) {
-            FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
-            std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
-            std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
-            while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
-                --cut;  // never half a UTF-8 sequence
-            std::string shown(shown_text.substr(0, cut));
-            std::string id(stream.id());
-            if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
-            examples[decision.outcome].push_back({id, shown});
-        }
-    }
+        if (!decision.decided()) return;
+        // The first mentions of each outcome in input order, whatever order --reorder decides them in.
+        std::vector<Example>& shown = examples[decision.outcome];
+        if (options.examples == 0 || (shown.size() == options.examples && shown.back().line < line)) return;
+        FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
+        std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
+        std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
+        while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
+            --cut;  // never half a UTF-8 sequence
+        std::string id(stream.id());
+        if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
+        auto at = std::upper_bound(shown.begin(), shown.end(), line, [](std::uint64_t l, const Example& e) { return l < e.line; });
+        shown.insert(at, Example{line, std::move(id), std::string(shown_text.substr(0, cut))});
+        if (shown.size() > options.examples) shown.pop_back();
+    };
+    while (std::optional<LineReader::Line> line = lines.next()) stream.feed(*line, decision, decided);
+    stream.finish(decision, decided);
     if (lines.error() != 0) {
         fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.mentions, lines.lines(),
                    std::strerror(lines.error()));
@@ -147,6 +156,8 @@ int report(const ReportOptions& options) {
                    traffic.mentions,
                    std::count_if(traffic.outcome_counts.begin(), traffic.outcome_counts.end(), [](std::uint64_t c) { return c > 0; }),
                    errors.total());
+        print_reorder_summary(stream);
+        if (const Monitor* monitor = stream.monitor()) note_late(stream, monitor->stats().late, traffic.mentions);
         print_error_reasons(errors);
         return errors_allowed(options.max_errors, errors.total(), lines.lines()) ? exit_ok : exit_failure;
     };
@@ -240,6 +251,7 @@ std::function<int()> add_report_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--examples", options->examples, "Example mentions shown per outcome")->capture_default_str();
     add_stream_flags(*cmd, options->stream);
+    add_reorder_option(*cmd, options->stream);
     add_max_errors_option(*cmd, options->max_errors);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return report(*options); };

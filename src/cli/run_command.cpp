@@ -5,6 +5,7 @@
 #include "error_allowance.hpp"
 #include "flow_loading.hpp"
 #include "files.hpp"
+#include "late_mentions.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/stream.hpp"
@@ -82,23 +83,6 @@ void print_state_summary(const Monitor& monitor) {
     fmt::print(stderr, "\n");
 }
 
-// Mentions older than the clock's tolerance are decided but not counted: a few are stragglers,
-// many mean a stream out of time order, whose windows and crises then see almost nothing.
-// `late_before`: what a restored --state had counted in earlier runs.
-bool late_allowed(const ErrorAllowance& allowance, const Monitor& monitor, std::uint64_t late_before,
-                  std::uint64_t mentions) {
-    const std::uint64_t late = monitor.stats().late - late_before;
-    if (allowance.allows(late, mentions)) return true;
-    const Clock& clock = *monitor.flow().clock();
-    const std::string& field = monitor.flow().fields()[clock.field].name;
-    fmt::print(stderr,
-               "triage: {} of {} mentions are late (more than {} older than the newest before them), so the windows "
-               "did not count them (more than --max-late {}): the mentions are not in time order. Sort them by "
-               "time (the flow's {}) first, or allow them with --max-late N or P%\n",
-               with_thousands(late), with_thousands(mentions), format_duration(clock.tolerance), allowance.written, field);
-    return false;
-}
-
 int run(const RunOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -118,9 +102,11 @@ int run(const RunOptions& options) {
     Stream stream(flow, *stream_opts);
     Monitor* monitor = stream.monitor();
     std::uint64_t late_before = 0;  // counted by the runs before this one, in a restored --state
+    bool resumed = false;           // from a state that had seen mentions
     if (monitor != nullptr) {
         if (!options.state.empty() && !restore_state(options.state, *monitor, true)) return exit_failure;
         late_before = monitor->stats().late;
+        resumed = monitor->now().has_value();
     } else if (!options.state.empty()) {
         fmt::print(stderr, "triage: --state {}: the flow has no windows or crises, so there is no state to keep\n",
                    options.state);
@@ -136,6 +122,7 @@ int run(const RunOptions& options) {
     if (monitor != nullptr && options.jobs > 1)
         fmt::print(stderr, "triage: note: the flow keeps state (windows, crises), so mentions are decided in "
                            "order on one thread; -j {} is not used\n", options.jobs);
+    note_reorder_without_effect(flow, options.stream);
     StreamSummary summary;
     {
         Progress progress(in->size());
@@ -175,9 +162,12 @@ int run(const RunOptions& options) {
         if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
     fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, summary.errors);
     if (monitor != nullptr) print_state_summary(*monitor);
+    print_reorder_summary(stream);
     print_error_reasons(summary.error_reasons);
     if (summary.strict_line == 0 && !errors_allowed(options.max_errors, summary.errors, summary.lines)) status = exit_failure;
-    if (monitor != nullptr && flow.clock() && !late_allowed(options.max_late, *monitor, late_before, traffic.mentions)) status = exit_failure;
+    if (monitor != nullptr && flow.clock() &&
+        !late_allowed(stream, monitor->stats().late - late_before, traffic.mentions, options.max_late, resumed))
+        status = exit_failure;
     return status;
 }
 
@@ -198,6 +188,7 @@ std::function<int()> add_run_command(CLI::App& app) {
                   "Add to each decision what matched its text conditions: \"matched\": {\"LIST\": \"phrase\", ...}");
     add_max_late_option(*cmd, options->max_late);
     add_stream_flags(*cmd, options->stream);
+    add_reorder_option(*cmd, options->stream);
     cmd->add_option("--state", options->state,
                     "Keep the state of windows and crisis modes in this file: read at the start if it exists, "
                     "written at the end");
@@ -211,7 +202,8 @@ std::function<int()> add_run_command(CLI::App& app) {
     cmd->footer(
         "Every input line gives exactly one output line: a decision, or {\"line\": N, \"error\": ...}. "
         "A summary goes to stderr, with the lines that are no mention grouped by reason. Exit status: 0, or 1 if "
-        "the flow has errors, more lines are no mention than --max-errors allows (default 0), or --strict met one.");
+        "the flow has errors, more lines are no mention than --max-errors allows (default 0), more mentions are late "
+        "than --max-late allows (default 1%), or --strict met a bad line.");
     return [options] { return run(*options); };
 }
 
