@@ -86,6 +86,78 @@ std::string report_json(const Flow& flow, const Traffic& traffic, const ErrorTal
     return json.take() + '\n';
 }
 
+// The report as one HTML page around the flowchart `svg` (with counts), for people.
+std::string report_html(const Flow& flow, const Traffic& traffic, const ErrorTally& errors,
+                        const std::vector<std::pair<std::string, std::uint64_t>>& busiest,
+                        const std::map<std::string, std::uint64_t>& escalations,
+                        const std::vector<std::vector<Example>>& examples, const std::string& svg) {
+    const double total = static_cast<double>(std::max<std::uint64_t>(traffic.mentions, 1));
+    std::string page = fmt::format(R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{0} — traffic report</title>
+<style>
+body {{ font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #263238; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }}
+h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} h2 {{ font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #cfd8dc; }}
+.meta {{ color: #607d8b; }}
+.chart svg {{ max-width: 100%; height: auto; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #eceff1; vertical-align: top; }}
+td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
+.bar {{ background: #90a4ae; height: .6rem; border-radius: .3rem; }}
+.example {{ color: #455a64; font-size: .9rem; }}
+@media print {{ body {{ margin: 0; max-width: none; }} h2 {{ break-after: avoid; }} .chart {{ break-inside: avoid; }} }}
+</style></head><body>
+<h1>{0}</h1>
+<p class="meta">Version {1} · <span id="mentions">{2}</span> mentions decided · {3} lines that could not be read · {4} with no outcome</p>
+<h2>Where the traffic went</h2>
+<div class="chart">{5}</div>
+<h2>Outcomes</h2>
+<table id="outcomes"><tr><th>Outcome</th><th>What to do</th><th class="count">Mentions</th><th class="count">Share</th><th style="width:25%"></th></tr>
+)",
+                                   markup_escape(flow.name()), flow.version(), traffic.mentions, errors.total(), traffic.fell_through, svg);
+    std::vector<std::uint32_t> order(flow.outcomes().size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return traffic.outcome_counts[a] > traffic.outcome_counts[b]; });
+    for (std::uint32_t o : order) {
+        const Outcome& outcome = flow.outcomes()[o];
+        double share = 100.0 * static_cast<double>(traffic.outcome_counts[o]) / total;
+        page += fmt::format(
+            "<tr><td><b>{}</b><br><span class=\"meta\">{}</span></td><td>{}</td><td class=\"count\" data-outcome=\"{}\">{}</td>"
+            "<td class=\"count\">{:.1f}%</td><td><div class=\"bar\" style=\"width:{:.1f}%\"></div></td></tr>\n",
+            markup_escape(outcome.title), markup_escape(outcome.name), markup_escape(first_action(outcome)),
+            markup_escape(outcome.name), traffic.outcome_counts[o], share, share);
+    }
+    page += "</table>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
+    for (const auto& [path, count] : busiest)
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(path), count);
+    page += "</table>\n<h2>Escalations by team</h2>\n<table id=\"escalations\"><tr><th>Team</th><th class=\"count\">Mentions</th></tr>\n";
+    for (const auto& [team, count] : escalations)
+        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(team), count);
+    if (escalations.empty()) page += "<tr><td colspan=\"2\" class=\"meta\">No escalations.</td></tr>\n";
+    page += "</table>\n<h2>Example mentions</h2>\n";
+    for (std::uint32_t o : order) {
+        if (examples[o].empty()) continue;
+        page += fmt::format("<h3>{}</h3>\n<ul>\n", markup_escape(flow.outcomes()[o].title));
+        for (const Example& e : examples[o])
+            page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", markup_escape(e.id), markup_escape(e.text));
+        page += "</ul>\n";
+    }
+    if (errors.total() > 0) {
+        page += "<h2>Lines that could not be read</h2>\n<table id=\"errors\"><tr><th>Reason (the first such line)</th>"
+                "<th class=\"count\">First at line</th><th class=\"count\">Lines</th></tr>\n";
+        for (const ErrorReason& r : errors.reasons())
+            page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td></tr>\n",
+                                markup_escape(terminal_text(r.example)), r.first_line, r.count);
+        if (errors.other_count() > 0)
+            page += fmt::format("<tr><td class=\"meta\">Other reasons</td><td></td><td class=\"count\">{}</td></tr>\n",
+                                errors.other_count());
+        page += "</table>\n";
+    }
+    page += "</body></html>\n";
+    return page;
+}
+
 int report(const ReportOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -169,71 +241,7 @@ int report(const ReportOptions& options) {
     if (!svg) return exit_failure;
     svg->erase(0, svg->find("<svg"));  // drop the XML prolog: the SVG is inline
 
-    const double total = static_cast<double>(std::max<std::uint64_t>(traffic.mentions, 1));
-    std::string page = fmt::format(R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{0} — traffic report</title>
-<style>
-body {{ font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #263238; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }}
-h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} h2 {{ font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #cfd8dc; }}
-.meta {{ color: #607d8b; }}
-.chart svg {{ max-width: 100%; height: auto; }}
-table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #eceff1; vertical-align: top; }}
-td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
-.bar {{ background: #90a4ae; height: .6rem; border-radius: .3rem; }}
-.example {{ color: #455a64; font-size: .9rem; }}
-@media print {{ body {{ margin: 0; max-width: none; }} h2 {{ break-after: avoid; }} .chart {{ break-inside: avoid; }} }}
-</style></head><body>
-<h1>{0}</h1>
-<p class="meta">Version {1} · <span id="mentions">{2}</span> mentions decided · {3} lines that could not be read · {4} with no outcome</p>
-<h2>Where the traffic went</h2>
-<div class="chart">{5}</div>
-<h2>Outcomes</h2>
-<table id="outcomes"><tr><th>Outcome</th><th>What to do</th><th class="count">Mentions</th><th class="count">Share</th><th style="width:25%"></th></tr>
-)",
-                                   markup_escape(flow.name()), flow.version(), traffic.mentions, errors.total(), traffic.fell_through, *svg);
-    std::vector<std::uint32_t> order(flow.outcomes().size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return traffic.outcome_counts[a] > traffic.outcome_counts[b]; });
-    for (std::uint32_t o : order) {
-        const Outcome& outcome = flow.outcomes()[o];
-        double share = 100.0 * static_cast<double>(traffic.outcome_counts[o]) / total;
-        page += fmt::format(
-            "<tr><td><b>{}</b><br><span class=\"meta\">{}</span></td><td>{}</td><td class=\"count\" data-outcome=\"{}\">{}</td>"
-            "<td class=\"count\">{:.1f}%</td><td><div class=\"bar\" style=\"width:{:.1f}%\"></div></td></tr>\n",
-            markup_escape(outcome.title), markup_escape(outcome.name), markup_escape(first_action(outcome)),
-            markup_escape(outcome.name), traffic.outcome_counts[o], share, share);
-    }
-    page += "</table>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
-    for (const auto& [path, count] : busiest)
-        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(path), count);
-    page += "</table>\n<h2>Escalations by team</h2>\n<table id=\"escalations\"><tr><th>Team</th><th class=\"count\">Mentions</th></tr>\n";
-    for (const auto& [team, count] : escalations)
-        page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td></tr>\n", markup_escape(team), count);
-    if (escalations.empty()) page += "<tr><td colspan=\"2\" class=\"meta\">No escalations.</td></tr>\n";
-    page += "</table>\n<h2>Example mentions</h2>\n";
-    for (std::uint32_t o : order) {
-        if (examples[o].empty()) continue;
-        page += fmt::format("<h3>{}</h3>\n<ul>\n", markup_escape(flow.outcomes()[o].title));
-        for (const Example& e : examples[o])
-            page += fmt::format("<li class=\"example\"><code>{}</code> {}</li>\n", markup_escape(e.id), markup_escape(e.text));
-        page += "</ul>\n";
-    }
-    if (errors.total() > 0) {
-        page += "<h2>Lines that could not be read</h2>\n<table id=\"errors\"><tr><th>Reason (the first such line)</th>"
-                "<th class=\"count\">First at line</th><th class=\"count\">Lines</th></tr>\n";
-        for (const ErrorReason& r : errors.reasons())
-            page += fmt::format("<tr><td>{}</td><td class=\"count\">{}</td><td class=\"count\">{}</td></tr>\n",
-                                markup_escape(terminal_text(r.example)), r.first_line, r.count);
-        if (errors.other_count() > 0)
-            page += fmt::format("<tr><td class=\"meta\">Other reasons</td><td></td><td class=\"count\">{}</td></tr>\n",
-                                errors.other_count());
-        page += "</table>\n";
-    }
-    page += "</body></html>\n";
-    if (!write_output(output, page)) return exit_failure;
+    if (!write_output(output, report_html(flow, traffic, errors, busiest, escalations, examples, *svg))) return exit_failure;
     return summary();
 }
 
