@@ -13,76 +13,19 @@ std::string code_name(Code code) { return fmt::format("T{:03}", static_cast<unsi
 
 std::string_view code_title(Code code) {
     switch (code) {
-    case Code::syntax: return "syntax error";
-    case Code::unterminated: return "unterminated string or regular expression";
-    case Code::invalid_duration: return "invalid duration";
-    case Code::invalid_utf8: return "invalid UTF-8";
-    case Code::duplicate_definition: return "duplicate definition";
-    case Code::unknown_value_name: return "unknown field or condition";
-    case Code::unknown_node: return "unknown step or outcome";
-    case Code::unknown_word_list: return "unknown word list";
-    case Code::duplicate_singleton: return "second header or start";
-    case Code::missing_header: return "missing header";
-    case Code::missing_start: return "missing start";
-    case Code::empty_phrase: return "empty phrase";
-    case Code::unreadable_file: return "file cannot be read";
-    case Code::include_cycle: return "include cycle";
-    case Code::type_mismatch: return "type mismatch";
-    case Code::unknown_enum_value: return "unknown value";
-    case Code::invalid_regex: return "invalid regular expression";
-    case Code::unknown_type: return "unknown field type";
-    case Code::duplicate_enum_value: return "value listed twice";
-    case Code::recursive_condition: return "recursive condition";
-    case Code::unknown_hours_or_crisis: return "unknown business hours or crisis";
-    case Code::clock_needed: return "no clock";
-    case Code::unknown_time_zone: return "unknown time zone";
-    case Code::field_group_conflict: return "field is both a value and a group";
-    case Code::cycle: return "cycle";
-    case Code::unreachable: return "unreachable step or outcome";
-    case Code::missing_else: return "step without else";
-    case Code::shadowed_branch: return "shadowed branch";
-    case Code::unused_field: return "unused field";
-    case Code::unused_word_list: return "unused word list";
-    case Code::unused_condition: return "unused condition";
-    case Code::time_zone_needed: return "time format without an offset or a zone";
-    case Code::conflicting_actions: return "conflicting actions";
-    case Code::repeated_action: return "repeated action";
-    case Code::empty_outcome: return "outcome without actions";
-    case Code::invalid_hours: return "invalid business hours";
-    case Code::state_not_allowed: return "window or crisis where a per-mention condition is needed";
-    case Code::invalid_window: return "invalid window";
-    case Code::invalid_crisis: return "invalid crisis";
-    case Code::legacy_time_zone: return "legacy or fixed-offset time zone";
-    case Code::invalid_time_format: return "invalid time format";
-    case Code::step_without_branches: return "step without branches";
-    case Code::test_expects_nothing: return "test expects nothing";
-    case Code::test_field_twice: return "field given twice";
-    case Code::test_wrong_node_kind: return "step where an outcome is expected, or the reverse";
-    case Code::limit_exceeded: return "limit exceeded";
+#define TRIAGE_DIAGNOSTIC_CODE_TITLE(name, number, title) \
+    case Code::name: return title;
+        TRIAGE_DIAGNOSTIC_CODES(TRIAGE_DIAGNOSTIC_CODE_TITLE)
+#undef TRIAGE_DIAGNOSTIC_CODE_TITLE
     }
     return "diagnostic";
 }
 
 std::span<const Code> all_codes() {
     static constexpr Code codes[] = {
-        Code::syntax,             Code::unterminated,          Code::invalid_duration, Code::invalid_utf8,
-        Code::duplicate_definition, Code::unknown_value_name,  Code::unknown_node,
-        Code::unknown_word_list,  Code::duplicate_singleton,   Code::missing_header,
-        Code::missing_start,      Code::empty_phrase,          Code::unreadable_file,
-        Code::include_cycle,      Code::type_mismatch,         Code::unknown_enum_value,
-        Code::invalid_regex,      Code::unknown_type,          Code::duplicate_enum_value,
-        Code::recursive_condition, Code::field_group_conflict, Code::unknown_hours_or_crisis,
-        Code::clock_needed,       Code::unknown_time_zone,     Code::cycle,
-        Code::unreachable,        Code::missing_else,          Code::shadowed_branch,
-        Code::unused_field,       Code::unused_word_list,      Code::unused_condition,
-        Code::time_zone_needed,
-        Code::conflicting_actions, Code::repeated_action,      Code::empty_outcome,
-        Code::step_without_branches, Code::invalid_hours,      Code::state_not_allowed,
-        Code::invalid_window,     Code::invalid_crisis,        Code::legacy_time_zone,
-        Code::invalid_time_format,
-        Code::test_expects_nothing, Code::test_field_twice,
-        Code::test_wrong_node_kind,
-        Code::limit_exceeded,
+#define TRIAGE_DIAGNOSTIC_CODE_VALUE(name, number, title) Code::name,
+        TRIAGE_DIAGNOSTIC_CODES(TRIAGE_DIAGNOSTIC_CODE_VALUE)
+#undef TRIAGE_DIAGNOSTIC_CODE_VALUE
     };
     return codes;
 }

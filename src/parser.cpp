@@ -3,6 +3,7 @@
 #include "text_util.hpp"
 
 #include "syntax/config.hpp"
+#include "syntax/keywords.hpp"
 #include "syntax/grammar.hpp"
 
 #include <fmt/format.h>
@@ -17,8 +18,6 @@ namespace {
 namespace x3 = boost::spirit::x3;
 using syntax::iterator_type;
 
-constexpr std::array<std::string_view, 12> top_level_keywords = {
-    "flow", "fields", "words", "let", "start", "step", "outcome", "include", "test", "clock", "hours", "crisis"};
 
 bool is_word_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -38,7 +37,7 @@ iterator_type skip_blanks_and_comments(iterator_type it, iterator_type end) {
 }
 
 bool starts_declaration(iterator_type line, iterator_type end) {
-    for (std::string_view keyword : top_level_keywords) {
+    for (std::string_view keyword : syntax::declaration_keywords) {
         if (static_cast<std::size_t>(end - line) < keyword.size()) continue;
         if (std::string_view(line, keyword.size()) != keyword) continue;
         iterator_type after = line + keyword.size();

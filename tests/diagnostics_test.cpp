@@ -102,7 +102,8 @@ TEST_CASE("every diagnostic code has a fixture and a section in docs/diagnostics
         std::string name = code_name(code);
         CAPTURE(name);
         CHECK(covered.contains(name));
-        CHECK(docs.str().find("## " + name) != std::string::npos);
+        // The section's heading gives the code's title, as code_title() does.
+        CHECK(docs.str().find("## " + name + " — " + std::string(code_title(code)) + "\n") != std::string::npos);
     }
 }
 

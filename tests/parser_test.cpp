@@ -1,5 +1,11 @@
 // Every construct of the language parses and lands in the compiled flow as written.
 #include "support.hpp"
+#include "syntax/keywords.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
 
 using namespace triage;
 using triage::test::codes;
@@ -323,4 +329,46 @@ TEST_CASE("declarations may come in any order and names may be used before they 
     INFO(triage::test::all_text(result));
     CHECK(result.ok());
     CHECK(result.diagnostics.empty());
+}
+
+TEST_CASE("keywords: the reserved words and declaration words are the grammar file's") {
+    std::ifstream file(triage::test::source_dir() / "grammar" / "triage.ebnf");
+    std::stringstream ebnf;
+    ebnf << file.rdbuf();
+    const std::string text = ebnf.str();
+    // "Keywords are reserved and cannot be used as names: and, or, ... test."
+    const std::size_t from = text.find("cannot be used as names:");
+    REQUIRE(from != std::string::npos);
+    const std::size_t to = text.find('.', from);
+    std::string listed = text.substr(from + 24, to - from - 24);
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : listed + ",") {
+        if (c == ',') {
+            words.push_back(word);
+            word.clear();
+        } else if (c != ' ' && c != '\n') {
+            word += c;
+        }
+    }
+    CHECK(words == std::vector<std::string>(triage::syntax::reserved_words.begin(), triage::syntax::reserved_words.end()));
+    // Each word that begins a declaration begins one of the grammar's declarations.
+    for (std::string_view keyword : triage::syntax::declaration_keywords) {
+        CAPTURE(keyword);
+        CHECK(text.find(fmt::format("= \"{}\"", keyword)) != std::string::npos);
+    }
+}
+
+TEST_CASE("keywords: after a syntax error, compiling resumes at every word that begins a declaration") {
+    for (std::string_view keyword : triage::syntax::declaration_keywords) {
+        CAPTURE(keyword);
+        // A broken step, then the declaration: an error in the declaration is still found.
+        std::string source = "flow \"t\" version 1\nstep broken \"q\" { if -> }\n";
+        source += std::string(keyword) + " @\n";
+        const CompileResult result = compile_text(source);
+        std::size_t syntax_errors = 0;
+        for (const Diagnostic& d : result.diagnostics)
+            if (d.code == Code::syntax && d.severity == Severity::error) ++syntax_errors;
+        CHECK(syntax_errors == 2);
+    }
 }

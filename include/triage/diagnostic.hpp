@@ -15,54 +15,63 @@ namespace triage {
 
 enum class Severity : std::uint8_t { error, warning };
 
+// Every diagnostic code, once, in numeric order: its name, number (T001 ...) and title — the few
+// words naming what it is about, as docs/diagnostics.md's table gives them. The enum, code_title()
+// and all_codes() are made from this list; each code has a section in docs/diagnostics.md and a
+// fixture in tests/fixtures/diagnostics/ (tests/diagnostics_test.cpp checks both).
+#define TRIAGE_DIAGNOSTIC_CODES(X) \
+    X(syntax,                   1, "syntax error") \
+    X(unterminated,             2, "unterminated string or regular expression") \
+    X(invalid_duration,         3, "invalid duration") \
+    X(invalid_utf8,             4, "invalid UTF-8") \
+    X(duplicate_definition,    10, "duplicate definition") \
+    X(unknown_value_name,      11, "unknown field or condition") \
+    X(unknown_node,            12, "unknown step or outcome") \
+    X(unknown_word_list,       13, "unknown word list") \
+    X(duplicate_singleton,     14, "second header or start") \
+    X(missing_header,          15, "missing header") \
+    X(missing_start,           16, "missing start") \
+    X(empty_phrase,            17, "empty phrase") \
+    X(unreadable_file,         18, "file cannot be read") \
+    X(include_cycle,           19, "include cycle") \
+    X(type_mismatch,           20, "type mismatch") \
+    X(unknown_enum_value,      21, "unknown value") \
+    X(invalid_regex,           22, "invalid regular expression") \
+    X(unknown_type,            23, "unknown field type") \
+    X(duplicate_enum_value,    24, "value listed twice") \
+    X(recursive_condition,     25, "recursive condition") \
+    X(field_group_conflict,    26, "field is both a value and a group") \
+    X(unknown_hours_or_crisis, 27, "unknown business hours or crisis") \
+    X(clock_needed,            28, "no clock") \
+    X(unknown_time_zone,       29, "unknown time zone") \
+    X(cycle,                   30, "cycle") \
+    X(unreachable,             31, "unreachable step or outcome") \
+    X(missing_else,            32, "step without else") \
+    X(shadowed_branch,         33, "shadowed branch") \
+    X(unused_field,            34, "unused field") \
+    X(unused_word_list,        35, "unused word list") \
+    X(unused_condition,        36, "unused condition") \
+    X(time_zone_needed,        39, "time format without an offset or a zone") \
+    X(conflicting_actions,     40, "conflicting actions") \
+    X(repeated_action,         41, "repeated action") \
+    X(empty_outcome,           42, "outcome without actions") \
+    X(step_without_branches,   43, "step without branches") \
+    X(invalid_hours,           44, "invalid business hours") \
+    X(state_not_allowed,       45, "window or crisis where a per-mention condition is needed") \
+    X(invalid_window,          46, "invalid window") \
+    X(invalid_crisis,          47, "invalid crisis") \
+    X(legacy_time_zone,        48, "legacy or fixed-offset time zone") \
+    X(invalid_time_format,     49, "invalid time format") \
+    X(test_expects_nothing,    50, "test expects nothing") \
+    X(test_field_twice,        51, "field given twice") \
+    X(test_wrong_node_kind,    52, "step where an outcome is expected, or the reverse") \
+    X(limit_exceeded,          60, "limit exceeded")
+
 // Stable diagnostic codes; docs/diagnostics.md has a section for each.
 enum class Code : std::uint16_t {
-    syntax = 1,                 // T001
-    unterminated = 2,           // T002
-    invalid_duration = 3,       // T003
-    invalid_utf8 = 4,           // T004
-    duplicate_definition = 10,  // T010
-    unknown_value_name = 11,    // T011
-    unknown_node = 12,          // T012
-    unknown_word_list = 13,     // T013
-    duplicate_singleton = 14,   // T014
-    missing_header = 15,        // T015
-    missing_start = 16,         // T016
-    empty_phrase = 17,          // T017
-    unreadable_file = 18,       // T018
-    include_cycle = 19,         // T019
-    type_mismatch = 20,         // T020
-    unknown_enum_value = 21,    // T021
-    invalid_regex = 22,         // T022
-    unknown_type = 23,          // T023
-    duplicate_enum_value = 24,  // T024
-    recursive_condition = 25,   // T025
-    field_group_conflict = 26,  // T026
-    unknown_hours_or_crisis = 27, // T027
-    clock_needed = 28,          // T028
-    unknown_time_zone = 29,     // T029
-    cycle = 30,                 // T030
-    unreachable = 31,           // T031
-    missing_else = 32,          // T032
-    shadowed_branch = 33,       // T033
-    unused_field = 34,          // T034
-    unused_word_list = 35,      // T035
-    unused_condition = 36,      // T036
-    time_zone_needed = 39,      // T039
-    conflicting_actions = 40,   // T040
-    repeated_action = 41,       // T041
-    empty_outcome = 42,         // T042
-    step_without_branches = 43, // T043
-    invalid_hours = 44,         // T044
-    state_not_allowed = 45,     // T045
-    invalid_window = 46,        // T046
-    invalid_crisis = 47,        // T047
-    legacy_time_zone = 48,      // T048
-    invalid_time_format = 49,   // T049
-    test_expects_nothing = 50,  // T050
-    test_field_twice = 51,      // T051
-    test_wrong_node_kind = 52,  // T052
-    limit_exceeded = 60,        // T060
+#define TRIAGE_DIAGNOSTIC_CODE_ENUMERATOR(name, number, title) name = number,
+    TRIAGE_DIAGNOSTIC_CODES(TRIAGE_DIAGNOSTIC_CODE_ENUMERATOR)
+#undef TRIAGE_DIAGNOSTIC_CODE_ENUMERATOR
 };
 
 // "T012"

@@ -10,6 +10,7 @@
 #include "syntax/ast_adapted.hpp"
 #include "syntax/config.hpp"
 #include "syntax/grammar.hpp"
+#include "syntax/keywords.hpp"
 
 #include <string>
 #include <string_view>
@@ -79,12 +80,7 @@ struct number_policies : x3::real_policies<double> {
 
 struct reserved_words_table : x3::symbols<x3::unused_type> {
     reserved_words_table() {
-        // Expression words, and the words that begin a declaration: reserving those lets a
-        // condition left unfinished at the end of a line stop before the next declaration.
-        for (const char* w : {"and", "or", "not", "is", "in", "has", "any", "all", "contains",
-                              "matches", "exists", "true", "false", "if", "else", "flow",
-                              "fields", "words", "let", "start", "step", "outcome", "include", "test"})
-            add(w);
+        for (std::string_view w : reserved_words) add(w);
     }
 };
 struct compare_op_table : x3::symbols<ast::CompareOp> {
