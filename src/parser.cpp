@@ -7,6 +7,7 @@
 #include "syntax/grammar.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <string_view>
@@ -157,9 +158,9 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
             }
             diagnostics.push_back(
                 {Severity::error, Code::syntax, span_at(it, token_end(it)),
-                 fmt::format("expected a declaration (flow, fields, words, let, start, step, "
-                             "outcome, include, test, clock, hours or crisis), found {}",
-                             describe_found(it, end)),
+                 fmt::format("expected a declaration ({} or {}), found {}",
+                             fmt::join(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end() - 1, ", "),
+                             syntax::declaration_keywords.back(), describe_found(it, end)),
                  {},
                  {}});
         } catch (const x3::expectation_failure<iterator_type>& failure) {

@@ -307,6 +307,14 @@ const x3::rule<struct given_close_class> given_close = "a field and its value, o
 const x3::rule<struct test_close_class> test_close = "'expect' or '}'";
 const x3::rule<struct names_class, std::vector<ast::Name>> names = "names separated by commas";
 const x3::rule<struct level_name_class, ast::Name> level_name = "a priority (low, normal, high or urgent)";
+// Lists and tables after an expectation point get rules of their own: X3 names an unnamed
+// parser by its C++ type, which would reach the author as "expected N5boost6spirit...".
+const x3::rule<struct levels_class, std::vector<ast::Name>> levels = "priorities (low, normal, high or urgent)";
+const x3::rule<struct teams_class, std::vector<ast::Name>> teams = "a team name or a quoted string";
+const x3::rule<struct time_ranges_class, std::vector<ast::TimeRange>> time_ranges = "opening times such as 09:00-18:00";
+const x3::rule<struct dates_class, std::vector<ast::Date>> dates = "a date such as 2026-12-25";
+const x3::rule<struct comparison_operator_class, ast::CompareOp> comparison_operator =
+    "a comparison: <, <=, >, >=, == or !=";
 
 // Unnamed-in-the-tree helpers whose names still appear in messages.
 const x3::rule<struct arrow_class> arrow = "'->'";
@@ -387,7 +395,7 @@ const auto in_test_def =
     field_name >> matches[kw("not")] >> kw("in") > '[' > value_list > close_bracket;
 const auto comparison_def = field_name >> compare_ops > operand;
 const auto window_test_def = window_kinds >> '(' > expression > close_paren > kw("over") > duration >
-                             -(kw("vs") > duration) > -(kw("by") > field_name) > compare_ops > threshold >
+                             -(kw("vs") > duration) > -(kw("by") > field_name) > comparison_operator > threshold >
                              -(kw("per") > rate_unit);
 const auto threshold_def =
     lexeme[x3::real_parser<double, number_policies>{} >> matches[lit('x')] >> !char_("a-zA-Z_.")];
@@ -401,12 +409,14 @@ const auto clock_def = kw("clock") > field_name > -(kw("tolerance") > duration);
 const auto local_time_def = lexeme[x3::uint_parser<unsigned, 10, 1, 2>{} >> ':' >> two_digits >> !word_char];
 const auto time_range_def = local_time >> '-' > local_time;
 const auto day_range_def = name >> -('-' > name);
-const auto opening_def = (day_range % ',') > (time_range % ',');
+const auto opening_def = (day_range % ',') > time_ranges;
+const auto time_ranges_def = time_range % ',';
 const auto date_def =
     lexeme[x3::uint_parser<unsigned, 10, 4, 4>{} >> '-' > two_digits > '-' > two_digits >> !word_char];
 const auto zone_def = raw[kw("zone")] > text;
 const auto field_zone_def = raw[kw("zone")] >> text;
-const auto holidays_def = raw[kw("holidays")] > (date % ',');
+const auto holidays_def = raw[kw("holidays")] > dates;
+const auto dates_def = date % ',';
 const auto hours_item_def = zone | holidays | opening;
 const auto hours_close_def = lit('}');
 const auto hours_def = kw("hours") > name > text > open_brace > *hours_item > hours_close;
@@ -457,13 +467,16 @@ const auto outcome_def = kw("outcome") > name > text > open_brace > *action_stmt
 const auto given_close_def = lit('}');
 const auto test_close_def = lit('}');
 const auto names_def = name % ',';
+const auto teams_def = team % ',';
+const auto levels_def = level_name % ',';
+const auto comparison_operator_def = compare_ops;
 const auto level_name_def = raw[priorities];
 const auto assignment_def = field_name > ':' > value;
 const auto expectation_body_def =
     (kw("path") >> attr(ast::ExpectKind::path) > names) |
     (kw("tag") >> attr(ast::ExpectKind::tag) > labels) |
-    (kw("escalate") >> kw("to") >> attr(ast::ExpectKind::escalate) > (team % ',')) |
-    (kw("priority") >> attr(ast::ExpectKind::priority) > (level_name % ',')) |
+    (kw("escalate") >> kw("to") >> attr(ast::ExpectKind::escalate) > teams) |
+    (kw("priority") >> attr(ast::ExpectKind::priority) > levels) |
     (kw("no") >> kw("outcome") >> attr(ast::ExpectKind::no_outcome) >> attr(std::vector<ast::Name>{})) |
     (attr(ast::ExpectKind::outcome) >> (name % ','));
 const auto expectation_def = kw("expect") > expectation_body;
@@ -483,7 +496,7 @@ BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary,
                     in_test, comparison)
 BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_zone, field_decl, fields_block,
                     word_file, word_source, word_list, let, branch, else_branch, step)
-BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, assignment, expectation_body, expectation,
+BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, levels, teams, time_ranges, dates, comparison_operator, assignment, expectation_body, expectation,
                     test_case, during_crisis, repeat)
 BOOST_SPIRIT_DEFINE(window_test, threshold, rate_unit, within_hours, in_crisis, deadline)
 BOOST_SPIRIT_DEFINE(clock, local_time, time_range, day_range, opening, date, zone, holidays, hours_item,
