@@ -409,6 +409,8 @@ std::optional<std::uint32_t> Checker::named_ref(const std::unordered_map<std::st
                                        const ast::Name& name, std::string_view what, std::string_view declare) {
     auto it = index.find(name);
     if (it != index.end()) return it->second;
+    // Declared in a block with a syntax error (reported there): not unknown, only unusable.
+    if (is_broken(&index == &hours_index_ ? BrokenName::Kind::hours : BrokenName::Kind::crisis, name)) return std::nullopt;
     auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
     suggest(d, name, index, KeyName{});
     if (index.empty()) d.help = declare;

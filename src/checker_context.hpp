@@ -334,7 +334,7 @@ private:
     bool let_too_deep_ = false;
     bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;
-    std::unordered_set<std::string> broken_[5];  // by BrokenName::Kind
+    std::unordered_set<std::string> broken_[7];  // by BrokenName::Kind
 
     bool is_broken(BrokenName::Kind kind, std::string_view name) const;
 };

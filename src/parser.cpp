@@ -1,5 +1,7 @@
 #include "parser.hpp"
 
+#include "syntax_hints.hpp"
+
 #include "text_util.hpp"
 
 #include "syntax/config.hpp"
@@ -73,8 +75,9 @@ std::string describe_found(iterator_type where, iterator_type end) {
         // One UTF-8 character, or a two-character operator.
         ++stop;
         while (stop != end && (static_cast<unsigned char>(*stop) & 0xC0) == 0x80) ++stop;
-        if (stop != end && std::string_view("=->").find(*stop) != std::string_view::npos &&
-            std::string_view("<>=!-").find(*where) != std::string_view::npos)
+        const bool doubled = (*where == '&' || *where == '|') && stop != end && *stop == *where;  // && ||
+        if (doubled || (stop != end && std::string_view("=->").find(*stop) != std::string_view::npos &&
+                        std::string_view("<>=!-").find(*where) != std::string_view::npos))
             ++stop;
     }
     return fmt::format("'{}'", std::string_view(where, static_cast<std::size_t>(stop - where)));
@@ -108,10 +111,15 @@ void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenNa
     using Kind = BrokenName::Kind;
     if (keyword == "flow") broken.push_back({Kind::header, {}});
     else if (keyword == "start") broken.push_back({Kind::start, {}});
-    else if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words") {
+    else if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words" ||
+             keyword == "hours" || keyword == "crisis") {
         std::string_view name = read_name(it, stop, false);
         if (name.empty()) return;
-        Kind kind = keyword == "let" ? Kind::value : keyword == "words" ? Kind::word_list : Kind::node;
+        Kind kind = keyword == "let"     ? Kind::value
+                    : keyword == "words" ? Kind::word_list
+                    : keyword == "hours" ? Kind::hours
+                    : keyword == "crisis" ? Kind::crisis
+                                          : Kind::node;
         broken.push_back({kind, std::string(name)});
     } else if (keyword == "fields") {
         // Every line of the block that starts like a field declaration: `name.part :`.
@@ -181,12 +189,15 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
             } else {
                 const bool single_equals =
                     where != end && *where == '=' && (where + 1 == end || where[1] != '=');
-                diagnostics.push_back(
-                    {Severity::error, Code::syntax, span_at(where, token_end(where)),
-                     fmt::format("expected {}, found {}", which, describe_found(where, end)),
-                     {},
-                     single_equals ? "to compare numbers write '=='; to test a value write 'is'"
-                                   : ""});
+                iterator_type line_start = where;
+                while (line_start != begin && line_start[-1] != '\n') --line_start;
+                std::string help = single_equals ? "to compare numbers write '=='; to test a value write 'is'"
+                                                 : syntax_hint(which, std::string_view(line_start, static_cast<std::size_t>(where - line_start)),
+                                                               std::string_view(where, static_cast<std::size_t>(end - where)));
+                diagnostics.push_back({Severity::error, Code::syntax, span_at(where, token_end(where)),
+                                       fmt::format("expected {}, found {}", which, describe_found(where, end)),
+                                       {},
+                                       std::move(help)});
             }
         }
         const iterator_type resume = recovery_point(declaration_start, end);

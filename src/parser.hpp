@@ -14,7 +14,7 @@ namespace triage {
 // A name that a declaration with a syntax error would have defined. The checker treats it as
 // defined, so that one typo does not cascade into "unknown step" errors everywhere it is used.
 struct BrokenName {
-    enum class Kind { header, start, node, value, word_list } kind;
+    enum class Kind { header, start, node, value, word_list, hours, crisis } kind;
     std::string name;  // empty for header and start
 };
 

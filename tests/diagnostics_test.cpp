@@ -1,6 +1,7 @@
 // Golden tests: each fixture in tests/fixtures/diagnostics/ states, in `#! expect:` lines, exactly
 // which diagnostics the compiler must report (severity, code, file, line, column, and optionally
-// a piece of the message). Every code in the Code enum must have at least one fixture.
+// a piece of the message, or "help: " and the whole help). Every code in the Code enum must have
+// at least one fixture.
 #include "support.hpp"
 
 #include <fmt/format.h>
@@ -80,6 +81,8 @@ TEST_CASE("every diagnostic fixture reports exactly what it expects") {
         for (const Expected& e : expected) {
             if (e.message_part.empty()) continue;
             bool found = std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& d) {
+                // "help: ..." in an expectation is matched against the diagnostic's help, exactly.
+                if (e.message_part.starts_with("help: ")) return code_name(d.code) == e.code && "help: " + d.help == e.message_part;
                 return code_name(d.code) == e.code && d.message.find(e.message_part) != std::string::npos;
             });
             CHECK_MESSAGE(found, "no " << e.code << " message contains: " << e.message_part);

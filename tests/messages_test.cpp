@@ -93,7 +93,7 @@ TEST_CASE("messages: thousands of damaged flows, and not one message shows the p
     std::vector<std::string> vocabulary = {"{", "}", "(", ")", "[", "]", "->", ",", ":", "=", "==", "<", ">=", "\"",
                                            "/", "#", "9am-5pm ", "09.00 ", "12/25/2015 ", "&& ", "|| ", "!",
                                            "\xE2\x80\x9Clawyer\xE2\x80\x9D ", "legal action ", "15m ", "3x ", "2.5 ",
-                                           "-1 ", "\"x\" ", "/a+/i ", "10000000000000000000000 ", "mon-fri ", "24:00 "};
+                                           "-1 ", "\"x\" ", "/a+/i ", "2015-2-16 ", "12:5 ", "outcome x ", "10000000000000000000000 ", "mon-fri ", "24:00 "};
     for (std::string_view w : triage::syntax::reserved_words) vocabulary.push_back(std::string(w) + " ");
     for (std::string_view w : triage::syntax::declaration_keywords) vocabulary.push_back(std::string(w) + " ");
     for (const char* w : {"respond", "publicly", "within", "escalate", "to", "tag", "monitor", "during", "crisis",

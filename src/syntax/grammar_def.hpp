@@ -214,7 +214,7 @@ struct tag_keyword_class : annotate_span {};
 const x3::rule<name_class, ast::Name> name = "a name";
 const x3::rule<list_name_class, ast::Name> list_name = "the name of a word list";
 const x3::rule<field_name_class, ast::Name> field_name = "a field name";
-const x3::rule<text_class, ast::Text> text = "a string in double quotes";
+const x3::rule<text_class, ast::Text> text = text_name;
 const x3::rule<team_class, ast::Name> team = "a team name or a quoted string";
 const x3::rule<number_class, ast::Number> number = "a number";
 const x3::rule<version_class, ast::Number> version = "a version number";
@@ -248,10 +248,10 @@ const x3::rule<in_crisis_class, ast::InCrisis> in_crisis = "'in crisis' and the 
 const x3::rule<deadline_class, ast::Deadline> deadline = "a duration such as 30m, 4h, 2d or 1w";
 const x3::rule<clock_class, ast::Clock> clock = "a clock";
 const x3::rule<local_time_class, ast::LocalTime> local_time = "a time of day such as 09:00";
-const x3::rule<time_range_class, ast::TimeRange> time_range = "opening times such as 09:00-18:00";
+const x3::rule<time_range_class, ast::TimeRange> time_range = time_ranges_name;
 const x3::rule<day_range_class, ast::DayRange> day_range = "days such as mon-fri";
 const x3::rule<opening_class, ast::Opening> opening = "days and opening times such as mon-fri 09:00-18:00";
-const x3::rule<date_class, ast::Date> date = "a date such as 2026-12-25";
+const x3::rule<date_class, ast::Date> date = dates_name;
 const x3::rule<zone_class, ast::Zone> zone = "zone \"Area/City\"";
 const x3::rule<holidays_class, ast::Holidays> holidays = "holidays";
 const x3::rule<hours_item_class, ast::HoursItem> hours_item = "'zone', 'holidays' or opening times";
@@ -277,6 +277,7 @@ const x3::rule<field_decl_class, ast::FieldDecl> field_decl = "a field declarati
 const x3::rule<field_zone_class, ast::Zone> field_zone = "zone \"Area/City\"";
 const x3::rule<fields_block_class, ast::FieldsBlock> fields_block = "a fields block";
 const x3::rule<word_file_class, ast::WordFile> word_file = "file \"...\"";
+const x3::rule<struct phrases_class, std::vector<ast::Text>> phrases = "quoted phrases separated by commas";
 const x3::rule<word_source_class, ast::WordSource> word_source =
     "quoted phrases separated by commas, or file \"...\"";
 const x3::rule<word_list_class, ast::WordList> word_list = "a word list";
@@ -311,8 +312,8 @@ const x3::rule<struct level_name_class, ast::Name> level_name = "a priority (low
 // parser by its C++ type, which would reach the author as "expected N5boost6spirit...".
 const x3::rule<struct levels_class, std::vector<ast::Name>> levels = "priorities (low, normal, high or urgent)";
 const x3::rule<struct teams_class, std::vector<ast::Name>> teams = "a team name or a quoted string";
-const x3::rule<struct time_ranges_class, std::vector<ast::TimeRange>> time_ranges = "opening times such as 09:00-18:00";
-const x3::rule<struct dates_class, std::vector<ast::Date>> dates = "a date such as 2026-12-25";
+const x3::rule<struct time_ranges_class, std::vector<ast::TimeRange>> time_ranges = time_ranges_name;
+const x3::rule<struct dates_class, std::vector<ast::Date>> dates = dates_name;
 const x3::rule<struct comparison_operator_class, ast::CompareOp> comparison_operator =
     "a comparison: <, <=, >, >=, == or !=";
 
@@ -412,7 +413,7 @@ const auto day_range_def = name >> -('-' > name);
 const auto opening_def = (day_range % ',') > time_ranges;
 const auto time_ranges_def = time_range % ',';
 const auto date_def =
-    lexeme[x3::uint_parser<unsigned, 10, 4, 4>{} >> '-' > two_digits > '-' > two_digits >> !word_char];
+    lexeme[x3::uint_parser<unsigned, 10, 4, 4>{} >> '-' >> two_digits >> '-' >> two_digits >> !word_char];
 const auto zone_def = raw[kw("zone")] > text;
 const auto field_zone_def = raw[kw("zone")] >> text;
 const auto holidays_def = raw[kw("holidays")] > dates;
@@ -438,7 +439,9 @@ const auto field_type_def =
 const auto field_decl_def = field_name > ':' > field_type;
 const auto fields_block_def = fields_keyword > open_brace > *field_decl > fields_close;
 const auto word_file_def = kw("file") > text;
-const auto word_source_def = word_file | (text % ',');
+const auto word_source_def = word_file | phrases;
+// After a comma another phrase must come: `"lawyer", legal action` is an error at `legal`.
+const auto phrases_def = text > *(',' > text);
 const auto word_list_def = kw("words") > name > '=' > word_source;
 const auto let_def = kw("let") > name > '=' > expression;
 const auto branch_def = kw("if") > expression > arrow > name;
@@ -495,7 +498,7 @@ BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary,
                     predicate, exists_test, has_test, contains_test, matches_test, is_test,
                     in_test, comparison)
 BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_zone, field_decl, fields_block,
-                    word_file, word_source, word_list, let, branch, else_branch, step)
+                    word_file, phrases, word_source, word_list, let, branch, else_branch, step)
 BOOST_SPIRIT_DEFINE(given_close, test_close, names, level_name, levels, teams, time_ranges, dates, comparison_operator, assignment, expectation_body, expectation,
                     test_case, during_crisis, repeat)
 BOOST_SPIRIT_DEFINE(window_test, threshold, rate_unit, within_hours, in_crisis, deadline)
