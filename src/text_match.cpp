@@ -3,7 +3,6 @@
 #include "compile_work.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
 #include <map>
 
@@ -182,18 +181,6 @@ void PhraseMatcher::build() {
     }
     out_begin_[outputs.size()] = static_cast<std::uint32_t>(out_.size());
     count_compile_work(next_.size() + out_.size());
-}
-
-bool is_ascii(std::string_view text) noexcept {
-    std::size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, text.data() + i, 8);
-        if ((word & 0x8080808080808080ULL) != 0) return false;
-    }
-    for (; i < text.size(); ++i)
-        if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
-    return true;
 }
 
 namespace {

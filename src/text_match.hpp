@@ -7,6 +7,8 @@
 // boundaries: "usaf" is found in "Go USAF!" but not in "usafe".
 #pragma once
 
+#include "text_fold.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,9 +24,6 @@ void fold_case(std::string_view text, std::string& out);
 // Letters, digits, marks and '_' are word characters; so is any code point outside the ASCII
 // and general-punctuation/symbol ranges (CJK, etc.).
 [[nodiscard]] bool is_word_code_point(char32_t c) noexcept;
-
-// True when no byte of `text` is 0x80 or above (then folding it only lowers ASCII capitals).
-[[nodiscard]] bool is_ascii(std::string_view text) noexcept;
 
 // Case-insensitive substring search in already-folded text.
 [[nodiscard]] inline bool contains_folded(std::string_view folded_text, std::string_view folded_phrase) noexcept {
