@@ -71,7 +71,8 @@ struct EvaluatorState {
     std::vector<FieldValue> values;
     std::vector<std::uint32_t> value_generation;
     std::vector<std::uint32_t> missing_generation;
-    std::vector<std::string> folded;
+    std::vector<FoldedText> folded;  // per text field slot: buffers kept from mention to mention
+    WhiteSpaceRuns runs;             // for every scan, kept likewise
     std::vector<std::uint32_t> folded_generation;
     std::vector<std::vector<std::uint64_t>> matched;
     std::vector<std::uint32_t> matched_generation;
@@ -163,12 +164,12 @@ struct EvaluatorState {
         return FieldValue::missing();
     }
 
-    std::string_view folded_text(std::uint32_t field_index, std::string_view text) {
+    // The field's text as the matcher reads it (ASCII as it is, other text folded).
+    const FoldedText& folded_text(std::uint32_t field_index, std::string_view text) {
         std::uint32_t slot = data.program.field_text_slot[field_index];
         if (folded_generation[slot] != generation) {
             folded_generation[slot] = generation;
-            folded[slot].clear();
-            fold_case(text, folded[slot]);
+            folded[slot].assign(text);
         }
         return folded[slot];
     }
@@ -178,7 +179,7 @@ struct EvaluatorState {
         if (matched_generation[m] != generation) {
             matched_generation[m] = generation;
             std::fill(matched[m].begin(), matched[m].end(), 0);
-            data.program.matchers[m].scan(is_ascii(text) ? text : folded_text(field_index, text), matched[m]);
+            data.program.matchers[m].scan(folded_text(field_index, text).view(), matched[m], runs);
         }
         return matched[m];
     }
@@ -207,7 +208,7 @@ struct EvaluatorState {
         std::size_t entry = 0;
         if (trace != nullptr) {
             entry = trace->entries.size();
-            trace->entries.push_back({id, false, depth, step, branch, false, 0, {}});
+            trace->entries.push_back({id, false, depth, step, branch, false, 0, {}, {}});
         }
         const Condition& c = data.conditions[id];
         bool result = false;
@@ -294,9 +295,11 @@ struct EvaluatorState {
         }
         case ConditionKind::contains:
             read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::text)
-                result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
-            if (want_match && result) note_match(id, entry, c.text, mode);
+            if (read->kind == ValueKind::text) {
+                const FoldedText& text = folded_text(c.field, read->text);
+                result = find_substring(text.view(), data.program.condition_folded[id]).has_value();
+                if (want_match && result) note_match(id, entry, c.text, mode);
+            }
             break;
         case ConditionKind::matches:
             read = &field(c.field, mode.decision);
