@@ -182,6 +182,41 @@ TEST_CASE("word lists through a flow: a phrase matches the ways text spells it")
     CHECK(holds("text contains \"strasse\"", text("Straßenbahn")));
 }
 
+TEST_CASE("a phrase found in folded text is reported where it is in the text as written") {
+    Flow flow = flow_asking(all_fields, "text has any sorry or text contains \"air force\"",
+                            "words sorry = \"can't\", \"café\"");
+    Evaluator evaluator(flow);
+    evaluator.record_matches(true);
+    Record record(flow);
+    const std::string written = "Honestly I CAN’T, the AIR\u00A0 FORCE — un cafe\u0301";
+    record.set("text", written);
+    Decision decision;
+    Trace trace;
+    evaluator.explain(record.view(), TimePoint{}, decision, trace);
+    REQUIRE(decision.matched.size() == 1);  // `or` stops at the first
+    CHECK(decision.matched[0].text == "can't");
+    CHECK(decision.matched[0].in_text == "CAN’T");
+    const auto held = std::find_if(trace.entries.begin(), trace.entries.end(),
+                                   [](const TraceEntry& e) { return !e.matched.empty(); });
+    REQUIRE(held != trace.entries.end());
+    CHECK(held->in_text == "CAN’T");
+    // Borrowed from the record's own text, so that it can be shown in place.
+    CHECK(held->in_text.data() >= held->value.text.data());
+    CHECK(held->in_text.data() + held->in_text.size() <= held->value.text.data() + held->value.text.size());
+
+    Flow contains = flow_asking(all_fields, "text contains \"air force\" and text has any sorry",
+                                "words sorry = \"café\"");
+    Evaluator both(contains);
+    both.record_matches(true);
+    Record r(contains);
+    r.set("text", written);
+    both.evaluate(r.view(), TimePoint{}, decision);
+    REQUIRE(decision.matched.size() == 2);
+    CHECK(decision.matched[0].in_text == "AIR\u00A0 FORCE");
+    CHECK(decision.matched[1].text == "café");
+    CHECK(decision.matched[1].in_text == "cafe\u0301");
+}
+
 TEST_CASE("times compare with times") {
     auto times = [](const char* a, const char* b) {
         return [a, b](Record& r) { r.set("posted_at", *parse_time(a)).set("replied_at", *parse_time(b)); };
