@@ -260,6 +260,23 @@ std::size_t WhiteSpaceRuns::start(std::string_view text, std::size_t end, std::s
     return before == runs_.begin() ? first : first + std::prev(before)->extra;
 }
 
+namespace {
+
+// Whether a short phrase that holds a space ends at `end` with one white space byte for each of
+// its spaces: then it starts phrase.size() bytes before, and the runs need not be read. (A long
+// one is not compared: for each of many candidates, that would be phrase × text again.)
+bool written_as_is(std::string_view text, std::size_t end, std::string_view phrase) noexcept {
+    if (phrase.size() > 64 || end < phrase.size()) return false;
+    const char* t = text.data() + (end - phrase.size());
+    for (std::size_t k = 0; k < phrase.size(); ++k)
+        if (phrase[k] == ' ' ? !is_space_byte(static_cast<unsigned char>(t[k]))
+                             : is_space_byte(static_cast<unsigned char>(t[k])))
+            return false;
+    return true;
+}
+
+}  // namespace
+
 template <typename Found>
 void PhraseMatcher::each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const {
     runs.reset();
@@ -278,8 +295,9 @@ void PhraseMatcher::each_match(std::string_view text, WhiteSpaceRuns& runs, Foun
             // The text's side of each end of the phrase decides: the phrase's side is a word
             // character of a script written with spaces (else there is no boundary to check).
             if ((edges & bounded_end) != 0 && joins_words(code_point_at(text, end))) continue;
-            const std::size_t length = phrases_[id].size();
-            const std::size_t begin = (edges & holds_space) != 0 ? runs.start(text, end, length) : end - length;
+            const std::string& phrase = phrases_[id];
+            std::size_t begin = end - phrase.size();
+            if ((edges & holds_space) != 0 && !written_as_is(text, end, phrase)) begin = runs.start(text, end, phrase.size());
             if ((edges & bounded_start) != 0 && joins_words(code_point_before(text, begin))) continue;
             if (found(id, TextSpan{begin, end})) return;
         }

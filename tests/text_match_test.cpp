@@ -79,6 +79,9 @@ TEST_CASE("phrases of word lists match whole words, case folded, as the table sa
         {"air force", "air\u3000force", "air\u3000force"},              // ideographic space
         {"air force", "air\u2028force", "air\u2028force"},              // line separator
         {"air  force", "air force", "air force"},                        // the phrase's own run too
+        {"air force", "go  to  AIR  FORCE", "AIR  FORCE"},              // runs before it and in it
+        {"air force", "go  to the AIR force", "AIR force"},
+        {"air force", "go  theair  force", no_match},
         {"air\u00A0force", "AIR FORCE", "AIR FORCE"},
         {"air force", "air\u200Bforce", no_match},  // a zero-width space is no space: it is ignored
         // apostrophes and quotes
