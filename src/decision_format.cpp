@@ -83,34 +83,19 @@ std::string value_text(const Flow& flow, std::uint32_t field, const FieldValue& 
     return "?";
 }
 
-// Where `matched` is in `text`: the regex's own span when it points into the text, else the first
-// place the phrase occurs, ignoring ASCII case (a phrase folded beyond ASCII may not be found).
-std::optional<std::size_t> match_position(std::string_view text, std::string_view matched) {
-    if (matched.data() >= text.data() && matched.data() + matched.size() <= text.data() + text.size())
-        return static_cast<std::size_t>(matched.data() - text.data());
-    // The first occurrence on word boundaries, as the matcher finds phrases ("lol" is not in "lollipop").
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
-    for (auto it = text.begin();; ++it) {
-        it = std::search(it, text.end(), matched.begin(), matched.end(), [&](char a, char b) { return lower(a) == lower(b); });
-        if (it == text.end()) return std::nullopt;
-        const auto at = static_cast<std::size_t>(it - text.begin());
-        const std::size_t end = at + matched.size();
-        if ((at == 0 || !word(text[at - 1])) && (end == text.size() || !word(text[end]))) return at;
-    }
-}
-
-// What matched, and the text around it (about 30 bytes each side, cut between code points), so
-// that the matching word is visible however long the text: `matched "clowns" in "…are clowns, all…"`.
-std::string match_text(std::string_view text, std::string_view matched) {
+// What matched, and the text around where it matched (about 30 bytes each side, cut between
+// code points), so that the matching word is visible however long the text:
+// `matched "clowns" in "…are clowns, all…"`. `in_text` is that place, borrowed from `text`.
+std::string match_text(std::string_view text, std::string_view matched, std::string_view in_text) {
     // A long match (a regex such as /.+/) is shown up to 80 bytes, with the text after it.
     constexpr std::size_t longest = 80, around = 30;
     const std::size_t shown = utf8_cut(matched, longest);
     std::string out = fmt::format("matched \"{}{}\"", matched.substr(0, shown), shown < matched.size() ? "…" : "");
-    std::optional<std::size_t> at = match_position(text, matched);
-    if (!at) return out;
-    const std::size_t begin = utf8_cut(text, *at > around ? *at - around : 0);
-    const std::size_t end = utf8_cut(text, *at + shown + around);
+    const bool inside = in_text.data() >= text.data() && in_text.data() + in_text.size() <= text.data() + text.size();
+    if (in_text.empty() || !inside) return out;
+    const auto at = static_cast<std::size_t>(in_text.data() - text.data());
+    const std::size_t begin = utf8_cut(text, at > around ? at - around : 0);
+    const std::size_t end = utf8_cut(text, at + utf8_cut(in_text, longest) + around);
     return out + fmt::format(" in \"{}{}{}\"", begin > 0 ? "…" : "", text.substr(begin, end - begin),
                              end < text.size() ? "…" : "");
 }
@@ -343,7 +328,7 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
             std::string_view text = flow.source_text(flow.conditions()[e.condition].span);
             std::string reads;
             if (e.has_field && !e.matched.empty() && e.value.kind == ValueKind::text)
-                reads = fmt::format("   [{}: {}]", flow.fields()[e.field].name, match_text(e.value.text, e.matched));
+                reads = fmt::format("   [{}: {}]", flow.fields()[e.field].name, match_text(e.value.text, e.matched, e.in_text));
             else if (e.has_field) reads = fmt::format("   [{} = {}]", flow.fields()[e.field].name, value_text(flow, e.field, e.value));
             else if (flow.conditions()[e.condition].kind == ConditionKind::window)
                 reads = std::isnan(e.value.number) ? std::string("   [not known yet: the baseline is not complete]")

@@ -71,7 +71,8 @@ struct EvaluatorState {
     std::vector<FieldValue> values;
     std::vector<std::uint32_t> value_generation;
     std::vector<std::uint32_t> missing_generation;
-    std::vector<std::string> folded;
+    std::vector<FoldedText> folded;  // per text field slot: buffers kept from mention to mention
+    WhiteSpaceRuns runs;             // for every scan, kept likewise
     std::vector<std::uint32_t> folded_generation;
     std::vector<std::vector<std::uint64_t>> matched;
     std::vector<std::uint32_t> matched_generation;
@@ -163,12 +164,12 @@ struct EvaluatorState {
         return FieldValue::missing();
     }
 
-    std::string_view folded_text(std::uint32_t field_index, std::string_view text) {
+    // The field's text as the matcher reads it (ASCII as it is, other text folded).
+    const FoldedText& folded_text(std::uint32_t field_index, std::string_view text) {
         std::uint32_t slot = data.program.field_text_slot[field_index];
         if (folded_generation[slot] != generation) {
             folded_generation[slot] = generation;
-            folded[slot].clear();
-            fold_case(text, folded[slot]);
+            folded[slot].assign(text);
         }
         return folded[slot];
     }
@@ -178,9 +179,14 @@ struct EvaluatorState {
         if (matched_generation[m] != generation) {
             matched_generation[m] = generation;
             std::fill(matched[m].begin(), matched[m].end(), 0);
-            data.program.matchers[m].scan(is_ascii(text) ? text : folded_text(field_index, text), matched[m]);
+            data.program.matchers[m].scan(folded_text(field_index, text).view(), matched[m], runs);
         }
         return matched[m];
+    }
+
+    // The text as written that a span of the folded text came from; empty when nothing was found.
+    static std::string_view written(const FoldedText& text, std::optional<TextSpan> span) noexcept {
+        return span ? text.original(span->begin, span->end) : std::string_view{};
     }
 
     static bool compare(double a, double b, CompareOp op) noexcept {
@@ -195,10 +201,15 @@ struct EvaluatorState {
         return false;
     }
 
-    // What matched text condition `id` (explaining or recording matches; see TraceEntry::matched).
-    void note_match(ConditionId id, std::size_t entry, std::string_view text, const EvalMode& mode) {
-        if (mode.trace != nullptr) mode.trace->entries[entry].matched = text;
-        if (mode.matches && mode.decision != nullptr) mode.decision->matched.push_back({id, text});
+    // What matched text condition `id`, and where in the text (explaining or recording matches;
+    // see TraceEntry::matched and TraceEntry::in_text).
+    void note_match(ConditionId id, std::size_t entry, std::string_view what, std::string_view in_text,
+                    const EvalMode& mode) {
+        if (mode.trace != nullptr) {
+            mode.trace->entries[entry].matched = what;
+            mode.trace->entries[entry].in_text = in_text;
+        }
+        if (mode.matches && mode.decision != nullptr) mode.decision->matched.push_back({id, what, in_text});
     }
 
     bool eval(ConditionId id, std::uint32_t depth, const EvalMode& mode) {
@@ -207,7 +218,7 @@ struct EvaluatorState {
         std::size_t entry = 0;
         if (trace != nullptr) {
             entry = trace->entries.size();
-            trace->entries.push_back({id, false, depth, step, branch, false, 0, {}});
+            trace->entries.push_back({id, false, depth, step, branch, false, 0, {}, {}, {}});
         }
         const Condition& c = data.conditions[id];
         bool result = false;
@@ -285,18 +296,24 @@ struct EvaluatorState {
             const auto first_hit = std::find_if(ids.begin(), ids.end(), hit);
             result = c.kind == ConditionKind::has_any ? first_hit != ids.end()
                                                       : std::all_of(ids.begin(), ids.end(), hit);
-            if (want_match && result) {  // which phrase (ids run parallel to the list's phrases)
+            if (want_match && result) {  // which phrase (ids run parallel to the list's phrases), and where
                 const auto& phrases = data.word_lists[c.operand].phrases;
-                note_match(id, entry, c.kind == ConditionKind::has_any ? phrases[first_hit - ids.begin()] : phrases.back(),
-                           mode);
+                const auto shown = c.kind == ConditionKind::has_any ? first_hit : ids.end() - 1;
+                const FoldedText& text = folded_text(c.field, read->text);
+                const PhraseMatcher& matcher = data.program.matchers[data.program.field_matcher[c.field]];
+                note_match(id, entry, phrases[static_cast<std::size_t>(shown - ids.begin())],
+                           written(text, matcher.find(text.view(), *shown, runs)), mode);
             }
             break;
         }
         case ConditionKind::contains:
             read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::text)
-                result = detail::contains_folded(folded_text(c.field, read->text), data.program.condition_folded[id]);
-            if (want_match && result) note_match(id, entry, c.text, mode);
+            if (read->kind == ValueKind::text) {
+                const FoldedText& text = folded_text(c.field, read->text);
+                const std::optional<TextSpan> span = find_substring(text.view(), data.program.condition_folded[id]);
+                result = span.has_value();
+                if (want_match && result) note_match(id, entry, c.text, written(text, span), mode);
+            }
             break;
         case ConditionKind::matches:
             read = &field(c.field, mode.decision);
@@ -308,7 +325,8 @@ struct EvaluatorState {
                 } else {  // the part of the text that matched, too
                     re2::StringPiece match;
                     result = regex.Match(text, 0, text.size(), re2::RE2::UNANCHORED, &match, 1);
-                    if (result) note_match(id, entry, std::string_view(match.data(), match.size()), mode);
+                    const std::string_view span(match.data(), match.size());
+                    if (result) note_match(id, entry, span, span, mode);
                 }
             }
             break;

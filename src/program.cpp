@@ -28,7 +28,7 @@ void build_program(FlowData& data) {
         const Condition& c = data.conditions[id];
         if (c.kind == ConditionKind::contains) {
             text_slot(c.field);
-            p.condition_folded[id] = fold_case(c.text);
+            p.condition_folded[id] = fold_substring(c.text);
         }
         if (c.kind != ConditionKind::has_any && c.kind != ConditionKind::has_all) continue;
         text_slot(c.field);
@@ -52,7 +52,7 @@ bool check_program_size(const FlowData& data, const Limits& limits, std::vector<
         if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
             for (const std::string& p : data.word_lists[c.operand].phrases) {
                 count_compile_work(p.size());
-                phrases[c.field].insert(fold_case(p));
+                phrases[c.field].insert(fold_phrase(p));
             }
     for (std::size_t field = 0; field < phrases.size(); ++field) {
         if (phrases[field].empty()) continue;

@@ -21,8 +21,8 @@ struct Program {
     std::vector<PhraseMatcher> matchers;
     std::vector<std::uint32_t> field_matcher;                  // per field; no_matcher if none
     std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition (has any/all)
-    std::vector<std::string> condition_folded;                 // per condition (contains)
-    std::vector<std::uint32_t> text_fields;                    // fields folded at most once
+    std::vector<std::string> condition_folded;                 // per condition (contains): fold_substring
+    std::vector<std::uint32_t> text_fields;                    // fields folded at most once per mention
     std::vector<std::uint32_t> field_text_slot;                // per field: index in text_fields
 };
 

@@ -1,129 +1,174 @@
 #include "text_match.hpp"
 
 #include "compile_work.hpp"
+#include "text_util.hpp"
+
+#include <utf8proc.h>
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
-#include <map>
+#include <iterator>
 
 namespace triage::detail {
 
 namespace {
 
-// Decodes one UTF-8 code point at `i`; returns the replacement marker 0xFFFFFFFF for a bad byte
-// (which then counts as one byte).
-char32_t decode(std::string_view s, std::size_t i, std::size_t& length) noexcept {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char b = byte(i);
-    if (b < 0x80) {
-        length = 1;
-        return b;
-    }
-    std::size_t n = b >= 0xF0 && b < 0xF8 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
-    if (n == 0 || i + n > s.size()) {
-        length = 1;
-        return 0xFFFFFFFF;
-    }
-    char32_t c = b & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) {
-            length = 1;
-            return 0xFFFFFFFF;
-        }
-        c = (c << 6) | (byte(i + k) & 0x3F);
-    }
-    length = n;
+// Stands for the start or end of a text, and for a byte that is not UTF-8: no word character.
+constexpr char32_t no_code_point = 0xFFFFFFFF;
+
+bool is_ascii_word(unsigned char b) noexcept {
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_';
+}
+
+// The code point starting at byte `at`, or no_code_point (past the end, or not UTF-8).
+char32_t code_point_at(std::string_view s, std::size_t at) noexcept {
+    if (at >= s.size()) return no_code_point;
+    const auto b = static_cast<unsigned char>(s[at]);
+    if (b < 0x80) return b;
+    const std::size_t length = utf8_sequence(s, at);
+    if (length == 0) return no_code_point;
+    char32_t c = b & (0x7Fu >> length);
+    for (std::size_t k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(s[at + k]) & 0x3F);
     return c;
 }
 
-void encode(char32_t c, std::string& out) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+// The code point that ends just before byte `end`, or no_code_point.
+char32_t code_point_before(std::string_view s, std::size_t end) noexcept {
+    if (end == 0) return no_code_point;
+    if (static_cast<unsigned char>(s[end - 1]) < 0x80) return static_cast<unsigned char>(s[end - 1]);
+    std::size_t start = end - 1;
+    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    return utf8_sequence(s, start) == end - start ? code_point_at(s, start) : no_code_point;
 }
 
-char32_t fold(char32_t c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c + 32;
-    if (c < 0xC0) return c;
-    if (c <= 0xDE) return c == 0xD7 ? c : c + 32;                       // Latin-1: À-Þ except ×
-    if (c >= 0x100 && c <= 0x17F) {                                     // Latin Extended-A
-        if (c == 0x130) return 'i';                                     // İ
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))   // odd/even swapped here
-            return (c % 2 == 1) ? c + 1 : c;
-        if (c == 0x178) return 0xFF;                                    // Ÿ
-        return (c % 2 == 0) ? c + 1 : c;
-    }
-    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 32;          // Greek capitals
-    if (c == 0x3C2) return 0x3C3;                                       // final sigma
-    if (c >= 0x410 && c <= 0x42F) return c + 32;                        // Cyrillic А-Я
-    if (c >= 0x400 && c <= 0x40F) return c + 80;                        // Cyrillic Ѐ-Џ
-    return c;
+// A word character of a script written with spaces: next to one, a boundary is missing.
+bool joins_words(char32_t c) noexcept {
+    if (c < 0x80) return is_ascii_word(static_cast<unsigned char>(c));
+    return is_word_code_point(c) && !written_without_spaces(c);
 }
+
+// Scripts written without spaces (see written_without_spaces), by block, in code point order.
+struct Block {
+    char32_t first, last;
+};
+constexpr Block blocks_without_spaces[] = {
+    {0x0E00, 0x0E7F},    // Thai
+    {0x0E80, 0x0EFF},    // Lao
+    {0x0F00, 0x0FFF},    // Tibetan
+    {0x1000, 0x109F},    // Myanmar
+    {0x1780, 0x17FF},    // Khmer
+    {0x1950, 0x197F},    // Tai Le
+    {0x1980, 0x19DF},    // New Tai Lue
+    {0x19E0, 0x19FF},    // Khmer symbols
+    {0x1A20, 0x1AAF},    // Tai Tham
+    {0x2E80, 0x2FDF},    // CJK radicals, Kangxi radicals
+    {0x3005, 0x3007},    // 々 〆 〇
+    {0x3021, 0x3029},    // Hangzhou numerals
+    {0x3031, 0x3035},    // kana repeat marks
+    {0x3038, 0x303C},    // Hangzhou numerals, ideographic iteration marks
+    {0x3040, 0x30FF},    // Hiragana, Katakana
+    {0x3100, 0x312F},    // Bopomofo
+    {0x31A0, 0x31FF},    // Bopomofo extended, CJK strokes, Katakana phonetic extensions
+    {0x3400, 0x4DBF},    // CJK unified ideographs extension A
+    {0x4E00, 0x9FFF},    // CJK unified ideographs
+    {0xA9E0, 0xA9FF},    // Myanmar extended-B
+    {0xAA60, 0xAADF},    // Myanmar extended-A, Tai Viet
+    {0xF900, 0xFAFF},    // CJK compatibility ideographs
+    {0xFF66, 0xFF9F},    // halfwidth Katakana
+    {0x1B000, 0x1B16F},  // Kana supplement, Kana extended-A, small Kana extension
+    {0x20000, 0x3FFFF},  // CJK unified ideographs extensions B to H, compatibility supplement
+};
 
 }  // namespace
 
-void fold_case(std::string_view text, std::string& out) {
-    for (std::size_t i = 0; i < text.size();) {
-        unsigned char b = static_cast<unsigned char>(text[i]);
-        if (b < 0x80) {  // the common case, without decoding
-            out += static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
-            ++i;
-            continue;
-        }
-        std::size_t length = 1;
-        char32_t c = decode(text, i, length);
-        if (c == 0xFFFFFFFF) out += text[i];
-        else encode(fold(c), out);
-        i += length;
+bool is_word_code_point(char32_t c) noexcept {
+    if (c < 0x80) return is_ascii_word(static_cast<unsigned char>(c));
+    if (c > 0x10FFFF) return false;
+    switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_PC: return true;
+    default: return false;
     }
 }
 
-std::string fold_case(std::string_view text) {
-    std::string out;
-    fold_case(text, out);
-    return out;
+bool written_without_spaces(char32_t c) noexcept {
+    if (c < blocks_without_spaces[0].first) return false;
+    const auto* block = std::upper_bound(std::begin(blocks_without_spaces), std::end(blocks_without_spaces), c,
+                                         [](char32_t x, const Block& b) { return x < b.first; });
+    return c <= std::prev(block)->last;
 }
 
-bool is_word_code_point(char32_t c) noexcept {
-    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (c == 0xFFFFFFFF) return false;
-    if (c <= 0xBF) return c == 0xAA || c == 0xB5 || c == 0xBA;           // Latin-1 punctuation, symbols
-    if (c == 0xD7 || c == 0xF7) return false;                            // × ÷
-    if (c >= 0x2000 && c <= 0x2BFF) return false;                        // punctuation, arrows, symbols
-    if (c >= 0x3000 && c <= 0x303F) return false;                        // CJK punctuation
-    if (c >= 0xFE10 && c <= 0xFE6F) return false;                        // vertical/small forms
-    if (c >= 0xFF00 && c <= 0xFF0F) return false;                        // fullwidth punctuation
-    if (c >= 0x1F000 && c <= 0x1FAFF) return false;                      // emoji and pictographs
-    return true;
+bool word_boundary(char32_t before, char32_t after) noexcept { return !joins_words(before) || !joins_words(after); }
+
+std::optional<TextSpan> find_substring(std::string_view text, std::string_view phrase) noexcept {
+    if (phrase.empty()) return std::nullopt;
+    auto lower = [](unsigned char b) { return b >= 'A' && b <= 'Z' ? static_cast<unsigned char>(b + 32) : b; };
+    // The end of `phrase` matched at `at`, or 0. A phrase space takes a whole run of white space:
+    // the phrase byte after it is never a space, so taking all of it can never be wrong.
+    auto match_at = [&](std::size_t at) -> std::size_t {
+        std::size_t i = at;
+        for (char p : phrase) {
+            if (i >= text.size()) return 0;
+            const auto t = static_cast<unsigned char>(text[i]);
+            if (p == ' ') {
+                if (!is_space_byte(t)) return 0;
+                while (i < text.size() && is_space_byte(static_cast<unsigned char>(text[i]))) ++i;
+            } else {
+                if (lower(t) != static_cast<unsigned char>(p)) return 0;
+                ++i;
+            }
+        }
+        return i;
+    };
+    const auto first = static_cast<unsigned char>(phrase.front());
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        const auto t = static_cast<unsigned char>(text[at]);
+        if (first == ' ' ? !is_space_byte(t) : lower(t) != first) continue;
+        if (const std::size_t end = match_at(at); end != 0) return TextSpan{at, end};
+    }
+    return std::nullopt;
 }
+
+namespace {
+
+// PhraseMatcher::edges_ bits.
+constexpr std::uint8_t bounded_start = 1;  // starts with a word character of a script written with spaces
+constexpr std::uint8_t bounded_end = 2;    // ends with one
+constexpr std::uint8_t holds_space = 4;    // its matches in text may be longer than it (runs of white space)
+
+}  // namespace
 
 std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
     count_compile_work(phrase.size());
-    std::string folded = fold_case(phrase);
+    std::string folded = fold_phrase(phrase);
     // A hash of the phrases seen: a list of n phrases used in k branches costs n·k, not n²·k.
     auto [it, added] = phrase_ids_.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
-    if (added) phrases_.push_back(std::move(folded));
+    if (added) {
+        std::uint8_t edges = 0;
+        if (joins_words(code_point_at(folded, 0))) edges |= bounded_start;
+        if (joins_words(code_point_before(folded, folded.size()))) edges |= bounded_end;
+        if (folded.find(' ') != std::string::npos) edges |= holds_space;
+        edges_.push_back(edges);
+        phrases_.push_back(std::move(folded));
+    }
     return it->second;
 }
 
 void PhraseMatcher::build() {
     phrase_ids_ = {};  // only adding phrases needs it: not kept in the compiled flow
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
-    // Phrases are folded, so an ASCII capital shares its lower-case letter's class: ASCII text
-    // needs no folding pass before the scan.
+    // Phrases are folded, so an ASCII capital shares its lower-case letter's class, and ASCII
+    // white space the class of the space: ASCII text needs no folding pass before the scan.
     byte_class_.assign(256, 0);
     classes_ = 1;
     for (const std::string& p : phrases_)
@@ -132,16 +177,21 @@ void PhraseMatcher::build() {
             if (byte_class_[b] == 0) byte_class_[b] = static_cast<std::uint8_t>(classes_++);
         }
     for (unsigned char upper = 'A'; upper <= 'Z'; ++upper) byte_class_[upper] = byte_class_[upper + 32];
+    const std::uint8_t space = byte_class_[' '];
+    for (unsigned char b = '\t'; b <= '\r'; ++b) byte_class_[b] = space;
     // A trie first (0 = no edge yet), then failure links turn it into a complete DFA.
     std::vector<std::vector<std::uint32_t>> outputs(1);
+    std::vector<std::uint8_t> after_space(1, 0);  // per state: reached by a space
     std::vector<std::uint32_t> next(classes_, 0);
     for (std::uint32_t id = 0; id < phrases_.size(); ++id) {
+        if (phrases_[id].empty()) continue;  // folded to nothing (only ignorable characters): never found
         std::uint32_t state = 0;
         for (char ch : phrases_[id]) {
             std::size_t at = state * classes_ + byte_class_[static_cast<unsigned char>(ch)];
             if (next[at] == 0) {
                 next[at] = static_cast<std::uint32_t>(outputs.size());
                 outputs.emplace_back();
+                after_space.push_back(ch == ' ' ? 1 : 0);
                 next.resize(next.size() + classes_, 0);
             }
             state = next[at];
@@ -168,6 +218,12 @@ void PhraseMatcher::build() {
             }
         }
     }
+    // More white space after a space leaves the state as it is: the automaton then reads the text
+    // as if each run of white space were one space. (Phrases hold no two spaces in a row, so no
+    // trie edge is overwritten; no phrase ends with a space, so no output is repeated.)
+    if (space != 0)
+        for (std::uint32_t s = 1; s < outputs.size(); ++s)
+            if (after_space[s] != 0) next[s * classes_ + space] = s;
     // Transitions hold the target's row offset, so the scan loop does no multiply; a row's first
     // cell in ends_phrase_ says whether reaching it ends a phrase.
     next_.resize(next.size());
@@ -184,38 +240,46 @@ void PhraseMatcher::build() {
     count_compile_work(next_.size() + out_.size());
 }
 
-bool is_ascii(std::string_view text) noexcept {
-    std::size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, text.data() + i, 8);
-        if ((word & 0x8080808080808080ULL) != 0) return false;
+void WhiteSpaceRuns::reset() noexcept {
+    runs_.clear();
+    read_ = 0;
+    extra_ = 0;
+}
+
+std::size_t WhiteSpaceRuns::start(std::string_view text, std::size_t end, std::size_t length) {
+    auto space = [&](std::size_t i) { return is_space_byte(static_cast<unsigned char>(text[i])); };
+    for (; read_ < end; ++read_) {
+        if (read_ == 0 || !space(read_) || !space(read_ - 1)) continue;
+        if (read_ == 1 || !space(read_ - 2)) runs_.push_back({read_ - 1 - extra_, 0});  // a run's second byte
+        runs_.back().extra = ++extra_;
     }
-    for (; i < text.size(); ++i)
-        if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
-    return true;
+    // The match's first byte as the scan counts bytes, then as the text does: past the extra
+    // bytes of every run that began before it.
+    const std::size_t first = end - extra_ - length;
+    const auto before = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) { return r.first < first; });
+    return before == runs_.begin() ? first : first + std::prev(before)->extra;
 }
 
 namespace {
 
-// Is the code point that ends just before byte `end` (or starts at `begin`) a word character?
-bool word_before(std::string_view s, std::size_t end) noexcept {
-    if (end == 0) return false;
-    std::size_t start = end - 1;
-    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
-    std::size_t length = 1;
-    char32_t c = decode(s, start, length);
-    return is_word_code_point(c);
-}
-bool word_at(std::string_view s, std::size_t begin) noexcept {
-    if (begin >= s.size()) return false;
-    std::size_t length = 1;
-    return is_word_code_point(decode(s, begin, length));
+// Whether a short phrase that holds a space ends at `end` with one white space byte for each of
+// its spaces: then it starts phrase.size() bytes before, and the runs need not be read. (A long
+// one is not compared: for each of many candidates, that would be phrase × text again.)
+bool written_as_is(std::string_view text, std::size_t end, std::string_view phrase) noexcept {
+    if (phrase.size() > 64 || end < phrase.size()) return false;
+    const char* t = text.data() + (end - phrase.size());
+    for (std::size_t k = 0; k < phrase.size(); ++k)
+        if (phrase[k] == ' ' ? !is_space_byte(static_cast<unsigned char>(t[k]))
+                             : is_space_byte(static_cast<unsigned char>(t[k])))
+            return false;
+    return true;
 }
 
 }  // namespace
 
-void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matched) const noexcept {
+template <typename Found>
+void PhraseMatcher::each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const {
+    runs.reset();
     std::uint32_t row = 0;
     const std::uint32_t* next = next_.data();
     const std::uint8_t* ends_phrase = ends_phrase_.data();
@@ -225,16 +289,35 @@ void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matc
         if (ends_phrase[row] == 0) continue;
         const std::uint32_t state = row / classes_;
         for (std::uint32_t k = out_begin_[state]; k < out_begin_[state + 1]; ++k) {
-            std::uint32_t id = out_[k];
+            const std::uint32_t id = out_[k];
+            const std::uint8_t edges = edges_[id];
+            const std::size_t end = i + 1;
+            // The text's side of each end of the phrase decides: the phrase's side is a word
+            // character of a script written with spaces (else there is no boundary to check).
+            if ((edges & bounded_end) != 0 && joins_words(code_point_at(text, end))) continue;
             const std::string& phrase = phrases_[id];
-            std::size_t end = i + 1;
             std::size_t begin = end - phrase.size();
-            // A boundary is needed only where the phrase itself starts/ends with a word character.
-            if (word_at(phrase, 0) && word_before(text, begin)) continue;
-            if (word_before(phrase, phrase.size()) && word_at(text, end)) continue;
-            matched[id / 64] |= std::uint64_t{1} << (id % 64);
+            if ((edges & holds_space) != 0 && !written_as_is(text, end, phrase)) begin = runs.start(text, end, phrase.size());
+            if ((edges & bounded_start) != 0 && joins_words(code_point_before(text, begin))) continue;
+            if (found(id, TextSpan{begin, end})) return;
         }
     }
+}
+
+void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matched, WhiteSpaceRuns& runs) const {
+    each_match(text, runs, [&](std::uint32_t id, TextSpan) {
+        matched[id / 64] |= std::uint64_t{1} << (id % 64);
+        return false;
+    });
+}
+
+std::optional<TextSpan> PhraseMatcher::find(std::string_view text, std::uint32_t id, WhiteSpaceRuns& runs) const {
+    std::optional<TextSpan> first;
+    each_match(text, runs, [&](std::uint32_t found, TextSpan span) {
+        if (found == id) first = span;
+        return first.has_value();
+    });
+    return first;
 }
 
 }  // namespace triage::detail

@@ -1,13 +1,17 @@
-// Case-folded, word-bounded phrase matching for `has any` / `has all` / `contains`.
+// Word-bounded phrase matching for `has any` / `has all`, and substring search for `contains`,
+// over text as FoldedText presents it: ASCII text as it is, other text folded (text_fold.hpp).
 //
-// Text is folded once per mention when it holds non-ASCII bytes (ASCII capitals are folded by
-// the automaton's byte classes, so plain ASCII text is scanned as it is) (simple Unicode case folding for Latin, Greek and Cyrillic
-// scripts; other code points pass through), then scanned once by an Aho-Corasick automaton that
-// holds every phrase of every word list used with that field. A phrase matches only on word
-// boundaries: "usaf" is found in "Go USAF!" but not in "usafe".
+// All phrases of every word list used with a field are in one Aho-Corasick automaton that scans
+// the text once. Its byte classes fold ASCII capitals and read every ASCII white space byte as a
+// space, and a state just past a space stays where it is on more white space: a run of white
+// space in the text matches one space of a phrase, and ASCII text is scanned without a copy.
+// A phrase matches only on word boundaries: "usaf" is found in "Go USAF!" but not in "usafe".
 #pragma once
 
+#include "text_fold.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,37 +19,75 @@
 
 namespace triage::detail {
 
-// Appends the case-folded form of UTF-8 `text` to `out` (invalid bytes are copied unchanged).
-void fold_case(std::string_view text, std::string& out);
-[[nodiscard]] std::string fold_case(std::string_view text);
-
-// Letters, digits, marks and '_' are word characters; so is any code point outside the ASCII
-// and general-punctuation/symbol ranges (CJK, etc.).
+// Letters, marks, digits and connector punctuation ('_') are word characters (Unicode general
+// categories L, M, N and Pc).
 [[nodiscard]] bool is_word_code_point(char32_t c) noexcept;
 
-// True when no byte of `text` is 0x80 or above (then folding it only lowers ASCII capitals).
-[[nodiscard]] bool is_ascii(std::string_view text) noexcept;
+// Scripts written without spaces between words, where no word boundary can be seen: Han (with
+// its radicals, strokes and iteration marks), Hiragana, Katakana, Bopomofo, Thai, Lao, Tibetan,
+// Myanmar, Khmer, Tai Le, New Tai Lue, Tai Tham and Tai Viet. A phrase matches text in them as
+// a substring.
+[[nodiscard]] bool written_without_spaces(char32_t c) noexcept;
 
-// Case-insensitive substring search in already-folded text.
-[[nodiscard]] inline bool contains_folded(std::string_view folded_text, std::string_view folded_phrase) noexcept {
-    return folded_text.find(folded_phrase) != std::string_view::npos;
-}
+// Whether a phrase may start or end between two code points: unless both are word characters
+// of scripts written with spaces. (At either end of a text, pass a code point that is neither.)
+[[nodiscard]] bool word_boundary(char32_t before, char32_t after) noexcept;
+
+// Bytes [begin, end) of a text as the matcher read it (FoldedText::view()).
+struct TextSpan {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+// Where `phrase` (folded by fold_substring) first occurs in `text` (a FoldedText's view), ASCII
+// capitals read as lower case and a run of white space as one space; nothing for an empty phrase.
+[[nodiscard]] std::optional<TextSpan> find_substring(std::string_view text, std::string_view phrase) noexcept;
+
+// Where a scan met runs of white space, so that the start of a phrase that holds a space (whose
+// match may be longer than it) is found without walking back over it: read forward once, as far
+// as the scan needs, whatever the number of phrases and their lengths. Kept by the caller, so
+// that a matcher shared by threads stays const, and nothing is allocated once it has held as
+// many runs as a text has.
+class WhiteSpaceRuns {
+public:
+    void reset() noexcept;
+    // Where the match that ends at `end` and holds `length` bytes, each run of white space in the
+    // text counting as one, begins. Calls for one text come with `end` never decreasing.
+    [[nodiscard]] std::size_t start(std::string_view text, std::size_t end, std::size_t length);
+
+private:
+    struct Run {
+        std::size_t first;  // its first byte, counted as the scan reads the text (runs as one byte)
+        std::size_t extra;  // the bytes read past, this run's included
+    };
+    std::vector<Run> runs_;
+    std::size_t read_ = 0;   // text read up to here
+    std::size_t extra_ = 0;  // bytes of runs past their first, before read_
+};
 
 class PhraseMatcher {
 public:
     // Phrases are added before build(); the returned id is the phrase's position in the match set.
+    // Phrases are folded here (fold_phrase); those that fold alike share an id.
     std::uint32_t add_phrase(std::string_view phrase);
     void build();
 
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
     // Marks in `matched` (one bit per phrase, resized by the caller to words()) every phrase
-    // found in `text` on word boundaries. `text` must be folded, or ASCII (see is_ascii).
-    void scan(std::string_view text, std::vector<std::uint64_t>& matched) const noexcept;
+    // found in `text` (a FoldedText's view) on word boundaries.
+    void scan(std::string_view text, std::vector<std::uint64_t>& matched, WhiteSpaceRuns& runs) const;
     [[nodiscard]] std::size_t words() const noexcept { return (phrases_.size() + 63) / 64; }
 
+    // Where phrase `id` is first found in `text`, as scan() finds it.
+    [[nodiscard]] std::optional<TextSpan> find(std::string_view text, std::uint32_t id, WhiteSpaceRuns& runs) const;
+
 private:
+    template <typename Found>
+    void each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const;
+
     std::vector<std::string> phrases_;  // folded
+    std::vector<std::uint8_t> edges_;   // per phrase: which ends need a word boundary; whether it has a space
     std::unordered_map<std::string, std::uint32_t> phrase_ids_;  // folded phrase → its index, until build()
     std::vector<std::uint8_t> byte_class_;
     std::uint32_t classes_ = 1;

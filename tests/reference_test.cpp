@@ -1,17 +1,20 @@
 // The optimised evaluator against a straightforward reference interpreter, on 100,000 generated
 // mentions per example flow, through both ways mentions arrive: generic Records and JSON lines.
 //
-// The reference walks the public Flow model directly: no phrase automaton (it folds the text and
-// searches each phrase with std::string::find), no per-mention caches, no slot-resolved JSON keys,
-// no pre-serialised output. Where the two disagree, one of them is wrong.
+// The reference walks the public Flow model directly: no phrase automaton (it folds the whole text
+// with utf8proc_map and searches each phrase with std::string::find), no per-mention caches, no
+// slot-resolved JSON keys, no pre-serialised output. Where the two disagree, one of them is wrong.
 #include "support.hpp"
 
 #include "triage/json_writer.hpp"
 #include "text_match.hpp"
 
+#include <utf8proc.h>
+
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <set>
@@ -22,42 +25,70 @@ namespace {
 
 // ---- the reference interpreter ----------------------------------------------------------------
 
-// The code point starting at byte i, or -1 for a byte that does not start a valid sequence.
-long code_point_at(std::string_view s, std::size_t i) {
+// Folding as issue 14 specifies it: utf8proc_map over the whole text (CASEFOLD | COMPOSE | COMPAT
+// | LUMP | IGNORE, after the same quote mapping), then each run of white space as one space. The
+// evaluator folds code point by code point, keeping where each byte came from; both must agree.
+utf8proc_int32_t premap(utf8proc_int32_t c, void*) {
+    return static_cast<utf8proc_int32_t>(detail::fold_premap(static_cast<char32_t>(c)));
+}
+
+std::string fold(std::string_view text, bool trim) {
+    utf8proc_uint8_t* mapped = nullptr;
+    const auto options = static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                        UTF8PROC_LUMP | UTF8PROC_IGNORE);
+    const utf8proc_ssize_t n = utf8proc_map_custom(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                                   static_cast<utf8proc_ssize_t>(text.size()), &mapped, options, premap, nullptr);
+    REQUIRE(n >= 0);  // the generated text is UTF-8
+    std::string folded(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+    std::free(mapped);
+    std::string out;
+    bool space = false;
+    for (char c : folded) {
+        if (c == ' ' || (c >= '\t' && c <= '\r')) {
+            space = true;
+            continue;
+        }
+        if (space && (!trim || !out.empty())) out += ' ';
+        space = false;
+        out += c;
+    }
+    if (space && !trim) out += ' ';
+    return out;
+}
+
+// The code point starting at byte i, or one that is no word character (past the end, not UTF-8).
+char32_t code_point_at(std::string_view s, std::size_t i) {
+    constexpr char32_t none = 0xFFFFFFFF;
+    if (i >= s.size()) return none;
     auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) return b;
     std::size_t n = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return -1;
-    long c = b & (0x7F >> n);
+    if (n == 0 || i + n > s.size()) return none;
+    char32_t c = b & (0x7F >> n);
     for (std::size_t k = 1; k < n; ++k) {
         auto cont = static_cast<unsigned char>(s[i + k]);
-        if ((cont & 0xC0) != 0x80) return -1;
+        if ((cont & 0xC0) != 0x80) return none;
         c = (c << 6) | (cont & 0x3F);
     }
     return c;
 }
 
-bool word_at(std::string_view s, std::size_t i) {
-    if (i >= s.size()) return false;
-    long c = code_point_at(s, i);
-    return c >= 0 && detail::is_word_code_point(static_cast<char32_t>(c));
-}
-
 // The code point that ends just before byte `end`.
-bool word_before(std::string_view s, std::size_t end) {
-    if (end == 0) return false;
+char32_t code_point_before(std::string_view s, std::size_t end) {
+    if (end == 0) return 0xFFFFFFFF;
     std::size_t start = end - 1;
     while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
-    return word_at(s, start);
+    return code_point_at(s, start);
 }
 
 bool phrase_in(const std::string& folded_text, const std::string& folded_phrase) {
+    if (folded_phrase.empty()) return false;
     for (std::size_t at = folded_text.find(folded_phrase); at != std::string::npos;
          at = folded_text.find(folded_phrase, at + 1)) {
         std::size_t end = at + folded_phrase.size();
-        if (word_at(folded_phrase, 0) && word_before(folded_text, at)) continue;
-        if (word_before(folded_phrase, folded_phrase.size()) && word_at(folded_text, end)) continue;
-        return true;
+        if (detail::word_boundary(code_point_before(folded_text, at), code_point_at(folded_text, at)) &&
+            detail::word_boundary(code_point_before(folded_text, end), code_point_at(folded_text, end)))
+            return true;
     }
     return false;
 }
@@ -198,15 +229,17 @@ private:
         case ConditionKind::has_all: {
             FieldValue v = value(c.field);
             if (v.kind != ValueKind::text) return false;
-            std::string text = detail::fold_case(v.text);
+            std::string text = fold(v.text, false);
             const auto& phrases = flow_.word_lists()[c.operand].phrases;
-            auto found = [&](const std::string& p) { return phrase_in(text, detail::fold_case(p)); };
+            auto found = [&](const std::string& p) { return phrase_in(text, fold(p, true)); };
             return c.kind == ConditionKind::has_any ? std::any_of(phrases.begin(), phrases.end(), found)
                                                     : std::all_of(phrases.begin(), phrases.end(), found);
         }
         case ConditionKind::contains: {
             FieldValue v = value(c.field);
-            return v.kind == ValueKind::text && detail::fold_case(v.text).find(detail::fold_case(c.text)) != std::string::npos;
+            if (v.kind != ValueKind::text) return false;
+            const std::string phrase = fold(c.text, false);
+            return !phrase.empty() && fold(v.text, false).find(phrase) != std::string::npos;
         }
         case ConditionKind::matches: {
             FieldValue v = value(c.field);
@@ -246,7 +279,11 @@ public:
             }
         }
         for (const char* t : {"the", "a", "and", "today", "CAFÉ", "naïve", "ΣΑΣ", "Straße", "😀", "—", "booking ref K7XQ2P",
-                              "PNR: ab12cd", "ref 12", "x", "_", "usafe", "lolz", "bagging", "\"quoted\"", "tab\there"})
+                              "PNR: ab12cd", "ref 12", "x", "_", "usafe", "lolz", "bagging", "\"quoted\"", "tab\there",
+                              // what folding reads alike: quotes, white space, composition, case
+                              "can’t", "“quoted”", "air\u00A0force", "air \t force", "cafe\u0301", "ẞ", "ǅ",
+                              "ĐIỆN", "İ", "ı", "ς", "ﬁ", "ｆｕｌｌ", "x\u00ADy", "東京タワー", "ภาษาไทย", "שלום",
+                              "👍🏽"})
             filler_.emplace_back(t);
     }
 

@@ -274,6 +274,23 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
+TEST_CASE("explain and run --matches: a phrase matched in folded text is shown as the text writes it") {
+    // A no-break space and a run of spaces, and a phrase whose case folds beyond ASCII.
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    Run explain = run_cli("explain '" + airforce + "'" + now +
+                          " --record '{\"text\": \"Die AIR\u00A0  FORCE \u2014 Witz, LOL\", \"sentiment\": -0.9}'");
+    CHECK(explain.status == 0);
+    CHECK(explain.output.find("yes text has any about_us   [text: matched \"air force\" in \"Die AIR\u00A0  FORCE \u2014 Witz, LOL\"]") !=
+          std::string::npos);
+    const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "m.jsonl",
+                             R"({"id": 1, "text": "THANK\u00a0YOU, the GREAT  CREW", "sentiment": 0.8})" "\n");
+    Run run = run_cli("run '" + care + "' " + triage::test::quoted(dir.file("m.jsonl")) + now + " --matches 2>/dev/null");
+    CHECK(run.status == 0);
+    CHECK(run.output.find(R"("matched":{"praise":"thank you")") != std::string::npos);
+}
+
 TEST_CASE("explain: the path in words, with the values that decided it") {
     Run run = run_cli("explain " + flow + now +
                       R"( --record '{"text": "The USAF is a joke lol", "sentiment": -0.9, "site": {"bashing": false}}')");

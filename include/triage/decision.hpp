@@ -53,7 +53,8 @@ struct ActiveCrisis {
 // TraceEntry::matched); recorded only when the evaluator is asked to (Evaluator::record_matches).
 struct MatchedText {
     ConditionId condition = no_condition;
-    std::string_view text;  // borrowed from the flow (a phrase) or the record (a regex's match)
+    std::string_view text;     // borrowed from the flow (a phrase) or the record (a regex's match)
+    std::string_view in_text;  // where in the record's text it matched (see TraceEntry::in_text)
 };
 
 struct Decision {
@@ -109,6 +110,9 @@ struct TraceEntry {
     // any`; the last one checked for `has all`), the phrase of `contains` (borrowed from the
     // flow), or the part of the text a regular expression matched (borrowed from the record).
     std::string_view matched;
+    // And where: the part of the record's text it matched, as written there (borrowed from the
+    // record) — "Can’t" for the phrase "can't", "air  force" for "air force", whole characters.
+    std::string_view in_text;
 };
 inline constexpr std::uint32_t no_step = UINT32_MAX;
 

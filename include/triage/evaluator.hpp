@@ -24,8 +24,9 @@ public:
 
     [[nodiscard]] const Flow& flow() const noexcept { return flow_; }
 
-    // When on, evaluate() also lists in Decision::matched each text condition that held and what
-    // matched it (`triage run --matches`). Off by default: it costs a regex search for the span.
+    // When on, evaluate() also lists in Decision::matched each text condition that held, what
+    // matched it and where (`triage run --matches`). Off by default: it costs a second search
+    // for the span (the regex's, or the phrase's in the text as written).
     void record_matches(bool on) noexcept;
 
     // The outcome only (an index into Flow::outcomes(), or no_outcome): the hot-loop path.

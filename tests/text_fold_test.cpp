@@ -1,0 +1,129 @@
+// Folding text for matching: code point by code point into reused buffers, with where each byte
+// came from, it must give exactly what utf8proc_map gives for the whole text.
+#include "allocation_counter.hpp"
+#include "text_fold.hpp"
+
+#include <doctest/doctest.h>
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+using namespace triage;
+
+namespace {
+
+utf8proc_int32_t premap(utf8proc_int32_t c, void*) {
+    return static_cast<utf8proc_int32_t>(detail::fold_premap(static_cast<char32_t>(c)));
+}
+
+// What issue 14 asks for, in one call: utf8proc_map with CASEFOLD | COMPOSE | COMPAT | LUMP | IGNORE.
+std::string utf8proc_folded(std::string_view text) {
+    utf8proc_uint8_t* mapped = nullptr;
+    const auto options = static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                        UTF8PROC_LUMP | UTF8PROC_IGNORE);
+    const utf8proc_ssize_t n = utf8proc_map_custom(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                                   static_cast<utf8proc_ssize_t>(text.size()), &mapped, options, premap, nullptr);
+    REQUIRE(n >= 0);
+    std::string out(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(n));
+    std::free(mapped);
+    return out;
+}
+
+std::string folded(std::string_view text) {
+    detail::FoldedText f;
+    f.assign(text);
+    return std::string(f.view());
+}
+
+std::string encode(char32_t c) {
+    utf8proc_uint8_t bytes[4];
+    const utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), bytes);
+    return std::string(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+TEST_CASE("folding: what utf8proc_map gives, code point by code point") {
+    CHECK(folded("Can’t “Stop” ẞ Ǆ ĐIỆN cafe\u0301 ΣΑΣ İ ı ｆｕｌｌ ﬁ air\u00A0force x\u00ADy ❤\uFE0F") ==
+          "can't \"stop\" ss dž điện café σασ i ı full fi air force xy ❤");
+    // Code points that compose, reorder, expand or vanish, and letters around them, in random
+    // strings: the composition done pair by pair must be utf8proc's own.
+    const char32_t pool[] = {
+        'a', 'A', 'e', 'i', 'I', ' ', '\t', 0x300, 0x301, 0x302, 0x316, 0x323, 0x327, 0x345, 0x399, 0x3A3, 0x3C2,
+        0x1100, 0x1161, 0x11A8, 0xAC00, 0x0B47, 0x0B3E, 0x0B57, 0x1E9E, 0xDF, 0x130, 0x131, 0x2019, 0x201C, 0xA0,
+        0x3000, 0x2028, 0x200B, 0xAD, 0xFDFA, 0x1F600, 0x1F3FD, 0x5D0, 0x627, 0x64B, 0x4E00, 0x0E01, 0x0E31, 0x304B,
+        0x3099, 0x309A, 0x30AB, 0xFF76, 0xFF9E, 0xFB01, 0x2126, 0x212B, 0x1C4, 0x1C5, 0xFF21, 0x344, 0x0F73, 0x0F81,
+        0x1D15E, 0x1D165, 0x1EC7, 0xFE0F};
+    std::mt19937 rng(14);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (std::size_t n = 1 + rng() % 8; n > 0; --n) text += encode(pool[rng() % std::size(pool)]);
+        std::string ours = folded(text);
+        if (detail::is_ascii(text))  // not folded: the matcher reads ASCII capitals itself
+            for (char& c : ours) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        CAPTURE(text);
+        REQUIRE(ours == utf8proc_folded(text));
+    }
+}
+
+TEST_CASE("folding: ASCII is not copied, bytes that are not UTF-8 are kept") {
+    detail::FoldedText f;
+    const std::string ascii = "Plain ASCII";
+    f.assign(ascii);
+    CHECK_FALSE(f.folded());
+    CHECK(f.view().data() == ascii.data());
+    CHECK(f.original(6, 11) == "ASCII");
+    f.assign("bad \xff Byte\xc3");
+    CHECK(f.folded());
+    CHECK(f.view() == "bad \xff byte\xc3");
+    CHECK_FALSE(detail::is_ascii("caf\xc3\xa9 au lait, 8 bytes+"));
+}
+
+TEST_CASE("folding: every folded byte maps back to whole code points of the original") {
+    detail::FoldedText f;
+    const std::string text = "Straße cafe\u0301 ǅ ﬁ x\u00ADy";
+    f.assign(text);
+    REQUIRE(f.view() == "strasse café dž fi xy");
+    CHECK(f.original(0, 7) == "Straße");
+    CHECK(f.original(4, 5) == "ß");  // one s of two
+    CHECK(f.original(8, 13) == "cafe\u0301");
+    CHECK(f.original(11, 13) == "e\u0301");  // é came from both
+    CHECK(f.original(14, 15) == "ǅ");
+    CHECK(f.original(18, 19) == "ﬁ");
+    CHECK(f.original(21, 23) == "x\u00ADy");  // what was ignored between two bytes is inside
+    // Marks reordered by class (q takes neither): a span covers each byte's code point, wherever it was.
+    f.assign("q\u0301\u0316");
+    REQUIRE(f.view() == "q\u0316\u0301");
+    CHECK(f.original(0, 1) == "q");
+    CHECK(f.original(1, 5) == "\u0301\u0316");
+    CHECK(f.original(3, 5) == "\u0301");
+    // A mark composed across another: the composite spans both, the other keeps its own bytes.
+    f.assign("a\u0301\u0316b");
+    REQUIRE(f.view() == "á\u0316b");
+    CHECK(f.original(0, 2) == "a\u0301");
+    CHECK(f.original(2, 4) == "\u0316");
+}
+
+TEST_CASE("folding: phrases fold as text does, white space runs as one space") {
+    CHECK(detail::fold_phrase("  Air\u00A0\u00A0FORCE\t") == "air force");
+    CHECK(detail::fold_phrase("CAN’T") == "can't");
+    CHECK(detail::fold_substring(" LOL  ") == " lol ");
+    CHECK(detail::fold_substring("\u00AD").empty());
+}
+
+TEST_CASE("folding text after text allocates nothing once the buffers are large enough") {
+    detail::FoldedText f;
+    const std::string texts[] = {"Can’t believe ĐIỆN", "cafe\u0301 Straße 東京タワー", "שלום ❤\uFE0F ẞ", "plain"};
+    for (const std::string& t : texts) f.assign(t);  // warm up
+    const std::uint64_t before = test::allocations();
+    std::size_t bytes = 0;
+    for (int round = 0; round < 100; ++round)
+        for (const std::string& t : texts) {
+            f.assign(t);
+            bytes += f.view().size();
+        }
+    CHECK(test::allocations() == before);
+    CHECK(bytes > 0);
+}
