@@ -366,6 +366,8 @@ private:
     // Milliseconds: two digits, a point and three more, as date::parse reads %S into them.
     static constexpr std::uint8_t seconds_width = 6;
 
+    // long because: one case per % conversion, what each reads and which parts it sets: the table
+    // of conversions in one place, next to the list the default case names.
     bool conversion(std::size_t& i) {
         const std::size_t start = i;
         if (++i == pattern_.size()) return fail(start, 1, "the pattern ends with a lone '%'; write '%%' for a percent sign");
