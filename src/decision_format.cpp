@@ -166,6 +166,8 @@ DecisionJson::DecisionJson(const Flow& flow) {
     }
 }
 
+// long because: it writes the members of one decision line in the order they appear, on the hot
+// path (once per mention); read top to bottom, it is the line's layout.
 void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
     char digits[24];
     out += "{\"line\":";

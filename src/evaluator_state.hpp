@@ -212,6 +212,8 @@ struct EvaluatorState {
         if (mode.matches && mode.decision != nullptr) mode.decision->matched.push_back({id, what, in_text});
     }
 
+    // long because: the hot path's one switch over condition kinds, every kind's reading, match and
+    // trace side by side; a function per kind would add a call per condition to every mention.
     bool eval(ConditionId id, std::uint32_t depth, const EvalMode& mode) {
         Trace* const trace = mode.trace;
         const bool want_match = trace != nullptr || mode.matches;

@@ -292,6 +292,7 @@ private:
             a);
     }
 
+    // One arm per kind of declaration; the kinds with a block of their own follow.
     void declaration(const ast::Declaration& d) {
         boost::apply_visitor(
             overloaded{
@@ -300,118 +301,130 @@ private:
                 },
                 [&](const ast::Include& i) { line(0, "include " + quote(i.path), i.from, i.to); },
                 [&](const ast::Start& s) { line(0, "start " + std::string(s.target), s.from, s.to); },
-                [&](const ast::FieldsBlock& b) {
-                    line(0, "fields {", b.from, b.keyword.to + 1);
-                    for (const ast::FieldDecl& f : b.fields) {
-                        std::string type = collapse_whitespace(f.type.keyword);
-                        if (type == "one of") {
-                            type += " ";
-                            for (std::size_t i = 0; i < f.type.values.size(); ++i)
-                                type += (i ? ", " : "") + std::string(f.type.values[i]);
-                        }
-                        if (f.type.format) type += " " + quote(*f.type.format);
-                        if (f.type.zone) type += " zone " + quote(f.type.zone->name);
-                        line(1, fmt::format("{}: {}", std::string(f.name), type), f.from, f.to);
-                    }
-                    close(0, b.to);
-                },
-                [&](const ast::WordList& w) {
-                    std::string source = boost::apply_visitor(
-                        overloaded{[&](const ast::WordFile& f) { return "file " + quote(f.path); },
-                                   [&](const std::vector<ast::Text>& phrases) {
-                                       std::string out;
-                                       for (std::size_t i = 0; i < phrases.size(); ++i) out += (i ? ", " : "") + quote(phrases[i]);
-                                       return out;
-                                   }},
-                        w.source);
-                    line(0, fmt::format("words {} = {}", std::string(w.name), source), w.from, w.to);
-                },
+                [&](const ast::FieldsBlock& b) { fields_block(b); },
+                [&](const ast::WordList& w) { word_list(w); },
                 [&](const ast::Let& l) {
                     line(0, fmt::format("let {} = {}", std::string(l.name), expr(l.condition, 0)), l.from, l.to);
                 },
-                [&](const ast::Step& s) {
-                    line(0, fmt::format("step {} {} {{", std::string(s.name), quote(s.question)), s.from, s.question.to);
-                    for (const ast::Branch& b : s.branches)
-                        line(1, fmt::format("if {} -> {}", expr(b.condition, 0), std::string(b.target)), b.from, b.to);
-                    if (s.otherwise)
-                        line(1, "else -> " + std::string(s.otherwise->target), s.otherwise->from, s.otherwise->to);
-                    close(0, s.to);
-                },
-                [&](const ast::Outcome& o) {
-                    line(0, fmt::format("outcome {} {} {{", std::string(o.name), quote(o.title)), o.from, o.title.to);
-                    for (const ast::ActionStmt& a : o.actions) {
-                        std::string content = action(a.action);
-                        if (a.condition) content += " if " + expr(*a.condition, 0);
-                        line(1, content, a.from, a.to);
-                    }
-                    close(0, o.to);
-                },
-                [&](const ast::TestCase& t) {
-                    line(0, fmt::format("test {} {{", quote(t.name)), t.from, t.name.to);
-                    std::string given;
-                    for (std::size_t i = 0; i < t.given.size(); ++i)
-                        given += fmt::format("{}{}: {}", i ? ", " : "", std::string(t.given[i].field), value(t.given[i].value));
-                    std::uint32_t given_end = t.given.empty() ? t.name.to : t.given.back().to;
-                    std::string given_keyword = t.repeat ? fmt::format("given {} times", t.repeat->count) : "given";
-                    line(1, given.empty() ? given_keyword + " { }" : given_keyword + " { " + given + " }", t.name.to, given_end);
-                    if (!t.during.empty()) {
-                        std::string names;
-                        for (std::size_t i = 0; i < t.during.size(); ++i) names += (i ? ", " : "") + std::string(t.during[i]);
-                        line(1, "during crisis " + names, t.during.front().from, t.during.back().to);
-                    }
-                    for (const ast::Expectation& e : t.expectations) {
-                        std::string names;
-                        for (std::size_t i = 0; i < e.names.size(); ++i)
-                            names += (i ? ", " : "") + (e.kind == ast::ExpectKind::tag || e.kind == ast::ExpectKind::escalate
-                                                            ? team(e.names[i])
-                                                            : std::string(e.names[i]));
-                        static constexpr std::string_view prefixes[] = {"expect ", "expect no outcome", "expect path ",
-                                                                        "expect tag ", "expect escalate to ",
-                                                                        "expect priority "};
-                        line(1, std::string(prefixes[static_cast<int>(e.kind)]) + names, e.from, e.to);
-                    }
-                    close(0, t.to);
-                },
+                [&](const ast::Step& s) { step(s); },
+                [&](const ast::Outcome& o) { outcome(o); },
+                [&](const ast::TestCase& t) { test_case(t); },
                 [&](const ast::Clock& c) {
                     std::string out = "clock " + std::string(c.field);
                     if (c.tolerance) out += " tolerance " + std::string(text(*c.tolerance));
                     line(0, out, c.from, c.to);
                 },
-                [&](const ast::Hours& h) {
-                    line(0, fmt::format("hours {} {} {{", std::string(h.name), quote(h.title)), h.from, h.title.to);
-                    for (const ast::HoursItem& item : h.items)
-                        boost::apply_visitor(
-                            overloaded{
-                                [&](const ast::Zone& z) { line(1, "zone " + quote(z.name), z.from, z.to); },
-                                [&](const ast::Holidays& list) {
-                                    std::string dates;
-                                    for (std::size_t i = 0; i < list.dates.size(); ++i)
-                                        dates += (i ? ", " : "") + std::string(text(list.dates[i]));
-                                    line(1, "holidays " + dates, list.from, list.to);
-                                },
-                                [&](const ast::Opening& o) { line(1, opening(o), o.from, o.to); },
-                            },
-                            item);
-                    close(0, h.to);
-                },
+                [&](const ast::Hours& h) { hours(h); },
                 [&](const ast::Zone& z) { line(0, "zone " + quote(z.name), z.from, z.to); },
-                [&](const ast::Crisis& c) {
-                    line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
-                    for (const ast::CrisisItem& item : c.items)
-                        boost::apply_visitor(
-                            overloaded{
-                                [&](const ast::CrisisWhen& w) { line(1, "when " + expr(w.condition, 0), w.from, w.to); },
-                                [&](const ast::CrisisLeave& l) { line(1, "leave when " + expr(l.condition, 0), l.from, l.to); },
-                                [&](const ast::CrisisMinimum& m) { line(1, "minimum " + std::string(text(m.length)), m.from, m.to); },
-                                [&](const ast::Route& r) {
-                                    line(1, fmt::format("route {} -> {}", std::string(r.node), std::string(r.replacement)), r.from, r.to);
-                                },
-                            },
-                            item);
-                    close(0, c.to);
-                },
+                [&](const ast::Crisis& c) { crisis(c); },
             },
             d);
+    }
+
+    void fields_block(const ast::FieldsBlock& b) {
+        line(0, "fields {", b.from, b.keyword.to + 1);
+        for (const ast::FieldDecl& f : b.fields) {
+            std::string type = collapse_whitespace(f.type.keyword);
+            if (type == "one of") {
+                type += " ";
+                for (std::size_t i = 0; i < f.type.values.size(); ++i)
+                    type += (i ? ", " : "") + std::string(f.type.values[i]);
+            }
+            if (f.type.format) type += " " + quote(*f.type.format);
+            if (f.type.zone) type += " zone " + quote(f.type.zone->name);
+            line(1, fmt::format("{}: {}", std::string(f.name), type), f.from, f.to);
+        }
+        close(0, b.to);
+    }
+
+    void word_list(const ast::WordList& w) {
+        std::string source = boost::apply_visitor(
+            overloaded{[&](const ast::WordFile& f) { return "file " + quote(f.path); },
+                       [&](const std::vector<ast::Text>& phrases) {
+                           std::string out;
+                           for (std::size_t i = 0; i < phrases.size(); ++i) out += (i ? ", " : "") + quote(phrases[i]);
+                           return out;
+                       }},
+            w.source);
+        line(0, fmt::format("words {} = {}", std::string(w.name), source), w.from, w.to);
+    }
+
+    void step(const ast::Step& s) {
+        line(0, fmt::format("step {} {} {{", std::string(s.name), quote(s.question)), s.from, s.question.to);
+        for (const ast::Branch& b : s.branches)
+            line(1, fmt::format("if {} -> {}", expr(b.condition, 0), std::string(b.target)), b.from, b.to);
+        if (s.otherwise) line(1, "else -> " + std::string(s.otherwise->target), s.otherwise->from, s.otherwise->to);
+        close(0, s.to);
+    }
+
+    void outcome(const ast::Outcome& o) {
+        line(0, fmt::format("outcome {} {} {{", std::string(o.name), quote(o.title)), o.from, o.title.to);
+        for (const ast::ActionStmt& a : o.actions) {
+            std::string content = action(a.action);
+            if (a.condition) content += " if " + expr(*a.condition, 0);
+            line(1, content, a.from, a.to);
+        }
+        close(0, o.to);
+    }
+
+    void test_case(const ast::TestCase& t) {
+        line(0, fmt::format("test {} {{", quote(t.name)), t.from, t.name.to);
+        std::string given;
+        for (std::size_t i = 0; i < t.given.size(); ++i)
+            given += fmt::format("{}{}: {}", i ? ", " : "", std::string(t.given[i].field), value(t.given[i].value));
+        std::uint32_t given_end = t.given.empty() ? t.name.to : t.given.back().to;
+        std::string given_keyword = t.repeat ? fmt::format("given {} times", t.repeat->count) : "given";
+        line(1, given.empty() ? given_keyword + " { }" : given_keyword + " { " + given + " }", t.name.to, given_end);
+        if (!t.during.empty()) {
+            std::string names;
+            for (std::size_t i = 0; i < t.during.size(); ++i) names += (i ? ", " : "") + std::string(t.during[i]);
+            line(1, "during crisis " + names, t.during.front().from, t.during.back().to);
+        }
+        for (const ast::Expectation& e : t.expectations) {
+            std::string names;
+            for (std::size_t i = 0; i < e.names.size(); ++i)
+                names += (i ? ", " : "") + (e.kind == ast::ExpectKind::tag || e.kind == ast::ExpectKind::escalate
+                                                ? team(e.names[i])
+                                                : std::string(e.names[i]));
+            static constexpr std::string_view prefixes[] = {"expect ", "expect no outcome", "expect path ",
+                                                            "expect tag ", "expect escalate to ", "expect priority "};
+            line(1, std::string(prefixes[static_cast<int>(e.kind)]) + names, e.from, e.to);
+        }
+        close(0, t.to);
+    }
+
+    void hours(const ast::Hours& h) {
+        line(0, fmt::format("hours {} {} {{", std::string(h.name), quote(h.title)), h.from, h.title.to);
+        for (const ast::HoursItem& item : h.items)
+            boost::apply_visitor(
+                overloaded{
+                    [&](const ast::Zone& z) { line(1, "zone " + quote(z.name), z.from, z.to); },
+                    [&](const ast::Holidays& list) {
+                        std::string dates;
+                        for (std::size_t i = 0; i < list.dates.size(); ++i)
+                            dates += (i ? ", " : "") + std::string(text(list.dates[i]));
+                        line(1, "holidays " + dates, list.from, list.to);
+                    },
+                    [&](const ast::Opening& o) { line(1, opening(o), o.from, o.to); },
+                },
+                item);
+        close(0, h.to);
+    }
+
+    void crisis(const ast::Crisis& c) {
+        line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
+        for (const ast::CrisisItem& item : c.items)
+            boost::apply_visitor(
+                overloaded{
+                    [&](const ast::CrisisWhen& w) { line(1, "when " + expr(w.condition, 0), w.from, w.to); },
+                    [&](const ast::CrisisLeave& l) { line(1, "leave when " + expr(l.condition, 0), l.from, l.to); },
+                    [&](const ast::CrisisMinimum& m) { line(1, "minimum " + std::string(text(m.length)), m.from, m.to); },
+                    [&](const ast::Route& r) {
+                        line(1, fmt::format("route {} -> {}", std::string(r.node), std::string(r.replacement)), r.from, r.to);
+                    },
+                },
+                item);
+        close(0, c.to);
     }
 
     // The closing brace of a block that ends at `to`: comments inside the block go before it.

@@ -449,6 +449,142 @@ std::string Monitor::snapshot() const {
     return json.take();
 }
 
+namespace detail {
+namespace {
+
+// Reads the parts of a snapshot (see Monitor::snapshot) into a fresh state, checking each against
+// the flow; a part that cannot be read sets `error` and returns false.
+struct SnapshotReader {
+    MonitorState& m;
+    std::string& error;
+
+    bool fail(std::string message) {
+        error = std::move(message);
+        return false;
+    }
+
+    bool header(simdjson::dom::element root) {
+        std::int64_t version = 0;
+        if (root["triage_state"].get(version) || version != 1) return fail("not a triage state file (version 1)");
+        std::string_view definition;
+        if (root["definition"].get(definition)) return fail("the state has no flow definition");
+        if (definition != m.fingerprint)
+            return fail("the state was saved by a flow whose clock, windows or crises differ from this one's");
+        return true;
+    }
+
+    // The monitor's clock: null before it has seen a time.
+    bool now(simdjson::dom::element root) {
+        simdjson::dom::element saved;
+        if (root["now"].get(saved)) return fail("the state's times are unreadable");
+        if (saved.is_null()) return true;
+        std::int64_t ms = 0;
+        if (saved.get(ms) || ms < earliest_ms || ms > latest_ms) return fail("the state's times are unreadable");
+        m.situation.now = TimePoint(std::chrono::milliseconds(ms));
+        return true;
+    }
+
+    bool stats(simdjson::dom::element root) {
+        simdjson::dom::object saved;
+        std::uint64_t mentions = 0, late = 0, without_time = 0, future = 0, dropped = 0;
+        if (root["stats"].get(saved) || saved["mentions"].get(mentions) || saved["late"].get(late) ||
+            saved["without_time"].get(without_time) || saved["future"].get(future) || saved["groups_dropped"].get(dropped))
+            return fail("the state's counts are unreadable");
+        m.stats.mentions = mentions;
+        m.stats.late = late;
+        m.stats.without_time = without_time;
+        m.stats.future = future;
+        m.stats.groups_dropped = dropped;
+        return true;
+    }
+
+    bool crises(simdjson::dom::element root) {
+        simdjson::dom::array saved;
+        if (root["crises"].get(saved) || saved.size() != m.crises.size()) return fail("the state's crises do not match the flow");
+        std::size_t ci = 0;
+        for (simdjson::dom::element c : saved) {
+            CrisisState& state = m.crises[ci++];
+            std::int64_t since = 0;
+            std::uint64_t entered_by = 0;
+            // A crisis can only have started by a time the monitor has seen, and only an active one
+            // can be held by hand.
+            if (c["active"].get(state.active) || c["since"].get(since) || c["entered_by"].get(entered_by) ||
+                c["manual"].get(state.manual) || since < earliest_ms || since > latest_ms ||
+                (state.manual && !state.active) || (state.active && !state.manual && (!m.situation.now ||
+                                                     since > m.situation.now->time_since_epoch().count())))
+                return fail("a crisis in the state is unreadable");
+            state.since = TimePoint(std::chrono::milliseconds(since));
+            state.entered_by = entered_by;
+        }
+        return true;
+    }
+
+    bool windows(simdjson::dom::element root, Duration tolerance) {
+        simdjson::dom::array saved;
+        if (root["windows"].get(saved) || saved.size() != m.windows.size()) return fail("the state's windows do not match the flow");
+        std::size_t wi = 0;
+        for (simdjson::dom::element w : saved) {
+            WindowState& ws = m.windows[wi++];
+            simdjson::dom::array groups;
+            simdjson::dom::element start;
+            if (w["groups"].get(groups) || w["start"].get(start) || w["dropped"].get(ws.dropped_any))
+                return fail("a window in the state is unreadable");
+            if (!start.is_null()) {
+                std::int64_t bucket = 0;
+                if (start.get(bucket) || !m.situation.now || bucket > m.bucket_of(ws, *m.situation.now) ||
+                    bucket < earliest_ms / ws.bucket_ms - 1)
+                    return fail("a window in the state is unreadable");
+                ws.start = bucket;
+            }
+            std::vector<std::uint32_t> order;  // most recent first
+            for (simdjson::dom::element g : groups)
+                if (!group(g, ws, order)) return false;
+            for (auto it = order.rbegin(); it != order.rend(); ++it) ws.push_front(*it);
+            m.stats.groups += ws.rings.size();
+            m.stats.bytes += ws.rings.size() * group_bytes(*ws.window, tolerance);
+        }
+        return true;
+    }
+
+    // One group of window `ws`, appended to `order`.
+    bool group(simdjson::dom::element g, WindowState& ws, std::vector<std::uint32_t>& order) {
+        std::string_view key_text;
+        std::int64_t head = 0, born = 0;
+        simdjson::dom::array counts;
+        // Groups exist only once the clock has started, and no later than it.
+        if (g["key"].get(key_text) || g["born"].get(born) || g["head"].get(head) || g["counts"].get(counts) ||
+            !m.situation.now || !ws.start || head > m.bucket_of(ws, *m.situation.now) || head < *ws.start ||
+            born > head || born < *ws.start)
+            return fail("a group in the state is unreadable");
+        std::uint64_t key = 0;
+        auto [end, ec] = std::from_chars(key_text.data(), key_text.data() + key_text.size(), key, 16);
+        if (ec != std::errc() || end != key_text.data() + key_text.size() || ws.by_key.contains(key) ||
+            (!ws.window->group && key != 0))
+            return fail("a group key in the state is unreadable or repeated");
+        if (ws.rings.size() >= (ws.window->group ? m.max_groups : 1u)) return fail("the state holds more groups than allowed");
+        const auto i = static_cast<std::uint32_t>(ws.rings.size());
+        ws.grow(m.max_groups);
+        ws.reset(i, key, head);
+        ws.rings[i].born = born;
+        ws.by_key.emplace(key, i);
+        order.push_back(i);
+        for (simdjson::dom::element pair : counts) {
+            simdjson::dom::array a;
+            std::uint64_t age = 0, n = 0;
+            if (pair.get(a) || a.size() != 2 || a.at(0).get(age) || a.at(1).get(n) || age + 1 >= ws.n_ring ||
+                n >= UINT32_MAX || ws.count(i, head - static_cast<std::int64_t>(age)) != 0)
+                return fail("a count in the state is unreadable or repeated");
+            ws.count(i, head - static_cast<std::int64_t>(age)) = static_cast<std::uint32_t>(n);
+            if (age < ws.n_recent) ws.rings[i].recent += n;
+            else if (age < std::uint64_t{ws.n_recent} + ws.n_base) ws.rings[i].baseline += n;
+        }
+        return true;
+    }
+};
+
+}  // namespace
+}  // namespace detail
+
 bool Monitor::restore(std::string_view snapshot, std::string& error) {
     auto fresh = std::make_unique<detail::MonitorState>(flow_, Limits{});
     fresh->max_groups = state_->max_groups;
@@ -459,109 +595,11 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
         error = fmt::format("the state is not valid JSON: {}", simdjson::error_message(e));
         return false;
     }
-    auto fail = [&](std::string message) {
-        error = std::move(message);
-        return false;
-    };
-    std::int64_t version = 0;
-    if (root["triage_state"].get(version) || version != 1) return fail("not a triage state file (version 1)");
-    std::string_view definition;
-    if (root["definition"].get(definition)) return fail("the state has no flow definition");
-    if (definition != m.fingerprint)
-        return fail("the state was saved by a flow whose clock, windows or crises differ from this one's");
-    auto read_time = [&](const char* key, std::optional<TimePoint>& out) {
-        simdjson::dom::element v;
-        if (root[key].get(v)) return false;
-        if (v.is_null()) return true;
-        std::int64_t ms = 0;
-        if (v.get(ms) || ms < detail::earliest_ms || ms > detail::latest_ms) return false;
-        out = TimePoint(std::chrono::milliseconds(ms));
-        return true;
-    };
-    if (!read_time("now", m.situation.now)) return fail("the state's times are unreadable");
-    simdjson::dom::object stats;
-    std::uint64_t mentions = 0, late = 0, without_time = 0, future = 0, dropped = 0;
-    if (root["stats"].get(stats) || stats["mentions"].get(mentions) || stats["late"].get(late) ||
-        stats["without_time"].get(without_time) || stats["future"].get(future) || stats["groups_dropped"].get(dropped))
-        return fail("the state's counts are unreadable");
-    m.stats.mentions = mentions;
-    m.stats.late = late;
-    m.stats.without_time = without_time;
-    m.stats.future = future;
-    m.stats.groups_dropped = dropped;
-
-    simdjson::dom::array crises;
-    if (root["crises"].get(crises) || crises.size() != m.crises.size()) return fail("the state's crises do not match the flow");
-    std::size_t ci = 0;
-    for (simdjson::dom::element c : crises) {
-        CrisisState& state = m.crises[ci++];
-        std::int64_t since = 0;
-        std::uint64_t entered_by = 0;
-        // A crisis can only have started by a time the monitor has seen, and only an active one
-        // can be held by hand.
-        if (c["active"].get(state.active) || c["since"].get(since) || c["entered_by"].get(entered_by) ||
-            c["manual"].get(state.manual) || since < detail::earliest_ms || since > detail::latest_ms ||
-            (state.manual && !state.active) || (state.active && !state.manual && (!m.situation.now ||
-                                                 since > m.situation.now->time_since_epoch().count())))
-            return fail("a crisis in the state is unreadable");
-        state.since = TimePoint(std::chrono::milliseconds(since));
-        state.entered_by = entered_by;
-    }
-
-    simdjson::dom::array windows;
-    if (root["windows"].get(windows) || windows.size() != m.windows.size()) return fail("the state's windows do not match the flow");
     const Duration tolerance = flow_.clock() ? flow_.clock()->tolerance : Duration(0);
-    std::size_t wi = 0;
-    for (simdjson::dom::element w : windows) {
-        detail::WindowState& ws = m.windows[wi++];
-        simdjson::dom::array groups;
-        simdjson::dom::element start;
-        if (w["groups"].get(groups) || w["start"].get(start) || w["dropped"].get(ws.dropped_any))
-            return fail("a window in the state is unreadable");
-        if (!start.is_null()) {
-            std::int64_t bucket = 0;
-            if (start.get(bucket) || !m.situation.now || bucket > m.bucket_of(ws, *m.situation.now) ||
-                bucket < detail::earliest_ms / ws.bucket_ms - 1)
-                return fail("a window in the state is unreadable");
-            ws.start = bucket;
-        }
-        std::vector<std::uint32_t> order;  // most recent first
-        for (simdjson::dom::element g : groups) {
-            std::string_view key_text;
-            std::int64_t head = 0, born = 0;
-            simdjson::dom::array counts;
-            // Groups exist only once the clock has started, and no later than it.
-            if (g["key"].get(key_text) || g["born"].get(born) || g["head"].get(head) || g["counts"].get(counts) ||
-                !m.situation.now || !ws.start || head > m.bucket_of(ws, *m.situation.now) || head < *ws.start ||
-                born > head || born < *ws.start)
-                return fail("a group in the state is unreadable");
-            std::uint64_t key = 0;
-            auto [end, ec] = std::from_chars(key_text.data(), key_text.data() + key_text.size(), key, 16);
-            if (ec != std::errc() || end != key_text.data() + key_text.size() || ws.by_key.contains(key) ||
-                (!ws.window->group && key != 0))
-                return fail("a group key in the state is unreadable or repeated");
-            if (ws.rings.size() >= (ws.window->group ? m.max_groups : 1u)) return fail("the state holds more groups than allowed");
-            const auto i = static_cast<std::uint32_t>(ws.rings.size());
-            ws.grow(m.max_groups);
-            ws.reset(i, key, head);
-            ws.rings[i].born = born;
-            ws.by_key.emplace(key, i);
-            order.push_back(i);
-            for (simdjson::dom::element pair : counts) {
-                simdjson::dom::array a;
-                std::uint64_t age = 0, n = 0;
-                if (pair.get(a) || a.size() != 2 || a.at(0).get(age) || a.at(1).get(n) || age + 1 >= ws.n_ring ||
-                    n >= UINT32_MAX || ws.count(i, head - static_cast<std::int64_t>(age)) != 0)
-                    return fail("a count in the state is unreadable or repeated");
-                ws.count(i, head - static_cast<std::int64_t>(age)) = static_cast<std::uint32_t>(n);
-                if (age < ws.n_recent) ws.rings[i].recent += n;
-                else if (age < std::uint64_t{ws.n_recent} + ws.n_base) ws.rings[i].baseline += n;
-            }
-        }
-        for (auto it = order.rbegin(); it != order.rend(); ++it) ws.push_front(*it);
-        m.stats.groups += ws.rings.size();
-        m.stats.bytes += ws.rings.size() * detail::group_bytes(*ws.window, tolerance);
-    }
+    detail::SnapshotReader reader{m, error};
+    if (!reader.header(root) || !reader.now(root) || !reader.stats(root) || !reader.crises(root) ||
+        !reader.windows(root, tolerance))
+        return false;
     m.situation.any_crisis =
         std::any_of(m.crises.begin(), m.crises.end(), [](const CrisisState& c) { return c.active; });
     state_ = std::move(fresh);

@@ -287,6 +287,30 @@ std::optional<TimePoint> in_range(std::int64_t millis) noexcept {
     return TimePoint(std::chrono::milliseconds(millis));
 }
 
+// Puts the date and time together as date::parse does: milliseconds since the epoch on the wall
+// clock the text was written in, or nothing when the parts make no date or time.
+std::optional<std::int64_t> wall_millis(Reading r) noexcept {
+    using namespace std::chrono;
+    if (r.year2 != INT_MIN) {
+        if (r.year2 < 0 || r.year2 > 99) return std::nullopt;
+        r.year = (r.year2 >= 69 ? 1900 : 2000) + r.year2;
+    }
+    if (r.day_of_year >= 0) {
+        const year_month_day trial{local_days(year{r.year} / January / 1) + days{r.day_of_year - 1}};
+        r.month = static_cast<int>(static_cast<unsigned>(trial.month()));
+        r.day = static_cast<int>(static_cast<unsigned>(trial.day()));
+    }
+    const year_month_day date = year{r.year} / month{static_cast<unsigned>(r.month)} / day{static_cast<unsigned>(r.day)};
+    if (!date.ok()) return std::nullopt;
+    if (r.weekday >= 0 && weekday(sys_days(date)).c_encoding() != static_cast<unsigned>(r.weekday)) return std::nullopt;
+    if (r.hour12 != 0) r.hour = r.hour12 % 12 + 12 * r.pm;  // 1-12, and %p came with it
+    const int hour = r.hour < 0 ? 0 : r.hour;
+    const int minute = r.minute < 0 ? 0 : r.minute;
+    const std::int64_t millis = r.millis < 0 ? 0 : r.millis;
+    if (hour > 23 || minute > 59 || millis >= 60000) return std::nullopt;
+    return sys_days(date).time_since_epoch().count() * 86400000LL + hour * 3600000LL + minute * 60000LL + millis;
+}
+
 // ---- compiling a pattern ------------------------------------------------------------------
 
 // What a conversion sets, to refuse patterns that set one thing twice.
@@ -342,6 +366,8 @@ private:
     // Milliseconds: two digits, a point and three more, as date::parse reads %S into them.
     static constexpr std::uint8_t seconds_width = 6;
 
+    // long because: one case per % conversion, what each reads and which parts it sets: the table
+    // of conversions in one place, next to the list the default case names.
     bool conversion(std::size_t& i) {
         const std::size_t start = i;
         if (++i == pattern_.size()) return fail(start, 1, "the pattern ends with a lone '%'; write '%%' for a percent sign");
@@ -617,32 +643,12 @@ std::optional<TimePoint> TimeFormat::parse(std::string_view text) const noexcept
         if (!ok) return std::nullopt;
     }
     if (!in.at_end()) return std::nullopt;
-
-    // Put the date together as date::parse does.
-    using namespace std::chrono;
-    if (r.year2 != INT_MIN) {
-        if (r.year2 < 0 || r.year2 > 99) return std::nullopt;
-        r.year = (r.year2 >= 69 ? 1900 : 2000) + r.year2;
-    }
-    if (r.day_of_year >= 0) {
-        const year_month_day trial{local_days(year{r.year} / January / 1) + days{r.day_of_year - 1}};
-        r.month = static_cast<int>(static_cast<unsigned>(trial.month()));
-        r.day = static_cast<int>(static_cast<unsigned>(trial.day()));
-    }
-    const year_month_day date = year{r.year} / month{static_cast<unsigned>(r.month)} / day{static_cast<unsigned>(r.day)};
-    if (!date.ok()) return std::nullopt;
-    if (r.weekday >= 0 && weekday(sys_days(date)).c_encoding() != static_cast<unsigned>(r.weekday)) return std::nullopt;
-    if (r.hour12 != 0) r.hour = r.hour12 % 12 + 12 * r.pm;  // 1-12, and %p came with it
-    const int hour = r.hour < 0 ? 0 : r.hour;
-    const int minute = r.minute < 0 ? 0 : r.minute;
-    const std::int64_t millis = r.millis < 0 ? 0 : r.millis;
-    if (hour > 23 || minute > 59 || millis >= 60000) return std::nullopt;
-    const std::int64_t wall = sys_days(date).time_since_epoch().count() * 86400000LL + hour * 3600000LL +
-                              minute * 60000LL + millis;
-    if (r.has_offset || zone_ == nullptr) return in_range(wall - r.offset_minutes * 60000);
+    const std::optional<std::int64_t> wall = wall_millis(r);
+    if (!wall) return std::nullopt;
+    if (r.has_offset || zone_ == nullptr) return in_range(*wall - r.offset_minutes * 60000);
     // A wall-clock time in the field's zone; its milliseconds ride along.
-    const std::int64_t wall_seconds = wall >= 0 ? wall / 1000 : -((-wall + 999) / 1000);
-    return in_range(zone_->to_utc(wall_seconds) * 1000 + (wall - wall_seconds * 1000));
+    const std::int64_t wall_seconds = *wall >= 0 ? *wall / 1000 : -((-*wall + 999) / 1000);
+    return in_range(zone_->to_utc(wall_seconds) * 1000 + (*wall - wall_seconds * 1000));
 }
 
 }  // namespace triage::detail

@@ -4,12 +4,20 @@
 set -euo pipefail
 root="${1:-$(dirname "$0")/..}"
 cd "$root"
+root="$PWD"  # absolute: a relative SOURCE_DIR would not survive the cd
 status=0
 
 # No shell: another program is started with posix_spawnp and an argument vector
 # (src/cli/child_process.cpp), never through std::system, popen or `sh -c`.
 if grep -rnE '(std::)?\bsystem[[:space:]]*\(|\bpopen[[:space:]]*\(|"/bin/sh"|"sh", *"-c"' src include; then
   echo "source rules: a shell is started above; use triage::cli::run_child (posix_spawnp, an argument vector)"
+  status=1
+fi
+
+# Sizes a reader can hold in mind: no file in src/ over 700 lines, no function over 80, unless a
+# `// long because: ...` comment says why (tests/source_lengths.py prints each one it finds).
+if ! python3 "$root/tests/source_lengths.py" "$root"; then
+  echo "source rules: a file or function above is too long; split it, or say why in a '// long because: ...' comment"
   status=1
 fi
 

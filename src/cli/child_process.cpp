@@ -100,34 +100,11 @@ pid_t spawn(const std::vector<std::string>& argv, int in, int out, int err, int&
     return error == 0 ? pid : -1;
 }
 
-}  // namespace
-
-ChildResult run_child(const std::vector<std::string>& argv, std::string_view input, std::chrono::milliseconds limit) {
-    ChildResult result;
-    if (argv.empty()) {
-        result.error = "no program named";
-        return result;
-    }
-    Fd in_read, in_write, out_read, out_write, err_read, err_write;
-    if (!make_pipe(in_read, in_write) || !make_pipe(out_read, out_write) || !make_pipe(err_read, err_write)) {
-        result.error = std::strerror(errno);
-        return result;
-    }
-    SigpipeBlocked sigpipe_blocked;
-    int spawn_error = 0;
-    const pid_t pid = spawn(argv, in_read.get(), out_write.get(), err_write.get(), spawn_error);
-    if (pid < 0) {
-        result.error_number = spawn_error;
-        result.error = std::strerror(spawn_error);
-        return result;
-    }
-    result.started = true;
-    in_read.reset();
-    out_write.reset();
-    err_write.reset();
+// Writes `input` to the child's stdin and reads its stdout and stderr into `result` until it
+// closes both, `deadline` passes (timed_out) or poll fails (error); then closes our ends.
+void exchange(Fd& in_write, Fd& out_read, Fd& err_read, std::string_view input,
+              std::chrono::steady_clock::time_point deadline, ChildResult& result) {
     ::fcntl(in_write.get(), F_SETFL, O_NONBLOCK);
-
-    const auto deadline = std::chrono::steady_clock::now() + limit;
     std::size_t written = 0;
     if (input.empty()) in_write.reset();
     char buffer[1 << 16];
@@ -165,7 +142,11 @@ ChildResult run_child(const std::vector<std::string>& argv, std::string_view inp
     in_write.reset();
     out_read.reset();
     err_read.reset();
-    // It may close its output and still run: the limit holds until it exits.
+}
+
+// Reaps the child into `result`. It may close its output and still run: the limit holds until it
+// exits, and it is killed when the limit has passed or talking to it failed.
+void wait_for_exit(pid_t pid, std::chrono::steady_clock::time_point deadline, ChildResult& result) {
     int status = 0;
     bool ended = false;
     while (!ended && !result.timed_out && result.error.empty()) {
@@ -182,6 +163,36 @@ ChildResult run_child(const std::vector<std::string>& argv, std::string_view inp
     }
     if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+}
+
+}  // namespace
+
+ChildResult run_child(const std::vector<std::string>& argv, std::string_view input, std::chrono::milliseconds limit) {
+    ChildResult result;
+    if (argv.empty()) {
+        result.error = "no program named";
+        return result;
+    }
+    Fd in_read, in_write, out_read, out_write, err_read, err_write;
+    if (!make_pipe(in_read, in_write) || !make_pipe(out_read, out_write) || !make_pipe(err_read, err_write)) {
+        result.error = std::strerror(errno);
+        return result;
+    }
+    SigpipeBlocked sigpipe_blocked;
+    int spawn_error = 0;
+    const pid_t pid = spawn(argv, in_read.get(), out_write.get(), err_write.get(), spawn_error);
+    if (pid < 0) {
+        result.error_number = spawn_error;
+        result.error = std::strerror(spawn_error);
+        return result;
+    }
+    result.started = true;
+    in_read.reset();
+    out_write.reset();
+    err_write.reset();
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    exchange(in_write, out_read, err_read, input, deadline, result);
+    wait_for_exit(pid, deadline, result);
     return result;
 }
 

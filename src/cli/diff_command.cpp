@@ -88,6 +88,73 @@ struct Changed {
     std::string old_outcome, new_outcome, old_path, new_path;
 };
 
+// What the comparison found, line by line as both sides decide.
+struct Comparison {
+    std::map<std::pair<std::string, std::string>, std::uint64_t> moves;  // old → new outcome, changed only
+    std::vector<Changed> shown;  // the first --show changed lines
+    std::uint64_t total = 0, changed = 0;
+    ErrorTally errors;
+
+    // One line both sides have decided: `was` by `before`, `is` by `after`.
+    void add(std::uint64_t line, const Side& before, const Result& was, const Side& after, const Result& is,
+             std::size_t show) {
+        if (!was.ok || !is.ok) {
+            // The new flow's reason, or the old one's when only it could not read the line.
+            errors.add(line, !is.ok ? is.error : "old flow: " + was.error);
+            return;
+        }
+        const std::string_view from = before.outcome(was), to = after.outcome(is);
+        if (from == to) return;
+        ++changed;
+        ++moves[{std::string(from), std::string(to)}];
+        if (shown.size() < show)
+            shown.push_back({line, is.id, std::string(from), std::string(to), before.path(was), after.path(is)});
+    }
+};
+
+// The impact report for scripts: {"mentions", "changed", "errors", the error reasons, "moves":
+// [{"from", "to", "count"}], "examples": [{"line", "id", "from", "to", "old_path", "new_path"}]}.
+void print_json(const Comparison& c) {
+    JsonWriter json;
+    json.begin_object();
+    json.key("mentions").number(static_cast<std::int64_t>(c.total));
+    json.key("changed").number(static_cast<std::int64_t>(c.changed));
+    json.key("errors").number(static_cast<std::int64_t>(c.errors.total()));
+    write_error_reasons(json, c.errors);
+    json.key("moves").begin_array();
+    for (const auto& [move, count] : c.moves)
+        json.begin_object().key("from").string(move.first).key("to").string(move.second)
+            .key("count").number(static_cast<std::int64_t>(count)).end_object();
+    json.end_array();
+    json.key("examples").begin_array();
+    for (const Changed& ch : c.shown) {
+        json.begin_object().key("line").number(static_cast<std::int64_t>(ch.line));
+        if (!ch.id.empty()) json.key("id").raw(ch.id);
+        json.key("from").string(ch.old_outcome).key("to").string(ch.new_outcome);
+        json.key("old_path").string(ch.old_path).key("new_path").string(ch.new_path).end_object();
+    }
+    json.end_array().end_object();
+    fmt::print("{}\n", json.str());
+}
+
+// The impact report for people: how many changed, the moves between outcomes, the changed lines
+// with both paths.
+void print_text(const Comparison& c) {
+    fmt::print("{} of {} mentions change outcome ({:.1f}%){}\n", c.changed, c.total,
+               c.total == 0 ? 0.0 : 100.0 * static_cast<double>(c.changed) / static_cast<double>(c.total),
+               c.errors.total() > 0 ? fmt::format("; {} lines could not be read", c.errors.total()) : "");
+    if (!c.moves.empty()) {
+        std::size_t width = 3;
+        for (const auto& [move, count] : c.moves) width = std::max(width, move.first.size());
+        fmt::print("\n  {:<{}}  ->  {}\n", "old", width, "new (mentions)");
+        for (const auto& [move, count] : c.moves) fmt::print("  {:<{}}  ->  {} ({})\n", move.first, width, move.second, count);
+    }
+    for (const Changed& ch : c.shown) {
+        fmt::print("\nline {}{}: {} -> {}\n", ch.line, ch.id.empty() ? "" : " id " + ch.id, ch.old_outcome, ch.new_outcome);
+        fmt::print("  before: {}\n  after:  {}\n", ch.old_path, ch.new_path);
+    }
+}
+
 int diff(const DiffOptions& options) {
     std::optional<Flow> old_flow = load_flow(options.old_flow, options.color);
     std::optional<Flow> new_flow = load_flow(options.new_flow, options.color);
@@ -101,10 +168,7 @@ int diff(const DiffOptions& options) {
     if (!old_flow->keeps_state()) note_reorder_without_effect(*new_flow, options.stream);
     Side before(*old_flow, *old_options), after(*new_flow, *new_options);
     LineReader lines(file_source(in->get()), new_options->json.max_line_bytes);
-    std::map<std::pair<std::string, std::string>, std::uint64_t> moves;  // old → new outcome, changed only
-    std::vector<Changed> shown;
-    std::uint64_t total = 0, changed = 0;
-    ErrorTally errors;
+    Comparison comparison;
     InputOrder<Both> both;
     const Stream::Decided old_decided = [&](std::uint64_t line, bool ok) {
         Both& b = both.at(line);
@@ -122,24 +186,12 @@ int diff(const DiffOptions& options) {
     auto compare = [&] {
         for (; both.ready(); both.pop()) {
             Both& b = both.front();
-            const std::uint64_t line = both.front_line();
             b.old_done = b.new_done = false;
-            const Result &was = b.old_result, &is = b.new_result;
-            if (!was.ok || !is.ok) {
-                // The new flow's reason, or the old one's when only it could not read the line.
-                errors.add(line, !is.ok ? is.error : "old flow: " + was.error);
-                continue;
-            }
-            const std::string_view from = before.outcome(was), to = after.outcome(is);
-            if (from == to) continue;
-            ++changed;
-            ++moves[{std::string(from), std::string(to)}];
-            if (shown.size() < options.show)
-                shown.push_back({line, is.id, std::string(from), std::string(to), before.path(was), after.path(is)});
+            comparison.add(both.front_line(), before, b.old_result, after, b.new_result, options.show);
         }
     };
     while (std::optional<LineReader::Line> line = lines.next()) {
-        ++total;
+        ++comparison.total;
         before.stream.feed(*line, before.decision, old_decided);
         after.stream.feed(*line, after.decision, new_decided);
         compare();
@@ -153,50 +205,16 @@ int diff(const DiffOptions& options) {
         return exit_failure;
     }
 
-    if (options.format == "json") {
-        JsonWriter json;
-        json.begin_object();
-        json.key("mentions").number(static_cast<std::int64_t>(total));
-        json.key("changed").number(static_cast<std::int64_t>(changed));
-        json.key("errors").number(static_cast<std::int64_t>(errors.total()));
-        write_error_reasons(json, errors);
-        json.key("moves").begin_array();
-        for (const auto& [move, count] : moves)
-            json.begin_object().key("from").string(move.first).key("to").string(move.second)
-                .key("count").number(static_cast<std::int64_t>(count)).end_object();
-        json.end_array();
-        json.key("examples").begin_array();
-        for (const Changed& c : shown) {
-            json.begin_object().key("line").number(static_cast<std::int64_t>(c.line));
-            if (!c.id.empty()) json.key("id").raw(c.id);
-            json.key("from").string(c.old_outcome).key("to").string(c.new_outcome);
-            json.key("old_path").string(c.old_path).key("new_path").string(c.new_path).end_object();
-        }
-        json.end_array().end_object();
-        fmt::print("{}\n", json.str());
-    } else {
-        fmt::print("{} of {} mentions change outcome ({:.1f}%){}\n", changed, total,
-                   total == 0 ? 0.0 : 100.0 * static_cast<double>(changed) / static_cast<double>(total),
-                   errors.total() > 0 ? fmt::format("; {} lines could not be read", errors.total()) : "");
-        if (!moves.empty()) {
-            std::size_t width = 3;
-            for (const auto& [move, count] : moves) width = std::max(width, move.first.size());
-            fmt::print("\n  {:<{}}  ->  {}\n", "old", width, "new (mentions)");
-            for (const auto& [move, count] : moves) fmt::print("  {:<{}}  ->  {} ({})\n", move.first, width, move.second, count);
-        }
-        for (const Changed& c : shown) {
-            fmt::print("\nline {}{}: {} -> {}\n", c.line, c.id.empty() ? "" : " id " + c.id, c.old_outcome, c.new_outcome);
-            fmt::print("  before: {}\n  after:  {}\n", c.old_path, c.new_path);
-        }
-    }
+    if (options.format == "json") print_json(comparison);
+    else print_text(comparison);
     for (const auto& [side, name] : {std::pair<const Side*, std::string_view>{&before, "old flow"}, {&after, "new flow"}}) {
         print_reorder_summary(side->stream, name);
         if (const Monitor* monitor = side->stream.monitor())
             note_late(side->stream, monitor->stats().late, monitor->stats().mentions, name);
     }
-    print_error_reasons(errors);
-    if (!errors_allowed(options.max_errors, errors.total(), total)) return exit_failure;
-    return changed > 0 && options.fail_on_change ? exit_changed : exit_ok;
+    print_error_reasons(comparison.errors);
+    if (!errors_allowed(options.max_errors, comparison.errors.total(), comparison.total)) return exit_failure;
+    return comparison.changed > 0 && options.fail_on_change ? exit_changed : exit_ok;
 }
 
 }  // namespace

@@ -158,6 +158,46 @@ td.count, th.count {{ text-align: right; font-variant-numeric: tabular-nums; }}
     return page;
 }
 
+// The text shown for example mentions: the flow's first text field.
+std::optional<std::uint32_t> first_text_field(const Flow& flow) {
+    for (std::uint32_t i = 0; i < flow.fields().size(); ++i)
+        if (flow.fields()[i].type == FieldType::text) return i;
+    return std::nullopt;
+}
+
+// "step → step → outcome", as the busiest paths are counted.
+std::string path_text(const Flow& flow, const Decision& decision) {
+    std::string path;
+    for (const PathEntry& p : decision.path) path += flow.steps()[p.step].name + " → ";
+    path += decision.decided() ? flow.outcomes()[decision.outcome].name : "(no outcome)";
+    return path;
+}
+
+// Keeps the mention `stream` has just decided at `line` among `shown`, the first `limit` mentions
+// of its outcome in input order, whatever order --reorder decides them in.
+void keep_example(std::vector<Example>& shown, std::size_t limit, std::uint64_t line, const Stream& stream,
+                  std::optional<std::uint32_t> text_field) {
+    if (limit == 0 || (shown.size() == limit && shown.back().line < line)) return;
+    FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
+    std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
+    std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
+    while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
+        --cut;  // never half a UTF-8 sequence
+    std::string id(stream.id());
+    if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
+    auto at = std::upper_bound(shown.begin(), shown.end(), line, [](std::uint64_t l, const Example& e) { return l < e.line; });
+    shown.insert(at, Example{line, std::move(id), std::string(shown_text.substr(0, cut))});
+    if (shown.size() > limit) shown.pop_back();
+}
+
+// The ten paths most mentions took, busiest first.
+std::vector<std::pair<std::string, std::uint64_t>> busiest_paths(const std::map<std::string, std::uint64_t>& paths) {
+    std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
+    std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (busiest.size() > 10) busiest.resize(10);
+    return busiest;
+}
+
 int report(const ReportOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -170,10 +210,7 @@ int report(const ReportOptions& options) {
     if (!stream_opts) return exit_usage;
     std::optional<InputFile> in = InputFile::open(options.mentions);
     if (!in) return exit_failure;
-    // The text shown for example mentions: the flow's first text field.
-    std::optional<std::uint32_t> text_field;
-    for (std::uint32_t i = 0; i < flow.fields().size() && !text_field; ++i)
-        if (flow.fields()[i].type == FieldType::text) text_field = i;
+    const std::optional<std::uint32_t> text_field = first_text_field(flow);
 
     // Decided as `triage run` decides them: one Stream, the same reading of lines, and with
     // --reorder, the same clock order.
@@ -191,26 +228,10 @@ int report(const ReportOptions& options) {
             return;
         }
         traffic.record(decision);
-        std::string path;
-        for (const PathEntry& p : decision.path) path += flow.steps()[p.step].name + " → ";
-        path += decision.decided() ? flow.outcomes()[decision.outcome].name : "(no outcome)";
-        ++paths[path];
+        ++paths[path_text(flow, decision)];
         for (const DecidedAction& a : decision.actions)
             if (a.kind == ActionKind::escalate) ++escalations[std::string(a.text)];
-        if (!decision.decided()) return;
-        // The first mentions of each outcome in input order, whatever order --reorder decides them in.
-        std::vector<Example>& shown = examples[decision.outcome];
-        if (options.examples == 0 || (shown.size() == options.examples && shown.back().line < line)) return;
-        FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
-        std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
-        std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
-        while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
-            --cut;  // never half a UTF-8 sequence
-        std::string id(stream.id());
-        if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
-        auto at = std::upper_bound(shown.begin(), shown.end(), line, [](std::uint64_t l, const Example& e) { return l < e.line; });
-        shown.insert(at, Example{line, std::move(id), std::string(shown_text.substr(0, cut))});
-        if (shown.size() > options.examples) shown.pop_back();
+        if (decision.decided()) keep_example(examples[decision.outcome], options.examples, line, stream, text_field);
     };
     while (std::optional<LineReader::Line> line = lines.next()) stream.feed(*line, decision, decided);
     stream.finish(decision, decided);
@@ -219,9 +240,7 @@ int report(const ReportOptions& options) {
                    std::strerror(lines.error()));
         return exit_failure;
     }
-    std::vector<std::pair<std::string, std::uint64_t>> busiest(paths.begin(), paths.end());
-    std::stable_sort(busiest.begin(), busiest.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (busiest.size() > 10) busiest.resize(10);
+    const std::vector<std::pair<std::string, std::uint64_t>> busiest = busiest_paths(paths);
 
     auto summary = [&] {
         fmt::print(stderr, "{}: {} mentions, {} outcomes, {} errors\n", output == "-" ? "standard output" : output,

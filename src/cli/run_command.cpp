@@ -83,18 +83,64 @@ void print_state_summary(const Monitor& monitor) {
     fmt::print(stderr, "\n");
 }
 
-int run(const RunOptions& options) {
-    std::optional<Flow> loaded = load_flow(options.flow, options.color);
-    if (!loaded) return exit_failure;
-    const Flow& flow = *loaded;
-
-    // Before anything is read or written: an output that is an input would destroy it.
+// Before anything is read or written: an output that is an input would destroy it.
+bool run_outputs_spare_inputs(const Flow& flow, const RunOptions& options) {
     std::vector<NamedPath> inputs = flow_inputs(flow);
     inputs.push_back({"the mentions", options.input});
     std::vector<NamedPath> outputs{{"-o", options.output}};
     if (!options.traffic.empty()) outputs.push_back({"--traffic", options.traffic});
     if (!options.state.empty()) outputs.push_back({"--state", options.state});
-    if (!outputs_spare_inputs(inputs, outputs)) return exit_usage;
+    return outputs_spare_inputs(inputs, outputs);
+}
+
+// Decides every line of `in` into `out` on --jobs threads (all cores by default), showing progress.
+StreamSummary decide_all(Stream& stream, const InputFile& in, OutputFile& out, const RunOptions& options) {
+    unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    if (stream.monitor() != nullptr && options.jobs > 1)
+        fmt::print(stderr, "triage: note: the flow keeps state (windows, crises), so mentions are decided in "
+                           "order on one thread; -j {} is not used\n", options.jobs);
+    note_reorder_without_effect(stream.flow(), options.stream);
+    Progress progress(in.size());
+    RunStreamOptions run_options;
+    run_options.jobs = jobs;
+    run_options.chunk_size = options.chunk_size;
+    run_options.strict = options.strict;
+    run_options.sink = [&out](std::string_view lines) { return out.write(lines); };
+    run_options.progress = [&progress](std::uint64_t lines, std::uint64_t bytes) { progress.update(lines, bytes); };
+    return run_stream(stream, file_source(in.get()), run_options);
+}
+
+// Why the stream stopped early, if it did: --strict met a bad line, or the input failed.
+bool stopped_early(const StreamSummary& summary, const RunOptions& options) {
+    bool stopped = false;
+    if (summary.strict_line != 0) {
+        fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", summary.strict_line,
+                   terminal_text(summary.strict_error));
+        stopped = true;
+    }
+    if (summary.read_error != 0) {
+        fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.input, summary.lines,
+                   std::strerror(summary.read_error));
+        stopped = true;
+    }
+    return stopped;
+}
+
+// "N mentions: outcome count, ..., no outcome N, errors N" on stderr.
+void print_outcome_counts(const Flow& flow, const StreamSummary& summary) {
+    const Traffic& traffic = summary.traffic;
+    const std::uint64_t total = traffic.mentions + summary.errors;
+    fmt::print(stderr, "{} mention{}:", total, total == 1 ? "" : "s");
+    for (std::size_t i = 0; i < traffic.outcome_counts.size(); ++i)
+        if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
+    fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, summary.errors);
+}
+
+int run(const RunOptions& options) {
+    std::optional<Flow> loaded = load_flow(options.flow, options.color);
+    if (!loaded) return exit_failure;
+    const Flow& flow = *loaded;
+    if (!run_outputs_spare_inputs(flow, options)) return exit_usage;
 
     std::optional<StreamOptions> stream_opts = stream_options(flow, options.stream);
     if (!stream_opts) return exit_usage;
@@ -117,34 +163,8 @@ int run(const RunOptions& options) {
     if (!in) return exit_failure;
     std::optional<OutputFile> out = OutputFile::open(options.output);
     if (!out) return exit_failure;
-
-    unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    if (monitor != nullptr && options.jobs > 1)
-        fmt::print(stderr, "triage: note: the flow keeps state (windows, crises), so mentions are decided in "
-                           "order on one thread; -j {} is not used\n", options.jobs);
-    note_reorder_without_effect(flow, options.stream);
-    StreamSummary summary;
-    {
-        Progress progress(in->size());
-        RunStreamOptions run_options;
-        run_options.jobs = jobs;
-        run_options.chunk_size = options.chunk_size;
-        run_options.strict = options.strict;
-        run_options.sink = [&out](std::string_view lines) { return out->write(lines); };
-        run_options.progress = [&progress](std::uint64_t lines, std::uint64_t bytes) { progress.update(lines, bytes); };
-        summary = run_stream(stream, file_source(in->get()), run_options);
-    }
-    int status = exit_ok;
-    if (summary.strict_line != 0) {
-        fmt::print(stderr, "triage: line {}: {} (--strict stops here)\n", summary.strict_line,
-                   terminal_text(summary.strict_error));
-        status = exit_failure;
-    }
-    if (summary.read_error != 0) {
-        fmt::print(stderr, "triage: reading '{}' failed after line {}: {}\n", options.input, summary.lines,
-                   std::strerror(summary.read_error));
-        status = exit_failure;
-    }
+    const StreamSummary summary = decide_all(stream, *in, *out, options);
+    int status = stopped_early(summary, options) ? exit_failure : exit_ok;
     // Decisions first, then what counts them: a saved state or traffic file never counts a
     // mention whose decision was not written.
     if (!out->commit()) {
@@ -156,11 +176,7 @@ int run(const RunOptions& options) {
 
     const Traffic& traffic = summary.traffic;
     if (!options.traffic.empty() && !write_output(options.traffic, traffic.to_json(flow) + '\n')) status = exit_failure;
-    const std::uint64_t total = traffic.mentions + summary.errors;
-    fmt::print(stderr, "{} mention{}:", total, total == 1 ? "" : "s");
-    for (std::size_t i = 0; i < traffic.outcome_counts.size(); ++i)
-        if (traffic.outcome_counts[i] > 0) fmt::print(stderr, " {} {},", flow.outcomes()[i].name, traffic.outcome_counts[i]);
-    fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, summary.errors);
+    print_outcome_counts(flow, summary);
     if (monitor != nullptr) print_state_summary(*monitor);
     print_reorder_summary(stream);
     print_error_reasons(summary.error_reasons);

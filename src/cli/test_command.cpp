@@ -195,16 +195,9 @@ std::string coverage_report(const std::vector<FileRun>& runs, const std::string&
     return out;
 }
 
-int run_test_command(const TestOptions& options) {
-    const bool color = use_color(options.color, STDOUT_FILENO);
-    if (!options.junit.empty()) {
-        std::vector<NamedPath> inputs;
-        for (const std::string& path : options.paths) inputs.push_back({"the flow", path});
-        if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
-    }
-    std::vector<std::pair<std::string, bool>> files = expand(options.paths);
-    // Files compile and run their tests in parallel, on as many threads as there are cores, each
-    // with a stack for the deepest nesting (large_stack.hpp); results keep the files' order.
+// Files compile and run their tests in parallel, on as many threads as there are cores, each
+// with a stack for the deepest nesting (large_stack.hpp); results keep the files' order.
+std::vector<FileRun> compile_and_run(const std::vector<std::pair<std::string, bool>>& files) {
     std::vector<FileRun> runs(files.size());
     run_on_large_stacks(files.size(), std::max(1u, std::thread::hardware_concurrency()), [&](std::size_t i) {
         const auto& [path, from_directory] = files[i];
@@ -216,6 +209,50 @@ int run_test_command(const TestOptions& options) {
         if (r.compiled.ok()) r.run = run_tests(*r.compiled.flow);
         runs[i] = std::move(r);
     });
+    return runs;
+}
+
+// A failed test: where it is, what went wrong, and how the mention went.
+void print_failure(const FileRun& r, const TestResult& t) {
+    Location at = r.compiled.sources->begin(t.test->name_span);
+    fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.test->span.file), at.line, at.column,
+               t.test->name);
+    for (const std::string& problem : t.problems) fmt::print("  {}\n", problem);
+    fmt::print("  how the mention went:\n");
+    std::string explanation = t.explanation;
+    for (std::size_t at_line = 0; at_line < explanation.size();) {
+        std::size_t next = explanation.find('\n', at_line);
+        if (next == std::string::npos) next = explanation.size();
+        fmt::print("    {}\n", std::string_view(explanation).substr(at_line, next - at_line));
+        at_line = next + 1;
+    }
+}
+
+// Prints the coverage report; false when branch coverage is below --min-coverage.
+bool coverage_met(const std::vector<FileRun>& runs, const TestOptions& options) {
+    fmt::print("{}", coverage_report(runs, options.coverage_format));
+    std::size_t covered = 0, branches = 0;
+    for (const FileRun& r : runs)
+        if (!r.fragment && r.compiled.ok()) {
+            covered += r.run.coverage.branches_covered();
+            branches += r.run.coverage.branches_total();
+        }
+    if (options.min_coverage >= 0 && percent(covered, branches) + 1e-9 < options.min_coverage) {
+        fmt::print("triage: branch coverage {:.1f}% is below --min-coverage {}\n", percent(covered, branches),
+                   options.min_coverage);
+        return false;
+    }
+    return true;
+}
+
+int run_test_command(const TestOptions& options) {
+    const bool color = use_color(options.color, STDOUT_FILENO);
+    if (!options.junit.empty()) {
+        std::vector<NamedPath> inputs;
+        for (const std::string& path : options.paths) inputs.push_back({"the flow", path});
+        if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
+    }
+    std::vector<FileRun> runs = compile_and_run(expand(options.paths));
 
     bool failed = false;
     std::size_t total = 0, failures = 0;
@@ -235,21 +272,9 @@ int run_test_command(const TestOptions& options) {
         }
         std::size_t file_failures = 0;
         for (std::size_t i : r.fresh) {
-            const TestResult& t = r.run.results[i];
-            if (t.passed) continue;
+            if (r.run.results[i].passed) continue;
             ++file_failures;
-            Location at = r.compiled.sources->begin(t.test->name_span);
-            fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.test->span.file), at.line, at.column,
-                       t.test->name);
-            for (const std::string& problem : t.problems) fmt::print("  {}\n", problem);
-            fmt::print("  how the mention went:\n");
-            std::string explanation = t.explanation;
-            for (std::size_t at_line = 0; at_line < explanation.size();) {
-                std::size_t next = explanation.find('\n', at_line);
-                if (next == std::string::npos) next = explanation.size();
-                fmt::print("    {}\n", std::string_view(explanation).substr(at_line, next - at_line));
-                at_line = next + 1;
-            }
+            print_failure(r, r.run.results[i]);
         }
         total += r.fresh.size();
         failures += file_failures;
@@ -265,20 +290,7 @@ int run_test_command(const TestOptions& options) {
     if (!options.junit.empty()) {
         if (!write_output(options.junit, junit(runs))) return exit_failure;
     }
-    if (options.coverage || options.min_coverage >= 0) {
-        fmt::print("{}", coverage_report(runs, options.coverage_format));
-        std::size_t covered = 0, branches = 0;
-        for (const FileRun& r : runs)
-            if (!r.fragment && r.compiled.ok()) {
-                covered += r.run.coverage.branches_covered();
-                branches += r.run.coverage.branches_total();
-            }
-        if (options.min_coverage >= 0 && percent(covered, branches) + 1e-9 < options.min_coverage) {
-            fmt::print("triage: branch coverage {:.1f}% is below --min-coverage {}\n", percent(covered, branches),
-                       options.min_coverage);
-            failed = true;
-        }
-    }
+    if ((options.coverage || options.min_coverage >= 0) && !coverage_met(runs, options)) failed = true;
     return failed ? exit_failure : exit_ok;
 }
 
