@@ -141,6 +141,29 @@ void Checker::deadline(const std::optional<ast::Deadline>& d, Action& a) {
         if (auto h = hours_ref(*d->during)) a.hours = *h;
 }
 
+bool Checker::same_condition(ConditionId a, ConditionId b) const {
+    if (a == b) return true;
+    if (a == no_condition || b == no_condition) return false;
+    const Condition& x = data_->conditions[a];
+    const Condition& y = data_->conditions[b];
+    if (x.kind != y.kind || x.op != y.op || x.negated != y.negated || x.field != y.field || x.operand != y.operand ||
+        x.number != y.number || x.text != y.text || x.numbers != y.numbers || x.strings != y.strings ||
+        x.values != y.values || x.children.size() != y.children.size())
+        return false;
+    for (std::size_t i = 0; i < x.children.size(); ++i)
+        if (!same_condition(x.children[i], y.children[i])) return false;
+    return true;
+}
+
+bool Checker::excludes(ConditionId a, ConditionId b) const {
+    if (a == no_condition || b == no_condition) return false;
+    auto negates = [&](ConditionId n, ConditionId c) {
+        const Condition& x = data_->conditions[n];
+        return x.kind == ConditionKind::negation && same_condition(x.children[0], c);
+    };
+    return negates(a, b) || negates(b, a);
+}
+
 Action Checker::action(const ast::ActionStmt& stmt) {
     Action a;
     a.span = span(stmt);
@@ -203,18 +226,27 @@ void Checker::resolve_outcome(std::uint32_t index) {
     file_ = file;
     Outcome& o = data_->outcomes[index];
     std::map<ActionKind, Span> first_unconditional;
-    std::optional<std::pair<ActionKind, Span>> first_reply;  // respond or do not respond
+    struct Reply {
+        ActionKind kind;  // respond or do not respond
+        Span keyword;
+        ConditionId condition;
+    };
+    std::vector<Reply> replies;
     for (const ast::ActionStmt& stmt : outcome->actions) {
         Action a = action(stmt);
         if (stmt.condition) a.condition = resolve(*stmt.condition);
         Span keyword = keyword_span(stmt);
 
         if (a.kind == ActionKind::respond || a.kind == ActionKind::do_not_respond) {
-            if (first_reply && first_reply->first != a.kind)
+            // `respond ... if X` with `do not respond ... if not X` never apply together.
+            auto conflict = std::find_if(replies.begin(), replies.end(), [&](const Reply& r) {
+                return r.kind != a.kind && !excludes(r.condition, a.condition);
+            });
+            if (conflict != replies.end())
                 error(Code::conflicting_actions, keyword,
                       fmt::format("outcome '{}' both responds and does not respond", o.name))
-                    .notes.push_back({first_reply->second, "the other one is here"});
-            if (!first_reply) first_reply = {a.kind, keyword};
+                    .notes.push_back({conflict->keyword, "the other one is here"});
+            replies.push_back({a.kind, keyword, a.condition});
         }
         const bool single = a.kind == ActionKind::respond || a.kind == ActionKind::do_not_respond ||
                             a.kind == ActionKind::priority || a.kind == ActionKind::follow_up ||

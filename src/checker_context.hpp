@@ -271,6 +271,10 @@ private:
 
     void deadline(const std::optional<ast::Deadline>& d, Action& a);
 
+    // Whether two conditions are the same tree (spans aside), and whether one is `not` the other:
+    // then actions under them never apply together.
+    bool same_condition(ConditionId a, ConditionId b) const;
+    bool excludes(ConditionId a, ConditionId b) const;
     // One action as written, without its condition.
     Action action(const ast::ActionStmt& stmt);
     void resolve_outcome(std::uint32_t index);
