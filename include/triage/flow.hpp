@@ -3,6 +3,7 @@
 #pragma once
 
 #include "triage/source.hpp"
+#include "triage/time.hpp"
 #include "triage/value.hpp"
 
 #include <chrono>
@@ -19,10 +20,6 @@ namespace triage {
 namespace detail {
 struct FlowData;
 }
-
-using Duration = std::chrono::seconds;
-// The longest duration a flow (or a command line) may write: 10 years.
-inline constexpr Duration longest_duration{10ll * 365 * 24 * 3600};
 
 enum class FieldType : std::uint8_t { text, number, integer, boolean, time, enumeration };
 [[nodiscard]] std::string_view to_string(FieldType type);

@@ -66,6 +66,48 @@ struct annotate_span {
     }
 };
 
+// A struct of one member is not adapted to Fusion: X3 collapses a one-element sequence to its
+// element and then cannot tell the struct from its member (X3 issue #463). Its rule's definition
+// is into<&Struct::member>(parser) instead: the parser reads the member's value, which is moved
+// into the rule's struct. No semantic action, so on_success still sees the struct (annotate_span).
+template <auto Member>
+struct member_of;
+template <typename Node, typename Value, Value Node::*Member>
+struct member_of<Member> {
+    using node_type = Node;
+};
+
+template <typename Subject, auto Member>
+struct into_member_parser : x3::unary_parser<Subject, into_member_parser<Subject, Member>> {
+    using base_type = x3::unary_parser<Subject, into_member_parser<Subject, Member>>;
+    using attribute_type = typename member_of<Member>::node_type;
+    static bool const has_attribute = true;
+
+    constexpr explicit into_member_parser(Subject const& value_parser) : base_type(value_parser) {}
+
+    template <typename It, typename Context, typename RContext>
+    bool parse(It& first, It const& last, Context const& context, RContext& rcontext, attribute_type& node) const {
+        typename x3::traits::attribute_of<Subject, Context>::type read{};
+        if (!this->subject.parse(first, last, context, rcontext, read)) return false;
+        if constexpr (x3::traits::is_optional<decltype(read)>::value) {
+            if (read) node.*Member = std::move(*read);  // boost::optional into std::optional
+        } else {
+            node.*Member = std::move(read);
+        }
+        return true;
+    }
+};
+
+template <auto Member>
+struct into_member {
+    template <typename Subject>
+    constexpr auto operator()(Subject const& parser) const {
+        return into_member_parser<Subject, Member>{parser};
+    }
+};
+template <auto Member>
+inline constexpr into_member<Member> into{};
+
 // Numbers as policy authors write them: -0.8, 10000. No exponents, no nan/inf, no "5." or ".5".
 struct number_policies : x3::real_policies<double> {
     static bool const allow_leading_dot = false;
@@ -108,6 +150,9 @@ struct window_kind_table : x3::symbols<ast::WindowKind> {
         add("count", ast::WindowKind::count)("rate", ast::WindowKind::rate)("spike", ast::WindowKind::spike);
     }
 };
+struct boolean_table : x3::symbols<bool> {
+    boolean_table() { add("true", true)("false", false); }
+};
 struct duration_unit_table : x3::symbols<char> {
     duration_unit_table() { add("s", 's')("m", 'm')("h", 'h')("d", 'd')("w", 'w'); }
 };
@@ -117,6 +162,7 @@ struct escape_table : x3::symbols<char> {
 
 const reserved_words_table reserved_words;
 const compare_op_table compare_ops;
+const boolean_table boolean_words;
 const quantifier_table quantifiers;
 const channel_table channels;
 const priority_table priorities;
@@ -365,9 +411,9 @@ const auto quantifier_def = quantifiers;
 const auto priority_level_def = priorities;
 
 const auto number_def =
-    lexeme[x3::real_parser<double, number_policies>{} >> !char_("a-zA-Z_.")];
+    into<&ast::Number::value>(lexeme[x3::real_parser<double, number_policies>{} >> !char_("a-zA-Z_.")]);
 const auto version_def = number;
-const auto boolean_def = (kw("true") >> attr(true)) | (kw("false") >> attr(false));
+const auto boolean_def = into<&ast::Boolean::value>(lexeme[boolean_words >> !char_("a-zA-Z0-9_")]);
 const auto duration_def = lexeme[x3::ulong_long >> duration_units >> !word_char];
 const auto regex_def =
     lexeme[('/' >> *((char_('\\') >> (char_ - eol)) | (char_ - '/' - '\\' - eol)) > closing_slash) >>
@@ -383,11 +429,11 @@ const auto expression_def = disjunction;
 const auto disjunction_def = conjunction >> *(kw("or") > conjunction);
 const auto conjunction_def = unary >> *(kw("and") > unary);
 const auto unary_def = negation | predicate;
-const auto negation_def = kw("not") > unary;
+const auto negation_def = into<&ast::Negation::operand>(kw("not") > unary);
 const auto predicate_def = ('(' > expression > close_paren) | boolean | exists_test | window_test |
                            within_hours | in_crisis | has_test | contains_test | matches_test | is_test |
                            in_test | comparison | field_name;
-const auto exists_test_def = kw("exists") > field_name;
+const auto exists_test_def = into<&ast::ExistsTest::field>(kw("exists") > field_name);
 const auto has_test_def = field_name >> kw("has") > quantifier > list_name;
 const auto contains_test_def = field_name >> kw("contains") > text;
 const auto matches_test_def = field_name >> kw("matches") > regex;
@@ -430,15 +476,15 @@ const auto crisis_close_def = lit('}');
 const auto crisis_def = kw("crisis") > name > text > open_brace > *crisis_item > crisis_close;
 
 const auto header_def = kw("flow") > text > kw("version") > version;
-const auto include_def = kw("include") > text;
-const auto start_def = kw("start") > name;
+const auto include_def = into<&ast::Include::path>(kw("include") > text);
+const auto start_def = into<&ast::Start::target>(kw("start") > name);
 const auto one_of_def = raw[kw("one") >> kw("of")];
 const auto field_type_def =
     (one_of > enum_values > attr(std::optional<ast::Text>{}) > attr(std::optional<ast::Zone>{})) |
     (name >> attr(std::vector<ast::Name>{}) >> -text >> -field_zone);
 const auto field_decl_def = field_name > ':' > field_type;
 const auto fields_block_def = fields_keyword > open_brace > *field_decl > fields_close;
-const auto word_file_def = kw("file") > text;
+const auto word_file_def = into<&ast::WordFile::path>(kw("file") > text);
 const auto word_source_def = word_file | phrases;
 // After a comma another phrase must come: `"lawyer", legal action` is an error at `legal`.
 const auto phrases_def = text > *(',' > text);
@@ -452,16 +498,16 @@ const auto step_def =
 const auto respond_def =
     kw("respond") > channel > -(kw("within") > deadline) > -(kw("using") > text);
 const auto do_not_respond_def =
-    kw("do") > kw("not") > kw("respond") > kw("because") > text;
-const auto monitor_def = kw("monitor") > -(kw("for") > duration);
+    into<&ast::DoNotRespond::reason>(kw("do") > kw("not") > kw("respond") > kw("because") > text);
+const auto monitor_def = into<&ast::Monitor::period>(kw("monitor") > -(kw("for") > duration));
 const auto escalate_def = kw("escalate") > kw("to") > team > -(kw("within") > deadline);
 const auto tag_def = tag_keyword > labels;
-const auto flag_def = kw("flag") > kw("for") > team;
-const auto notify_def = kw("notify") > team;
-const auto assign_def = kw("assign") > kw("to") > team;
-const auto priority_def = kw("priority") > priority_level;
-const auto follow_up_def = kw("follow") > kw("up") > kw("after") > deadline;
-const auto note_def = kw("note") > text;
+const auto flag_def = into<&ast::Flag::team>(kw("flag") > kw("for") > team);
+const auto notify_def = into<&ast::Notify::team>(kw("notify") > team);
+const auto assign_def = into<&ast::Assign::team>(kw("assign") > kw("to") > team);
+const auto priority_def = into<&ast::Priority::level>(kw("priority") > priority_level);
+const auto follow_up_def = into<&ast::FollowUp::after>(kw("follow") > kw("up") > kw("after") > deadline);
+const auto note_def = into<&ast::Note::text>(kw("note") > text);
 const auto action_def = respond | do_not_respond | monitor | escalate | tag | flag | notify |
                         assign | priority | follow_up | note;
 const auto action_stmt_def = action >> -(kw("if") > expression);
