@@ -164,13 +164,9 @@ struct WindowState {
 
 std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
-// Years 0000-9999, as JSON records allow: times a host passes beyond them are treated as missing,
-// so that no difference of two times can overflow.
-constexpr std::int64_t earliest_ms = -62167219200000, latest_ms = 253402300799999;
-bool in_range(TimePoint t) {
-    const std::int64_t ms = t.time_since_epoch().count();
-    return ms >= earliest_ms && ms <= latest_ms;
-}
+// Years 0000-9999 (in_time_range), as milliseconds in a saved state.
+constexpr std::int64_t earliest_ms = earliest_time.time_since_epoch().count();
+constexpr std::int64_t latest_ms = latest_time.time_since_epoch().count();
 
 }  // namespace
 
@@ -282,7 +278,7 @@ const Situation& observe_mention(MonitorState& m, EvaluatorState& e, Decision* d
     std::optional<TimePoint> t;
     if (m.data.clock) {
         const FieldValue& v = e.field(m.data.clock->field, decision);  // a missing clock value is reported
-        if (v.kind == ValueKind::time && in_range(v.time)) t = v.time;
+        if (v.kind == ValueKind::time && in_time_range(v.time)) t = v.time;
     }
     constexpr EvalMode observing = EvalMode::observe();
     bool counted = true;
@@ -372,13 +368,13 @@ std::span<const CrisisState> Monitor::crises() const noexcept { return state_->c
 MonitorStats Monitor::stats() const noexcept { return state_->stats; }
 
 void Monitor::set_latest(std::optional<TimePoint> latest) {
-    if (latest && !detail::in_range(*latest)) throw std::out_of_range("Monitor::set_latest: a time outside years 0000-9999");
+    if (latest && !in_time_range(*latest)) throw std::out_of_range("Monitor::set_latest: a time outside years 0000-9999");
     state_->latest = latest;
 }
 
 void Monitor::set_crisis(std::uint32_t crisis, bool active, TimePoint since) {
     if (crisis >= state_->crises.size()) throw std::out_of_range("Monitor::set_crisis: no such crisis");
-    if (!detail::in_range(since)) throw std::out_of_range("Monitor::set_crisis: a time outside years 0000-9999");
+    if (!in_time_range(since)) throw std::out_of_range("Monitor::set_crisis: a time outside years 0000-9999");
     state_->crises[crisis] = {active, since, state_->stats.mentions, active};
     state_->situation.any_crisis = std::any_of(state_->crises.begin(), state_->crises.end(),
                                                [](const CrisisState& c) { return c.active; });

@@ -19,14 +19,7 @@ TimePoint system_now() { return std::chrono::floor<std::chrono::milliseconds>(st
 // The latest mention time a monitor believes: `now` plus the margin, within the years a Monitor
 // accepts (0000-9999), so that --now 9999-12-31T23:59:59Z is a time like any other.
 TimePoint latest_believed(TimePoint now, Duration margin) {
-    constexpr TimePoint last{std::chrono::milliseconds(253402300799999)};  // 9999-12-31T23:59:59.999Z
-    return now > last - margin ? last : now + margin;
-}
-
-// Years 0000-9999, the times a Monitor counts (JSON records hold no others; a host's may).
-bool in_years(TimePoint t) {
-    constexpr TimePoint first{std::chrono::milliseconds(-62167219200000)}, last{std::chrono::milliseconds(253402300799999)};
-    return t >= first && t <= last;
+    return now > latest_time - margin ? latest_time : now + margin;
 }
 
 bool blank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
@@ -107,7 +100,7 @@ struct Stream::Impl {
         }
         if (!clock_slot) return std::nullopt;
         const FieldValue t = record.get(*clock_slot);
-        if (t.kind != ValueKind::time || !in_years(t.time) || (believed_until && t.time > *believed_until))
+        if (t.kind != ValueKind::time || !in_time_range(t.time) || (believed_until && t.time > *believed_until))
             return std::nullopt;
         arrivals.arrive(t.time);
         return t.time;

@@ -1,6 +1,6 @@
 #include "time_format.hpp"
 
-#include "triage/json.hpp"
+#include "triage/time.hpp"
 
 #include <fmt/format.h>
 
@@ -17,8 +17,8 @@ using Part = TimeFormat::Part;
 using Step = TimeFormat::Step;
 
 // Every time is kept between 0000-01-01 and 9999-12-31 (UTC), as parse_time does.
-constexpr std::int64_t first_millis = -62167219200000;
-constexpr std::int64_t last_millis = 253402300799999;
+constexpr std::int64_t first_millis = earliest_time.time_since_epoch().count();
+constexpr std::int64_t last_millis = latest_time.time_since_epoch().count();
 
 constexpr std::array<std::string_view, 12> month_names = {"january", "february", "march",     "april",
                                                           "may",     "june",     "july",      "august",

@@ -10,6 +10,12 @@ namespace triage {
 // Mentions carry times in milliseconds since the Unix epoch (UTC).
 using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
 
+// The instants times are kept in: the years 0000 to 9999 (UTC), those RFC 3339 can write. A time
+// outside them is read as no time at all, so that no difference of two times can overflow.
+inline constexpr TimePoint earliest_time{std::chrono::milliseconds(-62167219200000)};  // 0000-01-01T00:00:00Z
+inline constexpr TimePoint latest_time{std::chrono::milliseconds(253402300799999)};    // 9999-12-31T23:59:59.999Z
+[[nodiscard]] constexpr bool in_time_range(TimePoint t) noexcept { return t >= earliest_time && t <= latest_time; }
+
 enum class ValueKind : std::uint8_t { missing, text, number, boolean, time, enumeration };
 
 // A small value type. Text is borrowed: it must stay valid while the evaluation runs.
