@@ -1,6 +1,8 @@
 // Small helpers shared by the stages: overload sets for visitors, whitespace folding, escaping.
 #pragma once
 
+#include "triage/text.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -50,15 +52,6 @@ inline std::size_t utf8_sequence(std::string_view text, std::size_t at) {
         return continuation(at + 1, low, high) && continuation(at + 2) && continuation(at + 3) ? 4 : 0;
     }
     return 0;
-}
-
-// The longest prefix of `text` of at most `max` bytes that ends between UTF-8 sequences: where
-// to cut text short without leaving half a character.
-inline std::size_t utf8_cut(std::string_view text, std::size_t max) noexcept {
-    if (text.size() <= max) return text.size();
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return cut;
 }
 
 // Text from a flow file or a record as a terminal may show it: control characters (C0 but tab,

@@ -7,6 +7,7 @@
 #include "triage/flow.hpp"
 #include "triage/json.hpp"
 #include "triage/json_writer.hpp"
+#include "triage/text.hpp"
 
 #include <string>
 #include <string_view>
@@ -37,10 +38,6 @@ private:
 };
 // {"line", "error"} for a line that is no mention (the error record of `triage run`).
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message);
-
-// Text from a flow or a record as a terminal may show it: control characters (C0 but tab, DEL,
-// C1: the escape sequences of hostile input) and bytes that are not UTF-8 become U+FFFD.
-[[nodiscard]] std::string terminal_text(std::string_view text);
 
 // The path in words: each question, the conditions tried with the values they read, the
 // outcome and its actions.

@@ -19,5 +19,6 @@
 #include "triage/source.hpp"
 #include "triage/stream.hpp"
 #include "triage/testing.hpp"
+#include "triage/text.hpp"
 #include "triage/value.hpp"
 #include "triage/version.hpp"

@@ -180,9 +180,7 @@ void keep_example(std::vector<Example>& shown, std::size_t limit, std::uint64_t 
     if (limit == 0 || (shown.size() == limit && shown.back().line < line)) return;
     FieldValue text = text_field ? stream.value(*text_field) : FieldValue::missing();
     std::string_view shown_text = text.kind == ValueKind::text ? text.text : std::string_view("(no text)");
-    std::size_t cut = std::min<std::size_t>(shown_text.size(), 200);
-    while (cut < shown_text.size() && cut > 0 && (static_cast<unsigned char>(shown_text[cut]) & 0xC0) == 0x80)
-        --cut;  // never half a UTF-8 sequence
+    const std::size_t cut = utf8_cut(shown_text, 200);
     std::string id(stream.id());
     if (id.size() >= 2 && id.front() == '"') id = id.substr(1, id.size() - 2);  // a JSON string
     auto at = std::upper_bound(shown.begin(), shown.end(), line, [](std::uint64_t l, const Example& e) { return l < e.line; });
