@@ -79,8 +79,14 @@ void Checker::resolve_time_formats() {
     if (!in_.options.time_zone.empty()) {
         std::string problem;
         std::optional<detail::TimeZone> z = detail::TimeZone::load(in_.options.time_zone, problem);
-        if (!z)
-            error(Code::unknown_time_zone, {in_.main_file, 0, 0}, fmt::format("--time-zone: {}", problem));
+        const Span top{in_.main_file, 0, 0};
+        if (!z) {
+            error(Code::unknown_time_zone, top, fmt::format("--time-zone: {}", problem));
+        } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(in_.options.time_zone)) {
+            warning(Code::legacy_time_zone, top, fmt::format("--time-zone: {}", advice->why)).help =
+                fmt::format("name the place whose clocks the records' times follow, e.g. --time-zone {}",
+                            advice->city.empty() ? std::string("America/New_York") : advice->city);
+        }
         option_zone = shared(std::move(z));
     }
     for (const auto& [name, spec] : in_.options.time_formats) {

@@ -414,4 +414,24 @@ TEST_CASE("time formats: the checker refuses formats it cannot read, and wall-cl
     CHECK(has(diagnostics_of("  at: time", "zone \"UTC\"\nzone \"UTC\"\n"), triage::Code::duplicate_singleton, "only one 'zone'"));
     // A field named `zone` after a time field is still a field.
     CHECK(diagnostics_of("  at: time \"%Y-%m-%d\"\n  zone: text", "zone \"UTC\"\n").ok());
+
+    // --time-zone is checked as the flow's own zone is: unknown is an error, legacy a warning.
+    auto with_option_zone = [](std::string zone) {
+        triage::CompileOptions options;
+        options.time_zone = std::move(zone);
+        options.time_formats["at"] = "%Y-%m-%d";
+        return triage::compile("flow \"t\" version 1\nfields {\n  at: time\n}\nstart s\n"
+                               "step s \"q\" {\n  else -> o\n}\noutcome o \"O\" { monitor }\n",
+                               "t.flow", options);
+    };
+    triage::CompileResult legacy = with_option_zone("EST");
+    CHECK(legacy.ok());
+    REQUIRE(triage::test::find(legacy, triage::Code::legacy_time_zone) != nullptr);
+    CHECK(triage::test::find(legacy, triage::Code::legacy_time_zone)->message.starts_with("--time-zone: "));
+    CHECK(triage::test::find(legacy, triage::Code::legacy_time_zone)->help.find("--time-zone ") != std::string::npos);
+    CHECK(has(with_option_zone("Mars/Olympus"), triage::Code::unknown_time_zone, "--time-zone: "));
+    triage::CompileResult city = with_option_zone("Europe/London");
+    CHECK(city.ok());
+    CHECK(triage::test::find(city, triage::Code::legacy_time_zone) == nullptr);
+    CHECK(city.flow->fields()[0].time_zone == "Europe/London");
 }
