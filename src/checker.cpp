@@ -3,7 +3,7 @@
 
 namespace triage::checking {
 
-std::unique_ptr<detail::FlowData> Checker::run() {
+std::unique_ptr<detail::ResolvedFlow> Checker::run() {
     for (const BrokenName& b : in_.broken) broken_[static_cast<int>(b.kind)].insert(b.name);
     for (const SourceDeclaration& d : in_.declarations) {
         file_ = d.file;
@@ -270,8 +270,8 @@ bool Checker::is_broken(BrokenName::Kind kind, std::string_view name) const {
 
 namespace triage {
 
-std::unique_ptr<detail::FlowData> check(const CheckInput& input, std::vector<Diagnostic>& diagnostics) {
-    return checking::Checker(input, diagnostics).run();
+detail::ResolvedFlow check(const CheckInput& input, std::vector<Diagnostic>& diagnostics) {
+    return std::move(*checking::Checker(input, diagnostics).run());
 }
 
 }  // namespace triage

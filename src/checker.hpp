@@ -2,7 +2,7 @@
 // here; the graph checks (cycles, reachability) follow in graph_builder.
 #pragma once
 
-#include "flow_data.hpp"
+#include "resolved_flow.hpp"
 #include "parser.hpp"
 #include "source_reader.hpp"
 #include "triage/compile.hpp"
@@ -30,8 +30,7 @@ struct CheckInput {
     bool syntax_errors = false;          // then warnings that are likely cascades are left out
 };
 
-// Never returns null; the data is meaningful only when no error was reported.
-[[nodiscard]] std::unique_ptr<detail::FlowData> check(const CheckInput& input,
-                                                      std::vector<Diagnostic>& diagnostics);
+// The resolved flow: meaningful only when no error was reported.
+[[nodiscard]] detail::ResolvedFlow check(const CheckInput& input, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage

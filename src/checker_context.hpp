@@ -14,7 +14,7 @@
 #include "window_ring.hpp"
 #include "syntax/ast.hpp"
 #include "text_util.hpp"
-#include "triage/json.hpp"
+#include "triage/time.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -63,9 +63,9 @@ struct ValueSymbol {
 class Checker {
 public:
     Checker(const CheckInput& input, std::vector<Diagnostic>& diagnostics)
-        : in_(input), diagnostics_(diagnostics), data_(std::make_unique<detail::FlowData>()) {}
+        : in_(input), diagnostics_(diagnostics), data_(std::make_unique<detail::ResolvedFlow>()) {}
 
-    std::unique_ptr<detail::FlowData> run();
+    std::unique_ptr<detail::ResolvedFlow> run();
 
 private:
     // ---- spans and reporting ----------------------------------------------------------------
@@ -302,7 +302,7 @@ private:
     std::uint64_t suggestion_budget_ = suggestion_budget;  // cells of edit distance left (suggest.hpp)
     enum class LetFold : std::int8_t { unknown, varies, always, never };
     mutable std::vector<LetFold> let_fold_;  // fold() of each let, once known
-    std::unique_ptr<detail::FlowData> data_;
+    std::unique_ptr<detail::ResolvedFlow> data_;
     FileId file_ = 0;
 
     std::optional<Span> header_span_;

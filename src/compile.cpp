@@ -2,6 +2,7 @@
 #include "triage/compile.hpp"
 
 #include "checker.hpp"
+#include "flow_data.hpp"
 #include "comments.hpp"
 #include "graph_builder.hpp"
 #include "parser.hpp"
@@ -195,9 +196,9 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
         return result;
     }
     const bool syntax_errors = has_errors(result.diagnostics);
-    std::unique_ptr<detail::FlowData> data = check(
+    detail::ResolvedFlow resolved = check(
         {*sources, loader.declarations(), main, effective, reader, loader.broken(), syntax_errors}, result.diagnostics);
-    build_graph(*data, !syntax_errors, result.diagnostics);
+    FlowGraph graph = build_graph(resolved, !syntax_errors, result.diagnostics);
 
     std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
         if (d.severity != Severity::warning) return false;
@@ -210,10 +211,10 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
                      [](const Diagnostic& a, const Diagnostic& b) {
                          return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
                      });
-    if (!has_errors(result.diagnostics) && detail::check_program_size(*data, effective.limits, result.diagnostics)) {
-        detail::build_program(*data);
-        data->sources = sources;
-        result.flow.emplace(std::shared_ptr<const detail::FlowData>(std::move(data)));
+    if (!has_errors(result.diagnostics) && detail::check_program_size(resolved, effective.limits, result.diagnostics)) {
+        detail::Program program = detail::build_program(resolved);
+        result.flow.emplace(std::make_shared<const detail::FlowData>(std::move(resolved), std::move(graph),
+                                                                     std::move(program), sources));
     }
     result.sources = std::move(sources);
     return result;

@@ -14,7 +14,7 @@ namespace {
 using Vertex = FlowGraph::vertex_descriptor;
 using Edge = FlowGraph::edge_descriptor;
 
-std::size_t vertex(const detail::FlowData& data, NodeRef node) {
+std::size_t vertex(const detail::ResolvedFlow& data, NodeRef node) {
     return node.kind == NodeKind::step ? node.index : data.steps.size() + node.index;
 }
 
@@ -27,18 +27,17 @@ struct CycleRecorder : boost::default_dfs_visitor {
     void back_edge(Edge e, const FlowGraph&) const { back_edges.push_back(e); }
 };
 
-std::string_view name_of(const detail::FlowData& data, Vertex v) {
+std::string_view name_of(const detail::ResolvedFlow& data, Vertex v) {
     return v < data.steps.size() ? std::string_view(data.steps[v].name)
                                  : std::string_view(data.outcomes[v - data.steps.size()].name);
 }
 
-const Branch& branch_of(const detail::FlowData& data, const GraphEdge& edge) {
+const Branch& branch_of(const detail::ResolvedFlow& data, const GraphEdge& edge) {
     const Step& step = data.steps[edge.step];
     return edge.branch < step.branches.size() ? step.branches[edge.branch] : *step.otherwise;
 }
 
-void report_cycles(const detail::FlowData& data, std::vector<Diagnostic>& diagnostics) {
-    const FlowGraph& g = data.graph;
+void report_cycles(const detail::ResolvedFlow& data, const FlowGraph& g, std::vector<Diagnostic>& diagnostics) {
     std::vector<Vertex> parent(boost::num_vertices(g));
     std::vector<Edge> back_edges;
     std::vector<boost::default_color_type> colors(boost::num_vertices(g));
@@ -67,8 +66,7 @@ void report_cycles(const detail::FlowData& data, std::vector<Diagnostic>& diagno
 // every branch u -> X (a route applies where a branch arrives).
 using RunGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
 
-RunGraph run_graph(const detail::FlowData& data) {
-    const FlowGraph& g = data.graph;
+RunGraph run_graph(const detail::ResolvedFlow& data, const FlowGraph& g) {
     RunGraph run(boost::num_vertices(g));
     for (auto [e, end] = boost::edges(g); e != end; ++e) boost::add_edge(boost::source(*e, g), boost::target(*e, g), run);
     for (const Crisis& crisis : data.crises)
@@ -80,10 +78,10 @@ RunGraph run_graph(const detail::FlowData& data) {
 
 // A route that leads back to where it came from would make the flow go round while the crisis
 // lasts. Cycles of branches alone are reported by report_cycles.
-void report_route_cycles(const detail::FlowData& data, const RunGraph& run, std::vector<Diagnostic>& diagnostics) {
+void report_route_cycles(const detail::ResolvedFlow& data, const FlowGraph& g, const RunGraph& run,
+                         std::vector<Diagnostic>& diagnostics) {
     std::vector<std::size_t> component(boost::num_vertices(run));
     boost::strong_components(run, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, run)));
-    const FlowGraph& g = data.graph;
     for (const Crisis& crisis : data.crises)
         for (const Route& route : crisis.routes)
             for (auto [e, end] = boost::in_edges(vertex(data, route.node), g); e != end; ++e)
@@ -98,7 +96,7 @@ void report_route_cycles(const detail::FlowData& data, const RunGraph& run, std:
                 }
 }
 
-void report_unreachable(const detail::FlowData& data, const RunGraph& g, std::vector<Diagnostic>& diagnostics) {
+void report_unreachable(const detail::ResolvedFlow& data, const RunGraph& g, std::vector<Diagnostic>& diagnostics) {
     std::vector<boost::default_color_type> colors(boost::num_vertices(g), boost::white_color);
     auto color_map =
         boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g));
@@ -118,8 +116,8 @@ void report_unreachable(const detail::FlowData& data, const RunGraph& g, std::ve
 
 }  // namespace
 
-void build_graph(detail::FlowData& data, bool unreachable_wanted, std::vector<Diagnostic>& diagnostics) {
-    FlowGraph& g = data.graph;
+FlowGraph build_graph(const detail::ResolvedFlow& data, bool unreachable_wanted, std::vector<Diagnostic>& diagnostics) {
+    FlowGraph g;
     for (std::uint32_t i = 0; i < data.steps.size(); ++i) boost::add_vertex(GraphVertex{{NodeKind::step, i}}, g);
     for (std::uint32_t i = 0; i < data.outcomes.size(); ++i)
         boost::add_vertex(GraphVertex{{NodeKind::outcome, i}}, g);
@@ -132,10 +130,11 @@ void build_graph(detail::FlowData& data, bool unreachable_wanted, std::vector<Di
             boost::add_edge(s, vertex(data, step.otherwise->target),
                             GraphEdge{s, static_cast<std::uint32_t>(step.branches.size())}, g);
     }
-    report_cycles(data, diagnostics);
-    const RunGraph run = run_graph(data);
-    report_route_cycles(data, run, diagnostics);
+    report_cycles(data, g, diagnostics);
+    const RunGraph run = run_graph(data, g);
+    report_route_cycles(data, g, run, diagnostics);
     if (unreachable_wanted && data.start != detail::unresolved_node) report_unreachable(data, run, diagnostics);
+    return g;
 }
 
 }  // namespace triage

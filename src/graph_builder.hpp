@@ -2,7 +2,8 @@
 // cycles (flows are acyclic) and reachability from `start`.
 #pragma once
 
-#include "flow_data.hpp"
+#include "resolved_flow.hpp"
+#include "triage/graph.hpp"
 #include "triage/diagnostic.hpp"
 
 #include <vector>
@@ -11,6 +12,7 @@ namespace triage {
 
 // Unreachable steps are reported only when `report_unreachable` (after a syntax error, a dropped
 // declaration would make them cascades).
-void build_graph(detail::FlowData& data, bool report_unreachable, std::vector<Diagnostic>& diagnostics);
+[[nodiscard]] FlowGraph build_graph(const detail::ResolvedFlow& data, bool report_unreachable,
+                                    std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage

@@ -1,7 +1,7 @@
 #include "program.hpp"
 
 #include "compile_work.hpp"
-#include "flow_data.hpp"
+#include "resolved_flow.hpp"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,8 @@
 
 namespace triage::detail {
 
-void build_program(FlowData& data) {
-    Program& p = data.program;
+Program build_program(const ResolvedFlow& data) {
+    Program p;
     const std::size_t fields = data.fields.size();
     p.field_matcher.assign(fields, no_matcher);
     p.field_text_slot.assign(fields, no_matcher);
@@ -41,9 +41,10 @@ void build_program(FlowData& data) {
             p.condition_phrases[id].push_back(matcher.add_phrase(phrase));
     }
     for (PhraseMatcher& m : p.matchers) m.build();
+    return p;
 }
 
-bool check_program_size(const FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
+bool check_program_size(const ResolvedFlow& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
     // Per text field: the distinct folded phrases of every list used with it. A trie has at most
     // one state per phrase byte; the automaton holds a row of 4-byte transitions (plus a flag
     // byte) per state and byte class.

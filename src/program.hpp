@@ -13,7 +13,7 @@
 
 namespace triage::detail {
 
-struct FlowData;
+struct ResolvedFlow;
 
 inline constexpr std::uint32_t no_matcher = UINT32_MAX;
 
@@ -26,10 +26,10 @@ struct Program {
     std::vector<std::uint32_t> field_text_slot;                // per field: index in text_fields
 };
 
-// Fills data.program from the resolved conditions.
-void build_program(FlowData& data);
+// The program of a resolved flow.
+[[nodiscard]] Program build_program(const ResolvedFlow& data);
 
 // Whether the program of a checked flow fits the limits (T060 otherwise); run before build_program.
-[[nodiscard]] bool check_program_size(const FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics);
+[[nodiscard]] bool check_program_size(const ResolvedFlow& data, const Limits& limits, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage::detail

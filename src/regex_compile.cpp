@@ -23,7 +23,7 @@ std::uint64_t regex_share(std::uint64_t budget, std::size_t count) noexcept {
     return share == 0 || share < std::min(budget, regex_share_floor) ? 0 : share;
 }
 
-bool compile_regexes(FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
+bool compile_regexes(ResolvedFlow& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
     data.compiled_regexes.clear();
     const std::size_t count = data.regexes.size();
     const std::uint64_t share = regex_share(limits.regex_bytes, count);

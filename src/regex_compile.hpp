@@ -6,7 +6,7 @@
 // refused before any of them is compiled (a budget below the floor serves one expression).
 #pragma once
 
-#include "flow_data.hpp"
+#include "resolved_flow.hpp"
 #include "triage/diagnostic.hpp"
 #include "triage/limits.hpp"
 
@@ -24,6 +24,6 @@ inline constexpr std::uint64_t regex_share_ceiling = 8u << 20;
 // Compiles data.regexes into data.compiled_regexes (parallel to it). Reports T022 for an invalid
 // expression and T060 for one larger than its share, or for more expressions than the budget
 // holds. Returns false when anything was reported.
-bool compile_regexes(FlowData& data, const Limits& limits, std::vector<Diagnostic>& diagnostics);
+bool compile_regexes(ResolvedFlow& data, const Limits& limits, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage::detail
