@@ -350,7 +350,7 @@ private:
     }
 
     void step(const ast::Step& s) {
-        line(0, fmt::format("step {} {} {{", std::string(s.name), quote(s.question)), s.from, s.question.to);
+        open_named("step", s.name, s.question, s.from);
         for (const ast::Branch& b : s.branches)
             line(1, fmt::format("if {} -> {}", expr(b.condition, 0), std::string(b.target)), b.from, b.to);
         if (s.otherwise) line(1, "else -> " + std::string(s.otherwise->target), s.otherwise->from, s.otherwise->to);
@@ -358,7 +358,7 @@ private:
     }
 
     void outcome(const ast::Outcome& o) {
-        line(0, fmt::format("outcome {} {} {{", std::string(o.name), quote(o.title)), o.from, o.title.to);
+        open_named("outcome", o.name, o.title, o.from);
         for (const ast::ActionStmt& a : o.actions) {
             std::string content = action(a.action);
             if (a.condition) content += " if " + expr(*a.condition, 0);
@@ -394,7 +394,7 @@ private:
     }
 
     void hours(const ast::Hours& h) {
-        line(0, fmt::format("hours {} {} {{", std::string(h.name), quote(h.title)), h.from, h.title.to);
+        open_named("hours", h.name, h.title, h.from);
         for (const ast::HoursItem& item : h.items)
             boost::apply_visitor(
                 overloaded{
@@ -412,7 +412,7 @@ private:
     }
 
     void crisis(const ast::Crisis& c) {
-        line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
+        open_named("crisis", c.name, c.title, c.from);
         for (const ast::CrisisItem& item : c.items)
             boost::apply_visitor(
                 overloaded{
@@ -425,6 +425,11 @@ private:
                 },
                 item);
         close(0, c.to);
+    }
+
+    // `keyword NAME "Title" {`: how a step, an outcome, business hours and a crisis open.
+    void open_named(std::string_view keyword, const ast::Name& name, const ast::Text& title, std::uint32_t from) {
+        line(0, fmt::format("{} {} {} {{", keyword, std::string(name), quote(title)), from, title.to);
     }
 
     // The closing brace of a block that ends at `to`: comments inside the block go before it.
