@@ -71,6 +71,25 @@ ConditionId Checker::constant(bool value, Span where) {
     return add(std::move(c));
 }
 
+ConditionId Checker::add_test(ConditionKind kind, std::uint32_t field, std::uint32_t operand, Span where) {
+    Condition c;
+    c.kind = kind;
+    c.field = field;
+    c.operand = operand;
+    c.span = where;
+    return add(std::move(c));
+}
+
+std::optional<Condition> Checker::value_test(const ast::Name& name, bool negated, Span where) {
+    auto f = field_ref(name);
+    if (!f) return std::nullopt;
+    Condition c;
+    c.field = *f;
+    c.negated = negated;
+    c.span = where;
+    return c;
+}
+
 std::optional<std::uint32_t> Checker::field_ref(const ast::Name& name) {
     auto it = values_.find(name);
     if (it == values_.end() && is_broken(BrokenName::Kind::value, name)) return std::nullopt;
@@ -188,11 +207,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
 ConditionId Checker::resolve_exists(const ast::ExistsTest& test) {
     auto f = field_ref(test.field);
     if (!f) return constant(false, span(test));
-    Condition c;
-    c.kind = ConditionKind::exists;
-    c.field = *f;
-    c.span = span(test);
-    return add(std::move(c));
+    return add_test(ConditionKind::exists, *f, 0, span(test));
 }
 
 bool Checker::require_text(const ast::Name& name, std::uint32_t index, std::string_view op) {
@@ -218,12 +233,8 @@ ConditionId Checker::resolve_has(const ast::HasTest& test) {
     std::string_view op = test.quantifier == ast::Quantifier::any ? "has any" : "has all";
     if (!f || !require_text(test.field, *f, op) || list == lists_.end())
         return constant(false, span(test));
-    Condition c;
-    c.kind = test.quantifier == ast::Quantifier::any ? ConditionKind::has_any : ConditionKind::has_all;
-    c.field = *f;
-    c.operand = list->second;
-    c.span = span(test);
-    return add(std::move(c));
+    return add_test(test.quantifier == ast::Quantifier::any ? ConditionKind::has_any : ConditionKind::has_all, *f,
+                    list->second, span(test));
 }
 
 ConditionId Checker::resolve_contains(const ast::ContainsTest& test) {
@@ -304,20 +315,16 @@ const ast::Spanned& Checker::value_span(const ast::Value& value) {
 }
 
 ConditionId Checker::resolve_is(const ast::IsTest& test) {
-    auto f = field_ref(test.field);
-    if (!f) return constant(false, span(test));
-    const Field& fd = field(*f);
-    Condition c;
-    c.field = *f;
-    c.negated = test.negated;
-    c.span = span(test);
+    std::optional<Condition> c = value_test(test.field, test.negated, span(test));
+    if (!c) return constant(false, span(test));
+    const Field& fd = field(c->field);
     switch (fd.type) {
     case FieldType::enumeration: {
         auto v = enum_value(fd, test.value);
         if (!v) return constant(false, span(test));
-        c.kind = ConditionKind::enum_in;
-        c.values = {*v};
-        return add(std::move(c));
+        c->kind = ConditionKind::enum_in;
+        c->values = {*v};
+        return add(std::move(*c));
     }
     case FieldType::boolean: {
         auto* b = boost::get<ast::Boolean>(&test.value.get());
@@ -325,9 +332,9 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
             mismatch(test.field, fmt::format("'{}' is a bool field; compare it with true or false", fd.name));
             return constant(false, span(test));
         }
-        c.kind = ConditionKind::bool_is;
-        c.number = b->value ? 1 : 0;
-        return add(std::move(c));
+        c->kind = ConditionKind::bool_is;
+        c->number = b->value ? 1 : 0;
+        return add(std::move(*c));
     }
     case FieldType::text: {
         auto* t = boost::get<ast::Text>(&test.value.get());
@@ -336,9 +343,9 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
                      "write the text in double quotes");
             return constant(false, span(test));
         }
-        c.kind = ConditionKind::text_is;
-        c.text = *t;
-        return add(std::move(c));
+        c->kind = ConditionKind::text_is;
+        c->text = *t;
+        return add(std::move(*c));
     }
     default:
         mismatch(test.field, fmt::format("'{}' is {} field; 'is' compares text, bool and one-of fields",
@@ -349,27 +356,23 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
 }
 
 ConditionId Checker::resolve_in(const ast::InTest& test) {
-    auto f = field_ref(test.field);
-    if (!f) return constant(false, span(test));
-    const Field& fd = field(*f);
-    Condition c;
-    c.field = *f;
-    c.negated = test.negated;
-    c.span = span(test);
+    std::optional<Condition> c = value_test(test.field, test.negated, span(test));
+    if (!c) return constant(false, span(test));
+    const Field& fd = field(c->field);
     bool ok = true;
     switch (fd.type) {
     case FieldType::enumeration:
-        c.kind = ConditionKind::enum_in;
+        c->kind = ConditionKind::enum_in;
         for (const ast::Value& v : test.values) {
-            if (auto index = enum_value(fd, v)) c.values.push_back(*index);
+            if (auto index = enum_value(fd, v)) c->values.push_back(*index);
             else ok = false;
         }
         break;
     case FieldType::text:
-        c.kind = ConditionKind::text_in;
+        c->kind = ConditionKind::text_in;
         for (const ast::Value& v : test.values) {
             if (auto* t = boost::get<ast::Text>(&v.get())) {
-                c.strings.push_back(*t);
+                c->strings.push_back(*t);
             } else {
                 error(Code::type_mismatch, span(value_span(v)),
                       fmt::format("'{}' is a text field; its list takes quoted strings", fd.name));
@@ -379,10 +382,10 @@ ConditionId Checker::resolve_in(const ast::InTest& test) {
         break;
     case FieldType::number:
     case FieldType::integer:
-        c.kind = ConditionKind::number_in;
+        c->kind = ConditionKind::number_in;
         for (const ast::Value& v : test.values) {
             if (auto* n = boost::get<ast::Number>(&v.get())) {
-                c.numbers.push_back(n->value);
+                c->numbers.push_back(n->value);
             } else {
                 error(Code::type_mismatch, span(value_span(v)),
                       fmt::format("'{}' is {} field; its list takes numbers", fd.name,
@@ -398,7 +401,7 @@ ConditionId Checker::resolve_in(const ast::InTest& test) {
         return constant(false, span(test));
     }
     if (!ok) return constant(false, span(test));
-    return add(std::move(c));
+    return add(std::move(*c));
 }
 
 ConditionId Checker::resolve_comparison(const ast::Comparison& test) {

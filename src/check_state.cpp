@@ -3,21 +3,10 @@
 
 namespace triage::checking {
 
-void Checker::collect_clock(const ast::Clock& clock) {
-    Span where = keyword_span(clock);
-    if (clock_) {
-        error(Code::duplicate_singleton, where, "a flow has only one 'clock'")
-            .notes.push_back({clock_->second, "the first 'clock' is here"});
-        return;
-    }
-    clock_ = {&clock, where};
-    clock_file_ = file_;
-}
-
 void Checker::resolve_clock() {
     if (!clock_) return;
-    file_ = clock_file_;
-    const ast::Clock& c = *clock_->first;
+    file_ = clock_->keyword.file;
+    const ast::Clock& c = *clock_->declaration;
     auto f = field_ref(c.field);
     if (!f) return;
     if (field(*f).type != FieldType::time) {
@@ -47,17 +36,6 @@ std::optional<detail::TimeZone> Checker::load_zone(const std::string& name, Span
     return zone;
 }
 
-void Checker::collect_flow_zone(const ast::Zone& zone) {
-    Span where = keyword_span(zone);
-    if (flow_zone_) {
-        error(Code::duplicate_singleton, where, "a flow has only one 'zone'")
-            .notes.push_back({flow_zone_->second, "the first 'zone' is here"});
-        return;
-    }
-    flow_zone_ = {&zone, where};
-    flow_zone_file_ = file_;
-}
-
 Span Checker::inside_literal(const ast::Text& literal, std::size_t offset, std::size_t length) const {
     Span whole = span(literal);
     if (whole.end - whole.begin != literal.size() + 2 || length == 0) return whole;
@@ -73,8 +51,9 @@ void Checker::resolve_time_formats() {
         return z ? std::make_shared<const detail::TimeZone>(std::move(*z)) : nullptr;
     };
     if (flow_zone_) {
-        file_ = flow_zone_file_;
-        flow_zone = shared(load_zone(flow_zone_->first->name, span(flow_zone_->first->name), "these times follow"));
+        file_ = flow_zone_->keyword.file;
+        const ast::Zone& zone = *flow_zone_->declaration;
+        flow_zone = shared(load_zone(zone.name, span(zone.name), "these times follow"));
     }
     if (!in_.options.time_zone.empty()) {
         std::string problem;
@@ -173,11 +152,8 @@ std::optional<detail::TimeFormat> Checker::time_format(const std::string& field,
 }
 
 void Checker::collect_hours(const ast::Hours& block) {
-    Hours h;
-    h.name = block.name;
+    Hours h = named<Hours>(block);
     h.title = block.title;
-    h.span = span(block);
-    h.name_span = span(block.name);
     if (!define_named(hours_index_, block.name, data_->hours, "business hours")) return;
     std::optional<Span> zone_span;
     bool valid = true;
@@ -286,11 +262,8 @@ bool Checker::add_opening(const ast::Opening& opening, std::vector<Opening>& ope
 }
 
 void Checker::collect_crisis(const ast::Crisis& block) {
-    Crisis c;
-    c.name = block.name;
+    Crisis c = named<Crisis>(block);
     c.title = block.title;
-    c.span = span(block);
-    c.name_span = span(block.name);
     if (!define_named(crisis_index_, block.name, data_->crises, "crisis")) return;
     data_->crises.push_back(std::move(c));
     crises_.push_back({&block, file_});
@@ -332,7 +305,7 @@ void Checker::resolve_crisis(std::uint32_t index) {
                         error(Code::invalid_crisis, span(r), fmt::format("'{}' is routed to itself", std::string(r.node)));
                         return;
                     }
-                    if (start_ && start_->target == r.node) {
+                    if (start_ && start_->declaration->target == r.node) {
                         error(Code::invalid_crisis, span(r.node), "the start step cannot be routed")
                             .help = "route the steps it leads to, or ask 'if in crisis NAME -> ...' in the start step";
                         return;
@@ -436,22 +409,14 @@ ConditionId Checker::resolve_within_hours(const ast::WithinHours& test) {
     if (!first_clock_use_) first_clock_use_ = span(test);
     auto h = hours_ref(test.hours);
     if (!h) return constant(false, span(test));
-    Condition c;
-    c.kind = ConditionKind::within_hours;
-    c.operand = *h;
-    if (data_->clock) c.field = data_->clock->field;  // read for the mention's time
-    c.span = span(test);
-    return add(std::move(c));
+    const std::uint32_t time_field = data_->clock ? data_->clock->field : 0;  // read for the mention's time
+    return add_test(ConditionKind::within_hours, time_field, *h, span(test));
 }
 
 ConditionId Checker::resolve_in_crisis(const ast::InCrisis& test) {
     auto crisis = crisis_ref(test.crisis);
     if (!crisis) return constant(false, span(test));
-    Condition c;
-    c.kind = ConditionKind::in_crisis;
-    c.operand = *crisis;
-    c.span = span(test);
-    return add(std::move(c));
+    return add_test(ConditionKind::in_crisis, 0, *crisis, span(test));
 }
 
 ConditionId Checker::resolve_window(const ast::WindowTest& test) {

@@ -56,26 +56,20 @@ void Checker::collect(const ast::Declaration& declaration) {
             },
             [&](const ast::WordList& w) { collect_word_list(w); },
             [&](const ast::Let& l) { collect_let(l); },
-            [&](const ast::Start& s) { collect_start(s); },
+            [&](const ast::Start& s) { declare_once(start_, s, "'start'"); },
             [&](const ast::Step& s) { collect_step(s); },
             [&](const ast::Outcome& o) { collect_outcome(o); },
             [&](const ast::TestCase& t) { tests_.push_back({&t, file_}); },
-            [&](const ast::Clock& c) { collect_clock(c); },
+            [&](const ast::Clock& c) { declare_once(clock_, c, "'clock'"); },
             [&](const ast::Hours& h) { collect_hours(h); },
             [&](const ast::Crisis& c) { collect_crisis(c); },
-            [&](const ast::Zone& z) { collect_flow_zone(z); },
+            [&](const ast::Zone& z) { declare_once(flow_zone_, z, "'zone'"); },
         },
         declaration);
 }
 
 void Checker::collect_header(const ast::Header& header) {
-    Span where = keyword_span(header);
-    if (header_span_) {
-        error(Code::duplicate_singleton, where, "a flow has only one 'flow' header")
-            .notes.push_back({*header_span_, "the first header is here"});
-        return;
-    }
-    header_span_ = where;
+    if (!declare_once(header_, header, "'flow' header", "header")) return;
     data_->name = header.name;
     double v = header.version.value;
     // Range first: converting a double past UINT32_MAX to an integer is undefined.
@@ -84,16 +78,6 @@ void Checker::collect_header(const ast::Header& header) {
         return;
     }
     data_->version = static_cast<std::uint32_t>(v);
-}
-
-void Checker::collect_start(const ast::Start& start) {
-    Span where = keyword_span(start);
-    if (start_) {
-        error(Code::duplicate_singleton, where, "a flow has only one 'start'")
-            .notes.push_back({start_->keyword, "the first 'start' is here"});
-        return;
-    }
-    start_ = StartDecl{where, start.target, file_};
 }
 
 bool Checker::define_value(const ast::Name& name, ValueSymbol symbol, std::string_view what) {
@@ -184,11 +168,8 @@ void Checker::collect_step(const ast::Step& step) {
         return;
     }
     if (!define_node(step.name, node)) return;
-    Step s;
-    s.name = step.name;
+    Step s = named<Step>(step);
     s.question = step.question;
-    s.span = span(step);
-    s.name_span = span(step.name);
     data_->steps.push_back(std::move(s));
     steps_.push_back({&step, file_});
 }
@@ -196,11 +177,8 @@ void Checker::collect_step(const ast::Step& step) {
 void Checker::collect_outcome(const ast::Outcome& outcome) {
     NodeRef node{NodeKind::outcome, static_cast<std::uint32_t>(data_->outcomes.size())};
     if (!define_node(outcome.name, node)) return;
-    Outcome o;
-    o.name = outcome.name;
+    Outcome o = named<Outcome>(outcome);
     o.title = outcome.title;
-    o.span = span(outcome);
-    o.name_span = span(outcome.name);
     data_->outcomes.push_back(std::move(o));
     outcomes_.push_back({&outcome, file_});
 }
@@ -232,7 +210,7 @@ void Checker::check_field_groups() {
 
 void Checker::resolve_header_and_start() {
     Span file_start{in_.main_file, 0, 0};
-    if (!header_span_ && !is_broken(BrokenName::Kind::header, ""))
+    if (!header_ && !is_broken(BrokenName::Kind::header, ""))
         error(Code::missing_header, file_start, "the flow has no header")
             .help = "begin the file with 'flow \"Name of the flow\" version 1'";
     if (!start_) {
@@ -241,8 +219,8 @@ void Checker::resolve_header_and_start() {
             .help = "name the first step with 'start STEP'";
         return;
     }
-    file_ = start_->file;
-    if (auto node = node_ref(start_->target)) data_->start = *node;
+    file_ = start_->keyword.file;
+    if (auto node = node_ref(start_->declaration->target)) data_->start = *node;
 }
 
 void Checker::report_unused() {

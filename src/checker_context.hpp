@@ -91,9 +91,40 @@ private:
 
     void collect(const ast::Declaration& declaration);
 
-    // ---- clock, business hours, crisis modes --------------------------------------------------
+    // A declaration a flow makes once: the header, `start`, `clock`, `zone`. The keyword's span
+    // also says which file it is in.
+    template <typename Declaration>
+    struct Once {
+        const Declaration* declaration;
+        Span keyword;
+    };
 
-    void collect_clock(const ast::Clock& clock);
+    // Keeps the first such declaration; T011 at a second, false then. `what` names it in the
+    // message, `first` (else `what`) in the note at the first one.
+    template <typename Declaration>
+    bool declare_once(std::optional<Once<Declaration>>& kept, const Declaration& declaration,
+                      std::string_view what, std::string_view first = {}) {
+        Span where = keyword_span(declaration);
+        if (kept) {
+            error(Code::duplicate_singleton, where, fmt::format("a flow has only one {}", what))
+                .notes.push_back({kept->keyword, fmt::format("the first {} is here", first.empty() ? what : first)});
+            return false;
+        }
+        kept = Once<Declaration>{&declaration, where};
+        return true;
+    }
+
+    // A named declaration's name and where it and its name stand, as the flow keeps them.
+    template <typename Item, typename Declaration>
+    Item named(const Declaration& declaration) const {
+        Item item;
+        item.name = declaration.name;
+        item.span = span(declaration);
+        item.name_span = span(declaration.name);
+        return item;
+    }
+
+    // ---- clock, business hours, crisis modes --------------------------------------------------
 
     void resolve_clock();
 
@@ -102,8 +133,6 @@ private:
     std::optional<detail::TimeZone> load_zone(const std::string& name, Span where, std::string_view whose);
 
     // ---- time fields: their formats and zones -------------------------------------------------
-
-    void collect_flow_zone(const ast::Zone& zone);
 
     // The span of bytes [offset, offset + length) of a string literal's text, when the literal
     // has no escapes (else the whole literal).
@@ -189,8 +218,6 @@ private:
 
     void collect_header(const ast::Header& header);
 
-    void collect_start(const ast::Start& start);
-
     bool define_value(const ast::Name& name, ValueSymbol symbol, std::string_view what);
 
     void collect_field(const ast::FieldDecl& decl);
@@ -214,6 +241,12 @@ private:
 
     ConditionId add(Condition c);
     ConditionId constant(bool value, Span where);
+    // A test whose kind reads only a field and an operand (exists, has any/all, within hours,
+    // in crisis: see ConditionKind).
+    ConditionId add_test(ConditionKind kind, std::uint32_t field, std::uint32_t operand, Span where);
+    // The start of an `is` or `in` test of a field's value: the field, `not`, where; nothing when
+    // the name is not a field (reported).
+    std::optional<Condition> value_test(const ast::Name& name, bool negated, Span where);
 
 
     // A name used where a field is expected (left of an operator, after `exists`).
@@ -291,12 +324,6 @@ private:
 
     void report_unused();
 
-    struct StartDecl {
-        Span keyword;
-        ast::Name target;
-        FileId file;
-    };
-
     const CheckInput& in_;
     std::vector<Diagnostic>& diagnostics_;
     std::uint64_t suggestion_budget_ = suggestion_budget;  // cells of edit distance left (suggest.hpp)
@@ -305,8 +332,8 @@ private:
     std::unique_ptr<detail::ResolvedFlow> data_;
     FileId file_ = 0;
 
-    std::optional<Span> header_span_;
-    std::optional<StartDecl> start_;
+    std::optional<Once<ast::Header>> header_;
+    std::optional<Once<ast::Start>> start_;
     std::unordered_map<std::string, ValueSymbol> values_;
     std::unordered_map<std::string, std::uint32_t> lists_;
     std::vector<std::uint32_t> field_declared_order_;
@@ -315,10 +342,8 @@ private:
     std::vector<std::pair<const ast::Outcome*, FileId>> outcomes_;
     std::vector<std::pair<const ast::TestCase*, FileId>> tests_;
     std::vector<std::pair<const ast::Crisis*, FileId>> crises_;
-    std::optional<std::pair<const ast::Clock*, Span>> clock_;
-    FileId clock_file_ = 0;
-    std::optional<std::pair<const ast::Zone*, Span>> flow_zone_;
-    FileId flow_zone_file_ = 0;
+    std::optional<Once<ast::Clock>> clock_;
+    std::optional<Once<ast::Zone>> flow_zone_;
     struct FieldDeclaration {
         std::uint32_t index;
         const ast::FieldDecl* decl;

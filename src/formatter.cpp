@@ -350,7 +350,7 @@ private:
     }
 
     void step(const ast::Step& s) {
-        line(0, fmt::format("step {} {} {{", std::string(s.name), quote(s.question)), s.from, s.question.to);
+        open_named("step", s.name, s.question, s.from);
         for (const ast::Branch& b : s.branches)
             line(1, fmt::format("if {} -> {}", expr(b.condition, 0), std::string(b.target)), b.from, b.to);
         if (s.otherwise) line(1, "else -> " + std::string(s.otherwise->target), s.otherwise->from, s.otherwise->to);
@@ -358,7 +358,7 @@ private:
     }
 
     void outcome(const ast::Outcome& o) {
-        line(0, fmt::format("outcome {} {} {{", std::string(o.name), quote(o.title)), o.from, o.title.to);
+        open_named("outcome", o.name, o.title, o.from);
         for (const ast::ActionStmt& a : o.actions) {
             std::string content = action(a.action);
             if (a.condition) content += " if " + expr(*a.condition, 0);
@@ -394,37 +394,47 @@ private:
     }
 
     void hours(const ast::Hours& h) {
-        line(0, fmt::format("hours {} {} {{", std::string(h.name), quote(h.title)), h.from, h.title.to);
-        for (const ast::HoursItem& item : h.items)
-            boost::apply_visitor(
-                overloaded{
-                    [&](const ast::Zone& z) { line(1, "zone " + quote(z.name), z.from, z.to); },
-                    [&](const ast::Holidays& list) {
-                        std::string dates;
-                        for (std::size_t i = 0; i < list.dates.size(); ++i)
-                            dates += (i ? ", " : "") + std::string(text(list.dates[i]));
-                        line(1, "holidays " + dates, list.from, list.to);
-                    },
-                    [&](const ast::Opening& o) { line(1, opening(o), o.from, o.to); },
-                },
-                item);
-        close(0, h.to);
+        open_named("hours", h.name, h.title, h.from);
+        item_lines(h.items, h.to,
+                   overloaded{
+                       [&](const ast::Zone& z) { return "zone " + quote(z.name); },
+                       [&](const ast::Holidays& list) {
+                           std::string dates;
+                           for (std::size_t i = 0; i < list.dates.size(); ++i)
+                               dates += (i ? ", " : "") + std::string(text(list.dates[i]));
+                           return "holidays " + dates;
+                       },
+                       [&](const ast::Opening& o) { return opening(o); },
+                   });
     }
 
     void crisis(const ast::Crisis& c) {
-        line(0, fmt::format("crisis {} {} {{", std::string(c.name), quote(c.title)), c.from, c.title.to);
-        for (const ast::CrisisItem& item : c.items)
-            boost::apply_visitor(
-                overloaded{
-                    [&](const ast::CrisisWhen& w) { line(1, "when " + expr(w.condition, 0), w.from, w.to); },
-                    [&](const ast::CrisisLeave& l) { line(1, "leave when " + expr(l.condition, 0), l.from, l.to); },
-                    [&](const ast::CrisisMinimum& m) { line(1, "minimum " + std::string(text(m.length)), m.from, m.to); },
-                    [&](const ast::Route& r) {
-                        line(1, fmt::format("route {} -> {}", std::string(r.node), std::string(r.replacement)), r.from, r.to);
-                    },
-                },
-                item);
-        close(0, c.to);
+        open_named("crisis", c.name, c.title, c.from);
+        item_lines(c.items, c.to,
+                   overloaded{
+                       [&](const ast::CrisisWhen& w) { return "when " + expr(w.condition, 0); },
+                       [&](const ast::CrisisLeave& l) { return "leave when " + expr(l.condition, 0); },
+                       [&](const ast::CrisisMinimum& m) { return "minimum " + std::string(text(m.length)); },
+                       [&](const ast::Route& r) {
+                           return fmt::format("route {} -> {}", std::string(r.node), std::string(r.replacement));
+                       },
+                   });
+    }
+
+    // The items of a block (business hours, a crisis), a line each as `print` writes the item's
+    // kind; then the block's closing brace at `to`.
+    template <typename Items, typename Print>
+    void item_lines(const Items& items, std::uint32_t to, const Print& print) {
+        for (const auto& item : items) {
+            const ast::Spanned& where = boost::apply_visitor([](const auto& x) -> const ast::Spanned& { return x; }, item);
+            line(1, boost::apply_visitor(print, item), where.from, where.to);
+        }
+        close(0, to);
+    }
+
+    // `keyword NAME "Title" {`: how a step, an outcome, business hours and a crisis open.
+    void open_named(std::string_view keyword, const ast::Name& name, const ast::Text& title, std::uint32_t from) {
+        line(0, fmt::format("{} {} {} {{", keyword, std::string(name), quote(title)), from, title.to);
     }
 
     // The closing brace of a block that ends at `to`: comments inside the block go before it.

@@ -122,22 +122,22 @@ std::optional<Traffic> Traffic::from_json(const Flow& flow, std::string_view tex
         error = "the traffic file lacks steps, branches or outcomes (write it with 'triage run --traffic')";
         return std::nullopt;
     }
-    for (auto [name, value] : steps) {
-        auto node = flow.find_node(name);
-        if (!node || node->kind != NodeKind::step) {
-            error = fmt::format("the traffic file counts a step '{}' that this flow does not have", name);
-            return std::nullopt;
+    // Counts by the names of one kind of node; false, with `error`, at a name the flow has not.
+    auto read_counts = [&](simdjson::dom::object counts, NodeKind kind, std::string_view what,
+                           std::vector<std::uint64_t>& into) {
+        for (auto [name, value] : counts) {
+            auto node = flow.find_node(name);
+            if (!node || node->kind != kind) {
+                error = fmt::format("the traffic file counts {} '{}' that this flow does not have", what, name);
+                return false;
+            }
+            into[node->index] = count(value);
         }
-        t.step_visits[node->index] = count(value);
-    }
-    for (auto [name, value] : outcomes) {
-        auto node = flow.find_node(name);
-        if (!node || node->kind != NodeKind::outcome) {
-            error = fmt::format("the traffic file counts an outcome '{}' that this flow does not have", name);
-            return std::nullopt;
-        }
-        t.outcome_counts[node->index] = count(value);
-    }
+        return true;
+    };
+    if (!read_counts(steps, NodeKind::step, "a step", t.step_visits) ||
+        !read_counts(outcomes, NodeKind::outcome, "an outcome", t.outcome_counts))
+        return std::nullopt;
     for (simdjson::dom::element b : branches) {
         std::string_view step_name;
         std::uint64_t index = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <climits>
@@ -316,6 +317,67 @@ std::optional<std::int64_t> wall_millis(Reading r) noexcept {
 // What a conversion sets, to refuse patterns that set one thing twice.
 enum class Sets : std::uint8_t { year, month, day, day_of_year, hour, hour12, minute, second, weekday, am_pm, offset };
 
+constexpr Instruction digits(Part part, bool sign, std::uint8_t min, std::uint8_t max) {
+    return {Step::digits, part, sign, min, max, 0};
+}
+constexpr Instruction literal(char c) { return {Step::literal, Part::none, false, 1, 1, c}; }
+constexpr Instruction step(Step s) { return {s, Part::none, false, 1, 1, 0}; }
+// Milliseconds: two digits, a point and three more, as date::parse reads %S into them.
+constexpr Instruction seconds_and_millis{Step::seconds, Part::none, false, 1, 6, 0};
+
+// The %-conversions triage reads: the letters that write one, what it sets (checked in this
+// order), and how it reads. %Ez and %Oz read %z's offset with a colon.
+struct Conversion {
+    std::string_view letters;
+    std::vector<Sets> sets;
+    std::vector<Instruction> program;
+};
+const std::vector<Conversion>& conversions() {
+    static const std::vector<Conversion> table = {
+        {"Y", {Sets::year}, {digits(Part::year, true, 1, 4)}},
+        {"y", {Sets::year}, {digits(Part::year2, false, 1, 2)}},
+        {"m", {Sets::month}, {digits(Part::month, true, 1, 2)}},
+        {"de", {Sets::day}, {digits(Part::day, true, 1, 2)}},
+        {"j", {Sets::day_of_year}, {digits(Part::day_of_year, false, 1, 3)}},
+        {"H", {Sets::hour}, {digits(Part::hour, false, 1, 2)}},
+        {"I", {Sets::hour12}, {digits(Part::hour12, true, 1, 2)}},
+        {"M", {Sets::minute}, {digits(Part::minute, false, 1, 2)}},
+        {"S", {Sets::second}, {seconds_and_millis}},
+        {"p", {Sets::am_pm}, {step(Step::am_pm)}},
+        {"T",
+         {Sets::hour, Sets::minute, Sets::second},
+         {digits(Part::hour, false, 1, 2), literal(':'), digits(Part::minute, false, 1, 2), literal(':'), seconds_and_millis}},
+        {"R", {Sets::hour, Sets::minute}, {digits(Part::hour, false, 1, 2), literal(':'), digits(Part::minute, false, 1, 2)}},
+        {"F",
+         {Sets::year, Sets::month, Sets::day},
+         {digits(Part::year, true, 1, 4), literal('-'), digits(Part::month, false, 1, 2), literal('-'),
+          digits(Part::day, false, 1, 2)}},
+        {"D",
+         {Sets::month, Sets::day, Sets::year},
+         {digits(Part::month, false, 1, 2), literal('/'), digits(Part::day, false, 1, 2), literal('/'),
+          digits(Part::year2, true, 1, 2)}},
+        {"bBh", {Sets::month}, {step(Step::month_name)}},
+        {"aA", {Sets::weekday}, {step(Step::weekday_name)}},
+        {"z", {Sets::offset}, {step(Step::offset)}},
+        {"Z", {}, {step(Step::abbreviation)}},
+        {"n", {}, {step(Step::one_space)}},
+        {"t", {}, {step(Step::optional_space)}},
+        {"%", {}, {literal('%')}},
+    };
+    return table;
+}
+
+// "%Y %y %m ...": the conversions as a message lists them.
+std::string conversion_list() {
+    std::string list;
+    for (const Conversion& conversion : conversions())
+        for (char letter : conversion.letters) {
+            list += fmt::format("{}%{}", list.empty() ? "" : " ", letter);
+            if (letter == 'z') list += " %Ez";
+        }
+    return list;
+}
+
 class PatternCompiler {
 public:
     PatternCompiler(std::string_view pattern, TimeFormat::Problem& problem) : pattern_(pattern), problem_(problem) {}
@@ -328,7 +390,7 @@ public:
             } else if (is_space(c)) {
                 if (program_.empty() || program_.back().step != Step::spaces) program_.push_back({Step::spaces});
             } else {
-                program_.push_back({Step::literal, Part::none, false, 1, 1, c});
+                program_.push_back(literal(c));
             }
         }
         if (!complete()) return false;
@@ -357,17 +419,6 @@ private:
         return true;
     }
 
-    void digits(Part part, bool sign, std::uint8_t min, std::uint8_t max) {
-        program_.push_back({Step::digits, part, sign, min, max, 0});
-    }
-    void literal(char c) { program_.push_back({Step::literal, Part::none, false, 1, 1, c}); }
-    void step(Step s, std::uint8_t max = 1) { program_.push_back({s, Part::none, false, 1, max, 0}); }
-
-    // Milliseconds: two digits, a point and three more, as date::parse reads %S into them.
-    static constexpr std::uint8_t seconds_width = 6;
-
-    // long because: one case per % conversion, what each reads and which parts it sets: the table
-    // of conversions in one place, next to the list the default case names.
     bool conversion(std::size_t& i) {
         const std::size_t start = i;
         if (++i == pattern_.size()) return fail(start, 1, "the pattern ends with a lone '%'; write '%%' for a percent sign");
@@ -382,109 +433,16 @@ private:
             return fail(start, length, "field widths such as '%4Y' are not supported; the widths date::parse uses are built in");
         if (modifier != 0 && c != 'z')
             return fail(start, length, fmt::format("'%{}' is only read before 'z' ('%{}z', an offset such as +05:30)", modifier, modifier));
-        switch (c) {
-        case 'Y':
-            if (!mark(Sets::year, start, length)) return false;
-            digits(Part::year, true, 1, 4);
-            return true;
-        case 'y':
-            if (!mark(Sets::year, start, length)) return false;
-            digits(Part::year2, false, 1, 2);
-            return true;
-        case 'm':
-            if (!mark(Sets::month, start, length)) return false;
-            digits(Part::month, true, 1, 2);
-            return true;
-        case 'd':
-        case 'e':
-            if (!mark(Sets::day, start, length)) return false;
-            digits(Part::day, true, 1, 2);
-            return true;
-        case 'j':
-            if (!mark(Sets::day_of_year, start, length)) return false;
-            digits(Part::day_of_year, false, 1, 3);
-            return true;
-        case 'H':
-            if (!mark(Sets::hour, start, length)) return false;
-            digits(Part::hour, false, 1, 2);
-            return true;
-        case 'I':
-            if (!mark(Sets::hour12, start, length)) return false;
-            digits(Part::hour12, true, 1, 2);
-            return true;
-        case 'M':
-            if (!mark(Sets::minute, start, length)) return false;
-            digits(Part::minute, false, 1, 2);
-            return true;
-        case 'S':
-            if (!mark(Sets::second, start, length)) return false;
-            step(Step::seconds, seconds_width);
-            return true;
-        case 'T':
-            if (!mark(Sets::hour, start, length) || !mark(Sets::minute, start, length) ||
-                !mark(Sets::second, start, length))
-                return false;
-            digits(Part::hour, false, 1, 2);
-            literal(':');
-            digits(Part::minute, false, 1, 2);
-            literal(':');
-            step(Step::seconds, seconds_width);
-            return true;
-        case 'R':
-            if (!mark(Sets::hour, start, length) || !mark(Sets::minute, start, length)) return false;
-            digits(Part::hour, false, 1, 2);
-            literal(':');
-            digits(Part::minute, false, 1, 2);
-            return true;
-        case 'F':
-            if (!mark(Sets::year, start, length) || !mark(Sets::month, start, length) ||
-                !mark(Sets::day, start, length))
-                return false;
-            digits(Part::year, true, 1, 4);
-            literal('-');
-            digits(Part::month, false, 1, 2);
-            literal('-');
-            digits(Part::day, false, 1, 2);
-            return true;
-        case 'D':
-            if (!mark(Sets::month, start, length) || !mark(Sets::day, start, length) ||
-                !mark(Sets::year, start, length))
-                return false;
-            digits(Part::month, false, 1, 2);
-            literal('/');
-            digits(Part::day, false, 1, 2);
-            literal('/');
-            digits(Part::year2, true, 1, 2);
-            return true;
-        case 'b':
-        case 'B':
-        case 'h':
-            if (!mark(Sets::month, start, length)) return false;
-            step(Step::month_name);
-            return true;
-        case 'a':
-        case 'A':
-            if (!mark(Sets::weekday, start, length)) return false;
-            step(Step::weekday_name);
-            return true;
-        case 'p':
-            if (!mark(Sets::am_pm, start, length)) return false;
-            step(Step::am_pm);
-            return true;
-        case 'z':
-            if (!mark(Sets::offset, start, length)) return false;
-            step(modifier != 0 ? Step::offset_colon : Step::offset);
-            return true;
-        case 'Z': step(Step::abbreviation); return true;
-        case 'n': step(Step::one_space); return true;
-        case 't': step(Step::optional_space); return true;
-        case '%': literal('%'); return true;
-        default:
-            return fail(start, length,
-                        fmt::format("'%{}' is not a conversion triage reads; it reads %Y %y %m %d %e %j %H %I %M %S %p "
-                                    "%T %R %F %D %b %B %h %a %A %z %Ez %Z %n %t %%",
-                                    c));
-        }
+        const auto& table = conversions();
+        auto it = std::find_if(table.begin(), table.end(),
+                               [&](const Conversion& k) { return k.letters.find(c) != std::string_view::npos; });
+        if (it == table.end())
+            return fail(start, length, fmt::format("'%{}' is not a conversion triage reads; it reads {}", c, conversion_list()));
+        for (Sets what : it->sets)
+            if (!mark(what, start, length)) return false;
+        program_.insert(program_.end(), it->program.begin(), it->program.end());
+        if (modifier != 0) program_.back().step = Step::offset_colon;  // %Ez, %Oz: checked above
+        return true;
     }
 
     // A time needs a date; %I needs %p (and %p %I) to say which half of the day.

@@ -52,68 +52,61 @@ std::optional<std::optional<std::string>> set_cli_limit(std::string_view name, s
     return std::optional<std::string>();
 }
 
+// An option given once per value, as often as needed (`--limit a=1 --limit b=2`); `take` gets
+// them all.
+void add_repeatable(CLI::App& command, const std::string& name, const std::string& type_name,
+                    std::function<void(const std::vector<std::string>&)> take, const std::string& help) {
+    command.add_option_function<std::vector<std::string>>(name, std::move(take), help)
+        ->type_name(type_name)
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 }  // namespace
 
 void add_limit_option(CLI::App& command) {
-    command
-        .add_option_function<std::vector<std::string>>(
-            "--limit",
-            [](const std::vector<std::string>& settings) {
-                for (const std::string& setting : settings) {
-                    auto eq = setting.find('=');
-                    if (eq == std::string::npos) throw CLI::ValidationError("--limit", "takes NAME=VALUE, not '" + setting + "'");
-                    std::string_view name = std::string_view(setting).substr(0, eq);
-                    std::string_view value = std::string_view(setting).substr(eq + 1);
-                    std::optional<std::string> problem;
-                    if (auto cli = set_cli_limit(name, value)) problem = *cli;
-                    else problem = set_limit(limits().flow, name, value);
-                    if (problem) {
-                        if (problem->starts_with("unknown limit")) *problem += ", line-length, fields, json-depth, render-time";
-                        throw CLI::ValidationError("--limit", *problem);
-                    }
+    add_repeatable(command, "--limit", "NAME=VALUE",
+        [](const std::vector<std::string>& settings) {
+            for (const std::string& setting : settings) {
+                auto eq = setting.find('=');
+                if (eq == std::string::npos) throw CLI::ValidationError("--limit", "takes NAME=VALUE, not '" + setting + "'");
+                std::string_view name = std::string_view(setting).substr(0, eq);
+                std::string_view value = std::string_view(setting).substr(eq + 1);
+                std::optional<std::string> problem;
+                if (auto cli = set_cli_limit(name, value)) problem = *cli;
+                else problem = set_limit(limits().flow, name, value);
+                if (problem) {
+                    if (problem->starts_with("unknown limit")) *problem += ", line-length, fields, json-depth, render-time";
+                    throw CLI::ValidationError("--limit", *problem);
                 }
-            },
-            "Raise or lower a limit: NAME=VALUE (repeatable). Flow limits: " + limit_names() +
-                "; record limits: line-length, fields, json-depth; render-time (seconds Graphviz may take). "
-                "See docs/security.md")
-        ->type_name("NAME=VALUE")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    command
-        .add_option_function<std::vector<std::string>>(
-            "--include-root",
-            [](const std::vector<std::string>& directories) {
-                for (const std::string& directory : directories) {
-                    std::error_code ec;
-                    if (!std::filesystem::is_directory(directory, ec))
-                        throw CLI::ValidationError("--include-root", "'" + directory + "' is not a directory");
-                    limits().include_roots.emplace_back(directory);
-                }
-            },
-            "A directory whose files includes and word list files may name, besides the flow's own "
-            "directory tree (repeatable)")
-        ->type_name("DIR")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    command
-        .add_option_function<std::vector<std::string>>(
-            "--time-format",
-            [](const std::vector<std::string>& settings) {
-                for (const std::string& setting : settings) {
-                    auto eq = setting.find('=');
-                    if (eq == std::string::npos || eq == 0 || eq + 1 == setting.size())
-                        throw CLI::ValidationError("--time-format", "takes FIELD=FORMAT, not '" + setting + "'");
-                    limits().time_formats[setting.substr(0, eq)] = setting.substr(eq + 1);
-                }
-            },
-            "Read a time field in this format, over the flow's: FIELD=FORMAT, a pattern such as "
-            "'%Y-%m-%d %H:%M:%S %z' or rfc3339, rfc2822, twitter, unix, unix_ms (repeatable)")
-        ->type_name("FIELD=FORMAT")
-        ->expected(1)
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+            }
+        },
+        "Raise or lower a limit: NAME=VALUE (repeatable). Flow limits: " + limit_names() +
+            "; record limits: line-length, fields, json-depth; render-time (seconds Graphviz may take). "
+            "See docs/security.md");
+    add_repeatable(command, "--include-root", "DIR",
+        [](const std::vector<std::string>& directories) {
+            for (const std::string& directory : directories) {
+                std::error_code ec;
+                if (!std::filesystem::is_directory(directory, ec))
+                    throw CLI::ValidationError("--include-root", "'" + directory + "' is not a directory");
+                limits().include_roots.emplace_back(directory);
+            }
+        },
+        "A directory whose files includes and word list files may name, besides the flow's own "
+        "directory tree (repeatable)");
+    add_repeatable(command, "--time-format", "FIELD=FORMAT",
+        [](const std::vector<std::string>& settings) {
+            for (const std::string& setting : settings) {
+                auto eq = setting.find('=');
+                if (eq == std::string::npos || eq == 0 || eq + 1 == setting.size())
+                    throw CLI::ValidationError("--time-format", "takes FIELD=FORMAT, not '" + setting + "'");
+                limits().time_formats[setting.substr(0, eq)] = setting.substr(eq + 1);
+            }
+        },
+        "Read a time field in this format, over the flow's: FIELD=FORMAT, a pattern such as "
+        "'%Y-%m-%d %H:%M:%S %z' or rfc3339, rfc2822, twitter, unix, unix_ms (repeatable)");
     command.add_option_function<std::string>(
                "--time-zone", [](const std::string& zone) { limits().time_zone = zone; },
                "The zone of times whose format has no offset, over the flow's (e.g. America/New_York)")
