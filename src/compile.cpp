@@ -8,6 +8,7 @@
 #include "parser.hpp"
 #include "program.hpp"
 #include "source_reader.hpp"
+#include "symbol_indexer.hpp"
 
 #include <fmt/format.h>
 
@@ -191,6 +192,9 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     }
     Loader loader(*sources, effective, reader, result.diagnostics);
     loader.load(main);
+    detail::SymbolIndexer indexer;
+    for (const SourceDeclaration& d : loader.declarations()) indexer.add(d.file, *d.declaration);
+    result.symbols = indexer.finish();
     if (loader.limit_exceeded()) {
         result.sources = std::move(sources);
         return result;

@@ -5,6 +5,7 @@
 #include "triage/flow.hpp"
 #include "triage/limits.hpp"
 #include "triage/source.hpp"
+#include "triage/symbols.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -51,6 +52,9 @@ struct CompileResult {
     std::optional<Flow> flow;              // present when there are no errors
     std::vector<Diagnostic> diagnostics;   // errors and warnings, in source order per file
     std::shared_ptr<const SourceMap> sources;
+    // Never null: the names declared and used, from the declarations that parsed, with or
+    // without errors (empty when no file could be read). Spans point into `sources`.
+    std::shared_ptr<const SymbolIndex> symbols = std::make_shared<const SymbolIndex>();
 
     [[nodiscard]] bool ok() const { return flow.has_value(); }
 };

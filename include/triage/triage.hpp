@@ -18,6 +18,7 @@
 #include "triage/render.hpp"
 #include "triage/source.hpp"
 #include "triage/stream.hpp"
+#include "triage/symbols.hpp"
 #include "triage/testing.hpp"
 #include "triage/text.hpp"
 #include "triage/value.hpp"
