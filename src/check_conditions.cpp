@@ -291,7 +291,8 @@ std::optional<std::uint32_t> Checker::enum_value(const Field& f, const ast::Valu
     if (it == f.values.end()) {
         auto& d = error(Code::unknown_enum_value, span(*where),
                         fmt::format("'{}' is not a value of '{}'", written, f.name));
-        suggest(d, written, f.values);
+        const bool quoted = boost::get<ast::Text>(&value.get()) != nullptr;
+        suggest(d, written, f.values, ItselfName{}, {quoted ? Rewrite::As::literal : Rewrite::As::name, span(*where)});
         d.notes.push_back({std::nullopt, fmt::format("'{}' is one of: {}", f.name,
                                                      fmt::join(f.values, ", "))});
         return std::nullopt;

@@ -147,7 +147,9 @@ std::optional<detail::TimeFormat> Checker::time_format(const std::string& field,
                                         inside_literal(*literal, problem.offset, problem.length), problem.message)
                                 : error(Code::invalid_time_format, where,
                                         fmt::format("--time-format {}: {}", field, problem.message));
-        if (spec.find('%') == std::string::npos) suggest(d, spec, detail::TimeFormat::named_formats());
+        if (spec.find('%') == std::string::npos)  // the fix rewrites the whole literal; --time-format has none
+            suggest(d, spec, detail::TimeFormat::named_formats(), ItselfName{},
+                    literal ? Rewrite{Rewrite::As::literal, span(*literal)} : Rewrite{Rewrite::As::none, {}});
         return std::nullopt;
     }
     if (format->carries_offset()) return format;

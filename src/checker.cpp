@@ -38,6 +38,19 @@ Diagnostic& Checker::report(Severity severity, Code code, Span where, std::strin
     return diagnostics_.back();
 }
 
+void Checker::replace_with(Diagnostic& d, Span at, std::string_view written, const std::string& replacement,
+                           bool literal) {
+    static constexpr std::string_view reserved[] = {"true", "false", "and", "or", "not"};
+    const bool plain_name =
+        !replacement.empty() && !(replacement[0] >= '0' && replacement[0] <= '9') &&
+        std::all_of(replacement.begin(), replacement.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        }) &&
+        std::find(std::begin(reserved), std::end(reserved), replacement) == std::end(reserved);
+    d.fixes.push_back({fmt::format("replace '{}' with '{}'", written, replacement),
+                       {{at, literal || !plain_name ? string_literal(replacement) : replacement}}});
+}
+
 Diagnostic& Checker::error(Code code, Span where, std::string message) {
     return report(Severity::error, code, where, std::move(message));
 }
