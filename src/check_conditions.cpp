@@ -77,7 +77,7 @@ std::optional<std::uint32_t> Checker::field_ref(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        suggest(d, name, values_, KeyName{});
+        if (!explain_other_kind(d, name, Wanted::field)) suggest(d, name, values_, KeyName{});
         return std::nullopt;
     }
     if (it->second.kind == ValueSymbol::Kind::let) {
@@ -146,7 +146,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        suggest(d, name, values_, KeyName{});
+        if (!explain_other_kind(d, name, Wanted::value)) suggest(d, name, values_, KeyName{});
         return constant(false, span(name));
     }
     Condition c;
@@ -211,7 +211,7 @@ ConditionId Checker::resolve_has(const ast::HasTest& test) {
     } else if (list == lists_.end()) {
         auto& d = error(Code::unknown_word_list, span(test.list),
                         fmt::format("unknown word list '{}'", std::string(test.list)));
-        suggest(d, test.list, lists_, KeyName{});
+        if (!explain_other_kind(d, test.list, Wanted::word_list)) suggest(d, test.list, lists_, KeyName{});
     } else {
         list_used_[list->second] = true;
     }

@@ -414,6 +414,7 @@ std::optional<std::uint32_t> Checker::named_ref(const std::unordered_map<std::st
     // Declared in a block with a syntax error (reported there): not unknown, only unusable.
     if (is_broken(&index == &hours_index_ ? BrokenName::Kind::hours : BrokenName::Kind::crisis, name)) return std::nullopt;
     auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
+    if (explain_other_kind(d, name, &index == &hours_index_ ? Wanted::hours : Wanted::crisis)) return std::nullopt;
     suggest(d, name, index, KeyName{});
     if (index.empty()) d.help = declare;
     return std::nullopt;

@@ -228,3 +228,13 @@ TEST_CASE("fixes in SARIF: artifactChanges of replacements, an insertion as an e
     }
     CHECK(with_fixes == 1);
 }
+
+TEST_CASE("fix: business hours or a crisis used as a condition is tested as one") {
+    const std::string crisis = "crisis storm \"Storm\" {\n  when count(t contains \"storm\") over 1h > 50\n}\nclock at";
+    fixes_to(with_frame("t: text\n at: time", "storm", crisis), Code::unknown_value_name,
+             with_frame("t: text\n at: time", "in crisis storm", crisis));
+    std::string hours = hours_flow("mon-fri 09:00-17:00");
+    std::string bare = hours;
+    bare.replace(bare.find("within hours desk"), 17, "desk");
+    fixes_to(bare, Code::unknown_value_name, hours);
+}
