@@ -77,7 +77,8 @@ std::optional<std::uint32_t> Checker::field_ref(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        if (!explain_other_kind(d, name, Wanted::field)) suggest(d, name, values_, KeyName{});
+        if (!explain_other_kind(d, name, Wanted::field))  // fields only: a condition there is T020
+            suggest(d, name, data_->fields, [](const Field& f) { return std::string_view(f.name); });
         return std::nullopt;
     }
     if (it->second.kind == ValueSymbol::Kind::let) {

@@ -238,3 +238,13 @@ TEST_CASE("fix: business hours or a crisis used as a condition is tested as one"
     bare.replace(bare.find("within hours desk"), 17, "desk");
     fixes_to(bare, Code::unknown_value_name, hours);
 }
+
+TEST_CASE("fix: where a field is expected, only fields are suggested (a condition there is T020)") {
+    const std::string lets = "let retweet = true";
+    CompileResult result = compile_text(with_frame("retweets: integer", "retweat > 1", lets));
+    const Diagnostic* d = find(result, Code::unknown_value_name);
+    REQUIRE(d != nullptr);
+    CHECK(d->help == "did you mean 'retweets'?");
+    fixes_to(with_frame("retweets: integer", "retweat > 1", lets), Code::unknown_value_name,
+             with_frame("retweets: integer", "retweets > 1", lets));
+}
