@@ -96,7 +96,8 @@ std::optional<std::uint32_t> Checker::field_ref(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        suggest(d, name, values_, KeyName{});
+        if (!explain_other_kind(d, name, Wanted::field))  // fields only: a condition there is T020
+            suggest(d, name, data_->fields, [](const Field& f) { return std::string_view(f.name); });
         return std::nullopt;
     }
     if (it->second.kind == ValueSymbol::Kind::let) {
@@ -165,7 +166,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        suggest(d, name, values_, KeyName{});
+        if (!explain_other_kind(d, name, Wanted::value)) suggest(d, name, values_, KeyName{});
         return constant(false, span(name));
     }
     Condition c;
@@ -226,7 +227,7 @@ ConditionId Checker::resolve_has(const ast::HasTest& test) {
     } else if (list == lists_.end()) {
         auto& d = error(Code::unknown_word_list, span(test.list),
                         fmt::format("unknown word list '{}'", std::string(test.list)));
-        suggest(d, test.list, lists_, KeyName{});
+        if (!explain_other_kind(d, test.list, Wanted::word_list)) suggest(d, test.list, lists_, KeyName{});
     } else {
         list_used_[list->second] = true;
     }
@@ -302,7 +303,8 @@ std::optional<std::uint32_t> Checker::enum_value(const Field& f, const ast::Valu
     if (it == f.values.end()) {
         auto& d = error(Code::unknown_enum_value, span(*where),
                         fmt::format("'{}' is not a value of '{}'", written, f.name));
-        suggest(d, written, f.values);
+        const bool quoted = boost::get<ast::Text>(&value.get()) != nullptr;
+        suggest(d, written, f.values, ItselfName{}, {quoted ? Rewrite::As::literal : Rewrite::As::name, span(*where)});
         d.notes.push_back({std::nullopt, fmt::format("'{}' is one of: {}", f.name,
                                                      fmt::join(f.values, ", "))});
         return std::nullopt;

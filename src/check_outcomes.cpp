@@ -9,7 +9,7 @@ std::optional<NodeRef> Checker::node_ref(const ast::Name& name) {
     if (is_broken(BrokenName::Kind::node, name) || too_many_steps_) return std::nullopt;
     auto& d = error(Code::unknown_node, span(name),
                     fmt::format("unknown step or outcome '{}'", std::string(name)));
-    suggest(d, name, data_->node_index, KeyName{});
+    if (!explain_other_kind(d, name, Wanted::node)) suggest(d, name, data_->node_index, KeyName{});
     return std::nullopt;
 }
 

@@ -132,7 +132,9 @@ std::optional<detail::TimeFormat> Checker::time_format(const std::string& field,
                                         inside_literal(*literal, problem.offset, problem.length), problem.message)
                                 : error(Code::invalid_time_format, where,
                                         fmt::format("--time-format {}: {}", field, problem.message));
-        if (spec.find('%') == std::string::npos) suggest(d, spec, detail::TimeFormat::named_formats());
+        if (spec.find('%') == std::string::npos)  // the fix rewrites the whole literal; --time-format has none
+            suggest(d, spec, detail::TimeFormat::named_formats(), ItselfName{},
+                    literal ? Rewrite{Rewrite::As::literal, span(*literal)} : Rewrite{Rewrite::As::none, {}});
         return std::nullopt;
     }
     if (format->carries_offset()) return format;
@@ -391,6 +393,7 @@ std::optional<std::uint32_t> Checker::named_ref(const std::unordered_map<std::st
     // Declared in a block with a syntax error (reported there): not unknown, only unusable.
     if (is_broken(&index == &hours_index_ ? BrokenName::Kind::hours : BrokenName::Kind::crisis, name)) return std::nullopt;
     auto& d = error(Code::unknown_hours_or_crisis, span(name), fmt::format("unknown {} '{}'", what, std::string(name)));
+    if (explain_other_kind(d, name, &index == &hours_index_ ? Wanted::hours : Wanted::crisis)) return std::nullopt;
     suggest(d, name, index, KeyName{});
     if (index.empty()) d.help = declare;
     return std::nullopt;

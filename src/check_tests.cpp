@@ -8,7 +8,8 @@ std::optional<TestValue> Checker::test_value(const ast::Assignment& a) {
     if (it == values_.end() || it->second.kind != ValueSymbol::Kind::field) {
         auto& d = error(Code::unknown_value_name, span(a.field),
                         fmt::format("the flow has no field '{}'", std::string(a.field)));
-        suggest(d, a.field, data_->fields, [](const Field& f) { return std::string_view(f.name); });
+        if (!explain_other_kind(d, a.field, Wanted::test_field))
+            suggest(d, a.field, data_->fields, [](const Field& f) { return std::string_view(f.name); });
         return std::nullopt;
     }
     const Field& f = field(it->second.index);

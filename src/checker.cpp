@@ -38,6 +38,54 @@ Diagnostic& Checker::report(Severity severity, Code code, Span where, std::strin
     return diagnostics_.back();
 }
 
+void Checker::replace_with(Diagnostic& d, Span at, std::string_view written, const std::string& replacement,
+                           bool literal) {
+    static constexpr std::string_view reserved[] = {"true", "false", "and", "or", "not"};
+    const bool plain_name =
+        !replacement.empty() && !(replacement[0] >= '0' && replacement[0] <= '9') &&
+        std::all_of(replacement.begin(), replacement.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        }) &&
+        std::find(std::begin(reserved), std::end(reserved), replacement) == std::end(reserved);
+    d.fixes.push_back({fmt::format("replace '{}' with '{}'", written, replacement),
+                       {{at, literal || !plain_name ? string_literal(replacement) : replacement}}});
+}
+
+bool Checker::explain_other_kind(Diagnostic& d, const std::string& name, Wanted wanted) {
+    std::string_view is;  // what `name` is
+    auto value = values_.find(name);
+    auto node = data_->node_index.find(name);
+    const bool hours = hours_index_.contains(name), crisis = crisis_index_.contains(name);
+    if (value != values_.end() && wanted != Wanted::value)
+        is = value->second.kind == ValueSymbol::Kind::field ? "a field" : "a condition";
+    else if (lists_.contains(name)) is = "a word list";
+    else if (node != data_->node_index.end()) is = node->second.kind == NodeKind::step ? "a step" : "an outcome";
+    else if (hours && wanted != Wanted::hours) is = "business hours";
+    else if (crisis && wanted != Wanted::crisis) is = "a crisis";
+    if (is.empty() || (wanted == Wanted::field && is == "a condition")) return false;  // the latter: T020
+    static constexpr std::string_view wanted_names[] = {"a field or condition", "a field", "a field", "a word list",
+                                                        "a step or outcome", "business hours", "a crisis"};
+    d.help = fmt::format("'{}' is {}, not {}", name, is, wanted_names[static_cast<int>(wanted)]);
+    const bool condition = wanted == Wanted::value;
+    if (hours || crisis) {
+        const std::string test = fmt::format("{} {}", hours ? "within hours" : "in crisis", name);
+        d.help += fmt::format(": write '{}'", test);
+        if (condition) d.fixes.push_back({fmt::format("write '{}'", test), {{d.span, test}}});
+    } else if (is == "a word list" && condition) {
+        auto text_field = std::find_if(data_->fields.begin(), data_->fields.end(),
+                                       [](const Field& f) { return f.type == FieldType::text; });
+        d.help += fmt::format(": test a text field with it, as in 'if {} has any {}'",
+                              text_field == data_->fields.end() ? "text" : text_field->name, name);
+    } else if (node != data_->node_index.end() && (condition || wanted == Wanted::field)) {
+        d.help += fmt::format(": a branch leads to it with '-> {}'", name);
+    } else if (wanted == Wanted::test_field && is == "a condition") {
+        d.help += ": a test gives values to fields, and the conditions follow from them";
+    } else if (wanted == Wanted::word_list) {
+        d.help += ": 'has any' and 'has all' take a list declared with 'words NAME = \"phrase\", ...'";
+    }
+    return true;
+}
+
 Diagnostic& Checker::error(Code code, Span where, std::string message) {
     return report(Severity::error, code, where, std::move(message));
 }

@@ -54,6 +54,14 @@ inline std::string_view trim(std::string_view s) {
 }
 
 
+// How suggest() writes its suggestion into the flow, as the diagnostic's fix: in place of `at`
+// (the diagnostic's span when none), as a name (quoted when it is not one) or a string literal;
+// `none` for a name the flow does not hold (a command-line option).
+struct Rewrite {
+    enum class As { name, literal, none } as = As::name;
+    std::optional<Span> at;
+};
+
 struct ValueSymbol {
     enum class Kind { field, let } kind;
     std::uint32_t index;
@@ -78,14 +86,33 @@ private:
     Diagnostic& report(Severity severity, Code code, Span where, std::string message);
     Diagnostic& error(Code code, Span where, std::string message);
     Diagnostic& warning(Code code, Span where, std::string message);
+    // "did you mean '...'?" with the closest of `candidates`, and the fix that writes it.
     template <typename Range, typename NameOf = ItselfName>
-    void suggest(Diagnostic& d, std::string_view name, const Range& candidates, NameOf name_of = {}) {
+    void suggest(Diagnostic& d, std::string_view name, const Range& candidates, NameOf name_of = {},
+                 Rewrite rewrite = {}) {
         if (suggestion_budget_ == 0) return;
         const std::uint64_t before = suggestion_budget_;
         std::optional<std::string> best = closest_name(name, candidates, suggestion_budget_, name_of);
-        detail::count_compile_work(before - suggestion_budget_);  // cells of edit distance
-        if (best) d.help = fmt::format("did you mean '{}'?", *best);
+        std::vector<std::string> longer;  // not a typo: perhaps part of a longer name (`sentiment` of `sentiment_label`)
+        if (!best) longer = names_with_part(name, candidates, suggestion_budget_, name_of);
+        detail::count_compile_work(before - suggestion_budget_);  // cells of edit distance, characters compared
+        if (longer.size() == 1) best = longer.front();
+        if (longer.size() > 1) d.help = fmt::format("did you mean one of '{}'?", fmt::join(longer, "', '"));
+        if (!best) return;
+        d.help = fmt::format("did you mean '{}'?", *best);
+        if (rewrite.as != Rewrite::As::none)
+            replace_with(d, rewrite.at.value_or(d.span), name, *best, rewrite.as == Rewrite::As::literal);
     }
+    // What an unknown name was wanted as, for explain_other_kind().
+    enum class Wanted { value, field, test_field, word_list, node, hours, crisis };
+    // When `name`, unknown as `wanted`, is declared as something else (a word list used as a
+    // condition, business hours as a condition, a field as a step), says so in `d`'s help, with
+    // the fix when the rewrite is certain (`if desk` is `if within hours desk`); true then.
+    bool explain_other_kind(Diagnostic& d, const std::string& name, Wanted wanted);
+    // A fix of `d` that writes `replacement` over `at`, where `written` is; as a string literal if
+    // `literal` or if it is not a plain name (a one-of value of several words).
+    static void replace_with(Diagnostic& d, Span at, std::string_view written, const std::string& replacement,
+                             bool literal);
 
     // ---- pass 1: declarations and symbol tables ---------------------------------------------
 

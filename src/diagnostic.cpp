@@ -35,6 +35,28 @@ bool has_errors(std::span<const Diagnostic> diagnostics) {
                        [](const Diagnostic& d) { return d.severity == Severity::error; });
 }
 
+std::optional<std::string> apply_fixes(std::string_view text, FileId file, std::span<const Fix> fixes) {
+    std::vector<const TextEdit*> edits;
+    for (const Fix& fix : fixes)
+        for (const TextEdit& edit : fix.edits)
+            if (edit.span.file == file) edits.push_back(&edit);
+    std::stable_sort(edits.begin(), edits.end(),
+                     [](const TextEdit* a, const TextEdit* b) { return a->span.begin < b->span.begin; });
+    std::string out;
+    std::size_t copied = 0;  // the text before this is in `out`
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        const Span at = edits[i]->span;
+        // An edit inside another, or two starting at one place, have no one meaning.
+        const bool overlaps = at.begin < copied || (i > 0 && edits[i - 1]->span.begin == at.begin);
+        if (overlaps || at.end < at.begin || at.end > text.size()) return std::nullopt;
+        out.append(text.substr(copied, at.begin - copied));
+        out += edits[i]->text;
+        copied = at.end;
+    }
+    out.append(text.substr(copied));
+    return out;
+}
+
 namespace {
 
 std::string_view severity_name(Severity severity) {
@@ -120,6 +142,64 @@ void append_excerpt(std::string& out, const SourceMap& sources, Span span, const
     out += fmt::format("{}{} |{} {}{}{}\n", p.cyan, gutter, p.reset, p.green, marker, p.reset);
 }
 
+void append_fixes_json(JsonWriter& json, std::span<const Fix> fixes, const SourceMap& sources) {
+    json.key("fixes").begin_array();
+    for (const Fix& fix : fixes) {
+        json.begin_object();
+        json.key("message").string(fix.message);
+        json.key("edits").begin_array();
+        for (const TextEdit& edit : fix.edits) {
+            Location begin = sources.begin(edit.span);
+            Location end = sources.end(edit.span);
+            json.begin_object();
+            json.key("file").string(sources.path(edit.span.file));
+            json.key("line").number(begin.line).key("column").number(begin.column);
+            json.key("end_line").number(end.line).key("end_column").number(end.column);
+            json.key("text").string(edit.text);
+            json.end_object();
+        }
+        json.end_array();
+        json.end_object();
+    }
+    json.end_array();
+}
+
+// SARIF's `fixes`: per fix, its edits grouped by file as artifactChanges, each a replacement of
+// a region (empty for an insertion: endColumn == startColumn) by the inserted text.
+void append_fixes_sarif(JsonWriter& json, std::span<const Fix> fixes, const SourceMap& sources) {
+    json.key("fixes").begin_array();
+    for (const Fix& fix : fixes) {
+        json.begin_object();
+        json.key("description").begin_object().key("text").string(fix.message).end_object();
+        json.key("artifactChanges").begin_array();
+        std::vector<FileId> files;
+        for (const TextEdit& edit : fix.edits)
+            if (std::find(files.begin(), files.end(), edit.span.file) == files.end()) files.push_back(edit.span.file);
+        for (FileId file : files) {
+            json.begin_object();
+            json.key("artifactLocation").begin_object().key("uri").string(sources.path(file)).end_object();
+            json.key("replacements").begin_array();
+            for (const TextEdit& edit : fix.edits) {
+                if (edit.span.file != file) continue;
+                Location begin = sources.begin(edit.span);
+                Location end = sources.end(edit.span);
+                json.begin_object();
+                json.key("deletedRegion").begin_object();
+                json.key("startLine").number(begin.line).key("startColumn").number(begin.column);
+                json.key("endLine").number(end.line).key("endColumn").number(end.column);
+                json.end_object();
+                json.key("insertedContent").begin_object().key("text").string(edit.text).end_object();
+                json.end_object();
+            }
+            json.end_array();
+            json.end_object();
+        }
+        json.end_array();
+        json.end_object();
+    }
+    json.end_array();
+}
+
 }  // namespace
 
 std::string format_text(const Diagnostic& d, const SourceMap& sources, TextStyle style) {
@@ -171,6 +251,7 @@ void append_json(JsonWriter& json, std::span<const Diagnostic> diagnostics, cons
         }
         json.end_array();
         if (!d.help.empty()) json.key("help").string(d.help);
+        if (!d.fixes.empty()) append_fixes_json(json, d.fixes, sources);
         json.end_object();
     }
 }
@@ -241,6 +322,7 @@ std::string format_sarif(std::span<const DiagnosticSet> compilations) {
             for (const DiagnosticNote& note : d.notes)
                 if (note.span) location(json, *set.sources, *note.span, note.message);
             json.end_array();
+            if (!d.fixes.empty()) append_fixes_sarif(json, d.fixes, *set.sources);
             json.end_object();
         }
     }

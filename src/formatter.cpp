@@ -16,19 +16,7 @@ namespace ast = syntax::ast;
 namespace x3 = boost::spirit::x3;
 
 
-std::string quote(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default: out += c;
-        }
-    }
-    return out + "\"";
-}
+std::string quote(std::string_view text) { return string_literal(text); }
 
 // Consecutive lines with trailing comments get their comments in one column, two spaces after
 // the longest line of the run. `marks` are the offsets in `text` where trailing comments start,

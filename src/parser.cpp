@@ -191,13 +191,19 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
                     where != end && *where == '=' && (where + 1 == end || where[1] != '=');
                 iterator_type line_start = where;
                 while (line_start != begin && line_start[-1] != '\n') --line_start;
-                std::string help = single_equals ? "to compare numbers write '=='; to test a value write 'is'"
-                                                 : syntax_hint(which, std::string_view(line_start, static_cast<std::size_t>(where - line_start)),
-                                                               std::string_view(where, static_cast<std::size_t>(end - where)));
-                diagnostics.push_back({Severity::error, Code::syntax, span_at(where, token_end(where)),
-                                       fmt::format("expected {}, found {}", which, describe_found(where, end)),
-                                       {},
-                                       std::move(help)});
+                SyntaxHint hint;
+                if (single_equals) hint.help = "to compare numbers write '=='; to test a value write 'is'";
+                else hint = syntax_hint(which, std::string_view(line_start, static_cast<std::size_t>(where - line_start)),
+                                        std::string_view(where, static_cast<std::size_t>(end - where)));
+                Diagnostic d{Severity::error, Code::syntax, span_at(where, token_end(where)),
+                             fmt::format("expected {}, found {}", which, describe_found(where, end)), {}, std::move(hint.help)};
+                if (!hint.edits.empty()) {
+                    Fix fix{std::move(hint.fix), {}};
+                    for (SyntaxHint::Edit& edit : hint.edits)
+                        fix.edits.push_back({span_at(line_start + edit.from, line_start + edit.to), std::move(edit.text)});
+                    d.fixes.push_back(std::move(fix));
+                }
+                diagnostics.push_back(std::move(d));
             }
         }
         const iterator_type resume = recovery_point(declaration_start, end);

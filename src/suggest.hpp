@@ -75,4 +75,27 @@ std::optional<std::string> closest_name(std::string_view name, const Range& cand
     return best;
 }
 
+// The candidates of which `name` is the first or last whole words: `sentiment` of
+// `sentiment_label`, `followers` of `author.followers` (words end at '_' and '.'). Sorted, at most
+// `max_parts`; each candidate looked at takes its length from `budget`.
+template <typename Range, typename NameOf = ItselfName>
+std::vector<std::string> names_with_part(std::string_view name, const Range& candidates, std::uint64_t& budget,
+                                         NameOf name_of = {}, std::size_t max_parts = 4) {
+    std::vector<std::string> out;
+    if (name.empty() || name.size() > max_suggested_name) return out;
+    auto boundary = [](char c) { return c == '_' || c == '.'; };
+    for (const auto& candidate : candidates) {
+        std::string_view c = name_of(candidate);
+        if (c.size() > budget) break;
+        budget -= c.size();
+        if (c.size() <= name.size() + 1) continue;
+        const bool first = c.starts_with(name) && boundary(c[name.size()]);
+        const bool last = c.ends_with(name) && boundary(c[c.size() - name.size() - 1]);
+        if (first || last) out.emplace_back(c);
+    }
+    std::sort(out.begin(), out.end());
+    if (out.size() > max_parts) out.resize(max_parts);
+    return out;
+}
+
 }  // namespace triage

@@ -1,9 +1,11 @@
 #include "syntax_hints.hpp"
 
 #include "syntax/grammar.hpp"
+#include "text_util.hpp"
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <regex>
 
 namespace triage {
@@ -40,36 +42,228 @@ std::string words_until_separator(std::string_view text) {
     return out;
 }
 
+
+// How far the words of words_until_separator() run in `text`, without the blanks after them.
+std::size_t raw_until_separator(std::string_view text) {
+    std::size_t end = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == ',' || c == '\n' || c == '\r' || c == '{' || c == '}' || c == '#' || text.substr(i).starts_with("->"))
+            break;
+        if (c != ' ' && c != '\t') end = i + 1;
+    }
+    return end;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Of the next characters, does one end a word (or the line)? A byte past 0x7F is part of a word.
+bool word_ends(std::string_view text, std::size_t at) {
+    return at >= text.size() || (static_cast<unsigned char>(text[at]) < 0x80 && !is_word_char(text[at]));
+}
+
+bool has_word(std::string_view words, std::initializer_list<std::string_view> wanted) {
+    std::size_t i = 0;
+    while (i < words.size()) {
+        std::size_t end = words.find(' ', i);
+        if (end == std::string_view::npos) end = words.size();
+        for (std::string_view w : wanted)
+            if (words.substr(i, end - i) == w) return true;
+        i = end + 1;
+    }
+    return false;
+}
+
+constexpr std::string_view curly_quotes[] = {"\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98", "\xE2\x80\x99"};
+
+// The curly quote at `at` and the one that closes it on its line become straight double quotes;
+// nothing when there is no closing one or a straight quote or backslash between them. A single
+// curly quote followed by a letter is an apostrophe (‘don’t’), not the closing one.
+std::vector<SyntaxHint::Edit> straight_quotes(std::size_t at, std::string_view found) {
+    const bool single = found.starts_with(curly_quotes[2]) || found.starts_with(curly_quotes[3]);
+    for (std::size_t i = 3; i < found.size() && found[i] != '\n' && found[i] != '\r'; ++i) {
+        if (found[i] == '"' || found[i] == '\\') return {};
+        const std::string_view here = found.substr(i);
+        const bool closes = single ? (here.starts_with(curly_quotes[2]) || here.starts_with(curly_quotes[3])) && word_ends(found, i + 3)
+                                   : here.starts_with(curly_quotes[0]) || here.starts_with(curly_quotes[1]);
+        if (closes) return {{at, at + 3, "\""}, {at + i, at + i + 3, "\""}};
+    }
+    return {};
+}
+
+// `&&` (of `length` bytes at `at`) as `word`, with a blank either side where there was none.
+std::vector<SyntaxHint::Edit> spelled_operator(std::string_view line_before, std::size_t at, std::string_view found,
+                                               std::size_t length, std::string_view word) {
+    std::string text(word);
+    if (!line_before.empty() && line_before.back() != ' ' && line_before.back() != '\t' && line_before.back() != '(')
+        text.insert(0, " ");
+    if (length < found.size() && found[length] != ' ' && found[length] != '\t' && found[length] != '\n' && found[length] != '\r')
+        text += ' ';
+    return {{at, at + length, std::move(text)}};
+}
+
+struct ClockTime {
+    unsigned minutes = 0;  // since midnight
+    bool meridiem = false; // written with am or pm
+    std::size_t length = 0;
+};
+
+// `9am`, `5:30pm`, `09.00` at the start of `text`: the time of day it means, when certain.
+std::optional<ClockTime> read_clock_time(std::string_view text) {
+    std::size_t i = 0;
+    unsigned hour = 0, minute = 0;
+    while (i < text.size() && i < 2 && is_digit(text[i])) hour = hour * 10 + static_cast<unsigned>(text[i++] - '0');
+    if (i == 0) return std::nullopt;
+    bool dotted = false;
+    if (i + 2 < text.size() && (text[i] == '.' || text[i] == ':') && is_digit(text[i + 1]) && is_digit(text[i + 2])) {
+        dotted = text[i] == '.';
+        minute = static_cast<unsigned>((text[i + 1] - '0') * 10 + (text[i + 2] - '0'));
+        i += 3;
+    }
+    ClockTime t;
+    const std::string_view rest = text.substr(i);
+    if (rest.size() >= 2 && (rest[0] == 'a' || rest[0] == 'p' || rest[0] == 'A' || rest[0] == 'P') && (rest[1] == 'm' || rest[1] == 'M')) {
+        if (hour < 1 || hour > 12) return std::nullopt;
+        t.meridiem = true;
+        hour = hour % 12 + (rest[0] == 'p' || rest[0] == 'P' ? 12 : 0);
+        i += 2;
+    } else if (!dotted) {
+        return std::nullopt;  // `9-17`: a 24-hour clock, or 9 to 5? Not certain.
+    }
+    if (minute >= 60 || hour > 24 || (hour == 24 && minute != 0) || !word_ends(text, i)) return std::nullopt;
+    t.minutes = hour * 60 + minute;
+    t.length = i;
+    return t;
+}
+
+// `9am-5pm` or `09.00-17.00` at the start of `found` as `09:00-17:00`.
+std::vector<SyntaxHint::Edit> twenty_four_hour_range(std::size_t at, std::string_view found) {
+    const std::optional<ClockTime> opens = read_clock_time(found);
+    if (!opens) return {};
+    std::size_t i = opens->length;
+    while (i < found.size() && found[i] == ' ') ++i;
+    if (i >= found.size() || found[i] != '-') return {};
+    ++i;
+    while (i < found.size() && found[i] == ' ') ++i;
+    const std::optional<ClockTime> closes = read_clock_time(found.substr(i));
+    if (!closes || closes->meridiem != opens->meridiem || closes->minutes <= opens->minutes) return {};
+    return {{at, at + i + closes->length,
+             fmt::format("{:02}:{:02}-{:02}:{:02}", opens->minutes / 60, opens->minutes % 60, closes->minutes / 60,
+                         closes->minutes % 60)}};
+}
+
+// `12/25/2015`, `25.12.2015`, `2015-2-16`, `"2015-02-16"` at the start of `found` as
+// `2015-12-25`; nothing when day and month could be either way round (`03/04/2015`).
+std::vector<SyntaxHint::Edit> iso_date(std::size_t at, std::string_view found) {
+    std::size_t i = found.starts_with('"') ? 1 : 0;
+    unsigned parts[3] = {0, 0, 0};
+    std::size_t digits[3] = {0, 0, 0};
+    char separator = 0;
+    for (int part = 0; part < 3; ++part) {
+        if (part > 0) {
+            if (i >= found.size() || (found[i] != '-' && found[i] != '/' && found[i] != '.')) return {};
+            if (separator != 0 && found[i] != separator) return {};
+            separator = found[i++];
+        }
+        while (i < found.size() && is_digit(found[i]) && digits[part] < 4)
+            parts[part] = parts[part] * 10 + static_cast<unsigned>(found[i++] - '0'), ++digits[part];
+        if (digits[part] == 0) return {};
+    }
+    if (found.starts_with('"') && (i >= found.size() || found[i++] != '"')) return {};
+    if (!word_ends(found, i)) return {};
+    unsigned year = 0, month = 0, day = 0;
+    if (digits[0] == 4 && digits[1] <= 2 && digits[2] <= 2) {
+        year = parts[0], month = parts[1], day = parts[2];
+    } else if (digits[2] == 4 && digits[0] <= 2 && digits[1] <= 2) {
+        year = parts[2];
+        if (parts[0] > 12 && parts[1] <= 12) month = parts[1], day = parts[0];
+        else if (parts[1] > 12 && parts[0] <= 12) month = parts[0], day = parts[1];
+        else if (parts[0] == parts[1]) month = day = parts[0];
+        else return {};
+    } else {
+        return {};
+    }
+    static constexpr unsigned month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1] || (month == 2 && day == 29 && !leap))
+        return {};
+    return {{at, at + i, fmt::format("{:04}-{:02}-{:02}", year, month, day)}};
+}
+
+// Where a string runs to the end of its phrase, so that quoting the words up to a comma, an
+// arrow or a brace is what the author meant: a word list's phrases, `contains`, the title of a
+// step, outcome, test, business hours or crisis. (After `flow` or `because` the next keyword
+// could be taken in.)
+bool phrase_runs_to_separator(std::string_view line_before, std::string_view words) {
+    static const std::regex word_list(R"(^\s*words\b.*[=,]\s*$)");
+    static const std::regex contains(R"(\bcontains\s+$)");
+    static const std::regex title(R"(^\s*((step|outcome|hours|crisis)\s+[A-Za-z_][A-Za-z0-9_]*|test)\s+$)");
+    if (std::regex_search(line_before.begin(), line_before.end(), word_list)) return true;
+    if (std::regex_search(line_before.begin(), line_before.end(), contains)) return !has_word(words, {"and", "or"});
+    return std::regex_search(line_before.begin(), line_before.end(), title);
+}
+
 }  // namespace
 
-std::string syntax_hint(std::string_view expected, std::string_view line_before, std::string_view found) {
+SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, std::string_view found) {
+    const std::size_t at = line_before.size();  // where `found` starts in the line
+    auto hint = [](std::string help, std::string fix = {}, std::vector<SyntaxHint::Edit> edits = {}) {
+        if (edits.empty()) fix.clear();
+        return SyntaxHint{std::move(help), std::move(fix), std::move(edits)};
+    };
     // Word processors' quotes: “ ” ‘ ’.
-    if (starts_with_any(found, {"\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98", "\xE2\x80\x99"}))
-        return "use straight double quotes, \"like this\": curly quotes are not quotes in a flow";
-    if (found.starts_with("&&")) return "write 'and' instead of '&&'";
-    if (found.starts_with("||")) return "write 'or' instead of '||'";
-    if (found.starts_with("!") && !found.starts_with("!=")) return "write 'not' instead of '!'";
+    if (starts_with_any(found, {curly_quotes[0], curly_quotes[1], curly_quotes[2], curly_quotes[3]}))
+        return hint("use straight double quotes, \"like this\": curly quotes are not quotes in a flow",
+                    "use straight double quotes", straight_quotes(at, found));
+    if (found.starts_with("&&"))
+        return hint("write 'and' instead of '&&'", "write 'and'", spelled_operator(line_before, at, found, 2, "and"));
+    if (found.starts_with("||"))
+        return hint("write 'or' instead of '||'", "write 'or'", spelled_operator(line_before, at, found, 2, "or"));
+    if (found.starts_with("!") && !found.starts_with("!="))
+        return hint("write 'not' instead of '!'", "write 'not'", spelled_operator(line_before, at, found, 1, "not"));
     const bool word = !found.empty() && is_word_char(found.front());
-    if (expected == syntax::time_ranges_name && !found.empty() && found.front() >= '0' && found.front() <= '9')
-        return "write opening times on a 24-hour clock as HH:MM-HH:MM, e.g. 09:00-17:00";
-    if (expected == syntax::dates_name && !found.empty() && ((found.front() >= '0' && found.front() <= '9') || found.front() == '"'))
-        return "write dates as YYYY-MM-DD without quotes, e.g. 2015-12-25";
+    if (expected == syntax::time_ranges_name && !found.empty() && is_digit(found.front())) {
+        std::vector<SyntaxHint::Edit> edits = twenty_four_hour_range(at, found);
+        std::string fix = edits.empty() ? "" : "write " + edits.front().text;
+        return hint("write opening times on a 24-hour clock as HH:MM-HH:MM, e.g. 09:00-17:00", fix, std::move(edits));
+    }
+    if (expected == syntax::dates_name && !found.empty() && (is_digit(found.front()) || found.front() == '"')) {
+        std::vector<SyntaxHint::Edit> edits = iso_date(at, found);
+        std::string fix = edits.empty() ? "" : "write " + edits.front().text;
+        return hint("write dates as YYYY-MM-DD without quotes, e.g. 2015-12-25", fix, std::move(edits));
+    }
     // `expect outcome legal`: the outcome is named on its own.
     static const std::regex expect_only(R"(\bexpect\s+$)");
     static const std::regex outcome_then_name(R"(^outcome\s+([A-Za-z_][A-Za-z0-9_]*))");
     std::match_results<std::string_view::const_iterator> named;
     if (std::regex_search(line_before.begin(), line_before.end(), expect_only) &&
         std::regex_search(found.begin(), found.end(), named, outcome_then_name))
-        return fmt::format("write 'expect {}': an expectation names the outcome itself", named[1].str());
+        return hint(fmt::format("write 'expect {}': an expectation names the outcome itself", named[1].str()),
+                    fmt::format("write 'expect {}'", named[1].str()),
+                    {{at, at + static_cast<std::size_t>(named.position(1)), ""}});
     // A value of several words after `is`: `negative_reason is Late Flight`.
     static const std::regex is_word(R"(\bis\s+(not\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+$)");
     std::match_results<std::string_view::const_iterator> m;
-    if (word && std::regex_search(line_before.begin(), line_before.end(), m, is_word))
-        return fmt::format("a value of several words is written in double quotes: \"{} {}\"", m[2].str(),
-                           words_until_separator(found));
+    if (word && std::regex_search(line_before.begin(), line_before.end(), m, is_word)) {
+        const std::string rest = words_until_separator(found);
+        const std::string value = fmt::format("{} {}", m[2].str(), rest);
+        const std::string_view raw = found.substr(0, raw_until_separator(found));
+        std::vector<SyntaxHint::Edit> edits;
+        if (raw.find('"') == std::string_view::npos && !has_word(rest, {"and", "or"}))
+            edits.push_back({static_cast<std::size_t>(m.position(2)), at + raw.size(), string_literal(value)});
+        return hint(fmt::format("a value of several words is written in double quotes: \"{}\"", value),
+                    "write " + string_literal(value), std::move(edits));
+    }
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
-    if (word && expected == syntax::text_name)
-        return fmt::format("write it in double quotes: \"{}\"", words_until_separator(found));
+    if (word && expected == syntax::text_name) {
+        const std::string words = words_until_separator(found);
+        const std::string_view raw = found.substr(0, raw_until_separator(found));
+        std::vector<SyntaxHint::Edit> edits;
+        if (raw.find('"') == std::string_view::npos && phrase_runs_to_separator(line_before, words))
+            edits.push_back({at, at + raw.size(), string_literal(words)});
+        return hint(fmt::format("write it in double quotes: \"{}\"", words), "write " + string_literal(words),
+                    std::move(edits));
+    }
     return {};
 }
 

@@ -33,6 +33,21 @@ inline std::string collapse_whitespace(std::string_view s) {
     return out;
 }
 
+// `text` as a flow's string literal: in double quotes, with " \ and line breaks escaped.
+inline std::string string_literal(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default: out += c;
+        }
+    }
+    return out + "\"";
+}
+
 // The length of the well-formed UTF-8 sequence at `at` (RFC 3629: no overlong forms, no
 // surrogates, nothing past U+10FFFF), or 0.
 inline std::size_t utf8_sequence(std::string_view text, std::size_t at) {

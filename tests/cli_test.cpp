@@ -78,6 +78,60 @@ TEST_CASE("--version and --help exit 0") {
     CHECK(help.output.find("--werror") != std::string::npos);
 }
 
+TEST_CASE("check --fix: applies the fixes in place, reports what remains, and leaves included files alone") {
+    triage::test::TempDir dir;
+    const std::string broken =
+        "flow \"t\" version 1\n"
+        "fields {\n  sentiment: number\n  urgent: bool\n  text: text\n}\n"
+        "include \"lib.flow\"\n"
+        "start s\n"
+        "step s \"q?\" {\n  if sentimnt < 0 -> t\n}\n"
+        "step t \"r?\" {\n  if urgent && text has any insults -> act\n  if text has any legal -> act\n  else -> act\n}\n"
+        "outcome act \"Act\" { monitor }\n";
+    const std::string lib = "words legal = \xE2\x80\x9Clawyer\xE2\x80\x9D\nwords insults = \"idiot\"\nlet unused_here = urgnt\n";
+    triage::test::write_file(dir.path / "main.flow", broken);
+    triage::test::write_file(dir.path / "lib.flow", lib);
+    const std::string main = triage::test::quoted((dir.path / "main.flow").string());
+    Run run = run_cli("check --color never --fix " + main);
+    INFO(run.output);
+    CHECK(run.output.find("main.flow: applied 2 fixes") != std::string::npos);
+    CHECK(triage::test::read_file(dir.path / "main.flow") ==
+          "flow \"t\" version 1\n"
+          "fields {\n  sentiment: number\n  urgent: bool\n  text: text\n}\n"
+          "include \"lib.flow\"\n"
+          "start s\n"
+          "step s \"q?\" {\n  if sentiment < 0 -> t\n}\n"
+          "step t \"r?\" {\n  if urgent and text has any insults -> act\n  if text has any legal -> act\n  else -> act\n}\n"
+          "outcome act \"Act\" { monitor }\n");
+    // The included file's own mistakes are reported, not fixed: another flow may include it.
+    CHECK(triage::test::read_file(dir.path / "lib.flow") == lib);
+    CHECK(run.output.find("error[T001]") != std::string::npos);
+    CHECK(run.status == 1);
+    // Once the included file is fixed too (it is given itself), only the missing else remains: no fix.
+    triage::test::write_file(dir.path / "lib.flow", "words legal = \"lawyer\"\nwords insults = \"idiot\"\n");
+    Run again = run_cli("check --color never --fix " + main);
+    INFO(again.output);
+    CHECK(again.status == 0);
+    CHECK(again.output.find("applied") == std::string::npos);
+    CHECK(again.output.find("warning[T032]") != std::string::npos);
+}
+
+TEST_CASE("check --fix: a file given twice is refused and left as it was") {
+    triage::test::TempDir dir;
+    const std::string text = "flow \"t\" version 1\nfields { a: bool }\nstart s\nstep s \"q?\" {\n  if !a -> o\n  else -> o\n}\n"
+                             "outcome o \"O\" { monitor }\n";
+    triage::test::write_file(dir.path / "f.flow", text);
+    const std::string file = triage::test::quoted((dir.path / "f.flow").string());
+    const std::string same = triage::test::quoted((dir.path / "." / "f.flow").string());
+    Run run = run_cli("check --fix " + file + " " + same);
+    INFO(run.output);
+    CHECK(run.status == 2);
+    CHECK(triage::test::read_file(dir.path / "f.flow") == text);
+    Run once = run_cli("check --fix " + file);
+    CHECK(once.status == 0);
+    CHECK(triage::test::read_file(dir.path / "f.flow").find("if not a -> o") != std::string::npos);
+}
+
 TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
     Run run = run_cli("check --format sarif " + path("tests/fixtures/cli/bad.flow") + " " +
                       path("tests/fixtures/diagnostics/T010-duplicate-field.flow") + " 2>/dev/null");

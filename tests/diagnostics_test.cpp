@@ -94,6 +94,43 @@ TEST_CASE("every diagnostic fixture reports exactly what it expects") {
     }
 }
 
+// A fix is right when the flow it makes no longer has what it fixed: every fix of every fixture
+// is applied to the fixture's text, which is compiled again. The diagnostic's code must be
+// reported fewer times, and no error of a code the fixture did not have may appear; a fixture
+// whose one error is fixed must compile.
+TEST_CASE("every fix of every fixture removes its diagnostic and adds no new kind of error") {
+    std::set<std::string> fixed_codes;
+    for (const fs::path& path : fixtures()) {
+        CompileResult result = compile_file(path);
+        const std::size_t errors = static_cast<std::size_t>(std::count_if(
+            result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::error; }));
+        std::set<Code> codes_before;
+        for (const Diagnostic& d : result.diagnostics) codes_before.insert(d.code);
+        for (const Diagnostic& d : result.diagnostics) {
+            if (d.fixes.empty() || fs::path(std::string(result.sources->path(d.span.file))) != path) continue;
+            CAPTURE(path.filename().string());
+            CAPTURE(d.message);
+            std::optional<std::string> text = apply_fixes(result.sources->text(d.span.file), d.span.file, d.fixes);
+            REQUIRE(text.has_value());
+            CompileResult after = compile(*text, path.string());
+            INFO(triage::test::all_text(after));
+            auto count = [&](const CompileResult& r) {
+                return std::count_if(r.diagnostics.begin(), r.diagnostics.end(), [&](const Diagnostic& x) { return x.code == d.code; });
+            };
+            CHECK(count(after) < count(result));
+            for (const Diagnostic& x : after.diagnostics)
+                CHECK_MESSAGE((x.severity != Severity::error || codes_before.contains(x.code)), "new error " << code_name(x.code));
+            if (errors == 1 && d.severity == Severity::error) CHECK(after.ok());
+            fixed_codes.insert(code_name(d.code));
+        }
+    }
+    // The fixtures exercise the fixes of the syntax hints and of the checker's suggestions.
+    for (std::string code : {"T001", "T011", "T013", "T021", "T023", "T027", "T044"}) {
+        CAPTURE(code);
+        CHECK(fixed_codes.contains(code));
+    }
+}
+
 TEST_CASE("every diagnostic code has a fixture and a section in docs/diagnostics.md") {
     std::set<std::string> covered;
     for (const fs::path& path : fixtures())

@@ -86,6 +86,22 @@ struct DiagnosticNote {
     std::string message;
 };
 
+// One change to a source file, as clang's fix-its and LSP's text edits: the bytes of `span` are
+// replaced by `text`. An empty span inserts; an empty text deletes.
+struct TextEdit {
+    Span span;
+    std::string text;
+};
+
+// A mechanical fix for a diagnostic: what it does ("replace 'sentimnt' with 'sentiment'") and
+// the edits that do it, all applied together. A diagnostic carries a fix only when the edit is
+// certain to be what its help says; choices only the author can make (which outcome an `else`
+// leads to) get a help line and no fix.
+struct Fix {
+    std::string message;
+    std::vector<TextEdit> edits;
+};
+
 struct Diagnostic {
     Severity severity = Severity::error;
     Code code = Code::syntax;
@@ -93,7 +109,15 @@ struct Diagnostic {
     std::string message;
     std::vector<DiagnosticNote> notes;
     std::string help;  // empty when there is no suggestion
+    // Usually none, or one that does what `help` says. `= {}` lets the positional initialisers
+    // that stop at `help` leave it out without a missing-initializer warning.
+    std::vector<Fix> fixes = {};
 };
+
+// `text`, the contents of `file`, with the edits of `fixes` that are in that file applied; none
+// when two edits overlap (or one is out of the text), since then they cannot all be meant.
+[[nodiscard]] std::optional<std::string> apply_fixes(std::string_view text, FileId file,
+                                                     std::span<const Fix> fixes);
 
 [[nodiscard]] bool has_errors(std::span<const Diagnostic> diagnostics);
 
@@ -106,7 +130,8 @@ struct TextStyle {
 [[nodiscard]] std::string format_text(const Diagnostic& diagnostic, const SourceMap& sources,
                                       TextStyle style = {});
 // A JSON array of objects {file, line, column, end_line, end_column, severity, code, message,
-// notes[{file, line, column, message}], help}.
+// notes[{file, line, column, message}], help, fixes[{message, edits[{file, line, column,
+// end_line, end_column, text}]}]}; help and fixes only when there are any.
 [[nodiscard]] std::string format_json(std::span<const Diagnostic> diagnostics,
                                       const SourceMap& sources);
 // The same objects, appended to the array `json` is writing (for a document of the caller's own,
@@ -120,7 +145,7 @@ struct DiagnosticSet {
 };
 // SARIF 2.1.0, as GitHub code scanning reads it (`triage check --format sarif`): one run, the
 // rules that fired, one result per diagnostic with a physical location, notes as related
-// locations.
+// locations, fixes as `fixes` (artifactChanges of replacements).
 [[nodiscard]] std::string format_sarif(std::span<const DiagnosticSet> compilations);
 
 }  // namespace triage
