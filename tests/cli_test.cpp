@@ -116,6 +116,23 @@ TEST_CASE("check --fix: applies the fixes in place, reports what remains, and le
     CHECK(again.output.find("warning[T032]") != std::string::npos);
 }
 
+TEST_CASE("check --fix: fixes what a syntax error hid, round after round") {
+    triage::test::TempDir dir;
+    // The curly quotes stop the parse: the && after them is found only once they are fixed.
+    triage::test::write_file(dir.path / "a.flow",
+                             "flow \"t\" version 1\nfields {\n  label: text\n  text: text\n}\nstart s\n"
+                             "step s \xE2\x80\x9Cq\xE2\x80\x9D {\n  if label is \"bad\" && text contains \"x\" -> o\n  else -> o\n}\n"
+                             "outcome o \"O\" { monitor }\n");
+    Run run = run_cli("check --color never --fix " + triage::test::quoted((dir.path / "a.flow").string()));
+    INFO(run.output);
+    CHECK(run.status == 0);
+    CHECK(run.output.find("a.flow: applied 2 fixes") != std::string::npos);
+    CHECK(triage::test::read_file(dir.path / "a.flow") ==
+          "flow \"t\" version 1\nfields {\n  label: text\n  text: text\n}\nstart s\n"
+          "step s \"q\" {\n  if label is \"bad\" and text contains \"x\" -> o\n  else -> o\n}\n"
+          "outcome o \"O\" { monitor }\n");
+}
+
 TEST_CASE("check --fix: a file given twice is refused and left as it was") {
     triage::test::TempDir dir;
     const std::string text = "flow \"t\" version 1\nfields { a: bool }\nstart s\nstep s \"q?\" {\n  if !a -> o\n  else -> o\n}\n"

@@ -79,6 +79,8 @@ std::optional<std::size_t> apply_own_fixes(const std::string& path, const Compil
     return taken.size();
 }
 
+constexpr int max_fix_rounds = 10;
+
 int run_check(const CheckOptions& options) {
     if (options.fix) {  // a file given twice would be fixed twice, the second time from a stale compile
         std::vector<NamedPath> targets;
@@ -97,12 +99,17 @@ int run_check(const CheckOptions& options) {
     for (const std::string& file : options.files) {
         CompileResult result = compile_file(file, compile_options());
         if (options.fix) {  // what remains after the fixes is what is reported
-            std::optional<std::size_t> applied = apply_own_fixes(file, result);
-            if (!applied) write_failed = true;
-            if (applied.value_or(0) > 0) {
-                fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, *applied, *applied == 1 ? "" : "es");
+            // A syntax error hides the ones after it: fix, compile again, until nothing more is
+            // fixed (a bounded number of rounds, as linters that fix do).
+            std::size_t total = 0;
+            for (int round = 0; round < max_fix_rounds; ++round) {
+                std::optional<std::size_t> applied = apply_own_fixes(file, result);
+                if (!applied) write_failed = true;
+                if (applied.value_or(0) == 0) break;
+                total += *applied;
                 result = compile_file(file, compile_options());
             }
+            if (total > 0) fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, total, total == 1 ? "" : "es");
         }
         std::size_t file_errors = 0;
         for (const Diagnostic& d : result.diagnostics) {
