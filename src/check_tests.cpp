@@ -124,7 +124,7 @@ void Checker::resolve_test(const ast::TestCase& test, FileId file) {
                     if (levels[i] == std::string_view(n)) x.priorities.push_back(static_cast<Priority>(i));
                 break;
             }
-            case ExpectKind::no_outcome: break;
+            case ExpectKind::fell_through: break;
             }
         }
         t.expectations.push_back(std::move(x));

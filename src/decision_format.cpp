@@ -1,5 +1,6 @@
 #include "triage/decision_format.hpp"
 
+#include "flow_data.hpp"
 #include "text_util.hpp"
 
 #include <fmt/format.h>
@@ -130,7 +131,7 @@ DecisionJson::DecisionJson(const Flow& flow) {
             JsonWriter entry;
             entry.begin_object().key("step").string(step.name);
             if (b < step.branches.size()) {
-                entry.key("branch").string(flow.source_text(flow.conditions()[step.branches[b].condition].span));
+                entry.key("branch").string(flow.condition_text(step.branches[b].condition));
                 entry.key("next").string(flow.node_name(step.branches[b].target));
             } else if (step.otherwise) {
                 entry.key("branch").string("else");
@@ -157,8 +158,8 @@ DecisionJson::DecisionJson(const Flow& flow) {
     for (const Step& s : flow.steps()) step_names_.push_back(json_string(s.name));
     for (const Outcome& o : flow.outcomes()) outcome_names_.push_back(json_string(o.name));
     // "matched" keys: a word list by its name, other text conditions as written.
-    match_keys_.reserve(flow.conditions().size());
-    for (const Condition& c : flow.conditions()) {
+    match_keys_.reserve(detail::data_of(flow).conditions.size());
+    for (const Condition& c : detail::data_of(flow).conditions) {
         const bool list = c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all;
         const bool text = list || c.kind == ConditionKind::contains || c.kind == ConditionKind::matches;
         match_keys_.push_back(!text ? std::string() : json_string(list ? std::string_view(flow.word_lists()[c.operand].name)
@@ -327,12 +328,12 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
         for (; t < trace.entries.size() && trace.entries[t].step == p.step; ++t) {
             const TraceEntry& e = trace.entries[t];
             std::string indent(4 + 2 * e.depth, ' ');
-            std::string_view text = flow.source_text(flow.conditions()[e.condition].span);
+            std::string_view text = flow.condition_text(e.condition);
             std::string reads;
             if (e.has_field && !e.matched.empty() && e.value.kind == ValueKind::text)
                 reads = fmt::format("   [{}: {}]", flow.fields()[e.field].name, match_text(e.value.text, e.matched, e.in_text));
             else if (e.has_field) reads = fmt::format("   [{} = {}]", flow.fields()[e.field].name, value_text(flow, e.field, e.value));
-            else if (flow.conditions()[e.condition].kind == ConditionKind::window)
+            else if (detail::data_of(flow).conditions[e.condition].kind == ConditionKind::window)
                 reads = std::isnan(e.value.number) ? std::string("   [not known yet: the baseline is not complete]")
                                                    : fmt::format("   [= {:.4g}]", e.value.number);
             out += fmt::format("{}{} {}{}\n", indent.substr(2), e.result ? "yes" : "no ", text, reads);
@@ -354,7 +355,7 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
         for (; t < trace.entries.size(); ++t) {
             const TraceEntry& e = trace.entries[t];
             if (e.depth != 0) continue;  // only the conditions written on actions
-            std::string_view text = flow.source_text(flow.conditions()[e.condition].span);
+            std::string_view text = flow.condition_text(e.condition);
             out += fmt::format("    {} if {}: {}\n", to_string(o.actions[e.branch].kind), text,
                                e.result ? "yes" : "no, skipped");
         }

@@ -9,7 +9,7 @@ namespace triage {
 
 
 Evaluator::Evaluator(Flow flow)
-    : flow_(std::move(flow)), state_(std::make_unique<detail::EvaluatorState>(flow_.data())) {}
+    : flow_(std::move(flow)), state_(std::make_unique<detail::EvaluatorState>(detail::data_of(flow_))) {}
 Evaluator::~Evaluator() = default;
 Evaluator::Evaluator(Evaluator&&) noexcept = default;
 Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
@@ -35,7 +35,7 @@ void Evaluator::explain(const RecordView& record, TimePoint reference, Decision&
 }
 
 void Evaluator::check_monitor(const Monitor& monitor) const {
-    if (&monitor.flow().data() != &flow_.data())
+    if (&detail::data_of(monitor.flow()) != &detail::data_of(flow_))
         throw std::invalid_argument("triage::Evaluator: the monitor belongs to another flow");
 }
 

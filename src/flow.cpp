@@ -61,12 +61,8 @@ std::uint32_t Flow::version() const { return data_->version; }
 NodeRef Flow::start() const { return data_->start; }
 std::span<const Field> Flow::fields() const { return data_->fields; }
 std::span<const WordList> Flow::word_lists() const { return data_->word_lists; }
-std::span<const Let> Flow::lets() const { return data_->lets; }
-std::span<const Regex> Flow::regexes() const { return data_->regexes; }
-std::span<const Condition> Flow::conditions() const { return data_->conditions; }
 std::span<const Step> Flow::steps() const { return data_->steps; }
 std::span<const Outcome> Flow::outcomes() const { return data_->outcomes; }
-std::span<const FlowTest> Flow::tests() const { return data_->tests; }
 std::span<const Window> Flow::windows() const { return data_->windows; }
 std::span<const Hours> Flow::hours() const { return data_->hours; }
 std::span<const Crisis> Flow::crises() const { return data_->crises; }
@@ -74,6 +70,8 @@ const std::optional<Clock>& Flow::clock() const { return data_->clock; }
 bool Flow::keeps_state() const { return !data_->windows.empty() || !data_->crises.empty(); }
 const SourceMap& Flow::sources() const { return *data_->sources; }
 std::string_view Flow::source_text(Span span) const { return data_->sources->text(span); }
+Span Flow::condition_span(ConditionId condition) const { return data_->conditions.at(condition).span; }
+std::string_view Flow::condition_text(ConditionId condition) const { return source_text(condition_span(condition)); }
 
 std::optional<NodeRef> Flow::find_node(std::string_view name) const {
     auto it = data_->node_index.find(std::string(name));
@@ -96,6 +94,8 @@ FlowGraph::vertex_descriptor vertex_of(const Flow& flow, NodeRef node) {
     return node.kind == NodeKind::step ? node.index : flow.steps().size() + node.index;
 }
 
-const FlowGraph& graph(const Flow& flow) { return flow.data().graph; }
+const FlowGraph& graph(const Flow& flow) { return detail::data_of(flow).graph; }
+
+const detail::FlowData& detail::data_of(const Flow& flow) noexcept { return *flow.data_; }
 
 }  // namespace triage

@@ -192,7 +192,7 @@ struct JsonRecordReader::Impl {
             return true;
         case FieldType::time: {
             static const detail::TimeFormat rfc3339_or_seconds;
-            const auto& formats = flow.data().time_formats;
+            const auto& formats = detail::data_of(flow).time_formats;
             const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
             if (type == T::STRING) {
                 std::string_view text = value.get_string().value_unsafe();

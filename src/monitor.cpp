@@ -172,7 +172,7 @@ constexpr std::int64_t latest_ms = latest_time.time_since_epoch().count();
 
 struct MonitorState {
     MonitorState(const Flow& flow, const Limits& limits)
-        : data(flow.data()), max_groups(std::max<std::uint32_t>(limits.groups, 1)), values(flow.windows().size()),
+        : data(detail::data_of(flow)), max_groups(std::max<std::uint32_t>(limits.groups, 1)), values(flow.windows().size()),
           crises(flow.crises().size()), entered(flow.crises().size(), 0) {
         const Duration tolerance = data.clock ? data.clock->tolerance : Duration(0);
         for (const Window& w : data.windows) {
@@ -207,15 +207,16 @@ struct MonitorState {
     }
 
     static void append_signature(const Flow& flow, ConditionId id, std::string& out) {
-        const Condition& c = flow.conditions()[id];
-        if (c.kind == ConditionKind::let_ref) return append_signature(flow, flow.lets()[c.operand].condition, out);
+        const detail::FlowData& data = detail::data_of(flow);
+        const Condition& c = data.conditions[id];
+        if (c.kind == ConditionKind::let_ref) return append_signature(flow, data.lets[c.operand].condition, out);
         out += fmt::format("({} {} {} {} {} {:?} [{}] [{}] [{}]", static_cast<int>(c.kind), static_cast<int>(c.op), c.negated,
                            flow.fields().empty() ? std::string() : flow.fields()[c.field].name, c.number, c.text,
                            fmt::join(c.numbers, ","), fmt::join(c.strings, "\x1f"), fmt::join(c.values, ","));
         if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
             out += fmt::format(" words {:?}", fmt::join(flow.word_lists()[c.operand].phrases, "\x1f"));
         if (c.kind == ConditionKind::matches)
-            out += fmt::format(" regex {:?} {}", flow.regexes()[c.operand].pattern, flow.regexes()[c.operand].case_insensitive);
+            out += fmt::format(" regex {:?} {}", data.regexes[c.operand].pattern, data.regexes[c.operand].case_insensitive);
         if (c.kind == ConditionKind::compare_field) out += " " + flow.fields()[c.operand].name;
         for (ConditionId child : c.children) append_signature(flow, child, out);
         out += ')';

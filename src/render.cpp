@@ -55,7 +55,7 @@ namespace {
 
 std::string branch_label(const Flow& flow, std::uint32_t step, std::uint32_t branch) {
     const Step& s = flow.steps()[step];
-    if (branch < s.branches.size()) return collapse_whitespace(flow.source_text(flow.conditions()[s.branches[branch].condition].span));
+    if (branch < s.branches.size()) return collapse_whitespace(flow.condition_text(s.branches[branch].condition));
     return "else";
 }
 

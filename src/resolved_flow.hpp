@@ -13,6 +13,100 @@
 #include <unordered_map>
 #include <vector>
 
+namespace triage {
+
+// The parts of a resolved flow that only the library's stages read: conditions as trees,
+// lets, regular expressions, and the flow's own tests. Hosts see conditions as ConditionIds and
+// their text (Flow::condition_text), and run the tests with run_tests().
+
+enum class CompareOp : std::uint8_t { lt, le, gt, ge, eq, ne };
+
+enum class ConditionKind : std::uint8_t {
+    constant,       // number != 0 is true
+    bool_field,     // field
+    let_ref,        // operand = let index
+    exists,         // field
+    compare_number, // field op number
+    compare_field,  // field op operand (another field of a compatible type)
+    text_is,        // field == text (exact)
+    text_in,        // field in strings
+    number_in,      // field in numbers
+    enum_in,        // field in enum value indices (`is` is a one-element set)
+    bool_is,        // field == (number != 0)
+    has_any,        // field, operand = word list index
+    has_all,        // field, operand = word list index
+    contains,       // field contains text (case-insensitive)
+    matches,        // field, operand = regex index
+    window,         // operand = window index, op, number (the threshold)
+    within_hours,   // operand = business hours index
+    in_crisis,      // operand = crisis index
+    negation,       // children[0]
+    conjunction,    // children
+    disjunction,    // children
+};
+
+// One node of a resolved condition tree; children and operands are indices into Flow::conditions.
+struct Condition {
+    ConditionKind kind = ConditionKind::constant;
+    CompareOp op = CompareOp::eq;
+    bool negated = false;  // `is not`, `not in`
+    std::uint32_t field = 0;
+    std::uint32_t operand = 0;
+    double number = 0;
+    std::string text;
+    std::vector<double> numbers;
+    std::vector<std::string> strings;
+    std::vector<std::uint32_t> values;  // enum value indices
+    std::vector<ConditionId> children;
+    Span span;
+};
+
+
+struct Let {
+    std::string name;
+    ConditionId condition = no_condition;
+    Span span;
+};
+
+struct Regex {
+    std::string pattern;
+    bool case_insensitive = false;
+    Span span;
+};
+
+
+// ---- tests written in the flow file: `test "name" { given { ... } expect ... }` ----------
+
+enum class ExpectKind : std::uint8_t { outcome, fell_through, path, tag, escalate, priority };  // fell_through: `expect no outcome`
+
+struct TestValue {
+    std::uint32_t field = 0;
+    FieldValue value;  // for text and one-of values given as text, `text` holds the characters
+    std::string text;
+    Span span;
+};
+
+struct TestExpectation {
+    ExpectKind kind = ExpectKind::outcome;
+    std::vector<std::uint32_t> outcomes;  // outcome: passes when the decision is any of these
+    std::vector<std::uint32_t> steps;     // path: exactly these steps, in this order
+    std::vector<std::string> labels;      // tag: all present; escalate: all these teams
+    std::vector<Priority> priorities;     // priority: the decided priority is one of these
+    Span span;
+};
+
+struct FlowTest {
+    std::string name;
+    std::vector<TestValue> given;
+    std::vector<std::uint32_t> crises;  // `during crisis`: active while the test runs
+    std::uint32_t repeat = 1;           // `given N times`: a stream of N such mentions; the last is checked
+    std::vector<TestExpectation> expectations;
+    Span span;
+    Span name_span;
+};
+
+}  // namespace triage
+
 namespace triage::detail {
 
 // Stands for a branch target that names no step or outcome (already reported as an error);

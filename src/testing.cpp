@@ -4,6 +4,8 @@
 #include "triage/stream.hpp"
 #include "triage/record.hpp"
 
+#include "flow_data.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -42,7 +44,7 @@ void check(const Flow& flow, const TestExpectation& e, const Decision& d, std::v
         problems.push_back(fmt::format("expected outcome {}, got {}", wanted, outcome_text(flow, d)));
         return;
     }
-    case ExpectKind::no_outcome:
+    case ExpectKind::fell_through:
         if (d.decided()) problems.push_back(fmt::format("expected no outcome, got {}", outcome_text(flow, d)));
         return;
     case ExpectKind::path: {
@@ -112,7 +114,7 @@ TestRun run_tests(const Flow& flow) {
     if (!flow.keeps_state()) stateless.emplace(flow, options);
     Decision decision;
     Trace trace;
-    for (const FlowTest& test : flow.tests()) {
+    for (const FlowTest& test : detail::data_of(flow).tests) {
         Record record(flow);
         for (const TestValue& v : test.given) {
             const std::string& name = flow.fields()[v.field].name;
@@ -136,7 +138,9 @@ TestRun run_tests(const Flow& flow) {
         if (decision.decided()) run.coverage.outcome_reached[decision.outcome] = true;
 
         TestResult result;
-        result.test = &test;
+        result.name = test.name;
+        result.span = test.span;
+        result.name_span = test.name_span;
         for (const TestExpectation& e : test.expectations) check(flow, e, decision, result.problems);
         result.passed = result.problems.empty();
         if (!result.passed) result.explanation = explain_text(flow, decision, trace);

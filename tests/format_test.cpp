@@ -1,5 +1,6 @@
 // `triage fmt`: one canonical layout, idempotent, comments kept, the same compiled flow.
 #include "support.hpp"
+#include "flow_data.hpp"
 
 #include <fmt/format.h>
 
@@ -39,13 +40,13 @@ std::string shape(const CompileResult& r) {
     for (const Field& field : f.fields()) out += fmt::format("field {} {} {}\n", field.name, to_string(field.type), fmt::join(field.values, ","));
     for (const WordList& w : f.word_lists()) out += fmt::format("words {} {}\n", w.name, fmt::join(w.phrases, "|"));
     auto condition = [&](ConditionId id) {
-        std::string text(f.source_text(f.conditions()[id].span));
+        std::string text(f.condition_text(id));
         std::string squeezed;
         for (char c : text)
             if (c != ' ' && c != '\n' && c != '(' && c != ')') squeezed += c;
         return squeezed;
     };
-    for (const Let& l : f.lets()) out += fmt::format("let {} {}\n", l.name, condition(l.condition));
+    for (const Let& l : triage::detail::data_of(f).lets) out += fmt::format("let {} {}\n", l.name, condition(l.condition));
     for (const Step& s : f.steps()) {
         out += fmt::format("step {} {}\n", s.name, s.question);
         for (const Branch& b : s.branches) out += fmt::format("  if {} -> {}\n", condition(b.condition), f.node_name(b.target));
@@ -57,7 +58,7 @@ std::string shape(const CompileResult& r) {
             out += fmt::format("  {} {} {} {} {}\n", to_string(a.kind), a.text, fmt::join(a.labels, ","),
                                a.duration ? a.duration->count() : -1, a.condition == no_condition ? "" : condition(a.condition));
     }
-    out += fmt::format("{} tests\n", f.tests().size());
+    out += fmt::format("{} tests\n", triage::detail::data_of(f).tests.size());
     return out;
 }
 

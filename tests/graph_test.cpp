@@ -29,7 +29,7 @@ TEST_CASE("steps and outcomes are vertices, branches are edges") {
         const GraphEdge& edge = g[e];
         const Step& step = flow.steps()[edge.step];
         std::string label = edge.branch < step.branches.size()
-                                ? std::string(flow.source_text(flow.conditions()[step.branches[edge.branch].condition].span))
+                                ? std::string(flow.condition_text(step.branches[edge.branch].condition))
                                 : "else";
         edges.push_back(std::string(flow.node_name(g[boost::source(e, g)].node)) + " -[" + label + "]-> " +
                         std::string(flow.node_name(g[boost::target(e, g)].node)));

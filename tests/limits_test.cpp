@@ -1,6 +1,7 @@
 // Hostile flow files and records: every limit of triage/limits.hpp and JsonOptions is reported
 // as T060 (or an error record) at the right place — never a crash, a hang or a huge allocation.
 #include "support.hpp"
+#include "flow_data.hpp"
 
 #include <fmt/format.h>
 
@@ -173,9 +174,9 @@ TEST_CASE("limits: regex-memory is one budget for all of a flow's regular expres
     // The same expression written again is compiled once and takes no second share.
     const std::string again = "text matches /\\pL{20}/ or text matches /\\pL{20}/ or text matches /a/";
     CHECK(compile_with(condition_flow(again), limits).ok());
-    CHECK(compile_with(condition_flow(again), limits).flow->regexes().size() == 2);
+    CHECK(triage::detail::data_of(*compile_with(condition_flow(again), limits).flow).regexes.size() == 2);
     // Case-insensitive is another expression.
-    CHECK(compile_with(condition_flow("text matches /a/ or text matches /a/i"), limits).flow->regexes().size() == 2);
+    CHECK(triage::detail::data_of(*compile_with(condition_flow("text matches /a/ or text matches /a/i"), limits).flow).regexes.size() == 2);
 }
 
 TEST_CASE("limits: a regex-memory of 0 (set by a host) refuses every regular expression, without a crash") {

@@ -1,5 +1,6 @@
 // Every construct of the language parses and lands in the compiled flow as written.
 #include "support.hpp"
+#include "flow_data.hpp"
 #include "syntax/keywords.hpp"
 
 #include <fmt/format.h>
@@ -133,8 +134,8 @@ TEST_CASE("steps keep their question, branch order and else") {
     CHECK(assess.question == "What kind of post is it?");
     REQUIRE(assess.branches.size() == 10);
     CHECK(flow.node_name(assess.branches[0].target) == "monitor_only");
-    CHECK(flow.source_text(flow.conditions()[assess.branches[0].condition].span) == "troll");
-    CHECK(flow.source_text(flow.conditions()[assess.branches[2].condition].span) ==
+    CHECK(flow.condition_text(assess.branches[0].condition) == "troll");
+    CHECK(flow.condition_text(assess.branches[2].condition) ==
           "text contains \"refund\" and channel is not blog");
     REQUIRE(assess.otherwise);
     CHECK(flow.node_name(assess.otherwise->target) == "ignore");
@@ -147,10 +148,10 @@ TEST_CASE("expressions resolve to typed condition nodes") {
     const Flow& flow = *result.flow;
     const Step& assess = flow.steps()[1];
     auto root = [&](std::size_t branch) -> const Condition& {
-        return flow.conditions()[assess.branches[branch].condition];
+        return triage::detail::data_of(flow).conditions[assess.branches[branch].condition];
     };
     auto child = [&](const Condition& c, std::size_t i) -> const Condition& {
-        return flow.conditions()[c.children.at(i)];
+        return triage::detail::data_of(flow).conditions[c.children.at(i)];
     };
     CHECK(root(0).kind == ConditionKind::let_ref);
     CHECK(root(1).kind == ConditionKind::has_any);
@@ -165,8 +166,8 @@ TEST_CASE("expressions resolve to typed condition nodes") {
     CHECK(child(refund, 1).values == std::vector<std::uint32_t>{2});  // blog
 
     CHECK(root(3).kind == ConditionKind::matches);
-    CHECK(flow.regexes()[root(3).operand].pattern == "order #?[0-9]{6}");
-    CHECK(flow.regexes()[root(3).operand].case_insensitive);
+    CHECK(triage::detail::data_of(flow).regexes[root(3).operand].pattern == "order #?[0-9]{6}");
+    CHECK(triage::detail::data_of(flow).regexes[root(3).operand].case_insensitive);
 
     const Condition& vip = root(4);
     CHECK(child(vip, 0).kind == ConditionKind::enum_in);
@@ -201,17 +202,17 @@ TEST_CASE("expressions resolve to typed condition nodes") {
     CHECK(root(9).kind == ConditionKind::constant);
 
     const Step& discovery = flow.steps()[0];
-    const Condition& missing = flow.conditions()[discovery.branches[0].condition];
+    const Condition& missing = triage::detail::data_of(flow).conditions[discovery.branches[0].condition];
     CHECK(missing.kind == ConditionKind::negation);
-    CHECK(flow.conditions()[missing.children[0]].kind == ConditionKind::exists);
+    CHECK(triage::detail::data_of(flow).conditions[missing.children[0]].kind == ConditionKind::exists);
 
     // `let troll = verified is false and (...)`: precedence puts `or` inside the parentheses.
-    const Condition& troll = flow.conditions()[flow.lets()[0].condition];
+    const Condition& troll = triage::detail::data_of(flow).conditions[triage::detail::data_of(flow).lets[0].condition];
     REQUIRE(troll.kind == ConditionKind::conjunction);
     CHECK(child(troll, 0).kind == ConditionKind::bool_is);
     CHECK(child(troll, 0).number == 0);
     CHECK(child(troll, 1).kind == ConditionKind::disjunction);
-    CHECK(flow.conditions()[child(troll, 1).children[1]].kind == ConditionKind::has_all);
+    CHECK(triage::detail::data_of(flow).conditions[child(troll, 1).children[1]].kind == ConditionKind::has_all);
 }
 
 TEST_CASE("operator precedence: not binds tighter than and, and tighter than or") {
@@ -219,10 +220,10 @@ TEST_CASE("operator precedence: not binds tighter than and, and tighter than or"
         "a: bool\n b: bool\n c: bool", "not a or b and c"));
     REQUIRE(result.ok());
     const Flow& flow = *result.flow;
-    const Condition& root = flow.conditions()[flow.steps()[0].branches[0].condition];
+    const Condition& root = triage::detail::data_of(flow).conditions[flow.steps()[0].branches[0].condition];
     REQUIRE(root.kind == ConditionKind::disjunction);
-    CHECK(flow.conditions()[root.children[0]].kind == ConditionKind::negation);
-    CHECK(flow.conditions()[root.children[1]].kind == ConditionKind::conjunction);
+    CHECK(triage::detail::data_of(flow).conditions[root.children[0]].kind == ConditionKind::negation);
+    CHECK(triage::detail::data_of(flow).conditions[root.children[1]].kind == ConditionKind::conjunction);
 }
 
 TEST_CASE("every action and its options") {
@@ -267,7 +268,7 @@ TEST_CASE("every action and its options") {
     CHECK(refund.actions[1].duration == std::chrono::hours(24 * 7));
     CHECK(refund.actions[2].priority == Priority::high);
     REQUIRE(refund.actions[2].condition != no_condition);
-    CHECK(flow.source_text(flow.conditions()[refund.actions[2].condition].span) ==
+    CHECK(flow.condition_text(refund.actions[2].condition) ==
           "author.followers > 5000");
     CHECK(refund.actions[3].kind == ActionKind::note);
     CHECK(refund.actions[3].condition == no_condition);

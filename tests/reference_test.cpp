@@ -5,6 +5,7 @@
 // with utf8proc_map and searches each phrase with std::string::find), no per-mention caches, no
 // slot-resolved JSON keys, no pre-serialised output. Where the two disagree, one of them is wrong.
 #include "support.hpp"
+#include "flow_data.hpp"
 
 #include "triage/json_writer.hpp"
 #include "text_match.hpp"
@@ -103,7 +104,7 @@ struct ReferenceDecision {
 class Reference {
 public:
     explicit Reference(const Flow& flow) : flow_(flow) {
-        for (const Regex& r : flow.regexes()) {
+        for (const Regex& r : triage::detail::data_of(flow).regexes) {
             re2::RE2::Options options;
             options.set_log_errors(false);
             options.set_case_sensitive(!r.case_insensitive);
@@ -177,7 +178,7 @@ private:
     }
 
     bool holds(ConditionId id) {
-        const Condition& c = flow_.conditions()[id];
+        const Condition& c = triage::detail::data_of(flow_).conditions[id];
         auto in = [](const auto& list, const auto& x) { return std::find(list.begin(), list.end(), x) != list.end(); };
         switch (c.kind) {
         case ConditionKind::constant: return c.number != 0;
@@ -185,7 +186,7 @@ private:
             FieldValue v = value(c.field);
             return v.kind == ValueKind::boolean && v.boolean;
         }
-        case ConditionKind::let_ref: return holds(flow_.lets()[c.operand].condition);
+        case ConditionKind::let_ref: return holds(triage::detail::data_of(flow_).lets[c.operand].condition);
         case ConditionKind::window:
         case ConditionKind::within_hours:
         case ConditionKind::in_crisis:
@@ -270,7 +271,7 @@ public:
     explicit MentionGenerator(const Flow& flow, std::uint64_t seed) : flow_(flow), rng_(seed) {
         for (const WordList& list : flow.word_lists())
             for (const std::string& p : list.phrases) tokens_.push_back(p);
-        for (const Condition& c : flow.conditions()) {
+        for (const Condition& c : triage::detail::data_of(flow).conditions) {
             if (c.kind == ConditionKind::contains) tokens_.push_back(c.text);
             if (c.kind == ConditionKind::compare_number || c.kind == ConditionKind::number_in) {
                 auto& near = thresholds_[c.field];

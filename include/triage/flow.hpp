@@ -17,8 +17,11 @@
 
 namespace triage {
 
+class Flow;
 namespace detail {
 struct FlowData;
+// The representation behind a Flow, for the library's own stages (src/flow_data.hpp).
+[[nodiscard]] const FlowData& data_of(const Flow& flow) noexcept;
 }
 
 enum class FieldType : std::uint8_t { text, number, integer, boolean, time, enumeration };
@@ -39,50 +42,10 @@ struct WordList {
     Span span;
 };
 
+// A condition of the flow (a branch's, an action's `if`, a crisis's `when`), resolved at compile
+// time; Flow::condition_text gives it as the author wrote it.
 using ConditionId = std::uint32_t;
 inline constexpr ConditionId no_condition = UINT32_MAX;
-
-enum class CompareOp : std::uint8_t { lt, le, gt, ge, eq, ne };
-
-enum class ConditionKind : std::uint8_t {
-    constant,       // number != 0 is true
-    bool_field,     // field
-    let_ref,        // operand = let index
-    exists,         // field
-    compare_number, // field op number
-    compare_field,  // field op operand (another field of a compatible type)
-    text_is,        // field == text (exact)
-    text_in,        // field in strings
-    number_in,      // field in numbers
-    enum_in,        // field in enum value indices (`is` is a one-element set)
-    bool_is,        // field == (number != 0)
-    has_any,        // field, operand = word list index
-    has_all,        // field, operand = word list index
-    contains,       // field contains text (case-insensitive)
-    matches,        // field, operand = regex index
-    window,         // operand = window index, op, number (the threshold)
-    within_hours,   // operand = business hours index
-    in_crisis,      // operand = crisis index
-    negation,       // children[0]
-    conjunction,    // children
-    disjunction,    // children
-};
-
-// One node of a resolved condition tree; children and operands are indices into Flow::conditions.
-struct Condition {
-    ConditionKind kind = ConditionKind::constant;
-    CompareOp op = CompareOp::eq;
-    bool negated = false;  // `is not`, `not in`
-    std::uint32_t field = 0;
-    std::uint32_t operand = 0;
-    double number = 0;
-    std::string text;
-    std::vector<double> numbers;
-    std::vector<std::string> strings;
-    std::vector<std::uint32_t> values;  // enum value indices
-    std::vector<ConditionId> children;
-    Span span;
-};
 
 // A sliding window over the stream of mentions, kept by a Monitor (see monitor.hpp):
 // how many mentions matching `condition` fell in the last `length`, optionally per group.
@@ -123,18 +86,6 @@ struct Hours {
     Span name_span;
 };
 
-
-struct Let {
-    std::string name;
-    ConditionId condition = no_condition;
-    Span span;
-};
-
-struct Regex {
-    std::string pattern;
-    bool case_insensitive = false;
-    Span span;
-};
 
 enum class NodeKind : std::uint8_t { step, outcome };
 struct NodeRef {
@@ -217,36 +168,6 @@ struct Outcome {
     Span name_span;
 };
 
-// ---- tests written in the flow file: `test "name" { given { ... } expect ... }` ----------
-
-enum class ExpectKind : std::uint8_t { outcome, no_outcome, path, tag, escalate, priority };
-
-struct TestValue {
-    std::uint32_t field = 0;
-    FieldValue value;  // for text and one-of values given as text, `text` holds the characters
-    std::string text;
-    Span span;
-};
-
-struct TestExpectation {
-    ExpectKind kind = ExpectKind::outcome;
-    std::vector<std::uint32_t> outcomes;  // outcome: passes when the decision is any of these
-    std::vector<std::uint32_t> steps;     // path: exactly these steps, in this order
-    std::vector<std::string> labels;      // tag: all present; escalate: all these teams
-    std::vector<Priority> priorities;     // priority: the decided priority is one of these
-    Span span;
-};
-
-struct FlowTest {
-    std::string name;
-    std::vector<TestValue> given;
-    std::vector<std::uint32_t> crises;  // `during crisis`: active while the test runs
-    std::uint32_t repeat = 1;           // `given N times`: a stream of N such mentions; the last is checked
-    std::vector<TestExpectation> expectations;
-    Span span;
-    Span name_span;
-};
-
 class Flow {
 public:
     explicit Flow(std::shared_ptr<const detail::FlowData> data) : data_(std::move(data)) {}
@@ -257,12 +178,8 @@ public:
 
     [[nodiscard]] std::span<const Field> fields() const;
     [[nodiscard]] std::span<const WordList> word_lists() const;
-    [[nodiscard]] std::span<const Let> lets() const;
-    [[nodiscard]] std::span<const Regex> regexes() const;
-    [[nodiscard]] std::span<const Condition> conditions() const;
     [[nodiscard]] std::span<const Step> steps() const;
     [[nodiscard]] std::span<const Outcome> outcomes() const;
-    [[nodiscard]] std::span<const FlowTest> tests() const;
     [[nodiscard]] std::span<const Window> windows() const;
     [[nodiscard]] std::span<const Hours> hours() const;
     [[nodiscard]] std::span<const Crisis> crises() const;
@@ -279,10 +196,12 @@ public:
     [[nodiscard]] const SourceMap& sources() const;
     // The source text of a span, e.g. a branch condition as the author wrote it.
     [[nodiscard]] std::string_view source_text(Span span) const;
-
-    [[nodiscard]] const detail::FlowData& data() const { return *data_; }
+    // A condition (of a branch, an action's `if`, a crisis) as the author wrote it.
+    [[nodiscard]] std::string_view condition_text(ConditionId condition) const;
+    [[nodiscard]] Span condition_span(ConditionId condition) const;
 
 private:
+    friend const detail::FlowData& detail::data_of(const Flow& flow) noexcept;
     std::shared_ptr<const detail::FlowData> data_;
 };
 

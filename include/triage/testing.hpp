@@ -12,7 +12,9 @@
 namespace triage {
 
 struct TestResult {
-    const FlowTest* test = nullptr;
+    std::string name;  // the test's name, as written
+    Span span;         // the whole test block
+    Span name_span;
     bool passed = false;
     std::vector<std::string> problems;  // one line per expectation that failed
     std::string explanation;            // the path in words (triage explain), for failures

@@ -63,7 +63,7 @@ struct Side {
         for (const PathEntry& p : r.path) {
             const Step& step = flow().steps()[p.step];
             std::string_view branch = p.branch < step.branches.size()
-                                          ? flow().source_text(flow().conditions()[step.branches[p.branch].condition].span)
+                                          ? flow().condition_text(step.branches[p.branch].condition)
                                           : std::string_view("else");
             out += fmt::format("{} [{}] -> ", step.name, branch);
         }

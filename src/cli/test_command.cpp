@@ -76,9 +76,9 @@ std::string junit(const std::vector<FileRun>& runs) {
         out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", markup_escape(r.path), r.fresh.size(), failed);
         for (std::size_t i : r.fresh) {
             const TestResult& t = r.run.results[i];
-            Location at = r.compiled.sources->begin(t.test->span);
-            out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", markup_escape(t.test->name),
-                               markup_escape(r.compiled.flow->name()), markup_escape(r.compiled.sources->path(t.test->span.file)),
+            Location at = r.compiled.sources->begin(t.span);
+            out += fmt::format("    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\"", markup_escape(t.name),
+                               markup_escape(r.compiled.flow->name()), markup_escape(r.compiled.sources->path(t.span.file)),
                                at.line);
             if (t.passed) {
                 out += "/>\n";
@@ -108,7 +108,7 @@ std::vector<Uncovered> uncovered(const Flow& flow, const Coverage& c) {
             if (c.branch_taken[s][b]) continue;
             const Branch& branch = b < step.branches.size() ? step.branches[b] : *step.otherwise;
             std::string label = b < step.branches.size()
-                                    ? fmt::format("if {}", flow.source_text(flow.conditions()[branch.condition].span))
+                                    ? fmt::format("if {}", flow.condition_text(branch.condition))
                                     : "else";
             out.push_back({branch.span, fmt::format("branch '{} -> {}' of step '{}' is never taken", label,
                                                     flow.node_name(branch.target), step.name)});
@@ -214,9 +214,9 @@ std::vector<FileRun> compile_and_run(const std::vector<std::pair<std::string, bo
 
 // A failed test: where it is, what went wrong, and how the mention went.
 void print_failure(const FileRun& r, const TestResult& t) {
-    Location at = r.compiled.sources->begin(t.test->name_span);
-    fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.test->span.file), at.line, at.column,
-               t.test->name);
+    Location at = r.compiled.sources->begin(t.name_span);
+    fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.span.file), at.line, at.column,
+               t.name);
     for (const std::string& problem : t.problems) fmt::print("  {}\n", problem);
     fmt::print("  how the mention went:\n");
     std::string explanation = t.explanation;
@@ -267,7 +267,7 @@ int run_test_command(const TestOptions& options) {
             continue;
         }
         for (std::size_t i = 0; i < r.run.results.size(); ++i) {
-            const FlowTest& t = *r.run.results[i].test;
+            const TestResult& t = r.run.results[i];
             if (seen.emplace(std::string(r.compiled.sources->path(t.span.file)), t.span.begin).second) r.fresh.push_back(i);
         }
         std::size_t file_failures = 0;

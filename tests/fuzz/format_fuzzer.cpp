@@ -1,6 +1,7 @@
 // libFuzzer target: `triage fmt` must be idempotent, and a formatted flow must compile exactly
 // as the original does (same fields, lists, conditions, steps, outcomes, tests).
 #include "triage/triage.hpp"
+#include "flow_data.hpp"
 
 #include <fmt/format.h>
 
@@ -15,9 +16,9 @@ std::string shape(const triage::Flow& flow) {
     std::string out = fmt::format("flow {} {} start {}\n", flow.name(), flow.version(), flow.node_name(flow.start()));
     for (const auto& f : flow.fields()) out += fmt::format("field {} {} {}\n", f.name, triage::to_string(f.type), fmt::join(f.values, ","));
     for (const auto& w : flow.word_lists()) out += fmt::format("words {} {}\n", w.name, fmt::join(w.phrases, "|"));
-    for (const auto& r : flow.regexes()) out += fmt::format("regex {} {}\n", r.pattern, r.case_insensitive);
-    for (const auto& l : flow.lets()) out += fmt::format("let {} {}\n", l.name, l.condition);
-    for (const auto& c : flow.conditions())
+    for (const auto& r : triage::detail::data_of(flow).regexes) out += fmt::format("regex {} {}\n", r.pattern, r.case_insensitive);
+    for (const auto& l : triage::detail::data_of(flow).lets) out += fmt::format("let {} {}\n", l.name, l.condition);
+    for (const auto& c : triage::detail::data_of(flow).conditions)
         out += fmt::format("cond {} {} {} {} {} {} {} {} {} {} {}\n", static_cast<int>(c.kind), static_cast<int>(c.op),
                            c.negated, c.field, c.operand, c.number, c.text, fmt::join(c.numbers, ","),
                            fmt::join(c.strings, ","), fmt::join(c.values, ","), fmt::join(c.children, ","));
@@ -34,7 +35,7 @@ std::string shape(const triage::Flow& flow) {
                                fmt::join(a.labels, ","), a.condition);
         for (const auto& a : o.actions) out += fmt::format("  during {}\n", a.hours);
     }
-    for (const auto& t : flow.tests())
+    for (const auto& t : triage::detail::data_of(flow).tests)
         out += fmt::format("test {} {} {} {} {}\n", t.name, t.given.size(), t.expectations.size(), t.repeat,
                            fmt::join(t.crises, ","));
     if (const auto& clock = flow.clock()) out += fmt::format("clock {} {}\n", clock->field, clock->tolerance.count());
