@@ -372,6 +372,4 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
     return printable(out, true);
 }
 
-std::string terminal_text(std::string_view text) { return printable(text); }
-
 }  // namespace triage

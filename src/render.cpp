@@ -320,17 +320,12 @@ struct GraphWriter {
 };
 
 std::string mermaid_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "#quot;"; break;
-        case '<': out += "#lt;"; break;
-        case '>': out += "#gt;"; break;
-        case '\n': out += "<br/>"; break;
-        default: out += c;
-        }
-    }
-    return out;
+    static const EscapeTable table = [] {
+        EscapeTable t{};
+        t['"'] = "#quot;", t['<'] = "#lt;", t['>'] = "#gt;", t['\n'] = "<br/>";
+        return t;
+    }();
+    return escaped(s, table);
 }
 
 }  // namespace

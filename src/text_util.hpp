@@ -3,6 +3,7 @@
 
 #include "triage/text.hpp"
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -33,20 +34,13 @@ inline std::string collapse_whitespace(std::string_view s) {
     return out;
 }
 
+// What each byte becomes in some output language; an empty replacement keeps the byte.
+using EscapeTable = std::array<std::string_view, 256>;
+// `text` with every byte replaced as `table` says: the one loop behind each escaper.
+[[nodiscard]] std::string escaped(std::string_view text, const EscapeTable& table);
+
 // `text` as a flow's string literal: in double quotes, with " \ and line breaks escaped.
-inline std::string string_literal(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default: out += c;
-        }
-    }
-    return out + "\"";
-}
+[[nodiscard]] std::string string_literal(std::string_view text);
 
 // The length of the well-formed UTF-8 sequence at `at` (RFC 3629: no overlong forms, no
 // surrogates, nothing past U+10FFFF), or 0.

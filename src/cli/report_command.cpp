@@ -7,9 +7,9 @@
 #include "files.hpp"
 #include "late_mentions.hpp"
 
+#include "triage/text.hpp"
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
-#include "markup.hpp"
 #include "triage/render.hpp"
 #include "triage/stream.hpp"
 

@@ -4,8 +4,8 @@
 #include "files.hpp"
 #include "large_stack.hpp"
 
+#include "triage/text.hpp"
 #include "triage/json_writer.hpp"
-#include "markup.hpp"
 #include "triage/compile.hpp"
 #include "triage/testing.hpp"
 
