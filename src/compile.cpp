@@ -194,6 +194,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     loader.load(main);
     detail::SymbolIndexer indexer;
     for (const SourceDeclaration& d : loader.declarations()) indexer.add(d.file, *d.declaration);
+    for (const BrokenName& b : loader.broken()) indexer.add_broken(b);
     result.symbols = indexer.finish();
     if (loader.limit_exceeded()) {
         result.sources = std::move(sources);

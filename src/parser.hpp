@@ -5,17 +5,23 @@
 #include "triage/diagnostic.hpp"
 #include "triage/limits.hpp"
 #include "triage/source.hpp"
+#include "triage/symbols.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace triage {
 
 // A name that a declaration with a syntax error would have defined. The checker treats it as
-// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used.
+// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used,
+// and the symbol index lists it (marked broken), so that its uses resolve.
 struct BrokenName {
     enum class Kind { header, start, node, value, word_list, hours, crisis } kind;
-    std::string name;  // empty for header and start
+    std::string name;                  // empty for header and start
+    Span name_span;                    // where the name is written; the keyword for header and start
+    Span declaration;                  // from its keyword to where parsing resumed
+    std::optional<SymbolKind> symbol;  // what it would have declared; none for header and start
 };
 
 struct ParsedFile {
