@@ -255,6 +255,10 @@ private:
 
     void read_word_file(const ast::WordFile& file, WordList& words);
 
+    // A word list file, read (through in_.reader) and added to the sources once however many
+    // lists name it, and checked to be UTF-8; nothing after reporting why it cannot be read.
+    std::optional<FileId> word_file(const std::filesystem::path& path, Span where);
+
     bool define_node(const ast::Name& name, NodeRef node);
 
     void collect_step(const ast::Step& step);
@@ -391,6 +395,7 @@ private:
     bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;
     std::unordered_set<std::string> broken_[7];  // by BrokenName::Kind
+    std::map<std::filesystem::path, FileId> word_files_;  // by file_identity(): those read
 
     bool is_broken(BrokenName::Kind kind, std::string_view name) const;
 };

@@ -226,7 +226,7 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
     return parsed;
 }
 
-void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics) {
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics, std::string_view what) {
     constexpr std::size_t shown = 5;  // a file in another encoding has thousands: these and a count
     std::string_view text = sources.text(file);
     std::size_t bad = 0;
@@ -242,8 +242,9 @@ void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& 
                                    fmt::format("invalid UTF-8: byte 0x{:02X} does not belong to a UTF-8 character",
                                                static_cast<unsigned char>(text[at])),
                                    {},
-                                   "flow files are UTF-8 text: save the file as UTF-8 (in most editors, "
-                                   "'Save with encoding' or 'Reopen with encoding')"});
+                                   fmt::format("{} are UTF-8 text: save the file as UTF-8 (in most editors, "
+                                               "'Save with encoding' or 'Reopen with encoding')",
+                                               what)});
             last = &diagnostics.back();
         }
         ++at;

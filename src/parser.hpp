@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace triage {
@@ -43,7 +44,9 @@ struct ParsedFile {
 
 // Flow files are UTF-8: every byte that does not belong to a well-formed sequence is T004 (the
 // first few of a file, then a count), so that no text from the flow, its strings above all,
-// reaches a decision's JSON or a terminal as invalid UTF-8.
-void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics);
+// reaches a decision's JSON or a terminal as invalid UTF-8. `what` names the kind of file in the
+// help ("flow files", "word list files").
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics,
+                std::string_view what = "flow files");
 
 }  // namespace triage

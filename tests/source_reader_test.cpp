@@ -148,3 +148,46 @@ TEST_CASE("triage check --include-root allows a directory, a missing one is exit
     CHECK(missing.status == 2);
     CHECK(missing.output.find("'/nonexistent/x' is not a directory") != std::string::npos);
 }
+
+TEST_CASE("a word list file is read once however many lists name it, and is a source its phrases point into") {
+    std::vector<std::string> asked;
+    CompileOptions options;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t) -> FileRead {
+        asked.push_back(path.generic_string());
+        if (path.filename() == "phrases.txt") return {std::string("# refunds\n\n  refund  \r\nmoney back\n"), {}};
+        return {std::nullopt, "No such file or directory"};
+    };
+    const std::string main = flow_with("words w = file \"phrases.txt\"\nwords again = file \"./phrases.txt\"\n"
+                                       "words inline = \"x\", \"money\"");
+    CompileResult result = compile(main, "main.flow", options);
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    CHECK(asked == std::vector<std::string>{"phrases.txt"});
+    REQUIRE(result.sources->size() == 2);
+    CHECK(result.sources->path(1) == "phrases.txt");
+    const SourceMap& sources = *result.sources;
+    const std::span<const WordList> lists = result.flow->word_lists();
+    REQUIRE(lists.size() == 3);
+    for (const WordList* list : {&lists[0], &lists[1]}) {
+        CHECK(list->phrases == std::vector<std::string>{"refund", "money back"});
+        REQUIRE(list->phrase_spans.size() == 2);
+        CHECK(list->phrase_spans[0].file == 1);
+        CHECK(sources.text(list->phrase_spans[0]) == "refund");
+        CHECK(sources.begin(list->phrase_spans[0]).line == 3);
+        CHECK(sources.begin(list->phrase_spans[0]).column == 3);
+        CHECK(sources.text(list->phrase_spans[1]) == "money back");
+        CHECK(sources.begin(list->phrase_spans[1]).line == 4);
+    }
+    // An inline phrase's span is its quoted string in the flow.
+    REQUIRE(lists[2].phrase_spans.size() == 2);
+    CHECK(lists[2].phrase_spans[1].file == 0);
+    CHECK(sources.text(lists[2].phrase_spans[1]) == "\"money\"");
+}
+
+TEST_CASE("a word list file that cannot be read is reported at each list that names it") {
+    const std::string main = flow_with("words w = file \"gone.txt\"\nwords again = file \"gone.txt\"");
+    CompileResult result = compile(main, "main.flow", CompileOptions{});
+    CHECK(errors(result) == std::vector<std::string>{"T018 cannot read word list file 'gone.txt': No such file or directory",
+                                                     "T018 cannot read word list file 'gone.txt': No such file or directory"});
+    CHECK(result.sources->size() == 1);
+}
