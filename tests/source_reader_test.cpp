@@ -191,3 +191,79 @@ TEST_CASE("a word list file that cannot be read is reported at each list that na
                                                      "T018 cannot read word list file 'gone.txt': No such file or directory"});
     CHECK(result.sources->size() == 1);
 }
+
+namespace {
+
+const std::filesystem::path zone_directory = triage::detail::TimeZone::directory();
+
+std::string flow_in_zone(std::string_view zone, std::string_view other_zone) {
+    return fmt::format("flow \"z\" version 1\nfields {{\n  at: time \"%Y-%m-%d %H:%M\" zone \"{}\"\n}}\nclock at\n"
+                       "hours desk \"Desk\" {{\n  zone \"{}\"\n  mon-fri 09:00-17:00\n}}\n"
+                       "hours late \"Late\" {{\n  zone \"{}\"\n  mon-fri 17:00-22:00\n}}\n"
+                       "start s\nstep s \"q\" {{\n  if within hours desk -> a\n  if within hours late -> a\n  else -> a\n}}\n"
+                       "outcome a \"A\" {{ monitor }}\n",
+                       zone, zone, other_zone);
+}
+
+}  // namespace
+
+TEST_CASE("time zone files are read through read_file, each once per compilation, from the tz directory") {
+    REQUIRE(std::filesystem::is_regular_file(zone_directory / "Europe/London"));
+    std::vector<std::pair<std::string, std::uint64_t>> asked;
+    CompileOptions options;
+    options.limits.file_bytes = 100'000;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
+        asked.emplace_back(path.generic_string(), max);
+        // A host with no tz database of its own can serve any zone: here Mars/Olympus is London's.
+        if (path == zone_directory / "Mars/Olympus") return read_file_from_disk(zone_directory / "Europe/London", max);
+        return read_file_from_disk(path, max);
+    };
+    CompileResult result = compile(flow_in_zone("Mars/Olympus", "Europe/London"), "/nowhere/z.flow", options);
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    CHECK(asked == std::vector<std::pair<std::string, std::uint64_t>>{
+                       {(zone_directory / "Mars/Olympus").generic_string(), 100'000},
+                       {(zone_directory / "Europe/London").generic_string(), 100'000}});
+    CHECK(result.flow->fields()[0].time_zone == "Mars/Olympus");
+    // Zone files are no sources: diagnostics never point into them.
+    CHECK(result.sources->size() == 1);
+
+    // UTC needs no file, and a name that is no tz name is refused before any read.
+    asked.clear();
+    CompileResult refused = compile(flow_in_zone("UTC", "../../etc/passwd"), "/nowhere/z.flow", options);
+    CHECK(asked.empty());
+    CHECK(errors(refused) == std::vector<std::string>{"T029 '../../etc/passwd' is not a time zone name"});
+}
+
+TEST_CASE("a time zone file that cannot be read is an error with the reason, at each place that names it") {
+    FileRead answer;
+    CompileOptions options;
+    options.limits.file_bytes = 4096;
+    options.read_file = [&](const std::filesystem::path&, std::uint64_t) { return answer; };
+    const std::string london = (zone_directory / "Europe/London").generic_string();
+
+    answer = {std::nullopt, "Permission denied", 0};
+    CompileResult denied = compile(flow_in_zone("Europe/London", "Europe/London"), "/nowhere/z.flow", options);
+    const std::string message = fmt::format("T018 cannot read time zone file '{}': Permission denied", london);
+    CHECK(errors(denied) == std::vector<std::string>{message, message, message});  // the field's zone and both hours'
+    const Diagnostic* first = triage::test::find(denied, Code::unreadable_file);
+    REQUIRE(first != nullptr);
+    CHECK(denied.sources->text(first->span) == "\"Europe/London\"");
+    CHECK(first->help == "check that the tz database is installed and readable, or point TZDIR at a copy of it");
+
+    answer = {std::nullopt, "No such file or directory", 0};
+    CHECK(errors(compile(flow_in_zone("Europe/London", "UTC"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>(2, fmt::format("T029 no time zone 'Europe/London' in {}", zone_directory.generic_string())));
+
+    answer = {std::nullopt, {}, 9000};  // larger than the cap: not read
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T060 time zone file '{}' is 9000 bytes; the limit is 4096", london)});
+
+    answer = {std::string(5000, 'x'), {}, 0};  // a reader that ignores the cap is held to it
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T060 time zone file '{}' is 5000 bytes; the limit is 4096", london)});
+
+    answer = {std::string("not a zone"), {}, 0};
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T029 time zone file '{}' is not valid TZif: no TZif magic", london)});
+}
