@@ -267,3 +267,26 @@ TEST_CASE("a time zone file that cannot be read is an error with the reason, at 
     CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
           std::vector<std::string>{fmt::format("T029 time zone file '{}' is not valid TZif: no TZif magic", london)});
 }
+
+TEST_CASE("every file read through read_file is held to limits.file_bytes, even from a reader that ignores it") {
+    std::vector<std::uint64_t> caps;
+    CompileOptions options;
+    options.limits.file_bytes = 2000;
+    // A careless reader: whatever the cap, it gives 3000 bytes of comments or phrases.
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
+        caps.push_back(max);
+        const bool flow = path.extension() == ".flow";
+        std::string body;
+        while (body.size() < 3000) body += flow ? "# padding padding padding padding\n" : "phrase\n";
+        return {body.substr(0, 3000), {}};
+    };
+    CHECK(errors(compile_file("/nowhere/big.flow", options)) ==
+          std::vector<std::string>{"T060 flow file '/nowhere/big.flow' is 3000 bytes; the limit is 2000"});
+    CHECK(caps == std::vector<std::uint64_t>{2000});
+    caps.clear();
+    CompileResult result =
+        compile(flow_with("include \"big.flow\"\nwords w = file \"big.txt\""), "/nowhere/main.flow", options);
+    CHECK(errors(result) == std::vector<std::string>{"T060 included file '/nowhere/big.flow' is 3000 bytes; the limit is 2000",
+                                                     "T060 word list file '/nowhere/big.txt' is 3000 bytes; the limit is 2000"});
+    CHECK(caps == std::vector<std::uint64_t>{2000, 2000});
+}
