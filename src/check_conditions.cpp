@@ -4,7 +4,7 @@
 namespace triage::checking {
 
 void Checker::collect_word_list(const ast::WordList& list) {
-    WordList words{list.name, {}, span(list.name)};
+    WordList words{list.name, {}, {}, span(list.name)};
     boost::apply_visitor(
         overloaded{
             [&](const std::vector<ast::Text>& phrases) {
@@ -17,17 +17,21 @@ void Checker::collect_word_list(const ast::WordList& list) {
                     }
                     detail::count_compile_work(p.size());
                     words.phrases.emplace_back(p);
+                    words.phrase_spans.push_back(span(phrase));
                 }
             },
             [&](const ast::WordFile& file) { read_word_file(file, words); },
         },
         list.source);
     if (words.phrases.size() > in_.options.limits.words) {
-        error(Code::limit_exceeded, span(list.name),
-              fmt::format("word list '{}' has {} phrases; the limit is {}", words.name, words.phrases.size(),
-                          in_.options.limits.words))
-            .help = "split the list, or raise the limit: --limit words=N";
+        auto& d = error(Code::limit_exceeded, span(list.name),
+                        fmt::format("word list '{}' has {} phrases; the limit is {}", words.name, words.phrases.size(),
+                                    in_.options.limits.words));
+        d.notes.push_back({words.phrase_spans[in_.options.limits.words],
+                           fmt::format("phrase {} of the list", in_.options.limits.words + 1)});
+        d.help = "split the list, or raise the limit: --limit words=N";
         words.phrases.clear();
+        words.phrase_spans.clear();
     }
     auto [it, inserted] = lists_.emplace(words.name, static_cast<std::uint32_t>(data_->word_lists.size()));
     if (!inserted) {
@@ -41,20 +45,40 @@ void Checker::collect_word_list(const ast::WordList& list) {
     list_used_.push_back(false);
 }
 
+std::optional<FileId> Checker::word_file(const std::filesystem::path& path, Span where) {
+    const std::filesystem::path identity = detail::file_identity(path);
+    if (auto it = word_files_.find(identity); it != word_files_.end()) return it->second;
+    // A file that cannot be read is not remembered: each list that names it gets the error.
+    std::optional<std::string> bytes = in_.reader.read(path, "word list file", where, diagnostics_);
+    if (!bytes) return std::nullopt;
+    const FileId file = in_.sources.add(path.generic_string(), std::move(*bytes));
+    check_utf8(in_.sources, file, diagnostics_, "word list files");
+    word_files_.emplace(identity, file);
+    return file;
+}
+
 void Checker::read_word_file(const ast::WordFile& file, WordList& words) {
     const std::filesystem::path path = detail::SourceReader::resolve(in_.sources.path(file_), file.path);
-    std::optional<std::string> read = in_.reader.read(path, "word list file", span(file.path), diagnostics_);
+    const std::optional<FileId> read = word_file(path, span(file.path));
     if (!read) return;
-    const std::string* content = &*read;
-    std::istringstream lines(*content);
-    for (std::string line; std::getline(lines, line);) {
-        std::string_view phrase = trim(line);
+    // One phrase a line, trimmed; blank lines and lines starting with '#' are not phrases.
+    const std::string_view text = in_.sources.text(*read);
+    for (std::size_t begin = 0; begin < text.size();) {
+        const std::size_t end = std::min(text.find('\n', begin), text.size());
+        const std::string_view phrase = trim(text.substr(begin, end - begin));
+        begin = end + 1;
         if (phrase.empty() || phrase.front() == '#') continue;
+        detail::count_compile_work(phrase.size());
         words.phrases.emplace_back(phrase);
+        const auto at = static_cast<std::uint32_t>(phrase.data() - text.data());
+        words.phrase_spans.push_back({*read, at, at + static_cast<std::uint32_t>(phrase.size())});
     }
-    if (words.phrases.empty())
-        error(Code::empty_phrase, span(file.path),
-              fmt::format("word list file '{}' has no phrases", path.generic_string()));
+    if (words.phrases.empty()) {
+        auto& d = error(Code::empty_phrase, span(file.path),
+                        fmt::format("word list file '{}' has no phrases", path.generic_string()));
+        d.notes.push_back({Span{*read, 0, 0},
+                           text.empty() ? "the file is empty" : "the file holds only blank lines and comments ('#')"});
+    }
 }
 
 ConditionId Checker::add(Condition c) {

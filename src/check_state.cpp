@@ -1,6 +1,9 @@
 // Time and state: the clock, time fields' formats and zones, business hours, crisis modes, windows.
 #include "checker_context.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace triage::checking {
 
 void Checker::resolve_clock() {
@@ -20,12 +23,46 @@ void Checker::resolve_clock() {
     data_->clock = clock;
 }
 
+const Checker::ZoneRead& Checker::read_zone(const std::string& name) {
+    if (auto it = zones_.find(name); it != zones_.end()) return it->second;
+    ZoneRead& out = zones_[name];
+    if (name == "UTC" || name == "Etc/UTC" || !detail::TimeZone::valid_name(name, out.problem)) {
+        out.zone = detail::TimeZone::load(name, out.problem);
+        return out;
+    }
+    const std::string directory = detail::TimeZone::directory();
+    const std::filesystem::path path = std::filesystem::path(directory) / name;
+    const std::uint64_t cap = in_.options.limits.file_bytes;
+    FileRead read = in_.options.read_file ? in_.options.read_file(path, cap) : read_file_from_disk(path, cap);
+    if (read.bytes && read.bytes->size() > cap) {  // a reader that read past what it was allowed
+        read.size = read.bytes->size();
+        read.bytes.reset();
+    }
+    if (read.bytes) {
+        out.zone = detail::TimeZone::from_tzif(name, *read.bytes, path.generic_string(), out.problem);
+    } else if (read.error.empty()) {
+        out.code = Code::limit_exceeded;
+        out.problem = fmt::format("time zone file '{}' is {} bytes; the limit is {}", path.generic_string(), read.size, cap);
+        out.help = "raise the limit: --limit file-size=N";
+    } else if (read.error == std::strerror(ENOENT) || read.error == std::strerror(ENOTDIR) ||
+               read.error == "it is a directory") {  // what read_file_from_disk says of a name with no file
+        out.problem = fmt::format("no time zone '{}' in {}", name, directory);
+    } else {
+        out.code = Code::unreadable_file;
+        out.problem = fmt::format("cannot read time zone file '{}': {}", path.generic_string(), read.error);
+        out.help = "check that the tz database is installed and readable, or point TZDIR at a copy of it";
+    }
+    return out;
+}
+
 std::optional<detail::TimeZone> Checker::load_zone(const std::string& name, Span where, std::string_view whose) {
-    std::string problem;
-    std::optional<detail::TimeZone> zone = detail::TimeZone::load(name, problem);
+    const ZoneRead& read = read_zone(name);
+    const std::optional<detail::TimeZone>& zone = read.zone;
     if (!zone) {
-        error(Code::unknown_time_zone, where, problem).help =
-            "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
+        error(read.code, where, read.problem).help =
+            !read.help.empty()
+                ? read.help
+                : "time zones are named as in the tz database, e.g. \"Europe/London\", \"America/New_York\", \"UTC\"";
     } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(name)) {
         warning(Code::legacy_time_zone, where, advice->why).help =
             !advice->city.empty()
@@ -56,11 +93,11 @@ void Checker::resolve_time_formats() {
         flow_zone = shared(load_zone(zone.name, span(zone.name), "these times follow"));
     }
     if (!in_.options.time_zone.empty()) {
-        std::string problem;
-        std::optional<detail::TimeZone> z = detail::TimeZone::load(in_.options.time_zone, problem);
+        const ZoneRead& read = read_zone(in_.options.time_zone);
+        std::optional<detail::TimeZone> z = read.zone;
         const Span top{in_.main_file, 0, 0};
         if (!z) {
-            error(Code::unknown_time_zone, top, fmt::format("--time-zone: {}", problem));
+            error(read.code, top, fmt::format("--time-zone: {}", read.problem)).help = read.help;
         } else if (std::optional<detail::ZoneAdvice> advice = detail::legacy_zone_advice(in_.options.time_zone)) {
             warning(Code::legacy_time_zone, top, fmt::format("--time-zone: {}", advice->why)).help =
                 fmt::format("name the place whose clocks the records' times follow, e.g. --time-zone {}",

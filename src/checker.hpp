@@ -21,7 +21,7 @@ struct SourceDeclaration {
 };
 
 struct CheckInput {
-    const SourceMap& sources;
+    SourceMap& sources;  // word list files are added as they are read
     std::span<const SourceDeclaration> declarations;  // in reading order, includes expanded
     FileId main_file = 0;
     const CompileOptions& options;

@@ -158,6 +158,17 @@ private:
     // A zone named in the flow: T029 when the tz database has no such zone, T048 (a warning) for a
     // legacy or fixed-offset name. `whose` completes "name the place whose clocks ...".
     std::optional<detail::TimeZone> load_zone(const std::string& name, Span where, std::string_view whose);
+    // A zone's file read once per compilation.
+    struct ZoneRead {
+        std::optional<detail::TimeZone> zone;
+        Code code = Code::unknown_time_zone;  // without a zone: what to report, and why
+        std::string problem;
+        std::string help;
+    };
+    // The zone `name`: "UTC" needs no file; any other name must be a tz name (checked before any
+    // read) and is read from TimeZone::directory() through options.read_file, within
+    // limits.file_bytes. The include roots do not apply: the flow names a zone, not a path.
+    const ZoneRead& read_zone(const std::string& name);
 
     // ---- time fields: their formats and zones -------------------------------------------------
 
@@ -254,6 +265,10 @@ private:
     void collect_word_list(const ast::WordList& list);
 
     void read_word_file(const ast::WordFile& file, WordList& words);
+
+    // A word list file, read (through in_.reader) and added to the sources once however many
+    // lists name it, and checked to be UTF-8; nothing after reporting why it cannot be read.
+    std::optional<FileId> word_file(const std::filesystem::path& path, Span where);
 
     bool define_node(const ast::Name& name, NodeRef node);
 
@@ -391,6 +406,8 @@ private:
     bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;
     std::unordered_set<std::string> broken_[7];  // by BrokenName::Kind
+    std::map<std::filesystem::path, FileId> word_files_;  // by file_identity(): those read
+    std::map<std::string, ZoneRead, std::less<>> zones_;   // by name
 
     bool is_broken(BrokenName::Kind kind, std::string_view name) const;
 };

@@ -194,6 +194,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     loader.load(main);
     detail::SymbolIndexer indexer;
     for (const SourceDeclaration& d : loader.declarations()) indexer.add(d.file, *d.declaration);
+    for (const BrokenName& b : loader.broken()) indexer.add_broken(b);
     result.symbols = indexer.finish();
     if (loader.limit_exceeded()) {
         result.sources = std::move(sources);
@@ -271,6 +272,10 @@ FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t ma
 CompileResult compile_file(const std::filesystem::path& path, const CompileOptions& options) {
     FileRead read = options.read_file ? options.read_file(path, options.limits.file_bytes)
                                       : read_file_from_disk(path, options.limits.file_bytes);
+    if (read.bytes && read.bytes->size() > options.limits.file_bytes) {  // a reader that read past the cap
+        read.size = read.bytes->size();
+        read.bytes.reset();
+    }
     if (!read.bytes) {
         CompileResult result;
         auto sources = std::make_shared<SourceMap>();

@@ -105,12 +105,18 @@ std::string_view read_name(iterator_type& it, iterator_type end, bool dotted) {
 }
 
 // What the broken declaration in [start, stop) would have defined, read without the grammar.
-void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenName>& broken) {
+// `span_at` turns iterators into a Span of the file.
+template <typename SpanAt>
+void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenName>& broken, const SpanAt& span_at) {
     iterator_type it = start;
     std::string_view keyword = read_name(it, stop, false);
     using Kind = BrokenName::Kind;
-    if (keyword == "flow") broken.push_back({Kind::header, {}});
-    else if (keyword == "start") broken.push_back({Kind::start, {}});
+    auto name_span = [&](std::string_view name) { return span_at(name.data(), name.data() + name.size()); };
+    iterator_type last = stop;  // the blank lines before the next declaration are not part of it
+    while (last != start && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r' || last[-1] == '\n')) --last;
+    const Span declaration = span_at(start, last);
+    if (keyword == "flow") broken.push_back({Kind::header, {}, name_span(keyword), declaration, std::nullopt});
+    else if (keyword == "start") broken.push_back({Kind::start, {}, name_span(keyword), declaration, std::nullopt});
     else if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words" ||
              keyword == "hours" || keyword == "crisis") {
         std::string_view name = read_name(it, stop, false);
@@ -120,7 +126,13 @@ void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenNa
                     : keyword == "hours" ? Kind::hours
                     : keyword == "crisis" ? Kind::crisis
                                           : Kind::node;
-        broken.push_back({kind, std::string(name)});
+        SymbolKind symbol = keyword == "let"     ? SymbolKind::let
+                            : keyword == "words" ? SymbolKind::word_list
+                            : keyword == "hours" ? SymbolKind::hours
+                            : keyword == "crisis" ? SymbolKind::crisis
+                            : keyword == "step"   ? SymbolKind::step
+                                                  : SymbolKind::outcome;
+        broken.push_back({kind, std::string(name), name_span(name), declaration, symbol});
     } else if (keyword == "fields") {
         // Every line of the block that starts like a field declaration: `name.part :`.
         while (it != stop) {
@@ -129,7 +141,8 @@ void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenNa
             ++it;
             std::string_view name = read_name(it, stop, true);
             while (it != stop && (*it == ' ' || *it == '\t')) ++it;
-            if (!name.empty() && it != stop && *it == ':') broken.push_back({Kind::value, std::string(name)});
+            if (!name.empty() && it != stop && *it == ':')
+                broken.push_back({Kind::value, std::string(name), name_span(name), declaration, SymbolKind::field});
         }
     }
 }
@@ -207,13 +220,13 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
             }
         }
         const iterator_type resume = recovery_point(declaration_start, end);
-        record_broken(declaration_start, resume, parsed.broken);
+        record_broken(declaration_start, resume, parsed.broken, span_at);
         it = skip_blanks_and_comments(resume, end);
     }
     return parsed;
 }
 
-void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics) {
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics, std::string_view what) {
     constexpr std::size_t shown = 5;  // a file in another encoding has thousands: these and a count
     std::string_view text = sources.text(file);
     std::size_t bad = 0;
@@ -229,8 +242,9 @@ void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& 
                                    fmt::format("invalid UTF-8: byte 0x{:02X} does not belong to a UTF-8 character",
                                                static_cast<unsigned char>(text[at])),
                                    {},
-                                   "flow files are UTF-8 text: save the file as UTF-8 (in most editors, "
-                                   "'Save with encoding' or 'Reopen with encoding')"});
+                                   fmt::format("{} are UTF-8 text: save the file as UTF-8 (in most editors, "
+                                               "'Save with encoding' or 'Reopen with encoding')",
+                                               what)});
             last = &diagnostics.back();
         }
         ++at;

@@ -5,17 +5,24 @@
 #include "triage/diagnostic.hpp"
 #include "triage/limits.hpp"
 #include "triage/source.hpp"
+#include "triage/symbols.hpp"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace triage {
 
 // A name that a declaration with a syntax error would have defined. The checker treats it as
-// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used.
+// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used,
+// and the symbol index lists it (marked broken), so that its uses resolve.
 struct BrokenName {
     enum class Kind { header, start, node, value, word_list, hours, crisis } kind;
-    std::string name;  // empty for header and start
+    std::string name;                  // empty for header and start
+    Span name_span;                    // where the name is written; the keyword for header and start
+    Span declaration;                  // from its keyword to where parsing resumed
+    std::optional<SymbolKind> symbol;  // what it would have declared; none for header and start
 };
 
 struct ParsedFile {
@@ -37,7 +44,9 @@ struct ParsedFile {
 
 // Flow files are UTF-8: every byte that does not belong to a well-formed sequence is T004 (the
 // first few of a file, then a count), so that no text from the flow, its strings above all,
-// reaches a decision's JSON or a terminal as invalid UTF-8.
-void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics);
+// reaches a decision's JSON or a terminal as invalid UTF-8. `what` names the kind of file in the
+// help ("flow files", "word list files").
+void check_utf8(const SourceMap& sources, FileId file, std::vector<Diagnostic>& diagnostics,
+                std::string_view what = "flow files");
 
 }  // namespace triage

@@ -2,6 +2,7 @@
 // errors is indexed too (the declarations that parsed).
 #pragma once
 
+#include "parser.hpp"
 #include "syntax/ast.hpp"
 #include "triage/symbols.hpp"
 
@@ -14,6 +15,9 @@ public:
     // Declarations in reading order (an include's declarations where the include stands): the
     // first declaration of a name is the one its uses resolve to.
     void add(FileId file, const syntax::ast::Declaration& declaration);
+    // A name a declaration with a syntax error would have defined, after every add(): a name
+    // declared both ways resolves to the declaration that parsed. Header and start give none.
+    void add_broken(const BrokenName& name);
     [[nodiscard]] std::shared_ptr<const SymbolIndex> finish();
 
 private:

@@ -235,6 +235,11 @@ void SymbolIndexer::add(FileId file, const ast::Declaration& declaration) {
         declaration);
 }
 
+void SymbolIndexer::add_broken(const BrokenName& name) {
+    if (!name.symbol) return;
+    index_.symbols_.push_back({*name.symbol, name.name, name.name_span, name.declaration, {}, true});
+}
+
 std::shared_ptr<const SymbolIndex> SymbolIndexer::finish() {
     std::vector<Symbol>& symbols = index_.symbols_;
     // Reading order decides which of two declarations of a name counts; source order is kept.

@@ -418,13 +418,9 @@ std::optional<TimeZone> TimeZone::load(std::string_view name, std::string& error
         zone.name_ = name;
         return zone;
     }
-    if (!is_zone_name(name)) {
-        error = quoted(name) + " is not a time zone name";
-        return std::nullopt;
-    }
-    const char* tzdir = std::getenv("TZDIR");
-    std::string directory = tzdir != nullptr && *tzdir != '\0' ? tzdir : "/usr/share/zoneinfo";
-    std::string path = directory + "/" + std::string(name);
+    if (!valid_name(name, error)) return std::nullopt;
+    const std::string directory = TimeZone::directory();
+    const std::string path = directory + "/" + std::string(name);
 
     std::string data;
     switch (read_small_file(path, data)) {
@@ -433,10 +429,25 @@ std::optional<TimeZone> TimeZone::load(std::string_view name, std::string& error
     case ReadStatus::too_large: error = "time zone file '" + path + "' is larger than 1 MiB"; return std::nullopt;
     case ReadStatus::failed: error = "cannot read time zone file '" + path + "'"; return std::nullopt;
     }
+    return from_tzif(name, data, path, error);
+}
 
+bool TimeZone::valid_name(std::string_view name, std::string& error) {
+    if (is_zone_name(name)) return true;
+    error = quoted(name) + " is not a time zone name";
+    return false;
+}
+
+std::string TimeZone::directory() {
+    const char* tzdir = std::getenv("TZDIR");
+    return tzdir != nullptr && *tzdir != '\0' ? tzdir : "/usr/share/zoneinfo";
+}
+
+std::optional<TimeZone> TimeZone::from_tzif(std::string_view name, std::string_view tzif, std::string_view path,
+                                            std::string& error) {
     Table table;
-    if (const char* why = read_tzif(data, table)) {
-        error = "time zone file '" + path + "' is not valid TZif: " + why;
+    if (const char* why = read_tzif(tzif, table)) {
+        error = "time zone file '" + std::string(path) + "' is not valid TZif: " + why;
         return std::nullopt;
     }
     TimeZone zone;

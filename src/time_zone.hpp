@@ -32,6 +32,17 @@ public:
     static std::optional<TimeZone> load(std::string_view name, std::string& error);
     static TimeZone utc();
 
+    // What load() does in steps, for a caller that reads the file itself (the checker reads it
+    // through CompileOptions::read_file). Whether `name` may name a zone file; else `error` says why.
+    [[nodiscard]] static bool valid_name(std::string_view name, std::string& error);
+    // Where zone files are read: $TZDIR if set and not empty, else /usr/share/zoneinfo. A zone's
+    // file is directory() + "/" + its name.
+    [[nodiscard]] static std::string directory();
+    // The zone `name` from the bytes of its TZif file (`path` names it in messages). Checks the
+    // format only: `name` is taken as given.
+    static std::optional<TimeZone> from_tzif(std::string_view name, std::string_view tzif, std::string_view path,
+                                             std::string& error);
+
     [[nodiscard]] const std::string& name() const noexcept;
 
     // Offset of local time from UTC, in seconds, at a UTC instant (seconds since the Unix epoch).

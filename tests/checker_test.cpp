@@ -333,3 +333,69 @@ TEST_CASE("the version is a whole number from 0 to 4294967295") {
     REQUIRE(largest.ok());
     CHECK(largest.flow->version() == 4294967295u);
 }
+
+namespace {
+
+std::string word_list_flow(std::string_view source) {
+    return fmt::format("flow \"t\" version 1\nfields {{ text: text }}\nwords w = {}\nstart s\n"
+                       "step s \"q\" {{\n  if text has any w -> a\n  else -> a\n}}\noutcome a \"A\" {{ monitor }}\n",
+                       source);
+}
+
+}  // namespace
+
+TEST_CASE("a word list file with no phrases: the error at the file literal, a note in the file") {
+    CompileResult result = compile_text(word_list_flow("file \"w.txt\""), {{"w.txt", "# only a comment\n\n"}});
+    const Diagnostic* d = find(result, Code::empty_phrase);
+    REQUIRE(d);
+    CHECK(format_text(*d, *result.sources) ==
+          "test.flow:3:16: error[T017]: word list file 'w.txt' has no phrases\n"
+          "3 | words w = file \"w.txt\"\n"
+          "  |                ^~~~~~~\n"
+          "w.txt:1:1: note: the file holds only blank lines and comments ('#')\n"
+          "1 | # only a comment\n"
+          "  | ^\n");
+    CompileResult empty = compile_text(word_list_flow("file \"w.txt\""), {{"w.txt", ""}});
+    d = find(empty, Code::empty_phrase);
+    REQUIRE(d);
+    REQUIRE(d->notes.size() == 1);
+    CHECK(d->notes[0].message == "the file is empty");
+    REQUIRE(d->notes[0].span.has_value());
+    CHECK(empty.sources->path(d->notes[0].span->file) == "w.txt");
+}
+
+TEST_CASE("a word list file that is not UTF-8 is T004 at its first bad byte, in the file") {
+    CompileResult result = compile_text(word_list_flow("file \"w.txt\""), {{"w.txt", "refund\ncaf\xE9 staff\n"}});
+    REQUIRE(codes(result) == std::vector<std::string>{"T004"});
+    const Diagnostic& d = result.diagnostics[0];
+    CHECK(format_text(d, *result.sources) ==
+          "w.txt:2:4: error[T004]: invalid UTF-8: byte 0xE9 does not belong to a UTF-8 character\n"
+          "2 | caf\xEF\xBF\xBD staff\n"
+          "  |    ^\n"
+          "help: word list files are UTF-8 text: save the file as UTF-8 (in most editors, 'Save with encoding' or "
+          "'Reopen with encoding')\n");
+}
+
+TEST_CASE("a word list past the words limit names the first phrase too many, in the file or the flow") {
+    CompileOptions options;
+    options.limits.words = 2;
+    options.read_file = [](const std::filesystem::path&, std::uint64_t) -> FileRead {
+        return {std::string("one\n# two\ntwo\n\nthree\nfour\n"), {}};
+    };
+    CompileResult result = compile(word_list_flow("file \"w.txt\""), "test.flow", options);
+    const Diagnostic* d = find(result, Code::limit_exceeded);
+    REQUIRE(d);
+    CHECK(d->message == "word list 'w' has 4 phrases; the limit is 2");
+    REQUIRE(d->notes.size() == 1);
+    CHECK(d->notes[0].message == "phrase 3 of the list");
+    REQUIRE(d->notes[0].span.has_value());
+    CHECK(result.sources->path(d->notes[0].span->file) == "w.txt");
+    CHECK(result.sources->begin(*d->notes[0].span).line == 5);
+    CHECK(result.sources->text(*d->notes[0].span) == "three");
+
+    CompileResult inline_list = compile(word_list_flow("\"one\", \"two\", \"three\""), "test.flow", options);
+    d = find(inline_list, Code::limit_exceeded);
+    REQUIRE(d);
+    REQUIRE(d->notes.size() == 1);
+    CHECK(inline_list.sources->text(*d->notes[0].span) == "\"three\"");
+}

@@ -16,8 +16,9 @@ namespace {
 CompileResult compile_with(std::string_view text, const Limits& limits, std::map<std::string, std::string> files = {}) {
     CompileOptions options;
     options.limits = limits;
-    options.read_file = [files](const std::filesystem::path& path, std::uint64_t) -> FileRead {
+    options.read_file = [files](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
         auto it = files.find(path.filename().string());
+        if (it == files.end() && triage::test::is_zone_file(path)) return read_file_from_disk(path, max);
         if (it == files.end()) return {std::nullopt, "No such file or directory"};
         return {it->second, {}};
     };

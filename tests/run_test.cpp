@@ -274,6 +274,20 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
+TEST_CASE("explain and run --matches name a phrase of a word list file") {
+    const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
+    Run explain = run_cli("explain '" + care + "'" + now +
+                          R"( --record '{"text": "I will take legal action", "sentiment": -0.6}')");
+    CHECK(explain.status == 0);
+    CHECK(explain.output.find(R"(yes text has any legal   [text: matched "legal action" in "I will take legal action"])") !=
+          std::string::npos);
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "m.jsonl", R"({"id": 1, "text": "my SOLICITOR says", "sentiment": -0.6})" "\n");
+    Run run = run_cli("run '" + care + "' " + triage::test::quoted(dir.file("m.jsonl")) + now + " --matches 2>/dev/null");
+    CHECK(run.status == 0);
+    CHECK(run.output.find(R"("matched":{"legal":"solicitor"})") != std::string::npos);
+}
+
 TEST_CASE("explain and run --matches: a phrase matched in folded text is shown as the text writes it") {
     // A no-break space and a run of spaces, and a phrase whose case folds beyond ASCII.
     const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";

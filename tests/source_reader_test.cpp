@@ -148,3 +148,145 @@ TEST_CASE("triage check --include-root allows a directory, a missing one is exit
     CHECK(missing.status == 2);
     CHECK(missing.output.find("'/nonexistent/x' is not a directory") != std::string::npos);
 }
+
+TEST_CASE("a word list file is read once however many lists name it, and is a source its phrases point into") {
+    std::vector<std::string> asked;
+    CompileOptions options;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t) -> FileRead {
+        asked.push_back(path.generic_string());
+        if (path.filename() == "phrases.txt") return {std::string("# refunds\n\n  refund  \r\nmoney back\n"), {}};
+        return {std::nullopt, "No such file or directory"};
+    };
+    const std::string main = flow_with("words w = file \"phrases.txt\"\nwords again = file \"./phrases.txt\"\n"
+                                       "words inline = \"x\", \"money\"");
+    CompileResult result = compile(main, "main.flow", options);
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    CHECK(asked == std::vector<std::string>{"phrases.txt"});
+    REQUIRE(result.sources->size() == 2);
+    CHECK(result.sources->path(1) == "phrases.txt");
+    const SourceMap& sources = *result.sources;
+    const std::span<const WordList> lists = result.flow->word_lists();
+    REQUIRE(lists.size() == 3);
+    for (const WordList* list : {&lists[0], &lists[1]}) {
+        CHECK(list->phrases == std::vector<std::string>{"refund", "money back"});
+        REQUIRE(list->phrase_spans.size() == 2);
+        CHECK(list->phrase_spans[0].file == 1);
+        CHECK(sources.text(list->phrase_spans[0]) == "refund");
+        CHECK(sources.begin(list->phrase_spans[0]).line == 3);
+        CHECK(sources.begin(list->phrase_spans[0]).column == 3);
+        CHECK(sources.text(list->phrase_spans[1]) == "money back");
+        CHECK(sources.begin(list->phrase_spans[1]).line == 4);
+    }
+    // An inline phrase's span is its quoted string in the flow.
+    REQUIRE(lists[2].phrase_spans.size() == 2);
+    CHECK(lists[2].phrase_spans[1].file == 0);
+    CHECK(sources.text(lists[2].phrase_spans[1]) == "\"money\"");
+}
+
+TEST_CASE("a word list file that cannot be read is reported at each list that names it") {
+    const std::string main = flow_with("words w = file \"gone.txt\"\nwords again = file \"gone.txt\"");
+    CompileResult result = compile(main, "main.flow", CompileOptions{});
+    CHECK(errors(result) == std::vector<std::string>{"T018 cannot read word list file 'gone.txt': No such file or directory",
+                                                     "T018 cannot read word list file 'gone.txt': No such file or directory"});
+    CHECK(result.sources->size() == 1);
+}
+
+namespace {
+
+const std::filesystem::path zone_directory = triage::detail::TimeZone::directory();
+
+std::string flow_in_zone(std::string_view zone, std::string_view other_zone) {
+    return fmt::format("flow \"z\" version 1\nfields {{\n  at: time \"%Y-%m-%d %H:%M\" zone \"{}\"\n}}\nclock at\n"
+                       "hours desk \"Desk\" {{\n  zone \"{}\"\n  mon-fri 09:00-17:00\n}}\n"
+                       "hours late \"Late\" {{\n  zone \"{}\"\n  mon-fri 17:00-22:00\n}}\n"
+                       "start s\nstep s \"q\" {{\n  if within hours desk -> a\n  if within hours late -> a\n  else -> a\n}}\n"
+                       "outcome a \"A\" {{ monitor }}\n",
+                       zone, zone, other_zone);
+}
+
+}  // namespace
+
+TEST_CASE("time zone files are read through read_file, each once per compilation, from the tz directory") {
+    REQUIRE(std::filesystem::is_regular_file(zone_directory / "Europe/London"));
+    std::vector<std::pair<std::string, std::uint64_t>> asked;
+    CompileOptions options;
+    options.limits.file_bytes = 100'000;
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
+        asked.emplace_back(path.generic_string(), max);
+        // A host with no tz database of its own can serve any zone: here Mars/Olympus is London's.
+        if (path == zone_directory / "Mars/Olympus") return read_file_from_disk(zone_directory / "Europe/London", max);
+        return read_file_from_disk(path, max);
+    };
+    CompileResult result = compile(flow_in_zone("Mars/Olympus", "Europe/London"), "/nowhere/z.flow", options);
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    CHECK(asked == std::vector<std::pair<std::string, std::uint64_t>>{
+                       {(zone_directory / "Mars/Olympus").generic_string(), 100'000},
+                       {(zone_directory / "Europe/London").generic_string(), 100'000}});
+    CHECK(result.flow->fields()[0].time_zone == "Mars/Olympus");
+    // Zone files are no sources: diagnostics never point into them.
+    CHECK(result.sources->size() == 1);
+
+    // UTC needs no file, and a name that is no tz name is refused before any read.
+    asked.clear();
+    CompileResult refused = compile(flow_in_zone("UTC", "../../etc/passwd"), "/nowhere/z.flow", options);
+    CHECK(asked.empty());
+    CHECK(errors(refused) == std::vector<std::string>{"T029 '../../etc/passwd' is not a time zone name"});
+}
+
+TEST_CASE("a time zone file that cannot be read is an error with the reason, at each place that names it") {
+    FileRead answer;
+    CompileOptions options;
+    options.limits.file_bytes = 4096;
+    options.read_file = [&](const std::filesystem::path&, std::uint64_t) { return answer; };
+    const std::string london = (zone_directory / "Europe/London").generic_string();
+
+    answer = {std::nullopt, "Permission denied", 0};
+    CompileResult denied = compile(flow_in_zone("Europe/London", "Europe/London"), "/nowhere/z.flow", options);
+    const std::string message = fmt::format("T018 cannot read time zone file '{}': Permission denied", london);
+    CHECK(errors(denied) == std::vector<std::string>{message, message, message});  // the field's zone and both hours'
+    const Diagnostic* first = triage::test::find(denied, Code::unreadable_file);
+    REQUIRE(first != nullptr);
+    CHECK(denied.sources->text(first->span) == "\"Europe/London\"");
+    CHECK(first->help == "check that the tz database is installed and readable, or point TZDIR at a copy of it");
+
+    answer = {std::nullopt, "No such file or directory", 0};
+    CHECK(errors(compile(flow_in_zone("Europe/London", "UTC"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>(2, fmt::format("T029 no time zone 'Europe/London' in {}", zone_directory.generic_string())));
+
+    answer = {std::nullopt, {}, 9000};  // larger than the cap: not read
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T060 time zone file '{}' is 9000 bytes; the limit is 4096", london)});
+
+    answer = {std::string(5000, 'x'), {}, 0};  // a reader that ignores the cap is held to it
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T060 time zone file '{}' is 5000 bytes; the limit is 4096", london)});
+
+    answer = {std::string("not a zone"), {}, 0};
+    CHECK(errors(compile(flow_in_zone("UTC", "Europe/London"), "/nowhere/z.flow", options)) ==
+          std::vector<std::string>{fmt::format("T029 time zone file '{}' is not valid TZif: no TZif magic", london)});
+}
+
+TEST_CASE("every file read through read_file is held to limits.file_bytes, even from a reader that ignores it") {
+    std::vector<std::uint64_t> caps;
+    CompileOptions options;
+    options.limits.file_bytes = 2000;
+    // A careless reader: whatever the cap, it gives 3000 bytes of comments or phrases.
+    options.read_file = [&](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
+        caps.push_back(max);
+        const bool flow = path.extension() == ".flow";
+        std::string body;
+        while (body.size() < 3000) body += flow ? "# padding padding padding padding\n" : "phrase\n";
+        return {body.substr(0, 3000), {}};
+    };
+    CHECK(errors(compile_file("/nowhere/big.flow", options)) ==
+          std::vector<std::string>{"T060 flow file '/nowhere/big.flow' is 3000 bytes; the limit is 2000"});
+    CHECK(caps == std::vector<std::uint64_t>{2000});
+    caps.clear();
+    CompileResult result =
+        compile(flow_with("include \"big.flow\"\nwords w = file \"big.txt\""), "/nowhere/main.flow", options);
+    CHECK(errors(result) == std::vector<std::string>{"T060 included file '/nowhere/big.flow' is 3000 bytes; the limit is 2000",
+                                                     "T060 word list file '/nowhere/big.txt' is 3000 bytes; the limit is 2000"});
+    CHECK(caps == std::vector<std::uint64_t>{2000, 2000});
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "triage/triage.hpp"
+#include "time_zone.hpp"
 
 #include <doctest/doctest.h>
 
@@ -94,12 +95,19 @@ inline std::string read_file(const std::filesystem::path& path) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Compiles text as an in-memory file; `files` provides what include/words-file may read.
+// Whether the compiler asks for `path` as a time zone's file (under TimeZone::directory()).
+inline bool is_zone_file(const std::filesystem::path& path) {
+    return path.generic_string().starts_with(triage::detail::TimeZone::directory() + "/");
+}
+
+// Compiles text as an in-memory file; `files` provides what include/words-file may read, and
+// zone files come from the machine's tz database.
 inline CompileResult compile_text(std::string_view text,
                                   std::map<std::string, std::string> files = {}) {
     CompileOptions options;
-    options.read_file = [files](const std::filesystem::path& path, std::uint64_t) -> FileRead {
+    options.read_file = [files](const std::filesystem::path& path, std::uint64_t max) -> FileRead {
         auto it = files.find(path.lexically_normal().generic_string());
+        if (it == files.end() && is_zone_file(path)) return read_file_from_disk(path, max);
         if (it == files.end()) return {std::nullopt, "No such file or directory"};
         return {it->second, {}};
     };

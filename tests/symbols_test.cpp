@@ -241,16 +241,73 @@ step after "After?" { if text contains "x" -> last  else -> last }
     REQUIRE_FALSE(result.ok());
     CHECK(triage::test::codes(result) == std::vector<std::string>{"T001"});
     CHECK(outline(result, 0) == std::vector<std::string>{"flow Broken", "field sentiment", "field text", "step first",
-                                                          "outcome last", "step after"});
+                                                          "step broken", "outcome last", "step after"});
     const Symbol* after = result.symbols->find(NameSpace::node, "after");
     REQUIRE(after != nullptr);
+    CHECK_FALSE(after->broken);
     CHECK(result.sources->begin(after->name_span).line == 15);
     CHECK(result.symbols->references_to(*result.symbols->find(NameSpace::node, "last")).size() == 3);
-    // The broken step defines nothing: its use is kept, unresolved.
-    std::vector<const SymbolReference*> unresolved = result.symbols->unresolved();
-    REQUIRE(unresolved.size() == 1);
-    CHECK(unresolved[0]->name == "broken");
-    CHECK(result.sources->begin(unresolved[0]->span).line == 8);
+    // The broken step is listed, marked broken, at its name: its use resolves to it.
+    const Symbol* broken = result.symbols->find(NameSpace::node, "broken");
+    REQUIRE(broken != nullptr);
+    CHECK(broken->broken);
+    CHECK(broken->kind == SymbolKind::step);
+    CHECK(broken->title.empty());
+    CHECK(result.sources->text(broken->name_span) == "broken");
+    CHECK(result.sources->begin(broken->name_span).line == 11);
+    CHECK(result.sources->begin(broken->name_span).column == 6);
+    CHECK(result.sources->begin(broken->declaration).line == 11);
+    CHECK(result.sources->end(broken->declaration).line == 13);  // to its closing brace, not the blank after
+    CHECK(result.symbols->unresolved().empty());
+    std::vector<const SymbolReference*> uses = result.symbols->references_to(*broken);
+    REQUIRE(uses.size() == 1);
+    CHECK(result.sources->begin(uses[0]->span).line == 8);
+    CHECK(result.symbols->at(0, broken->name_span.begin + 2).symbol == broken);
+}
+
+TEST_CASE("a broken declaration of every kind gives a symbol, and one that parsed wins over it") {
+    CompileResult result = compile_text(R"(flow "Broken kinds" version 1
+fields {
+  score: number
+  text: text
+}
+fields {
+  loud: bool
+  level: number =
+}
+words risky = "a", 
+let hot = score > > 1
+hours desk "Desk" {
+  mon 9am-
+}
+crisis storm "Storm" {
+  when
+}
+outcome done "Done" { monitor
+outcome done "Done again" { monitor }
+start first
+step first "First?" {
+  if loud and hot and text has any risky and within hours desk and in crisis storm -> done
+  else -> done
+}
+)");
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.symbols->unresolved().empty());
+    auto kind_of = [&](NameSpace space, std::string_view name) -> std::string {
+        const Symbol* s = result.symbols->find(space, name);
+        if (s == nullptr) return "none";
+        return std::string(kind_name(s->kind)) + (s->broken ? " broken" : "");
+    };
+    CHECK(kind_of(NameSpace::value, "loud") == "field broken");
+    CHECK(kind_of(NameSpace::value, "level") == "field broken");
+    CHECK(kind_of(NameSpace::value, "hot") == "let broken");
+    CHECK(kind_of(NameSpace::word_list, "risky") == "word list broken");
+    CHECK(kind_of(NameSpace::hours, "desk") == "business hours broken");
+    CHECK(kind_of(NameSpace::crisis, "storm") == "crisis broken");
+    CHECK(kind_of(NameSpace::node, "done") == "outcome");  // the declaration that parsed
+    const Symbol* done = result.symbols->find(NameSpace::node, "done");
+    REQUIRE(done != nullptr);
+    CHECK(done->title == "Done again");
 }
 
 TEST_CASE("uses of undeclared names are kept unresolved, and the first of two declarations wins") {

@@ -32,8 +32,11 @@ struct FileRead {
 
 struct CompileOptions {
     // Reads files named by `include` and `words ... = file`, resolved relative to the file that
-    // names them, and the file compile_file() is given. `max_bytes` is limits.file_bytes: a
-    // reader need not read past it. Default: read_file_from_disk.
+    // names them, the file compile_file() is given, and the TZif file of each time zone the flow
+    // or `time_zone` names (once per compilation): $TZDIR/NAME, or /usr/share/zoneinfo/NAME when
+    // TZDIR is not set, for a NAME checked to be a tz name first. `max_bytes` is at most
+    // limits.file_bytes: a reader need not read past it, and more bytes are refused (T060).
+    // Default: read_file_from_disk.
     std::function<FileRead(const std::filesystem::path&, std::uint64_t max_bytes)> read_file;
     // Includes and word list files must be inside the directory tree of the top-level flow (the
     // directory of the path given to compile(); the current directory for a bare name), or of one

@@ -39,6 +39,8 @@ struct Field {
 struct WordList {
     std::string name;
     std::vector<std::string> phrases;  // as written; matching folds case
+    std::vector<Span> phrase_spans;    // parallel to phrases: where each is written, the quoted string
+                                       //   in the flow or the line of a word list file
     Span span;
 };
 

@@ -40,6 +40,9 @@ struct Symbol {
     Span name_span;    // where the name is written (the quoted string for the flow and a test)
     Span declaration;  // the whole declaration, e.g. a step with its branches
     std::string title; // a step's question, the title of an outcome, hours or crisis; else empty
+    // Declared by a declaration with a syntax error: its name and kind were read without the
+    // grammar, `declaration` runs to where parsing resumed, and it has no title.
+    bool broken = false;
 };
 
 // One use of a name: in a condition, `clock`, a window's `by`, a test's `given` (fields and
@@ -60,8 +63,9 @@ struct SymbolAt {
 };
 
 // Immutable once built. A name declared twice has two symbols; uses resolve to the first one in
-// reading order (includes read where they stand), as the checker does. Names that only a
-// declaration with a syntax error defines have no symbol: their uses are unresolved.
+// reading order (includes read where they stand), as the checker does. A declaration with a
+// syntax error still gives its name a symbol (Symbol::broken), so that its uses resolve; a name
+// declared both ways resolves to the declaration that parsed.
 class SymbolIndex {
 public:
     SymbolIndex() = default;

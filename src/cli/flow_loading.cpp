@@ -139,7 +139,7 @@ std::vector<NamedPath> flow_inputs(const Flow& flow) {
     std::vector<NamedPath> inputs;
     const SourceMap& sources = flow.sources();
     for (FileId f = 0; f < sources.size(); ++f)
-        inputs.push_back({f == 0 ? "the flow" : "the included file", std::string(sources.path(f))});
+        inputs.push_back({f == 0 ? "the flow" : "a file the flow reads", std::string(sources.path(f))});
     return inputs;
 }
 
