@@ -286,8 +286,6 @@ void Checker::report_unused() {
                     fmt::format("condition '{}' is never used", data_->lets[i].name));
 }
 
-std::unordered_set<std::string> broken_[5];  // by BrokenName::Kind
-
 bool Checker::is_broken(BrokenName::Kind kind, std::string_view name) const {
     return broken_[static_cast<int>(kind)].contains(std::string(name));
 }
