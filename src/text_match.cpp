@@ -110,54 +110,36 @@ bool written_without_spaces(char32_t c) noexcept {
 
 bool word_boundary(char32_t before, char32_t after) noexcept { return !joins_words(before) || !joins_words(after); }
 
-std::optional<TextSpan> find_substring(std::string_view text, std::string_view phrase) noexcept {
-    if (phrase.empty()) return std::nullopt;
-    auto lower = [](unsigned char b) { return b >= 'A' && b <= 'Z' ? static_cast<unsigned char>(b + 32) : b; };
-    // The end of `phrase` matched at `at`, or 0. A phrase space takes a whole run of white space:
-    // the phrase byte after it is never a space, so taking all of it can never be wrong.
-    auto match_at = [&](std::size_t at) -> std::size_t {
-        std::size_t i = at;
-        for (char p : phrase) {
-            if (i >= text.size()) return 0;
-            const auto t = static_cast<unsigned char>(text[i]);
-            if (p == ' ') {
-                if (!is_space_byte(t)) return 0;
-                while (i < text.size() && is_space_byte(static_cast<unsigned char>(text[i]))) ++i;
-            } else {
-                if (lower(t) != static_cast<unsigned char>(p)) return 0;
-                ++i;
-            }
-        }
-        return i;
-    };
-    const auto first = static_cast<unsigned char>(phrase.front());
-    for (std::size_t at = 0; at < text.size(); ++at) {
-        const auto t = static_cast<unsigned char>(text[at]);
-        if (first == ' ' ? !is_space_byte(t) : lower(t) != first) continue;
-        if (const std::size_t end = match_at(at); end != 0) return TextSpan{at, end};
-    }
-    return std::nullopt;
-}
-
 namespace {
 
 // PhraseMatcher::edges_ bits.
 constexpr std::uint8_t bounded_start = 1;  // starts with a word character of a script written with spaces
 constexpr std::uint8_t bounded_end = 2;    // ends with one
 constexpr std::uint8_t holds_space = 4;    // its matches in text may be longer than it (runs of white space)
+constexpr std::uint8_t ends_with_space = 8;  // a substring whose match takes the whole run of white space at its end
 
 }  // namespace
 
 std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
     count_compile_work(phrase.size());
-    std::string folded = fold_phrase(phrase);
+    return add_folded(fold_phrase(phrase), true);
+}
+
+std::uint32_t PhraseMatcher::add_substring(std::string_view phrase) {
+    count_compile_work(phrase.size());
+    return add_folded(fold_substring(phrase), false);
+}
+
+std::uint32_t PhraseMatcher::add_folded(std::string folded, bool word) {
     // A hash of the phrases seen: a list of n phrases used in k branches costs n·k, not n²·k.
-    auto [it, added] = phrase_ids_.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
+    auto& ids = word ? word_ids_ : substring_ids_;
+    auto [it, added] = ids.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
     if (added) {
         std::uint8_t edges = 0;
-        if (joins_words(code_point_at(folded, 0))) edges |= bounded_start;
-        if (joins_words(code_point_before(folded, folded.size()))) edges |= bounded_end;
+        if (word && joins_words(code_point_at(folded, 0))) edges |= bounded_start;
+        if (word && joins_words(code_point_before(folded, folded.size()))) edges |= bounded_end;
         if (folded.find(' ') != std::string::npos) edges |= holds_space;
+        if (!folded.empty() && folded.back() == ' ') edges |= ends_with_space;
         edges_.push_back(edges);
         phrases_.push_back(std::move(folded));
     }
@@ -165,7 +147,8 @@ std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
 }
 
 void PhraseMatcher::build() {
-    phrase_ids_ = {};  // only adding phrases needs it: not kept in the compiled flow
+    word_ids_ = {};  // only adding phrases needs them: not kept in the compiled flow
+    substring_ids_ = {};
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
     // Phrases are folded, so an ASCII capital shares its lower-case letter's class, and ASCII
     // white space the class of the space: ASCII text needs no folding pass before the scan.
@@ -220,7 +203,8 @@ void PhraseMatcher::build() {
     }
     // More white space after a space leaves the state as it is: the automaton then reads the text
     // as if each run of white space were one space. (Phrases hold no two spaces in a row, so no
-    // trie edge is overwritten; no phrase ends with a space, so no output is repeated.)
+    // trie edge is overwritten. A substring that ends with a space is reported again at each
+    // further byte of the run: harmless, the first report is the one that counts.)
     if (space != 0)
         for (std::uint32_t s = 1; s < outputs.size(); ++s)
             if (after_space[s] != 0) next[s * classes_ + space] = s;
@@ -263,11 +247,14 @@ std::size_t WhiteSpaceRuns::start(std::string_view text, std::size_t end, std::s
 namespace {
 
 // Whether a short phrase that holds a space ends at `end` with one white space byte for each of
-// its spaces: then it starts phrase.size() bytes before, and the runs need not be read. (A long
-// one is not compared: for each of many candidates, that would be phrase × text again.)
+// its spaces (and, if it starts with one, no more white space before it): then it starts
+// phrase.size() bytes before, and the runs need not be read. (A long one is not compared: for
+// each of many candidates, that would be phrase × text again.)
 bool written_as_is(std::string_view text, std::size_t end, std::string_view phrase) noexcept {
     if (phrase.size() > 64 || end < phrase.size()) return false;
-    const char* t = text.data() + (end - phrase.size());
+    const std::size_t begin = end - phrase.size();
+    if (phrase.front() == ' ' && begin > 0 && is_space_byte(static_cast<unsigned char>(text[begin - 1]))) return false;
+    const char* t = text.data() + begin;
     for (std::size_t k = 0; k < phrase.size(); ++k)
         if (phrase[k] == ' ' ? !is_space_byte(static_cast<unsigned char>(t[k]))
                              : is_space_byte(static_cast<unsigned char>(t[k])))
@@ -317,6 +304,9 @@ std::optional<TextSpan> PhraseMatcher::find(std::string_view text, std::uint32_t
         if (found == id) first = span;
         return first.has_value();
     });
+    // Here, not in the scan: there, a run of white space would be walked once per byte of it.
+    if (first && (edges_[id] & ends_with_space) != 0)
+        while (first->end < text.size() && is_space_byte(static_cast<unsigned char>(text[first->end]))) ++first->end;
     return first;
 }
 
