@@ -46,8 +46,8 @@ Program build_program(const ResolvedFlow& data) {
 bool check_program_size(const ResolvedFlow& data, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
     // Per text field: the distinct folded phrases of every list used with it and of every
     // `contains` (a word and a substring that fold alike are two). A trie has at most one state
-    // per phrase byte; the automaton holds a row of 4-byte transitions (plus a flag byte) per
-    // state and byte class.
+    // per phrase byte; the automaton holds 4-byte cells per state: one per byte class, one for
+    // the phrases that end there, one for its depth.
     std::vector<std::set<std::string>> phrases(data.fields.size());
     for (const Condition& c : data.conditions) {
         if (c.kind == ConditionKind::contains) {
@@ -76,7 +76,7 @@ bool check_program_size(const ResolvedFlow& data, const Limits& limits, std::vec
                 }
             }
         }
-        const std::uint64_t bytes = states * classes * 5;
+        const std::uint64_t bytes = states * (classes + 2) * 4;
         if (bytes > limits.automaton_bytes) {
             diagnostics.push_back({Severity::error, Code::limit_exceeded, data.fields[field].span,
                                    fmt::format("the keyword automaton for '{}' would take {} bytes ({} phrases); "

@@ -85,6 +85,9 @@ public:
     [[nodiscard]] std::optional<TextSpan> find(std::string_view text, std::uint32_t id, WhiteSpaceRuns& runs) const;
 
 private:
+    // Whether phrase `id`, which the automaton reached at `end`, is found there, and where.
+    [[nodiscard]] std::optional<TextSpan> accept(std::string_view text, std::uint32_t id, std::size_t end,
+                                                 WhiteSpaceRuns& runs) const;
     template <typename Found>
     void each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const;
 
@@ -94,12 +97,15 @@ private:
     std::vector<std::uint8_t> edges_;   // per phrase: which ends need a word boundary; where it has spaces
     std::unordered_map<std::string, std::uint32_t> word_ids_;       // folded word phrase → its index, until build()
     std::unordered_map<std::string, std::uint32_t> substring_ids_;  // folded substring → its index, likewise
-    std::vector<std::uint8_t> byte_class_;
+    void lay_out(const std::vector<std::uint32_t>& next, const std::vector<std::vector<std::uint32_t>>& outputs);
+
+    std::vector<std::uint8_t> byte_class_;  // from 1: the cell of a row that the byte goes to
     std::uint32_t classes_ = 1;
-    std::vector<std::uint32_t> next_;        // states × classes, a complete DFA of row offsets
-    std::vector<std::uint8_t> ends_phrase_;  // parallel to next_, set at the rows of final states
-    std::vector<std::uint32_t> out_begin_;   // per state: range into out_
-    std::vector<std::uint32_t> out_;         // phrase ids ending at a state (suffixes included)
+    std::vector<std::uint32_t> next_;       // states × (1 + classes): a complete DFA of row offsets (lay_out)
+    std::vector<std::uint32_t> out_begin_;  // per final state and one more: ranges into out_
+    std::vector<std::uint32_t> out_;        // phrase ids ending at a final state (suffixes included)
+    std::vector<std::uint32_t> depth_;      // per state: the phrase bytes that lead to it
+    bool spaced_ = false;                   // some phrase holds a space
 };
 
 }  // namespace triage::detail

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -294,4 +296,34 @@ TEST_CASE("a contains phrase that ends with a space, over a long run of white sp
     CHECK(substring_match("lol ", text) == text.substr(0, text.size() - 1));
     CHECK(substring_match(" x", text) == text.substr(3));
     CHECK(substring_match("x ", text) == no_match);
+}
+
+TEST_CASE("a long text is scanned in two halves side by side: what spans the middle is found as in one pass") {
+    // Texts of 32 bytes or more whose phrases hold no space are read from both ends of their
+    // halves at once; find() reads them in one pass. Both must find the same phrases, at every
+    // place a phrase can straddle the middle, for words and substrings, ASCII and folded text.
+    const std::vector<std::string> phrases = {"s:ab", "s:abc", "s:bca", "s:cab", "s:aaaa", "s:b",
+                                              "w:ab", "w:abc", "w:cab", "w:aaaa", "w:é"};
+    std::mt19937_64 rng(20);
+    const std::vector<std::string> pieces = {"a", "b", "c", "A", "B", " ", ".", "é", "É"};
+    std::size_t found = 0;
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        const std::size_t length = 28 + rng() % 80;
+        while (text.size() < length) text += pieces[rng() % pieces.size()];
+        CAPTURE(text);
+        const Found got = found_in(text, phrases);  // checks scan against find, phrase by phrase
+        found += got.size();
+        // And against the plain rule for substrings: the lower-cased text holds the phrase.
+        detail::FoldedText folded;
+        folded.assign(text);
+        for (const std::string& p : phrases) {
+            if (!p.starts_with("s:")) continue;
+            std::string lowered(folded.view());
+            for (char& c : lowered) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            const bool want = lowered.find(p.substr(2)) != std::string::npos;
+            CHECK(want == (std::find(got.begin(), got.end(), p) != got.end()));
+        }
+    }
+    CHECK(found > 3000);  // the phrases are found often: the comparison is not of empty sets
 }
