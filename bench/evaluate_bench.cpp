@@ -1,6 +1,7 @@
-// Time per mention: the bundled example flows evaluated by triage on bound structs (outcome only
-// and full Decision), on generic Records and on JSON lines, against the same policies written by
-// hand as if-chains, against parsing the JSON alone, and the compile time of generated flows.
+// Time per mention: the bundled example flows and bench/acme.flow evaluated by triage on bound
+// structs (outcome only and full Decision), on generic Records and on JSON lines, against the
+// same policies written by hand as if-chains, against parsing the JSON alone, and the compile
+// time of generated flows.
 //
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTRIAGE_BUILD_BENCH=ON
 //   cmake --build build-bench && build-bench/bench/triage_bench
@@ -31,14 +32,16 @@ std::string read_file(const std::string& path) {
     return text.str();
 }
 
-triage::Flow load_example(std::string_view name) {
-    triage::CompileResult result = triage::compile_file(example_path(name));
+triage::Flow load_flow(const std::string& path) {
+    triage::CompileResult result = triage::compile_file(path);
     if (!result.ok()) {
-        std::fprintf(stderr, "cannot compile %s\n", std::string(name).c_str());
+        std::fprintf(stderr, "cannot compile %s\n", path.c_str());
         std::exit(1);
     }
     return *result.flow;
 }
+
+triage::Flow load_example(std::string_view name) { return load_flow(example_path(name)); }
 
 // ---- keyword matching as a careful host programmer would write it ---------------------------
 
@@ -312,6 +315,99 @@ Outcome decide_by_hand(const Mention& m, std::string& lowered) {
 
 }  // namespace care
 
+// ---- bench/acme.flow: a ladder whose text tests are all `contains` --------------------------
+
+namespace acme {
+
+enum class Experience { none, negative, positive };
+constexpr const char* experience_names[] = {"none", "negative", "positive"};
+
+struct Mention {
+    std::string text;
+    double sentiment;
+    long followers;
+    bool site_bashing;
+    bool facts_wrong;
+    Experience experience;
+};
+
+// Words of every `contains`, in any case, on their own and inside longer words (a substring
+// matches there too), among filler; 6 to 25 words, about 40 to 160 characters.
+std::vector<Mention> make_mentions(std::size_t n) {
+    static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "delivery", "today", "really",
+                                   "this", "is", "not", "what", "we", "expected", "team", "why", "store"};
+    static const char* phrases[] = {"Acme", "ACME", "acmecorp", "@acme", "AcmeVille", "scam", "idiots", "Trashy", "lol",
+                                    "lollipop", "joke", "satire", "lawsuit", "illegal", "Legal", "acne"};
+    std::mt19937_64 rng(43);
+    std::vector<Mention> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        Mention m;
+        std::size_t words = 6 + rng() % 20;
+        for (std::size_t w = 0; w < words; ++w) {
+            if (!m.text.empty()) m.text += ' ';
+            m.text += rng() % 6 == 0 ? phrases[rng() % 16] : filler[rng() % 18];
+        }
+        m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
+        m.followers = static_cast<long>(rng() % 100000);
+        m.site_bashing = rng() % 10 == 0;
+        m.facts_wrong = rng() % 8 == 0;
+        m.experience = static_cast<Experience>(rng() % 3);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+const std::vector<Mention>& mentions() {
+    static const std::vector<Mention> all = make_mentions(4096);
+    return all;
+}
+
+const triage::Flow& flow() {
+    static const triage::Flow f = load_flow(TRIAGE_SOURCE_DIR "/bench/acme.flow");
+    return f;
+}
+
+const triage::Binding<Mention>& binding() {
+    static const triage::Binding<Mention> b = [] {
+        triage::Binding<Mention> bound(flow());
+        bound.field<&Mention::text>("text")
+            .field<&Mention::sentiment>("sentiment")
+            .field<&Mention::followers>("author.followers")
+            .field<&Mention::site_bashing>("site.bashing")
+            .field<&Mention::facts_wrong>("facts_wrong")
+            .field("experience", [](const Mention& m) { return triage::FieldValue::of_enum(static_cast<std::uint32_t>(m.experience)); });
+        return bound;
+    }();
+    return b;
+}
+
+triage::Record to_record(const Mention& m) {
+    triage::Record r(flow());
+    r.set("text", m.text).set("sentiment", m.sentiment).set("author.followers", m.followers);
+    r.set("site.bashing", m.site_bashing).set("facts_wrong", m.facts_wrong);
+    r.set("experience", experience_names[static_cast<int>(m.experience)]);
+    return r;
+}
+
+enum Outcome { ignore, monitor_only, escalate_legal, concur, fix_facts, restore_priority, restore, final_evaluation };
+
+// Lower-case once, then one find per word, in the ladder's order.
+Outcome decide_by_hand(const Mention& m, std::string& lowered) {
+    lower_into(m.text, lowered);
+    auto has = [&](std::string_view word) { return lowered.find(word) != std::string::npos; };
+    if (!(has("acme") || has("acmecorp") || has("@acme"))) return ignore;
+    if (m.site_bashing || has("scam") || has("idiots") || has("trash")) return monitor_only;
+    if (has("lol") || has("joke") || has("satire")) return monitor_only;
+    if (has("lawsuit") || has("legal")) return escalate_legal;
+    if (m.sentiment > 0.3) return concur;
+    if (m.facts_wrong) return fix_facts;
+    if (m.experience == Experience::negative && m.followers >= 10000) return restore_priority;
+    if (m.experience == Experience::negative) return restore;
+    return final_evaluation;
+}
+
+}  // namespace acme
+
 // ---- benchmarks ------------------------------------------------------------------------------
 
 template <typename M, typename Decide>
@@ -381,6 +477,15 @@ BENCHMARK(BM_Care_HandWritten);
 BENCHMARK(BM_Care_BoundDecide);
 BENCHMARK(BM_Care_BoundEvaluate);
 BENCHMARK(BM_Care_RecordEvaluate);
+
+void BM_Acme_HandWritten(benchmark::State& s) { hand_written(s, acme::mentions(), acme::decide_by_hand); }
+void BM_Acme_BoundDecide(benchmark::State& s) { bound_decide(s, acme::flow(), acme::binding(), acme::mentions()); }
+void BM_Acme_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, acme::flow(), acme::binding(), acme::mentions()); }
+void BM_Acme_RecordEvaluate(benchmark::State& s) { record_evaluate(s, acme::flow(), records_of(acme::mentions(), acme::to_record)); }
+BENCHMARK(BM_Acme_HandWritten);
+BENCHMARK(BM_Acme_BoundDecide);
+BENCHMARK(BM_Acme_BoundEvaluate);
+BENCHMARK(BM_Acme_RecordEvaluate);
 
 // One JSON line to a full Decision, against simdjson parsing the same line and nothing else.
 void BM_Care_JsonParseOnly(benchmark::State& state) {
@@ -562,12 +667,13 @@ std::size_t disagreements(const triage::Flow& flow, const triage::Binding<M>& bi
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (!airforce::binding().ok() || !care::binding().ok()) {
+    if (!airforce::binding().ok() || !care::binding().ok() || !acme::binding().ok()) {
         std::fprintf(stderr, "a benchmark binding does not cover its flow\n");
         return 1;
     }
     std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide_by_hand) +
-                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide_by_hand);
+                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide_by_hand) +
+                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide_by_hand);
     if (bad != 0) {
         std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline\n", bad);
         return 1;

@@ -28,7 +28,7 @@ check() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=" ? v <= t 
 
 echo
 echo "evaluation, time per mention (hand-written if-chain = 1.00; target <= 1.5)"
-for flow in Airforce Care; do
+for flow in Airforce Care Acme; do
     hand=$(ns "BM_${flow}_HandWritten")
     for path in BoundDecide BoundEvaluate RecordEvaluate; do
         r=$(ratio "$(ns "BM_${flow}_${path}")" "$hand")

@@ -311,10 +311,13 @@ struct EvaluatorState {
         case ConditionKind::contains:
             read = &field(c.field, mode.decision);
             if (read->kind == ValueKind::text) {
-                const FoldedText& text = folded_text(c.field, read->text);
-                const std::optional<TextSpan> span = find_substring(text.view(), data.program.condition_folded[id]);
-                result = span.has_value();
-                if (want_match && result) note_match(id, entry, c.text, written(text, span), mode);
+                const std::uint32_t p = data.program.condition_phrases[id].front();
+                result = (phrases_found(c.field, read->text)[p / 64] >> (p % 64)) & 1;
+                if (want_match && result) {
+                    const FoldedText& text = folded_text(c.field, read->text);
+                    const PhraseMatcher& matcher = data.program.matchers[data.program.field_matcher[c.field]];
+                    note_match(id, entry, c.text, written(text, matcher.find(text.view(), p, runs)), mode);
+                }
             }
             break;
         case ConditionKind::matches:

@@ -1,6 +1,6 @@
 // Stage 4: what evaluation needs beyond the resolved flow, prepared once at compile time:
-// one phrase automaton per text field that word lists are used with, folded phrases for
-// `contains`, and per-condition look-up tables, so the evaluator never searches by name.
+// one phrase automaton per text field that word lists or `contains` are used with, and
+// per-condition look-up tables, so the evaluator never searches by name.
 #pragma once
 
 #include "text_match.hpp"
@@ -20,8 +20,7 @@ inline constexpr std::uint32_t no_matcher = UINT32_MAX;
 struct Program {
     std::vector<PhraseMatcher> matchers;
     std::vector<std::uint32_t> field_matcher;                  // per field; no_matcher if none
-    std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition (has any/all)
-    std::vector<std::string> condition_folded;                 // per condition (contains): fold_substring
+    std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition: has any/all, contains (one)
     std::vector<std::uint32_t> text_fields;                    // fields folded at most once per mention
     std::vector<std::uint32_t> field_text_slot;                // per field: index in text_fields
 };

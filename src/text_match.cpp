@@ -6,6 +6,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <iterator>
 
@@ -110,54 +111,36 @@ bool written_without_spaces(char32_t c) noexcept {
 
 bool word_boundary(char32_t before, char32_t after) noexcept { return !joins_words(before) || !joins_words(after); }
 
-std::optional<TextSpan> find_substring(std::string_view text, std::string_view phrase) noexcept {
-    if (phrase.empty()) return std::nullopt;
-    auto lower = [](unsigned char b) { return b >= 'A' && b <= 'Z' ? static_cast<unsigned char>(b + 32) : b; };
-    // The end of `phrase` matched at `at`, or 0. A phrase space takes a whole run of white space:
-    // the phrase byte after it is never a space, so taking all of it can never be wrong.
-    auto match_at = [&](std::size_t at) -> std::size_t {
-        std::size_t i = at;
-        for (char p : phrase) {
-            if (i >= text.size()) return 0;
-            const auto t = static_cast<unsigned char>(text[i]);
-            if (p == ' ') {
-                if (!is_space_byte(t)) return 0;
-                while (i < text.size() && is_space_byte(static_cast<unsigned char>(text[i]))) ++i;
-            } else {
-                if (lower(t) != static_cast<unsigned char>(p)) return 0;
-                ++i;
-            }
-        }
-        return i;
-    };
-    const auto first = static_cast<unsigned char>(phrase.front());
-    for (std::size_t at = 0; at < text.size(); ++at) {
-        const auto t = static_cast<unsigned char>(text[at]);
-        if (first == ' ' ? !is_space_byte(t) : lower(t) != first) continue;
-        if (const std::size_t end = match_at(at); end != 0) return TextSpan{at, end};
-    }
-    return std::nullopt;
-}
-
 namespace {
 
 // PhraseMatcher::edges_ bits.
 constexpr std::uint8_t bounded_start = 1;  // starts with a word character of a script written with spaces
 constexpr std::uint8_t bounded_end = 2;    // ends with one
 constexpr std::uint8_t holds_space = 4;    // its matches in text may be longer than it (runs of white space)
+constexpr std::uint8_t ends_with_space = 8;  // a substring whose match takes the whole run of white space at its end
 
 }  // namespace
 
 std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
     count_compile_work(phrase.size());
-    std::string folded = fold_phrase(phrase);
+    return add_folded(fold_phrase(phrase), true);
+}
+
+std::uint32_t PhraseMatcher::add_substring(std::string_view phrase) {
+    count_compile_work(phrase.size());
+    return add_folded(fold_substring(phrase), false);
+}
+
+std::uint32_t PhraseMatcher::add_folded(std::string folded, bool word) {
     // A hash of the phrases seen: a list of n phrases used in k branches costs n·k, not n²·k.
-    auto [it, added] = phrase_ids_.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
+    auto& ids = word ? word_ids_ : substring_ids_;
+    auto [it, added] = ids.try_emplace(folded, static_cast<std::uint32_t>(phrases_.size()));
     if (added) {
         std::uint8_t edges = 0;
-        if (joins_words(code_point_at(folded, 0))) edges |= bounded_start;
-        if (joins_words(code_point_before(folded, folded.size()))) edges |= bounded_end;
+        if (word && joins_words(code_point_at(folded, 0))) edges |= bounded_start;
+        if (word && joins_words(code_point_before(folded, folded.size()))) edges |= bounded_end;
         if (folded.find(' ') != std::string::npos) edges |= holds_space;
+        if (!folded.empty() && folded.back() == ' ') edges |= ends_with_space;
         edges_.push_back(edges);
         phrases_.push_back(std::move(folded));
     }
@@ -165,7 +148,8 @@ std::uint32_t PhraseMatcher::add_phrase(std::string_view phrase) {
 }
 
 void PhraseMatcher::build() {
-    phrase_ids_ = {};  // only adding phrases needs it: not kept in the compiled flow
+    word_ids_ = {};  // only adding phrases needs them: not kept in the compiled flow
+    substring_ids_ = {};
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
     // Phrases are folded, so an ASCII capital shares its lower-case letter's class, and ASCII
     // white space the class of the space: ASCII text needs no folding pass before the scan.
@@ -182,6 +166,7 @@ void PhraseMatcher::build() {
     // A trie first (0 = no edge yet), then failure links turn it into a complete DFA.
     std::vector<std::vector<std::uint32_t>> outputs(1);
     std::vector<std::uint8_t> after_space(1, 0);  // per state: reached by a space
+    depth_.assign(1, 0);
     std::vector<std::uint32_t> next(classes_, 0);
     for (std::uint32_t id = 0; id < phrases_.size(); ++id) {
         if (phrases_[id].empty()) continue;  // folded to nothing (only ignorable characters): never found
@@ -192,6 +177,7 @@ void PhraseMatcher::build() {
                 next[at] = static_cast<std::uint32_t>(outputs.size());
                 outputs.emplace_back();
                 after_space.push_back(ch == ' ' ? 1 : 0);
+                depth_.push_back(depth_[state] + 1);
                 next.resize(next.size() + classes_, 0);
             }
             state = next[at];
@@ -220,24 +206,34 @@ void PhraseMatcher::build() {
     }
     // More white space after a space leaves the state as it is: the automaton then reads the text
     // as if each run of white space were one space. (Phrases hold no two spaces in a row, so no
-    // trie edge is overwritten; no phrase ends with a space, so no output is repeated.)
+    // trie edge is overwritten. A substring that ends with a space is reported again at each
+    // further byte of the run: harmless, the first report is the one that counts.)
     if (space != 0)
         for (std::uint32_t s = 1; s < outputs.size(); ++s)
             if (after_space[s] != 0) next[s * classes_ + space] = s;
-    // Transitions hold the target's row offset, so the scan loop does no multiply; a row's first
-    // cell in ends_phrase_ says whether reaching it ends a phrase.
-    next_.resize(next.size());
-    for (std::size_t i = 0; i < next.size(); ++i) next_[i] = next[i] * classes_;
-    ends_phrase_.assign(next.size(), 0);
-    for (std::size_t s = 0; s < outputs.size(); ++s) ends_phrase_[s * classes_] = outputs[s].empty() ? 0 : 1;
-    out_begin_.assign(outputs.size() + 1, 0);
+    spaced_ = space != 0;
+    lay_out(next, outputs);
+    count_compile_work(next_.size() + out_.size());
+}
+
+void PhraseMatcher::lay_out(const std::vector<std::uint32_t>& next, const std::vector<std::vector<std::uint32_t>>& outputs) {
+    // A state's row is a cell saying which phrases end there (0: none; k: those of final state k,
+    // out_[out_begin_[k - 1], out_begin_[k])), then one per byte class holding the target's row
+    // offset: the scan does one load per byte and no multiply or divide. Byte classes count from
+    // 1 to skip the first cell; they fit a byte, since ASCII capitals and white space have none.
+    const std::uint32_t stride = classes_ + 1;
+    for (std::uint8_t& c : byte_class_) ++c;
+    next_.assign(outputs.size() * stride, 0);
+    out_begin_.assign(1, 0);
     out_.clear();
     for (std::size_t s = 0; s < outputs.size(); ++s) {
-        out_begin_[s] = static_cast<std::uint32_t>(out_.size());
-        out_.insert(out_.end(), outputs[s].begin(), outputs[s].end());
+        if (!outputs[s].empty()) {
+            out_.insert(out_.end(), outputs[s].begin(), outputs[s].end());
+            out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+            next_[s * stride] = static_cast<std::uint32_t>(out_begin_.size() - 1);
+        }
+        for (std::uint32_t c = 0; c < classes_; ++c) next_[s * stride + 1 + c] = next[s * classes_ + c] * stride;
     }
-    out_begin_[outputs.size()] = static_cast<std::uint32_t>(out_.size());
-    count_compile_work(next_.size() + out_.size());
 }
 
 void WhiteSpaceRuns::reset() noexcept {
@@ -263,11 +259,14 @@ std::size_t WhiteSpaceRuns::start(std::string_view text, std::size_t end, std::s
 namespace {
 
 // Whether a short phrase that holds a space ends at `end` with one white space byte for each of
-// its spaces: then it starts phrase.size() bytes before, and the runs need not be read. (A long
-// one is not compared: for each of many candidates, that would be phrase × text again.)
+// its spaces (and, if it starts with one, no more white space before it): then it starts
+// phrase.size() bytes before, and the runs need not be read. (A long one is not compared: for
+// each of many candidates, that would be phrase × text again.)
 bool written_as_is(std::string_view text, std::size_t end, std::string_view phrase) noexcept {
     if (phrase.size() > 64 || end < phrase.size()) return false;
-    const char* t = text.data() + (end - phrase.size());
+    const std::size_t begin = end - phrase.size();
+    if (phrase.front() == ' ' && begin > 0 && is_space_byte(static_cast<unsigned char>(text[begin - 1]))) return false;
+    const char* t = text.data() + begin;
     for (std::size_t k = 0; k < phrase.size(); ++k)
         if (phrase[k] == ' ' ? !is_space_byte(static_cast<unsigned char>(t[k]))
                              : is_space_byte(static_cast<unsigned char>(t[k])))
@@ -277,38 +276,110 @@ bool written_as_is(std::string_view text, std::size_t end, std::string_view phra
 
 }  // namespace
 
+namespace {
+
+// Where a scan reached a final state: which (its cell), and the end of what it read.
+struct Hit {
+    std::uint32_t final;
+    std::size_t end;
+};
+
+// Two scans side by side, over [0, half) and [half, 2 half), at byte i of each.
+struct TwoStreams {
+    std::uint32_t first, second;  // their rows
+    std::size_t i, half;
+};
+
+// Runs both scans on until the middle or until `hits` is nearly full, and says how many hits it
+// wrote. Not inlined, and calls nothing: both rows stay in registers. (Kept on the stack across
+// the calls that check each hit, they cost a store and a load per byte on each chain.)
+[[gnu::noinline]] std::size_t run_two_streams(const std::uint32_t* next, const std::uint8_t* byte_class,
+                                              const unsigned char* t, TwoStreams& s, std::array<Hit, 64>& hits) noexcept {
+    std::uint32_t first = s.first, second = s.second;
+    std::size_t i = s.i, n = 0;
+    const std::size_t half = s.half;
+    for (; i < half && n + 2 <= hits.size(); ++i) {
+        first = next[first + byte_class[t[i]]];
+        second = next[second + byte_class[t[half + i]]];
+        const std::uint32_t a = next[first], b = next[second];
+        if ((a | b) == 0) continue;
+        hits[n] = {a, i + 1};
+        n += a != 0;
+        hits[n] = {b, half + i + 1};
+        n += b != 0;
+    }
+    s.first = first;
+    s.second = second;
+    s.i = i;
+    return n;
+}
+
+}  // namespace
+
+std::optional<TextSpan> PhraseMatcher::accept(std::string_view text, std::uint32_t id, std::size_t end,
+                                              WhiteSpaceRuns& runs) const {
+    // The text's side of each end of the phrase decides: the phrase's side is a word character
+    // of a script written with spaces (else there is no boundary to check).
+    const std::uint8_t edges = edges_[id];
+    if ((edges & bounded_end) != 0 && joins_words(code_point_at(text, end))) return std::nullopt;
+    const std::string& phrase = phrases_[id];
+    std::size_t begin = end - phrase.size();
+    if ((edges & holds_space) != 0 && !written_as_is(text, end, phrase)) begin = runs.start(text, end, phrase.size());
+    if ((edges & bounded_start) != 0 && joins_words(code_point_before(text, begin))) return std::nullopt;
+    return TextSpan{begin, end};
+}
+
 template <typename Found>
 void PhraseMatcher::each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const {
     runs.reset();
     std::uint32_t row = 0;
     const std::uint32_t* next = next_.data();
-    const std::uint8_t* ends_phrase = ends_phrase_.data();
     const std::uint8_t* byte_class = byte_class_.data();
     for (std::size_t i = 0; i < text.size(); ++i) {
         row = next[row + byte_class[static_cast<unsigned char>(text[i])]];
-        if (ends_phrase[row] == 0) continue;
-        const std::uint32_t state = row / classes_;
-        for (std::uint32_t k = out_begin_[state]; k < out_begin_[state + 1]; ++k) {
-            const std::uint32_t id = out_[k];
-            const std::uint8_t edges = edges_[id];
-            const std::size_t end = i + 1;
-            // The text's side of each end of the phrase decides: the phrase's side is a word
-            // character of a script written with spaces (else there is no boundary to check).
-            if ((edges & bounded_end) != 0 && joins_words(code_point_at(text, end))) continue;
-            const std::string& phrase = phrases_[id];
-            std::size_t begin = end - phrase.size();
-            if ((edges & holds_space) != 0 && !written_as_is(text, end, phrase)) begin = runs.start(text, end, phrase.size());
-            if ((edges & bounded_start) != 0 && joins_words(code_point_before(text, begin))) continue;
-            if (found(id, TextSpan{begin, end})) return;
-        }
+        const std::uint32_t final = next[row];
+        if (final == 0) continue;
+        for (std::uint32_t k = out_begin_[final - 1]; k < out_begin_[final]; ++k)
+            if (const std::optional<TextSpan> span = accept(text, out_[k], i + 1, runs); span && found(out_[k], *span))
+                return;
     }
 }
 
 void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matched, WhiteSpaceRuns& runs) const {
-    each_match(text, runs, [&](std::uint32_t id, TextSpan) {
+    auto mark = [&](std::uint32_t id, TextSpan) {
         matched[id / 64] |= std::uint64_t{1} << (id % 64);
         return false;
-    });
+    };
+    // Phrases with spaces need the runs of white space read in order: one stream.
+    if (spaced_ || text.size() < 32) return each_match(text, runs, mark);
+    // Two halves side by side: each step is a load that depends on the one before, so two
+    // independent chains take little longer than one. The second starts afresh at the middle;
+    // the first goes on past it while its state is deeper than what it read past the middle
+    // (a phrase that began before the middle may still end there: the second cannot see it).
+    const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+    const std::uint32_t* next = next_.data();
+    const std::uint8_t* byte_class = byte_class_.data();
+    auto report = [&](std::uint32_t final, std::size_t end) {
+        for (std::uint32_t k = out_begin_[final - 1]; k < out_begin_[final]; ++k)
+            if (accept(text, out_[k], end, runs)) mark(out_[k], {});
+    };
+    TwoStreams streams{0, 0, 0, text.size() / 2};
+    std::array<Hit, 64> hits;
+    while (streams.i < streams.half) {
+        const std::size_t n = run_two_streams(next, byte_class, t, streams, hits);
+        for (std::size_t h = 0; h < n; ++h) report(hits[h].final, hits[h].end);
+    }
+    const std::size_t half = streams.half;
+    std::uint32_t first = streams.first, second = streams.second;
+    for (std::size_t i = 2 * half; i < text.size(); ++i) {  // the last byte of an odd length
+        second = next[second + byte_class[t[i]]];
+        if (next[second] != 0) report(next[second], i + 1);
+    }
+    const std::uint32_t stride = classes_ + 1;
+    for (std::size_t i = half; i < text.size() && depth_[first / stride] > i - half; ++i) {
+        first = next[first + byte_class[t[i]]];
+        if (next[first] != 0) report(next[first], i + 1);
+    }
 }
 
 std::optional<TextSpan> PhraseMatcher::find(std::string_view text, std::uint32_t id, WhiteSpaceRuns& runs) const {
@@ -317,6 +388,9 @@ std::optional<TextSpan> PhraseMatcher::find(std::string_view text, std::uint32_t
         if (found == id) first = span;
         return first.has_value();
     });
+    // Here, not in the scan: there, a run of white space would be walked once per byte of it.
+    if (first && (edges_[id] & ends_with_space) != 0)
+        while (first->end < text.size() && is_space_byte(static_cast<unsigned char>(text[first->end]))) ++first->end;
     return first;
 }
 

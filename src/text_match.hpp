@@ -1,11 +1,13 @@
-// Word-bounded phrase matching for `has any` / `has all`, and substring search for `contains`,
-// over text as FoldedText presents it: ASCII text as it is, other text folded (text_fold.hpp).
+// Phrase matching over text as FoldedText presents it (ASCII text as it is, other text folded;
+// text_fold.hpp): word-bounded for `has any` / `has all`, anywhere for `contains`.
 //
-// All phrases of every word list used with a field are in one Aho-Corasick automaton that scans
-// the text once. Its byte classes fold ASCII capitals and read every ASCII white space byte as a
-// space, and a state just past a space stays where it is on more white space: a run of white
-// space in the text matches one space of a phrase, and ASCII text is scanned without a copy.
-// A phrase matches only on word boundaries: "usaf" is found in "Go USAF!" but not in "usafe".
+// Every phrase of every word list used with a field, and every `contains` of it, is in one
+// Aho-Corasick automaton that scans the text once per mention. Its byte classes fold ASCII
+// capitals and read every ASCII white space byte as a space, and a state just past a space stays
+// where it is on more white space: a run of white space in the text matches one space of a
+// phrase, and ASCII text is scanned without a copy. The automaton reports every place a phrase
+// ends; a word list phrase counts only on word boundaries ("usaf" is found in "Go USAF!" but not
+// in "usafe"), a `contains` phrase anywhere ("crew" in "Aircrew").
 #pragma once
 
 #include "text_fold.hpp"
@@ -39,10 +41,6 @@ struct TextSpan {
     std::size_t end = 0;
 };
 
-// Where `phrase` (folded by fold_substring) first occurs in `text` (a FoldedText's view), ASCII
-// capitals read as lower case and a run of white space as one space; nothing for an empty phrase.
-[[nodiscard]] std::optional<TextSpan> find_substring(std::string_view text, std::string_view phrase) noexcept;
-
 // Where a scan met runs of white space, so that the start of a phrase that holds a space (whose
 // match may be longer than it) is found without walking back over it: read forward once, as far
 // as the scan needs, whatever the number of phrases and their lengths. Kept by the caller, so
@@ -68,33 +66,46 @@ private:
 class PhraseMatcher {
 public:
     // Phrases are added before build(); the returned id is the phrase's position in the match set.
-    // Phrases are folded here (fold_phrase); those that fold alike share an id.
+    // A word list phrase is folded by fold_phrase and found on word boundaries; a `contains`
+    // phrase (a substring) by fold_substring and found anywhere. Phrases of one kind that fold
+    // alike share an id; a word and a substring never do.
     std::uint32_t add_phrase(std::string_view phrase);
+    std::uint32_t add_substring(std::string_view phrase);
     void build();
 
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
     // Marks in `matched` (one bit per phrase, resized by the caller to words()) every phrase
-    // found in `text` (a FoldedText's view) on word boundaries.
+    // found in `text` (a FoldedText's view): words on word boundaries, substrings anywhere.
     void scan(std::string_view text, std::vector<std::uint64_t>& matched, WhiteSpaceRuns& runs) const;
     [[nodiscard]] std::size_t words() const noexcept { return (phrases_.size() + 63) / 64; }
 
-    // Where phrase `id` is first found in `text`, as scan() finds it.
+    // Where phrase `id` is first found in `text`, as scan() finds it. A substring that ends with
+    // a space takes the whole run of white space there.
     [[nodiscard]] std::optional<TextSpan> find(std::string_view text, std::uint32_t id, WhiteSpaceRuns& runs) const;
 
 private:
+    // Whether phrase `id`, which the automaton reached at `end`, is found there, and where.
+    [[nodiscard]] std::optional<TextSpan> accept(std::string_view text, std::uint32_t id, std::size_t end,
+                                                 WhiteSpaceRuns& runs) const;
     template <typename Found>
     void each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const;
 
+    std::uint32_t add_folded(std::string folded, bool word);
+
     std::vector<std::string> phrases_;  // folded
-    std::vector<std::uint8_t> edges_;   // per phrase: which ends need a word boundary; whether it has a space
-    std::unordered_map<std::string, std::uint32_t> phrase_ids_;  // folded phrase → its index, until build()
-    std::vector<std::uint8_t> byte_class_;
+    std::vector<std::uint8_t> edges_;   // per phrase: which ends need a word boundary; where it has spaces
+    std::unordered_map<std::string, std::uint32_t> word_ids_;       // folded word phrase → its index, until build()
+    std::unordered_map<std::string, std::uint32_t> substring_ids_;  // folded substring → its index, likewise
+    void lay_out(const std::vector<std::uint32_t>& next, const std::vector<std::vector<std::uint32_t>>& outputs);
+
+    std::vector<std::uint8_t> byte_class_;  // from 1: the cell of a row that the byte goes to
     std::uint32_t classes_ = 1;
-    std::vector<std::uint32_t> next_;        // states × classes, a complete DFA of row offsets
-    std::vector<std::uint8_t> ends_phrase_;  // parallel to next_, set at the rows of final states
-    std::vector<std::uint32_t> out_begin_;   // per state: range into out_
-    std::vector<std::uint32_t> out_;         // phrase ids ending at a state (suffixes included)
+    std::vector<std::uint32_t> next_;       // states × (1 + classes): a complete DFA of row offsets (lay_out)
+    std::vector<std::uint32_t> out_begin_;  // per final state and one more: ranges into out_
+    std::vector<std::uint32_t> out_;        // phrase ids ending at a final state (suffixes included)
+    std::vector<std::uint32_t> depth_;      // per state: the phrase bytes that lead to it
+    bool spaced_ = false;                   // some phrase holds a space
 };
 
 }  // namespace triage::detail

@@ -217,6 +217,34 @@ TEST_CASE("a phrase found in folded text is reported where it is in the text as 
     CHECK(decision.matched[1].in_text == "cafe\u0301");
 }
 
+TEST_CASE("contains and has any on one field: a substring anywhere, a word list phrase on word boundaries") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    constexpr std::string_view laughs = "words laughs = \"lol\", \"joke\"";
+    constexpr std::string_view inside_only = "text contains \"lol\" and not text has any laughs";
+    CHECK(holds(inside_only, text("LOLLIPOP"), laughs));
+    CHECK(holds(inside_only, text("un lollipop über alles"), laughs));  // non-ASCII: folded first
+    CHECK_FALSE(holds(inside_only, text("lol"), laughs));
+    CHECK_FALSE(holds(inside_only, text("so LOL über"), laughs));
+    CHECK_FALSE(holds(inside_only, text("nothing here"), laughs));
+    CHECK(holds("text has any laughs and text contains \"ok\"", text("a joke, OK?"), laughs));
+    CHECK(holds("text has any laughs and text contains \"ok\"", text("a JOKE in a book"), laughs));
+    CHECK_FALSE(holds("text has any laughs and text contains \"ok\"", text("jokes in a book"), laughs));
+
+    // What matched is reported for both kinds, from the one automaton.
+    Flow flow = flow_asking(all_fields, "text contains \"lol\" and text has any laughs and text contains \"ok\"", laughs);
+    Evaluator evaluator(flow);
+    evaluator.record_matches(true);
+    Record record(flow);
+    record.set("text", "Lollipop? LOL, a BOOK über Jokes");
+    Decision decision;
+    evaluator.evaluate(record.view(), TimePoint{}, decision);
+    REQUIRE(decision.matched.size() == 3);
+    CHECK(decision.matched[0].in_text == "Lol");
+    CHECK(decision.matched[1].text == "lol");
+    CHECK(decision.matched[1].in_text == "LOL");
+    CHECK(decision.matched[2].in_text == "OK");
+}
+
 TEST_CASE("times compare with times") {
     auto times = [](const char* a, const char* b) {
         return [a, b](Record& r) { r.set("posted_at", *parse_time(a)).set("replied_at", *parse_time(b)); };

@@ -152,6 +152,13 @@ TEST_CASE("limits: the keyword automaton of a field") {
     std::string error = only_limit_error(compile_with(condition_flow("text has any w", "words w = " + phrases), limits));
     CHECK(error.starts_with("3:3 the keyword automaton for 'text' would take"));
     CHECK(compile_with(condition_flow("text has any w", "words w = " + phrases), Limits{}).ok());
+
+    // `contains` phrases are in the same automaton, and count towards the same limit.
+    std::string contains = "text contains \"a\"";
+    for (int i = 0; i < 200; ++i) contains += fmt::format(" or text contains \"phrase number {}\"", i);
+    error = only_limit_error(compile_with(condition_flow(contains), limits));
+    CHECK(error.starts_with("3:3 the keyword automaton for 'text' would take"));
+    CHECK(compile_with(condition_flow(contains), Limits{}).ok());
 }
 
 TEST_CASE("limits: regular expressions that need too much memory") {
