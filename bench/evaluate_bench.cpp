@@ -71,6 +71,19 @@ bool has_any(const std::string& lowered, const std::vector<std::string_view>& ph
 
 // ---- examples/airforce.flow -----------------------------------------------------------------
 
+// A post of 6 to 25 words: filler, with one of `phrases` in about one word of `one_in`.
+template <std::size_t Fillers, std::size_t Phrases>
+std::string random_post(std::mt19937_64& rng, const char* const (&filler)[Fillers], const char* const (&phrases)[Phrases],
+                        unsigned one_in) {
+    std::string text;
+    const std::size_t words = 6 + rng() % 20;
+    for (std::size_t w = 0; w < words; ++w) {
+        if (!text.empty()) text += ' ';
+        text += rng() % one_in == 0 ? phrases[rng() % Phrases] : filler[rng() % Fillers];
+    }
+    return text;
+}
+
 namespace airforce {
 
 enum class Channel { twitter, facebook, blog, forum, news };
@@ -101,11 +114,7 @@ std::vector<Mention> make_mentions(std::size_t n) {
     std::vector<Mention> out;
     for (std::size_t i = 0; i < n; ++i) {
         Mention m;
-        std::size_t words = 6 + rng() % 20;
-        for (std::size_t w = 0; w < words; ++w) {
-            if (!m.text.empty()) m.text += ' ';
-            m.text += rng() % 8 == 0 ? phrases[rng() % 12] : filler[rng() % 18];
-        }
+        m.text = random_post(rng, filler, phrases, 8);
         m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
         m.followers = static_cast<long>(rng() % 100000);
         m.channel = static_cast<Channel>(rng() % 5);
@@ -342,11 +351,7 @@ std::vector<Mention> make_mentions(std::size_t n) {
     std::vector<Mention> out;
     for (std::size_t i = 0; i < n; ++i) {
         Mention m;
-        std::size_t words = 6 + rng() % 20;
-        for (std::size_t w = 0; w < words; ++w) {
-            if (!m.text.empty()) m.text += ' ';
-            m.text += rng() % 6 == 0 ? phrases[rng() % 16] : filler[rng() % 18];
-        }
+        m.text = random_post(rng, filler, phrases, 6);
         m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
         m.followers = static_cast<long>(rng() % 100000);
         m.site_bashing = rng() % 10 == 0;
