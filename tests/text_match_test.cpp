@@ -23,16 +23,26 @@ struct Row {
     std::string_view found;  // the text as written, or no_match
 };
 
+// `text` as the evaluator scans it: folded, and what a built matcher found in it.
+struct Scanned {
+    detail::FoldedText folded;
+    std::vector<std::uint64_t> found;
+    detail::WhiteSpaceRuns runs;
+};
+Scanned scan(detail::PhraseMatcher& matcher, std::string_view text) {
+    matcher.build();
+    Scanned s;
+    s.folded.assign(text);
+    s.found.assign(matcher.words(), 0);
+    matcher.scan(s.folded.view(), s.found, s.runs);
+    return s;
+}
+
 // The part of `text` where the automaton finds `phrase` on word boundaries, as explain shows it.
 std::string word_match(std::string_view phrase, std::string_view text) {
     detail::PhraseMatcher matcher;
     const std::uint32_t id = matcher.add_phrase(phrase);
-    matcher.build();
-    detail::FoldedText folded;
-    folded.assign(text);
-    std::vector<std::uint64_t> found(matcher.words(), 0);
-    detail::WhiteSpaceRuns runs;
-    matcher.scan(folded.view(), found, runs);
+    auto [folded, found, runs] = scan(matcher, text);
     const std::optional<detail::TextSpan> span = matcher.find(folded.view(), id, runs);
     CHECK((found[0] & 1) == (span ? 1u : 0u));  // the scan and the search for the span agree
     if (!span) return std::string(no_match);
@@ -46,12 +56,7 @@ std::string word_match(std::string_view phrase, std::string_view text) {
 std::string substring_match(std::string_view phrase, std::string_view text) {
     detail::PhraseMatcher matcher;
     const std::uint32_t id = matcher.add_substring(phrase);
-    matcher.build();
-    detail::FoldedText folded;
-    folded.assign(text);
-    std::vector<std::uint64_t> found(matcher.words(), 0);
-    detail::WhiteSpaceRuns runs;
-    matcher.scan(folded.view(), found, runs);
+    auto [folded, found, runs] = scan(matcher, text);
     const std::optional<detail::TextSpan> span = matcher.find(folded.view(), id, runs);
     CHECK((found[0] & 1) == (span ? 1u : 0u));
     return span ? std::string(folded.original(span->begin, span->end)) : std::string(no_match);
@@ -64,12 +69,7 @@ std::vector<std::string> found_in(std::string_view text, const std::vector<std::
     std::vector<std::uint32_t> ids;
     for (const std::string& p : phrases)
         ids.push_back(p.starts_with("w:") ? matcher.add_phrase(p.substr(2)) : matcher.add_substring(p.substr(2)));
-    matcher.build();
-    detail::FoldedText folded;
-    folded.assign(text);
-    std::vector<std::uint64_t> found(matcher.words(), 0);
-    detail::WhiteSpaceRuns runs;
-    matcher.scan(folded.view(), found, runs);
+    auto [folded, found, runs] = scan(matcher, text);
     std::vector<std::string> out;
     for (std::size_t k = 0; k < phrases.size(); ++k) {
         const bool hit = ((found[ids[k] / 64] >> (ids[k] % 64)) & 1) != 0;
