@@ -289,18 +289,18 @@ struct EvaluatorState {
             if (read->kind == ValueKind::boolean) result = (read->boolean == (c.number != 0)) != c.negated;
             break;
         case ConditionKind::has_any:
-        case ConditionKind::has_all: {
+        case ConditionKind::has_all:
+        case ConditionKind::contains_any: {
             read = &field(c.field, mode.decision);
             if (read->kind != ValueKind::text) break;
             const auto& found = phrases_found(c.field, read->text);
             const auto& ids = data.program.condition_phrases[id];
             auto hit = [&](std::uint32_t p) { return (found[p / 64] >> (p % 64)) & 1; };
             const auto first_hit = std::find_if(ids.begin(), ids.end(), hit);
-            result = c.kind == ConditionKind::has_any ? first_hit != ids.end()
-                                                      : std::all_of(ids.begin(), ids.end(), hit);
+            result = c.kind == ConditionKind::has_all ? std::all_of(ids.begin(), ids.end(), hit) : first_hit != ids.end();
             if (want_match && result) {  // which phrase (ids run parallel to the list's phrases), and where
                 const auto& phrases = data.word_lists[c.operand].phrases;
-                const auto shown = c.kind == ConditionKind::has_any ? first_hit : ids.end() - 1;
+                const auto shown = c.kind == ConditionKind::has_all ? ids.end() - 1 : first_hit;
                 const FoldedText& text = folded_text(c.field, read->text);
                 const PhraseMatcher& matcher = data.program.matchers[data.program.field_matcher[c.field]];
                 note_match(id, entry, phrases[static_cast<std::size_t>(shown - ids.begin())],

@@ -20,7 +20,7 @@ inline constexpr std::uint32_t no_matcher = UINT32_MAX;
 struct Program {
     std::vector<PhraseMatcher> matchers;
     std::vector<std::uint32_t> field_matcher;                  // per field; no_matcher if none
-    std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition: has any/all, contains (one)
+    std::vector<std::vector<std::uint32_t>> condition_phrases;  // per condition: has any/all, contains any, contains (one)
     std::vector<std::uint32_t> text_fields;                    // fields folded at most once per mention
     std::vector<std::uint32_t> field_text_slot;                // per field: index in text_fields
 };

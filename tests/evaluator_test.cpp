@@ -245,6 +245,33 @@ TEST_CASE("contains and has any on one field: a substring anywhere, a word list 
     CHECK(decision.matched[2].in_text == "OK");
 }
 
+TEST_CASE("contains any: any phrase of the list anywhere, even inside a word, where has any wants whole words") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    constexpr std::string_view brand = "words brand = \"acme\", \"@acme\", \"air force\", \"café\"";
+    CHECK(holds("text contains any brand", text("ACMECORP"), brand));
+    CHECK(holds("text contains any brand", text("hi @Acme!"), brand));
+    CHECK(holds("text contains any brand", text("the AirForce1 vs the air\u00A0forces"), brand));  // white space as has any reads it
+    CHECK(holds("text contains any brand", text("CAFÉS"), brand));                                 // non-ASCII: folded first
+    CHECK_FALSE(holds("text contains any brand", text("acm e, cafe, airforce"), brand));
+    CHECK_FALSE(holds("text contains any brand", [](Record&) {}, brand));  // a missing text holds nothing
+    CHECK(holds("not text contains any brand", [](Record&) {}, brand));
+    constexpr std::string_view inside_only = "text contains any brand and not text has any brand";
+    CHECK(holds(inside_only, text("acmecorp"), brand));
+    CHECK_FALSE(holds(inside_only, text("acmecorp and acme"), brand));
+
+    // What matched: the list's phrase, and the part of the text as written.
+    Flow flow = flow_asking(all_fields, "text contains any brand", brand);
+    Evaluator evaluator(flow);
+    evaluator.record_matches(true);
+    Record record(flow);
+    record.set("text", "Go AcmeCorp");
+    Decision decision;
+    evaluator.evaluate(record.view(), TimePoint{}, decision);
+    REQUIRE(decision.matched.size() == 1);
+    CHECK(decision.matched[0].text == "acme");
+    CHECK(decision.matched[0].in_text == "Acme");
+}
+
 TEST_CASE("times compare with times") {
     auto times = [](const char* a, const char* b) {
         return [a, b](Record& r) { r.set("posted_at", *parse_time(a)).set("replied_at", *parse_time(b)); };
