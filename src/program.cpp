@@ -41,6 +41,7 @@ Program build_program(const ResolvedFlow& data) {
             p.condition_phrases[id].push_back(substrings ? matcher.add_substring(phrase) : matcher.add_phrase(phrase));
     }
     for (PhraseMatcher& m : p.matchers) m.build();
+    p.code = build_condition_code(data, p.condition_phrases);
     return p;
 }
 

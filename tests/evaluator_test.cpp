@@ -690,6 +690,30 @@ TEST_CASE("steady-state evaluation of non-ASCII text allocates nothing, matches 
     CHECK(matched == 300);  // SUE, REFUND, LAWYER
 }
 
+TEST_CASE("steady-state evaluation of contains any, has any and lets through jump code allocates nothing") {
+    CompileResult compiled = compile_file(triage::test::source_dir() / "tests/fixtures/reference/contains_any.flow");
+    REQUIRE(compiled.ok());
+    const Flow& flow = *compiled.flow;
+    std::vector<Record> records;
+    for (const char* text : {"ACMECORP scams", "acme idiots", "@acme lol haha", "ÁCMÉ lawsuit", "acme", "nothing", "ácmé rip  off"})
+        records.emplace_back(flow).set("text", text).set("sentiment", 0.5);
+    Evaluator evaluator(flow);
+    Decision d;
+    for (const Record& r : records) evaluator.evaluate(r.view(), TimePoint{}, d);  // warm up
+    std::vector<int> reached(flow.outcomes().size(), 0);  // allocated before counting
+    bool same = true;                                     // decide() agrees with evaluate()
+    std::uint64_t before = triage::test::allocations();
+    for (int round = 0; round < 100; ++round)
+        for (const Record& r : records) {
+            evaluator.evaluate(r.view(), TimePoint{}, d);
+            same = same && d.outcome == evaluator.decide(r.view());
+            ++reached.at(d.outcome);
+        }
+    CHECK(triage::test::allocations() == before);
+    CHECK(same);
+    CHECK(std::count_if(reached.begin(), reached.end(), [](int n) { return n > 0; }) >= 5);  // different branches
+}
+
 TEST_CASE("when several priorities apply, the highest is the mention's priority") {
     CompileResult result = compile_text(
         "flow \"t\" version 1\nfields { vip: bool }\nstart o\n"
