@@ -255,11 +255,15 @@ ConditionId Checker::resolve_has(const ast::HasTest& test) {
     } else {
         list_used_[list->second] = true;
     }
-    std::string_view op = test.quantifier == ast::Quantifier::any ? "has any" : "has all";
+    const ConditionKind kind = test.substring                             ? ConditionKind::contains_any
+                               : test.quantifier == ast::Quantifier::any ? ConditionKind::has_any
+                                                                          : ConditionKind::has_all;
+    std::string_view op = kind == ConditionKind::contains_any ? "contains any"
+                          : kind == ConditionKind::has_any    ? "has any"
+                                                              : "has all";
     if (!f || !require_text(test.field, *f, op) || list == lists_.end())
         return constant(false, span(test));
-    return add_test(test.quantifier == ast::Quantifier::any ? ConditionKind::has_any : ConditionKind::has_all, *f,
-                    list->second, span(test));
+    return add_test(kind, *f, list->second, span(test));
 }
 
 ConditionId Checker::resolve_contains(const ast::ContainsTest& test) {

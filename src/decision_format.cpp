@@ -160,7 +160,7 @@ DecisionJson::DecisionJson(const Flow& flow) {
     // "matched" keys: a word list by its name, other text conditions as written.
     match_keys_.reserve(detail::data_of(flow).conditions.size());
     for (const Condition& c : detail::data_of(flow).conditions) {
-        const bool list = c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all;
+        const bool list = reads_word_list(c.kind);
         const bool text = list || c.kind == ConditionKind::contains || c.kind == ConditionKind::matches;
         match_keys_.push_back(!text ? std::string() : json_string(list ? std::string_view(flow.word_lists()[c.operand].name)
                                                                       : flow.source_text(c.span)));

@@ -55,7 +55,7 @@ struct EvaluatorState {
           folded_generation(flow.program.text_fields.size(), 0),
           matched(flow.program.matchers.size()),
           matched_generation(flow.program.matchers.size(), 0),
-          let_value(flow.lets.size(), false),
+          let_value(flow.lets.size(), 0),
           let_generation(flow.lets.size(), 0) {
         for (std::size_t m = 0; m < matched.size(); ++m) matched[m].assign(flow.program.matchers[m].words(), 0);
     }
@@ -76,7 +76,7 @@ struct EvaluatorState {
     std::vector<std::uint32_t> folded_generation;
     std::vector<std::vector<std::uint64_t>> matched;
     std::vector<std::uint32_t> matched_generation;
-    std::vector<bool> let_value;
+    std::vector<std::uint8_t> let_value;  // bytes, not bits: read on the hot path
     std::vector<std::uint32_t> let_generation;
 
     void begin(const RecordView& r) noexcept {
@@ -241,10 +241,10 @@ struct EvaluatorState {
             }
             if (let_generation[c.operand] != generation) {
                 bool value = eval(data.lets[c.operand].condition, depth + 1, mode);
-                let_value[c.operand] = value;
+                let_value[c.operand] = value ? 1 : 0;
                 let_generation[c.operand] = generation;
             }
-            result = let_value[c.operand];
+            result = let_value[c.operand] != 0;
             break;
         }
         case ConditionKind::exists:
@@ -289,18 +289,18 @@ struct EvaluatorState {
             if (read->kind == ValueKind::boolean) result = (read->boolean == (c.number != 0)) != c.negated;
             break;
         case ConditionKind::has_any:
-        case ConditionKind::has_all: {
+        case ConditionKind::has_all:
+        case ConditionKind::contains_any: {
             read = &field(c.field, mode.decision);
             if (read->kind != ValueKind::text) break;
             const auto& found = phrases_found(c.field, read->text);
             const auto& ids = data.program.condition_phrases[id];
             auto hit = [&](std::uint32_t p) { return (found[p / 64] >> (p % 64)) & 1; };
             const auto first_hit = std::find_if(ids.begin(), ids.end(), hit);
-            result = c.kind == ConditionKind::has_any ? first_hit != ids.end()
-                                                      : std::all_of(ids.begin(), ids.end(), hit);
+            result = c.kind == ConditionKind::has_all ? std::all_of(ids.begin(), ids.end(), hit) : first_hit != ids.end();
             if (want_match && result) {  // which phrase (ids run parallel to the list's phrases), and where
                 const auto& phrases = data.word_lists[c.operand].phrases;
-                const auto shown = c.kind == ConditionKind::has_any ? first_hit : ids.end() - 1;
+                const auto shown = c.kind == ConditionKind::has_all ? ids.end() - 1 : first_hit;
                 const FoldedText& text = folded_text(c.field, read->text);
                 const PhraseMatcher& matcher = data.program.matchers[data.program.field_matcher[c.field]];
                 note_match(id, entry, phrases[static_cast<std::size_t>(shown - ids.begin())],
@@ -379,6 +379,68 @@ struct EvaluatorState {
         return result;
     }
 
+    // Whether a branch's or an action's condition holds: its jump code when deciding, the tree walk
+    // when every condition is traced or matches are recorded.
+    bool holds(ConditionId id, const EvalMode& mode) {
+        if (mode.trace != nullptr || mode.matches || mode.observing) return eval(id, 0, mode);
+        return run(data.program.code.entry[id], mode.decision);
+    }
+
+    // Runs jump code from `pc` to its verdict (condition_code.hpp). Fields read and lets evaluated
+    // are cached as the tree walk caches them, and missing fields go to `missing` alike.
+    bool run(std::uint32_t pc, Decision* missing) {
+        const ConditionCode& cc = data.program.code;
+        while (pc < verdict_false) {
+            const Instruction& in = cc.code[pc];
+            bool result = false;
+            switch (in.op) {
+            case Op::constant: result = in.number != 0; break;
+            case Op::bool_field: {
+                const FieldValue& v = field(in.field, missing);
+                result = v.kind == ValueKind::boolean && v.boolean;
+                break;
+            }
+            case Op::exists: result = field(in.field, missing).kind != ValueKind::missing; break;
+            case Op::compare_number: {
+                const FieldValue& v = field(in.field, missing);
+                result = v.kind == ValueKind::number && compare(v.number, in.number, in.compare);
+                break;
+            }
+            case Op::enum_is: {
+                const FieldValue& v = field(in.field, missing);
+                result = v.kind == ValueKind::enumeration && (v.index == in.operand) != in.negated;
+                break;
+            }
+            case Op::text_any:
+            case Op::text_all: {
+                const FieldValue& v = field(in.field, missing);
+                if (v.kind != ValueKind::text) break;
+                const std::uint64_t* found = phrases_found(in.field, v.text).data();
+                const PhraseMask* mask = cc.masks.data() + in.operand;
+                const PhraseMask* const end = mask + in.count;
+                if (in.op == Op::text_any) {
+                    while (mask != end && (found[mask->word] & mask->bits) == 0) ++mask;
+                    result = mask != end;
+                } else {
+                    while (mask != end && (found[mask->word] & mask->bits) == mask->bits) ++mask;
+                    result = mask == end;
+                }
+                break;
+            }
+            case Op::let:
+                if (let_generation[in.operand] != generation) {
+                    let_value[in.operand] = run(cc.let_entry[in.operand], missing) ? 1 : 0;
+                    let_generation[in.operand] = generation;
+                }
+                result = let_value[in.operand] != 0;
+                break;
+            case Op::tree: result = eval(in.operand, 0, EvalMode{missing, nullptr, false, false}); break;
+            }
+            pc = result ? in.on_true : in.on_false;
+        }
+        return pc == verdict_true;
+    }
+
     // Walks from start to an outcome; records the path when a decision is being built.
     std::uint32_t walk(const EvalMode& mode) {
         Decision* const decision = mode.decision;
@@ -390,7 +452,7 @@ struct EvaluatorState {
             std::optional<PathEntry> taken;
             for (std::uint32_t b = 0; b < s.branches.size(); ++b) {
                 branch = b;
-                if (eval(s.branches[b].condition, 0, mode)) {
+                if (holds(s.branches[b].condition, mode)) {
                     taken = PathEntry{node.index, b, s.branches[b].target};
                     break;
                 }
@@ -418,7 +480,7 @@ struct EvaluatorState {
         for (std::uint32_t i = 0; i < o.actions.size(); ++i) {
             const Action& a = o.actions[i];
             branch = i;
-            if (a.condition != no_condition && !eval(a.condition, 0, mode)) continue;
+            if (a.condition != no_condition && !holds(a.condition, mode)) continue;
             DecidedAction out;
             out.kind = a.kind;
             out.channel = a.channel;

@@ -168,7 +168,7 @@ private:
                 [&](const ast::Name& n) { return std::string(n); },
                 [&](const x3::forward_ast<ast::ExistsTest>& t) { return "exists " + std::string(t.get().field); },
                 [&](const x3::forward_ast<ast::HasTest>& t) {
-                    return fmt::format("{} has {} {}", std::string(t.get().field),
+                    return fmt::format("{} {} {} {}", std::string(t.get().field), t.get().substring ? "contains" : "has",
                                        t.get().quantifier == ast::Quantifier::any ? "any" : "all", std::string(t.get().list));
                 },
                 [&](const x3::forward_ast<ast::ContainsTest>& t) {

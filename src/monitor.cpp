@@ -213,7 +213,7 @@ struct MonitorState {
         out += fmt::format("({} {} {} {} {} {:?} [{}] [{}] [{}]", static_cast<int>(c.kind), static_cast<int>(c.op), c.negated,
                            flow.fields().empty() ? std::string() : flow.fields()[c.field].name, c.number, c.text,
                            fmt::join(c.numbers, ","), fmt::join(c.strings, "\x1f"), fmt::join(c.values, ","));
-        if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
+        if (reads_word_list(c.kind))
             out += fmt::format(" words {:?}", fmt::join(flow.word_lists()[c.operand].phrases, "\x1f"));
         if (c.kind == ConditionKind::matches)
             out += fmt::format(" regex {:?} {}", data.regexes[c.operand].pattern, data.regexes[c.operand].case_insensitive);

@@ -34,12 +34,14 @@ Program build_program(const ResolvedFlow& data) {
     for (std::size_t id = 0; id < data.conditions.size(); ++id) {
         const Condition& c = data.conditions[id];
         if (c.kind == ConditionKind::contains) p.condition_phrases[id].push_back(matcher_of(c.field).add_substring(c.text));
-        if (c.kind != ConditionKind::has_any && c.kind != ConditionKind::has_all) continue;
+        if (!reads_word_list(c.kind)) continue;
         PhraseMatcher& matcher = matcher_of(c.field);
+        const bool substrings = c.kind == ConditionKind::contains_any;
         for (const std::string& phrase : data.word_lists[c.operand].phrases)
-            p.condition_phrases[id].push_back(matcher.add_phrase(phrase));
+            p.condition_phrases[id].push_back(substrings ? matcher.add_substring(phrase) : matcher.add_phrase(phrase));
     }
     for (PhraseMatcher& m : p.matchers) m.build();
+    p.code = build_condition_code(data, p.condition_phrases);
     return p;
 }
 
@@ -54,10 +56,10 @@ bool check_program_size(const ResolvedFlow& data, const Limits& limits, std::vec
             count_compile_work(c.text.size());
             phrases[c.field].insert("s" + fold_substring(c.text));  // the kind first, so that both are counted
         }
-        if (c.kind == ConditionKind::has_any || c.kind == ConditionKind::has_all)
+        if (reads_word_list(c.kind))
             for (const std::string& p : data.word_lists[c.operand].phrases) {
                 count_compile_work(p.size());
-                phrases[c.field].insert("w" + fold_phrase(p));
+                phrases[c.field].insert(c.kind == ConditionKind::contains_any ? "s" + fold_substring(p) : "w" + fold_phrase(p));
             }
     }
     for (std::size_t field = 0; field < phrases.size(); ++field) {

@@ -36,6 +36,7 @@ enum class ConditionKind : std::uint8_t {
     has_any,        // field, operand = word list index
     has_all,        // field, operand = word list index
     contains,       // field contains text (case-insensitive)
+    contains_any,   // field, operand = word list index: any phrase anywhere (case-insensitive)
     matches,        // field, operand = regex index
     window,         // operand = window index, op, number (the threshold)
     within_hours,   // operand = business hours index
@@ -61,6 +62,10 @@ struct Condition {
     Span span;
 };
 
+// Whether a condition of this kind tests a field against a word list (operand = its index).
+[[nodiscard]] constexpr bool reads_word_list(ConditionKind kind) noexcept {
+    return kind == ConditionKind::has_any || kind == ConditionKind::has_all || kind == ConditionKind::contains_any;
+}
 
 struct Let {
     std::string name;

@@ -245,6 +245,33 @@ TEST_CASE("contains and has any on one field: a substring anywhere, a word list 
     CHECK(decision.matched[2].in_text == "OK");
 }
 
+TEST_CASE("contains any: any phrase of the list anywhere, even inside a word, where has any wants whole words") {
+    auto text = [](const char* t) { return [t](Record& r) { r.set("text", t); }; };
+    constexpr std::string_view brand = "words brand = \"acme\", \"@acme\", \"air force\", \"café\"";
+    CHECK(holds("text contains any brand", text("ACMECORP"), brand));
+    CHECK(holds("text contains any brand", text("hi @Acme!"), brand));
+    CHECK(holds("text contains any brand", text("the AirForce1 vs the air\u00A0forces"), brand));  // white space as has any reads it
+    CHECK(holds("text contains any brand", text("CAFÉS"), brand));                                 // non-ASCII: folded first
+    CHECK_FALSE(holds("text contains any brand", text("acm e, cafe, airforce"), brand));
+    CHECK_FALSE(holds("text contains any brand", [](Record&) {}, brand));  // a missing text holds nothing
+    CHECK(holds("not text contains any brand", [](Record&) {}, brand));
+    constexpr std::string_view inside_only = "text contains any brand and not text has any brand";
+    CHECK(holds(inside_only, text("acmecorp"), brand));
+    CHECK_FALSE(holds(inside_only, text("acmecorp and acme"), brand));
+
+    // What matched: the list's phrase, and the part of the text as written.
+    Flow flow = flow_asking(all_fields, "text contains any brand", brand);
+    Evaluator evaluator(flow);
+    evaluator.record_matches(true);
+    Record record(flow);
+    record.set("text", "Go AcmeCorp");
+    Decision decision;
+    evaluator.evaluate(record.view(), TimePoint{}, decision);
+    REQUIRE(decision.matched.size() == 1);
+    CHECK(decision.matched[0].text == "acme");
+    CHECK(decision.matched[0].in_text == "Acme");
+}
+
 TEST_CASE("times compare with times") {
     auto times = [](const char* a, const char* b) {
         return [a, b](Record& r) { r.set("posted_at", *parse_time(a)).set("replied_at", *parse_time(b)); };
@@ -661,6 +688,30 @@ TEST_CASE("steady-state evaluation of non-ASCII text allocates nothing, matches 
         }
     CHECK(triage::test::allocations() == before);
     CHECK(matched == 300);  // SUE, REFUND, LAWYER
+}
+
+TEST_CASE("steady-state evaluation of contains any, has any and lets through jump code allocates nothing") {
+    CompileResult compiled = compile_file(triage::test::source_dir() / "tests/fixtures/reference/contains_any.flow");
+    REQUIRE(compiled.ok());
+    const Flow& flow = *compiled.flow;
+    std::vector<Record> records;
+    for (const char* text : {"ACMECORP scams", "acme idiots", "@acme lol haha", "ÁCMÉ lawsuit", "acme", "nothing", "ácmé rip  off"})
+        records.emplace_back(flow).set("text", text).set("sentiment", 0.5);
+    Evaluator evaluator(flow);
+    Decision d;
+    for (const Record& r : records) evaluator.evaluate(r.view(), TimePoint{}, d);  // warm up
+    std::vector<int> reached(flow.outcomes().size(), 0);  // allocated before counting
+    bool same = true;                                     // decide() agrees with evaluate()
+    std::uint64_t before = triage::test::allocations();
+    for (int round = 0; round < 100; ++round)
+        for (const Record& r : records) {
+            evaluator.evaluate(r.view(), TimePoint{}, d);
+            same = same && d.outcome == evaluator.decide(r.view());
+            ++reached.at(d.outcome);
+        }
+    CHECK(triage::test::allocations() == before);
+    CHECK(same);
+    CHECK(std::count_if(reached.begin(), reached.end(), [](int n) { return n > 0; }) >= 5);  // different branches
 }
 
 TEST_CASE("when several priorities apply, the highest is the mention's priority") {

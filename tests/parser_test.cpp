@@ -34,6 +34,7 @@ start discovery
 step discovery "Has someone discovered a post about us?" {
   if not exists text -> ignore
   if text has any about_us -> assess
+  if text contains any about_us -> assess
   else -> ignore
 }
 step assess "What kind of post is it?" {
@@ -205,6 +206,9 @@ TEST_CASE("expressions resolve to typed condition nodes") {
     const Condition& missing = triage::detail::data_of(flow).conditions[discovery.branches[0].condition];
     CHECK(missing.kind == ConditionKind::negation);
     CHECK(triage::detail::data_of(flow).conditions[missing.children[0]].kind == ConditionKind::exists);
+    const Condition& inside = triage::detail::data_of(flow).conditions[discovery.branches[2].condition];
+    CHECK(inside.kind == ConditionKind::contains_any);
+    CHECK(flow.word_lists()[inside.operand].name == "about_us");
 
     // `let troll = verified is false and (...)`: precedence puts `or` inside the parentheses.
     const Condition& troll = triage::detail::data_of(flow).conditions[triage::detail::data_of(flow).lets[0].condition];

@@ -236,6 +236,16 @@ private:
             return c.kind == ConditionKind::has_any ? std::any_of(phrases.begin(), phrases.end(), found)
                                                     : std::all_of(phrases.begin(), phrases.end(), found);
         }
+        case ConditionKind::contains_any: {
+            FieldValue v = value(c.field);
+            if (v.kind != ValueKind::text) return false;
+            const std::string text = fold(v.text, false);
+            const auto& phrases = flow_.word_lists()[c.operand].phrases;
+            return std::any_of(phrases.begin(), phrases.end(), [&](const std::string& p) {
+                const std::string phrase = fold(p, false);
+                return !phrase.empty() && text.find(phrase) != std::string::npos;
+            });
+        }
         case ConditionKind::contains: {
             FieldValue v = value(c.field);
             if (v.kind != ValueKind::text) return false;
@@ -426,6 +436,20 @@ std::string difference(const Flow& flow, const Decision& got, const ReferenceDec
     return {};
 }
 
+// Whether deciding (jump code) and explaining (the tree walk, every condition traced) agree
+// exactly: outcome, path, actions, and the missing fields in the order they were met.
+bool same_decision(const Decision& a, const Decision& b) {
+    auto same_path = [](const PathEntry& x, const PathEntry& y) {
+        return x.step == y.step && x.branch == y.branch && x.target == y.target;
+    };
+    auto same_action = [](const DecidedAction& x, const DecidedAction& y) {
+        return x.index == y.index && x.deadline == y.deadline;
+    };
+    return a.outcome == b.outcome && std::equal(a.path.begin(), a.path.end(), b.path.begin(), b.path.end(), same_path) &&
+           std::equal(a.actions.begin(), a.actions.end(), b.actions.begin(), b.actions.end(), same_action) &&
+           a.missing_fields == b.missing_fields;
+}
+
 // `flow_path` is relative to the source directory.
 void compare_on_generated_mentions(const char* flow_path, std::size_t count) {
     CompileResult compiled = compile_file(test::source_dir() / flow_path);
@@ -436,9 +460,10 @@ void compare_on_generated_mentions(const char* flow_path, std::size_t count) {
     JsonRecordReader reader(flow);
     MentionGenerator generator(flow, 20261123);
     const TimePoint now = *parse_time("2026-11-22T10:00:00Z");
-    Decision decision;
+    Decision decision, explained;
+    Trace trace;
     std::vector<std::string> texts;
-    std::size_t record_differences = 0, json_differences = 0, json_errors = 0;
+    std::size_t record_differences = 0, json_differences = 0, json_errors = 0, explain_differences = 0;
     std::set<std::uint32_t> outcomes_seen;
     for (std::size_t n = 0; n < count; ++n) {
         std::vector<FieldValue> values = generator.next(texts);
@@ -451,6 +476,11 @@ void compare_on_generated_mentions(const char* flow_path, std::size_t count) {
         evaluator.evaluate(record.view(), now, decision);
         if (std::string diff = difference(flow, decision, want); !diff.empty() && ++record_differences <= 3)
             FAIL_CHECK("record path, " << diff << ": reference " << describe(flow, want) << "\n" << to_json(flow, values, n));
+        if (n % 4 == 0) {
+            evaluator.explain(record.view(), now, explained, trace);
+            if (!same_decision(decision, explained) && ++explain_differences <= 3)
+                FAIL_CHECK("evaluate and explain differ: " << to_json(flow, values, n));
+        }
 
         std::string line = to_json(flow, values, n);
         if (!reader.read(line)) {
@@ -464,6 +494,7 @@ void compare_on_generated_mentions(const char* flow_path, std::size_t count) {
     CHECK(record_differences == 0);
     CHECK(json_differences == 0);
     CHECK(json_errors == 0);
+    CHECK(explain_differences == 0);
     // The generated mentions reach every outcome, so the comparison covers the whole flow.
     CHECK(outcomes_seen.size() >= flow.outcomes().size());
 }
@@ -484,4 +515,8 @@ TEST_CASE("reference: nonprofit.flow, 100k generated mentions, optimised == refe
 
 TEST_CASE("reference: bench/acme.flow (every text test a contains), 100k generated mentions, optimised == reference") {
     compare_on_generated_mentions("bench/acme.flow", 100'000);
+}
+
+TEST_CASE("reference: contains any beside has any and contains, 100k generated mentions, optimised == reference") {
+    compare_on_generated_mentions("tests/fixtures/reference/contains_any.flow", 100'000);
 }

@@ -232,6 +232,36 @@ TEST_CASE("gen: the same seed gives the same mentions") {
     CHECK(a.output != c.output);
 }
 
+TEST_CASE("gen --text-length: every text has MIN to MAX characters, the lengths spread over the range") {
+    const std::filesystem::path care = triage::test::source_dir() / "examples" / "customer_care.flow";
+    Run run = run_cli("gen '" + care.string() + "' -n 300 --seed 5 --text-length 100-300");
+    REQUIRE(run.status == 0);
+    triage::CompileResult compiled = triage::compile_file(care);
+    REQUIRE(compiled.ok());
+    triage::JsonRecordReader reader(*compiled.flow);
+    const std::uint32_t text = compiled.flow->find_field("text").value();
+    std::size_t shortest = SIZE_MAX, longest = 0, texts = 0;
+    for (const std::string& line : lines(run.output)) {
+        REQUIRE(reader.read(line));
+        const triage::FieldValue v = reader.view().get(text);
+        if (v.kind != triage::ValueKind::text) continue;  // about 5% of values are left out
+        ++texts;
+        const auto length = static_cast<std::size_t>(
+            std::count_if(v.text.begin(), v.text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+        shortest = std::min(shortest, length);
+        longest = std::max(longest, length);
+    }
+    CHECK(texts > 250);
+    CHECK(shortest >= 100);
+    CHECK(shortest < 120);
+    CHECK(longest <= 300);
+    CHECK(longest > 280);
+
+    CHECK(run_cli("gen '" + care.string() + "' -n 3 --text-length 7").output.find("\"text\":\"") != std::string::npos);
+    for (const char* bad : {"300-100", "0-10", "ten", "5-", "1-2000000"})
+        CHECK_MESSAGE(run_cli("gen '" + care.string() + "' -n 1 --text-length " + bad + " 2>&1").status != 0, bad);
+}
+
 TEST_CASE("run --matches: each decision names what matched its text conditions") {
     const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
     triage::test::TempDir dir;

@@ -1,6 +1,6 @@
-// `triage gen FLOW --count N --seed S`: deterministic synthetic mentions for a flow's fields,
-// for benchmarks and load tests. Text mixes filler words with phrases from the flow's own word
-// lists, so keyword branches are exercised; about 5% of values are left out.
+// `triage gen FLOW --count N --seed S [--text-length MIN-MAX]`: deterministic synthetic mentions
+// for a flow's fields, for benchmarks and load tests. Text mixes filler words with phrases from the
+// flow's own word lists, so keyword branches are exercised; about 5% of values are left out.
 #include "commands.hpp"
 #include "flow_loading.hpp"
 
@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <map>
 
@@ -17,10 +18,34 @@ namespace triage::cli {
 
 namespace {
 
+// How long texts are, in characters (code points); both ends count.
+struct LengthRange {
+    std::size_t min = 0;
+    std::size_t max = 0;
+};
+
+constexpr std::size_t longest_text = 1'000'000;
+
+// "MIN-MAX" (or "N", for exactly N), 1 <= MIN <= MAX <= longest_text.
+std::optional<LengthRange> parse_length_range(std::string_view spec) {
+    auto number = [](std::string_view s) -> std::optional<std::size_t> {
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+        return n;
+    };
+    const std::size_t dash = spec.find('-');
+    std::optional<std::size_t> min = number(spec.substr(0, dash));
+    std::optional<std::size_t> max = dash == std::string_view::npos ? min : number(spec.substr(dash + 1));
+    if (!min || !max || *min < 1 || *min > *max || *max > longest_text) return std::nullopt;
+    return LengthRange{*min, *max};
+}
+
 struct GenOptions {
     std::string flow;
     std::uint64_t count = 1000;
     std::uint64_t seed = 1;
+    std::optional<LengthRange> text_length;  // else 4-19 words
 };
 
 // splitmix64: tiny, fast, and the same sequence on every platform.
@@ -53,19 +78,56 @@ struct StreamClock {
     TimePoint now = *parse_time("2026-11-01T00:00:00Z");
 };
 
-void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng, StreamClock& clock) {
+// A filler word, or one time in eight a phrase of one of the flow's word lists.
+std::string_view next_word(const Flow& flow, Random& rng) {
+    if (!flow.word_lists().empty() && rng.below(8) == 0) {
+        const WordList& list = flow.word_lists()[rng.below(flow.word_lists().size())];
+        return list.phrases[rng.below(list.phrases.size())];
+    }
+    return filler[rng.below(std::size(filler))];
+}
+
+std::size_t code_points(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// Words up to a length drawn from `range`, in code points. A word that does not fit is replaced
+// by a filler word (ASCII, so that cutting it cuts no character in two), cut if it does not fit either.
+std::string text_of_length(const Flow& flow, Random& rng, LengthRange range) {
+    const std::size_t length = range.min + rng.below(range.max - range.min + 1);
+    std::string text;
+    for (std::size_t have = 0; have < length;) {
+        std::string_view separator = text.empty() ? "" : " ";
+        const std::size_t room = length - have;
+        std::string_view word = next_word(flow, rng);
+        if (separator.size() + code_points(word) > room) {
+            word = filler[rng.below(std::size(filler))];
+            if (room == separator.size()) {  // one character left after a word
+                separator = "";
+                word = ".";
+            } else if (separator.size() + word.size() > room) {
+                word = word.substr(0, room - separator.size());
+            }
+        }
+        text.append(separator).append(word);
+        have += separator.size() + code_points(word);
+    }
+    return text;
+}
+
+void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng, StreamClock& clock,
+                 const GenOptions& options) {
     switch (f.type) {
     case FieldType::text: {
+        if (options.text_length) {
+            json.string(text_of_length(flow, rng, *options.text_length));
+            break;
+        }
         std::string text;
         std::size_t words = 4 + rng.below(16);
         for (std::size_t i = 0; i < words; ++i) {
             if (!text.empty()) text += ' ';
-            if (!flow.word_lists().empty() && rng.below(8) == 0) {
-                const WordList& list = flow.word_lists()[rng.below(flow.word_lists().size())];
-                text += list.phrases[rng.below(list.phrases.size())];
-            } else {
-                text += filler[rng.below(std::size(filler))];
-            }
+            text += next_word(flow, rng);
         }
         json.string(text);
         break;
@@ -87,15 +149,16 @@ void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng
     }
 }
 
-void write_object(JsonWriter& json, const Node& node, const Flow& flow, Random& rng, StreamClock& clock) {
+void write_object(JsonWriter& json, const Node& node, const Flow& flow, Random& rng, StreamClock& clock,
+                  const GenOptions& options) {
     for (const auto& [name, child] : node.children) {
         if (child.field != nullptr) {
             if (rng.below(20) == 0) continue;  // a missing field
             json.key(name);
-            write_value(json, *child.field, flow, rng, clock);
+            write_value(json, *child.field, flow, rng, clock, options);
         } else {
             json.key(name).begin_object();
-            write_object(json, child, flow, rng, clock);
+            write_object(json, child, flow, rng, clock, options);
             json.end_object();
         }
     }
@@ -121,7 +184,7 @@ int gen(const GenOptions& options) {
         json.clear();
         json.begin_object();
         json.key("id").string(fmt::format("g-{}", i));
-        write_object(json, root, *flow, rng, clock);
+        write_object(json, root, *flow, rng, clock, options);
         json.end_object();
         buffer += json.str();
         buffer += '\n';
@@ -144,6 +207,16 @@ std::function<int()> add_gen_command(CLI::App& app) {
         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000'000}))
         ->capture_default_str();
     cmd->add_option("--seed", options->seed, "Seed: the same seed gives the same mentions")->capture_default_str();
+    cmd->add_option_function<std::string>(
+           "--text-length",
+           [options](const std::string& spec) { options->text_length = parse_length_range(spec); },
+           "Texts of MIN to MAX characters (default: 4 to 19 words)")
+        ->type_name("MIN-MAX")
+        ->check([](const std::string& spec) {
+            return parse_length_range(spec) ? std::string()
+                                            : fmt::format("expected MIN-MAX with 1 <= MIN <= MAX <= {}, not '{}'",
+                                                          longest_text, spec);
+        });
     return [options] { return gen(*options); };
 }
 

@@ -99,8 +99,9 @@ struct Negation : Spanned {
 struct ExistsTest : Spanned {
     Name field;
 };
-struct HasTest : Spanned {
+struct HasTest : Spanned {  // `FIELD has any|all LIST`, or `FIELD contains any LIST`
     Name field;
+    bool substring = false;  // `contains any`: a phrase counts anywhere, even inside a word
     Quantifier quantifier = Quantifier::any;
     Name list;
 };

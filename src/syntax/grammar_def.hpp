@@ -194,6 +194,7 @@ struct predicate_class : annotate_span {};
 struct exists_class : annotate_span {};
 struct has_class : annotate_span {};
 struct contains_class : annotate_span {};
+struct contains_any_class : annotate_span {};
 struct matches_class : annotate_span {};
 struct is_class : annotate_span {};
 struct in_class : annotate_span {};
@@ -282,6 +283,7 @@ const x3::rule<predicate_class, ast::Expr> predicate = "a condition";
 const x3::rule<exists_class, ast::ExistsTest> exists_test = "'exists' and a field name";
 const x3::rule<has_class, ast::HasTest> has_test = "'has any' or 'has all'";
 const x3::rule<contains_class, ast::ContainsTest> contains_test = "'contains'";
+const x3::rule<contains_any_class, ast::HasTest> contains_any_test = "'contains any'";
 const x3::rule<matches_class, ast::MatchesTest> matches_test = "'matches'";
 const x3::rule<is_class, ast::IsTest> is_test = "'is'";
 const x3::rule<in_class, ast::InTest> in_test = "'in'";
@@ -431,10 +433,12 @@ const auto conjunction_def = unary >> *(kw("and") > unary);
 const auto unary_def = negation | predicate;
 const auto negation_def = into<&ast::Negation::operand>(kw("not") > unary);
 const auto predicate_def = ('(' > expression > close_paren) | boolean | exists_test | window_test |
-                           within_hours | in_crisis | has_test | contains_test | matches_test | is_test |
+                           within_hours | in_crisis | has_test | contains_any_test | contains_test | matches_test | is_test |
                            in_test | comparison | field_name;
 const auto exists_test_def = into<&ast::ExistsTest::field>(kw("exists") > field_name);
-const auto has_test_def = field_name >> kw("has") > quantifier > list_name;
+const auto has_test_def = field_name >> kw("has") >> attr(false) > quantifier > list_name;
+const auto contains_any_test_def =
+    field_name >> kw("contains") >> kw("any") >> attr(true) >> attr(ast::Quantifier::any) > list_name;
 const auto contains_test_def = field_name >> kw("contains") > text;
 const auto matches_test_def = field_name >> kw("matches") > regex;
 const auto is_test_def = field_name >> kw("is") > matches[kw("not")] > value;
@@ -541,7 +545,7 @@ BOOST_SPIRIT_DEFINE(name, list_name, field_name, text, team, escape, closing_quo
                     duration, regex)
 BOOST_SPIRIT_DEFINE(value_list, enum_values, labels)
 BOOST_SPIRIT_DEFINE(value, operand, expression, disjunction, conjunction, unary, negation,
-                    predicate, exists_test, has_test, contains_test, matches_test, is_test,
+                    predicate, exists_test, has_test, contains_any_test, contains_test, matches_test, is_test,
                     in_test, comparison)
 BOOST_SPIRIT_DEFINE(header, include, start, one_of, field_type, field_zone, field_decl, fields_block,
                     word_file, phrases, word_source, word_list, let, branch, else_branch, step)
