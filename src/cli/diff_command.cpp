@@ -112,11 +112,13 @@ struct Comparison {
     }
 };
 
-// The impact report for scripts: {"mentions", "changed", "errors", the error reasons, "moves":
+// The impact report for scripts: {"old", "new", "mentions_file" (the files compared), "mentions", "changed", "errors", the error reasons, "moves":
 // [{"from", "to", "count"}], "examples": [{"line", "id", "from", "to", "old_path", "new_path"}]}.
-void print_json(const Comparison& c) {
+void print_json(const Comparison& c, const DiffOptions& options) {
     JsonWriter json;
     json.begin_object();
+    json.key("old").string(options.old_flow).key("new").string(options.new_flow);
+    json.key("mentions_file").string(options.mentions == "-" ? "<stdin>" : options.mentions);
     json.key("mentions").number(static_cast<std::int64_t>(c.total));
     json.key("changed").number(static_cast<std::int64_t>(c.changed));
     json.key("errors").number(static_cast<std::int64_t>(c.errors.total()));
@@ -137,9 +139,11 @@ void print_json(const Comparison& c) {
     fmt::print("{}\n", json.str());
 }
 
-// The impact report for people: how many changed, the moves between outcomes, the changed lines
+// The impact report for people: the files compared, how many changed, the moves between outcomes, the changed lines
 // with both paths.
-void print_text(const Comparison& c) {
+void print_text(const Comparison& c, const DiffOptions& options) {
+    fmt::print("{} -> {} on {}\n", terminal_text(options.old_flow), terminal_text(options.new_flow),
+               options.mentions == "-" ? "<stdin>" : terminal_text(options.mentions));
     fmt::print("{} of {} mentions change outcome ({:.1f}%){}\n", c.changed, c.total,
                c.total == 0 ? 0.0 : 100.0 * static_cast<double>(c.changed) / static_cast<double>(c.total),
                c.errors.total() > 0 ? fmt::format("; {} lines could not be read", c.errors.total()) : "");
@@ -205,8 +209,8 @@ int diff(const DiffOptions& options) {
         return exit_failure;
     }
 
-    if (options.format == "json") print_json(comparison);
-    else print_text(comparison);
+    if (options.format == "json") print_json(comparison, options);
+    else print_text(comparison, options);
     for (const auto& [side, name] : {std::pair<const Side*, std::string_view>{&before, "old flow"}, {&after, "new flow"}}) {
         print_reorder_summary(side->stream, name);
         if (const Monitor* monitor = side->stream.monitor())
