@@ -215,12 +215,13 @@ TEST_CASE("diff names the files it compares") {
     const std::string new_flow = source("tests/fixtures/diff/customer_care_v4.flow");
     const std::string mentions = source("examples/mentions.jsonl");
     Run text = triage::test::run_triage("diff " + old_flow + " " + new_flow + " -m " + mentions + " 2>/dev/null");
-    CHECK(text.output.rfind((triage::test::source_dir() / "examples/customer_care.flow").string() + " -> " +
-                                (triage::test::source_dir() / "tests/fixtures/diff/customer_care_v4.flow").string() +
-                                " on " + (triage::test::source_dir() / "examples/mentions.jsonl").string() + "\n", 0) == 0);
+    const std::string root = triage::test::source_dir().string();
+    CHECK(text.output.rfind("12 of 300 mentions change outcome (4.0%)\n  old flow: " + root + "/examples/customer_care.flow\n"
+                            "  new flow: " + root + "/tests/fixtures/diff/customer_care_v4.flow\n"
+                            "  mentions: " + root + "/examples/mentions.jsonl\n", 0) == 0);
     Run json = triage::test::run_triage("diff --format json " + old_flow + " " + new_flow + " -m - 2>/dev/null < " + mentions);
-    CHECK(json.output.rfind("{\"old\":\"" + (triage::test::source_dir() / "examples/customer_care.flow").string() + "\",\"new\":\"", 0) == 0);
-    CHECK(has(json, "\"mentions_file\":\"<stdin>\",\"mentions\":300,"));
+    CHECK(has(json, ",\"files\":{\"old\":\"" + root + "/examples/customer_care.flow\",\"new\":\"" + root +
+                        "/tests/fixtures/diff/customer_care_v4.flow\",\"mentions\":\"<stdin>\"}}\n"));
 }
 
 TEST_CASE("run -q writes no summary, --no-progress keeps it") {
@@ -233,4 +234,18 @@ TEST_CASE("run -q writes no summary, --no-progress keeps it") {
     CHECK(quiet.status == 0);
     CHECK(quiet.output.empty());
     CHECK(run_cli(args + " --quiet").output.empty());
+}
+
+TEST_CASE("the pre-commit recipe of docs/ci.md passes on a commit that changes only a fragment, and fails on a bad one") {
+    FlowTree tree;
+    // The hooks' commands: check and test the whole directory, fmt --check the changed file.
+    auto hooks = [&] {
+        return run_cli("check --werror " + tree.at("")).status == 0 && run_cli("fmt --check " + tree.at("a/lists.flow")).status == 0 &&
+               run_cli("test --allow-empty " + tree.at("")).status == 0;
+    };
+    CHECK(hooks());
+    write_file(tree.dir.path / "a" / "lists.flow", "words greeting = \"hello\", \"hi\"\nwords stray = \"x\"\n");  // unused: a warning
+    CHECK_FALSE(hooks());
+    write_file(tree.dir.path / "a" / "lists.flow", "words greting = \"hello\", \"hi\"\n");  // the flow's name is gone
+    CHECK_FALSE(hooks());
 }
