@@ -326,15 +326,40 @@ private:
     }
 
     void word_list(const ast::WordList& w) {
+        std::string head = fmt::format("words {} =", std::string(w.name));
         std::string source = boost::apply_visitor(
-            overloaded{[&](const ast::WordFile& f) { return "file " + quote(f.path); },
-                       [&](const std::vector<ast::Text>& phrases) {
-                           std::string out;
-                           for (std::size_t i = 0; i < phrases.size(); ++i) out += (i ? ", " : "") + quote(phrases[i]);
-                           return out;
-                       }},
+            overloaded{[&](const ast::WordFile& f) { return head + " file " + quote(f.path); },
+                       [&](const std::vector<ast::Text>& phrases) { return phrase_lines(head, phrases); }},
             w.source);
-        line(0, fmt::format("words {} = {}", std::string(w.name), source), w.from, w.to);
+        line(0, source, w.from, w.to);
+    }
+
+    // A word list on one line when it fits in max_width; a longer one one group of phrases per
+    // line, the groups as the source has them (the phrases it writes on one line), each line
+    // after the first indented, a group wider than the line filled up to max_width.
+    std::string phrase_lines(const std::string& head, const std::vector<ast::Text>& phrases) const {
+        std::string one_line = head;
+        for (std::size_t i = 0; i < phrases.size(); ++i) one_line += (i ? ", " : " ") + quote(phrases[i]);
+        if (one_line.size() <= max_width) return one_line;
+        std::string out = head, current;  // current: the phrases of the line being filled
+        std::size_t current_width = head.size();
+        for (std::size_t i = 0; i < phrases.size(); ++i) {
+            const std::string piece = quote(phrases[i]) + (i + 1 < phrases.size() ? "," : "");
+            const bool new_group = i > 0 && src_.substr(phrases[i - 1].to, phrases[i].from - phrases[i - 1].to).find('\n') !=
+                                                std::string_view::npos;
+            if (!current.empty() && (new_group || current_width + 1 + piece.size() > max_width)) {
+                out += current + "\n  ";
+                current.clear();
+                current_width = 2;
+            } else if (i == 0) {
+                out += ' ';
+                current_width += 1;
+            }
+            if (!current.empty()) current += ' ', ++current_width;
+            current += piece;
+            current_width += piece.size();
+        }
+        return out + current;
     }
 
     void step(const ast::Step& s) {
@@ -431,7 +456,7 @@ private:
         line(indent, "}", to - 1, to);
     }
 
-
+    static constexpr std::size_t max_width = 100;  // of a word list's lines
     std::string_view src_;
     std::vector<Comment> comments_;
     std::vector<std::size_t> marks_;  // where trailing comments start in out_

@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -35,6 +37,7 @@ struct CheckOptions {
     std::string color = "auto";
     bool werror = false;
     bool fix = false;
+    bool allow_empty = false;
 };
 
 // --fix: the fixes of `result` that edit only `path` itself (not a file it includes), taken in
@@ -81,60 +84,117 @@ std::optional<std::size_t> apply_own_fixes(const std::string& path, const Compil
 
 constexpr int max_fix_rounds = 10;
 
+// One file compiled for checking, --fix applied; fragments (flow_loading.hpp) keep only the
+// problems of their own.
+struct Checked {
+    std::string path;
+    CompileResult result;
+    bool fragment = false;
+};
+
+Checked check_one(const std::string& file, const CheckOptions& options, bool& write_failed) {
+    Checked checked{file, compile_flow_file(file), false};
+    CompileResult& result = checked.result;
+    if (options.fix) {  // what remains after the fixes is what is reported
+        // A syntax error hides the ones after it: fix, compile again, until nothing more is
+        // fixed (a bounded number of rounds, as linters that fix do).
+        std::size_t total = 0;
+        for (int round = 0; round < max_fix_rounds; ++round) {
+            std::optional<std::size_t> applied = apply_own_fixes(file, result);
+            if (!applied) write_failed = true;
+            if (applied.value_or(0) == 0) break;
+            total += *applied;
+            result = compile_flow_file(file);
+        }
+        if (total > 0) fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, total, total == 1 ? "" : "es");
+    }
+    checked.fragment = is_fragment(result);
+    if (checked.fragment)
+        std::erase_if(result.diagnostics, [](const Diagnostic& d) { return !fragment_own_problem(d); });
+    return checked;
+}
+
+// A file that several flows include is reported once: its diagnostics after the first flow's
+// are dropped.
+void drop_repeats(CompileResult& result, std::set<std::tuple<std::string, std::uint32_t, std::uint32_t, Code>>& seen) {
+    std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
+        return d.span.file != 0 &&
+               !seen.emplace(std::string(result.sources->path(d.span.file)), d.span.begin, d.span.end, d.code).second;
+    });
+}
+
+// The files to check: those named and those found under directories. Fragments found under a
+// directory are skipped unless they have problems of their own; named ones are checked as
+// fragments, with a note.
+std::vector<Checked> check_all(const std::vector<FlowFile>& files, const CheckOptions& options, bool& write_failed) {
+    std::vector<Checked> checked;
+    std::set<std::tuple<std::string, std::uint32_t, std::uint32_t, Code>> seen;
+    for (const FlowFile& file : files) {
+        Checked one = check_one(file.path, options, write_failed);
+        if (one.fragment && file.from_directory && one.result.diagnostics.empty()) continue;
+        if (one.fragment && !file.from_directory)
+            fmt::print(stderr, "triage: note: {} has no `flow` header: a fragment, parsed here and checked through the "
+                               "flows that include it\n", one.result.sources->path(0));
+        drop_repeats(one.result, seen);
+        checked.push_back(std::move(one));
+    }
+    return checked;
+}
+
+void print_summary(const std::vector<Checked>& checked, std::size_t errors, std::size_t warnings, bool werror) {
+    const std::size_t flows = static_cast<std::size_t>(
+        std::count_if(checked.begin(), checked.end(), [](const Checked& c) { return !c.fragment; }));
+    const std::size_t fragments = checked.size() - flows;
+    fmt::print("{} {}{}: {} error{}, {} warning{}{}\n", flows, flows == 1 ? "file checked" : "files checked",
+               fragments == 0 ? "" : fmt::format(" ({} fragment{} parsed)", fragments, fragments == 1 ? "" : "s"),
+               errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+               werror && warnings > 0 ? " (warnings are errors with --werror)" : "");
+}
+
 int run_check(const CheckOptions& options) {
     if (options.fix) {  // a file given twice would be fixed twice, the second time from a stale compile
         std::vector<NamedPath> targets;
-        for (const std::string& file : options.files) targets.push_back({"the file to fix", file});
+        for (const std::string& file : options.files) {
+            if (file == "-") {
+                fmt::print(stderr, "triage: --fix edits files in place; it cannot fix standard input\n");
+                return exit_usage;
+            }
+            targets.push_back({"the file to fix", file});
+        }
         if (!outputs_spare_inputs({}, targets)) return exit_usage;
     }
+    std::optional<std::vector<FlowFile>> files = find_flow_files(options.files);
+    if (!files) return exit_failure;
     const bool color = options.format == "text" && use_color(options.color, STDOUT_FILENO);
+    bool write_failed = false;  // --fix could not write a file
+    std::vector<Checked> checked = check_all(*files, options, write_failed);
+    const bool no_flow = std::none_of(checked.begin(), checked.end(), [](const Checked& c) { return !c.fragment; });
     std::size_t errors = 0;
     std::size_t warnings = 0;
-    bool write_failed = false;  // --fix could not write a file
     JsonWriter json;
     json.begin_object();
     json.key("diagnostics").begin_array();
-    std::vector<std::pair<std::string, bool>> file_results;
-    std::vector<std::pair<CompileResult, std::string>> compiled;
-    for (const std::string& file : options.files) {
-        CompileResult result = compile_file(file, compile_options());
-        if (options.fix) {  // what remains after the fixes is what is reported
-            // A syntax error hides the ones after it: fix, compile again, until nothing more is
-            // fixed (a bounded number of rounds, as linters that fix do).
-            std::size_t total = 0;
-            for (int round = 0; round < max_fix_rounds; ++round) {
-                std::optional<std::size_t> applied = apply_own_fixes(file, result);
-                if (!applied) write_failed = true;
-                if (applied.value_or(0) == 0) break;
-                total += *applied;
-                result = compile_file(file, compile_options());
-            }
-            if (total > 0) fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, total, total == 1 ? "" : "es");
+    std::vector<DiagnosticSet> sets;
+    for (const Checked& c : checked) {
+        for (const Diagnostic& d : c.result.diagnostics) {
+            ++(d.severity == Severity::error ? errors : warnings);
+            if (options.format == "text") fmt::print("{}", format_text(d, *c.result.sources, {color}));
         }
-        std::size_t file_errors = 0;
-        for (const Diagnostic& d : result.diagnostics) {
-            if (d.severity == Severity::error) ++file_errors;
-            else ++warnings;
-            if (options.format == "text")
-                fmt::print("{}", format_text(d, *result.sources, {color}));
-        }
-        errors += file_errors;
-        if (options.format == "json") append_json(json, result.diagnostics, *result.sources);
-        file_results.emplace_back(file, file_errors == 0);
-        if (options.format == "sarif") compiled.emplace_back(std::move(result), file);
+        if (options.format == "json") append_json(json, c.result.diagnostics, *c.result.sources);
+        sets.push_back({c.result.diagnostics, c.result.sources.get()});
     }
     json.end_array();
-    const bool failed = errors > 0 || (options.werror && warnings > 0) || write_failed;
+    const bool failed = errors > 0 || (options.werror && warnings > 0) || write_failed ||
+                        (no_flow && !no_flow_allowed(options.files, options.allow_empty, "flow"));
     if (options.format == "sarif") {
-        std::vector<DiagnosticSet> sets;
-        for (const auto& [result, file] : compiled) sets.push_back({result.diagnostics, result.sources.get()});
         fmt::print("{}\n", format_sarif(sets));
     } else if (options.format == "json") {
         json.key("files").begin_array();
-        for (const auto& [file, ok] : file_results) {
-            json.begin_object();
-            json.key("path").string(file);
-            json.key("ok").boolean(ok);
+        for (const Checked& c : checked) {
+            const bool ok = std::none_of(c.result.diagnostics.begin(), c.result.diagnostics.end(),
+                                         [](const Diagnostic& d) { return d.severity == Severity::error; });
+            json.begin_object().key("path").string(c.path).key("ok").boolean(ok);
+            if (c.fragment) json.key("fragment").boolean(true);
             json.end_object();
         }
         json.end_array();
@@ -144,10 +204,7 @@ int run_check(const CheckOptions& options) {
         json.end_object();
         fmt::print("{}\n", json.str());
     } else {
-        fmt::print("{} {}: {} error{}, {} warning{}{}\n", options.files.size(),
-                   options.files.size() == 1 ? "file checked" : "files checked", errors,
-                   errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
-                   options.werror && warnings > 0 ? " (warnings are errors with --werror)" : "");
+        print_summary(checked, errors, warnings, options.werror);
     }
     return failed ? exit_failure : exit_ok;
 }
@@ -157,7 +214,8 @@ int run_check(const CheckOptions& options) {
 std::function<int()> add_check_command(CLI::App& app) {
     auto options = std::make_shared<CheckOptions>();
     CLI::App* check = app.add_subcommand("check", "Compile flow files and report every problem");
-    check->add_option("files", options->files, "Flow files to check")->required();
+    check->add_option("files", options->files, "Flow files, directories searched for *.flow, or - for standard input")
+        ->required();
     check->add_option("--format", options->format, "Output format")
         ->check(CLI::IsMember({"text", "json", "sarif"}))
         ->capture_default_str();
@@ -165,11 +223,14 @@ std::function<int()> add_check_command(CLI::App& app) {
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
     check->add_flag("--werror", options->werror, "Treat warnings as errors");
+    check->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found (only fragments, an empty directory)");
     check->add_flag("--fix", options->fix,
                     "Apply the fixes of the diagnostics in place (those that do not overlap), then report what remains");
     check->footer(
+        "Files without a `flow` header are fragments that flows include: they are only parsed alone, and "
+        "checked through the flows that include them.\n"
         "Exit status: 0 when every file is free of errors, 1 when any has errors (or warnings "
-        "with --werror), 2 on a usage error.");
+        "with --werror) or no flow was found (without --allow-empty), 2 on a usage error.");
     return [options] { return run_check(*options); };
 }
 

@@ -113,8 +113,9 @@ struct Comparison {
 };
 
 // The impact report for scripts: {"mentions", "changed", "errors", the error reasons, "moves":
-// [{"from", "to", "count"}], "examples": [{"line", "id", "from", "to", "old_path", "new_path"}]}.
-void print_json(const Comparison& c) {
+// [{"from", "to", "count"}], "examples": [{"line", "id", "from", "to", "old_path", "new_path"}],
+// "files": {"old", "new", "mentions"}}.
+void print_json(const Comparison& c, const DiffOptions& options) {
     JsonWriter json;
     json.begin_object();
     json.key("mentions").number(static_cast<std::int64_t>(c.total));
@@ -133,16 +134,21 @@ void print_json(const Comparison& c) {
         json.key("from").string(ch.old_outcome).key("to").string(ch.new_outcome);
         json.key("old_path").string(ch.old_path).key("new_path").string(ch.new_path).end_object();
     }
-    json.end_array().end_object();
+    json.end_array();
+    json.key("files").begin_object().key("old").string(options.old_flow).key("new").string(options.new_flow);
+    json.key("mentions").string(options.mentions == "-" ? "<stdin>" : options.mentions).end_object();
+    json.end_object();
     fmt::print("{}\n", json.str());
 }
 
-// The impact report for people: how many changed, the moves between outcomes, the changed lines
+// The impact report for people: how many changed, the files compared, the moves between outcomes, the changed lines
 // with both paths.
-void print_text(const Comparison& c) {
+void print_text(const Comparison& c, const DiffOptions& options) {
     fmt::print("{} of {} mentions change outcome ({:.1f}%){}\n", c.changed, c.total,
                c.total == 0 ? 0.0 : 100.0 * static_cast<double>(c.changed) / static_cast<double>(c.total),
                c.errors.total() > 0 ? fmt::format("; {} lines could not be read", c.errors.total()) : "");
+    fmt::print("  old flow: {}\n  new flow: {}\n  mentions: {}\n", terminal_text(options.old_flow),
+               terminal_text(options.new_flow), options.mentions == "-" ? "<stdin>" : terminal_text(options.mentions));
     if (!c.moves.empty()) {
         std::size_t width = 3;
         for (const auto& [move, count] : c.moves) width = std::max(width, move.first.size());
@@ -205,8 +211,8 @@ int diff(const DiffOptions& options) {
         return exit_failure;
     }
 
-    if (options.format == "json") print_json(comparison);
-    else print_text(comparison);
+    if (options.format == "json") print_json(comparison, options);
+    else print_text(comparison, options);
     for (const auto& [side, name] : {std::pair<const Side*, std::string_view>{&before, "old flow"}, {&after, "new flow"}}) {
         print_reorder_summary(side->stream, name);
         if (const Monitor* monitor = side->stream.monitor())

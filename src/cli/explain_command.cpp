@@ -81,7 +81,9 @@ std::function<int()> add_explain_command(CLI::App& app) {
     add_stream_flags(*cmd, options->stream);
     cmd->add_option("--state", options->state,
                     "Explain the mention in the situation saved by 'triage run --state FILE' (the file is not changed)");
-    cmd->add_option("--crisis", options->crises, "Explain the mention as if this crisis mode were active (repeatable)");
+    one_value_each(cmd->add_option("--crisis", options->crises,
+                                   "Explain the mention as if this crisis mode were active (repeatable)"))
+        ->type_name("NAME");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return explain(*options); };

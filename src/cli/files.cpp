@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -264,6 +265,32 @@ std::optional<std::string> read_input(const std::string& path, std::uint64_t max
     if (fd != STDIN_FILENO) ::close(fd);
     if (!error.empty()) return std::nullopt;
     return bytes;
+}
+
+std::optional<std::vector<FlowFile>> find_flow_files(const std::vector<std::string>& paths) {
+    namespace fs = std::filesystem;
+    std::vector<FlowFile> files;
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        if (path == "-" || !fs::is_directory(path, ec)) {
+            files.push_back({path, false});
+            continue;
+        }
+        std::vector<std::string> found;
+        fs::recursive_directory_iterator walk(path, ec), end;
+        for (; !ec && walk != end; walk.increment(ec)) {
+            std::error_code type_error;
+            if (walk->path().extension() == ".flow" && walk->is_regular_file(type_error))
+                found.push_back(walk->path().string());
+        }
+        if (ec) {
+            fmt::print(stderr, "triage: cannot search '{}' for flows: {}\n", path, ec.message());
+            return std::nullopt;
+        }
+        std::sort(found.begin(), found.end());
+        for (std::string& f : found) files.push_back({std::move(f), true});
+    }
+    return files;
 }
 
 }  // namespace triage::cli

@@ -87,4 +87,17 @@ struct NamedPath {
 // reason in `error` ("No such file or directory", "is a directory", "is larger than 16 MiB").
 [[nodiscard]] std::optional<std::string> read_input(const std::string& path, std::uint64_t max_bytes, std::string& error);
 
+// A flow file a command was given, or found under a directory it was given.
+struct FlowFile {
+    std::string path;             // '-' for standard input
+    bool from_directory = false;  // found by the walk, not named
+};
+
+// The flow files that `paths` name, for check, fmt and test: a file as named (even without the
+// .flow extension), '-' as standard input, a directory searched recursively for *.flow — each
+// directory's finds in sorted order, symbolic links to directories not followed (no loops). A
+// path that does not exist is kept, so that reading it reports why. nullopt after a message on
+// stderr when a directory cannot be read.
+[[nodiscard]] std::optional<std::vector<FlowFile>> find_flow_files(const std::vector<std::string>& paths);
+
 }  // namespace triage::cli

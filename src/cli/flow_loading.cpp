@@ -65,6 +65,10 @@ void add_repeatable(CLI::App& command, const std::string& name, const std::strin
 
 }  // namespace
 
+CLI::Option* one_value_each(CLI::Option* option) {
+    return option->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void add_limit_option(CLI::App& command) {
     add_repeatable(command, "--limit", "NAME=VALUE",
         [](const std::vector<std::string>& settings) {
@@ -126,6 +130,43 @@ JsonOptions json_options() { return limits().records; }
 
 std::chrono::seconds render_time_limit() { return limits().render_time; }
 
+CompileResult compile_flow_file(const std::string& path) {
+    if (path != "-") return compile_file(path, compile_options());
+    std::string error;
+    std::optional<std::string> text = read_input(path, compile_options().limits.file_bytes, error);
+    CompileResult result = compile(text.value_or(""), "<stdin>", compile_options());
+    if (!text)
+        result.diagnostics.insert(result.diagnostics.begin(),
+                                  Diagnostic{Severity::error, Code::unreadable_file, Span{0, 0, 0},
+                                             "standard input cannot be read: " + error, {}, {}});
+    return result;
+}
+
+bool is_fragment(const CompileResult& result) {
+    auto has = [&](Code code) {
+        return std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                           [code](const Diagnostic& d) { return d.code == code && d.span.file == 0; });
+    };
+    return has(Code::missing_header) && has(Code::missing_start);
+}
+
+bool fragment_own_problem(const Diagnostic& d) {
+    switch (d.code) {
+        case Code::syntax: case Code::unterminated: case Code::invalid_duration: case Code::invalid_utf8:
+        case Code::unreadable_file: case Code::limit_exceeded:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool no_flow_allowed(const std::vector<std::string>& paths, bool allow_empty, std::string_view what) {
+    if (allow_empty) return true;
+    fmt::print(stderr, "triage: no {} found in {} (pass --allow-empty to accept that)\n", what,
+               fmt::join(paths, ", "));
+    return false;
+}
+
 std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode) {
     CompileResult result = compile_file(path, compile_options());
     const bool color = use_color(color_mode, STDERR_FILENO);
@@ -144,7 +185,8 @@ std::vector<NamedPath> flow_inputs(const Flow& flow) {
 }
 
 void add_stream_flags(CLI::App& command, StreamFlags& flags) {
-    command.add_option("--fields", flags.renames, "Map a record key onto a flow field: KEY=FIELD (repeatable)");
+    one_value_each(command.add_option("--fields", flags.renames, "Map a record key onto a flow field: KEY=FIELD (repeatable)"))
+        ->type_name("KEY=FIELD");
     command.add_option("--now", flags.now, "Reference time for deadlines (default: the current time)");
     command.add_option("--time-field", flags.time_field,
                        "A time field whose value, when present, is the reference time for that mention "

@@ -22,11 +22,29 @@ namespace triage::cli {
 // may overwrite.
 [[nodiscard]] std::vector<NamedPath> flow_inputs(const Flow& flow);
 
+// Compiles a flow file, or standard input for '-' (named "<stdin>" in diagnostics; its includes
+// are found from the current directory). Standard input that cannot be read is a diagnostic too.
+[[nodiscard]] CompileResult compile_flow_file(const std::string& path);
+
+// A fragment is a file without a `flow` header and without `start`: declarations (word lists,
+// lets) that flows include. Alone it is only parsed; names and types are checked through the
+// flows that include it. Whether `result`, one file compiled alone, is one.
+[[nodiscard]] bool is_fragment(const CompileResult& result);
+// What a fragment alone can be blamed for: reading and parsing it (T001-T004, T018, T060).
+[[nodiscard]] bool fragment_own_problem(const Diagnostic& d);
+
+// `--allow-empty` for check, fmt and test: whether finding no flow is allowed; false after
+// "no flow found" on stderr (naming what was searched) when it is not.
+[[nodiscard]] bool no_flow_allowed(const std::vector<std::string>& paths, bool allow_empty, std::string_view what);
+
 // `--limit NAME=VALUE`, on every subcommand: the flow limits of triage/limits.hpp, the record
 // limits of JsonOptions (line-length, fields, json-depth) and render-time; `--include-root DIR`
 // (CompileOptions::include_roots); `--time-format FIELD=FORMAT` and `--time-zone ZONE`
 // (CompileOptions::time_formats, time_zone). One process runs one subcommand, so the values live here.
 void add_limit_option(CLI::App& command);
+// A repeatable option that takes one value each time it is given (`--fields a=b --fields c=d`),
+// so that it never takes the positional arguments after it.
+CLI::Option* one_value_each(CLI::Option* option);
 [[nodiscard]] CompileOptions compile_options();  // the default file reader, with the limits and roots
 [[nodiscard]] JsonOptions json_options();          // the defaults, with the record limits
 [[nodiscard]] std::chrono::seconds render_time_limit();  // how long Graphviz may take (render-time)

@@ -38,11 +38,14 @@ struct RunOptions {
     bool matches = false;
     ErrorAllowance max_errors;
     ErrorAllowance max_late;
+    bool quiet = false;        // -q: no progress, no summary; problems only
+    bool no_progress = false;
 };
 
 class Progress {
 public:
-    explicit Progress(std::uintmax_t input_size) : enabled_(isatty(STDERR_FILENO) != 0), input_size_(input_size) {}
+    Progress(std::uintmax_t input_size, bool wanted)
+        : enabled_(wanted && isatty(STDERR_FILENO) != 0), input_size_(input_size) {}
     void update(std::uint64_t lines, std::uint64_t bytes) {
         if (!enabled_) return;
         auto now = std::chrono::steady_clock::now();
@@ -96,11 +99,11 @@ bool run_outputs_spare_inputs(const Flow& flow, const RunOptions& options) {
 // Decides every line of `in` into `out` on --jobs threads (all cores by default), showing progress.
 StreamSummary decide_all(Stream& stream, const InputFile& in, OutputFile& out, const RunOptions& options) {
     unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-    if (stream.monitor() != nullptr && options.jobs > 1)
+    if (stream.monitor() != nullptr && options.jobs > 1 && !options.quiet)
         fmt::print(stderr, "triage: note: the flow keeps state (windows, crises), so mentions are decided in "
                            "order on one thread; -j {} is not used\n", options.jobs);
     note_reorder_without_effect(stream.flow(), options.stream);
-    Progress progress(in.size());
+    Progress progress(in.size(), !options.quiet && !options.no_progress);
     RunStreamOptions run_options;
     run_options.jobs = jobs;
     run_options.chunk_size = options.chunk_size;
@@ -176,9 +179,11 @@ int run(const RunOptions& options) {
 
     const Traffic& traffic = summary.traffic;
     if (!options.traffic.empty() && !write_output(options.traffic, traffic.to_json(flow) + '\n')) status = exit_failure;
-    print_outcome_counts(flow, summary);
-    if (monitor != nullptr) print_state_summary(*monitor);
-    print_reorder_summary(stream);
+    if (!options.quiet) {
+        print_outcome_counts(flow, summary);
+        if (monitor != nullptr) print_state_summary(*monitor);
+        print_reorder_summary(stream);
+    }
     print_error_reasons(summary.error_reasons);
     if (summary.strict_line == 0 && !errors_allowed(options.max_errors, summary.errors, summary.lines)) status = exit_failure;
     if (monitor != nullptr && flow.clock() &&
@@ -213,6 +218,9 @@ std::function<int()> add_run_command(CLI::App& app) {
     cmd->add_option("--chunk-size", options->chunk_size,
                     "Bytes of input read and decided as one unit of work (whole lines; default 1 MiB)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+    cmd->add_flag("-q,--quiet", options->quiet,
+                  "Write no progress and no summary to stderr, only problems (bad lines, late mentions, errors)");
+    cmd->add_flag("--no-progress", options->no_progress, "Do not show progress on a terminal (the summary stays)");
     cmd->add_option("--traffic", options->traffic,
                     "Also write per-step, per-branch and per-outcome counts (JSON) for 'triage graph --traffic'");
     cmd->footer(

@@ -22,7 +22,6 @@ namespace triage::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
 
 struct TestOptions {
     std::vector<std::string> paths;
@@ -41,24 +40,6 @@ struct FileRun {
     bool fragment = false;  // an include-only file found in a directory: skipped
     std::vector<std::size_t> fresh;  // results not already run from another file
 };
-
-std::vector<std::pair<std::string, bool>> expand(const std::vector<std::string>& paths) {
-    std::vector<std::pair<std::string, bool>> files;  // path, found by walking a directory
-    for (const std::string& p : paths) {
-        std::error_code ec;
-        if (fs::is_directory(p, ec)) {
-            std::vector<std::string> found;
-            for (const auto& entry : fs::recursive_directory_iterator(p, ec))
-                if (entry.is_regular_file() && entry.path().extension() == ".flow") found.push_back(entry.path().string());
-            std::sort(found.begin(), found.end());
-            for (std::string& f : found) files.emplace_back(std::move(f), true);
-        } else {
-            files.emplace_back(p, false);
-        }
-    }
-    return files;
-}
-
 
 std::string junit(const std::vector<FileRun>& runs) {
     std::size_t tests = 0, failures = 0;
@@ -197,15 +178,13 @@ std::string coverage_report(const std::vector<FileRun>& runs, const std::string&
 
 // Files compile and run their tests in parallel, on as many threads as there are cores, each
 // with a stack for the deepest nesting (large_stack.hpp); results keep the files' order.
-std::vector<FileRun> compile_and_run(const std::vector<std::pair<std::string, bool>>& files) {
+std::vector<FileRun> compile_and_run(const std::vector<FlowFile>& files) {
     std::vector<FileRun> runs(files.size());
     run_on_large_stacks(files.size(), std::max(1u, std::thread::hardware_concurrency()), [&](std::size_t i) {
-        const auto& [path, from_directory] = files[i];
-        FileRun r{path, compile_file(path, compile_options()), {}, false, {}};
-        // In a directory, a file without a `flow` header is a fragment that flows include;
-        // it is checked through them.
-        r.fragment = from_directory && std::any_of(r.compiled.diagnostics.begin(), r.compiled.diagnostics.end(),
-                                                   [](const Diagnostic& d) { return d.code == Code::missing_header; });
+        FileRun r{files[i].path, compile_flow_file(files[i].path), {}, false, {}};
+        // A fragment (flow_loading.hpp) has no tests of its own to run: they run through the
+        // flows that include it.
+        r.fragment = is_fragment(r.compiled);
         if (r.compiled.ok()) r.run = run_tests(*r.compiled.flow);
         runs[i] = std::move(r);
     });
@@ -252,7 +231,12 @@ int run_test_command(const TestOptions& options) {
         for (const std::string& path : options.paths) inputs.push_back({"the flow", path});
         if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
     }
-    std::vector<FileRun> runs = compile_and_run(expand(options.paths));
+    std::optional<std::vector<FlowFile>> files = find_flow_files(options.paths);
+    if (!files) return exit_failure;
+    std::vector<FileRun> runs = compile_and_run(*files);
+    if (std::all_of(runs.begin(), runs.end(), [](const FileRun& r) { return r.fragment; }) &&
+        !no_flow_allowed(options.paths, options.allow_empty, "flow"))
+        return exit_failure;
 
     bool failed = false;
     std::size_t total = 0, failures = 0;
@@ -299,7 +283,7 @@ int run_test_command(const TestOptions& options) {
 std::function<int()> add_test_command(CLI::App& app) {
     auto options = std::make_shared<TestOptions>();
     CLI::App* cmd = app.add_subcommand("test", "Run the tests written in flow files");
-    cmd->add_option("paths", options->paths, "Flow files, or directories searched for *.flow")->required();
+    cmd->add_option("paths", options->paths, "Flow files, or directories searched for *.flow (fragments are tested through the flows that include them)")->required();
     cmd->add_option("--junit", options->junit, "Also write the results as JUnit XML to this file");
     cmd->add_flag("--coverage", options->coverage, "Report the steps, branches and outcomes no test reaches");
     cmd->add_option("--coverage-format", options->coverage_format, "Coverage report format")
@@ -307,7 +291,7 @@ std::function<int()> add_test_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--min-coverage", options->min_coverage, "Fail when branch coverage is below this percentage")
         ->check(CLI::Range(0.0, 100.0));
-    cmd->add_flag("--allow-empty", options->allow_empty, "Do not fail when no test ran");
+    cmd->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found or no test ran");
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Exit status: 0 when every test passed (and coverage met --min-coverage), 1 otherwise, 2 on usage errors.");
     return [options] { return run_test_command(*options); };
