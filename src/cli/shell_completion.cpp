@@ -90,7 +90,7 @@ std::string fish_script(const CLI::App& app) {
             std::string line = fmt::format("complete -c triage -n '__fish_seen_subcommand_from {}'", command->get_name());
             for (const std::string& name : option->get_lnames()) line += " -l " + name;
             for (const std::string& name : option->get_snames()) line += " -s " + name;
-            if (option->get_type_size_max() > 0) line += " -r";
+            if (!CLI::Formatter().make_option_opts(option).empty()) line += " -r";  // --help shows a value
             out += line + " -d " + shell_quoted(option->get_description()) + "\n";
         }
     }
