@@ -1,4 +1,5 @@
 // The triage command-line tool.
+#include "command_docs.hpp"
 #include "commands.hpp"
 #include "flow_loading.hpp"
 #include "large_stack.hpp"
@@ -37,7 +38,6 @@ int main(int argc, char** argv) {
     CLI::App app{"triage: social-media response flowcharts as code", "triage"};
     app.set_version_flag("--version", "triage " TRIAGE_VERSION_STRING);
     app.require_subcommand(1);
-    app.failure_message(CLI::FailureMessage::help);
 
     // Each subcommand registers itself and hands back what runs it; the order is --help's order.
     using Registration = std::function<int()> (*)(CLI::App&);
@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
         add_limit_option(*command);
         commands.emplace_back(command, std::move(run));
     }
+    for (auto& documentation : add_documentation_commands(app)) commands.push_back(std::move(documentation));
 
     try {
         app.parse(argc, argv);
@@ -62,8 +63,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return exit_usage;
+        return report_usage_error(app, e, {argv, static_cast<std::size_t>(argc)});
     }
     for (auto& [command, run] : commands)
         if (command->parsed()) return run_command(run);

@@ -1,0 +1,28 @@
+# The triage CLI as a container image: built on Debian 12 from this checkout, packaged as the .deb
+# that tests/package/deb.sh tests, and installed into debian:12-slim, run as a non-root user.
+# CI here has no docker daemon, so this file is not built there: the .deb is the tested artefact.
+#   docker build -t triage .
+#   docker run --rm -v "$PWD:/work" triage check --werror flows/care.flow
+FROM debian:12 AS build
+# The build dependencies of .ci/deps (not its test tools), and dpkg-dev for the package's Depends.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      g++ cmake ninja-build pkg-config dpkg-dev \
+      libboost-dev libfmt-dev libre2-dev libutf8proc-dev libcli11-dev libsimdjson-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRIAGE_BUILD_TESTS=OFF -DTRIAGE_BUILD_EXAMPLES=OFF \
+ && cmake --build build \
+ && cd build && cpack -G DEB
+
+FROM debian:12-slim
+COPY --from=build /src/build/triage_*.deb /tmp/
+# apt installs the runtime libraries the package depends on; graphviz (for graph --format svg and
+# report) is left out to keep the image small: add it here if you need charts.
+RUN apt-get update && apt-get install -y --no-install-recommends /tmp/triage_*.deb \
+ && rm -rf /var/lib/apt/lists/* /tmp/triage_*.deb \
+ && useradd --create-home --uid 10001 triage
+USER triage
+WORKDIR /work
+ENTRYPOINT ["triage"]
+CMD ["--help"]

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The .deb as a user gets it: cpack builds it, dpkg -x unpacks it into a scratch root, and the
+# embedding example is built against that root twice, with pkg-config and with find_package, and
+# decides the example's mentions. triage.pc must name a pkg-config module for every library the
+# static library links (read from the installed CMake package), or this fails.
+# Usage: deb.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build_dir=$(cd "$1" && pwd)
+source_dir=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$work/package" >"$work/cpack.log" 2>&1 ||
+  { cat "$work/cpack.log"; fail "cpack"; }
+deb=$(ls "$work"/package/triage_*.deb)
+[ "$(dpkg-deb -f "$deb" Package)" = triage ] || fail "package name"
+# Depends, from dpkg-shlibdeps (dpkg-dev) where it is installed: the CLI's runtime libraries.
+if command -v dpkg-shlibdeps >/dev/null; then
+  [[ $(dpkg-deb -f "$deb" Depends) == *libre2* ]] || fail "Depends does not name libre2: $(dpkg-deb -f "$deb" Depends)"
+fi
+root=$work/root
+dpkg-deb -x "$deb" "$root"
+
+for file in usr/bin/triage usr/include/triage/triage.hpp usr/include/triage/version.hpp usr/lib/libtriage.a \
+            usr/lib/cmake/triage/triageConfig.cmake usr/lib/pkgconfig/triage.pc \
+            usr/share/man/man1/triage.1 usr/share/man/man1/triage-check.1 \
+            usr/share/bash-completion/completions/triage usr/share/zsh/vendor-completions/_triage \
+            usr/share/doc/triage/copyright usr/share/doc/triage/README.md usr/share/doc/triage/docs/cli.md; do
+  [ -f "$root/$file" ] || fail "the package has no /$file"
+done
+"$root/usr/bin/triage" check "$source_dir/examples/airforce.flow" >/dev/null || fail "the installed triage"
+
+# triage.pc in step with the library: each library the installed triage::triage links, by the
+# pkg-config module that provides it ("" for headers only).
+declare -A module_of=([Boost::headers]="" [fmt::fmt]=fmt [PkgConfig::RE2]=re2 [PkgConfig::UTF8PROC]=libutf8proc
+                      [simdjson::simdjson]=simdjson)
+pc=$root/usr/lib/pkgconfig/triage.pc
+requires=" $(sed -n 's/^Requires.private: *//p' "$pc") "
+linked=$(grep -o 'LINK_ONLY:[^>]*>' "$root/usr/lib/cmake/triage/triageTargets.cmake" | sed 's/LINK_ONLY:\(.*\)>/\1/' | sort -u)
+[ -n "$linked" ] || fail "no linked library found in triageTargets.cmake"
+for target in $linked; do
+  [ -v "module_of[$target]" ] ||
+    fail "the library links $target: add its module to TRIAGE_PC_REQUIRES_PRIVATE (CMakeLists.txt) and here"
+  module=${module_of[$target]}
+  [ -z "$module" ] || [[ $requires == *" $module "* ]] || fail "triage.pc's Requires.private lacks $module ($target)"
+done
+for module in $requires; do
+  found=no
+  for target in $linked; do [ "${module_of[$target]}" = "$module" ] && found=yes; done
+  [ $found = yes ] || fail "triage.pc requires $module, which the library does not link"
+done
+
+expect="m-3: Monitor only"
+export PKG_CONFIG_PATH=$root/usr/lib/pkgconfig
+# shellcheck disable=SC2046 # pkg-config's flags are separate words
+g++ -std=c++20 -o "$work/embed_pkg_config" "$source_dir/examples/embed/main.cpp" $(pkg-config --static --cflags --libs triage) ||
+  fail "building with pkg-config"
+out=$("$work/embed_pkg_config" "$source_dir/examples/airforce.flow") && [[ $out == *"$expect"* ]] ||
+  fail "the pkg-config build"
+
+cmake -S "$source_dir/tests/package/embed" -B "$work/embed" -DCMAKE_PREFIX_PATH="$root/usr" \
+      -DTRIAGE_SOURCE_DIR="$source_dir" >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; fail "find_package"; }
+cmake --build "$work/embed" >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "building with find_package"; }
+out=$("$work/embed/embed" "$source_dir/examples/airforce.flow") && [[ $out == *"$expect"* ]] ||
+  fail "the find_package build"
+echo "ok: $(basename "$deb"): $(echo $linked | wc -w) linked libraries in triage.pc, embed example built with pkg-config and find_package"
