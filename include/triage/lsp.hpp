@@ -1,6 +1,7 @@
 // A Language Server Protocol server (LSP 3.17, JSON-RPC 2.0) for flow files: diagnostics as the
 // author types, hover, go to definition, references, rename, outline, formatting and quick
-// fixes, over a pair of file descriptors (`triage lsp` gives it stdin and stdout).
+// fixes, over a pair of file descriptors (`triage lsp` gives it stdin and stdout). Not in the
+// umbrella header triage.hpp: only a host that serves editors needs it.
 #pragma once
 
 #include "triage/compile.hpp"

@@ -12,7 +12,6 @@
 #include "triage/json.hpp"
 #include "triage/json_writer.hpp"
 #include "triage/limits.hpp"
-#include "triage/lsp.hpp"
 #include "triage/line_reader.hpp"
 #include "triage/monitor.hpp"
 #include "triage/record.hpp"
