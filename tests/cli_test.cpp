@@ -193,7 +193,8 @@ TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
 }
 
 TEST_CASE("fmt: --check prints a diff and exits 1, --write fixes the file, the result checks clean") {
-    std::filesystem::path file = std::filesystem::temp_directory_path() / "triage_fmt_test.flow";
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::filesystem::path file = scratch.path / "triage_fmt_test.flow";
     {
         std::ofstream out(file);
         out << "flow \"t\" version 1\nfields { urgent: bool }\nstart s\nstep s \"Urgent?\" { if urgent -> o else -> o }\n"

@@ -116,7 +116,8 @@ TEST_CASE("traffic: counts agree with the decisions, survive JSON, and fit only 
 }
 
 TEST_CASE("run --traffic and graph --traffic, SVG through Graphviz") {
-    std::filesystem::path traffic = std::filesystem::temp_directory_path() / "triage_traffic_test.json";
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::filesystem::path traffic = scratch.path / "triage_traffic_test.json";
     std::string examples = (triage::test::source_dir() / "examples").string();
     int status = -1;
     std::string summary = run_cli("run '" + examples + "/customer_care.flow' '" + examples +
@@ -142,7 +143,8 @@ TEST_CASE("run --traffic and graph --traffic, SVG through Graphviz") {
 
 TEST_CASE("report: the counts in the HTML equal those of triage run") {
     std::string examples = (triage::test::source_dir() / "examples").string();
-    std::filesystem::path page = std::filesystem::temp_directory_path() / "triage_report_test.html";
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::filesystem::path page = scratch.path / "triage_report_test.html";
     int status = -1;
     std::string summary = run_cli("run '" + examples + "/customer_care.flow' '" + examples +
                                       "/mentions.jsonl' --now 2026-11-22T10:00:00Z -o /dev/null 2>&1",

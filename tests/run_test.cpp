@@ -180,7 +180,8 @@ TEST_CASE("run: --fields maps export keys onto flow fields") {
 }
 
 TEST_CASE("run: many threads write exactly what one thread writes") {
-    std::string input = (std::filesystem::temp_directory_path() / "triage_run_test.jsonl").string();
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::string input = (scratch.path / "triage_run_test.jsonl").string();
     Run gen = run_cli("gen " + flow + " -n 30000 --seed 7 > '" + input + "'");
     REQUIRE(gen.status == 0);
     Run one = run_cli("run -j 1 " + flow + " '" + input + "'" + now + " 2>/dev/null");
@@ -197,7 +198,8 @@ TEST_CASE("run: chunk boundaries, CRLF and a missing final newline change nothin
     std::string crlf;
     for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
     while (!crlf.empty() && (crlf.back() == '\n' || crlf.back() == '\r')) crlf.pop_back();
-    std::string input = (std::filesystem::temp_directory_path() / "triage_run_chunks.jsonl").string();
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::string input = (scratch.path / "triage_run_chunks.jsonl").string();
     std::ofstream(input, std::ios::binary) << crlf;
 
     Run reference = run_cli("run -j 1 " + flow + " " + fixture("mixed.jsonl") + now + " 2>/dev/null");

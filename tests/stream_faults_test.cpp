@@ -66,7 +66,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 TEST_CASE("run: 100k lines with 1% corrupted in every way give exact counts of decisions and errors") {
     namespace fs = std::filesystem;
     const std::string flow = "'" + (triage::test::source_dir() / "examples" / "customer_care.flow").string() + "'";
-    const fs::path input = fs::temp_directory_path() / "triage_stream_faults.jsonl";
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    const fs::path input = scratch.path / "triage_stream_faults.jsonl";
     CliRun gen = triage::test::run_triage("gen " + flow + " -n 100000 --seed 11");
     REQUIRE(gen.status == 0);
     std::vector<std::string> lines = lines_of(gen.output);

@@ -100,7 +100,8 @@ TEST_CASE("triage test: no test is a failure unless allowed") {
 }
 
 TEST_CASE("triage test: JUnit XML and LCOV reports") {
-    std::filesystem::path xml_path = std::filesystem::temp_directory_path() / "triage_junit_test.xml";
+    const triage::test::TempDir scratch;  // its own: parallel runs must not share a file
+    std::filesystem::path xml_path = scratch.path / "triage_junit_test.xml";
     Run run = run_cli("test " + quoted(fixture("care.test.flow")) + " --junit " + quoted(xml_path) +
                       " --coverage --coverage-format lcov");
     std::ifstream in(xml_path);
