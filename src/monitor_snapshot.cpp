@@ -11,10 +11,12 @@
 
 namespace triage {
 
-// {"triage_state": 1, "flow", "definition", "now", "stats": {...},
-//  "crises": [{"name", "active", "since", "entered_by", "manual"}],
+// {"triage_state": 2, "flow", "definition", "now", "stats": {...},
+//  "crises": [{"name", "active", "since", "entered_by", "manual"}, or for a grouped crisis
+//             {"name", "groups": [{"key", "group", "since", "entered_by", "manual"}, ...]}],
 //  "windows": [{"groups": [{"key", "born", "head", "counts": [[age, count], ...]}, ...]}]}
-// Groups are listed most recently seen first; keys are hex strings (they are hashes).
+// A window's groups are listed most recently seen first, then those held by a crisis; keys are
+// hex strings (they are hashes). Version 1 had no grouped crises.
 std::string Monitor::snapshot() const {
     const detail::MonitorState& m = *state_;
     JsonWriter json;
@@ -23,7 +25,7 @@ std::string Monitor::snapshot() const {
         else json.null();
     };
     json.begin_object();
-    json.key("triage_state").number(std::int64_t{1});
+    json.key("triage_state").number(std::int64_t{2});
     json.key("flow").string(flow_.name());
     json.key("definition").string(m.fingerprint);
     json.key("now");
@@ -34,12 +36,27 @@ std::string Monitor::snapshot() const {
     json.key("without_time").number(static_cast<std::int64_t>(m.stats.without_time));
     json.key("future").number(static_cast<std::int64_t>(m.stats.future));
     json.key("groups_dropped").number(static_cast<std::int64_t>(m.stats.groups_dropped));
+    json.key("crisis_groups_dropped").number(static_cast<std::int64_t>(m.stats.crisis_groups_dropped));
     json.end_object();
     json.key("crises").begin_array();
     for (std::size_t i = 0; i < m.crises.size(); ++i) {
         const CrisisState& c = m.crises[i];
         json.begin_object();
         json.key("name").string(flow_.crises()[i].name);
+        if (flow_.crises()[i].group) {
+            json.key("groups").begin_array();
+            for (const auto& g : m.grouped[i].active) {
+                json.begin_object();
+                json.key("key").string(fmt::format("{:016x}", g.key));
+                json.key("group").string(g.name);
+                json.key("since").number(static_cast<std::int64_t>(g.state.since.time_since_epoch().count()));
+                json.key("entered_by").number(static_cast<std::int64_t>(g.state.entered_by));
+                json.key("manual").boolean(g.state.manual);
+                json.end_object();
+            }
+            json.end_array().end_object();
+            continue;
+        }
         json.key("active").boolean(c.active);
         json.key("since").number(static_cast<std::int64_t>(c.since.time_since_epoch().count()));
         json.key("entered_by").number(static_cast<std::int64_t>(c.entered_by));
@@ -55,7 +72,11 @@ std::string Monitor::snapshot() const {
         else json.null();
         json.key("dropped").boolean(ws.dropped_any);
         json.key("groups").begin_array();
-        for (std::uint32_t i = ws.most_recent; i != detail::none; i = ws.rings[i].older) {
+        std::vector<std::uint32_t> order;
+        for (std::uint32_t i = ws.most_recent; i != detail::none; i = ws.rings[i].older) order.push_back(i);
+        for (std::uint32_t i = 0; i < ws.rings.size(); ++i)
+            if (ws.rings[i].pinned != 0) order.push_back(i);
+        for (std::uint32_t i : order) {
             const detail::Ring& r = ws.rings[i];
             json.begin_object();
             json.key("key").string(fmt::format("{:016x}", r.key));
@@ -92,7 +113,11 @@ struct SnapshotReader {
 
     bool header(simdjson::dom::element root) {
         std::int64_t version = 0;
-        if (root["triage_state"].get(version) || version != 1) return fail("not a triage state file (version 1)");
+        if (root["triage_state"].get(version)) return fail("not a triage state file");
+        if (version == 1)
+            return fail("the state was saved by an earlier triage (state version 1, before grouped crises); this one "
+                        "reads version 2: start without the state, or decide with the triage that saved it");
+        if (version != 2) return fail(fmt::format("the state is version {}; this triage reads version 2", version));
         std::string_view definition;
         if (root["definition"].get(definition)) return fail("the state has no flow definition");
         if (definition != m.fingerprint)
@@ -113,10 +138,12 @@ struct SnapshotReader {
 
     bool stats(simdjson::dom::element root) {
         simdjson::dom::object saved;
-        std::uint64_t mentions = 0, late = 0, without_time = 0, future = 0, dropped = 0;
+        std::uint64_t mentions = 0, late = 0, without_time = 0, future = 0, dropped = 0, crisis_dropped = 0;
         if (root["stats"].get(saved) || saved["mentions"].get(mentions) || saved["late"].get(late) ||
-            saved["without_time"].get(without_time) || saved["future"].get(future) || saved["groups_dropped"].get(dropped))
+            saved["without_time"].get(without_time) || saved["future"].get(future) || saved["groups_dropped"].get(dropped) ||
+            saved["crisis_groups_dropped"].get(crisis_dropped))
             return fail("the state's counts are unreadable");
+        m.stats.crisis_groups_dropped = crisis_dropped;
         m.stats.mentions = mentions;
         m.stats.late = late;
         m.stats.without_time = without_time;
@@ -130,6 +157,10 @@ struct SnapshotReader {
         if (root["crises"].get(saved) || saved.size() != m.crises.size()) return fail("the state's crises do not match the flow");
         std::size_t ci = 0;
         for (simdjson::dom::element c : saved) {
+            if (m.data.crises[ci].group) {
+                if (!grouped_crisis(c, static_cast<std::uint32_t>(ci++))) return false;
+                continue;
+            }
             CrisisState& state = m.crises[ci++];
             std::int64_t since = 0;
             std::uint64_t entered_by = 0;
@@ -143,6 +174,31 @@ struct SnapshotReader {
             state.since = TimePoint(std::chrono::milliseconds(since));
             state.entered_by = entered_by;
         }
+        return true;
+    }
+
+    // The groups in crisis of grouped crisis `i`; their rings are pinned once the windows are read.
+    bool grouped_crisis(simdjson::dom::element c, std::uint32_t i) {
+        simdjson::dom::array groups;
+        if (c["groups"].get(groups)) return fail("a crisis in the state is unreadable");
+        MonitorState::GroupedCrisis& g = m.grouped[i];
+        for (simdjson::dom::element saved : groups) {
+            std::string_view key_text, name;
+            std::int64_t since = 0;
+            std::uint64_t entered_by = 0, key = 0;
+            bool manual = false;
+            if (saved["key"].get(key_text) || saved["group"].get(name) || saved["since"].get(since) ||
+                saved["entered_by"].get(entered_by) || saved["manual"].get(manual) || since < earliest_ms ||
+                since > latest_ms || (!manual && (!m.situation.now || since > m.situation.now->time_since_epoch().count())))
+                return fail("a crisis group in the state is unreadable");
+            auto [end, ec] = std::from_chars(key_text.data(), key_text.data() + key_text.size(), key, 16);
+            if (ec != std::errc() || end != key_text.data() + key_text.size() || g.by_key.contains(key))
+                return fail("a crisis group key in the state is unreadable or repeated");
+            if (!manual && g.active.size() >= m.max_groups) return fail("the state holds more crisis groups than allowed");
+            g.by_key.emplace(key, static_cast<std::uint32_t>(g.active.size()));
+            g.active.push_back({key, std::string(name), {true, TimePoint(std::chrono::milliseconds(since)), entered_by, manual}});
+        }
+        m.crises[i].active = !g.active.empty();
         return true;
     }
 
@@ -227,8 +283,11 @@ bool Monitor::restore(std::string_view snapshot, std::string& error) {
     if (!reader.header(root) || !reader.now(root) || !reader.stats(root) || !reader.crises(root) ||
         !reader.windows(root, tolerance))
         return false;
-    m.situation.any_crisis =
-        std::any_of(m.crises.begin(), m.crises.end(), [](const CrisisState& c) { return c.active; });
+    // Groups in crisis keep their windows' rings (see Ring::pinned).
+    for (std::uint32_t i = 0; i < m.grouped.size(); ++i)
+        for (const auto& g : m.grouped[i].active) m.pin_group(i, g.key, true);
+    for (std::uint32_t i = 0; i < m.crises.size(); ++i)
+        if (!flow_.crises()[i].group) m.seen[i] = m.crises[i];
     state_ = std::move(fresh);
     return true;
 }

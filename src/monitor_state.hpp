@@ -35,6 +35,9 @@ struct Ring {
     std::uint64_t baseline = 0;   // in the baseline before it
     std::uint32_t newer = none;   // least-recently-used order, most recent first
     std::uint32_t older = none;
+    // Grouped crises this group is in (crisis.group is the window's field): while it is in any, it
+    // is out of the least-recently-used order and never dropped for room.
+    std::uint32_t pinned = 0;
 };
 
 struct WindowState {
@@ -90,10 +93,12 @@ struct WindowState {
     }
 
     // The ring of `key`, created (or taking the place of the least recently seen group, when
-    // `max_groups` are held) if new.
-    std::uint32_t ring_for(std::uint64_t key, std::int64_t head, std::uint32_t max_groups, std::uint64_t& dropped) {
+    // `max_groups` are held) if new; `none` (the group dropped) when every group held is pinned.
+    std::uint32_t ring_for(std::uint64_t key, std::int64_t head, std::uint32_t max_groups, std::uint64_t& dropped,
+                           bool& created) {
+        created = false;
         if (auto it = by_key.find(key); it != by_key.end()) {
-            if (most_recent != it->second) {
+            if (rings[it->second].pinned == 0 && most_recent != it->second) {
                 unlink(it->second);
                 push_front(it->second);
             }
@@ -104,6 +109,9 @@ struct WindowState {
             i = static_cast<std::uint32_t>(rings.size());
             grow(max_groups);
             by_key.emplace(key, i);
+        } else if (least_recent == none) {  // every group held is in a crisis: keep them all
+            ++dropped;
+            return none;
         } else {
             // The least recently seen group makes room; its map node is reused, so a full window
             // allocates nothing for a new group.
@@ -117,8 +125,21 @@ struct WindowState {
         }
         reset(i, key, head);
         rings[i].born = dropped_any || !start ? head : *start;
+        rings[i].pinned = 0;
         push_front(i);
+        created = true;
         return i;
+    }
+
+    void pin(std::uint32_t i) {
+        if (rings[i].pinned++ == 0) unlink(i);
+    }
+    void unpin(std::uint32_t i) {
+        if (--rings[i].pinned == 0) push_front(i);
+    }
+    [[nodiscard]] std::uint32_t find(std::uint64_t key) const {
+        auto it = by_key.find(key);
+        return it == by_key.end() ? none : it->second;
     }
 
     // Moves ring `i` on to bucket `head`: buckets leave the window for the baseline, the
@@ -158,11 +179,12 @@ inline std::int64_t to_ms(Duration d) { return std::chrono::duration_cast<std::c
 constexpr std::int64_t earliest_ms = earliest_time.time_since_epoch().count();
 constexpr std::int64_t latest_ms = latest_time.time_since_epoch().count();
 
-
 struct MonitorState {
     MonitorState(const Flow& flow, const Limits& limits)
         : data(detail::data_of(flow)), max_groups(std::max<std::uint32_t>(limits.groups, 1)), values(flow.windows().size()),
-          crises(flow.crises().size()), entered(flow.crises().size(), 0) {
+          crises(flow.crises().size()), entered(flow.crises().size(), 0), grouped(flow.crises().size()),
+          pinned_by(flow.windows().size()), pins(flow.crises().size()), current_ring(flow.windows().size(), none),
+          seen(flow.crises().size()) {
         const Duration tolerance = data.clock ? data.clock->tolerance : Duration(0);
         for (const Window& w : data.windows) {
             WindowState ws;
@@ -174,7 +196,13 @@ struct MonitorState {
             windows.push_back(std::move(ws));
         }
         situation.window_values = values.data();
-        situation.crises = crises.data();
+        for (std::uint32_t w = 0; w < data.windows.size(); ++w)
+            for (std::uint32_t c = 0; c < data.crises.size(); ++c)
+                if (data.crises[c].group && data.windows[w].group == data.crises[c].group) {
+                    pinned_by[w].push_back(c);
+                    pins[c].push_back(w);
+                }
+        situation.crises = seen.data();
         fingerprint = definition_fingerprint(flow);
     }
 
@@ -191,7 +219,10 @@ struct MonitorState {
             append_signature(flow, w.condition, text);
             text += '\n';
         }
-        for (const Crisis& c : flow.crises()) text += fmt::format("crisis {}\n", c.name);
+        for (const Crisis& c : flow.crises())
+            text += c.group ? fmt::format("crisis {} by {} [{}]\n", c.name, flow.fields()[*c.group].name,
+                                          fmt::join(flow.fields()[*c.group].values, ","))
+                            : fmt::format("crisis {}\n", c.name);
         return fmt::format("{:016x}", fnv1a(text));
     }
 
@@ -217,10 +248,44 @@ struct MonitorState {
     std::vector<double> values;  // per window, for the mention being observed
     std::vector<CrisisState> crises;
     std::vector<char> entered;   // per crisis: started by the mention being observed
+    // Grouped crises (`by`): per crisis, the groups in crisis now (idle groups hold nothing).
+    struct ActiveGroup {
+        std::uint64_t key = 0;
+        std::string name;
+        CrisisState state;
+    };
+    struct GroupedCrisis {
+        std::vector<ActiveGroup> active;
+        std::unordered_map<std::uint64_t, std::uint32_t> by_key;  // into active
+    };
+    std::vector<GroupedCrisis> grouped;                // per crisis (empty for one not grouped)
+    std::vector<std::vector<std::uint32_t>> pinned_by;  // per window: grouped crises by its field
+    std::vector<std::vector<std::uint32_t>> pins;       // per crisis: windows grouped by its field
+    std::vector<std::uint32_t> current_ring;            // per window: the observed mention's group
+    std::vector<CrisisState> seen;  // per crisis as the observed mention sees it: its group's, if grouped
+    Trace trace;                    // re-evaluating a `when` that fired, to say which part did
     Situation situation;
     std::optional<TimePoint> latest;  // set_latest(): mention times after it are not believed
     MonitorStats stats;
     std::string fingerprint;
+
+    // ---- crisis modes (monitor.cpp) ----
+    // The observed mention's group in grouped crisis `c`: its key (as a window's group_key) and
+    // its name; nullopt when the mention has no value for the field (it belongs to no group).
+    std::optional<std::pair<std::uint64_t, std::string_view>> group_of(EvaluatorState& e, const Crisis& c);
+    // A group's key from its name, as group_of would give it.
+    std::uint64_t key_of(const Crisis& c, std::string_view group) const;
+    void update_crisis(std::uint32_t i, EvaluatorState& e, Decision* decision);
+    void update_grouped_crisis(std::uint32_t i, EvaluatorState& e, Decision* decision);
+    // Puts a group into grouped crisis `i` (its rings pinned), or takes it out.
+    void start_group(std::uint32_t i, std::uint64_t key, std::string_view name, const CrisisState& state);
+    void end_group(std::uint32_t i, std::uint32_t index);
+    void pin_group(std::uint32_t i, std::uint64_t key, bool pin);
+    // A ring just made for `key` in window `w` is pinned by the grouped crises that group is in.
+    void pin_new_ring(std::uint32_t w, std::uint32_t ring);
+    // Records in the decision the leaves of `condition` that held (or, `held` false, did not).
+    void note_fired(std::uint32_t i, bool leaving, ConditionId condition, bool held, EvaluatorState& e,
+                    Decision* decision);
 
     std::int64_t bucket_of(const WindowState& ws, TimePoint t) const {
         const std::int64_t ms = t.time_since_epoch().count();
