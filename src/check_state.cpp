@@ -312,6 +312,17 @@ void Checker::resolve_crisis(std::uint32_t index) {
     const auto& [block, file] = crises_[index];
     file_ = file;
     Crisis& c = data_->crises[index];
+    if (block->group) {
+        if (auto g = field_ref(*block->group)) {
+            const Field& f = field(*g);
+            if (f.type != FieldType::text && f.type != FieldType::enumeration)
+                mismatch(*block->group, fmt::format("'{}' is {} field; crises are grouped by text or one-of fields",
+                                                    f.name, with_article(f.type)));
+            else c.group = *g;
+        }
+        c.group_span = span(*block->group);
+        if (c.group) crisis_group_.emplace(*c.group, c.group_span);
+    }
     std::optional<Span> when_span, leave_span, minimum_span;
     auto once = [&](std::optional<Span>& seen, Span where, std::string_view what) {
         if (seen) {
@@ -361,6 +372,7 @@ void Checker::resolve_crisis(std::uint32_t index) {
             },
             item);
     }
+    crisis_group_.reset();
     if (!first_clock_use_) first_clock_use_ = c.name_span;  // it starts and lasts in time
     if (!when_span)
         error(Code::invalid_crisis, c.name_span, fmt::format("crisis '{}' has no 'when'", c.name))
@@ -379,9 +391,23 @@ void Checker::check_state_use() {
                     state_not_allowed(*use, "'when' and 'leave when' may use windows and the mention's fields, not other crisis modes");
                 // A crisis is one for the whole stream; a window counted per group answers for
                 // the mention's group only, and the crisis would start and end with each group.
-                else if (auto grouped = first_grouped_window(id, visiting))
-                    error(Code::state_not_allowed, grouped->span, "a window counted 'by' a field cannot start or end a crisis")
-                        .help = "a crisis is for the whole stream: count without 'by', or ask the grouped window in a step";
+                else if (!c.group) {
+                    if (auto grouped = first_grouped_window(id, visiting))
+                        error(Code::state_not_allowed, grouped->span,
+                              "a window counted 'by' a field cannot start or end a crisis")
+                            .help = fmt::format("count without 'by', or give the crisis one crisis mode per group: "
+                                                "crisis {} \"...\" by {} {{ ... }}",
+                                                c.name, data_->fields[*data_->windows[grouped->operand].group].name);
+                }
+                // The windows written in a grouped crisis count per group; one reached through a
+                // `let` was resolved for the whole stream (or by another field).
+                else if (auto other = first_grouped_window(id, visiting, c.group);
+                         other || (other = first_leaf(id, [&](const Condition& l) {
+                             return l.kind == ConditionKind::window && !data_->windows[l.operand].group;
+                         }, visiting)))
+                    error(Code::state_not_allowed, other->span,
+                          fmt::format("crisis '{}' counts per '{}'; this window is not", c.name, data_->fields[*c.group].name))
+                        .help = "write the window in the crisis's 'when' or 'leave when' itself, not in a 'let'";
             }
     check_state_size();
     if (!data_->clock && first_clock_use_ && !clock_)
@@ -417,9 +443,11 @@ const Condition* Checker::first_state_use(ConditionId id, bool windows_allowed, 
     }, visiting);
 }
 
-const Condition* Checker::first_grouped_window(ConditionId id, std::vector<char>& visiting) const {
+const Condition* Checker::first_grouped_window(ConditionId id, std::vector<char>& visiting,
+                                              std::optional<std::uint32_t> except) const {
     return first_leaf(id, [&](const Condition& c) {
-        return c.kind == ConditionKind::window && data_->windows[c.operand].group.has_value();
+        return c.kind == ConditionKind::window && data_->windows[c.operand].group.has_value() &&
+               data_->windows[c.operand].group != except;
     }, visiting);
 }
 
@@ -457,6 +485,33 @@ ConditionId Checker::resolve_in_crisis(const ast::InCrisis& test) {
     auto crisis = crisis_ref(test.crisis);
     if (!crisis) return constant(false, span(test));
     return add_test(ConditionKind::in_crisis, 0, *crisis, span(test));
+}
+
+// The field a window counts by: its own `by`, or inside a grouped crisis the crisis's (where a
+// `by` of its own is T045). False after an error.
+bool Checker::window_group(const ast::WindowTest& test, Window& w) {
+    if (test.group && crisis_group_) {
+        error(Code::state_not_allowed, span(*test.group),
+              fmt::format("a window in a grouped crisis counts per '{}' already; it cannot have a 'by' of its own",
+                          field(crisis_group_->first).name))
+            .notes.push_back({crisis_group_->second, "the crisis is grouped here"});
+        return false;
+    }
+    if (crisis_group_) {
+        w.group = crisis_group_->first;
+        return true;
+    }
+    if (!test.group) return true;
+    auto g = field_ref(*test.group);
+    if (!g) return false;
+    const Field& f = field(*g);
+    if (f.type != FieldType::text && f.type != FieldType::enumeration) {
+        mismatch(*test.group, fmt::format("'{}' is {} field; windows are grouped by text or one-of fields", f.name,
+                                          with_article(f.type)));
+        return false;
+    }
+    w.group = *g;
+    return true;
 }
 
 ConditionId Checker::resolve_window(const ast::WindowTest& test) {
@@ -505,19 +560,7 @@ ConditionId Checker::resolve_window(const ast::WindowTest& test) {
         invalid(test.threshold, fmt::format("'per' belongs to rate(...), not {}(...)", kind),
                 fmt::format("write 'rate(...) over ... > {} per {}', or drop 'per'", test.threshold.value, *test.per));
     }
-    if (test.group) {
-        if (auto g = field_ref(*test.group)) {
-            const Field& f = field(*g);
-            if (f.type != FieldType::text && f.type != FieldType::enumeration) {
-                mismatch(*test.group, fmt::format("'{}' is {} field; windows are grouped by text or one-of fields",
-                                                  f.name, with_article(f.type)));
-                ok = false;
-            }
-            w.group = *g;
-        } else {
-            ok = false;
-        }
-    }
+    if (!window_group(test, w)) ok = false;
     if (!ok) return constant(false, span(test));
     w.bucket = std::max(Duration(1), w.length / 60);
     std::string key = fmt::format("{}|{}|{}|{}|{}|{}", kind, w.length.count(), w.baseline.count(), w.unit.count(),

@@ -89,8 +89,18 @@ void Checker::resolve_test(const ast::TestCase& test, FileId file) {
         else
             t.repeat = test.repeat->count;
     }
-    for (const ast::Name& name : test.during)
-        if (auto crisis = crisis_ref(name)) t.crises.push_back(*crisis);
+    for (const ast::Name& name : test.during) {
+        auto crisis = crisis_ref(name);
+        if (!crisis) continue;
+        t.crises.push_back(*crisis);
+        // A grouped crisis is active for the mention's group: the test must say which it is.
+        const Crisis& c = data_->crises[*crisis];
+        if (c.group && !given.contains(*c.group))
+            error(Code::invalid_crisis, span(name),
+                  fmt::format("crisis '{}' is kept per {}, and the test gives no {}", c.name, field(*c.group).name,
+                              field(*c.group).name))
+                .help = fmt::format("give the mention's group: given {{ {}: ... }}", field(*c.group).name);
+    }
     if (test.expectations.empty())
         error(Code::test_expects_nothing, t.name_span, fmt::format("test \"{}\" expects nothing", t.name))
             .help = "add what should happen, e.g. 'expect OUTCOME' or 'expect path STEP, STEP'";

@@ -240,7 +240,9 @@ private:
     // `windows_allowed`.
     const Condition* first_state_use(ConditionId id, bool windows_allowed, std::vector<char>& visiting) const;
 
-    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting) const;
+    // The first window counted `by` a field, other than `except` (a grouped crisis's own field).
+    const Condition* first_grouped_window(ConditionId id, std::vector<char>& visiting,
+                                          std::optional<std::uint32_t> except = std::nullopt) const;
 
     // A name of business hours or of a crisis; T027, with a suggestion, if there is none.
     std::optional<std::uint32_t> named_ref(const std::unordered_map<std::string, std::uint32_t>& index,
@@ -253,6 +255,7 @@ private:
     ConditionId resolve_in_crisis(const ast::InCrisis& test);
 
     ConditionId resolve_window(const ast::WindowTest& test);
+    bool window_group(const ast::WindowTest& test, Window& w);
 
     void collect_header(const ast::Header& header);
 
@@ -394,6 +397,9 @@ private:
     std::vector<FieldDeclaration> time_decls_;  // every field, for its format and zone
     std::vector<detail::TimeFormat> test_time_formats_;  // parallel to fields: the flow's own formats
     std::optional<Span> first_clock_use_;  // the first window or `within hours`
+    // While the `when` and `leave when` of a grouped crisis are resolved: its field and the span
+    // of its `by` (windows written there count per group without a `by` of their own).
+    std::optional<std::pair<std::uint32_t, Span>> crisis_group_;
     std::unordered_map<std::string, std::uint32_t> hours_index_, crisis_index_, window_index_;
     std::unordered_map<std::string, Span> test_names_;
     std::unordered_map<std::string, std::uint32_t> regex_index_;  // pattern + "/" or "/i" → its index

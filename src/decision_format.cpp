@@ -101,9 +101,16 @@ std::string match_text(std::string_view text, std::string_view matched, std::str
                              end < text.size() ? "…" : "");
 }
 
+// Text as a JSON string.
+std::string json_text(std::string_view text) {
+    JsonWriter json;
+    json.string(text);
+    return json.take();
+}
+
 }  // namespace
 
-DecisionJson::DecisionJson(const Flow& flow) {
+DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
     for (const Outcome& o : flow.outcomes()) {
         JsonWriter json;
         json.begin_object().key("outcome").string(o.name).key("title").string(o.title).end_object();
@@ -153,7 +160,7 @@ DecisionJson::DecisionJson(const Flow& flow) {
     };
     for (const Crisis& c : flow.crises()) {
         crises_.push_back(json_string(c.name));
-        crisis_entered_.push_back("\",\"entered\":true,\"when\":" + json_string(flow.source_text(c.enter_span)) + "}");
+        crisis_entered_.push_back(",\"entered\":true,\"when\":" + json_string(flow.source_text(c.enter_span)));
     }
     for (const Step& s : flow.steps()) step_names_.push_back(json_string(s.name));
     for (const Outcome& o : flow.outcomes()) outcome_names_.push_back(json_string(o.name));
@@ -225,27 +232,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
         out += "}}";
     }
     out += ']';
-    if (!d.crises.empty()) {
-        out += ",\"crisis\":[";
-        for (std::size_t i = 0; i < d.crises.size(); ++i) {
-            if (i > 0) out += ',';
-            TextBuffer buffer;
-            out += "{\"name\":";
-            out += crises_[d.crises[i].crisis];
-            out += ",\"since\":\"";
-            out += format_time(d.crises[i].since, buffer);
-            out += d.crises[i].entered ? std::string_view(crisis_entered_[d.crises[i].crisis]) : std::string_view("\"}");
-        }
-        out += ']';
-    }
-    if (!d.crises_left.empty()) {
-        out += ",\"crisis_left\":[";
-        for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
-            if (i > 0) out += ',';
-            out += crises_[d.crises_left[i]];
-        }
-        out += ']';
-    }
+    if (!d.crises.empty() || !d.crises_left.empty()) append_crises(out, d);
     if (d.late) out += ",\"late\":true";
     if (d.future) out += ",\"future\":true";
     if (!d.matched.empty()) {  // recorded only when asked for (run --matches); each key once
@@ -268,6 +255,70 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
         out += fields_[d.missing_fields[i]];
     }
     out += "]}";
+}
+
+// "crisis": [{"name", "group" (a grouped crisis), "since", and for the mention that started it
+// "entered", "when", "fired"}], "crisis_left": [NAME, or {"name", "group"} for a grouped crisis],
+// "crisis_left_when": {NAME: [...]}: "fired" lists the leaves of `when` that held
+// (describe(Flow, FiredCondition)), "crisis_left_when" those of `leave when`.
+void DecisionJson::append_crises(std::string& out, const Decision& d) const {
+    auto fired = [&](std::uint32_t crisis, bool leaving) {
+        out += '[';
+        bool first = true;
+        for (const FiredCondition& f : d.fired) {
+            if (f.crisis != crisis || f.leaving != leaving) continue;
+            if (!first) out += ',';
+            first = false;
+            out += json_text(describe(flow_, f));
+        }
+        out += ']';
+    };
+    auto named = [&](const ActiveCrisis& c) {
+        out += "{\"name\":";
+        out += crises_[c.crisis];
+        if (!flow_.crises()[c.crisis].group) return;
+        out += ",\"group\":";
+        out += json_text(c.group);
+    };
+    if (!d.crises.empty()) {
+        out += ",\"crisis\":[";
+        for (std::size_t i = 0; i < d.crises.size(); ++i) {
+            const ActiveCrisis& c = d.crises[i];
+            if (i > 0) out += ',';
+            TextBuffer buffer;
+            named(c);
+            out += ",\"since\":\"";
+            out += format_time(c.since, buffer);
+            out += '"';
+            if (c.entered) {
+                out += crisis_entered_[c.crisis];
+                out += ",\"fired\":";
+                fired(c.crisis, false);
+            }
+            out += '}';
+        }
+        out += ']';
+    }
+    if (d.crises_left.empty()) return;
+    out += ",\"crisis_left\":[";
+    for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
+        const ActiveCrisis& c = d.crises_left[i];
+        if (i > 0) out += ',';
+        if (!flow_.crises()[c.crisis].group) {
+            out += crises_[c.crisis];  // the shape of crises without groups
+            continue;
+        }
+        named(c);
+        out += '}';
+    }
+    out += "],\"crisis_left_when\":{";
+    for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
+        if (i > 0) out += ',';
+        out += crises_[d.crises_left[i].crisis];
+        out += ':';
+        fired(d.crises_left[i].crisis, true);
+    }
+    out += '}';
 }
 
 void write_error_json(JsonWriter& json, std::uint64_t line, std::string_view message) {
@@ -310,15 +361,59 @@ std::string describe(const DecidedAction& a) {
     return out;
 }
 
+std::string describe(const Flow& flow, const FiredCondition& f) {
+    std::string text(flow.condition_text(f.condition));
+    if (!f.held) return "no longer: " + text;
+    const detail::FlowData& data = detail::data_of(flow);
+    const Condition* c = &data.conditions[f.condition];
+    if (c->kind == ConditionKind::negation) c = &data.conditions[c->children[0]];
+    if (c->kind != ConditionKind::window) return text;
+    // The value goes before the comparison: the last operator outside parentheses.
+    std::size_t at = text.size();
+    int depth = 0;
+    for (std::size_t i = text.size(); i-- > 0;) {
+        const char ch = text[i];
+        if (ch == ')') ++depth;
+        else if (ch == '(') --depth;
+        else if (depth == 0 && (ch == '<' || ch == '>' || ch == '=' || ch == '!')) {
+            at = i;
+            while (at > 0 && std::string_view("<>=!").find(text[at - 1]) != std::string_view::npos) --at;
+            break;
+        }
+    }
+    if (at == text.size() || at == 0) return text;
+    const Window& w = data.windows[c->operand];
+    const std::string value = std::isnan(f.value)                ? std::string("not known")
+                              : w.kind == WindowKind::spike       ? fmt::format("{:.3g}x", f.value)
+                              : w.kind == WindowKind::rate        ? fmt::format("{:.4g}", f.value)
+                                                                  : fmt::format("{:.0f}", f.value);
+    std::size_t before = at;
+    while (before > 0 && text[before - 1] == ' ') --before;
+    return text.substr(0, before) + " = " + value + " " + text.substr(at);
+}
+
 std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace) {
     std::string out;
+    auto group = [&](const ActiveCrisis& c) {
+        return flow.crises()[c.crisis].group
+                   ? fmt::format(" for {} {}", flow.fields()[*flow.crises()[c.crisis].group].name, c.group)
+                   : std::string();
+    };
+    auto fired = [&](const ActiveCrisis& c, bool leaving) {
+        for (const FiredCondition& f : d.fired)
+            if (f.crisis == c.crisis && f.leaving == leaving) out += fmt::format("    because {}\n", describe(flow, f));
+    };
     for (const ActiveCrisis& c : d.crises) {
         const Crisis& crisis = flow.crises()[c.crisis];
-        out += fmt::format("in crisis {} — {}: since {}{}\n", crisis.name, crisis.title, format_time(c.since),
+        out += fmt::format("in crisis {}{} — {}: since {}{}\n", crisis.name, group(c), crisis.title, format_time(c.since),
                            c.entered ? fmt::format(", started by this mention: {}", flow.source_text(crisis.enter_span))
                                      : std::string());
+        if (c.entered) fired(c, false);
     }
-    for (std::uint32_t c : d.crises_left) out += fmt::format("crisis {} ends with this mention\n", flow.crises()[c].name);
+    for (const ActiveCrisis& c : d.crises_left) {
+        out += fmt::format("crisis {}{} ends with this mention\n", flow.crises()[c.crisis].name, group(c));
+        fired(c, true);
+    }
     if (d.late) out += "late: older than the clock's tolerance, so not counted in windows\n";
     if (d.future) out += "dated in the future: not believed, so not counted in windows\n";
     std::size_t t = 0;

@@ -422,7 +422,10 @@ private:
     }
 
     void crisis(const ast::Crisis& c) {
-        open_named("crisis", c.name, c.title, c.from);
+        if (c.group)
+            line(0, fmt::format("crisis {} {} by {} {{", std::string(c.name), quote(c.title), std::string(*c.group)), c.from,
+                 c.group->to);
+        else open_named("crisis", c.name, c.title, c.from);
         item_lines(c.items, c.to,
                    overloaded{
                        [&](const ast::CrisisWhen& w) { return "when " + expr(w.condition, 0); },

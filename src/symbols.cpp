@@ -184,6 +184,7 @@ void SymbolIndexer::use_in(const ast::TestCase& test) {
 }
 
 void SymbolIndexer::use_in(const ast::Crisis& crisis) {
+    if (crisis.group) use(NameSpace::value, *crisis.group);
     for (const ast::CrisisItem& item : crisis.items)
         boost::apply_visitor(overloaded{
                                  [&](const ast::CrisisWhen& w) { use_in(w.condition); },

@@ -124,7 +124,22 @@ TestRun run_tests(const Flow& flow) {
         if (flow.keeps_state()) {
             // A stream of this mention, `repeat` times at once, in the crisis modes the test names.
             Stream stream(flow, options);
-            for (std::uint32_t c : test.crises) stream.monitor()->set_crisis(c, true, TimePoint{});
+            for (std::uint32_t c : test.crises) {
+                const std::optional<std::uint32_t> group = flow.crises()[c].group;
+                if (!group) {
+                    stream.monitor()->set_crisis(c, true, TimePoint{});
+                    continue;
+                }
+                // A grouped crisis: active for the group of the test's mention (the checker made
+                // sure the test gives one).
+                for (const TestValue& v : test.given)
+                    if (v.field == *group)
+                        stream.monitor()->set_crisis(c,
+                                                     v.value.kind == ValueKind::enumeration && v.text.empty()
+                                                         ? std::string_view(flow.fields()[v.field].values[v.value.index])
+                                                         : std::string_view(v.text),
+                                                     true, TimePoint{});
+            }
             for (std::uint32_t i = 1; i < test.repeat; ++i) stream.decide(record.view(), decision);
             stream.explain(record.view(), decision, trace);
         } else {

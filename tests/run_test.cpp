@@ -514,6 +514,25 @@ TEST_CASE("explain: --crisis decides as if the crisis were active, --state reads
     CHECK(missing.output.find("cannot be read") != std::string::npos);
 }
 
+TEST_CASE("explain: --crisis NAME=GROUP puts one group of a grouped crisis in crisis") {
+    const std::string flow = fixture("outage_by_brand.flow");
+    const std::string united = R"( --record '{"text": "is the app down?", "brand": "United", "posted_at": "2026-11-20T10:00:00Z"}')";
+    const std::string delta = R"( --record '{"text": "is the app down?", "brand": "Delta", "posted_at": "2026-11-20T10:00:00Z"}')";
+    Run in_crisis = run_cli("explain " + flow + now + " --crisis outage=United" + united);
+    CHECK(in_crisis.status == 0);
+    CHECK(in_crisis.output.rfind("in crisis outage for brand United — Service outage: since 2026-11-20T10:00:00Z\n", 0) == 0);
+    CHECK(in_crisis.output.find("outcome status_page") != std::string::npos);
+    Run other = run_cli("explain " + flow + now + " --crisis outage=United" + delta);
+    CHECK(other.status == 0);
+    CHECK(other.output.find("in crisis outage for") == std::string::npos);
+    CHECK(other.output.find("outcome answer") != std::string::npos);
+    Run no_group = run_cli("explain " + flow + now + " --crisis outage" + united + " 2>&1");
+    CHECK(no_group.status == 2);
+    CHECK(no_group.output.find("name the group: --crisis outage=VALUE") != std::string::npos);
+    Run tests = run_cli("test " + flow + " 2>&1");
+    CHECK(tests.status == 0);
+}
+
 TEST_CASE("diff: flows that keep state see the mentions as one stream") {
     TempDir dir;
     const std::string mentions = outage_stream(dir.path / "all.jsonl");

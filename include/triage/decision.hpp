@@ -47,6 +47,18 @@ struct ActiveCrisis {
     std::uint32_t crisis = 0;   // index into Flow::crises()
     TimePoint since{};          // when it started
     bool entered = false;       // this mention started it
+    std::string_view group;     // a grouped crisis (`by`): the mention's group, borrowed from the record or the flow
+};
+
+// A leaf condition of a crisis's `when` (or `leave when`) that held when a mention started (or
+// ended) it: which part fired. See describe(const Flow&, const FiredCondition&).
+struct FiredCondition {
+    std::uint32_t crisis = 0;               // index into Flow::crises()
+    bool leaving = false;                   // of `leave when` (or of `when` no longer holding)
+    ConditionId condition = no_condition;
+    // false: a leaf of `when` that no longer held (a crisis without `leave when` ends so)
+    bool held = true;
+    double value = 0;                       // a window's count, rate or factor; NaN for other conditions
 };
 
 // A text condition that held while the mention was decided, and what matched it (see
@@ -63,7 +75,8 @@ struct Decision {
     std::vector<DecidedAction> actions;  // the outcome's actions whose `if` held, in order
     std::vector<std::uint32_t> missing_fields;  // fields read on the path that the mention lacks
     std::vector<ActiveCrisis> crises;           // crisis modes active for this mention (Monitor only)
-    std::vector<std::uint32_t> crises_left;     // crisis modes this mention ended
+    std::vector<ActiveCrisis> crises_left;      // crisis modes this mention ended (`since`: when they started)
+    std::vector<FiredCondition> fired;          // why crisis modes started or ended with this mention
     std::vector<MatchedText> matched;           // with record_matches: text conditions that held
     bool late = false;    // older than the clock's tolerance: decided, but not counted in windows
     bool future = false;  // dated after the monitor's latest believable time: decided, not counted
@@ -81,6 +94,7 @@ struct Decision {
         missing_fields.clear();
         crises.clear();
         crises_left.clear();
+        fired.clear();
         matched.clear();
         late = false;
         future = false;

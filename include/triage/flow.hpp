@@ -108,9 +108,13 @@ struct Crisis {
     ConditionId leave = no_condition;  // leave when; no_condition: once `enter` no longer holds
     Duration minimum{0};               // active at least this long
     std::vector<Route> routes;
+    // by: a text or one-of field; each value of it (a group) has a crisis state of its own, and
+    // the windows in `enter` and `leave` count per group.
+    std::optional<std::uint32_t> group;
     Span span;
     Span name_span;
     Span enter_span;  // the `when` condition, for explanations
+    Span group_span;  // the field after `by`
 };
 inline constexpr std::uint32_t no_crisis = UINT32_MAX;
 inline constexpr std::uint32_t no_hours = UINT32_MAX;

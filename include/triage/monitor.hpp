@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage {
 
@@ -37,6 +38,13 @@ struct CrisisState {
     bool manual = false;           // set by the host with set_crisis(), not by its `when`
 };
 
+// A group of a grouped crisis (`crisis outage "..." by brand`) that is in crisis.
+struct CrisisGroup {
+    std::uint32_t crisis = 0;  // index into Flow::crises()
+    std::string group;         // the value of the crisis's `by` field
+    CrisisState state;
+};
+
 struct MonitorStats {
     std::uint64_t mentions = 0;        // observed
     std::uint64_t late = 0;            // older than the clock's tolerance: decided, not counted
@@ -45,6 +53,10 @@ struct MonitorStats {
     std::uint64_t groups_dropped = 0;  // least recently seen groups dropped at Limits::groups
     std::uint64_t groups = 0;          // groups held now, all windows
     std::uint64_t bytes = 0;           // memory the windows hold now
+    // Grouped crises: groups that could not enter a crisis because Limits::groups of them were
+    // in it already, and the groups in crisis now (by crisis, then by when they started).
+    std::uint64_t crisis_groups_dropped = 0;
+    std::vector<CrisisGroup> crisis_groups;
 };
 
 class Monitor {
@@ -58,8 +70,12 @@ public:
     [[nodiscard]] const Flow& flow() const noexcept { return flow_; }
     // The newest mention time observed, if any: the monitor's clock.
     [[nodiscard]] std::optional<TimePoint> now() const noexcept;
+    // Per crisis. A grouped crisis is `active` while any of its groups is in crisis (which ones:
+    // stats().crisis_groups, crisis_group()); its other members say nothing.
     [[nodiscard]] std::span<const CrisisState> crises() const noexcept;
-    [[nodiscard]] MonitorStats stats() const noexcept;
+    // A group's state in grouped crisis `crisis`; inactive if the group is not in crisis.
+    [[nodiscard]] CrisisState crisis_group(std::uint32_t crisis, std::string_view group) const;
+    [[nodiscard]] MonitorStats stats() const;
 
     // Mentions dated after `latest` (the host's "now", with a margin) are decided but neither
     // counted nor allowed to move the monitor's clock: one scraped date in the year 2099 would
@@ -68,7 +84,11 @@ public:
 
     // Starts or ends a crisis mode by hand (an operator's call, or a test). A crisis started by
     // hand ends only by hand: its `leave when` is not consulted.
+    // A grouped crisis is started or ended per group: name the group (a value of its `by` field);
+    // the first form throws std::invalid_argument for a grouped crisis, the second for one that
+    // is not grouped. A group started by hand is held even when Limits::groups are in crisis.
     void set_crisis(std::uint32_t crisis, bool active, TimePoint since);
+    void set_crisis(std::uint32_t crisis, std::string_view group, bool active, TimePoint since);
 
     // The whole state as a JSON document, tied to the flow's windows, clock and crises.
     [[nodiscard]] std::string snapshot() const;

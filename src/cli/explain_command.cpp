@@ -49,16 +49,29 @@ int explain(const ExplainOptions& options) {
         return exit_usage;
     }
     if (monitor != nullptr && !options.state.empty() && !restore_state(options.state, *monitor, false)) return exit_failure;
-    for (const std::string& name : options.crises) {
+    for (const std::string& option : options.crises) {
+        // NAME, or NAME=GROUP for a crisis with `by`.
+        const std::size_t equals = option.find('=');
+        const std::string name = option.substr(0, equals);
         const auto crises = flow->crises();
         auto it = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == name; });
         if (it == crises.end()) {
             fmt::print(stderr, "triage: --crisis {}: the flow has no crisis of that name\n", name);
             return exit_usage;
         }
+        if (it->group.has_value() != (equals != std::string::npos)) {
+            const std::string by = it->group ? flow->fields()[*it->group].name : std::string();
+            if (it->group)
+                fmt::print(stderr, "triage: --crisis {}: the crisis is kept per {}; name the group: --crisis {}=VALUE\n",
+                           name, by, name);
+            else fmt::print(stderr, "triage: --crisis {}: crisis {} has no groups; write --crisis {}\n", option, name, name);
+            return exit_usage;
+        }
         // Active since this mention: its own time, as a run would see it.
         const TimePoint since = stream.reference_for(json).value_or(*stream.options().now);
-        monitor->set_crisis(static_cast<std::uint32_t>(it - crises.begin()), true, since);
+        const auto index = static_cast<std::uint32_t>(it - crises.begin());
+        if (it->group) monitor->set_crisis(index, std::string_view(option).substr(equals + 1), true, since);
+        else monitor->set_crisis(index, true, since);
     }
     Decision decision;
     Trace trace;
@@ -82,8 +95,9 @@ std::function<int()> add_explain_command(CLI::App& app) {
     cmd->add_option("--state", options->state,
                     "Explain the mention in the situation saved by 'triage run --state FILE' (the file is not changed)");
     one_value_each(cmd->add_option("--crisis", options->crises,
-                                   "Explain the mention as if this crisis mode were active (repeatable)"))
-        ->type_name("NAME");
+                                   "Explain the mention as if this crisis mode were active; NAME=GROUP for one kept "
+                                   "per group, e.g. outage=United (repeatable)"))
+        ->type_name("NAME[=GROUP]");
     cmd->add_option("--color", options->color, "Colour diagnostics")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     return [options] { return explain(*options); };

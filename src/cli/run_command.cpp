@@ -80,9 +80,15 @@ void print_state_summary(const Monitor& monitor) {
                stats.groups_dropped);
     for (std::size_t i = 0; i < monitor.crises().size(); ++i) {
         const CrisisState& c = monitor.crises()[i];
-        if (c.active)
+        if (c.active && !monitor.flow().crises()[i].group)
             fmt::print(stderr, "; crisis {} active since {}", monitor.flow().crises()[i].name, format_time(c.since));
     }
+    for (const CrisisGroup& g : stats.crisis_groups)
+        fmt::print(stderr, "; crisis {} for {} active since {}", monitor.flow().crises()[g.crisis].name, g.group,
+                   format_time(g.state.since));
+    if (stats.crisis_groups_dropped > 0)
+        fmt::print(stderr, "; {} group{} could not enter a crisis (--limit groups)", stats.crisis_groups_dropped,
+                   stats.crisis_groups_dropped == 1 ? "" : "s");
     fmt::print(stderr, "\n");
 }
 

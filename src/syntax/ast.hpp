@@ -362,9 +362,10 @@ struct CrisisItem : x3::variant<CrisisWhen, CrisisLeave, CrisisMinimum, Route> {
     using base_type::base_type;
     using base_type::operator=;
 };
-struct Crisis : Spanned {
+struct Crisis : Spanned {  // crisis outage "Service outage" [by brand] { ... }
     Name name;
     Text title;
+    std::optional<Name> group;  // by: one crisis state per value of this field
     std::vector<CrisisItem> items;
 };
 

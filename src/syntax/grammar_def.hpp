@@ -477,7 +477,7 @@ const auto crisis_leave_def = raw[kw("leave") >> kw("when")] > expression;
 const auto crisis_minimum_def = raw[kw("minimum")] > duration;
 const auto crisis_item_def = crisis_when | crisis_leave | crisis_minimum | route;
 const auto crisis_close_def = lit('}');
-const auto crisis_def = kw("crisis") > name > text > open_brace > *crisis_item > crisis_close;
+const auto crisis_def = kw("crisis") > name > text > -(kw("by") > field_name) > open_brace > *crisis_item > crisis_close;
 
 const auto header_def = kw("flow") > text > kw("version") > version;
 const auto include_def = into<&ast::Include::path>(kw("include") > text);
