@@ -90,14 +90,17 @@ int run_check(const CheckOptions& options) {
     const bool color = options.format == "text" && use_color(options.color, STDOUT_FILENO);
     std::size_t errors = 0;
     std::size_t warnings = 0;
+    std::size_t notes = 0;  // not problems in the flow: --werror does not fail on them
     bool write_failed = false;  // --fix could not write a file
     JsonWriter json;
     json.begin_object();
     json.key("diagnostics").begin_array();
     std::vector<std::pair<std::string, bool>> file_results;
     std::vector<std::pair<CompileResult, std::string>> compiled;
+    CompileOptions compile = compile_options();
+    compile.semantic_checks = SemanticChecks::wanted;  // and a note says so when they cannot be done
     for (const std::string& file : options.files) {
-        CompileResult result = compile_file(file, compile_options());
+        CompileResult result = compile_file(file, compile);
         if (options.fix) {  // what remains after the fixes is what is reported
             // A syntax error hides the ones after it: fix, compile again, until nothing more is
             // fixed (a bounded number of rounds, as linters that fix do).
@@ -107,14 +110,15 @@ int run_check(const CheckOptions& options) {
                 if (!applied) write_failed = true;
                 if (applied.value_or(0) == 0) break;
                 total += *applied;
-                result = compile_file(file, compile_options());
+                result = compile_file(file, compile);
             }
             if (total > 0) fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, total, total == 1 ? "" : "es");
         }
         std::size_t file_errors = 0;
         for (const Diagnostic& d : result.diagnostics) {
             if (d.severity == Severity::error) ++file_errors;
-            else ++warnings;
+            else if (d.severity == Severity::warning) ++warnings;
+            else ++notes;
             if (options.format == "text")
                 fmt::print("{}", format_text(d, *result.sources, {color}));
         }
@@ -140,13 +144,15 @@ int run_check(const CheckOptions& options) {
         json.end_array();
         json.key("errors").number(static_cast<std::int64_t>(errors));
         json.key("warnings").number(static_cast<std::int64_t>(warnings));
+        json.key("notes").number(static_cast<std::int64_t>(notes));
         json.key("ok").boolean(!failed);
         json.end_object();
         fmt::print("{}\n", json.str());
     } else {
-        fmt::print("{} {}: {} error{}, {} warning{}{}\n", options.files.size(),
+        fmt::print("{} {}: {} error{}, {} warning{}{}{}\n", options.files.size(),
                    options.files.size() == 1 ? "file checked" : "files checked", errors,
                    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+                   notes == 0 ? "" : fmt::format(", {} note{}", notes, notes == 1 ? "" : "s"),
                    options.werror && warnings > 0 ? " (warnings are errors with --werror)" : "");
     }
     return failed ? exit_failure : exit_ok;

@@ -127,7 +127,9 @@ JsonOptions json_options() { return limits().records; }
 std::chrono::seconds render_time_limit() { return limits().render_time; }
 
 std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode) {
-    CompileResult result = compile_file(path, compile_options());
+    CompileOptions options = compile_options();
+    options.semantic_checks = SemanticChecks::off;  // only errors are shown here, and they find none
+    CompileResult result = compile_file(path, options);
     const bool color = use_color(color_mode, STDERR_FILENO);
     for (const Diagnostic& d : result.diagnostics)
         if (d.severity == Severity::error) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));
