@@ -493,7 +493,7 @@ void Prover::check_branches(std::uint32_t step) {
     if (satisfiable(model_.reach({NodeKind::step, step}) && model_.taken(step, s.branches.size())) != false) return;
     diagnostics_.push_back({Severity::warning, Code::shadowed_branch, keyword,
                             fmt::format("'else' is never taken: every mention that reaches step '{}' matches one of "
-                                        "the branches above (no mention can: a proof by the solver)",
+                                        "the branches above (proved by the solver)",
                                         s.name),
                             {},
                             "remove the 'else', or change a branch above if some mentions should reach it"});
@@ -592,7 +592,7 @@ bool Prover::evaluator_agrees(const Example& e, std::uint32_t step, std::size_t 
 void Prover::report_gave_up() {
     const Span where = node_name_span(data_, data_.start);
     diagnostics_.push_back({Severity::note, Code::semantic_check_skipped, where,
-                            fmt::format("the solver gave up on {} of the semantic checks ({}); they were left to the "
+                            fmt::format("the solver gave up on {} of the semantic checks (Z3: {}); they were left to the "
                                         "other checks",
                                         gave_up_, first_gave_up_),
                             {},

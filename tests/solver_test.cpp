@@ -14,7 +14,10 @@ using triage::SemanticChecks;
 using triage::Severity;
 
 constexpr std::string_view broader_first = R"(flow "t" version 1
-fields { negative: bool, retweets: number }
+fields {
+  negative: bool
+  retweets: number
+}
 start triage
 step triage "Negative?" {
   if negative -> fine
@@ -66,7 +69,7 @@ TEST_CASE("solver: a narrower branch after a broader one is T033 with an example
     INFO(triage::test::all_text(r));
     const Diagnostic* shadowed = triage::test::find(r, Code::shadowed_branch);
     REQUIRE(shadowed != nullptr);
-    CHECK(shadowed->message.find("taken first by the branch on line 5") != std::string::npos);
+    CHECK(shadowed->message.find("taken first by the branch on line 8") != std::string::npos);
     REQUIRE(shadowed->notes.size() == 2);
     CHECK(shadowed->notes[1].message.find("negative = true") != std::string::npos);
     CHECK(triage::test::find(r, Code::unreachable) != nullptr);  // the outcome only that branch led to
@@ -82,7 +85,7 @@ TEST_CASE("solver: when the evaluator disagrees about an exact example, an inter
     REQUIRE(count(ds, Code::semantic_check_skipped, Severity::note) == 1);
     const auto note = std::find_if(ds.begin(), ds.end(), [](const Diagnostic& d) { return d.code == Code::semantic_check_skipped; });
     CHECK(note->message.starts_with("internal error: the solver and the evaluator disagree"));
-    CHECK(r.sources->begin(note->span).line == 6);
+    CHECK(r.sources->begin(note->span).line == 9);
     // The evaluator's own verdict agrees: the warning, no note.
     ds = semantic_diagnostics(r, {});
     CHECK(count(ds, Code::shadowed_branch, Severity::warning) == 1);
