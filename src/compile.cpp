@@ -7,6 +7,7 @@
 #include "graph_builder.hpp"
 #include "parser.hpp"
 #include "program.hpp"
+#include "solver.hpp"
 #include "source_reader.hpp"
 #include "symbol_indexer.hpp"
 
@@ -204,6 +205,12 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     detail::ResolvedFlow resolved = check(
         {*sources, loader.declarations(), main, effective, reader, loader.broken(), syntax_errors}, result.diagnostics);
     FlowGraph graph = build_graph(resolved, !syntax_errors, result.diagnostics);
+    if (!has_errors(result.diagnostics) && detail::check_program_size(resolved, effective.limits, result.diagnostics)) {
+        detail::Program program = detail::build_program(resolved);
+        auto data = std::make_shared<const detail::FlowData>(std::move(resolved), std::move(graph), std::move(program), sources);
+        detail::check_semantics(*data, effective, result.diagnostics);
+        result.flow.emplace(std::move(data));
+    }
 
     std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
         if (d.severity != Severity::warning) return false;
@@ -216,11 +223,6 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
                      [](const Diagnostic& a, const Diagnostic& b) {
                          return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
                      });
-    if (!has_errors(result.diagnostics) && detail::check_program_size(resolved, effective.limits, result.diagnostics)) {
-        detail::Program program = detail::build_program(resolved);
-        result.flow.emplace(std::make_shared<const detail::FlowData>(std::move(resolved), std::move(graph),
-                                                                     std::move(program), sources));
-    }
     result.sources = std::move(sources);
     return result;
 }

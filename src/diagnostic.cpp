@@ -60,7 +60,12 @@ std::optional<std::string> apply_fixes(std::string_view text, FileId file, std::
 namespace {
 
 std::string_view severity_name(Severity severity) {
-    return severity == Severity::error ? "error" : "warning";
+    switch (severity) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+    }
+    return "error";
 }
 
 std::size_t code_points(std::string_view text) {
@@ -207,7 +212,7 @@ std::string format_text(const Diagnostic& d, const SourceMap& sources, TextStyle
     Location at = sources.begin(d.span);
     std::string out = fmt::format(
         "{}{}:{}:{}: {}{}[{}]:{} {}{}{}\n", p.bold, printable(sources.path(d.span.file)), at.line, at.column,
-        d.severity == Severity::error ? p.red : p.magenta, severity_name(d.severity),
+        d.severity == Severity::error ? p.red : d.severity == Severity::warning ? p.magenta : p.cyan, severity_name(d.severity),
         code_name(d.code), p.reset, p.bold, shown(d.message), p.reset);
     append_excerpt(out, sources, d.span, p);
     for (const DiagnosticNote& note : d.notes) {
@@ -311,7 +316,7 @@ std::string format_sarif(std::span<const DiagnosticSet> compilations) {
             json.begin_object();
             json.key("ruleId").string(code_name(d.code));
             json.key("ruleIndex").number(static_cast<std::int64_t>(std::find(rules.begin(), rules.end(), d.code) - rules.begin()));
-            json.key("level").string(d.severity == Severity::error ? "error" : "warning");
+            json.key("level").string(severity_name(d.severity));
             std::string text = d.message;
             if (!d.help.empty()) text += " (help: " + d.help + ")";
             json.key("message").begin_object().key("text").string(text).end_object();

@@ -31,6 +31,8 @@ constexpr LimitField fields[] = {
     {"groups", nullptr, &Limits::groups, false},
     {"state-memory", &Limits::state_bytes, nullptr, true},
     {"reorder-buffer", nullptr, &Limits::reorder_buffer, false},
+    {"solver-rlimit", &Limits::solver_rlimit, nullptr, false},
+    {"solver-memory", &Limits::solver_bytes, nullptr, true},
 };
 
 }  // namespace

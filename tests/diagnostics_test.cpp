@@ -30,7 +30,7 @@ fs::path fixture_dir() { return triage::test::source_dir() / "tests" / "fixtures
 std::vector<Expected> read_expectations(const fs::path& path) {
     std::ifstream in(path);
     static const std::regex expect_line(
-        R"(^#! expect: (error|warning)\[(T\d{3})\] (?:([^ :]+):)?(\d+):(\d+)(?: (.*))?$)");
+        R"(^#! expect: (error|warning|note)\[(T\d{3})\] (?:([^ :]+):)?(\d+):(\d+)(?: (.*))?$)");
     std::vector<Expected> out;
     for (std::string line; std::getline(in, line);) {
         if (line.rfind("#! expect:", 0) != 0) continue;
@@ -40,6 +40,30 @@ std::vector<Expected> read_expectations(const fs::path& path) {
                        static_cast<std::uint32_t>(std::stoul(m[5])), m[6]});
     }
     return out;
+}
+
+// What a fixture asks of the compilation: `#! needs: z3` (left out in a build without the
+// solver) and `#! limit: NAME=VALUE` lines.
+struct FixtureSetup {
+    bool needs_solver = false;
+    CompileOptions options;
+};
+
+FixtureSetup read_setup(const fs::path& path) {
+    std::ifstream in(path);
+    FixtureSetup setup;
+    for (std::string line; std::getline(in, line);) {
+        if (line == "#! needs: z3") setup.needs_solver = true;
+        if (line.rfind("#! limit: ", 0) != 0) continue;
+        const std::string setting = line.substr(10);
+        const std::size_t equals = setting.find('=');
+        REQUIRE_MESSAGE(!set_limit(setup.options.limits, setting.substr(0, equals), setting.substr(equals + 1)), line);
+    }
+    return setup;
+}
+
+std::string severity_word(Severity severity) {
+    return severity == Severity::error ? "error" : severity == Severity::warning ? "warning" : "note";
 }
 
 std::vector<fs::path> fixtures() {
@@ -64,7 +88,9 @@ TEST_CASE("every diagnostic fixture reports exactly what it expects") {
         CAPTURE(path.filename().string());
         std::vector<Expected> expected = read_expectations(path);
         REQUIRE_MESSAGE(!expected.empty(), "a fixture must state what it expects");
-        CompileResult result = compile_file(path);
+        const FixtureSetup setup = read_setup(path);
+        if (setup.needs_solver && !semantic_checks_built()) continue;
+        CompileResult result = compile_file(path, setup.options);
         INFO(triage::test::all_text(result));
 
         std::multiset<std::string> wanted, got;
@@ -72,7 +98,7 @@ TEST_CASE("every diagnostic fixture reports exactly what it expects") {
         for (const Diagnostic& d : result.diagnostics) {
             Location at = result.sources->begin(d.span);
             fs::path file(std::string(result.sources->path(d.span.file)));
-            Expected actual{d.severity == Severity::error ? "error" : "warning", code_name(d.code),
+            Expected actual{severity_word(d.severity), code_name(d.code),
                             file == path ? "" : fs::relative(file, fixture_dir()).generic_string(),
                             at.line, at.column, {}};
             got.insert(describe(actual));

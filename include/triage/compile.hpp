@@ -30,6 +30,18 @@ struct FileRead {
 // one is not read: `size` says how large it is).
 [[nodiscard]] FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t max_bytes);
 
+// The semantic checks: dead branches and unreachable steps and outcomes found from what their
+// conditions say (not only from the graph's shape), proved by the Z3 solver when triage is built
+// with it (TRIAGE_WITH_Z3); docs/language.md, "What the checker proves".
+enum class SemanticChecks : std::uint8_t {
+    off,        // not done
+    available,  // done when triage is built with Z3, left out silently otherwise (the default)
+    wanted,     // done; without Z3 a note (T070) says that they were not
+};
+
+// Whether this build of triage holds the solver behind the semantic checks.
+[[nodiscard]] bool semantic_checks_built() noexcept;
+
 struct CompileOptions {
     // Reads files named by `include` and `words ... = file`, resolved relative to the file that
     // names them, the file compile_file() is given, and the TZif file of each time zone the flow
@@ -49,6 +61,7 @@ struct CompileOptions {
     // The zone of every time field whose format has no offset, over the flow's (`--time-zone`).
     std::string time_zone;
     Limits limits;
+    SemanticChecks semantic_checks = SemanticChecks::available;
 };
 
 struct CompileResult {

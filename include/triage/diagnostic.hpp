@@ -13,7 +13,9 @@
 
 namespace triage {
 
-enum class Severity : std::uint8_t { error, warning };
+// A note says what the compiler could not do (the solver gave up, or is not built in): it is
+// neither a problem in the flow nor a warning, and `--werror` does not fail on it.
+enum class Severity : std::uint8_t { error, warning, note };
 
 // Every diagnostic code, once, in numeric order: its name, number (T001 ...) and title — the few
 // words naming what it is about, as docs/diagnostics.md's table gives them. The enum, code_title()
@@ -65,7 +67,8 @@ enum class Severity : std::uint8_t { error, warning };
     X(test_expects_nothing,    50, "test expects nothing") \
     X(test_field_twice,        51, "field given twice") \
     X(test_wrong_node_kind,    52, "step where an outcome is expected, or the reverse") \
-    X(limit_exceeded,          60, "limit exceeded")
+    X(limit_exceeded,          60, "limit exceeded") \
+    X(semantic_check_skipped,  70, "semantic check not done")
 
 // Stable diagnostic codes; docs/diagnostics.md has a section for each.
 enum class Code : std::uint16_t {

@@ -38,6 +38,11 @@ struct Limits {
                                                 //   newest line (each costs its bytes, its decision's and
                                                 //   about 250 more); past it the oldest is decided early,
                                                 //   and counted
+    std::uint64_t solver_rlimit = 2'000'000;    // solver-rlimit: Z3 resource units for each question the
+                                                //   semantic checks ask (reproducible, unlike a time
+                                                //   limit); past it the check is left out, with a note
+    std::uint64_t solver_bytes = 512u << 20;    // solver-memory: what Z3 may allocate, all queries of
+                                                //   the process together
 };
 
 // Sets one limit from its name ("nesting", "file-size", ...) and a value ("100", "32M", "1G").
@@ -48,7 +53,7 @@ struct Limits {
 [[nodiscard]] std::optional<std::uint64_t> limit_value(std::string_view name, std::string_view text, bool bytes,
                                                        std::uint64_t max, std::string& error);
 // "file-size, total-size, nesting, steps, words, automaton-memory, regex-memory, include-depth, groups,
-// state-memory, reorder-buffer"
+// state-memory, reorder-buffer, solver-rlimit, solver-memory"
 [[nodiscard]] std::string limit_names();
 
 }  // namespace triage

@@ -92,8 +92,16 @@ struct Checked {
     bool fragment = false;
 };
 
+// `check` asks for the solver's checks too; a note says so when they cannot be done.
+CompileOptions check_compile_options() {
+    CompileOptions compile = compile_options();
+    compile.semantic_checks = SemanticChecks::wanted;
+    return compile;
+}
+
 Checked check_one(const std::string& file, const CheckOptions& options, bool& write_failed) {
-    Checked checked{file, compile_flow_file(file), false};
+    const CompileOptions compile = check_compile_options();
+    Checked checked{file, compile_flow_file(file, compile), false};
     CompileResult& result = checked.result;
     if (options.fix) {  // what remains after the fixes is what is reported
         // A syntax error hides the ones after it: fix, compile again, until nothing more is
@@ -104,7 +112,7 @@ Checked check_one(const std::string& file, const CheckOptions& options, bool& wr
             if (!applied) write_failed = true;
             if (applied.value_or(0) == 0) break;
             total += *applied;
-            result = compile_flow_file(file);
+            result = compile_flow_file(file, compile);
         }
         if (total > 0) fmt::print(stderr, "triage: {}: applied {} fix{}\n", file, total, total == 1 ? "" : "es");
     }
@@ -141,13 +149,15 @@ std::vector<Checked> check_all(const std::vector<FlowFile>& files, const CheckOp
     return checked;
 }
 
-void print_summary(const std::vector<Checked>& checked, std::size_t errors, std::size_t warnings, bool werror) {
+void print_summary(const std::vector<Checked>& checked, std::size_t errors, std::size_t warnings, std::size_t notes,
+                   bool werror) {
     const std::size_t flows = static_cast<std::size_t>(
         std::count_if(checked.begin(), checked.end(), [](const Checked& c) { return !c.fragment; }));
     const std::size_t fragments = checked.size() - flows;
-    fmt::print("{} {}{}: {} error{}, {} warning{}{}\n", flows, flows == 1 ? "file checked" : "files checked",
+    fmt::print("{} {}{}: {} error{}, {} warning{}{}{}\n", flows, flows == 1 ? "file checked" : "files checked",
                fragments == 0 ? "" : fmt::format(" ({} fragment{} parsed)", fragments, fragments == 1 ? "" : "s"),
                errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+               notes == 0 ? "" : fmt::format(", {} note{}", notes, notes == 1 ? "" : "s"),
                werror && warnings > 0 ? " (warnings are errors with --werror)" : "");
 }
 
@@ -171,13 +181,14 @@ int run_check(const CheckOptions& options) {
     const bool no_flow = std::none_of(checked.begin(), checked.end(), [](const Checked& c) { return !c.fragment; });
     std::size_t errors = 0;
     std::size_t warnings = 0;
+    std::size_t notes = 0;  // not problems in the flow: --werror does not fail on them
     JsonWriter json;
     json.begin_object();
     json.key("diagnostics").begin_array();
     std::vector<DiagnosticSet> sets;
     for (const Checked& c : checked) {
         for (const Diagnostic& d : c.result.diagnostics) {
-            ++(d.severity == Severity::error ? errors : warnings);
+            ++(d.severity == Severity::error ? errors : d.severity == Severity::warning ? warnings : notes);
             if (options.format == "text") fmt::print("{}", format_text(d, *c.result.sources, {color}));
         }
         if (options.format == "json") append_json(json, c.result.diagnostics, *c.result.sources);
@@ -200,11 +211,12 @@ int run_check(const CheckOptions& options) {
         json.end_array();
         json.key("errors").number(static_cast<std::int64_t>(errors));
         json.key("warnings").number(static_cast<std::int64_t>(warnings));
+        json.key("notes").number(static_cast<std::int64_t>(notes));
         json.key("ok").boolean(!failed);
         json.end_object();
         fmt::print("{}\n", json.str());
     } else {
-        print_summary(checked, errors, warnings, options.werror);
+        print_summary(checked, errors, warnings, notes, options.werror);
     }
     return failed ? exit_failure : exit_ok;
 }

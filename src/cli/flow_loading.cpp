@@ -130,11 +130,13 @@ JsonOptions json_options() { return limits().records; }
 
 std::chrono::seconds render_time_limit() { return limits().render_time; }
 
-CompileResult compile_flow_file(const std::string& path) {
-    if (path != "-") return compile_file(path, compile_options());
+CompileResult compile_flow_file(const std::string& path) { return compile_flow_file(path, compile_options()); }
+
+CompileResult compile_flow_file(const std::string& path, const CompileOptions& options) {
+    if (path != "-") return compile_file(path, options);
     std::string error;
-    std::optional<std::string> text = read_input(path, compile_options().limits.file_bytes, error);
-    CompileResult result = compile(text.value_or(""), "<stdin>", compile_options());
+    std::optional<std::string> text = read_input(path, options.limits.file_bytes, error);
+    CompileResult result = compile(text.value_or(""), "<stdin>", options);
     if (!text)
         result.diagnostics.insert(result.diagnostics.begin(),
                                   Diagnostic{Severity::error, Code::unreadable_file, Span{0, 0, 0},
@@ -168,7 +170,9 @@ bool no_flow_allowed(const std::vector<std::string>& paths, bool allow_empty, st
 }
 
 std::optional<Flow> load_flow(const std::string& path, const std::string& color_mode) {
-    CompileResult result = compile_file(path, compile_options());
+    CompileOptions options = compile_options();
+    options.semantic_checks = SemanticChecks::off;  // only errors are shown here, and they find none
+    CompileResult result = compile_file(path, options);
     const bool color = use_color(color_mode, STDERR_FILENO);
     for (const Diagnostic& d : result.diagnostics)
         if (d.severity == Severity::error) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));

@@ -24,7 +24,9 @@ namespace triage::cli {
 
 // Compiles a flow file, or standard input for '-' (named "<stdin>" in diagnostics; its includes
 // are found from the current directory). Standard input that cannot be read is a diagnostic too.
+// `options` default to compile_options().
 [[nodiscard]] CompileResult compile_flow_file(const std::string& path);
+[[nodiscard]] CompileResult compile_flow_file(const std::string& path, const CompileOptions& options);
 
 // A fragment is a file without a `flow` header and without `start`: declarations (word lists,
 // lets) that flows include. Alone it is only parsed; names and types are checked through the

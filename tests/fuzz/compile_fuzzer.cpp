@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (path.filename() == "lists.flow") return {std::string("words shared = \"one\", \"two\"\n"), {}};
         return {std::nullopt, "No such file or directory"};
     };
+    options.limits.solver_rlimit = 20'000;  // the semantic checks run, briefly: a give-up is a note
     triage::CompileResult result = triage::compile(text, "fuzz.flow", options);
     for (const triage::Diagnostic& d : result.diagnostics) (void)triage::format_text(d, *result.sources);
     (void)triage::format_json(result.diagnostics, *result.sources);
