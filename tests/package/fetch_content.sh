@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds tests/package/fetch_content (a consumer that gets triage with FetchContent) from the
 # local checkout, with no build type of its own (triage must not force one), then runs the
-# embedding example it built.
-# Usage: fetch_content.sh SOURCE_DIR [COMPILER_LAUNCHER]
+# embedding example it built. WORK_DIR is kept between runs, so a rerun rebuilds only what changed.
+# Usage: fetch_content.sh SOURCE_DIR WORK_DIR [COMPILER_LAUNCHER]
 set -euo pipefail
 source_dir=$1
-launcher=${2:-}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work=$2
+launcher=${3:-}
+mkdir -p "$work"
 cmake -S "$source_dir/tests/package/fetch_content" -B "$work/build" -G Ninja \
   -DFETCHCONTENT_SOURCE_DIR_TRIAGE="$source_dir" -DFETCHCONTENT_FULLY_DISCONNECTED=ON \
   ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher"} >"$work/configure.log" 2>&1 || {
