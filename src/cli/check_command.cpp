@@ -35,6 +35,7 @@ struct CheckOptions {
     std::string color = "auto";
     bool werror = false;
     bool fix = false;
+    std::string sarif_help_base;  // empty: the library's default
 };
 
 // --fix: the fixes of `result` that edit only `path` itself (not a file it includes), taken in
@@ -128,7 +129,7 @@ int run_check(const CheckOptions& options) {
     if (options.format == "sarif") {
         std::vector<DiagnosticSet> sets;
         for (const auto& [result, file] : compiled) sets.push_back({result.diagnostics, result.sources.get()});
-        fmt::print("{}\n", format_sarif(sets));
+        fmt::print("{}\n", format_sarif(sets, {options.sarif_help_base}));
     } else if (options.format == "json") {
         json.key("files").begin_array();
         for (const auto& [file, ok] : file_results) {
@@ -165,6 +166,13 @@ std::function<int()> add_check_command(CLI::App& app) {
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
     check->add_flag("--werror", options->werror, "Treat warnings as errors");
+    check->add_option("--sarif-help-base", options->sarif_help_base,
+                      "With --format sarif: the URL of docs/diagnostics.md for the rules' helpUri (default: " +
+                          std::string(default_sarif_help_base()) + ")")
+        ->check([](const std::string& url) {
+            return url.find("://") == std::string::npos ? "must be an absolute URL, e.g. https://host/triage/docs/diagnostics.md"
+                                                        : std::string();
+        });
     check->add_flag("--fix", options->fix,
                     "Apply the fixes of the diagnostics in place (those that do not overlap), then report what remains");
     check->footer(
