@@ -234,8 +234,8 @@ void append_sarif_rules(JsonWriter& json, std::span<const Code> rules, std::stri
         json.key("helpUri").string(help_uri);
         // The heading is left out of the help: viewers show the rule's name above it.
         const std::size_t heading_end = doc.markdown.find('\n');
-        const std::string_view body =
-            heading_end == std::string_view::npos ? std::string_view() : doc.markdown.substr(heading_end + 1);
+        std::string_view body = heading_end == std::string_view::npos ? std::string_view() : doc.markdown.substr(heading_end);
+        while (body.starts_with('\n')) body.remove_prefix(1);
         json.key("help").begin_object();
         json.key("text").string(fmt::format("{} See {}", plain_paragraph(doc.summary), help_uri));
         json.key("markdown").string(absolute_links(body, help_base));
