@@ -1,11 +1,13 @@
 #include "triage/diagnostic.hpp"
 
 #include "text_util.hpp"
+#include "triage/diagnostic_docs.hpp"
 #include "triage/version.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace triage {
 
@@ -169,6 +171,85 @@ void append_fixes_json(JsonWriter& json, std::span<const Fix> fixes, const Sourc
     json.end_array();
 }
 
+// A path as a SARIF artifactLocation.uri (a URI reference, RFC 3986): a relative path
+// percent-encoded, every byte but the unreserved characters and '/' (so a space, '#' or 'ü' in a
+// file name survives), an absolute path as a file:// URI encoded the same way.
+std::string artifact_uri(std::string_view path) {
+    std::string uri = path.starts_with('/') ? "file://" : "";
+    for (char c : path) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x80 && std::isalnum(byte) != 0) uri += c;
+        else if (c == '-' || c == '.' || c == '_' || c == '~' || c == '/') uri += c;
+        else uri += fmt::format("%{:02X}", byte);
+    }
+    return uri;
+}
+
+// The Markdown of a docs/diagnostics.md section with its relative links made absolute against
+// `base` (the URL of docs/diagnostics.md): "(#fixes)" -> "(base#fixes)", "(security.md)" -> the
+// file beside it. The report is read far from the docs folder.
+std::string absolute_links(std::string_view markdown, std::string_view base) {
+    const std::string_view folder = base.substr(0, base.rfind('/') + 1);
+    std::string out;
+    std::size_t copied = 0;
+    for (std::size_t at = markdown.find("]("); at != std::string_view::npos; at = markdown.find("](", at + 2)) {
+        const std::size_t target = at + 2;
+        const std::size_t close = markdown.find(')', target);
+        if (close == std::string_view::npos) break;
+        const std::string_view link = markdown.substr(target, close - target);
+        if (link.empty() || link.find("://") != std::string_view::npos || link.starts_with('/') ||
+            link.starts_with("mailto:"))
+            continue;
+        out.append(markdown.substr(copied, target - copied));
+        out += link.starts_with('#') ? base : folder;
+        copied = target;
+    }
+    out.append(markdown.substr(copied));
+    return out;
+}
+
+// A docs paragraph as plain text: one line, without emphasis marks, and without the "**Error.**"
+// that begins each code's description (the result's level says it).
+std::string plain_paragraph(std::string_view markdown) {
+    for (std::string_view lead : {"**Error.** ", "**Warning.** "})
+        if (markdown.starts_with(lead)) markdown.remove_prefix(lead.size());
+    std::string out;
+    for (std::size_t i = 0; i < markdown.size(); ++i) {
+        if (markdown.substr(i, 2) == "**") {
+            ++i;
+            continue;
+        }
+        out += markdown[i] == '\n' ? ' ' : markdown[i];
+    }
+    return out;
+}
+
+// tool.driver.rules: per code, its title, its description and its whole section of the docs.
+void append_sarif_rules(JsonWriter& json, std::span<const Code> rules, std::string_view help_base) {
+    json.key("rules").begin_array();
+    for (Code code : rules) {
+        const CodeDocumentation doc = code_documentation(code);
+        const std::string help_uri = fmt::format("{}#{}", help_base, doc.anchor);
+        json.begin_object();
+        json.key("id").string(code_name(code));
+        json.key("name").string(code_title(code));
+        json.key("shortDescription").begin_object().key("text").string(code_title(code)).end_object();
+        json.key("fullDescription").begin_object().key("text").string(plain_paragraph(doc.summary));
+        json.key("markdown").string(absolute_links(doc.summary, help_base)).end_object();
+        json.key("helpUri").string(help_uri);
+        // The heading is left out of the help: viewers show the rule's name above it.
+        const std::size_t heading_end = doc.markdown.find('\n');
+        std::string_view body = heading_end == std::string_view::npos ? std::string_view() : doc.markdown.substr(heading_end);
+        while (body.starts_with('\n')) body.remove_prefix(1);
+        json.key("help").begin_object();
+        json.key("text").string(fmt::format("{} See {}", plain_paragraph(doc.summary), help_uri));
+        json.key("markdown").string(absolute_links(body, help_base));
+        json.end_object();
+        json.end_object();
+    }
+    json.end_array();
+}
+
 // SARIF's `fixes`: per fix, its edits grouped by file as artifactChanges, each a replacement of
 // a region (empty for an insertion: endColumn == startColumn) by the inserted text.
 void append_fixes_sarif(JsonWriter& json, std::span<const Fix> fixes, const SourceMap& sources) {
@@ -182,7 +263,7 @@ void append_fixes_sarif(JsonWriter& json, std::span<const Fix> fixes, const Sour
             if (std::find(files.begin(), files.end(), edit.span.file) == files.end()) files.push_back(edit.span.file);
         for (FileId file : files) {
             json.begin_object();
-            json.key("artifactLocation").begin_object().key("uri").string(sources.path(file)).end_object();
+            json.key("artifactLocation").begin_object().key("uri").string(artifact_uri(sources.path(file))).end_object();
             json.key("replacements").begin_array();
             for (const TextEdit& edit : fix.edits) {
                 if (edit.span.file != file) continue;
@@ -269,7 +350,7 @@ std::string format_json(std::span<const Diagnostic> diagnostics, const SourceMap
     return json.take();
 }
 
-std::string format_sarif(std::span<const DiagnosticSet> compilations) {
+std::string format_sarif(std::span<const DiagnosticSet> compilations, const SarifOptions& options) {
     std::vector<Code> rules;
     for (const DiagnosticSet& set : compilations)
         for (const Diagnostic& d : set.diagnostics)
@@ -283,26 +364,15 @@ std::string format_sarif(std::span<const DiagnosticSet> compilations) {
     json.key("tool").begin_object().key("driver").begin_object();
     json.key("name").string("triage");
     json.key("version").string(TRIAGE_VERSION_STRING);
-    json.key("rules").begin_array();
-    for (Code code : rules) {
-        json.begin_object();
-        json.key("id").string(code_name(code));
-        json.key("name").string(code_title(code));
-        json.key("shortDescription").begin_object().key("text").string(code_title(code)).end_object();
-        json.key("help").begin_object().key("text")
-            .string(fmt::format("docs/diagnostics.md, section {}, explains this with an example and the fix",
-                                code_name(code)))
-            .end_object();
-        json.end_object();
-    }
-    json.end_array().end_object().end_object();
+    append_sarif_rules(json, rules, options.help_base.empty() ? default_sarif_help_base() : options.help_base);
+    json.end_object().end_object();
     auto location = [&](JsonWriter& w, const SourceMap& sources, Span span, std::string_view message) {
         Location begin = sources.begin(span);
         Location end = sources.end(span);
         if (end.line == begin.line && end.column <= begin.column) end.column = begin.column + 1;
         w.begin_object();
         w.key("physicalLocation").begin_object();
-        w.key("artifactLocation").begin_object().key("uri").string(sources.path(span.file)).end_object();
+        w.key("artifactLocation").begin_object().key("uri").string(artifact_uri(sources.path(span.file))).end_object();
         w.key("region").begin_object();
         w.key("startLine").number(begin.line).key("startColumn").number(begin.column);
         w.key("endLine").number(end.line).key("endColumn").number(end.column);

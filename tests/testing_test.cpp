@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <simdjson.h>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -108,7 +109,7 @@ TEST_CASE("triage test: JUnit XML and LCOV reports") {
     std::stringstream xml;
     xml << in.rdbuf();
     std::string text = xml.str();
-    CHECK(text.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"triage\" tests=\"3\" failures=\"1\">", 0) == 0);
+    CHECK(text.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"triage\" tests=\"3\" failures=\"1\" errors=\"0\">", 0) == 0);
     // Well-formed: every element that opens closes, in order.
     std::vector<std::string> open;
     for (std::size_t at = text.find('<', 1); at != std::string::npos; at = text.find('<', at + 1)) {
@@ -130,4 +131,67 @@ TEST_CASE("triage test: JUnit XML and LCOV reports") {
 
     CHECK(run.output.find("BRF:4\nBRH:4\n") != std::string::npos);
     CHECK(run.output.find("end_of_record\n") != std::string::npos);
+}
+
+TEST_CASE("triage test: --coverage-format json alone is all of stdout, the summary goes to stderr") {
+    const std::string args = "test " + quoted(fixture("care.test.flow")) + " --coverage-format json";
+    triage::test::CliRun data = triage::test::run_triage(args + " 2>/dev/null");
+    CHECK(data.status == 1);  // "wrong on purpose" fails
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(data.output).get(doc) == simdjson::SUCCESS);
+    simdjson::dom::element file = simdjson::dom::array(doc["files"]).at(0);
+    CHECK(std::int64_t(file["branches"]["covered"]) == 4);
+    CHECK(std::int64_t(file["branches"]["total"]) == 4);
+    triage::test::CliRun summary = triage::test::run_triage(args + " 2>&1 >/dev/null");
+    CHECK(summary.output.find("2 passed, 1 failed\n") != std::string::npos);
+    CHECK(summary.output.find("FAIL ") != std::string::npos);
+    CHECK(summary.output.find("coverage: branches 4/4 (100.0%)\n") != std::string::npos);
+}
+
+TEST_CASE("triage test: --coverage-output FILE holds the data, the summary stays on stdout") {
+    triage::test::TempDir dir;
+    const std::filesystem::path json_path = dir.path / "coverage.json", lcov_path = dir.path / "coverage.info";
+    triage::test::CliRun json_run = triage::test::run_triage("test " + quoted(fixture("care.flow")) +
+                                                             " --coverage-output " + quoted(json_path) + " 2>/dev/null");
+    INFO(json_run.output);
+    CHECK(json_run.status == 0);
+    CHECK(json_run.output.find("1 passed, 0 failed\ncoverage: branches 2/4 (50.0%)\n") != std::string::npos);
+    CHECK(json_run.output.find("never taken") == std::string::npos);  // the listing is in the file
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(triage::test::read_file(json_path)).get(doc) == simdjson::SUCCESS);  // .json: JSON
+    CHECK(simdjson::dom::array(simdjson::dom::array(doc["files"]).at(0)["uncovered"]).size() > 0);
+
+    // .info names LCOV; the gate still applies, and says so on stdout.
+    triage::test::CliRun lcov_run = triage::test::run_triage("test " + quoted(fixture("care.flow")) + " --coverage-output " +
+                                                             quoted(lcov_path) + " --min-coverage 60 2>/dev/null");
+    CHECK(lcov_run.status == 1);
+    CHECK(lcov_run.output.find("branch coverage 50.0% is below --min-coverage 60") != std::string::npos);
+    const std::string lcov = triage::test::read_file(lcov_path);
+    CHECK(lcov.rfind("TN:", 0) == 0);
+    CHECK(lcov.find("BRF:4\nBRH:2\n") != std::string::npos);
+
+    // An explicit format wins over the name; the output may not be an input.
+    CHECK(run_cli("test " + quoted(fixture("care.flow")) + " --coverage-format lcov --coverage-output " + quoted(json_path))
+              .status == 0);
+    CHECK(triage::test::read_file(json_path).rfind("TN:", 0) == 0);
+    CHECK(run_cli("test " + quoted(fixture("care.flow")) + " --coverage-output " + quoted(fixture("care.flow"))).status == 2);
+}
+
+TEST_CASE("triage test: JUnit XML has an error testcase for each file that does not compile") {
+    triage::test::TempDir dir;
+    const std::filesystem::path xml_path = dir.path / "junit.xml";
+    const std::filesystem::path bad = triage::test::source_dir() / "tests" / "fixtures" / "cli" / "bad.flow";
+    Run run = run_cli("test " + quoted(bad) + " " + quoted(fixture("care.flow")) + " --junit " + quoted(xml_path));
+    CHECK(run.status == 1);
+    const std::string xml = triage::test::read_file(xml_path);
+    INFO(xml);
+    CHECK(xml.find("<testsuites name=\"triage\" tests=\"2\" failures=\"0\" errors=\"1\">") != std::string::npos);
+    CHECK(xml.find("<testsuite name=\"" + bad.string() + "\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+                   "    <testcase name=\"compile\" classname=\"" + bad.string() + "\" file=\"" + bad.string() + "\">\n"
+                   "      <error message=\"" + bad.string() + " does not compile; its tests did not run\" type=\"compile\">") !=
+          std::string::npos);
+    CHECK(xml.find("error[T012]: unknown step or outcome") != std::string::npos);
+    CHECK(xml.find("<testcase name=\"gold refund\"") != std::string::npos);  // the file that compiles is there too
 }

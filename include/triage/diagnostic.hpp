@@ -146,9 +146,21 @@ struct DiagnosticSet {
     std::span<const Diagnostic> diagnostics;
     const SourceMap* sources = nullptr;
 };
+struct SarifOptions {
+    // Where the people who read the report can open docs/diagnostics.md (a URL, no anchor): each
+    // rule's helpUri is it with the code's anchor, and the relative links in its help are made
+    // absolute against it. Empty: default_sarif_help_base().
+    std::string help_base;
+};
+// The docs this build of triage installs, as a file:// URL, unless the build was configured with
+// -DTRIAGE_DOCS_URL=<the URL of a published docs/ folder>.
+[[nodiscard]] std::string_view default_sarif_help_base();
 // SARIF 2.1.0, as GitHub code scanning reads it (`triage check --format sarif`): one run, the
-// rules that fired, one result per diagnostic with a physical location, notes as related
-// locations, fixes as `fixes` (artifactChanges of replacements).
-[[nodiscard]] std::string format_sarif(std::span<const DiagnosticSet> compilations);
+// rules that fired (each with helpUri, fullDescription, and help in Markdown: the code's section
+// of docs/diagnostics.md), one result per diagnostic with a physical location, notes as related
+// locations, fixes as `fixes` (artifactChanges of replacements). Artifact URIs: a relative path
+// percent-encoded, an absolute one as a file:// URI.
+[[nodiscard]] std::string format_sarif(std::span<const DiagnosticSet> compilations,
+                                       const SarifOptions& options = {});
 
 }  // namespace triage

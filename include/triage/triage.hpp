@@ -6,6 +6,7 @@
 #include "triage/decision.hpp"
 #include "triage/decision_format.hpp"
 #include "triage/diagnostic.hpp"
+#include "triage/diagnostic_docs.hpp"
 #include "triage/evaluator.hpp"
 #include "triage/flow.hpp"
 #include "triage/format.hpp"

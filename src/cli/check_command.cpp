@@ -38,6 +38,7 @@ struct CheckOptions {
     bool werror = false;
     bool fix = false;
     bool allow_empty = false;
+    std::string sarif_help_base;  // empty: the library's default
 };
 
 // --fix: the fixes of `result` that edit only `path` itself (not a file it includes), taken in
@@ -198,7 +199,7 @@ int run_check(const CheckOptions& options) {
     const bool failed = errors > 0 || (options.werror && warnings > 0) || write_failed ||
                         (no_flow && !no_flow_allowed(options.files, options.allow_empty, "flow"));
     if (options.format == "sarif") {
-        fmt::print("{}\n", format_sarif(sets));
+        fmt::print("{}\n", format_sarif(sets, {options.sarif_help_base}));
     } else if (options.format == "json") {
         json.key("files").begin_array();
         for (const Checked& c : checked) {
@@ -236,6 +237,13 @@ std::function<int()> add_check_command(CLI::App& app) {
         ->capture_default_str();
     check->add_flag("--werror", options->werror, "Treat warnings as errors");
     check->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found (only fragments, an empty directory)");
+    check->add_option("--sarif-help-base", options->sarif_help_base,
+                      "With --format sarif: the URL of docs/diagnostics.md for the rules' helpUri (default: " +
+                          std::string(default_sarif_help_base()) + ")")
+        ->check([](const std::string& url) {
+            return url.find("://") == std::string::npos ? "must be an absolute URL, e.g. https://host/triage/docs/diagnostics.md"
+                                                        : std::string();
+        });
     check->add_flag("--fix", options->fix,
                     "Apply the fixes of the diagnostics in place (those that do not overlap), then report what remains");
     check->footer(

@@ -28,6 +28,8 @@ struct TestOptions {
     std::string junit;
     bool coverage = false;
     std::string coverage_format = "text";
+    bool coverage_format_given = false;
+    std::string coverage_output;  // empty: with the summary (text) or alone on stdout (json, lcov)
     double min_coverage = -1;
     bool allow_empty = false;
     std::string color = "auto";
@@ -41,20 +43,40 @@ struct FileRun {
     std::vector<std::size_t> fresh;  // results not already run from another file
 };
 
+// A file that does not compile: a testsuite of one testcase with an <error> holding the
+// diagnostics, so that CI's test view shows the file instead of leaving it out.
+std::string junit_compile_error(const FileRun& r) {
+    std::string diagnostics;
+    for (const Diagnostic& d : r.compiled.diagnostics)
+        if (d.severity == Severity::error) diagnostics += format_text(d, *r.compiled.sources);
+    const std::string path = markup_escape(r.path);
+    return fmt::format("  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+                       "    <testcase name=\"compile\" classname=\"{0}\" file=\"{0}\">\n"
+                       "      <error message=\"{0} does not compile; its tests did not run\" type=\"compile\">{1}</error>\n"
+                       "    </testcase>\n  </testsuite>\n",
+                       path, markup_escape(diagnostics));
+}
+
 std::string junit(const std::vector<FileRun>& runs) {
-    std::size_t tests = 0, failures = 0;
-    for (const FileRun& r : runs)
+    std::size_t tests = 0, failures = 0, errors = 0;
+    for (const FileRun& r : runs) {
+        if (!r.fragment && !r.compiled.ok()) {
+            ++tests;
+            ++errors;
+        }
         for (std::size_t i : r.fresh) {
             ++tests;
             failures += !r.run.results[i].passed;
         }
+    }
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += fmt::format("<testsuites name=\"triage\" tests=\"{}\" failures=\"{}\">\n", tests, failures);
+    out += fmt::format("<testsuites name=\"triage\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", tests, failures, errors);
     for (const FileRun& r : runs) {
+        if (!r.fragment && !r.compiled.ok()) out += junit_compile_error(r);
         if (r.fragment || r.fresh.empty()) continue;
         std::size_t failed = 0;
         for (std::size_t i : r.fresh) failed += !r.run.results[i].passed;
-        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", markup_escape(r.path), r.fresh.size(), failed);
+        out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n", markup_escape(r.path), r.fresh.size(), failed);
         for (std::size_t i : r.fresh) {
             const TestResult& t = r.run.results[i];
             Location at = r.compiled.sources->begin(t.span);
@@ -192,44 +214,69 @@ std::vector<FileRun> compile_and_run(const std::vector<FlowFile>& files) {
 }
 
 // A failed test: where it is, what went wrong, and how the mention went.
-void print_failure(const FileRun& r, const TestResult& t) {
+void print_failure(std::FILE* out, const FileRun& r, const TestResult& t) {
     Location at = r.compiled.sources->begin(t.name_span);
-    fmt::print("FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.span.file), at.line, at.column,
+    fmt::print(out, "FAIL {}:{}:{}: test \"{}\"\n", r.compiled.sources->path(t.span.file), at.line, at.column,
                t.name);
-    for (const std::string& problem : t.problems) fmt::print("  {}\n", problem);
-    fmt::print("  how the mention went:\n");
+    for (const std::string& problem : t.problems) fmt::print(out, "  {}\n", problem);
+    fmt::print(out, "  how the mention went:\n");
     std::string explanation = t.explanation;
     for (std::size_t at_line = 0; at_line < explanation.size();) {
         std::size_t next = explanation.find('\n', at_line);
         if (next == std::string::npos) next = explanation.size();
-        fmt::print("    {}\n", std::string_view(explanation).substr(at_line, next - at_line));
+        fmt::print(out, "    {}\n", std::string_view(explanation).substr(at_line, next - at_line));
         at_line = next + 1;
     }
 }
 
-// Prints the coverage report; false when branch coverage is below --min-coverage.
-bool coverage_met(const std::vector<FileRun>& runs, const TestOptions& options) {
-    fmt::print("{}", coverage_report(runs, options.coverage_format));
+// Where the coverage report goes: json and lcov are data for a tool, so they never share a stream
+// with the summary: in --coverage-output's file, or alone on stdout (the summary then on stderr).
+std::string coverage_destination(const TestOptions& options) {
+    if (!options.coverage_output.empty()) return options.coverage_output;
+    return options.coverage_format == "text" ? "" : "-";
+}
+
+// Writes the coverage report (with the summary on `summary`, or to its own destination); false
+// when branch coverage is below --min-coverage or the report could not be written.
+bool coverage_met(const std::vector<FileRun>& runs, const TestOptions& options, std::FILE* summary) {
+    const std::string report = coverage_report(runs, options.coverage_format);
+    const std::string destination = coverage_destination(options);
+    if (destination.empty()) fmt::print(summary, "{}", report);
+    else if (!write_output(destination, report)) return false;
     std::size_t covered = 0, branches = 0;
     for (const FileRun& r : runs)
         if (!r.fragment && r.compiled.ok()) {
             covered += r.run.coverage.branches_covered();
             branches += r.run.coverage.branches_total();
         }
+    if (!destination.empty())  // the report is elsewhere: the totals still belong in the log
+        fmt::print(summary, "coverage: branches {}/{} ({:.1f}%)\n", covered, branches, percent(covered, branches));
     if (options.min_coverage >= 0 && percent(covered, branches) + 1e-9 < options.min_coverage) {
-        fmt::print("triage: branch coverage {:.1f}% is below --min-coverage {}\n", percent(covered, branches),
+        fmt::print(summary, "triage: branch coverage {:.1f}% is below --min-coverage {}\n", percent(covered, branches),
                    options.min_coverage);
         return false;
     }
     return true;
 }
 
-int run_test_command(const TestOptions& options) {
-    const bool color = use_color(options.color, STDOUT_FILENO);
-    if (!options.junit.empty()) {
+int run_test_command(TestOptions options) {
+    if (!options.coverage_format_given) {  // a file's extension names its format
+        const std::string extension = std::filesystem::path(options.coverage_output).extension().string();
+        if (extension == ".json") options.coverage_format = "json";
+        else if (extension == ".info" || extension == ".lcov") options.coverage_format = "lcov";
+    }
+    const bool coverage = options.coverage || options.coverage_format_given || options.min_coverage >= 0 ||
+                          !options.coverage_output.empty();
+    // With the coverage data on stdout, everything else goes to stderr.
+    std::FILE* const out = coverage && coverage_destination(options) == "-" ? stderr : stdout;
+    const bool color = use_color(options.color, fileno(out));
+    std::vector<NamedPath> outputs;
+    if (!options.junit.empty()) outputs.push_back({"--junit", options.junit});
+    if (!options.coverage_output.empty()) outputs.push_back({"--coverage-output", options.coverage_output});
+    if (!outputs.empty()) {
         std::vector<NamedPath> inputs;
         for (const std::string& path : options.paths) inputs.push_back({"the flow", path});
-        if (!outputs_spare_inputs(inputs, {{"--junit", options.junit}})) return exit_usage;
+        if (!outputs_spare_inputs(inputs, outputs)) return exit_usage;
     }
     std::optional<std::vector<FlowFile>> files = find_flow_files(options.paths);
     if (!files) return exit_failure;
@@ -245,8 +292,8 @@ int run_test_command(const TestOptions& options) {
         if (r.fragment) continue;
         if (!r.compiled.ok()) {
             for (const Diagnostic& d : r.compiled.diagnostics)
-                if (d.severity == Severity::error) fmt::print("{}", format_text(d, *r.compiled.sources, {color}));
-            fmt::print("{}: does not compile; its tests did not run\n", r.path);
+                if (d.severity == Severity::error) fmt::print(out, "{}", format_text(d, *r.compiled.sources, {color}));
+            fmt::print(out, "{}: does not compile; its tests did not run\n", r.path);
             failed = true;
             continue;
         }
@@ -258,23 +305,23 @@ int run_test_command(const TestOptions& options) {
         for (std::size_t i : r.fresh) {
             if (r.run.results[i].passed) continue;
             ++file_failures;
-            print_failure(r, r.run.results[i]);
+            print_failure(out, r, r.run.results[i]);
         }
         total += r.fresh.size();
         failures += file_failures;
-        fmt::print("{}: {} test{}, {} passed, {} failed\n", r.path, r.fresh.size(), r.fresh.size() == 1 ? "" : "s",
+        fmt::print(out, "{}: {} test{}, {} passed, {} failed\n", r.path, r.fresh.size(), r.fresh.size() == 1 ? "" : "s",
                    r.fresh.size() - file_failures, file_failures);
     }
     failed |= failures > 0;
-    fmt::print("{} passed, {} failed\n", total - failures, failures);
+    fmt::print(out, "{} passed, {} failed\n", total - failures, failures);
     if (total == 0 && !options.allow_empty) {
-        fmt::print("triage: no test ran (write `test` blocks in the flow, or pass --allow-empty)\n");
+        fmt::print(out, "triage: no test ran (write `test` blocks in the flow, or pass --allow-empty)\n");
         failed = true;
     }
     if (!options.junit.empty()) {
         if (!write_output(options.junit, junit(runs))) return exit_failure;
     }
-    if ((options.coverage || options.min_coverage >= 0) && !coverage_met(runs, options)) failed = true;
+    if (coverage && !coverage_met(runs, options, out)) failed = true;
     return failed ? exit_failure : exit_ok;
 }
 
@@ -286,9 +333,15 @@ std::function<int()> add_test_command(CLI::App& app) {
     cmd->add_option("paths", options->paths, "Flow files, or directories searched for *.flow (fragments are tested through the flows that include them)")->required();
     cmd->add_option("--junit", options->junit, "Also write the results as JUnit XML to this file");
     cmd->add_flag("--coverage", options->coverage, "Report the steps, branches and outcomes no test reaches");
-    cmd->add_option("--coverage-format", options->coverage_format, "Coverage report format")
+    cmd->add_option("--coverage-format", options->coverage_format,
+                    "Coverage report format; json and lcov go to --coverage-output, or alone to stdout with the "
+                    "summary on stderr")
         ->check(CLI::IsMember({"text", "json", "lcov"}))
-        ->capture_default_str();
+        ->capture_default_str()
+        ->each([options](const std::string&) { options->coverage_format_given = true; });
+    cmd->add_option("--coverage-output", options->coverage_output,
+                    "Write the coverage report to this file ('-': stdout), the summary staying on stdout (implies "
+                    "--coverage; a .json, .info or .lcov name sets the format)");
     cmd->add_option("--min-coverage", options->min_coverage, "Fail when branch coverage is below this percentage")
         ->check(CLI::Range(0.0, 100.0));
     cmd->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found or no test ran");
