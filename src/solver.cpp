@@ -9,7 +9,6 @@
 
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #endif
@@ -600,22 +599,13 @@ void Prover::report_gave_up() {
                                         options_.limits.solver_rlimit)});
 }
 
-// Z3's memory cap is process-wide: set once per value asked for.
-void cap_solver_memory(std::uint64_t bytes) {
-    static std::mutex mutex;
-    static std::uint64_t set = 0;
-    std::lock_guard lock(mutex);
-    if (set == bytes) return;
-    z3::set_param("memory_max_size", std::to_string(std::clamp<std::uint64_t>(bytes >> 20, 1, UINT32_MAX)).c_str());
-    set = bytes;
-}
-
 }  // namespace
 
 void check_semantics(const FlowData& flow, const CompileOptions& options,
                      std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict) {
     if (options.semantic_checks == SemanticChecks::off || flow.start == unresolved_node) return;
-    cap_solver_memory(options.limits.solver_bytes);
+    // Z3's memory cap (memory_max_size) is process-wide and, once reached, makes every later
+    // context fail to start: left out until it can be applied per solver (limits.solver_bytes).
     try {
         Prover(flow, options, diagnostics, verdict).run();
     } catch (const z3::exception& e) {  // out of memory, mostly

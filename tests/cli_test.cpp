@@ -64,7 +64,10 @@ TEST_CASE("check: --format json is one document for all files") {
     CHECK(run.output.find("\"code\":\"T012\"") != std::string::npos);
     CHECK(run.output.find("\"line\":6,\"column\":16") != std::string::npos);
     CHECK(run.output.find("\"help\":\"did you mean 'assess'?\"") != std::string::npos);
-    CHECK(run.output.find("\"errors\":1,\"warnings\":0,\"notes\":0,\"ok\":false}") != std::string::npos);
+    // Without the solver, the flow that compiles has a note saying the semantic checks were not done.
+    const std::string counts = triage::semantic_checks_built() ? "\"errors\":1,\"warnings\":0,\"notes\":0,\"ok\":false}"
+                                                               : "\"errors\":1,\"warnings\":0,\"notes\":1,\"ok\":false}";
+    CHECK(run.output.find(counts) != std::string::npos);
     CHECK(std::count(run.output.begin(), run.output.end(), '\n') == 1);
 }
 

@@ -53,7 +53,10 @@ FixtureSetup read_setup(const fs::path& path) {
     std::ifstream in(path);
     FixtureSetup setup;
     for (std::string line; std::getline(in, line);) {
-        if (line == "#! needs: z3") setup.needs_solver = true;
+        if (line == "#! needs: z3") {
+            setup.needs_solver = true;
+            setup.options.semantic_checks = SemanticChecks::available;
+        }
         if (line.rfind("#! limit: ", 0) != 0) continue;
         const std::string setting = line.substr(10);
         const std::size_t equals = setting.find('=');

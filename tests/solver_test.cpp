@@ -53,7 +53,9 @@ triage::CompileResult compile_without_solver(std::string_view text) {
 // The semantic checks of a compiled flow, with the evaluator's verdict on examples replaced.
 std::vector<Diagnostic> semantic_diagnostics(const triage::CompileResult& r, const triage::detail::ExampleVerdict& verdict) {
     std::vector<Diagnostic> out;
-    triage::detail::check_semantics(triage::detail::data_of(*r.flow), CompileOptions{}, out, verdict);
+    CompileOptions options;
+    options.semantic_checks = SemanticChecks::available;
+    triage::detail::check_semantics(triage::detail::data_of(*r.flow), options, out, verdict);
     return out;
 }
 
@@ -65,7 +67,9 @@ std::size_t count(const std::vector<Diagnostic>& ds, Code code, Severity severit
 
 TEST_CASE("solver: a narrower branch after a broader one is T033 with an example the evaluator confirmed") {
     if (!triage::semantic_checks_built()) return;
-    triage::CompileResult r = triage::compile(broader_first, "t.flow");
+    CompileOptions options;
+    options.semantic_checks = SemanticChecks::available;
+    triage::CompileResult r = triage::compile(broader_first, "t.flow", options);
     INFO(triage::test::all_text(r));
     const Diagnostic* shadowed = triage::test::find(r, Code::shadowed_branch);
     REQUIRE(shadowed != nullptr);
@@ -110,6 +114,7 @@ TEST_CASE("solver: an example through over-approximated text that the evaluator 
 TEST_CASE("solver: a tiny resource limit gives a note, not a warning or an error") {
     if (!triage::semantic_checks_built()) return;
     CompileOptions options;
+    options.semantic_checks = SemanticChecks::available;
     options.limits.solver_rlimit = 1;
     triage::CompileResult r = triage::compile(broader_first, "t.flow", options);
     INFO(triage::test::all_text(r));
