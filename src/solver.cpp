@@ -270,6 +270,7 @@ z3::expr FlowModel::encode(const Condition& c) {
     case ConditionKind::has_any:
     case ConditionKind::has_all:
     case ConditionKind::contains:
+    case ConditionKind::contains_any:
     case ConditionKind::matches: return present_field() && encode_text(c);
     case ConditionKind::window: return state_atom(fmt::format("window {} {} {}", c.operand, static_cast<int>(c.op), c.number));
     case ConditionKind::within_hours: return state_atom(fmt::format("hours {}", c.operand));
@@ -296,6 +297,9 @@ z3::expr FlowModel::encode_text(const Condition& c) {
         return c.negated ? !in : in;
     }
     case ConditionKind::has_any: return atom(fmt::format("any {} {}", c.field, c.operand), {Atom::Kind::has_any, c.field, c.operand, {}});
+    // One phrase of the list written into the text makes both hold: a list's atom of its own.
+    case ConditionKind::contains_any:
+        return atom(fmt::format("contains any {} {}", c.field, c.operand), {Atom::Kind::has_any, c.field, c.operand, {}});
     case ConditionKind::has_all: {
         z3::expr all = atom(fmt::format("all {} {}", c.field, c.operand), {Atom::Kind::has_all, c.field, c.operand, {}});
         has_all_.try_emplace({c.field, c.operand}, all);
@@ -336,15 +340,16 @@ std::optional<Example> FlowModel::example(const z3::model& m) const {
         e.exact = false;
         if (!holds) continue;
         std::string& text = e.texts[atom.field];
-        const auto& phrases = flow_.word_lists[atom.operand].phrases;
         switch (atom.kind) {
         case Atom::Kind::text_is: text = atom.text; break;
         case Atom::Kind::contains: text += (text.empty() ? "" : " ") + atom.text; break;
-        case Atom::Kind::has_any:
+        case Atom::Kind::has_any: {
+            const auto& phrases = flow_.word_lists[atom.operand].phrases;  // the operand is a list only here
             if (!phrases.empty()) text += (text.empty() ? "" : " ") + phrases.front();
             break;
+        }
         case Atom::Kind::has_all:
-            for (const std::string& p : phrases) text += (text.empty() ? "" : " ") + p;
+            for (const std::string& p : flow_.word_lists[atom.operand].phrases) text += (text.empty() ? "" : " ") + p;
             break;
         default: return std::nullopt;  // a regular expression: no text is written for it
         }
