@@ -189,6 +189,18 @@ struct EvaluatorState {
         return span ? text.original(span->begin, span->end) : std::string_view{};
     }
 
+    // `FIELD in [...]` (or `not in`); false when the field holds no value of the list's kind.
+    static bool in_list(const Condition& c, const FieldValue& v) noexcept {
+        auto listed = [&](const auto& list, const auto& x) {
+            return (std::find(list.begin(), list.end(), x) != list.end()) != c.negated;
+        };
+        switch (c.kind) {
+        case ConditionKind::text_in: return v.kind == ValueKind::text && listed(c.strings, v.text);
+        case ConditionKind::number_in: return v.kind == ValueKind::number && listed(c.numbers, v.number);
+        default: return v.kind == ValueKind::enumeration && listed(c.values, v.index);
+        }
+    }
+
     static bool compare(double a, double b, CompareOp op) noexcept {
         switch (op) {
         case CompareOp::lt: return a < b;
@@ -270,19 +282,10 @@ struct EvaluatorState {
             if (read->kind == ValueKind::text) result = (read->text == c.text) != c.negated;
             break;
         case ConditionKind::text_in:
-            read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::text)
-                result = (std::find(c.strings.begin(), c.strings.end(), read->text) != c.strings.end()) != c.negated;
-            break;
         case ConditionKind::number_in:
-            read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::number)
-                result = (std::find(c.numbers.begin(), c.numbers.end(), read->number) != c.numbers.end()) != c.negated;
-            break;
         case ConditionKind::enum_in:
             read = &field(c.field, mode.decision);
-            if (read->kind == ValueKind::enumeration)
-                result = (std::find(c.values.begin(), c.values.end(), read->index) != c.values.end()) != c.negated;
+            result = in_list(c, *read);
             break;
         case ConditionKind::bool_is:
             read = &field(c.field, mode.decision);
