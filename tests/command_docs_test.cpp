@@ -132,7 +132,8 @@ TEST_CASE("man: a page per command, written from the same option definitions as 
     CHECK(check.starts_with(".TH TRIAGE-CHECK 1 "));
     CHECK(contains(check, ".TP\n\\fB\\-\\-werror\\fR\nTreat warnings as errors\n"));
     CHECK(contains(check, ".TP\n\\fB\\-\\-format\\fR \\fITEXT:{text,json,sarif}=text\\fR\nOutput format\n"));
-    CHECK(contains(check, ".SH NOTES\nExit status: 0 when every file"));
+    CHECK(contains(check, ".SH NOTES\nFiles without a `flow` header are fragments"));  // the footer, as --help shows it
+    CHECK(contains(check, "Exit status: 0 when every file"));
     // Every option --help names is in the page.
     const std::string help = run_cli("check --help").output;
     for (const char* option : {"--format", "--color", "--fix", "--limit"}) {
