@@ -235,3 +235,44 @@ TEST_CASE("run: an export's own time format, and --time-format for a one-off tha
     CHECK(unknown.status == 1);  // an error in the flow as compiled
     CHECK(unknown.output.find("error[T049]: --time-format posted=unix: the flow has no time field 'posted'") != std::string::npos);
 }
+
+TEST_CASE("report and diff: --time-format, --fields and -m - as run takes them (issue 15 item 4)") {
+    const std::string flow = path("tests/fixtures/run/export_times.flow");
+    const std::string mentions = path("tests/fixtures/run/export_times.jsonl");
+
+    // -m -: the mentions on standard input, the same counts as from the file.
+    Run from_file = run_cli("report --format json " + flow + " -m " + mentions);
+    Run from_stdin = run_cli("report --format json " + flow + " -m - < " + mentions);
+    CHECK(from_stdin.status == 0);
+    CHECK(from_stdin.output.find(R"("outcomes":{"delay":2,"other":1})") != std::string::npos);
+    CHECK(from_file.output.find(R"("outcomes":{"delay":2,"other":1})") != std::string::npos);
+    Run diff_stdin = run_cli("diff " + flow + " " + flow + " -m - < " + mentions);
+    CHECK(diff_stdin.status == 0);
+    CHECK(diff_stdin.output.find("0 of 3 mentions change outcome") != std::string::npos);
+    CHECK(diff_stdin.output.find("mentions: <stdin>") != std::string::npos);
+
+    // --time-format: a format that does not fit the export makes every line unreadable.
+    Run report_format = run_cli("report --format json --time-format tweet_created=twitter " + flow + " -m " + mentions);
+    CHECK(report_format.status == 1);
+    CHECK(report_format.output.find("does not match its time format \"twitter\"") != std::string::npos);
+    Run diff_format = run_cli("diff --time-format tweet_created=twitter " + flow + " " + flow + " -m " + mentions);
+    CHECK(diff_format.output.find("does not match its time format \"twitter\"") != std::string::npos);
+
+    // --fields: an export that names the text field differently, renamed once per option.
+    triage::test::TempDir dir;
+    const std::filesystem::path renamed = dir.path / "renamed.jsonl";
+    {
+        std::ofstream out(renamed);
+        out << R"({"tweet_created": "2015-02-24 11:35:52 -0800", "body": "flight delayed again"})" << '\n'
+            << R"({"tweet_created": "2015-02-24 11:36:10 -0800", "body": "thanks"})" << '\n';
+    }
+    const std::string renamed_path = triage::test::quoted(renamed.string());
+    Run without = run_cli("report --format json " + flow + " -m " + renamed_path);
+    CHECK(without.output.find(R"("outcomes":{"delay":0,"other":2})") != std::string::npos);
+    Run report_fields = run_cli("report --format json --fields body=text " + flow + " -m " + renamed_path);
+    CHECK(report_fields.status == 0);
+    CHECK(report_fields.output.find(R"("outcomes":{"delay":1,"other":1})") != std::string::npos);
+    Run diff_fields = run_cli("diff --fields body=text " + flow + " " + flow + " -m - < " + renamed_path);
+    CHECK(diff_fields.status == 0);
+    CHECK(diff_fields.output.find("0 of 2 mentions change outcome") != std::string::npos);
+}

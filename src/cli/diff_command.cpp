@@ -230,7 +230,7 @@ std::function<int()> add_diff_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("diff", "Compare two versions of a flow on the same mentions");
     cmd->add_option("old", options->old_flow, "The flow before the change")->required();
     cmd->add_option("new", options->new_flow, "The flow after the change")->required();
-    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions to decide with both")->required();
+    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions to decide with both (- for standard input)")->required();
     cmd->add_option("--format", options->format, "Report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
     cmd->add_option("--show", options->show, "How many changed mentions to show with both paths")->capture_default_str();
     cmd->add_flag("--fail-on-change", options->fail_on_change, "Exit with status 3 when any outcome changed");

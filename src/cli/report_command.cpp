@@ -268,7 +268,7 @@ std::function<int()> add_report_command(CLI::App& app) {
     auto options = std::make_shared<ReportOptions>();
     CLI::App* cmd = app.add_subcommand("report", "Write an HTML traffic report: the flowchart with counts, outcomes, paths");
     cmd->add_option("flow", options->flow, "The flow file")->required();
-    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions")->required();
+    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions (- for standard input)")->required();
     cmd->add_option("-o,--output", options->output,
                     "Where to write it (default: report.html; for --format json, standard output)");
     cmd->add_option("--format", options->format, "html: one page with the chart; json: the same data for scripts")
