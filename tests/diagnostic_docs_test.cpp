@@ -18,7 +18,8 @@ TEST_CASE("every code has its section of docs/diagnostics.md, found by the ancho
         const CodeDocumentation doc = code_documentation(code);
         const std::string heading = "## " + code_name(code) + " — " + std::string(code_title(code)) + "\n";
         CHECK(doc.markdown.starts_with(heading));
-        CHECK((doc.summary.starts_with("**Error.**") || doc.summary.starts_with("**Warning.**")));
+        CHECK((doc.summary.starts_with("**Error.**") || doc.summary.starts_with("**Warning.**") ||
+               doc.summary.starts_with("**Note.**")));
         CHECK(doc.summary.find("\n\n") == std::string_view::npos);
         // The table at the top of the docs links each code's section by this anchor.
         CHECK(diagnostics_markdown().find("(#" + doc.anchor + ")") != std::string_view::npos);

@@ -34,7 +34,7 @@ done
 # triage.pc in step with the library: each library the installed triage::triage links, by the
 # pkg-config module that provides it ("" for headers only).
 declare -A module_of=([Boost::headers]="" [fmt::fmt]=fmt [PkgConfig::RE2]=re2 [PkgConfig::UTF8PROC]=libutf8proc
-                      [simdjson::simdjson]=simdjson)
+                      [simdjson::simdjson]=simdjson [PkgConfig::Z3]=z3)
 pc=$root/usr/lib/pkgconfig/triage.pc
 requires=" $(sed -n 's/^Requires.private: *//p' "$pc") "
 linked=$(grep -o 'LINK_ONLY:[^>]*>' "$root/usr/lib/cmake/triage/triageTargets.cmake" | sed 's/LINK_ONLY:\(.*\)>/\1/' | sort -u)
