@@ -201,17 +201,7 @@ struct EvaluatorState {
         }
     }
 
-    static bool compare(double a, double b, CompareOp op) noexcept {
-        switch (op) {
-        case CompareOp::lt: return a < b;
-        case CompareOp::le: return a <= b;
-        case CompareOp::gt: return a > b;
-        case CompareOp::ge: return a >= b;
-        case CompareOp::eq: return a == b;
-        case CompareOp::ne: return a != b;
-        }
-        return false;
-    }
+    static bool compare(double a, double b, CompareOp op) noexcept { return compare_values(a, b, op); }
 
     // What matched text condition `id`, and where in the text (explaining or recording matches;
     // see TraceEntry::matched and TraceEntry::in_text).

@@ -46,6 +46,21 @@ enum class ConditionKind : std::uint8_t {
     disjunction,    // children
 };
 
+// `a OP b`, for the evaluator's numbers and the solver's formulas alike: one definition, so that
+// what the solver proves about a comparison is what the evaluator decides.
+template <typename T>
+[[nodiscard]] auto compare_values(const T& a, const T& b, CompareOp op) {
+    switch (op) {
+    case CompareOp::lt: return a < b;
+    case CompareOp::le: return a <= b;
+    case CompareOp::gt: return a > b;
+    case CompareOp::ge: return a >= b;
+    case CompareOp::eq: return a == b;
+    case CompareOp::ne: return a != b;
+    }
+    return a == b;
+}
+
 // One node of a resolved condition tree; children and operands are indices into Flow::conditions.
 struct Condition {
     ConditionKind kind = ConditionKind::constant;

@@ -79,18 +79,6 @@ z3::expr exact_real(z3::context& z, double value) {
     return result.simplify();
 }
 
-z3::expr compare(const z3::expr& a, const z3::expr& b, CompareOp op) {
-    switch (op) {
-    case CompareOp::lt: return a < b;
-    case CompareOp::le: return a <= b;
-    case CompareOp::gt: return a > b;
-    case CompareOp::ge: return a >= b;
-    case CompareOp::eq: return a == b;
-    case CompareOp::ne: return a != b;
-    }
-    return a == b;
-}
-
 // The flow as a formula: per field whether it is present and its value, per condition a term,
 // per step and outcome whether a mention can arrive there.
 class FlowModel {
@@ -243,11 +231,11 @@ z3::expr FlowModel::encode(const Condition& c) {
         return let.condition == no_condition ? z_.bool_val(false) : condition(let.condition);
     }
     case ConditionKind::exists: return present_field();
-    case ConditionKind::compare_number: return present_field() && compare(values_[c.field], exact_real(z_, c.number), c.op);
+    case ConditionKind::compare_number: return present_field() && compare_values(values_[c.field], exact_real(z_, c.number), c.op);
     case ConditionKind::compare_field: {
         const bool same_kind = (flow_.fields[c.field].type == FieldType::time) == (flow_.fields[c.operand].type == FieldType::time);
         if (!same_kind) return z_.bool_val(false);
-        return present_field() && present_[c.operand] && compare(values_[c.field], values_[c.operand], c.op);
+        return present_field() && present_[c.operand] && compare_values(values_[c.field], values_[c.operand], c.op);
     }
     case ConditionKind::number_in: {
         z3::expr_vector any(z_);
