@@ -64,6 +64,12 @@ def blocks(text):
         i = end + 1
 
 
+def exit_status(argument):
+    """A marker's `exit=N` (default 0) and the rest of its argument."""
+    m = re.match(r"exit=(\d+)(?:\s+(.*))?$", argument)
+    return (int(m.group(1)), m.group(2) or "") if m else (0, argument)
+
+
 def documents(text):
     """The JSON documents in `text`, one after another, whatever the layout."""
     decoder, out, at = json.JSONDecoder(), [], 0
@@ -132,10 +138,7 @@ class Page:
             self.fail(line, f"the flow does not check cleanly (exit {status}):\n{output}")
 
     def run_block(self, line, body, argument):
-        expected_status = 0
-        m = re.match(r"exit=(\d+)\s*(.*)$", argument)
-        if m:
-            expected_status, argument = int(m.group(1)), m.group(2)
+        expected_status, argument = exit_status(argument)
         if argument.startswith("after "):  # a setup the reader need not see
             status, output = self.shell(argument[len("after "):])
             if status != 0:
@@ -164,10 +167,7 @@ class Page:
                 self.fail(line, f"`{command}` printed:\n{output}\nthe page shows:\n{expected}")
 
     def output_of(self, line, body, argument):
-        expected_status = 0
-        m = re.match(r"exit=(\d+)\s+(.*)$", argument)
-        if m:
-            expected_status, argument = int(m.group(1)), m.group(2)
+        expected_status, argument = exit_status(argument)
         status, output = self.shell(argument)
         if status != expected_status:
             self.fail(line, f"`{argument}` exited {status}, expected {expected_status}:\n{output}")
@@ -175,10 +175,7 @@ class Page:
             self.fail(line, f"`{argument}` printed:\n{output}\nthe page shows:\n{body}")
 
     def json_of(self, line, body, argument):
-        expected_status = 0
-        m = re.match(r"exit=(\d+)\s+(.*)$", argument)
-        if m:
-            expected_status, argument = int(m.group(1)), m.group(2)
+        expected_status, argument = exit_status(argument)
         done = subprocess.run(["bash", "-o", "pipefail", "-c", argument], cwd=self.scratch, env=self.env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
         if done.returncode != expected_status:
@@ -263,6 +260,8 @@ def self_test():
     page = "text\n\n```\nunmarked\n```\n\n<!-- doc: no-run shown only -->\n```sh\nrm -rf /\n```\n"
     kinds = [(kind, argument) for _, _, _, kind, argument in blocks(page)]
     assert kinds == [(None, ""), ("no-run", "shown only")], kinds
+    assert exit_status("exit=3 triage diff a b") == (3, "triage diff a b") and exit_status("exit=1") == (1, "")
+    assert exit_status("triage check x") == (0, "triage check x")
     print("docs truth self-test: ok")
     return 0
 
