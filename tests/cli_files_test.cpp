@@ -158,10 +158,10 @@ TEST_CASE("check and fmt read standard input as '-', named <stdin>") {
     CHECK(has(json, "\"path\":\"-\",\"ok\":false"));
     CHECK(run_cli("check --fix - < " + source("tests/fixtures/cli/bad.flow")).status == 2);
 
-    Run formatted = triage::test::run_triage("fmt - <<'EOF'\nwords  a =   \"x\" ,\"y\"\nEOF");
+    Run formatted = triage::test::run_triage("fmt -", triage::test::CommandOptions().reading("words  a =   \"x\" ,\"y\"\n"));
     CHECK(formatted.status == 0);
     CHECK(formatted.output == "words a = \"x\", \"y\"\n");
-    Run check = triage::test::run_triage("fmt --check - <<'EOF'\nwords  a = \"x\"\nEOF");
+    Run check = triage::test::run_triage("fmt --check -", triage::test::CommandOptions().reading("words  a = \"x\"\n"));
     CHECK(check.status == 1);
     CHECK(check.output == "--- <stdin>\n+++ <stdin> (formatted)\n@@ -1 +1 @@\n-words  a = \"x\"\n+words a = \"x\"\n");
     CHECK(run_cli("fmt --write - < " + source("examples/airforce.flow")).status == 2);
@@ -180,8 +180,8 @@ TEST_CASE("fmt --check on a directory names each file that is not formatted") {
 TEST_CASE("fmt: a long word list is kept one group of phrases per line, within 100 columns") {
     std::string phrases;
     for (int i = 0; i < 14; ++i) phrases += (i ? ", " : "") + std::string("\"phrase number ") + std::to_string(i) + "\"";
-    Run run = triage::test::run_triage("fmt - <<'EOF'\nwords big = \"alpha one\", \"bravo two\", \"charlie three\", \"delta four\", \"echo five\",\n"
-                      "     \"foxtrot six\",   \"golf seven\"\nwords short = \"a\",\n  \"b\"\nwords long = " + phrases + "\nEOF");
+    Run run = triage::test::run_triage("fmt -", triage::test::CommandOptions().reading("words big = \"alpha one\", \"bravo two\", \"charlie three\", \"delta four\", \"echo five\",\n"
+                      "     \"foxtrot six\",   \"golf seven\"\nwords short = \"a\",\n  \"b\"\nwords long = " + phrases + "\n"));
     INFO(run.output);
     CHECK(run.status == 0);
     CHECK(run.output ==
@@ -200,7 +200,8 @@ TEST_CASE("fmt: a long word list is kept one group of phrases per line, within 1
 TEST_CASE("--fields and --crisis take one value each, so positionals after them stay positionals") {
     const std::string flow = source("tests/fixtures/run/airforce_small.flow");
     Run run = triage::test::run_triage("run --fields body=text --fields score=sentiment " + flow +
-                                       " - --now 2026-11-22T10:00:00Z 2>/dev/null <<'EOF'\n{\"body\": \"USAF\", \"score\": 0.9}\nEOF");
+                                       " - --now 2026-11-22T10:00:00Z 2>/dev/null",
+                                       triage::test::CommandOptions().reading("{\"body\": \"USAF\", \"score\": 0.9}\n"));
     CHECK(run.status == 0);
     CHECK(has(run, R"("outcome":"let_stand")"));
     Run explain = run_cli("explain --crisis outage " + source("tests/fixtures/run/outage.flow") +

@@ -30,7 +30,7 @@ std::string bash_completion(const std::string& words) {
     triage::test::write_file(dir.path / "complete.sh",
                              "source <(" + triage::test::triage_cli() + " completion bash)\nCOMP_WORDS=(" + words +
                                  ")\nCOMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n_triage\necho \"${COMPREPLY[*]}\"\n");
-    CliRun run = triage::test::run_shell("bash " + triage::test::quoted(dir.file("complete.sh")) + " 2>&1");
+    CliRun run = triage::test::run_command("bash " + triage::test::quoted(dir.file("complete.sh")) + " 2>&1");
     REQUIRE(run.status == 0);
     return run.output;
 }
@@ -56,7 +56,7 @@ TEST_CASE("help: a diagnostic code prints its page of docs/diagnostics.md, compi
     CHECK(run_cli("help t012").output == page.output);
     CHECK(run_cli("help T034").output == diagnostics_section("T034"));  // the last of a run of pages
     // The binary carries the text: it answers from a directory with no docs/ in sight.
-    CliRun elsewhere = triage::test::run_shell("cd / && " + triage::test::triage_cli() + " help T012");
+    CliRun elsewhere = triage::test::run_triage("help T012", triage::test::CommandOptions().in("/"));
     CHECK(elsewhere.output == page.output);
 }
 
@@ -144,7 +144,9 @@ TEST_CASE("man: a page per command, written from the same option definitions as 
         CHECK(contains(check, escaped));
     }
     // groff (where installed: man-db's) reads the page without a warning.
-    CliRun groff = triage::test::run_shell("command -v groff >/dev/null || exit 0; groff -man -Tutf8 -ww -z " + triage::test::quoted(dir.file("man/triage-check.1")) + " 2>&1");
-    CHECK(groff.status == 0);
-    CHECK(groff.output.empty());
+    CliRun groff = triage::test::run_command("groff -man -Tutf8 -ww -z " + triage::test::quoted(dir.file("man/triage-check.1")) + " 2>&1");
+    if (groff.status != 127) {  // 127: groff is not installed
+        CHECK(groff.status == 0);
+        CHECK(groff.output.empty());
+    }
 }

@@ -10,8 +10,8 @@
 namespace {
 
 using triage::test::CliRun;
+using triage::test::CommandOptions;
 using triage::test::read_file;
-using triage::test::run_shell;
 using triage::test::run_triage;
 using triage::test::quoted;
 using triage::test::TempDir;
@@ -42,7 +42,7 @@ struct Workspace {
     }
     CliRun triage(const std::string& arguments) const {
         // Standard error joins the captured output before the arguments' own redirections.
-        return run_shell("cd " + quoted(dir.path.string()) + " && " + triage_cli() + " 2>&1 " + arguments);
+        return run_triage("2>&1 " + arguments, CommandOptions().in(dir.path));
     }
 };
 
@@ -129,12 +129,11 @@ TEST_CASE("run: a write that fails stops the run with its reason and leaves the 
     write_file(w.dir.path / "out.jsonl", "the previous decisions\n");
     ::chmod(w.dir.file("out.jsonl").c_str(), 0640);
     const std::vector<std::string> before = names_in(w.dir.path);
-    // 300 decisions are about 160 KB; the file-size limit allows at most 16 KiB (ulimit counts
-    // 512-byte blocks in dash, 1 KiB blocks in bash).
+    // 300 decisions are about 160 KB; the file-size limit allows at most 16 KiB.
     for (const char* jobs : {"-j 1", "-j 2"}) {
         CAPTURE(jobs);
-        CliRun limited = run_shell("cd " + quoted(w.dir.path.string()) + " && ulimit -f 16 && " + triage_cli() +
-                                   " run care.flow mentions.jsonl -o out.jsonl " + jobs + " 2>&1");
+        CliRun limited = run_triage("run care.flow mentions.jsonl -o out.jsonl " + std::string(jobs) + " 2>&1",
+                                     CommandOptions().in(w.dir.path).writing_at_most(16 * 1024));
         INFO(limited.output);
         CHECK(limited.status == 1);
         CHECK(limited.output.find("writing 'out.jsonl' failed: File too large; the file was left as it was") !=
@@ -165,14 +164,13 @@ TEST_CASE("fmt --write on a full disk leaves the flow intact") {
     }
     write_file(dir.path / "care.flow", untidy);
     write_file(dir.path / "customer_care.legal.txt", read_file(example("customer_care.legal.txt")));
-    CliRun limited = run_shell("cd " + quoted(dir.path.string()) + " && ulimit -f 4 && " + triage_cli() +
-                               " fmt --write care.flow 2>&1");
+    CliRun limited = run_triage("fmt --write care.flow 2>&1", CommandOptions().in(dir.path).writing_at_most(4 * 1024));
     INFO(limited.output);
     CHECK(limited.status == 1);
     CHECK(limited.output.find("writing 'care.flow' failed: File too large") != std::string::npos);
     CHECK(read_file(dir.path / "care.flow") == untidy);
     CHECK(names_in(dir.path) == std::vector<std::string>{"care.flow", "customer_care.legal.txt"});
-    CliRun fixed = run_shell("cd " + quoted(dir.path.string()) + " && " + triage_cli() + " fmt --write care.flow 2>&1");
+    CliRun fixed = run_triage("fmt --write care.flow 2>&1", CommandOptions().in(dir.path));
     CHECK(fixed.status == 0);
     CHECK(read_file(dir.path / "care.flow") == text);
 }
@@ -189,8 +187,8 @@ TEST_CASE("graph: the output path reaches no shell") {
 
 TEST_CASE("graph: a missing dot, a failing dot and a dot past --limit render-time are clear errors") {
     Workspace w;
-    CliRun missing = run_shell("cd " + quoted(w.dir.path.string()) + " && PATH=/nonexistent " + triage_cli() +
-                               " graph care.flow --format png -o g.png 2>&1");
+    CliRun missing = run_triage("graph care.flow --format png -o g.png 2>&1",
+                                CommandOptions().in(w.dir.path).with("PATH=/nonexistent"));
     CHECK(missing.status == 1);
     CHECK(missing.output.find("--format png needs Graphviz's 'dot' program") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(w.dir.path / "g.png"));
@@ -199,8 +197,8 @@ TEST_CASE("graph: a missing dot, a failing dot and a dot past --limit render-tim
     std::filesystem::create_directory(w.dir.path / "bin");
     write_file(w.dir.path / "bin" / "dot", "#!/bin/sh\necho 'Error: <stdin>: syntax error in line 1' >&2\necho more >&2\nexit 3\n");
     std::filesystem::permissions(w.dir.path / "bin" / "dot", std::filesystem::perms::owner_all);
-    CliRun failing = run_shell("cd " + quoted(w.dir.path.string()) + " && PATH=" + quoted(w.dir.file("bin")) + " " +
-                               triage_cli() + " graph care.flow --format svg -o g.svg 2>&1");
+    CliRun failing = run_triage("graph care.flow --format svg -o g.svg 2>&1",
+                                CommandOptions().in(w.dir.path).with("PATH=" + w.dir.file("bin")));
     CHECK(failing.status == 1);
     CHECK(failing.output == "triage: Graphviz's dot failed (exit status 3): Error: <stdin>: syntax error in line 1\n");
     CHECK_FALSE(std::filesystem::exists(w.dir.path / "g.svg"));

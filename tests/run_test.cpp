@@ -173,8 +173,8 @@ TEST_CASE("run: --strict stops at the first bad line with exit 1") {
 }
 
 TEST_CASE("run: --fields maps export keys onto flow fields") {
-    Run run = run_cli("run " + flow + " - --fields body=text --fields score=sentiment" + now +
-                      " 2>/dev/null <<'EOF'\n{\"body\": \"USAF\", \"score\": 0.9}\nEOF");
+    Run run = triage::test::run_triage("run " + flow + " - --fields body=text --fields score=sentiment" + now + " 2>/dev/null",
+                                       triage::test::CommandOptions().reading("{\"body\": \"USAF\", \"score\": 0.9}\n"));
     CHECK(run.output.find(R"("outcome":"let_stand")") != std::string::npos);
     CHECK(run_cli("run " + flow + " - --fields body=nosuchfield </dev/null 2>/dev/null").status == 2);
 }

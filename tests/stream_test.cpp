@@ -200,8 +200,8 @@ TEST_CASE("stream: a date in 2099 does not stall report's and diff's windows") {
 TEST_CASE("stream: explain dates deadlines and crises by the mention's clock, as run does") {
     const std::string flow = quoted(fixture("outage.flow"));
     const std::string record = R"('{"id":1,"text":"the app is down","posted_at":"2026-11-20T00:05:00Z"}')";
-    CliRun run = triage::test::run_shell("printf '%s\\n' " + record + " | " + triage::test::triage_cli() + " run " + flow +
-                                         " - --now 2026-11-22T00:00:00Z 2>/dev/null");
+    CliRun run = run_triage("run " + flow + " - --now 2026-11-22T00:00:00Z 2>/dev/null",
+                         triage::test::CommandOptions().reading(record.substr(1, record.size() - 2) + "\n"));
     CHECK(run.output.find(R"("deadline":"2026-11-20T01:05:00Z")") != std::string::npos);
     CliRun explain = run_triage("explain " + flow + " --record " + record + " --now 2026-11-22T00:00:00Z");
     CHECK(explain.output.find("respond publicly within 1h (by 2026-11-20T01:05:00Z)") != std::string::npos);

@@ -3,12 +3,11 @@
 
 #include "triage/triage.hpp"
 #include "time_zone.hpp"
+#include "process.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,7 +17,6 @@
 #include <vector>
 
 #include <stdlib.h>
-#include <sys/wait.h>
 
 // Readable failure messages for the lists the tests compare.
 namespace doctest {
@@ -39,33 +37,17 @@ namespace triage::test {
 
 inline std::filesystem::path source_dir() { return TRIAGE_SOURCE_DIR; }
 
-struct CliRun {
-    int status = -1;
-    std::string output;
-};
-
-// A path quoted for the shell (the tests' paths hold no single quote).
+// A path quoted for a command line (the tests' paths hold no single quote).
 inline std::string quoted(const std::string& path) { return "'" + path + "'"; }
 
-// The triage binary's path, quoted for the shell.
+// The triage binary's path, quoted for a command line.
 inline std::string triage_cli() { return std::string("'") + TRIAGE_CLI_PATH + "'"; }
 
-// Runs a command line through the shell (tests set limits with `ulimit` or change directory
-// first); its standard output and exit status.
-inline CliRun run_shell(const std::string& command) {
-    CliRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
-    int raw = pclose(pipe);
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    return run;
+// Runs the triage binary with a command line's arguments (run_command's notation: quoted words
+// and redirections such as 2>&1; no shell is involved).
+inline CliRun run_triage(const std::string& arguments, const CommandOptions& options = {}) {
+    return run_command(triage_cli() + " " + arguments, options);
 }
-
-// Runs the triage binary through the shell. The caller quotes the arguments and adds any
-// redirection (such as 2>&1 to capture standard error too).
-inline CliRun run_triage(const std::string& arguments) { return run_shell(triage_cli() + " " + arguments); }
 
 // A new directory of its own under the system's temporary directory, removed with its contents.
 struct TempDir {

@@ -155,7 +155,7 @@ TEST_CASE("fmt --check: the diff of a generated 5,000-line flow is the shortest 
     REQUIRE(formatted.status == 0);
     triage::test::CliRun check = triage::test::run_triage("fmt --check " + triage::test::quoted(path));
     CHECK(check.status == 1);
-    triage::test::CliRun reference = triage::test::run_shell(
+    triage::test::CliRun reference = triage::test::run_command(
         "diff -u --minimal --label " + triage::test::quoted(path) + " --label " + triage::test::quoted(path + " (formatted)") +
         " " + triage::test::quoted(path) + " " + triage::test::quoted(dir.file("formatted.flow")));
     REQUIRE(reference.status == 1);
