@@ -7,7 +7,8 @@
 #                                         editors/vscode/test/*.flow.test, one per example flow,
 #                                         each holding the example as it is
 #   check.sh examples SOURCE_DIR OUT_DIR  every example flow tokenizes with no invalid token, and
-#                                         every mistake of test/mistakes.flow is marked invalid
+#                                         every mistake of test/mistakes.flow is marked invalid,
+#                                         and the snippets tokenize cleanly
 set -euo pipefail
 mode="$1"
 source_dir="$(cd "$2" && pwd)"
@@ -59,6 +60,7 @@ PY
     export NODE_PATH="$modules"
     node "$extension/test/check_tokens.js" "$grammar" "$source_dir"/examples/*.flow "$source_dir"/examples/shared/*.flow
     node "$extension/test/check_tokens.js" --expect-invalid "$grammar" "$extension/test/mistakes.flow"
+    node "$extension/test/check_snippets.js" "$grammar" "$extension/snippets/triage.json"
     echo "vscode examples: ok"
     ;;
   *)
