@@ -9,6 +9,9 @@
 #   check.sh examples SOURCE_DIR OUT_DIR  every example flow tokenizes with no invalid token, and
 #                                         every mistake of test/mistakes.flow is marked invalid,
 #                                         and the snippets tokenize cleanly
+#   check.sh flowchart SOURCE_DIR OUT_DIR TRIAGE
+#                                         "Triage: Show flowchart" (the compiled out/flowchart.js, a
+#                                         stand-in for VS Code) with this build's triage
 set -euo pipefail
 mode="$1"
 source_dir="$(cd "$2" && pwd)"
@@ -63,8 +66,11 @@ PY
     node "$extension/test/check_snippets.js" "$grammar" "$extension/snippets/triage.json"
     echo "vscode examples: ok"
     ;;
+  flowchart)
+    node "$extension/test/flowchart_test.js" "$out" "$4" "$source_dir"
+    ;;
   *)
-    echo "usage: check.sh package|tokens|examples SOURCE_DIR OUT_DIR" >&2
+    echo "usage: check.sh package|tokens|examples|flowchart SOURCE_DIR OUT_DIR [TRIAGE]" >&2
     exit 2
     ;;
 esac
