@@ -717,3 +717,37 @@ TEST_CASE("lsp: a session that writes a flow: completion at ten cursor positions
     client.notify("exit", "null");
     CHECK(server.wait() == 0);
 }
+
+TEST_CASE("lsp: a mistake in an included file stands at the include, pointing into the file") {
+    test::TempDir dir;
+    test::write_file(dir.path / "part.flow", "let loud = volume > 3\n");
+    const std::string uri = uri_of(dir.path / "main.flow");
+    const std::string part_uri = uri_of(dir.path / "part.flow");
+    const std::string text = "flow \"Inc\" version 1\nfields { text: text }\n\n  include \"part.flow\"\n"
+                             "start done\noutcome done \"Done\" { respond publicly }\n";
+    ServerProcess server({});
+    Client& client = server.client();
+    REQUIRE(client.request("initialize", initialize_params())->has("/result"));
+    client.notify("initialized", "{}");
+    client.notify("textDocument/didOpen", open_params(uri, text));
+    auto published = client.notification("textDocument/publishDiagnostics");
+    const auto [include_line, include_column] = utf16_position(text, "\"part.flow\"");
+    bool found = false;
+    for (std::size_t i = 0; i < published->size("/params/diagnostics"); ++i) {
+        const std::string at = "/params/diagnostics/" + std::to_string(i);
+        if (published->text(at + "/code") != "T011") continue;
+        found = true;
+        CHECK(published->text(at + "/message").find("volume") != std::string::npos);
+        CHECK(published->number(at + "/range/start/line") == include_line);
+        CHECK(published->number(at + "/range/start/character") == include_column);
+        CHECK(published->number(at + "/range/end/character") == include_column + 11);
+        REQUIRE(published->size(at + "/relatedInformation") >= 1);
+        CHECK(published->text(at + "/relatedInformation/0/location/uri") == part_uri);
+        CHECK(published->number(at + "/relatedInformation/0/location/range/start/line") == 0);
+        CHECK(published->number(at + "/relatedInformation/0/location/range/start/character") == 11);
+    }
+    CHECK(found);
+    CHECK(client.request("shutdown", "null")->at("/result").is_null());
+    client.notify("exit", "null");
+    CHECK(server.wait() == 0);
+}
