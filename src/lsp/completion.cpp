@@ -50,7 +50,6 @@ struct Context {
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
-// long because: one pass of a small lexer, each kind of character a case
 Context read_context(std::string_view text, std::uint32_t cursor) {
     Context context;
     context.word_begin = cursor;
@@ -247,7 +246,6 @@ void Completer::condition() {
     if (context_.block() == "step") words({"->"});
 }
 
-// long because: one rule per spot in the grammar, in order of precedence
 std::vector<Item> Completer::items() {
     const std::string_view last = context_.before(1), second = context_.before(2);
     const std::string_view first = context_.statement.empty() ? std::string_view{} : context_.statement.front().text;

@@ -61,7 +61,6 @@ struct Lexed {
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
-// long because: one pass of the lexer, each kind of character a case
 Lexed lex(const CompileResult& result) {
     const std::string_view text = result.sources->text(0);
     std::map<std::uint32_t, Lexeme> names;  // by offset: the names the index knows
