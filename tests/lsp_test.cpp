@@ -8,8 +8,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -515,4 +518,237 @@ TEST_CASE("lsp: a client that breaks the protocol gets errors, and the server go
     ::close(in[0]);
     ::close(out[1]);
     CHECK(status == 0);  // after shutdown
+}
+
+namespace {
+
+// A flow part written: tests, business hours, a `one of` field, and a step without `else`.
+const char* const writing_flow = R"(flow "Writing" version 1
+
+fields {
+  text: text
+  channel: one of twitter, facebook, email
+  sentiment: number
+}
+
+words legal = "lawyer", "sue"
+
+let angry = sentiment < -0.5
+
+hours desk "Desk" {
+  zone "Europe/London"
+  mon-fri 09:00-18:00
+}
+
+start screen
+
+step screen "Legal?" {
+  if text has any legal -> legal_threat
+  if channel is twitter -> complaint
+  if channel in [twitter, email] and angry -> complaint
+}
+
+outcome legal_threat "Legal threat" {
+  escalate to "legal" within 1h
+  priority urgent
+}
+
+outcome complaint "Complaint" { respond privately within 4h }
+
+test "a lawyer" {
+  given { text: "my lawyer", channel: email }
+  expect legal_threat
+}
+
+test "a wrong guess" {
+  given { text: "hello", channel: twitter }
+  expect legal_threat
+}
+)";
+
+// The labels of a completion list.
+std::set<std::string> labels(const Reply& reply) {
+    std::set<std::string> out;
+    for (std::size_t i = 0; i < reply.size("/result/items"); ++i)
+        out.insert(reply.text("/result/items/" + std::to_string(i) + "/label"));
+    return out;
+}
+
+bool holds(const std::set<std::string>& set, std::initializer_list<std::string_view> wanted) {
+    return std::all_of(wanted.begin(), wanted.end(), [&](std::string_view w) { return set.count(std::string(w)) == 1; });
+}
+
+}  // namespace
+
+TEST_CASE("lsp: a session that writes a flow: completion at ten cursor positions, tokens, folds, test lenses, else fixes") {
+    test::TempDir dir;
+    const std::string uri = uri_of(dir.path / "writing.flow");
+    ServerProcess server({});
+    Client& client = server.client();
+    auto init = client.request("initialize", initialize_params());
+    CHECK(init->text("/result/capabilities/semanticTokensProvider/legend/tokenTypes/0") == "keyword");
+    CHECK(init->has("/result/capabilities/completionProvider"));
+    CHECK(init->has("/result/capabilities/codeLensProvider"));
+    client.notify("initialized", "{}");
+    const std::string text = writing_flow;
+    const std::string noted = text + "# a note\n";
+    client.notify("textDocument/didOpen", open_params(uri, text));
+    auto published = client.notification("textDocument/publishDiagnostics");
+    REQUIRE(published->size("/params/diagnostics") == 1);
+    CHECK(published->text("/params/diagnostics/0/code") == "T032");  // the step without else
+
+    // Completion where `needle` starts, `plus` characters into it.
+    auto complete = [&](std::string_view needle, int plus = 0) {
+        auto [line, column] = utf16_position(text, needle);
+        auto reply = client.request("textDocument/completion", position_params(uri, line, column + plus));
+        INFO(needle);
+        return labels(*reply);
+    };
+    // 1. A branch's target: steps and outcomes, no other kind.
+    auto targets = complete("legal_threat\n");
+    CHECK(holds(targets, {"legal_threat", "complaint", "screen"}));
+    CHECK(targets.count("legal") == 0);
+    CHECK(targets.count("text") == 0);
+    // 2. After `has any`: word lists only.
+    CHECK(complete("legal -> legal_threat") == std::set<std::string>{"legal"});
+    // 3. After `is`, and 4. inside `in [...]`: the values of a `one of` field.
+    CHECK(complete("twitter -> complaint") == std::set<std::string>{"twitter", "facebook", "email"});
+    CHECK(complete("email] and") == std::set<std::string>{"twitter", "facebook", "email"});
+    // 5. The start of a line in a step, 6. at the top level, 7. in an outcome.
+    CHECK(complete("if channel is") == std::set<std::string>{"if", "else"});
+    auto top = complete("outcome complaint");
+    CHECK(holds(top, {"flow", "fields", "words", "let", "start", "step", "outcome", "test", "hours", "crisis"}));
+    CHECK(top.count("if") == 0);
+    auto actions = complete("priority urgent");
+    CHECK(holds(actions, {"respond", "escalate", "tag", "priority", "note"}));
+    // 8. Durations after `within`, 9. priorities, 10. the operands of a condition.
+    auto durations = complete("1h\n");
+    CHECK(holds(durations, {"30m", "1h", "1d", "hours"}));
+    CHECK(complete("urgent") == std::set<std::string>{"low", "normal", "high", "urgent"});
+    auto operands = complete("text has any legal");
+    CHECK(holds(operands, {"text", "channel", "sentiment", "angry", "not"}));
+    CHECK(operands.count("legal_threat") == 0);
+    // 11. What a test expects: outcomes, not steps. 12. What is typed filters: `co` in a target.
+    auto expected = complete("legal_threat\n}");
+    CHECK(holds(expected, {"legal_threat", "complaint", "no outcome"}));
+    CHECK(expected.count("screen") == 0);
+    CHECK(complete("complaint\n  if channel in", 2) == std::set<std::string>{"complaint"});
+    // 13. Time zones inside the quotes after `zone`, with the edit's range starting after the quote.
+    auto [zone_line, zone_column] = utf16_position(text, "Europe/London");
+    auto zones = client.request("textDocument/completion", position_params(uri, zone_line, zone_column + 3));
+    auto zone_labels = labels(*zones);
+    REQUIRE(!zone_labels.empty());
+    for (const std::string& zone : zone_labels) CHECK(zone.rfind("Eur", 0) == 0);
+    CHECK(zone_labels.count("Europe/London") == 1);
+    CHECK(zones->number("/result/items/0/textEdit/range/start/character") == zone_column);
+    // In a comment, nothing.
+    client.notify("textDocument/didChange", R"({"textDocument":{"uri":")" + uri +
+                                                R"(","version":2},"contentChanges":[{"text":)" +
+                                                json_string(noted) + "}]}");
+    CHECK(client.notification("textDocument/publishDiagnostics")->number("/params/version") == 2);
+    const int last_line = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+    CHECK(client.request("textDocument/completion", position_params(uri, last_line, 4))->size("/result/items") == 0);
+
+    // Semantic tokens: decode them and look up a few.
+    auto tokens = client.request("textDocument/semanticTokens/full", R"({"textDocument":{"uri":")" + uri + R"("}})");
+    std::vector<std::string> types;
+    for (std::size_t i = 0; i < init->size("/result/capabilities/semanticTokensProvider/legend/tokenTypes"); ++i)
+        types.push_back(init->text("/result/capabilities/semanticTokensProvider/legend/tokenTypes/" + std::to_string(i)));
+    std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::int64_t>> decoded;
+    const std::size_t count = tokens->size("/result/data");
+    REQUIRE(count % 5 == 0);
+    std::int64_t line = 0, column = 0;
+    for (std::size_t i = 0; i < count; i += 5) {
+        auto at = [&](std::size_t k) { return tokens->number("/result/data/" + std::to_string(i + k)); };
+        column = at(0) == 0 ? column + at(1) : at(1);
+        line += at(0);
+        decoded[{line, column}] = {types.at(static_cast<std::size_t>(at(3))), at(4)};
+    }
+    auto token_at = [&](std::string_view needle) {
+        auto [l, c] = utf16_position(noted, needle);
+        auto it = decoded.find({l, c});
+        return it == decoded.end() ? std::pair<std::string, std::int64_t>{"none", 0} : it->second;
+    };
+    CHECK(token_at("step screen") == std::pair<std::string, std::int64_t>{"keyword", 0});
+    CHECK(token_at("screen \"Legal") == std::pair<std::string, std::int64_t>{"function", 1});  // declared
+    CHECK(token_at("legal_threat\n") == std::pair<std::string, std::int64_t>{"event", 0});     // used
+    CHECK(token_at("channel is").first == "property");
+    CHECK(token_at("# a note").first == "comment");
+    CHECK(token_at("\"Europe/London\"").first == "string");
+    CHECK(token_at("0.5").first == "number");
+
+    // Folding: each multi-line block, to the line before its `}`.
+    auto folds = client.request("textDocument/foldingRange", R"({"textDocument":{"uri":")" + uri + R"("}})");
+    std::set<std::pair<std::int64_t, std::int64_t>> ranges;
+    for (std::size_t i = 0; i < folds->size("/result"); ++i)
+        ranges.insert({folds->number("/result/" + std::to_string(i) + "/startLine"),
+                       folds->number("/result/" + std::to_string(i) + "/endLine")});
+    const int step_line = utf16_position(text, "step screen").first;
+    CHECK(ranges.count({step_line, step_line + 3}) == 1);
+    CHECK(ranges.count({utf16_position(text, "fields {").first, utf16_position(text, "fields {").first + 3}) == 1);
+    CHECK(ranges.size() == 6);  // fields, hours, step, an outcome, two tests (the one-line outcome and givens do not fold)
+
+    // Code lenses over the tests: one passes, one fails with its problem; triage/runTests says the same.
+    auto lenses = client.request("textDocument/codeLens", R"({"textDocument":{"uri":")" + uri + R"("}})");
+    REQUIRE(lenses->size("/result") == 2);
+    CHECK(lenses->text("/result/0/command/title") == "✓ passes");
+    CHECK(lenses->text("/result/1/command/title").rfind("✗ fails", 0) == 0);
+    CHECK(lenses->number("/result/1/range/start/line") == utf16_position(text, "\"a wrong guess\"").first);
+    auto run = client.request("triage/runTests", R"({"textDocument":{"uri":")" + uri + R"("}})");
+    CHECK(run->number("/result/passed") == 1);
+    CHECK(run->number("/result/failed") == 1);
+    CHECK(run->text("/result/tests/1/name") == "a wrong guess");
+    CHECK(run->size("/result/tests/1/problems") >= 1);
+
+    // The step without `else`: one fix per outcome, each adding the line before the `}`.
+    auto [screen_line, screen_column] = utf16_position(text, "screen \"Legal");
+    auto fixes = client.request("textDocument/codeAction",
+                                R"({"textDocument":{"uri":")" + uri + R"("},"range":{"start":{"line":)" +
+                                    std::to_string(screen_line) + R"(,"character":)" + std::to_string(screen_column) +
+                                    R"(},"end":{"line":)" + std::to_string(screen_line) + R"(,"character":)" +
+                                    std::to_string(screen_column) + R"(}},"context":{"diagnostics":[]}})");
+    REQUIRE(fixes->size("/result") == 2);
+    CHECK(fixes->text("/result/0/title") == "add 'else -> legal_threat'");
+    const std::string else_edit = "/result/1/edit/changes/" + pointer_token(uri) + "/0";
+    CHECK(fixes->text(else_edit + "/newText") == "  else -> complaint\n");
+    CHECK(fixes->number(else_edit + "/range/start/line") == step_line + 4);
+    CHECK(fixes->number(else_edit + "/range/start/character") == 0);
+
+    CHECK(client.request("shutdown", "null")->at("/result").is_null());
+    client.notify("exit", "null");
+    CHECK(server.wait() == 0);
+}
+
+TEST_CASE("lsp: a mistake in an included file stands at the include, pointing into the file") {
+    test::TempDir dir;
+    test::write_file(dir.path / "part.flow", "let loud = volume > 3\n");
+    const std::string uri = uri_of(dir.path / "main.flow");
+    const std::string part_uri = uri_of(dir.path / "part.flow");
+    const std::string text = "flow \"Inc\" version 1\nfields { text: text }\n\n  include \"part.flow\"\n"
+                             "start done\noutcome done \"Done\" { respond publicly }\n";
+    ServerProcess server({});
+    Client& client = server.client();
+    REQUIRE(client.request("initialize", initialize_params())->has("/result"));
+    client.notify("initialized", "{}");
+    client.notify("textDocument/didOpen", open_params(uri, text));
+    auto published = client.notification("textDocument/publishDiagnostics");
+    const auto [include_line, include_column] = utf16_position(text, "\"part.flow\"");
+    bool found = false;
+    for (std::size_t i = 0; i < published->size("/params/diagnostics"); ++i) {
+        const std::string at = "/params/diagnostics/" + std::to_string(i);
+        if (published->text(at + "/code") != "T011") continue;
+        found = true;
+        CHECK(published->text(at + "/message").find("volume") != std::string::npos);
+        CHECK(published->number(at + "/range/start/line") == include_line);
+        CHECK(published->number(at + "/range/start/character") == include_column);
+        CHECK(published->number(at + "/range/end/character") == include_column + 11);
+        REQUIRE(published->size(at + "/relatedInformation") >= 1);
+        CHECK(published->text(at + "/relatedInformation/0/location/uri") == part_uri);
+        CHECK(published->number(at + "/relatedInformation/0/location/range/start/line") == 0);
+        CHECK(published->number(at + "/relatedInformation/0/location/range/start/character") == 11);
+    }
+    CHECK(found);
+    CHECK(client.request("shutdown", "null")->at("/result").is_null());
+    client.notify("exit", "null");
+    CHECK(server.wait() == 0);
 }

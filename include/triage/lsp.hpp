@@ -1,7 +1,8 @@
 // A Language Server Protocol server (LSP 3.17, JSON-RPC 2.0) for flow files: diagnostics as the
-// author types, hover, go to definition, references, rename, outline, formatting and quick
-// fixes, over a pair of file descriptors (`triage lsp` gives it stdin and stdout). Not in the
-// umbrella header triage.hpp: only a host that serves editors needs it.
+// author types, hover, go to definition, references, rename, outline, formatting, quick fixes,
+// completion, semantic tokens, folding and the flow's tests in a code lens, over a pair of file
+// descriptors (`triage lsp` gives it stdin and stdout). Not in the umbrella header triage.hpp:
+// only a host that serves editors needs it.
 #pragma once
 
 #include "triage/compile.hpp"

@@ -96,19 +96,18 @@ std::string hover_text(const CompileResult& result, const Symbol& symbol) {
 
 std::optional<RequestError> hover(const Request& request, JsonWriter& out) {
     RequestError error;
-    std::optional<Cursor> cursor = cursor_at(request, error);
+    std::optional<Cursor> cursor = symbol_at_cursor(request, error);
     if (!cursor) return error;
-    const Symbol* symbol = cursor->symbol();
+    const Symbol* symbol = cursor->symbol;
     if (!symbol) {
         out.null();
         return std::nullopt;
     }
-    Span here = cursor->at.reference ? cursor->at.reference->span : symbol->name_span;
     Locator locator(*cursor->result->sources, cursor->uri);
     out.begin_object().key("contents").begin_object();
     out.key("kind").string("markdown").key("value").string(hover_text(*cursor->result, *symbol));
     out.end_object().key("range");
-    locator.write_range(out, here);
+    locator.write_range(out, cursor->name_span());
     out.end_object();
     return std::nullopt;
 }

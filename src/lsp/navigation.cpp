@@ -11,36 +11,11 @@
 
 namespace triage::lsp {
 
-const Symbol* Cursor::symbol() const {
-    if (at.symbol) return at.symbol;
-    return at.reference ? result->symbols->definition(*at.reference) : nullptr;
-}
-
-std::optional<Cursor> cursor_at(const Request& request, RequestError& error) {
-    auto uri = string_at(request.params, {"textDocument", "uri"});
-    auto position = position_at(request.params, "position");
-    if (!uri || !position) {
-        error = {invalid_params, "expected textDocument.uri and position"};
-        return std::nullopt;
-    }
-    Cursor cursor{request.documents.compiled(*uri), std::string(*uri), 0, {}};
-    if (!cursor.result) {
-        error = {invalid_params, fmt::format("the document {} is not open", *uri)};
-        return std::nullopt;
-    }
-    cursor.offset = LineIndex(cursor.result->sources->text(0)).offset(*position);
-    cursor.at = cursor.result->symbols->at(0, cursor.offset);
-    // A cursor right after a name (where typing leaves it) is on that name.
-    if (!cursor.at.symbol && !cursor.at.reference && cursor.offset > 0)
-        cursor.at = cursor.result->symbols->at(0, cursor.offset - 1);
-    return cursor;
-}
-
 std::optional<RequestError> definition(const Request& request, JsonWriter& out) {
     RequestError error;
-    std::optional<Cursor> cursor = cursor_at(request, error);
+    std::optional<Cursor> cursor = symbol_at_cursor(request, error);
     if (!cursor) return error;
-    const Symbol* symbol = cursor->symbol();
+    const Symbol* symbol = cursor->symbol;
     if (!symbol) {
         out.null();
         return std::nullopt;
@@ -52,11 +27,11 @@ std::optional<RequestError> definition(const Request& request, JsonWriter& out) 
 
 std::optional<RequestError> references(const Request& request, JsonWriter& out) {
     RequestError error;
-    std::optional<Cursor> cursor = cursor_at(request, error);
+    std::optional<Cursor> cursor = symbol_at_cursor(request, error);
     if (!cursor) return error;
     Locator locator(*cursor->result->sources, cursor->uri);
     out.begin_array();
-    if (const Symbol* symbol = cursor->symbol()) {
+    if (const Symbol* symbol = cursor->symbol) {
         if (boolean_at(request.params, {"context", "includeDeclaration"}).value_or(true))
             locator.write_location(out, symbol->name_span);
         for (const SymbolReference* reference : cursor->result->symbols->references_to(*symbol))
@@ -90,7 +65,7 @@ bool valid_name(std::string_view name, SymbolKind kind) {
 
 // The symbol a rename at the cursor renames, or why there is none.
 const Symbol* renamable(const Cursor& cursor, RequestError& error) {
-    const Symbol* symbol = cursor.symbol();
+    const Symbol* symbol = cursor.symbol;
     if (!symbol) {
         error = {request_failed, "there is no name here to rename"};
     } else if (!name_space(symbol->kind)) {
@@ -104,21 +79,20 @@ const Symbol* renamable(const Cursor& cursor, RequestError& error) {
 
 std::optional<RequestError> prepare_rename(const Request& request, JsonWriter& out) {
     RequestError error;
-    std::optional<Cursor> cursor = cursor_at(request, error);
+    std::optional<Cursor> cursor = symbol_at_cursor(request, error);
     if (!cursor) return error;
     const Symbol* symbol = renamable(*cursor, error);
     if (!symbol) return error;
-    Span here = cursor->at.reference ? cursor->at.reference->span : symbol->name_span;
     Locator locator(*cursor->result->sources, cursor->uri);
     out.begin_object().key("range");
-    locator.write_range(out, here);
+    locator.write_range(out, cursor->name_span());
     out.key("placeholder").string(symbol->name).end_object();
     return std::nullopt;
 }
 
 std::optional<RequestError> rename(const Request& request, JsonWriter& out) {
     RequestError error;
-    std::optional<Cursor> cursor = cursor_at(request, error);
+    std::optional<Cursor> cursor = symbol_at_cursor(request, error);
     if (!cursor) return error;
     const Symbol* symbol = renamable(*cursor, error);
     if (!symbol) return error;
@@ -169,11 +143,11 @@ int lsp_symbol_kind(SymbolKind kind) {
 }  // namespace
 
 std::optional<RequestError> document_symbols(const Request& request, JsonWriter& out) {
-    auto uri = string_at(request.params, {"textDocument", "uri"});
-    if (!uri) return RequestError{invalid_params, "expected textDocument.uri"};
-    auto result = request.documents.compiled(*uri);
-    if (!result) return RequestError{invalid_params, fmt::format("the document {} is not open", *uri)};
-    Locator locator(*result->sources, std::string(*uri));
+    RequestError error;
+    std::optional<OpenDocument> open = open_document(request, error);
+    if (!open) return error;
+    const auto& result = open->result;
+    Locator locator(*result->sources, open->uri);
     out.begin_array();
     for (const Symbol& symbol : result->symbols->symbols_in(0)) {
         // The range must hold the name (selectionRange), even for a declaration cut short.

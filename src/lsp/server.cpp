@@ -30,6 +30,11 @@ Handler handler_for(std::string_view method) {
         {"textDocument/documentSymbol", document_symbols},
         {"textDocument/formatting", formatting},
         {"textDocument/codeAction", code_actions},
+        {"textDocument/completion", completion},
+        {"textDocument/semanticTokens/full", semantic_tokens},
+        {"textDocument/foldingRange", folding_ranges},
+        {"textDocument/codeLens", code_lenses},
+        {"triage/runTests", run_flow_tests},
     };
     for (const auto& [name, handler] : handlers)
         if (name == method) return handler;
@@ -44,7 +49,20 @@ constexpr std::string_view capabilities = R"({"positionEncoding":"utf-16",)"
                                           R"("hoverProvider":true,"definitionProvider":true,"referencesProvider":true,)"
                                           R"("renameProvider":{"prepareProvider":true},"documentSymbolProvider":true,)"
                                           R"("documentFormattingProvider":true,)"
-                                          R"("codeActionProvider":{"codeActionKinds":["quickfix"]}})";
+                                          R"("codeActionProvider":{"codeActionKinds":["quickfix"]},)"
+                                          R"("completionProvider":{"triggerCharacters":[">","\"","["]},)"
+                                          R"("foldingRangeProvider":true,"codeLensProvider":{"resolveProvider":false},)";
+
+// The capabilities with the semantic tokens' legend.
+std::string capabilities_json() {
+    JsonWriter legend;
+    legend.begin_object().key("tokenTypes").begin_array();
+    for (std::string_view type : semantic_token_types) legend.string(type);
+    legend.end_array().key("tokenModifiers").begin_array();
+    for (std::string_view modifier : semantic_token_modifiers) legend.string(modifier);
+    legend.end_array().end_object();
+    return fmt::format(R"({}"semanticTokensProvider":{{"legend":{},"full":true}}}})", capabilities, legend.str());
+}
 
 struct Queued {
     Frame frame;
@@ -172,7 +190,7 @@ void Server::dispatch(const Message& message, bool cancelled) {
         if (state_ != State::uninitialised) return respond_error(message.id, invalid_request, "initialized already");
         state_ = State::running;
         return respond(*message.id, fmt::format(R"({{"capabilities":{},"serverInfo":{{"name":"triage","version":"{}"}}}})",
-                                                capabilities, TRIAGE_VERSION_STRING));
+                                                capabilities_json(), TRIAGE_VERSION_STRING));
     }
     if (state_ == State::uninitialised)
         return respond_error(message.id, server_not_initialized, "the first request must be initialize");

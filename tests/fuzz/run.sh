@@ -4,7 +4,7 @@
 # a crash, leak, timeout or UB report stops that target and leaves its reproducer in
 # build-fuzz/findings/ (add it to tests/fixtures/fuzz/ once fixed: the test suite replays those).
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format state time (default: all)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]      targets: compile record format state time lsp (default: all)
 # Needs clang and libclang-rt-14-dev (apt-get install -y clang libclang-rt-14-dev).
 #
 # An input that runs longer than FUZZ_TIMEOUT seconds (default 5) or takes more than
@@ -14,7 +14,8 @@
 # of many branches, long unknown names, many regular expressions, deep nesting — at a size where
 # it would still time out; tests/fixtures/fuzz/compile/ seeds each shape small and
 # tests/fuzz/flow.dict holds the tokens that grow it); record and state take up to
-# FUZZ_MAX_LEN bytes (default 65536). FUZZ_JOBS sets the build's parallelism (default: ninja's).
+# FUZZ_MAX_LEN bytes (default 65536), as does lsp (a client's byte stream, seeded with whole
+# sessions). FUZZ_JOBS sets the build's parallelism (default: ninja's).
 # FUZZ_FLAGS adds libFuzzer flags to every target, e.g. FUZZ_FLAGS=-len_control=0: by default
 # libFuzzer lets inputs grow past the largest seed only slowly, whatever -max_len says.
 set -euo pipefail
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(compile record format state time)
+[ ${#targets[@]} -eq 0 ] && targets=(compile record format state time lsp)
 build=${BUILD_DIR:-$here/build-fuzz}
 timeout=${FUZZ_TIMEOUT:-5}
 rss_limit_mb=${FUZZ_RSS_LIMIT_MB:-2048}
@@ -47,7 +48,7 @@ seed() {  # seed corpus of one target; file names carry their source path, so no
       while IFS= read -r -d '' f; do split -l 1 -a 5 "$f" "$dir/$(basename "$f" .jsonl)-"; done \
         < <(find "$here/tests/fixtures" -name '*.jsonl' -print0)
       cp "$here/tests/fixtures/fuzz/record"/* "$dir/" ;;
-    state|time)
+    state|time|lsp)
       cp "$here/tests/fixtures/fuzz/$1"/* "$dir/" ;;
   esac
 }
