@@ -2,6 +2,7 @@
 # Prints triage's performance ratios (see bench/README.md) in one run:
 #   evaluation on bound structs against the same policy written by hand (target <= 1.5x),
 #   `triage run` against a plain simdjson parse of the same file (target >= 60% with 1 job),
+#   the same on bench/acme.flow over texts of 100-300 characters (target >= 50%),
 #   `triage run` with 2 jobs against 1 (target >= 1.7x), peak memory for 1M and 2M mentions
 #   (target: the same), and compile time of generated flows (target: 10,000 steps < 1 s, linear).
 #
@@ -73,6 +74,15 @@ bound=$(awk -v p="$(ns BM_Care_JsonParseOnly)" -v h="$(ns BM_Care_HandWritten)" 
 printf '  for scale: parsing plus the hand-written policy alone (no output) would reach %s%% of it\n' "$bound"
 printf '  peak memory -j 1     %6d KB for %d mentions, %d KB for twice as many\n' "$one_kb" "$count" "$one_job_double_kb"
 printf '  peak memory -j 2     %6d KB for twice as many mentions\n' "$double_kb"
+
+echo
+echo "triage run on $count generated mentions of bench/acme.flow with texts of 100-300 characters, best of 3"
+"$triage" gen "$here/bench/acme.flow" -n "$count" --seed 1 --text-length 100-300 >"$work/acme.jsonl"
+read -r acme_ceiling _ < <(best "$build/bench/triage_parse_ceiling" "$work/acme.jsonl")
+read -r acme_one _ < <(best "$triage" run -j 1 --now $now "$here/bench/acme.flow" "$work/acme.jsonl" -o /dev/null)
+acme_share=$(awk -v c="$acme_ceiling" -v t="$acme_one" 'BEGIN { printf "%.0f", 100 * c / t }')
+printf '  simdjson parse only  %6.2f s\n' "$acme_ceiling"
+printf '  triage run -j 1      %6.2f s  %s%% of the parse-only throughput  %s (target >= 50%%)\n' "$acme_one" "$acme_share" "$(check "$acme_share" ">=" 50)"
 
 echo
 echo "compile time of a generated flow"

@@ -1,6 +1,9 @@
 #include "triage/flow.hpp"
+#include "triage/flow_phrases.hpp"
 
 #include "flow_data.hpp"
+
+#include <algorithm>
 
 namespace triage {
 
@@ -61,6 +64,13 @@ std::uint32_t Flow::version() const { return data_->version; }
 NodeRef Flow::start() const { return data_->start; }
 std::span<const Field> Flow::fields() const { return data_->fields; }
 std::span<const WordList> Flow::word_lists() const { return data_->word_lists; }
+std::vector<std::string_view> contains_phrases(const Flow& flow) {
+    std::vector<std::string_view> phrases;
+    for (const Condition& c : detail::data_of(flow).conditions)
+        if (c.kind == ConditionKind::contains && std::find(phrases.begin(), phrases.end(), c.text) == phrases.end())
+            phrases.push_back(c.text);
+    return phrases;
+}
 std::span<const Step> Flow::steps() const { return data_->steps; }
 std::span<const Outcome> Flow::outcomes() const { return data_->outcomes; }
 std::span<const Window> Flow::windows() const { return data_->windows; }

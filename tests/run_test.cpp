@@ -1,5 +1,6 @@
 // `triage run` and `triage explain` end to end: one output line per input line, in order.
 #include "support.hpp"
+#include "triage/flow_phrases.hpp"
 
 #include <array>
 #include <cstdio>
@@ -262,6 +263,40 @@ TEST_CASE("gen --text-length: every text has MIN to MAX characters, the lengths 
     CHECK(run_cli("gen '" + care.string() + "' -n 3 --text-length 7").output.find("\"text\":\"") != std::string::npos);
     for (const char* bad : {"300-100", "0-10", "ten", "5-", "1-2000000"})
         CHECK_MESSAGE(run_cli("gen '" + care.string() + "' -n 1 --text-length " + bad + " 2>&1").status != 0, bad);
+}
+
+TEST_CASE("gen: texts hold the phrases of the flow's contains tests, so a contains ladder reaches its outcomes") {
+    const std::filesystem::path acme = triage::test::source_dir() / "bench" / "acme.flow";
+    triage::CompileResult compiled = triage::compile_file(acme);
+    REQUIRE(compiled.ok());
+    const std::vector<std::string_view> phrases = triage::contains_phrases(*compiled.flow);
+    CHECK(phrases == std::vector<std::string_view>{"acme", "acmecorp", "@acme", "scam", "idiots", "trash", "lol",
+                                                   "joke", "satire", "lawsuit", "legal"});
+    for (const char* length : {"", " --text-length 100-300"}) {
+        CAPTURE(length);
+        Run gen = run_cli("gen '" + acme.string() + "' -n 2000 --seed 7" + length);
+        REQUIRE(gen.status == 0);
+        std::map<std::string_view, int> seen;
+        for (std::string_view p : phrases)
+            for (std::size_t at = gen.output.find(p); at != std::string::npos; at = gen.output.find(p, at + 1)) ++seen[p];
+        for (std::string_view p : phrases) CHECK_MESSAGE(seen[p] >= 5, p);
+
+        const triage::test::TempDir dir;
+        triage::test::write_file(dir.path / "m.jsonl", gen.output);
+        Run run = run_cli("run -j 1 '" + acme.string() + "' '" + (dir.path / "m.jsonl").string() + "'" + now + " 2>/dev/null");
+        REQUIRE(run.status == 0);
+        std::map<std::string, int> outcomes;
+        for (const std::string& line : lines(run.output)) {
+            const std::size_t at = line.find("\"outcome\":\"");
+            REQUIRE(at != std::string::npos);
+            ++outcomes[line.substr(at + 11, line.find('"', at + 11) - at - 11)];
+        }
+        CAPTURE(fmt::format("{}", outcomes));
+        // Every outcome of the ladder (before, no text mentioned acme: every decision was ignore).
+        CHECK(outcomes.size() == 8);
+        CHECK(outcomes["ignore"] > 0);
+        CHECK(outcomes["ignore"] < 2000 * 3 / 4);
+    }
 }
 
 TEST_CASE("run --matches: each decision names what matched its text conditions") {

@@ -1,9 +1,11 @@
 // `triage gen FLOW --count N --seed S [--text-length MIN-MAX]`: deterministic synthetic mentions
 // for a flow's fields, for benchmarks and load tests. Text mixes filler words with phrases from the
-// flow's own word lists, so keyword branches are exercised; about 5% of values are left out.
+// flow's own word lists and `contains` tests, so text branches are exercised; about 5% of values
+// are left out.
 #include "commands.hpp"
 #include "flow_loading.hpp"
 
+#include "triage/flow_phrases.hpp"
 #include "triage/json_writer.hpp"
 #include "triage/json.hpp"
 
@@ -13,6 +15,8 @@
 #include <charconv>
 #include <cstdint>
 #include <map>
+#include <span>
+#include <vector>
 
 namespace triage::cli {
 
@@ -78,10 +82,20 @@ struct StreamClock {
     TimePoint now = *parse_time("2026-11-01T00:00:00Z");
 };
 
-// A filler word, or one time in eight a phrase of one of the flow's word lists.
-std::string_view next_word(const Flow& flow, Random& rng) {
-    if (!flow.word_lists().empty() && rng.below(8) == 0) {
-        const WordList& list = flow.word_lists()[rng.below(flow.word_lists().size())];
+// What texts are made of besides filler: the phrases the flow's text tests look for.
+struct Vocabulary {
+    std::span<const WordList> lists;
+    std::vector<std::string_view> contained;  // of `contains` tests, drawn as if one more list
+};
+
+// A filler word, or one time in eight a phrase of one of the flow's word lists or `contains`
+// tests. (A flow without `contains` draws the same numbers as before they were drawn from.)
+std::string_view next_word(const Vocabulary& words, Random& rng) {
+    const std::size_t groups = words.lists.size() + (words.contained.empty() ? 0 : 1);
+    if (groups != 0 && rng.below(8) == 0) {
+        const std::size_t group = rng.below(groups);
+        if (group == words.lists.size()) return words.contained[rng.below(words.contained.size())];
+        const WordList& list = words.lists[group];
         return list.phrases[rng.below(list.phrases.size())];
     }
     return filler[rng.below(std::size(filler))];
@@ -93,13 +107,13 @@ std::size_t code_points(std::string_view s) {
 
 // Words up to a length drawn from `range`, in code points. A word that does not fit is replaced
 // by a filler word (ASCII, so that cutting it cuts no character in two), cut if it does not fit either.
-std::string text_of_length(const Flow& flow, Random& rng, LengthRange range) {
+std::string text_of_length(const Vocabulary& words, Random& rng, LengthRange range) {
     const std::size_t length = range.min + rng.below(range.max - range.min + 1);
     std::string text;
     for (std::size_t have = 0; have < length;) {
         std::string_view separator = text.empty() ? "" : " ";
         const std::size_t room = length - have;
-        std::string_view word = next_word(flow, rng);
+        std::string_view word = next_word(words, rng);
         if (separator.size() + code_points(word) > room) {
             word = filler[rng.below(std::size(filler))];
             if (room == separator.size()) {  // one character left after a word
@@ -115,19 +129,27 @@ std::string text_of_length(const Flow& flow, Random& rng, LengthRange range) {
     return text;
 }
 
-void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng, StreamClock& clock,
-                 const GenOptions& options) {
+// What writing a mention reads and advances.
+struct Generator {
+    const Flow& flow;
+    Vocabulary words;
+    Random rng;
+    StreamClock clock;
+};
+
+void write_value(JsonWriter& json, const Field& f, Generator& gen, const GenOptions& options) {
+    Random& rng = gen.rng;
     switch (f.type) {
     case FieldType::text: {
         if (options.text_length) {
-            json.string(text_of_length(flow, rng, *options.text_length));
+            json.string(text_of_length(gen.words, rng, *options.text_length));
             break;
         }
         std::string text;
         std::size_t words = 4 + rng.below(16);
         for (std::size_t i = 0; i < words; ++i) {
             if (!text.empty()) text += ' ';
-            text += next_word(flow, rng);
+            text += next_word(gen.words, rng);
         }
         json.string(text);
         break;
@@ -137,9 +159,9 @@ void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng
     case FieldType::boolean: json.boolean(rng.below(5) == 0); break;
     case FieldType::enumeration: json.string(f.values[rng.below(f.values.size())]); break;
     case FieldType::time: {
-        if (clock.field && &flow.fields()[*clock.field] == &f) {
-            clock.now += std::chrono::seconds(rng.below(40));
-            json.string(format_time(clock.now));
+        if (gen.clock.field && &gen.flow.fields()[*gen.clock.field] == &f) {
+            gen.clock.now += std::chrono::seconds(rng.below(40));
+            json.string(format_time(gen.clock.now));
             break;
         }
         TimePoint base = *parse_time("2026-11-01T00:00:00Z");
@@ -149,16 +171,15 @@ void write_value(JsonWriter& json, const Field& f, const Flow& flow, Random& rng
     }
 }
 
-void write_object(JsonWriter& json, const Node& node, const Flow& flow, Random& rng, StreamClock& clock,
-                  const GenOptions& options) {
+void write_object(JsonWriter& json, const Node& node, Generator& gen, const GenOptions& options) {
     for (const auto& [name, child] : node.children) {
         if (child.field != nullptr) {
-            if (rng.below(20) == 0) continue;  // a missing field
+            if (gen.rng.below(20) == 0) continue;  // a missing field
             json.key(name);
-            write_value(json, *child.field, flow, rng, clock, options);
+            write_value(json, *child.field, gen, options);
         } else {
             json.key(name).begin_object();
-            write_object(json, child, flow, rng, clock, options);
+            write_object(json, child, gen, options);
             json.end_object();
         }
     }
@@ -175,16 +196,15 @@ int gen(const GenOptions& options) {
             node = &node->children[std::string(name.substr(0, dot))];
         node->children[std::string(name)].field = &f;
     }
-    Random rng{options.seed};
-    StreamClock clock;
-    if (flow->clock()) clock.field = flow->clock()->field;
+    Generator gen{*flow, {flow->word_lists(), contains_phrases(*flow)}, Random{options.seed}, {}};
+    if (flow->clock()) gen.clock.field = flow->clock()->field;
     JsonWriter json;
     std::string buffer;
     for (std::uint64_t i = 1; i <= options.count; ++i) {
         json.clear();
         json.begin_object();
         json.key("id").string(fmt::format("g-{}", i));
-        write_object(json, root, *flow, rng, clock, options);
+        write_object(json, root, gen, options);
         json.end_object();
         buffer += json.str();
         buffer += '\n';
