@@ -224,7 +224,7 @@ constexpr std::string_view style_sheet = R"(<style>
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #263238; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #cfd8dc; } h3 { font-size: 1rem; }
 .meta { color: #607d8b; }
-.chart { overflow-x: auto; } .chart svg text { font-size: 12px; }
+.chart { overflow-x: auto; }
 .scroll { overflow-x: auto; }
 svg text.axis { font-size: 12px; fill: #455a64; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #eceff1; vertical-align: top; }
