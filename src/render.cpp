@@ -306,8 +306,8 @@ struct GraphWriter {
     void operator()(std::ostream& out) const {
         out << "label=\"" << dot_escape(fmt::format("{} (version {})", style.flow.name(), style.flow.version()))
             << "\"\nlabelloc=t\nfontname=\"Helvetica\"\nrankdir=TB\n"
-            << "node [fontname=\"Helvetica\" fontsize=11 color=\"#37474f\"]\n"
-            << "edge [fontname=\"Helvetica\" fontsize=9 color=\"#37474f\"]\n"
+            << "node [fontname=\"Helvetica\" fontsize=14 color=\"#37474f\"]\n"
+            << "edge [fontname=\"Helvetica\" fontsize=12 color=\"#37474f\"]\n"
             << "start [shape=circle style=filled fillcolor=\"#37474f\" fontcolor=\"#ffffff\" label=\"start\" width=0.6]\n"
             << "start -> " << vertex_of(style.flow, style.flow.start()) << "\n";
         // Crisis routes: while the crisis is active, arriving at the first node leads to the second.

@@ -17,6 +17,7 @@
 #include "triage/monitor.hpp"
 #include "triage/record.hpp"
 #include "triage/render.hpp"
+#include "triage/report.hpp"
 #include "triage/source.hpp"
 #include "triage/stream.hpp"
 #include "triage/symbols.hpp"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Opens an HTML report in headless Chromium (Debian's package) and checks what a person would see:
-# the inline SVG flowchart rendered with the expected number of nodes and edges, and a screenshot
-# that is not blank. The screenshot stays in the build folder as an artifact.
+# the two inline SVGs (outcomes over time, and the flowchart with the expected number of nodes and
+# edges), and a screenshot that is not blank. The screenshot stays in the build folder as an artifact.
 # Usage: check_report.sh TRIAGE FLOW MENTIONS OUT_DIR EXPECTED_NODES EXPECTED_EDGES
 set -euo pipefail
 triage=$1 flow=$2 mentions=$3 out=$4 want_nodes=$5 want_edges=$6
@@ -22,7 +22,7 @@ svgs=$(grep -o '<svg' "$out/report.dom.html" | wc -l)
 timeout 120 "$browser" "${flags[@]}" --window-size=1280,2400 --screenshot="$out/report.png" "file://$out/report.html" >/dev/null 2>&1
 size=$(stat -c %s "$out/report.png")
 echo "rendered: $svgs svg, $nodes nodes, $edges edges; screenshot $out/report.png ($size bytes)"
-[ "$svgs" -eq 1 ] || { echo "FAIL: expected one inline SVG"; exit 1; }
+[ "$svgs" -eq 2 ] || { echo "FAIL: expected two inline SVGs (outcomes over time, the flowchart)"; exit 1; }
 [ "$nodes" -eq "$want_nodes" ] || { echo "FAIL: expected $want_nodes nodes"; exit 1; }
 [ "$edges" -eq "$want_edges" ] || { echo "FAIL: expected $want_edges edges"; exit 1; }
 # A blank 1280x2400 page compresses to a few kilobytes; the report is far larger.
