@@ -23,6 +23,7 @@ std::function<int()> add_fmt_command(CLI::App& app);
 std::function<int()> add_graph_command(CLI::App& app);
 std::function<int()> add_report_command(CLI::App& app);
 std::function<int()> add_lsp_command(CLI::App& app);
+std::function<int()> add_worker_command(CLI::App& app);
 
 // DOT to SVG through Graphviz's dot program; nullopt (after a message) when dot is missing.
 std::optional<std::string> dot_to_svg(const std::string& dot);

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     constexpr Registration registrations[] = {
         add_check_command, add_test_command,  add_fmt_command,   add_diff_command, add_graph_command,
         add_report_command, add_run_command,  add_explain_command, add_gen_command,
-        add_lsp_command,
+        add_lsp_command,  add_worker_command,
     };
     std::vector<std::pair<CLI::App*, std::function<int()>>> commands;
     for (Registration add : registrations) {

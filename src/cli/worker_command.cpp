@@ -1,0 +1,136 @@
+// `triage worker FLOW --nats URL --stream NAME --subject-in S --subject-out S`: decides mentions
+// from a NATS JetStream consumer until SIGTERM or SIGINT, then drains (triage/worker.hpp).
+#include "commands.hpp"
+#include "flow_loading.hpp"
+
+#if TRIAGE_WITH_NATS
+#include "triage/worker.hpp"
+
+#include <nats/nats.h>
+#endif
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+namespace triage::cli {
+
+namespace {
+
+struct WorkerCommandOptions {
+    std::string flow;
+    StreamFlags stream;
+    bool matches = false;
+    bool quiet = false;
+    std::string color = "auto";
+#if TRIAGE_WITH_NATS
+    WorkerOptions worker;
+    unsigned ack_wait_seconds = 30;
+#endif
+};
+
+#if TRIAGE_WITH_NATS
+std::atomic<bool> stop_requested{false};
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+
+void print_summary(const WorkerSummary& s) {
+    fmt::print(stderr,
+               "triage worker: {} decisions and {} error records published, {} redelivered mentions ({} "
+               "already published: dropped by the output stream), {} dead-lettered, {} not acked\n",
+               s.decided, s.errors, s.redelivered, s.duplicates, s.dead_lettered, s.not_acked);
+    if (s.not_acked > 0 && !s.publish_problem.empty())
+        fmt::print(stderr, "triage worker: last failed publish: {}\n", s.publish_problem);
+}
+
+int run(WorkerCommandOptions& options) {
+    std::optional<Flow> flow = load_flow(options.flow, options.color);
+    if (!flow) return exit_failure;
+    std::optional<StreamOptions> stream_options_ = stream_options(*flow, options.stream);
+    if (!stream_options_) return exit_usage;
+    stream_options_->matches = options.matches;
+    Stream stream(*flow, *stream_options_);
+    if (stream.monitor() != nullptr) {
+        fmt::print(stderr, "triage worker: {} keeps state (windows, crisis modes); workers share a consumer's "
+                           "mentions, so a worker takes only flows that keep none (use triage run)\n",
+                   options.flow);
+        return exit_usage;
+    }
+    options.worker.ack_wait = std::chrono::seconds(options.ack_wait_seconds);
+    // SIGTERM and SIGINT ask for a drain: the batch in hand is published and acked, then it stops.
+    stop_requested.store(false);
+    auto old_term = std::signal(SIGTERM, request_stop);
+    auto old_int = std::signal(SIGINT, request_stop);
+    const WorkerSummary summary = run_worker(stream, options.worker, stop_requested);
+    std::signal(SIGTERM, old_term);
+    std::signal(SIGINT, old_int);
+    nats_Close();
+    if (!options.quiet) print_summary(summary);
+    if (!summary.failure.empty()) {
+        fmt::print(stderr, "triage worker: {}\n", summary.failure);
+        return exit_failure;
+    }
+    return exit_ok;
+}
+
+void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
+    WorkerOptions& w = o.worker;
+    cmd.add_option("--nats", w.nats.url, "NATS server URL(s), comma-separated")->capture_default_str();
+    cmd.add_option("--stream", w.stream, "The JetStream stream that holds the mentions")->required();
+    cmd.add_option("--subject-in", w.subject_in, "The subject of the mentions (the consumer's filter)")->required();
+    cmd.add_option("--subject-out", w.subject_out, "Where to publish decisions (a stream must capture it)")
+        ->required();
+    cmd.add_option("--error-subject", w.error_subject,
+                   "Where to publish error records for messages that are no mention (default: --subject-out)");
+    cmd.add_option("--durable", w.durable, "The durable consumer, shared by every worker of a deployment")
+        ->capture_default_str();
+    cmd.add_option("--max-deliver", w.max_deliver, "Deliveries of a mention before the server gives up on it")
+        ->capture_default_str()
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}));
+    cmd.add_option("--dead-letter", w.dead_letter,
+                   "Publish a mention whose last delivery could not be published here, and ack it");
+    cmd.add_option("--batch", w.batch, "Mentions pulled at once")->capture_default_str()->check(CLI::Range(1, 10'000));
+    cmd.add_option("--ack-wait", o.ack_wait_seconds, "Seconds before an unacked mention is delivered again")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 86'400u));
+    cmd.add_option("--token", w.nats.token, "NATS auth token")->envname("NATS_TOKEN");
+    cmd.add_option("--user", w.nats.user, "NATS user");
+    cmd.add_option("--password", w.nats.password, "NATS password")->envname("NATS_PASSWORD");
+    cmd.add_option("--creds", w.nats.creds, "NATS credentials file (JWT and NKey seed)");
+    cmd.add_flag("--tls", w.nats.tls, "Require TLS");
+    cmd.add_option("--tls-ca", w.nats.tls_ca, "Trusted CA certificates (PEM)");
+    cmd.add_option("--tls-cert", w.nats.tls_cert, "Client certificate (PEM)");
+    cmd.add_option("--tls-key", w.nats.tls_key, "Client private key (PEM)");
+}
+#else
+int run(WorkerCommandOptions&) {
+    fmt::print(stderr, "triage worker: unavailable: this triage was built without nats.c (libnats-dev, "
+                       "CMake option TRIAGE_WITH_NATS)\n");
+    return exit_failure;
+}
+#endif
+
+}  // namespace
+
+std::function<int()> add_worker_command(CLI::App& app) {
+    auto options = std::make_shared<WorkerCommandOptions>();
+    CLI::App* cmd = app.add_subcommand("worker", "Decide mentions from a NATS JetStream consumer until stopped");
+    cmd->add_option("flow", options->flow, "The flow file (one that keeps no state)")->required();
+#if TRIAGE_WITH_NATS
+    add_nats_options(*cmd, *options);
+#else
+    cmd->allow_extras();
+#endif
+    add_stream_flags(*cmd, options->stream);
+    cmd->add_flag("--matches", options->matches, "Add to each decision what matched its text conditions");
+    cmd->add_flag("-q,--quiet", options->quiet, "Write no summary when stopping, only problems");
+    cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
+    cmd->footer("Each decision is the line `triage run` writes, published with Nats-Msg-Id = the mention's "
+                "sequence in --stream; a mention is acked only after its publish is acknowledged. SIGTERM or "
+                "SIGINT drains: the batch in hand is finished, then the worker exits. See docs/scale.md.");
+    return [options] { return run(*options); };
+}
+
+}  // namespace triage::cli

@@ -1,0 +1,466 @@
+// triage worker against real nats-server processes (JetStream, loopback, a temporary store):
+// every mention gets exactly one decision, the same as `triage run` gives it, also when a
+// mention is delivered again after its worker died between publishing and acking. The cases
+// that start a server are named "nats worker: ..." and run in the Release build only (.ci/run).
+#include "support.hpp"
+
+#include "triage/compile.hpp"
+#include "triage/decision_format.hpp"
+#include "triage/time.hpp"
+#include "triage/worker.hpp"
+
+#include <doctest/doctest.h>
+#include <nats/nats.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace {
+
+using namespace std::chrono_literals;
+using triage::test::TempDir;
+
+const std::string now_text = "2026-11-20T12:00:00Z";
+
+// A loopback port nobody listens on now (the kernel picks it).
+int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t size = sizeof address;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+bool accepts_connections(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// A program started with posix_spawnp and an argument vector (no shell), its output in `log`.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0]);
+    return pid;
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// nats-server -js on a free loopback port, with its store in `dir`; stopped when destroyed.
+class NatsServer {
+public:
+    explicit NatsServer(const TempDir& dir, const std::string& token = {}) : port_(free_port()) {
+        std::vector<std::string> args{"nats-server", "-a", "127.0.0.1", "-p", std::to_string(port_), "-js",
+                                      "-sd", dir.file("store")};
+        if (!token.empty()) args.insert(args.end(), {"--auth", token});
+        pid_ = spawn(args, dir.file("nats-server.log"));
+        for (int i = 0; i < 200 && !accepts_connections(port_); ++i) std::this_thread::sleep_for(50ms);
+        REQUIRE_MESSAGE(accepts_connections(port_), triage::test::read_file(dir.file("nats-server.log")));
+    }
+    ~NatsServer() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    NatsServer(const NatsServer&) = delete;
+    NatsServer& operator=(const NatsServer&) = delete;
+    [[nodiscard]] std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    int port_;
+    pid_t pid_ = -1;
+};
+
+// The test's own JetStream client: makes streams, publishes mentions, reads what workers wrote.
+class Client {
+public:
+    explicit Client(const std::string& url, const std::string& token = {}) {
+        natsOptions* options = nullptr;
+        REQUIRE(natsOptions_Create(&options) == NATS_OK);
+        natsOptions_SetURL(options, url.c_str());
+        if (!token.empty()) natsOptions_SetToken(options, token.c_str());
+        REQUIRE(natsConnection_Connect(&connection_, options) == NATS_OK);
+        natsOptions_Destroy(options);
+        REQUIRE(natsConnection_JetStream(&js_, connection_, nullptr) == NATS_OK);
+    }
+    ~Client() {
+        jsCtx_Destroy(js_);
+        natsConnection_Destroy(connection_);
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    [[nodiscard]] jsCtx* js() const { return js_; }
+
+    void add_stream(const std::string& name, const std::string& subject) {
+        jsStreamConfig config;
+        jsStreamConfig_Init(&config);
+        config.Name = name.c_str();
+        const char* subjects[] = {subject.c_str()};
+        config.Subjects = subjects;
+        config.SubjectsLen = 1;
+        jsStreamInfo* info = nullptr;
+        REQUIRE(js_AddStream(&info, js_, &config, nullptr, nullptr) == NATS_OK);
+        jsStreamInfo_Destroy(info);
+    }
+    void publish(const std::string& subject, std::string_view data, const char* id = nullptr) {
+        jsPubOptions options;
+        jsPubOptions_Init(&options);
+        options.MsgId = id;
+        jsPubAck* ack = nullptr;
+        REQUIRE(js_Publish(&ack, js_, subject.c_str(), data.data(), static_cast<int>(data.size()), &options,
+                           nullptr) == NATS_OK);
+        jsPubAck_Destroy(ack);
+    }
+    [[nodiscard]] std::uint64_t messages(const std::string& stream) const {
+        jsStreamInfo* info = nullptr;
+        REQUIRE(js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr) == NATS_OK);
+        std::uint64_t count = info->State.Msgs;
+        jsStreamInfo_Destroy(info);
+        return count;
+    }
+    // Every mention of the consumer acked.
+    [[nodiscard]] bool consumer_done(const std::string& stream, const std::string& durable) const {
+        jsConsumerInfo* info = nullptr;
+        if (js_GetConsumerInfo(&info, js_, stream.c_str(), durable.c_str(), nullptr, nullptr) != NATS_OK) return false;
+        bool done = info->NumPending == 0 && info->NumAckPending == 0;
+        jsConsumerInfo_Destroy(info);
+        return done;
+    }
+    struct Stored {
+        std::string id;  // Nats-Msg-Id
+        std::string data;
+    };
+    [[nodiscard]] std::vector<Stored> read_all(const std::string& stream) const {
+        std::vector<Stored> out;
+        for (std::uint64_t seq = 1, n = messages(stream); out.size() < n; ++seq) {
+            natsMsg* message = nullptr;
+            REQUIRE(js_GetMsg(&message, js_, stream.c_str(), seq, nullptr, nullptr) == NATS_OK);
+            const char* id = nullptr;
+            natsMsgHeader_Get(message, "Nats-Msg-Id", &id);
+            out.push_back({id != nullptr ? id : "", std::string(natsMsg_GetData(message),
+                                                               static_cast<std::size_t>(natsMsg_GetDataLength(message)))});
+            natsMsg_Destroy(message);
+        }
+        return out;
+    }
+
+private:
+    natsConnection* connection_ = nullptr;
+    jsCtx* js_ = nullptr;
+};
+
+std::string example(const std::string& name) { return (triage::test::source_dir() / "examples" / name).string(); }
+
+triage::Flow compile(const std::string& path) {
+    triage::CompileResult result = triage::compile_file(path);
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+triage::StreamOptions fixed_now() {
+    triage::StreamOptions options;
+    options.now = triage::parse_time(now_text);
+    return options;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// `count` synthetic mentions for customer_care.flow, two of them no mention at all.
+std::vector<std::string> mentions(const TempDir& dir, int count) {
+    triage::test::CliRun gen =
+        triage::test::run_triage("gen " + triage::test::quoted(example("customer_care.flow")) + " --seed 19 -n " +
+                                 std::to_string(count - 2));
+    REQUIRE(gen.status == 0);
+    std::vector<std::string> lines = lines_of(gen.output);
+    lines.insert(lines.begin() + 10, "not json");
+    lines.insert(lines.begin() + count / 2, "{\"text\": 42}");
+    std::string all;
+    for (const std::string& line : lines) all += line + '\n';
+    triage::test::write_file(dir.file("mentions.jsonl"), all);
+    return lines;
+}
+
+struct Deployment {
+    std::string url;
+    std::string token;
+};
+
+triage::WorkerOptions worker_options(const Deployment& d) {
+    triage::WorkerOptions options;
+    options.nats.url = d.url;
+    options.nats.token = d.token;
+    options.stream = "MENTIONS";
+    options.subject_in = "mentions.in";
+    options.subject_out = "decisions.out";
+    options.error_subject = "decisions.errors";
+    options.fetch_wait = 200ms;
+    return options;
+}
+
+// Runs `workers` threads until the output stream holds `expected` messages and the consumer has
+// every mention acked (or a minute passes), then stops them; their summaries.
+std::vector<triage::WorkerSummary> run_workers(int workers, const triage::WorkerOptions& options,
+                                               const Client& client, std::uint64_t expected) {
+    const triage::Flow flow = compile(example("customer_care.flow"));
+    std::atomic<bool> stop{false};
+    std::vector<triage::WorkerSummary> summaries(static_cast<std::size_t>(workers));
+    std::vector<std::thread> threads;
+    for (auto& summary : summaries)
+        threads.emplace_back([&] {
+            triage::Stream stream(flow, fixed_now());
+            summary = triage::run_worker(stream, options, stop);
+        });
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           !(client.messages("DECISIONS") >= expected && client.consumer_done("MENTIONS", options.durable)))
+        std::this_thread::sleep_for(50ms);
+    stop = true;
+    for (std::thread& t : threads) t.join();
+    for (const auto& summary : summaries) CHECK(summary.failure == "");
+    return summaries;
+}
+
+// The output stream's messages are one per mention: Msg-Ids 1..N, each once, and as a set the
+// lines `triage run --now` writes for the same mentions.
+void check_one_decision_each(const Client& client, const TempDir& dir, std::size_t count) {
+    std::vector<Client::Stored> stored = client.read_all("DECISIONS");
+    REQUIRE(stored.size() == count);
+    std::set<std::string> ids;
+    std::multiset<std::string> published;
+    for (const Client::Stored& s : stored) {
+        ids.insert(s.id);
+        published.insert(s.data);
+    }
+    std::set<std::string> sequences;
+    for (std::size_t i = 1; i <= count; ++i) sequences.insert(triage::worker_message_id(i));
+    CHECK(ids == sequences);
+    triage::test::CliRun run = triage::test::run_triage(
+        "run -q -j 1 --max-errors 10 --now " + now_text + " " + triage::test::quoted(example("customer_care.flow")) +
+        " " + triage::test::quoted(dir.file("mentions.jsonl")) + " 2>/dev/null");
+    REQUIRE(run.status == 0);
+    std::vector<std::string> expected_lines = lines_of(run.output);
+    std::multiset<std::string> expected(expected_lines.begin(), expected_lines.end());
+    REQUIRE(expected.size() == count);
+    CHECK(published == expected);
+}
+
+}  // namespace
+
+TEST_CASE("nats worker: one worker and then three decide every mention once, as triage run does") {
+    TempDir dir;
+    NatsServer server(dir);
+    Client client(server.url());
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    const int count = 3000;
+    std::vector<std::string> lines = mentions(dir, count);
+    const triage::WorkerOptions options = worker_options({server.url(), ""});
+
+    for (int i = 0; i < count / 3; ++i) client.publish("mentions.in", lines[static_cast<std::size_t>(i)]);
+    std::vector<triage::WorkerSummary> one = run_workers(1, options, client, count / 3);
+    CHECK(one[0].decided + one[0].errors == count / 3);
+    CHECK(one[0].errors == 1);  // "not json"
+
+    for (int i = count / 3; i < count; ++i) client.publish("mentions.in", lines[static_cast<std::size_t>(i)]);
+    std::vector<triage::WorkerSummary> three = run_workers(3, options, client, count);
+    std::uint64_t handled = 0;
+    for (const triage::WorkerSummary& s : three) {
+        handled += s.decided + s.errors;
+        CHECK(s.duplicates == 0);
+    }
+    CHECK(handled == count - count / 3);
+    check_one_decision_each(client, dir, count);
+}
+
+TEST_CASE("nats worker: a mention delivered again after its worker died before the ack gives no second decision") {
+    TempDir dir;
+    NatsServer server(dir);
+    Client client(server.url());
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    const int count = 200;
+    std::vector<std::string> lines = mentions(dir, count);
+    for (const std::string& line : lines) client.publish("mentions.in", line);
+    triage::WorkerOptions options = worker_options({server.url(), ""});
+    options.ack_wait = 1s;
+
+    // A worker that published the first mention's decision and died before acking it: the same
+    // consumer as the workers make, one mention pulled, its decision published, no ack.
+    {
+        jsConsumerConfig config;
+        jsConsumerConfig_Init(&config);
+        config.Durable = options.durable.c_str();
+        config.AckPolicy = js_AckExplicit;
+        config.AckWait = std::chrono::nanoseconds(options.ack_wait).count();
+        config.MaxDeliver = options.max_deliver;
+        config.FilterSubject = options.subject_in.c_str();
+        jsConsumerInfo* info = nullptr;
+        REQUIRE(js_AddConsumer(&info, client.js(), "MENTIONS", &config, nullptr, nullptr) == NATS_OK);
+        jsConsumerInfo_Destroy(info);
+        jsSubOptions sub_options;
+        jsSubOptions_Init(&sub_options);
+        sub_options.Stream = "MENTIONS";
+        sub_options.Consumer = options.durable.c_str();
+        natsSubscription* sub = nullptr;
+        REQUIRE(js_PullSubscribe(&sub, client.js(), "mentions.in", options.durable.c_str(), nullptr, &sub_options,
+                                 nullptr) == NATS_OK);
+        natsMsgList pulled{};
+        REQUIRE(natsSubscription_Fetch(&pulled, sub, 1, 5000, nullptr) == NATS_OK);
+        REQUIRE(pulled.Count == 1);
+        triage::Stream stream(compile(example("customer_care.flow")), fixed_now());
+        triage::Decision decision;
+        REQUIRE(stream.decide(std::string_view(natsMsg_GetData(pulled.Msgs[0])), decision));
+        std::string line;
+        triage::DecisionJson(stream.flow()).append(line, decision, 1, stream.id());
+        client.publish("decisions.out", line, triage::worker_message_id(1).c_str());
+        natsMsgList_Destroy(&pulled);
+        natsSubscription_Destroy(sub);
+    }
+    std::vector<triage::WorkerSummary> summaries = run_workers(1, options, client, count);
+    CHECK(summaries[0].redelivered == 1);
+    CHECK(summaries[0].duplicates == 1);
+    CHECK(summaries[0].decided + summaries[0].errors == count);
+    check_one_decision_each(client, dir, count);
+}
+
+TEST_CASE("nats worker: a publish that keeps failing goes to the dead-letter subject on the last delivery") {
+    TempDir dir;
+    NatsServer server(dir);
+    Client client(server.url());
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    std::vector<std::string> lines = mentions(dir, 12);
+    for (const std::string& line : lines) client.publish("mentions.in", line);
+    triage::WorkerOptions options = worker_options({server.url(), ""});
+    options.subject_out = "nowhere.out";  // no stream captures it: no publish ack
+    options.error_subject = "";
+    options.max_deliver = 2;
+    options.dead_letter = "decisions.dead";
+    std::vector<triage::WorkerSummary> summaries = run_workers(1, options, client, lines.size());
+    CHECK(summaries[0].dead_lettered == lines.size());
+    CHECK(summaries[0].not_acked == lines.size());  // the first delivery of each
+    CHECK(summaries[0].publish_problem.find("nowhere.out") != std::string::npos);
+    std::vector<Client::Stored> stored = client.read_all("DECISIONS");
+    REQUIRE(stored.size() == lines.size());
+    std::multiset<std::string> dead, sent(lines.begin(), lines.end());
+    for (const auto& s : stored) dead.insert(s.data);
+    CHECK(dead == sent);
+}
+
+TEST_CASE("nats worker: a token-protected server, through the CLI, which drains and exits 0 on SIGTERM") {
+    TempDir dir;
+    const std::string token = "s3cret-token";
+    NatsServer server(dir, token);
+    Client client(server.url(), token);
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    const int count = 100;
+    std::vector<std::string> lines = mentions(dir, count);
+    for (const std::string& line : lines) client.publish("mentions.in", line);
+
+    std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", example("customer_care.flow"), "--nats", server.url(),
+                                  "--stream", "MENTIONS", "--subject-in", "mentions.in", "--subject-out",
+                                  "decisions.out", "--error-subject", "decisions.errors", "--now", now_text};
+    // Without the token the server refuses the worker.
+    CHECK(wait_exit(spawn(args, dir.file("refused.log"))) == 1);
+    CHECK(triage::test::read_file(dir.file("refused.log")).find("Authorization") != std::string::npos);
+
+    args.insert(args.end(), {"--token", token});
+    pid_t worker = spawn(args, dir.file("worker.log"));
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           !(client.messages("DECISIONS") >= count && client.consumer_done("MENTIONS", "triage")))
+        std::this_thread::sleep_for(50ms);
+    ::kill(worker, SIGTERM);
+    CHECK(wait_exit(worker) == 0);
+    const std::string log = triage::test::read_file(dir.file("worker.log"));
+    CHECK_MESSAGE(log.find("98 decisions and 2 error records published") != std::string::npos, log);
+    check_one_decision_each(client, dir, count);
+}
+
+TEST_CASE("nats worker: a worker process killed with SIGKILL mid-run, two more finish: one decision per mention") {
+    TempDir dir;
+    NatsServer server(dir);
+    Client client(server.url());
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    const int count = 2000;
+    std::vector<std::string> lines = mentions(dir, count);
+    for (const std::string& line : lines) client.publish("mentions.in", line);
+    const std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", example("customer_care.flow"), "--nats",
+                                        server.url(), "--stream", "MENTIONS", "--subject-in", "mentions.in",
+                                        "--subject-out", "decisions.out", "--error-subject", "decisions.errors",
+                                        "--now", now_text, "--ack-wait", "1", "--batch", "50"};
+    pid_t doomed = spawn(args, dir.file("doomed.log"));
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count / 4)
+        std::this_thread::sleep_for(5ms);
+    ::kill(doomed, SIGKILL);
+    CHECK(wait_exit(doomed) == 128 + SIGKILL);
+    const std::uint64_t before = client.messages("DECISIONS");
+    CHECK(before < static_cast<std::uint64_t>(count));  // it died with work left
+
+    pid_t second = spawn(args, dir.file("second.log"));
+    pid_t third = spawn(args, dir.file("third.log"));
+    deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           !(client.messages("DECISIONS") >= count && client.consumer_done("MENTIONS", "triage")))
+        std::this_thread::sleep_for(50ms);
+    ::kill(second, SIGTERM);
+    ::kill(third, SIGTERM);
+    CHECK(wait_exit(second) == 0);
+    CHECK(wait_exit(third) == 0);
+    check_one_decision_each(client, dir, count);
+}
+
+TEST_CASE("worker: a flow that keeps state is refused before connecting") {
+    triage::Stream stream(compile(example("crisis.flow")));
+    std::atomic<bool> stop{false};
+    triage::WorkerOptions options;
+    options.nats.url = "nats://127.0.0.1:1";
+    triage::WorkerSummary summary = triage::run_worker(stream, options, stop);
+    CHECK(summary.failure.find("keeps state") != std::string::npos);
+}
