@@ -1,3 +1,5 @@
+// long because: FlowModel lives here and PathProbe (gen --cover) needs it; moving the model to a header of
+// its own is left until diff --prove (also on FlowModel) has landed, so that the two merge easily.
 #include "solver.hpp"
 
 #include "evaluator_state.hpp"
@@ -40,6 +42,15 @@ void check_semantics(const FlowData& flow, const CompileOptions& options,
                            {},
                            "build triage with -DTRIAGE_WITH_Z3=ON (libz3-dev) for them"});
 }
+
+struct PathProbe::Impl {};
+PathProbe::PathProbe(const FlowData&, const Limits&) {}
+PathProbe::~PathProbe() = default;
+bool PathProbe::available() noexcept { return false; }
+PathWitness PathProbe::find(const std::vector<std::pair<std::uint32_t, std::size_t>>&, const std::vector<std::uint32_t>&) {
+    return {PathWitness::Status::gave_up, {}, {}, "this triage was built without the Z3 solver"};
+}
+void PathProbe::reject_last() {}
 
 #else
 
@@ -151,6 +162,16 @@ public:
     }
     // Describes an example mention as the author would write its `given`.
     std::string describe(const Example& e) const;
+    // For the path witnesses (solver_cover.cpp): a field's presence and value, and the windows,
+    // hours and crises met so far, by key ("crisis N", "window ...", "hours N").
+    z3::expr present(std::uint32_t field) const { return present_[field]; }
+    z3::expr value(std::uint32_t field) const { return values_[field]; }
+    std::vector<std::pair<std::string, z3::expr>> state_atoms() const {
+        std::vector<std::pair<std::string, z3::expr>> out;
+        for (const auto& [key, a] : atom_keys_)
+            if (atoms_[a].kind == Atom::Kind::state) out.emplace_back(key, atoms_expr_[a]);
+        return out;
+    }
 
 private:
     void add_field(std::uint32_t i) {
@@ -607,6 +628,89 @@ void check_semantics(const FlowData& flow, const CompileOptions& options,
                                {},
                                "raise the limit: --limit solver-memory=N"});
     }
+}
+
+// The path witnesses' solver: the flow's model once, one question per path.
+struct PathProbe::Impl {
+    Impl(const FlowData& data, const Limits& limits) : flow(data), model(z, data), solver(z) {
+        z3::params p(z);
+        p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(limits.solver_rlimit, UINT32_MAX)));
+        solver.set(p);
+        model.define(solver);
+        for (std::uint32_t i = 0; i < data.fields.size(); ++i) {
+            const Field& f = data.fields[i];  // what a test's `given` can write
+            if (f.type == FieldType::enumeration) solver.add(model.value(i) < z.int_val(static_cast<unsigned>(f.values.size())));
+            if (f.type == FieldType::integer) solver.add(z3::is_int(model.value(i)));
+        }
+    }
+    const FlowData& flow;
+    z3::context z;
+    FlowModel model;
+    z3::solver solver;
+    std::vector<std::pair<std::uint32_t, std::size_t>> path;
+    std::vector<std::uint32_t> crises;
+    std::vector<z3::expr> blocked;
+    std::optional<z3::model> last;
+};
+
+PathProbe::PathProbe(const FlowData& flow, const Limits& limits) : impl_(std::make_unique<Impl>(flow, limits)) {}
+PathProbe::~PathProbe() = default;
+bool PathProbe::available() noexcept { return true; }
+
+void PathProbe::reject_last() {
+    if (impl_->last) impl_->blocked.push_back(impl_->model.block(*impl_->last));
+}
+
+PathWitness PathProbe::find(const std::vector<std::pair<std::uint32_t, std::size_t>>& path,
+                            const std::vector<std::uint32_t>& crises_on) {
+    Impl& m = *impl_;
+    if (path != m.path || crises_on != m.crises) m.blocked.clear();
+    m.path = path;
+    m.crises = crises_on;
+    m.last.reset();
+    z3::expr question = m.z.bool_val(true);
+    for (const auto& [step, branch] : path) question = question && m.model.taken(step, branch);
+    // Windows and hours are false for one test mention; the crises are as asked. Substituted, so
+    // that the atoms themselves stay false and the model is a mention's (FlowModel::example).
+    // Asked again with windows and hours free when that fails: was it one of them?
+    auto ask = [&](bool states_free) {
+        z3::expr_vector atoms(m.z), values(m.z);
+        m.solver.push();
+        for (const auto& [key, atom] : m.model.state_atoms()) {
+            const bool crisis = key.starts_with("crisis ");
+            if (states_free && !crisis) continue;
+            bool on = false;
+            for (std::uint32_t c : crises_on) on = on || key == fmt::format("crisis {}", c);
+            atoms.push_back(atom);
+            values.push_back(m.z.bool_val(on));
+            m.solver.add(!atom);
+        }
+        for (std::uint32_t c : crises_on)
+            if (m.flow.crises[c].group) m.solver.add(m.model.present(*m.flow.crises[c].group));
+        m.solver.add(question.substitute(atoms, values));
+        for (const z3::expr& b : m.blocked) m.solver.add(b);
+        const z3::check_result r = m.solver.check();
+        if (r == z3::sat && !states_free) m.last.emplace(m.solver.get_model());
+        m.solver.pop();
+        return r;
+    };
+    const z3::check_result r = ask(false);
+    PathWitness w;
+    if (r == z3::unknown) w = {PathWitness::Status::gave_up, {}, {}, m.solver.reason_unknown()};
+    if (r == z3::unsat) {
+        w.status = m.blocked.empty() ? PathWitness::Status::impossible : PathWitness::Status::gave_up;
+        if (!m.blocked.empty()) w.reason = "the evaluator decided every mention the solver found differently";
+        else if (ask(true) != z3::unsat)
+            w = {PathWitness::Status::gave_up, {}, {}, "a window or business hours must hold, which one test mention "
+                                                       "cannot make so: write this test by hand (`given N times`)"};
+    }
+    if (r != z3::sat) return w;
+    std::optional<Example> e = m.model.example(*m.last);
+    if (!e) return {PathWitness::Status::gave_up, {}, {}, "a regular expression must match: no text is written for it"};
+    w.status = PathWitness::Status::found;
+    w.values = e->values;
+    w.texts = e->texts;
+    return w;
 }
 
 #endif

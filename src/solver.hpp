@@ -26,4 +26,34 @@ using ExampleVerdict = std::function<bool(bool evaluator_agrees)>;
 void check_semantics(const FlowData& flow, const CompileOptions& options,
                      std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict = {});
 
+// A mention the solver found for one path (gen --cover, test --scaffold; solver_cover.cpp).
+struct PathWitness {
+    enum class Status { found, impossible, gave_up } status = Status::impossible;
+    std::vector<FieldValue> values;  // per field; a text value's text is in `texts`
+    std::vector<std::string> texts;
+    std::string reason;              // gave_up: why
+};
+
+// Asks the solver for mentions that take given branches, one question at a time (pimpl: Z3 stays
+// in solver.cpp). Without the solver, available() is false and find() gives up.
+class PathProbe {
+public:
+    PathProbe(const FlowData& flow, const Limits& limits);
+    ~PathProbe();
+    PathProbe(const PathProbe&) = delete;
+    PathProbe& operator=(const PathProbe&) = delete;
+    [[nodiscard]] static bool available() noexcept;
+    // A mention that takes each (step, branch) of `path` (branch == branches.size(): `else`), with
+    // the crises in `crises_on` active and the others not, and every window and business hours
+    // false (as one test mention sees them); none like an earlier rejected one.
+    PathWitness find(const std::vector<std::pair<std::uint32_t, std::size_t>>& path,
+                     const std::vector<std::uint32_t>& crises_on);
+    // The last mention found was not decided as asked: the next find() gives another one.
+    void reject_last();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace triage::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "triage/compile.hpp"
+#include "triage/cover.hpp"
 #include "triage/decision.hpp"
 #include "triage/decision_format.hpp"
 #include "triage/diagnostic.hpp"

@@ -4,6 +4,7 @@
 // are left out.
 #include "commands.hpp"
 #include "flow_loading.hpp"
+#include "path_cover.hpp"
 
 #include "triage/flow_phrases.hpp"
 #include "triage/json_writer.hpp"
@@ -50,6 +51,7 @@ struct GenOptions {
     std::uint64_t count = 1000;
     std::uint64_t seed = 1;
     std::optional<LengthRange> text_length;  // else 4-19 words
+    bool cover = false;                      // one mention per path instead (--cover)
 };
 
 // splitmix64: tiny, fast, and the same sequence on every platform.
@@ -188,6 +190,13 @@ void write_object(JsonWriter& json, const Node& node, Generator& gen, const GenO
 int gen(const GenOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, "auto");
     if (!flow) return exit_failure;
+    if (options.cover) {
+        const std::optional<CoverReport> report = cover_for_cli(*flow);
+        if (!report) return exit_failure;
+        const std::string lines = cover_jsonl(*flow, report->covered);
+        std::fwrite(lines.data(), 1, lines.size(), stdout);
+        return exit_ok;
+    }
     Node root;
     for (const Field& f : flow->fields()) {
         Node* node = &root;
@@ -237,6 +246,9 @@ std::function<int()> add_gen_command(CLI::App& app) {
                                             : fmt::format("expected MIN-MAX with 1 <= MIN <= MAX <= {}, not '{}'",
                                                           longest_text, spec);
         });
+    cmd->add_flag("--cover", options->cover,
+                  "Instead: one mention per path through the flow, found by the solver and decided by the evaluator, "
+                  "with its path, outcome and the crisis modes it needs (paths without one are said on stderr)");
     return [options] { return gen(*options); };
 }
 

@@ -1,6 +1,7 @@
 // `triage test FILE|DIR...`: run the tests written in flow files, with JUnit XML and coverage.
 #include "commands.hpp"
 #include "flow_loading.hpp"
+#include "path_cover.hpp"
 #include "files.hpp"
 #include "large_stack.hpp"
 
@@ -31,6 +32,8 @@ struct TestOptions {
     bool coverage_format_given = false;
     std::string coverage_output;  // empty: with the summary (text) or alone on stdout (json, lcov)
     double min_coverage = -1;
+    bool scaffold = false;   // write tests for FLOW's paths instead of running tests
+    std::string output;      // --scaffold's file; empty: stdout
     bool allow_empty = false;
     std::string color = "auto";
 };
@@ -259,7 +262,31 @@ bool coverage_met(const std::vector<FileRun>& runs, const TestOptions& options, 
     return true;
 }
 
+// `test --scaffold FLOW [-o FILE]`: a test block per path with a mention (gen --cover's), to stdout
+// or a file that is not one the flow is read from.
+int scaffold_command(const TestOptions& options) {
+    if (options.paths.size() != 1) {
+        fmt::print(stderr, "triage: --scaffold takes one flow file\n");
+        return exit_usage;
+    }
+    std::optional<Flow> flow = load_flow(options.paths.front(), options.color);
+    if (!flow) return exit_failure;
+    if (!options.output.empty() && !outputs_spare_inputs(flow_inputs(*flow), {{"-o", options.output}})) return exit_usage;
+    const std::optional<CoverReport> report = cover_for_cli(*flow);
+    if (!report) return exit_failure;
+    const std::string tests =
+        "\n# Written by `triage test --scaffold`: one test per path, each decided by the evaluator as it\n"
+        "# expects. Name them after what they show, and keep the ones worth keeping.\n" +
+        scaffold_tests(*flow, report->covered);
+    if (options.output.empty()) {
+        std::fwrite(tests.data(), 1, tests.size(), stdout);
+        return exit_ok;
+    }
+    return write_output(options.output, tests) ? exit_ok : exit_failure;
+}
+
 int run_test_command(TestOptions options) {
+    if (options.scaffold) return scaffold_command(options);
     if (!options.coverage_format_given) {  // a file's extension names its format
         const std::string extension = std::filesystem::path(options.coverage_output).extension().string();
         if (extension == ".json") options.coverage_format = "json";
@@ -345,6 +372,10 @@ std::function<int()> add_test_command(CLI::App& app) {
     cmd->add_option("--min-coverage", options->min_coverage, "Fail when branch coverage is below this percentage")
         ->check(CLI::Range(0.0, 100.0));
     cmd->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found or no test ran");
+    cmd->add_flag("--scaffold", options->scaffold,
+                  "Instead of running tests: write a test block for each path through the one flow given, from a "
+                  "mention the solver found and the evaluator decided, for you to name and keep");
+    cmd->add_option("-o,--output", options->output, "--scaffold: write the tests to this file (never one the flow is read from)");
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Exit status: 0 when every test passed (and coverage met --min-coverage), 1 otherwise, 2 on usage errors.");
     return [options] { return run_test_command(*options); };
