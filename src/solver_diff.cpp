@@ -6,6 +6,7 @@
 #include "triage/prove.hpp"
 
 #include "evaluator_state.hpp"
+#include "solver.hpp"
 
 #include "triage/json_writer.hpp"
 
@@ -23,6 +24,8 @@
 namespace triage {
 
 #ifndef TRIAGE_WITH_Z3
+
+void detail::check_conflicting_actions(const Flow&, const Limits&, std::vector<Diagnostic>&) {}
 
 DecisionProof prove_same_decisions(const Flow&, const Flow&, const Limits&) {
     DecisionProof proof;
@@ -187,6 +190,12 @@ public:
 
     std::map<std::string, z3::expr> facts;  // "outcome X", "path S -> T", "action ..." → when it holds
 
+    z3::expr condition(ConditionId id) {
+        if (!terms_[id]) terms_[id] = encode(data_.conditions[id]);
+        return *terms_[id];
+    }
+    [[nodiscard]] z3::expr reaches(std::uint32_t outcome) const { return reach_[data_.steps.size() + outcome]; }
+
 private:
     z3::expr node_const(const char* kind, std::uint32_t i) {
         return z_.bool_const(fmt::format("{} {} {}", side_, kind, i).c_str());
@@ -198,10 +207,6 @@ private:
     }
 
     void build();
-    z3::expr condition(ConditionId id) {
-        if (!terms_[id]) terms_[id] = encode(data_.conditions[id]);
-        return *terms_[id];
-    }
     z3::expr encode(const Condition& c);
     z3::expr encode_text(const Condition& c);
     z3::expr field_present(std::uint32_t f) { return m_.present(data_.fields[f]); }
@@ -506,6 +511,26 @@ std::string mention_json(const Example& e, const Flow& before, const Flow& after
     return json.str();
 }
 
+// Whole numbers for integer fields while there are such models: a proof covers 2.5 too (records
+// accept it), but an example reads better without. The literal to prefer.
+z3::expr_vector whole_numbers(z3::solver& solver, Mention& mention, const std::vector<const Field*>& fields) {
+    z3::context& z = mention.context();
+    const z3::expr whole = z.bool_const("whole numbers");
+    for (const Field* f : fields)
+        if (f->type == FieldType::integer) solver.add(z3::implies(whole, z3::is_int(mention.value(*f))));
+    z3::expr_vector prefer(z);
+    prefer.push_back(whole);
+    return prefer;
+}
+
+// The solver's answer with the preferred literals, or without them once they cannot hold.
+z3::check_result check_preferring(z3::solver& solver, z3::expr_vector& prefer) {
+    const z3::check_result r = prefer.empty() ? solver.check() : solver.check(prefer);
+    if (r != z3::unsat || prefer.empty()) return r;
+    prefer = z3::expr_vector(solver.ctx());
+    return solver.check();
+}
+
 // long because: the search in order — the question, then models until both evaluators disagree
 // on one, each way out (proof, counterexample, gave up, no real mention) a verdict of its own.
 DecisionProof search(const Flow& before, const Flow& after, const Limits& limits) {
@@ -530,9 +555,10 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
     for (const Flow* flow : {&before, &after})
         for (const Field& f : flow->fields())
             if (std::none_of(fields.begin(), fields.end(), [&](const Field* g) { return g->name == f.name; })) fields.push_back(&f);
+    z3::expr_vector prefer = whole_numbers(solver, mention, fields);
     constexpr int attempts = 8;  // models tried before the verdict is left unknown
     for (int attempt = 0; attempt < attempts; ++attempt) {
-        const z3::check_result r = solver.check();
+        const z3::check_result r = check_preferring(solver, prefer);
         if (r == z3::unsat) {
             if (attempt == 0) proof.verdict = ProofVerdict::same;
             else proof.reason = "the solver's differences were no real mention: they need text that a regular "
@@ -571,7 +597,82 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
     return proof;
 }
 
+// A confirmed mention for which outcome `o` holds both replies `a` and `b`; nullopt when the
+// solver proves none can, or found none the evaluator confirms (then `why` says so).
+std::optional<std::string> both_replies(const Flow& flow, const Limits& limits, std::uint32_t o, std::uint32_t a,
+                                        std::uint32_t b, std::string& why) {
+    z3::context z;
+    Mention mention(z);
+    Decisions decisions(mention, flow, "flow");
+    const Outcome& outcome = flow.outcomes()[o];
+    z3::solver solver(z);
+    z3::params p(z);
+    p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(limits.solver_rlimit, UINT32_MAX)));
+    solver.set(p);
+    for (const z3::expr& fact : mention.facts()) solver.add(fact);
+    solver.add(decisions.reaches(o) && decisions.condition(outcome.actions[a].condition) &&
+               decisions.condition(outcome.actions[b].condition));
+    std::vector<const Field*> fields;
+    for (const Field& f : flow.fields()) fields.push_back(&f);
+    z3::expr_vector prefer = whole_numbers(solver, mention, fields);
+    const char* no_mention = "no one mention shows it (the solver's need a crisis mode, a window, business hours or "
+                             "a regular expression's text)";
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const z3::check_result r = check_preferring(solver, prefer);
+        if (r == z3::unsat) {
+            if (attempt > 0) why = no_mention;
+            return std::nullopt;
+        }
+        if (r == z3::unknown) {
+            why = fmt::format("the solver gave up (Z3: {}; --limit solver-rlimit=N, now {})", solver.reason_unknown(), limits.solver_rlimit);
+            return std::nullopt;
+        }
+        const z3::model model = solver.get_model();
+        if (std::optional<Example> e = example_of(model, mention, fields)) {
+            const Decision d = decide(flow, *e);
+            auto holds = [&](std::uint32_t i) {
+                return std::any_of(d.actions.begin(), d.actions.end(), [&](const DecidedAction& x) { return x.index == i; });
+            };
+            if (d.outcome == o && holds(a) && holds(b)) return mention_json(*e, flow, flow);
+        }
+        solver.add(block(model, mention));
+    }
+    why = no_mention;
+    return std::nullopt;
+}
+
 }  // namespace
+
+void detail::check_conflicting_actions(const Flow& flow, const Limits& limits, std::vector<Diagnostic>& diagnostics) {
+    for (std::uint32_t o = 0; o < flow.outcomes().size(); ++o) {
+        const std::vector<Action>& actions = flow.outcomes()[o].actions;
+        for (std::uint32_t b = 0; b < actions.size(); ++b)
+            for (std::uint32_t a = 0; a < b; ++a) {
+                const bool replies = (actions[a].kind == ActionKind::respond && actions[b].kind == ActionKind::do_not_respond) ||
+                                     (actions[a].kind == ActionKind::do_not_respond && actions[b].kind == ActionKind::respond);
+                if (!replies || actions[a].condition == no_condition || actions[b].condition == no_condition) continue;
+                std::string why;
+                std::optional<std::string> example;
+                try {
+                    example = both_replies(flow, limits, o, a, b, why);
+                } catch (const z3::exception& e) {
+                    why = fmt::format("the solver stopped: {}", e.msg());
+                }
+                if (!example && why.empty()) continue;  // proved: they never apply together
+                auto keyword = [](const Action& x) {  // `respond` or `do`, as the checker points at them
+                    return Span{x.span.file, x.span.begin, x.span.begin + (x.kind == ActionKind::respond ? 7u : 2u)};
+                };
+                Diagnostic d{Severity::error, Code::conflicting_actions, keyword(actions[b]),
+                             fmt::format("outcome '{}' both responds and does not respond{}", flow.outcomes()[o].name,
+                                         example ? fmt::format(" for a mention such as {} (checked with the evaluator)", *example)
+                                                 : "")};
+                d.notes.push_back({keyword(actions[a]), "the other one is here"});
+                if (!example) d.notes.push_back({std::nullopt, "both conditions may hold together: " + why});
+                d.help = "make the conditions exclude each other, e.g. 'if X' and 'if not X'";
+                diagnostics.push_back(std::move(d));
+            }
+    }
+}
 
 DecisionProof prove_same_decisions(const Flow& old_flow, const Flow& new_flow, const Limits& limits) {
     DecisionProof proof;
