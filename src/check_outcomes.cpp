@@ -238,9 +238,12 @@ void Checker::resolve_outcome(std::uint32_t index) {
         Span keyword = keyword_span(stmt);
 
         if (a.kind == ActionKind::respond || a.kind == ActionKind::do_not_respond) {
-            // `respond ... if X` with `do not respond ... if not X` never apply together.
+            // `respond ... if X` with `do not respond ... if not X` never apply together; two other
+            // conditions are the solver's to compare when the build has it (check_conflicting_actions).
+            const bool solver_decides = semantic_checks_built() && a.condition != no_condition;
             auto conflict = std::find_if(replies.begin(), replies.end(), [&](const Reply& r) {
-                return r.kind != a.kind && !excludes(r.condition, a.condition);
+                return r.kind != a.kind && !excludes(r.condition, a.condition) &&
+                       !(solver_decides && r.condition != no_condition);
             });
             if (conflict != replies.end())
                 error(Code::conflicting_actions, keyword,

@@ -208,8 +208,11 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     if (!has_errors(result.diagnostics) && detail::check_program_size(resolved, effective.limits, result.diagnostics)) {
         detail::Program program = detail::build_program(resolved);
         auto data = std::make_shared<const detail::FlowData>(std::move(resolved), std::move(graph), std::move(program), sources);
-        detail::check_semantics(*data, effective, result.diagnostics);
-        result.flow.emplace(std::move(data));
+        detail::check_conflicting_actions(Flow(data), effective.limits, result.diagnostics);  // errors, whatever the setting
+        if (!has_errors(result.diagnostics)) {
+            detail::check_semantics(*data, effective, result.diagnostics);
+            result.flow.emplace(std::move(data));
+        }
     }
 
     std::erase_if(result.diagnostics, [&](const Diagnostic& d) {

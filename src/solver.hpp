@@ -55,5 +55,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+// T040 by what the conditions allow (src/solver_diff.cpp): for each outcome's `respond ... if A`
+// and `do not respond ... if B` (the checker leaves pairs with two conditions to this when the
+// build has the solver), an error with a mention the evaluator confirmed when both can hold,
+// nothing when the solver proves they never do, the error without a mention when it cannot tell.
+void check_conflicting_actions(const Flow& flow, const Limits& limits, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace triage::detail

@@ -16,6 +16,7 @@
 #include "triage/limits.hpp"
 #include "triage/line_reader.hpp"
 #include "triage/monitor.hpp"
+#include "triage/prove.hpp"
 #include "triage/record.hpp"
 #include "triage/render.hpp"
 #include "triage/report.hpp"

@@ -1,5 +1,5 @@
 // `triage diff OLD.flow NEW.flow --mentions FILE.jsonl`: what a change to a flow does to real
-// mentions — the pull-request impact report.
+// mentions — the pull-request impact report; with `--prove`, to every possible mention.
 #include "commands.hpp"
 #include "error_allowance.hpp"
 #include "files.hpp"
@@ -8,6 +8,7 @@
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
+#include "triage/prove.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>
@@ -26,12 +27,14 @@ struct DiffOptions {
     std::string format = "text";
     std::size_t show = 10;
     bool fail_on_change = false;
+    bool prove = false;
     StreamFlags stream;
     std::string color = "auto";
     ErrorAllowance max_errors;
 };
 
 constexpr int exit_changed = 3;
+constexpr int exit_unknown = 4;  // --prove: neither a proof nor a mention decided differently
 
 // What one side decided for one line, kept until the other side has decided it too (with
 // --reorder each side decides in its own clock's order).
@@ -161,10 +164,66 @@ void print_text(const Comparison& c, const DiffOptions& options) {
     }
 }
 
+// A decision's path and outcome as print_text shows them: each step and the branch it took.
+std::string path_text(const Flow& flow, const Decision& d) {
+    std::string out;
+    for (const PathEntry& p : d.path) {
+        const Step& step = flow.steps()[p.step];
+        if (p.branch >= step.branches.size() && !step.otherwise) return out + fmt::format("{} [no branch matched] -> (no outcome)", step.name);
+        const std::string_view branch = p.branch < step.branches.size() ? flow.condition_text(step.branches[p.branch].condition)
+                                                                        : std::string_view("else");
+        out += fmt::format("{} [{}] -> ", step.name, branch);
+    }
+    return out + (d.decided() ? flow.outcomes()[d.outcome].name : "(no outcome)");
+}
+
+std::string actions_text(const Decision& d) {
+    std::vector<std::string> out;
+    for (const DecidedAction& a : d.actions) out.push_back(describe(a));
+    return out.empty() ? "none" : fmt::format("{}", fmt::join(out, "; "));
+}
+
+// `--prove`: exit 0 with a proof, 3 with a mention decided differently, 4 when neither was found.
+int prove(const Flow& old_flow, const Flow& new_flow, const DiffOptions& options) {
+    const DecisionProof proof = prove_same_decisions(old_flow, new_flow, compile_options().limits);
+    const std::string_view verdict = proof.verdict == ProofVerdict::same ? "same" : proof.verdict == ProofVerdict::differs ? "differs" : "unknown";
+    if (options.format == "json") {
+        JsonWriter json;
+        json.begin_object().key("verdict").string(verdict);
+        if (proof.verdict == ProofVerdict::unknown) json.key("reason").string(proof.reason);
+        if (proof.verdict == ProofVerdict::differs) {
+            json.key("mention").raw(proof.mention);
+            for (const auto& [name, flow, d] : {std::tuple{"old", &old_flow, &proof.old_decision}, std::tuple{"new", &new_flow, &proof.new_decision}}) {
+                json.key(name).begin_object();
+                if (d->decided()) json.key("outcome").string(flow->outcomes()[d->outcome].name);
+                else json.key("outcome").null();
+                json.key("path").string(path_text(*flow, *d));
+                json.key("actions").begin_array();
+                for (const DecidedAction& a : d->actions) json.string(describe(a));
+                json.end_array().end_object();
+            }
+        }
+        json.key("files").begin_object().key("old").string(options.old_flow).key("new").string(options.new_flow).end_object();
+        fmt::print("{}\n", json.end_object().str());
+    } else if (proof.verdict == ProofVerdict::same) {
+        fmt::print("no mention is decided differently (proved by the solver: same outcome, path and actions)\n");
+    } else if (proof.verdict == ProofVerdict::differs) {
+        fmt::print("a mention decided differently (found by the solver, decided by both flows):\n  {}\n", proof.mention);
+        fmt::print("  before: {}\n          actions: {}\n", path_text(old_flow, proof.old_decision), actions_text(proof.old_decision));
+        fmt::print("  after:  {}\n          actions: {}\n", path_text(new_flow, proof.new_decision), actions_text(proof.new_decision));
+    } else {
+        fmt::print("unknown: {}\n", proof.reason);
+    }
+    if (options.format == "text" && proof.verdict != ProofVerdict::unknown)
+        fmt::print("  old flow: {}\n  new flow: {}\n", terminal_text(options.old_flow), terminal_text(options.new_flow));
+    return proof.verdict == ProofVerdict::same ? exit_ok : proof.verdict == ProofVerdict::differs ? exit_changed : exit_unknown;
+}
+
 int diff(const DiffOptions& options) {
     std::optional<Flow> old_flow = load_flow(options.old_flow, options.color);
     std::optional<Flow> new_flow = load_flow(options.new_flow, options.color);
     if (!old_flow || !new_flow) return exit_failure;
+    if (options.prove) return prove(*old_flow, *new_flow, options);
     std::optional<StreamOptions> old_options = stream_options(*old_flow, options.stream);
     std::optional<StreamOptions> new_options = stream_options(*new_flow, options.stream);
     if (!old_options || !new_options) return exit_usage;
@@ -230,7 +289,9 @@ std::function<int()> add_diff_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("diff", "Compare two versions of a flow on the same mentions");
     cmd->add_option("old", options->old_flow, "The flow before the change")->required();
     cmd->add_option("new", options->new_flow, "The flow after the change")->required();
-    cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions to decide with both (- for standard input)")->required();
+    CLI::Option* mentions = cmd->add_option("-m,--mentions", options->mentions, "JSON Lines mentions to decide with both (- for standard input)");
+    cmd->add_flag("--prove", options->prove, "Without mentions: prove with the solver that no mention is decided differently, or find one that is")
+        ->excludes(mentions);
     cmd->add_option("--format", options->format, "Report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
     cmd->add_option("--show", options->show, "How many changed mentions to show with both paths")->capture_default_str();
     cmd->add_flag("--fail-on-change", options->fail_on_change, "Exit with status 3 when any outcome changed");
@@ -239,8 +300,15 @@ std::function<int()> add_diff_command(CLI::App& app) {
     add_max_errors_option(*cmd, options->max_errors);
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Lines that either flow cannot read are counted as errors, not as changes; more of them than "
-                "--max-errors allows (default 0) is exit status 1.");
-    return [options] { return diff(*options); };
+                "--max-errors allows (default 0) is exit status 1. With --prove: exit status 0 when no mention is "
+                "decided differently, 3 with a mention that is, 4 when the solver could tell neither.");
+    return [options] {
+        if (!options->prove && options->mentions.empty()) {
+            fmt::print(stderr, "triage: error: diff needs --mentions FILE.jsonl (or --prove)\n");
+            return static_cast<int>(exit_usage);
+        }
+        return diff(*options);
+    };
 }
 
 }  // namespace triage::cli
