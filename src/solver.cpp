@@ -1,6 +1,7 @@
 // long because: FlowModel lives here and PathProbe (gen --cover) needs it; moving the model to a header of
 // its own is left until diff --prove (also on FlowModel) has landed, so that the two merge easily.
 #include "solver.hpp"
+#include "solver_real.hpp"
 
 #include "evaluator_state.hpp"
 
@@ -75,19 +76,6 @@ struct Example {
 
 FieldValue example_get(const void* self, std::uint32_t slot, const void*) noexcept {
     return static_cast<const Example*>(self)->values[slot];
-}
-
-// Doubles are dyadic rationals: written exactly, so that the solver compares what the
-// evaluator compares.
-z3::expr exact_real(z3::context& z, double value) {
-    if (value == std::floor(value) && std::fabs(value) < 1e15) return z.real_val(static_cast<std::int64_t>(value));
-    int exponent = 0;
-    const double mantissa = std::frexp(value, &exponent);
-    z3::expr result = z.real_val(static_cast<std::int64_t>(std::ldexp(mantissa, 53)));
-    exponent -= 53;
-    for (; exponent > 0; exponent -= std::min(exponent, 30)) result = result * z.real_val(std::int64_t{1} << std::min(exponent, 30));
-    for (; exponent < 0; exponent += std::min(-exponent, 30)) result = result / z.real_val(std::int64_t{1} << std::min(-exponent, 30));
-    return result.simplify();
 }
 
 // The flow as a formula: per field whether it is present and its value, per condition a term,

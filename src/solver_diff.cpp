@@ -7,6 +7,7 @@
 
 #include "evaluator_state.hpp"
 #include "solver.hpp"
+#include "solver_real.hpp"
 
 #include "triage/json_writer.hpp"
 
@@ -39,6 +40,7 @@ DecisionProof prove_same_decisions(const Flow&, const Flow&, const Limits&) {
 namespace {
 
 using detail::FlowData;
+using detail::exact_real;
 
 // Why the flows cannot be compared mention by mention: a field both declare differently, or a
 // window, business hours or crisis defined differently (they are free conditions, shared by
@@ -161,19 +163,6 @@ private:
     std::map<std::string, int> facts_once_;
     std::vector<z3::expr> facts_;
 };
-
-// Doubles are dyadic rationals: written exactly (as in solver.cpp), so that the solver compares
-// what the evaluator compares.
-z3::expr exact_real(z3::context& z, double value) {
-    if (value == std::floor(value) && std::fabs(value) < 1e15) return z.real_val(static_cast<std::int64_t>(value));
-    int exponent = 0;
-    const double mantissa = std::frexp(value, &exponent);
-    z3::expr result = z.real_val(static_cast<std::int64_t>(std::ldexp(mantissa, 53)));
-    exponent -= 53;
-    for (; exponent > 0; exponent -= std::min(exponent, 30)) result = result * z.real_val(std::int64_t{1} << std::min(exponent, 30));
-    for (; exponent < 0; exponent += std::min(-exponent, 30)) result = result / z.real_val(std::int64_t{1} << std::min(-exponent, 30));
-    return result.simplify();
-}
 
 // What one flow decides, as formulas over the shared mention: per outcome name (and "fell
 // through") whether it is the outcome, per step and where it sends the mention whether it is on

@@ -12,6 +12,7 @@ using triage::CoveredPath;
 using triage::Flow;
 using triage::GivenValue;
 using triage::PathEntry;
+using triage::test::compiled;
 
 constexpr std::string_view small_flow = R"(flow "t" version 1
 fields {
@@ -33,13 +34,6 @@ outcome fine "Fine" { monitor }
 outcome escalate "Escalate" { escalate to "press office" }
 outcome angry "Angry" { monitor }
 )";
-
-Flow compiled(std::string_view text) {
-    triage::CompileResult r = triage::test::compile_text(text);
-    INFO(triage::test::all_text(r));
-    REQUIRE(r.ok());
-    return *r.flow;
-}
 
 }  // namespace
 

@@ -8,22 +8,11 @@
 #include <fmt/format.h>
 
 using namespace triage;
+using triage::test::at;
 using triage::test::compile_text;
+using triage::test::compiled;
 
 namespace {
-
-Flow compiled(std::string_view text) {
-    CompileResult result = compile_text(text);
-    INFO(triage::test::all_text(result));
-    REQUIRE(result.ok());
-    return *result.flow;
-}
-
-TimePoint at(std::string_view iso) {
-    std::optional<TimePoint> t = parse_time(iso);
-    REQUIRE(t);
-    return *t;
-}
 
 // Outage complaints are routed to a holding reply while their brand is in crisis.
 constexpr std::string_view airlines_flow = R"(flow "Airlines" version 1

@@ -9,22 +9,11 @@
 #include <fmt/format.h>
 
 using namespace triage;
+using triage::test::at;
 using triage::test::compile_text;
+using triage::test::compiled;
 
 namespace {
-
-Flow compiled(std::string_view text) {
-    CompileResult result = compile_text(text);
-    INFO(triage::test::all_text(result));
-    REQUIRE(result.ok());
-    return *result.flow;
-}
-
-TimePoint at(std::string_view iso) {
-    std::optional<TimePoint> t = parse_time(iso);
-    REQUIRE(t);
-    return *t;
-}
 
 constexpr std::string_view outage_flow = R"(flow "Outage" version 1
 fields {

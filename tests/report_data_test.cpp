@@ -8,6 +8,7 @@
 #include <set>
 
 using namespace triage;
+using triage::test::at;
 using triage::test::compile_text;
 
 namespace {
@@ -36,18 +37,7 @@ outcome other "Anything else" {
 }
 )";
 
-Flow compiled() {
-    CompileResult result = compile_text(report_flow);
-    INFO(triage::test::all_text(result));
-    REQUIRE(result.ok());
-    return *result.flow;
-}
-
-TimePoint at(std::string_view iso) {
-    std::optional<TimePoint> t = parse_time(iso);
-    REQUIRE(t);
-    return *t;
-}
+Flow compiled() { return triage::test::compiled(report_flow); }
 
 // Feeds one mention with outcome `outcome` (0 complaint, 1 other) and the given --by values.
 void feed(ReportData& data, std::uint32_t outcome, TimePoint time, std::string_view text, std::vector<FieldValue> by = {},

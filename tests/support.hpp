@@ -114,6 +114,21 @@ inline const Diagnostic* find(const CompileResult& result, Code code) {
     return it == result.diagnostics.end() ? nullptr : &*it;
 }
 
+// A flow that must compile without errors; the test stops with its diagnostics otherwise.
+inline Flow compiled(std::string_view text) {
+    CompileResult result = compile_text(text);
+    INFO(all_text(result));
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+// A time written in RFC 3339 that must parse.
+inline TimePoint at(std::string_view iso) {
+    std::optional<TimePoint> t = parse_time(iso);
+    REQUIRE(t);
+    return *t;
+}
+
 // A minimal clean flow around a body of extra declarations, for tests of one construct.
 inline std::string with_frame(std::string_view fields, std::string_view condition,
                               std::string_view extra = {}) {
