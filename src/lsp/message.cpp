@@ -4,6 +4,20 @@
 
 namespace triage::lsp {
 
+namespace {
+
+// A JSON null that lives as long as the program. A default-constructed dom::element has no
+// document, and reading it is undefined behaviour (the LSP fuzzer found a message without params
+// doing so), so a message without params gets this instead.
+simdjson::dom::element json_null() {
+    static const simdjson::padded_string text(std::string_view("null"));
+    static simdjson::dom::parser parser;
+    static const simdjson::dom::element element = parser.parse(text).value_unsafe();
+    return element;
+}
+
+}  // namespace
+
 std::variant<Message, MessageError> read_message(simdjson::dom::parser& parser, const std::string& body) {
     simdjson::dom::element root;
     if (parser.parse(body).get(root) != simdjson::SUCCESS) return MessageError{parse_error, "the message is not JSON", {}};
@@ -24,7 +38,7 @@ std::variant<Message, MessageError> read_message(simdjson::dom::parser& parser, 
             return MessageError{invalid_request, "a method is a string", message.id};
         message.method = name;
     }
-    if (object["params"].get(message.params) != simdjson::SUCCESS) message.params = simdjson::dom::element();
+    if (object["params"].get(message.params) != simdjson::SUCCESS) message.params = json_null();
     return message;
 }
 
