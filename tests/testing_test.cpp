@@ -45,6 +45,34 @@ TEST_CASE("the runner reports each expectation that does not hold") {
     CHECK(run.failed() == 1);
 }
 
+TEST_CASE("a failure shows deadlines only when the test's mention gives a time") {
+    // Without a time, the test clock starts at 1970: a date nobody asked about.
+    const Flow flow = triage::test::compiled(R"(flow "t" version 1
+fields { text: text  at: time }
+clock at
+start s
+step s "q?" {
+  if text contains "x" -> a
+  else -> b
+}
+outcome a "A" { respond publicly within 4h }
+outcome b "B" { monitor for 1d }
+test "no time" {
+  given { text: "x" }
+  expect b
+}
+test "a time" {
+  given { text: "x", at: "2026-11-30T09:00:00Z" }
+  expect b
+}
+)");
+    TestRun run = run_tests(flow);
+    REQUIRE(run.results.size() == 2);
+    CHECK(run.results[0].explanation.find("respond publicly within 4h\n") != std::string::npos);
+    CHECK(run.results[0].explanation.find("1970") == std::string::npos);
+    CHECK(run.results[1].explanation.find("respond publicly within 4h (by 2026-11-30T13:00:00Z)") != std::string::npos);
+}
+
 TEST_CASE("coverage counts steps, branches (else included) and outcomes the tests reach") {
     CompileResult compiled = compile_file(fixture("care.flow"));
     REQUIRE(compiled.ok());
