@@ -366,6 +366,8 @@ std::string format_sarif(std::span<const DiagnosticSet> compilations, const Sari
     json.key("version").string(TRIAGE_VERSION_STRING);
     append_sarif_rules(json, rules, options.help_base.empty() ? default_sarif_help_base() : options.help_base);
     json.end_object().end_object();
+    // Columns count code points, as the text output does; SARIF's default is UTF-16 code units.
+    json.key("columnKind").string("unicodeCodePoints");
     auto location = [&](JsonWriter& w, const SourceMap& sources, Span span, std::string_view message) {
         Location begin = sources.begin(span);
         Location end = sources.end(span);

@@ -165,6 +165,7 @@ TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
     REQUIRE(runs.size() == 1);
     simdjson::dom::element tool_run = runs.at(0);
     CHECK(std::string_view(tool_run["tool"]["driver"]["name"]) == "triage");
+    CHECK(std::string_view(tool_run["columnKind"]) == "unicodeCodePoints");
     std::vector<std::string> rule_ids;
     for (simdjson::dom::element rule : simdjson::dom::array(tool_run["tool"]["driver"]["rules"])) {
         rule_ids.emplace_back(std::string_view(rule["id"]));
