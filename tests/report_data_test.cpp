@@ -253,7 +253,8 @@ TEST_CASE("report filter cells stay within their bound: hours roll up to days, t
     CHECK(day_two == 40);
     // The --by table counts every brand it tracks, whatever the cells held.
     std::uint64_t table = 0;
-    for (const auto& counts : data.breakdowns()[0].counts) table += sum(counts);
+    const auto breakdowns = data.breakdowns();
+    for (const auto& counts : breakdowns[0].counts) table += sum(counts);
     CHECK(table == fed);
 
     // Under the bound nothing rolls up: a short span keeps its hours.
