@@ -18,8 +18,18 @@ namespace triage {
 Traffic Traffic::for_flow(const Flow& flow) {
     Traffic t;
     t.step_visits.assign(flow.steps().size(), 0);
-    for (const Step& s : flow.steps()) t.branch_counts.emplace_back(s.branches.size() + (s.otherwise ? 1 : 0), 0);
+    for (const Step& s : flow.steps()) {
+        t.branch_counts.emplace_back(s.branches.size() + (s.otherwise ? 1 : 0), 0);
+        std::vector<NodeRef>& targets = t.branch_targets.emplace_back();
+        for (const Branch& b : s.branches) targets.push_back(b.target);
+        if (s.otherwise) targets.push_back(s.otherwise->target);
+    }
     t.outcome_counts.assign(flow.outcomes().size(), 0);
+    for (const Crisis& c : flow.crises()) {
+        t.route_counts.emplace_back(c.routes.size(), 0);
+        std::vector<NodeRef>& nodes = t.route_nodes.emplace_back();
+        for (const Route& r : c.routes) nodes.push_back(r.node);
+    }
     return t;
 }
 
@@ -27,7 +37,17 @@ void Traffic::record(const Decision& d) {
     ++mentions;
     for (const PathEntry& p : d.path) {
         ++step_visits[p.step];
-        if (p.branch < branch_counts[p.step].size()) ++branch_counts[p.step][p.branch];
+        if (p.branch >= branch_counts[p.step].size()) continue;
+        if (p.crisis == no_crisis || p.crisis >= route_nodes.size()) {
+            ++branch_counts[p.step][p.branch];
+            continue;
+        }
+        // Rerouted: the evaluator takes the crisis's first route from the branch's written target.
+        const NodeRef written = branch_targets[p.step][p.branch];
+        const std::vector<NodeRef>& nodes = route_nodes[p.crisis];
+        auto route = std::find(nodes.begin(), nodes.end(), written);
+        if (route != nodes.end()) ++route_counts[p.crisis][static_cast<std::size_t>(route - nodes.begin())];
+        else ++branch_counts[p.step][p.branch];
     }
     if (d.decided()) ++outcome_counts[d.outcome];
     else ++fell_through;
@@ -38,6 +58,7 @@ void Traffic::clear() noexcept {
     fell_through = 0;
     std::fill(step_visits.begin(), step_visits.end(), 0);
     for (auto& counts : branch_counts) std::fill(counts.begin(), counts.end(), 0);
+    for (auto& counts : route_counts) std::fill(counts.begin(), counts.end(), 0);
     std::fill(outcome_counts.begin(), outcome_counts.end(), 0);
 }
 
@@ -47,6 +68,8 @@ void Traffic::merge(const Traffic& o) {
     for (std::size_t i = 0; i < step_visits.size(); ++i) step_visits[i] += o.step_visits[i];
     for (std::size_t i = 0; i < branch_counts.size(); ++i)
         for (std::size_t j = 0; j < branch_counts[i].size(); ++j) branch_counts[i][j] += o.branch_counts[i][j];
+    for (std::size_t i = 0; i < route_counts.size(); ++i)
+        for (std::size_t j = 0; j < route_counts[i].size(); ++j) route_counts[i][j] += o.route_counts[i][j];
     for (std::size_t i = 0; i < outcome_counts.size(); ++i) outcome_counts[i] += o.outcome_counts[i];
 }
 
@@ -69,6 +92,7 @@ const Branch& branch_at(const Flow& flow, std::uint32_t step, std::uint32_t bran
 std::string Traffic::to_json(const Flow& flow) const {
     JsonWriter json;
     json.begin_object();
+    json.key("version").number(std::int64_t{2});
     json.key("mentions").number(static_cast<std::int64_t>(mentions));
     json.key("steps").begin_object();
     for (std::size_t i = 0; i < step_visits.size(); ++i)
@@ -86,6 +110,19 @@ std::string Traffic::to_json(const Flow& flow) const {
             json.end_object();
         }
     json.end_array();
+    json.key("routes").begin_array();
+    for (std::uint32_t c = 0; c < route_counts.size(); ++c)
+        for (std::uint32_t r = 0; r < route_counts[c].size(); ++r) {
+            const Route& route = flow.crises()[c].routes[r];
+            json.begin_object();
+            json.key("crisis").string(flow.crises()[c].name);
+            json.key("route").number(static_cast<std::int64_t>(r));
+            json.key("node").string(flow.node_name(route.node));
+            json.key("replacement").string(flow.node_name(route.replacement));
+            json.key("count").number(static_cast<std::int64_t>(route_counts[c][r]));
+            json.end_object();
+        }
+    json.end_array();
     json.key("outcomes").begin_object();
     for (std::size_t i = 0; i < outcome_counts.size(); ++i)
         json.key(flow.outcomes()[i].name).number(static_cast<std::int64_t>(outcome_counts[i]));
@@ -94,6 +131,44 @@ std::string Traffic::to_json(const Flow& flow) const {
     json.end_object();
     return json.take();
 }
+
+namespace {
+
+std::uint64_t count_of(simdjson::dom::element e) {
+    std::uint64_t n = 0;
+    if (e.get(n) != simdjson::SUCCESS) {
+        std::int64_t s = 0;
+        if (e.get(s) == simdjson::SUCCESS && s > 0) n = static_cast<std::uint64_t>(s);
+    }
+    return n;
+}
+
+bool flow_has_routes(const Flow& flow) {
+    return std::any_of(flow.crises().begin(), flow.crises().end(), [](const Crisis& c) { return !c.routes.empty(); });
+}
+
+// The "routes" of a version 2 file: per crisis (by name) and route index, the mentions rerouted.
+bool read_routes(const Flow& flow, simdjson::dom::element doc, Traffic& t, std::string& error) {
+    simdjson::dom::array routes;
+    if (doc["routes"].get(routes) != simdjson::SUCCESS) return true;  // a flow without routes
+    for (simdjson::dom::element r : routes) {
+        std::string_view crisis_name;
+        std::uint64_t index = 0;
+        if (r["crisis"].get(crisis_name) != simdjson::SUCCESS || r["route"].get(index) != simdjson::SUCCESS) continue;
+        const auto& crises = flow.crises();
+        auto crisis = std::find_if(crises.begin(), crises.end(), [&](const Crisis& c) { return c.name == crisis_name; });
+        if (crisis == crises.end() || index >= crisis->routes.size()) {
+            error = fmt::format("the traffic file counts route {} of crisis '{}', which this flow does not have", index, crisis_name);
+            return false;
+        }
+        simdjson::dom::element c;
+        if (r["count"].get(c) == simdjson::SUCCESS)
+            t.route_counts[static_cast<std::size_t>(crisis - crises.begin())][index] = count_of(c);
+    }
+    return true;
+}
+
+}  // namespace
 
 std::optional<Traffic> Traffic::from_json(const Flow& flow, std::string_view text, std::string& error) {
     Traffic t = for_flow(flow);
@@ -104,14 +179,18 @@ std::optional<Traffic> Traffic::from_json(const Flow& flow, std::string_view tex
         error = "the traffic file is not valid JSON";
         return std::nullopt;
     }
-    auto count = [](simdjson::dom::element e) -> std::uint64_t {
-        std::uint64_t n = 0;
-        if (e.get(n) != simdjson::SUCCESS) {
-            std::int64_t s = 0;
-            if (e.get(s) == simdjson::SUCCESS && s > 0) n = static_cast<std::uint64_t>(s);
-        }
-        return n;
-    };
+    constexpr auto count = count_of;
+    std::uint64_t version = 1;
+    if (simdjson::dom::element v; doc["version"].get(v) == simdjson::SUCCESS) version = count(v);
+    if (version > 2) {
+        error = fmt::format("the traffic file is version {}, newer than this triage reads (2)", version);
+        return std::nullopt;
+    }
+    if (version < 2 && flow_has_routes(flow)) {
+        error = "the traffic file was written by an older triage, which counted rerouted mentions on their branch; "
+                "write it again with 'triage run --traffic' to draw this flow's crisis routes";
+        return std::nullopt;
+    }
     simdjson::dom::element e;
     if (doc["mentions"].get(e) == simdjson::SUCCESS) t.mentions = count(e);
     if (doc["fell_through"].get(e) == simdjson::SUCCESS) t.fell_through = count(e);
@@ -150,6 +229,7 @@ std::optional<Traffic> Traffic::from_json(const Flow& flow, std::string_view tex
         simdjson::dom::element c;
         if (b["count"].get(c) == simdjson::SUCCESS) t.branch_counts[node->index][index] = count(c);
     }
+    if (!read_routes(flow, doc, t, error)) return std::nullopt;
     return t;
 }
 
@@ -195,16 +275,10 @@ Tone tone_of(const Outcome& o) {
     return Tone::watch;
 }
 
-std::string_view fill_of(Tone tone) {
-    switch (tone) {
-    case Tone::silent: return "#e0e0e0";
-    case Tone::public_reply: return "#c8e6c9";
-    case Tone::private_reply: return "#bbdefb";
-    case Tone::escalation: return "#ffe0b2";
-    case Tone::watch: return "#fff9c4";
-    }
-    return "#ffffff";
-}
+constexpr OutcomeFill fills[] = {{"no reply", "#e0e0e0"},   {"public reply", "#c8e6c9"}, {"private reply", "#bbdefb"},
+                                  {"escalation", "#ffe0b2"}, {"watch only", "#fff9c4"}};
+
+std::string_view fill_of(Tone tone) { return fills[static_cast<std::size_t>(tone)].colour; }
 
 // The outcome's main actions, one per line: what a reader of the chart needs at a glance.
 std::vector<std::string> main_actions(const Outcome& o) {
@@ -259,6 +333,9 @@ struct DotStyle {
         if (traffic) label += fmt::format("\n[{} mentions]", traffic->outcome_counts[node.index]);
         return label;
     }
+    double pen_width(std::uint64_t count) const {
+        return 1.0 + 5.0 * static_cast<double>(count) / static_cast<double>(busiest);
+    }
     bool idle(NodeRef node) const {
         if (!traffic) return false;
         return node.kind == NodeKind::step ? traffic->step_visits[node.index] == 0 : traffic->outcome_counts[node.index] == 0;
@@ -273,10 +350,13 @@ struct VertexWriter {
         std::string label = dot_escape(style.node_label(node));
         std::string_view grey = style.idle(node) ? " color=\"#9e9e9e\" fontcolor=\"#9e9e9e\"" : "";
         if (node.kind == NodeKind::step) {
-            out << "[shape=diamond style=filled fillcolor=\"#ffffff\" label=\"" << label << "\"" << grey << "]";
+            // The question on the diamond; its step id only on hover (Graphviz's SVG: an <a xlink:title>).
+            out << "[shape=diamond style=filled fillcolor=\"#ffffff\" label=\"" << label << "\" tooltip=\"step "
+                << dot_escape(style.flow.steps()[node.index].name) << "\"" << grey << "]";
         } else {
             std::string_view fill = style.idle(node) ? "#f5f5f5" : fill_of(tone_of(style.flow.outcomes()[node.index]));
-            out << "[shape=box style=\"rounded,filled\" fillcolor=\"" << fill << "\" label=\"" << label << "\"" << grey << "]";
+            out << "[shape=box style=\"rounded,filled\" fillcolor=\"" << fill << "\" label=\"" << label << "\" tooltip=\"outcome "
+                << dot_escape(style.flow.outcomes()[node.index].name) << "\"" << grey << "]";
         }
     }
 };
@@ -295,7 +375,7 @@ struct EdgeWriter {
         if (style.traffic) {
             std::uint64_t count = style.traffic->branch_counts[edge.step][edge.branch];
             if (count == 0) out << " color=\"#bdbdbd\" fontcolor=\"#9e9e9e\" style=dotted";
-            else out << fmt::format(" penwidth={:.1f}", 1.0 + 5.0 * static_cast<double>(count) / static_cast<double>(style.busiest));
+            else out << fmt::format(" penwidth={:.1f}", style.pen_width(count));
         }
         out << "]";
     }
@@ -311,11 +391,22 @@ struct GraphWriter {
             << "start [shape=circle style=filled fillcolor=\"#37474f\" fontcolor=\"#ffffff\" label=\"start\" width=0.6]\n"
             << "start -> " << vertex_of(style.flow, style.flow.start()) << "\n";
         // Crisis routes: while the crisis is active, arriving at the first node leads to the second.
-        for (const Crisis& crisis : style.flow.crises())
-            for (const Route& route : crisis.routes)
+        // With traffic, the route edge counts the mentions it rerouted (not counted on the branch).
+        const auto& crises = style.flow.crises();
+        for (std::uint32_t c = 0; c < crises.size(); ++c)
+            for (std::uint32_t r = 0; r < crises[c].routes.size(); ++r) {
+                const Route& route = crises[c].routes[r];
+                std::string label = fmt::format("in crisis {}:\ninstead", crises[c].name);
+                std::string width;
+                if (style.traffic) {
+                    const std::uint64_t count = style.traffic->route_counts[c][r];
+                    label += fmt::format("\n({})", count);
+                    if (count > 0) width = fmt::format(" penwidth={:.1f}", style.pen_width(count));
+                }
                 out << vertex_of(style.flow, route.node) << " -> " << vertex_of(style.flow, route.replacement)
-                    << " [label=\"" << dot_escape(fmt::format("in crisis {}:\ninstead", crisis.name))
-                    << "\" style=dashed color=\"#c62828\" fontcolor=\"#c62828\" constraint=false]\n";
+                    << " [label=\"" << dot_escape(label) << "\" style=dashed color=\"#c62828\" fontcolor=\"#c62828\""
+                    << width << " constraint=false]\n";
+            }
     }
 };
 
@@ -330,11 +421,16 @@ std::string mermaid_escape(std::string_view s) {
 
 }  // namespace
 
+std::span<const OutcomeFill> outcome_fills() noexcept { return fills; }
+
 std::string to_dot(const Flow& flow, const Traffic* traffic) {
     DotStyle style{flow, traffic};
-    if (traffic)
+    if (traffic) {
         for (const auto& counts : traffic->branch_counts)
             for (std::uint64_t c : counts) style.busiest = std::max(style.busiest, c);
+        for (const auto& counts : traffic->route_counts)
+            for (std::uint64_t c : counts) style.busiest = std::max(style.busiest, c);
+    }
     std::ostringstream out;
     boost::write_graphviz(out, graph(flow), VertexWriter{style}, EdgeWriter{style}, GraphWriter{style});
     return out.str();
@@ -360,11 +456,13 @@ std::string to_mermaid(const Flow& flow, const Traffic* traffic) {
             out += fmt::format("  s{} {}|\"{}\"| {}\n", s, b < step.branches.size() ? "-->" : "-.->", mermaid_escape(label), target);
         }
     }
-    for (const Crisis& crisis : flow.crises())
-        for (const Route& route : crisis.routes) {
+    for (std::uint32_t c = 0; c < flow.crises().size(); ++c)
+        for (std::uint32_t r = 0; r < flow.crises()[c].routes.size(); ++r) {
+            const Route& route = flow.crises()[c].routes[r];
             auto id = [](NodeRef n) { return fmt::format("{}{}", n.kind == NodeKind::step ? "s" : "o", n.index); };
-            out += fmt::format("  {} -.->|\"in crisis {}: instead\"| {}\n", id(route.node), mermaid_escape(crisis.name),
-                               id(route.replacement));
+            std::string label = fmt::format("in crisis {}: instead", flow.crises()[c].name);
+            if (traffic) label += fmt::format(" ({})", traffic->route_counts[c][r]);
+            out += fmt::format("  {} -.->|\"{}\"| {}\n", id(route.node), mermaid_escape(label), id(route.replacement));
         }
     constexpr std::pair<Tone, std::string_view> classes[] = {{Tone::silent, "silent"}, {Tone::public_reply, "public"},
                                                              {Tone::private_reply, "private"}, {Tone::escalation, "escalate"},

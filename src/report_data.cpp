@@ -107,7 +107,7 @@ void ReportData::record(const Decision& decision, const ReportMention& mention) 
     for (std::size_t b = 0; b < settings_.by.size() && b < mention.by.size(); ++b) {
         const std::uint32_t value = value_index(b, mention.by[b]);
         ++values_[b].counts[value][column];
-        ++hour_cells_[{hour, column, static_cast<std::int64_t>(b), value}];
+        count_cell(hour, column, b, value);
         example.by.push_back(values_[b].names[value]);
     }
     example.text.assign(mention.text.substr(0, utf8_cut(mention.text, 200)));
@@ -150,6 +150,24 @@ void ReportData::offer(Reservoir& r, const ReportMention& mention, std::uint32_t
     }
     const std::uint64_t slot = next_random(random_) % r.seen;
     if (slot < r.limit) r.kept[slot] = {std::move(example), folded};
+}
+
+// One mention in the filter's cells, within ReportSettings::cells: at the bound the hours roll up
+// to days; at the bound again a value without a cell that day counts as "other" (index 0).
+void ReportData::count_cell(std::int64_t hour, std::uint32_t column, std::size_t by, std::uint32_t value) {
+    auto day_of = [](std::int64_t h) { return (h >= 0 ? h / 24 : -((-h + 23) / 24)) * 24; };
+    std::array<std::int64_t, 4> key{cells_by_day_ ? day_of(hour) : hour, column, static_cast<std::int64_t>(by), value};
+    if (hour_cells_.size() >= settings_.cells && !hour_cells_.contains(key)) {
+        if (!cells_by_day_) {
+            std::map<std::array<std::int64_t, 4>, std::uint64_t> days;
+            for (const auto& [k, count] : hour_cells_) days[{day_of(k[0]), k[1], k[2], k[3]}] += count;
+            hour_cells_ = std::move(days);
+            cells_by_day_ = true;
+            key[0] = day_of(hour);
+        }
+        if (hour_cells_.size() >= settings_.cells && !hour_cells_.contains(key)) key[3] = 0;
+    }
+    ++hour_cells_[key];
 }
 
 void ReportData::record_deadlines(const Decision& decision, const ReportMention& mention) {
@@ -195,7 +213,7 @@ void ReportData::record_crises(const Decision& decision, const ReportMention& me
 }
 
 Duration ReportData::bucket_length() const noexcept {
-    if (!first_ || *last_ - *first_ <= std::chrono::hours(72)) return std::chrono::hours(1);
+    if (!cells_by_day_ && (!first_ || *last_ - *first_ <= std::chrono::hours(72))) return std::chrono::hours(1);
     return std::chrono::hours(24);
 }
 

@@ -134,6 +134,29 @@ std::string legend_html(const Flow& flow) {
     return html + "</p>\n";
 }
 
+// The flowchart's legend: each shape and line Graphviz draws, as a small inline SVG beside its meaning.
+std::string chart_legend_html() {
+    auto item = [](std::string_view shape, std::string_view meaning) {
+        return fmt::format("<li><svg width=\"44\" height=\"24\" viewBox=\"0 0 44 24\" aria-hidden=\"true\">{}</svg>{}</li>\n",
+                           shape, meaning);
+    };
+    std::string html = "<ul class=\"chart-legend\" id=\"chart-legend\">\n";
+    html += item("<polygon points=\"22,2 42,12 22,22 2,12\" fill=\"#fff\" stroke=\"#37474f\"/>",
+                 "a question: the text is its question, hover it for the step's id; [n] mentions asked");
+    for (const OutcomeFill& fill : outcome_fills())
+        html += item(fmt::format("<rect x=\"3\" y=\"3\" width=\"38\" height=\"18\" rx=\"5\" fill=\"{}\" stroke=\"#37474f\"/>", fill.colour),
+                     fmt::format("an outcome with a {}: [n mentions] ended there", fill.meaning));
+    const std::string_view arrow = "<path d=\"M2,12 H36\" stroke=\"{}\" stroke-width=\"{}\"{}/><path d=\"M36,7 L42,12 L36,17 Z\" fill=\"{}\"/>";
+    html += item(fmt::format(fmt::runtime(arrow), "#37474f", 3, "", "#37474f"),
+                 "a branch, (n) the mentions that took it and arrived; thicker is busier");
+    html += item(fmt::format(fmt::runtime(arrow), "#37474f", 1.5, " stroke-dasharray=\"5,3\"", "#37474f"), "the else branch");
+    html += item(fmt::format(fmt::runtime(arrow), "#bdbdbd", 1.5, " stroke-dasharray=\"2,3\"", "#bdbdbd"), "a branch no mention took");
+    html += item(fmt::format(fmt::runtime(arrow), "#c62828", 2, " stroke-dasharray=\"5,3\"", "#c62828"),
+                 "a crisis route: while the crisis is on, mentions arriving at its start go to its end instead; "
+                 "(n) the mentions it rerouted");
+    return html + "</ul>\n";
+}
+
 std::string breakdown_tables(const ReportData& data, const std::vector<ReportData::Breakdown>& breakdowns) {
     const Flow& flow = data.flow();
     std::string html;
@@ -231,6 +254,9 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 td.count, th.count { text-align: right; font-variant-numeric: tabular-nums; }
 .bar { background: #90a4ae; height: .6rem; border-radius: .3rem; }
 .example { color: #455a64; font-size: .9rem; }
+.chart-legend { list-style: none; padding: 0; columns: 2 24rem; } .chart-legend li { break-inside: avoid; margin: .15rem 0; }
+.chart-legend svg { vertical-align: middle; margin-right: .5rem; }
+summary { cursor: pointer; color: #37474f; }
 .legend span { margin-right: 1rem; white-space: nowrap; } .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; border-radius: .15rem; vertical-align: -.05rem; }
 #filter { position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid #cfd8dc; z-index: 1; }
 #filter label { margin-right: 1rem; } select { font-size: 14px; }
@@ -307,13 +333,17 @@ constexpr std::string_view filter_script = R"(<script>
 std::string sample_table(const ReportData& data, const std::vector<ReportData::Breakdown>& breakdowns) {
     const Flow& flow = data.flow();
     const auto bucket_seconds = data.bucket_length().count();
-    std::string html = "<h2>Sample of mentions</h2>\n<p class=\"meta\">Drawn evenly from the whole stream; the filter narrows it.</p>\n"
-                       "<div class=\"scroll\"><table id=\"sample\"><tr><th>Time</th><th>Outcome</th>";
+    const std::vector<ReportExample> sample = data.sample();
+    // Collapsed: up to ReportSettings::sample rows would otherwise be most of the page.
+    std::string html = fmt::format("<h2>Sample of mentions</h2>\n<details id=\"sample-details\"><summary>Show the {} sampled "
+                                   "mentions</summary>\n<p class=\"meta\">Drawn evenly from the whole stream; the filter narrows it.</p>\n"
+                                   "<div class=\"scroll\"><table id=\"sample\"><tr><th>Time</th><th>Outcome</th>",
+                                   sample.size());
     for (const auto& b : breakdowns) html += fmt::format("<th>{}</th>", markup_escape(flow.fields()[b.field].name));
     html += "<th>Mention</th></tr>\n";
     const std::int64_t first = data.first() ? std::chrono::duration_cast<std::chrono::seconds>(data.first()->time_since_epoch()).count() : 0;
     const std::int64_t first_bucket = first >= 0 ? first / bucket_seconds * bucket_seconds : first;
-    for (const ReportExample& e : data.sample()) {
+    for (const ReportExample& e : sample) {
         const std::int64_t at = std::chrono::duration_cast<std::chrono::seconds>(e.time.time_since_epoch()).count();
         const std::size_t column = e.outcome == no_outcome ? flow.outcomes().size() : e.outcome;
         html += fmt::format("<tr data-o=\"{}\" data-b=\"{}\"", column, (at - first_bucket) / bucket_seconds);
@@ -326,7 +356,7 @@ std::string sample_table(const ReportData& data, const std::vector<ReportData::B
         for (std::size_t f = 0; f < breakdowns.size() && f < e.by.size(); ++f) html += "<td>" + markup_escape(e.by[f]) + "</td>";
         html += fmt::format("<td class=\"example\">{}</td></tr>\n", markup_escape(e.text));
     }
-    return html + "</table></div>\n";
+    return html + "</table></div></details>\n";
 }
 
 }  // namespace
@@ -374,9 +404,7 @@ std::string report_html(const ReportData& data, std::string_view svg, std::uint6
     page += breakdown_tables(data, breakdowns);
     page += deadline_table(data);
     page += crisis_section(data);
-    page += "<h2>Where the traffic went</h2>\n<p class=\"meta\">Diamonds ask a question, boxes are outcomes; the numbers "
-            "count mentions; dashed red arrows are crisis routes, taken instead of the branch they leave from. "
-            "Hover a shape for its id.</p>\n<div class=\"chart\">";
+    page += "<h2>Where the traffic went</h2>\n" + chart_legend_html() + "<div class=\"chart\">";
     page += svg;
     page += "</div>\n<h2>Busiest paths</h2>\n<table id=\"paths\"><tr><th>Path</th><th class=\"count\">Mentions</th></tr>\n";
     for (const auto& [path, count] : data.busiest_paths())

@@ -94,3 +94,18 @@ TEST_CASE("examples/crisis.flow uses windows, a crisis mode and business hours")
     CHECK(flow.hours()[0].openings.size() == 7);  // five weekdays, Saturday and Sunday
     CHECK(flow.hours()[0].holidays.size() == 3);
 }
+
+TEST_CASE("examples/brands.flow keeps one crisis mode per brand") {
+    Flow flow = compile_example("brands.flow");
+    REQUIRE(flow.crises().size() == 1);
+    const Crisis& outage = flow.crises()[0];
+    REQUIRE(outage.group);
+    CHECK(flow.fields()[*outage.group].name == "brand");
+    CHECK(outage.routes.size() == 1);
+    TestRun run = run_tests(flow);
+    CHECK(run.results.size() == 5);
+    for (const TestResult& r : run.results) {
+        CAPTURE(r.name);
+        CHECK(r.passed);
+    }
+}

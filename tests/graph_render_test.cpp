@@ -184,3 +184,66 @@ TEST_CASE("crisis routes are drawn as red dashed edges in DOT and Mermaid") {
     CHECK(mermaid.find(fmt::format("  o{} -.->|\"in crisis outage: instead\"| o{}\n", flow.find_node("complaint")->index,
                                    flow.find_node("crisis_holding")->index)) != std::string::npos);
 }
+
+TEST_CASE("traffic counts crisis routes: a branch counts what arrived, the route what it sent on") {
+    Flow flow = example("crisis.flow");
+    const std::uint32_t tone = flow.find_node("tone")->index, screen = flow.find_node("screen")->index;
+    const NodeRef complaint = *flow.find_node("complaint"), holding = *flow.find_node("crisis_holding");
+    const std::uint32_t else_branch = static_cast<std::uint32_t>(flow.steps()[screen].branches.size());
+    // Three complaints, two of them rerouted by the outage crisis (its first route).
+    Traffic traffic = Traffic::for_flow(flow);
+    for (int i = 0; i < 3; ++i) {
+        Decision d;
+        const bool rerouted = i > 0;
+        d.path.push_back({screen, else_branch, *flow.find_node("tone"), no_crisis});
+        d.path.push_back({tone, 0, rerouted ? holding : complaint, rerouted ? 0u : no_crisis});
+        d.outcome = rerouted ? holding.index : complaint.index;
+        traffic.record(d);
+    }
+    CHECK(traffic.branch_counts[tone][0] == 1);  // into complaint: only the one that arrived
+    REQUIRE(traffic.route_counts.size() == 1);
+    CHECK(traffic.route_counts[0] == std::vector<std::uint64_t>{2, 0});
+    CHECK(traffic.outcome_counts[complaint.index] == 1);
+    CHECK(traffic.outcome_counts[holding.index] == 2);
+
+    std::string error;
+    const std::string json = traffic.to_json(flow);
+    CHECK(json.find(R"("version":2)") != std::string::npos);
+    CHECK(json.find(R"({"crisis":"outage","route":0,"node":"complaint","replacement":"crisis_holding","count":2})") != std::string::npos);
+    std::optional<Traffic> back = Traffic::from_json(flow, json, error);
+    REQUIRE(back);
+    CHECK(back->route_counts == traffic.route_counts);
+    CHECK(back->branch_counts == traffic.branch_counts);
+    Traffic twice = traffic;
+    twice.merge(traffic);
+    CHECK(twice.route_counts[0][0] == 4);
+    twice.clear();
+    CHECK(twice.route_counts[0][0] == 0);
+
+    // A file from before route counts: refused for a flow with routes, read for one without.
+    std::string old = json;
+    old.erase(old.find(R"("version":2,)"), std::string_view(R"("version":2,)").size());
+    CHECK_FALSE(Traffic::from_json(flow, old, error));
+    CHECK(error.find("write it again with 'triage run --traffic'") != std::string::npos);
+    Flow care = example("customer_care.flow");
+    std::string care_old = Traffic::for_flow(care).to_json(care);
+    care_old.erase(care_old.find(R"("version":2,)"), std::string_view(R"("version":2,)").size());
+    CHECK(Traffic::from_json(care, care_old, error));
+    std::string future = json;
+    future.replace(future.find(R"("version":2)"), std::string_view(R"("version":2)").size(), R"("version":3)");
+    CHECK_FALSE(Traffic::from_json(flow, future, error));
+    CHECK(error.find("version 3") != std::string::npos);
+    std::string unknown = json;
+    unknown.replace(unknown.find(R"("crisis":"outage")"), std::string_view(R"("crisis":"outage")").size(), R"("crisis":"flood")");
+    CHECK_FALSE(Traffic::from_json(flow, unknown, error));
+    CHECK(error.find("crisis 'flood'") != std::string::npos);
+
+    // Drawn: the route edge carries its count, in DOT and Mermaid.
+    const std::string dot = to_dot(flow, &traffic);
+    const std::string from = std::to_string(vertex_of(flow, complaint)), to = std::to_string(vertex_of(flow, holding));
+    CHECK(dot.find(from + " -> " + to + " [label=\"in crisis outage:\\ninstead\\n(2)\"") != std::string::npos);
+    CHECK(to_mermaid(flow, &traffic).find(fmt::format("  o{} -.->|\"in crisis outage: instead (2)\"| o{}\n", complaint.index,
+                                                      holding.index)) != std::string::npos);
+    CHECK(dot.find("tooltip=\"step tone\"") != std::string::npos);
+    CHECK(dot.find("tooltip=\"outcome complaint\"") != std::string::npos);
+}

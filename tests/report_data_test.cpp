@@ -214,3 +214,55 @@ TEST_CASE("report crisis periods have their enter and leave times, the part that
     CHECK(text.find(R"("in_crisis":2)") != std::string::npos);
     CHECK(text.find(R"("bucket":"1h")") != std::string::npos);
 }
+
+TEST_CASE("report filter cells stay within their bound: hours roll up to days, then new values count as other") {
+    const Flow flow = compiled();
+    const std::uint32_t brand = *flow.find_field("brand");
+    ReportSettings settings;
+    settings.by = {brand};
+    settings.cells = 40;
+    ReportData data(flow, settings);
+    // 30 brands over 24 hours of one day: 30 hour × brand cells before the bound, then more.
+    std::uint64_t fed = 0;
+    for (int h = 0; h < 24; ++h)
+        for (int b = 0; b < 3; ++b, ++fed)
+            feed(data, static_cast<std::uint32_t>(b % 2), at("2026-11-20T00:10:00Z") + std::chrono::hours(h),
+                 "post " + std::to_string(fed), {FieldValue::of_text("brand" + std::to_string((h * 3 + b) % 30))});
+    CHECK(data.held_cells() <= 40);
+    CHECK(data.cells_by_day());
+    CHECK(data.bucket_length() == std::chrono::hours(24));  // a one-day span, yet daily buckets
+    REQUIRE(data.buckets().size() == 1);
+    std::uint64_t total = 0;
+    for (const ReportData::Cell& c : data.cells()) {
+        CHECK(c.bucket == 0);
+        total += c.count;
+    }
+    CHECK(total == fed);  // rolled up, not lost
+
+    // A second day of 40 new brands: the day has no room for them all, the rest is "other".
+    for (int b = 0; b < 40; ++b, ++fed)
+        feed(data, 0, at("2026-11-21T09:00:00Z"), "next " + std::to_string(b), {FieldValue::of_text("new" + std::to_string(b))});
+    CHECK(data.held_cells() <= 41);  // at the bound, plus the day's "other" cell
+    total = 0;
+    std::uint64_t day_two = 0;
+    for (const ReportData::Cell& c : data.cells()) {
+        total += c.count;
+        if (c.bucket == 1) day_two += c.count;
+    }
+    CHECK(total == fed);
+    CHECK(day_two == 40);
+    // The --by table counts every brand it tracks, whatever the cells held.
+    std::uint64_t table = 0;
+    const auto breakdowns = data.breakdowns();
+    for (const auto& counts : breakdowns[0].counts) table += sum(counts);
+    CHECK(table == fed);
+
+    // Under the bound nothing rolls up: a short span keeps its hours.
+    ReportSettings roomy = settings;
+    roomy.cells = 1000;
+    ReportData hourly(flow, roomy);
+    for (int h = 0; h < 5; ++h) feed(hourly, 0, at("2026-11-20T00:10:00Z") + std::chrono::hours(h), "p", {FieldValue::of_text("A")});
+    CHECK_FALSE(hourly.cells_by_day());
+    CHECK(hourly.held_cells() == 5);
+    CHECK(hourly.bucket_length() == std::chrono::hours(1));
+}

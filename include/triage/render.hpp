@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,20 +20,36 @@ struct Traffic {
     std::vector<std::uint64_t> step_visits;                 // per step
     std::vector<std::vector<std::uint64_t>> branch_counts;  // per step: branches, then else
     std::vector<std::uint64_t> outcome_counts;              // per outcome
+    // per crisis: per route, the mentions it sent to its replacement. A branch into a routed node
+    // counts only the mentions that arrived there, so the counts on the edges into a node add up
+    // to the node's own count (route edges included).
+    std::vector<std::vector<std::uint64_t>> route_counts;
     std::uint64_t fell_through = 0;
+    // The flow's shape, for record(): per step, each branch's written target; per crisis, each
+    // route's node.
+    std::vector<std::vector<NodeRef>> branch_targets;
+    std::vector<std::vector<NodeRef>> route_nodes;
 
     static Traffic for_flow(const Flow& flow);
     void record(const Decision& decision);
     void merge(const Traffic& other);
     void clear() noexcept;  // every count to zero, keeping the shape
 
-    // {"mentions", "steps": {name: visits}, "branches": [{step, branch, label, target, count}],
-    //  "outcomes": {name: count}, "fell_through"}
+    // {"version": 2, "mentions", "steps": {name: visits}, "branches": [{step, branch, label, target, count}],
+    //  "routes": [{crisis, route, node, replacement, count}], "outcomes": {name: count}, "fell_through"}
     [[nodiscard]] std::string to_json(const Flow& flow) const;
     // Reads what to_json wrote for the same flow (matched by names); nullopt with a message when
-    // the file does not fit the flow.
+    // the file does not fit the flow, or is a version 1 file (its branches count rerouted mentions
+    // too) for a flow with crisis routes.
     [[nodiscard]] static std::optional<Traffic> from_json(const Flow& flow, std::string_view json, std::string& error);
 };
+
+// What an outcome box's fill says, for a legend: {"public reply", "#c8e6c9"}, ...
+struct OutcomeFill {
+    std::string_view meaning;
+    std::string_view colour;
+};
+[[nodiscard]] std::span<const OutcomeFill> outcome_fills() noexcept;
 
 [[nodiscard]] std::string to_dot(const Flow& flow, const Traffic* traffic = nullptr);
 [[nodiscard]] std::string to_mermaid(const Flow& flow, const Traffic* traffic = nullptr);

@@ -28,6 +28,10 @@ struct ReportSettings {
     std::size_t tracked_values = 1000; // per field: distinct values counted; later new ones are "other"
     std::size_t examples = 3;          // per outcome, sampled across the whole span
     std::size_t sample = 500;          // mentions embedded for the page's filter
+    // The filter's counts per hour × outcome × --by value held while collecting: past this many,
+    // they roll up to days (and the report's buckets are days whatever the span); past it again,
+    // new values of a day count as "other" in the filter (the --by tables still count them).
+    std::size_t cells = 100'000;
     std::uint64_t seed = 1;            // of the samples: the same input gives the same page
 };
 
@@ -104,6 +108,9 @@ public:
         std::uint64_t count = 0;
     };
     [[nodiscard]] std::vector<Cell> cells() const;
+    // The cells held while collecting (at most ReportSettings::cells), and whether they rolled up to days.
+    [[nodiscard]] std::size_t held_cells() const noexcept { return hour_cells_.size(); }
+    [[nodiscard]] bool cells_by_day() const noexcept { return cells_by_day_; }
 
     // Per action kind (respond, escalate, follow up) with a deadline.
     [[nodiscard]] const std::map<ActionKind, DeadlineCounts>& deadlines() const noexcept { return deadlines_; }
@@ -138,6 +145,7 @@ private:
     void offer(Reservoir& reservoir, const ReportMention& mention, std::uint32_t outcome, const std::string& folded);
     void record_crises(const Decision& decision, const ReportMention& mention);
     void record_deadlines(const Decision& decision, const ReportMention& mention);
+    void count_cell(std::int64_t hour, std::uint32_t column, std::size_t by, std::uint32_t value);
     [[nodiscard]] std::uint32_t bucket_of(std::int64_t hour) const noexcept;
     [[nodiscard]] std::vector<std::vector<std::uint32_t>> shown_values() const;
 
@@ -155,8 +163,9 @@ private:
         std::vector<std::vector<std::uint64_t>> counts;
     };
     std::vector<FieldValues> values_;
-    // (hour, column, by, value) → count, sparse.
+    // (hour, column, by, value) → count, sparse; the hour is a day's first once cells_by_day_.
     std::map<std::array<std::int64_t, 4>, std::uint64_t> hour_cells_;
+    bool cells_by_day_ = false;
     std::map<ActionKind, DeadlineCounts> deadlines_;
     std::vector<CrisisPeriod> periods_;
     std::map<std::pair<std::uint32_t, std::string>, std::size_t> open_periods_;  // → index in periods_

@@ -41,35 +41,44 @@ try {
          JSON.stringify(crises) === JSON.stringify([['outage', '2026-11-21T14:06:45Z', '2026-11-21T15:10:00Z']]), JSON.stringify(crises));
 
   // The flowchart: every edge into an outcome box carries a count, and they add up to the count in
-  // the box. Left out for now: the boxes a crisis route (dashed red) leaves from or leads to — the
-  // route edges carry no count yet and the branch into a routed box counts the rerouted mentions
-  // too (Traffic has no per-route counts; issue 15 item 3). The test prints them.
+  // the box, crisis routes (dashed red) included: a branch into a routed box counts only the
+  // mentions that arrived there, the route edge the ones it sent on.
   const flow = await page.evaluate(() => {
-    const outcomes = {}, into = {}, unlabelled = [], routed = new Set();
+    const outcomes = {}, into = {}, unlabelled = [], routes = [], tooltips = [];
     document.querySelectorAll('.chart svg g.node').forEach((g) => {
       const m = g.textContent.match(/\[(\d+) mentions\]/);
       if (m) outcomes[g.querySelector('title').textContent] = +m[1];
+      if (g.querySelector('title').textContent === 'start') return;  // the start circle names nothing
+      const a = g.querySelector('a');
+      tooltips.push(a ? a.getAttribute('xlink:title') || a.getAttribute('title') : null);
     });
-    const edges = [...document.querySelectorAll('.chart svg g.edge')].map((g) => {
+    document.querySelectorAll('.chart svg g.edge').forEach((g) => {
       const [from, to] = g.querySelector('title').textContent.split('->');
-      const route = g.querySelector('path').getAttribute('stroke') === '#c62828';
-      if (route) { routed.add(from); routed.add(to); }
-      return { g, from, to };
-    });
-    edges.forEach(({ g, from, to }) => {
-      if (!(to in outcomes) || routed.has(to)) return;
       const m = [...g.querySelectorAll('text')].map((t) => t.textContent).join(' ').match(/\((\d+)\)/);
+      const route = g.querySelector('path').getAttribute('stroke') === '#c62828';
+      if (route) routes.push(m ? +m[1] : null);
+      if (!(to in outcomes)) return;
       if (!m) { unlabelled.push(from + '->' + to); return; }
       into[to] = (into[to] || 0) + +m[1];
     });
-    return { outcomes, into, unlabelled, routed: [...routed] };
+    return { outcomes, into, unlabelled, routes, tooltips };
   });
-  const checked = Object.keys(flow.outcomes).filter((o) => !flow.routed.includes(o));
+  const checked = Object.keys(flow.outcomes);
   const mismatched = checked.filter((o) => (flow.into[o] || 0) !== flow.outcomes[o]);
   expect('every edge into an outcome has a count', flow.unlabelled.length === 0, flow.unlabelled.join(', '));
-  expect('edge counts into each outcome sum to its total', checked.length >= 4 && mismatched.length === 0,
+  expect('edge counts into each outcome sum to its total, crisis routes included', checked.length >= 5 && mismatched.length === 0,
          mismatched.map((o) => `${o}: edges ${flow.into[o] || 0}, box ${flow.outcomes[o]}`).join('; ') ||
-         `${checked.length} outcomes; not yet checked, touched by crisis routes: ${flow.routed.join(', ')}`);
+         `${checked.length} outcomes`);
+  expect('the crisis routes carry counts, and the crisis rerouted mentions', flow.routes.length > 0 &&
+         flow.routes.every((n) => n !== null) && flow.routes.some((n) => n > 0), JSON.stringify(flow.routes));
+  expect('every shape names its step or outcome on hover', flow.tooltips.length >= 5 &&
+         flow.tooltips.every((t) => t && /^(step|outcome) /.test(t)), JSON.stringify(flow.tooltips.slice(0, 4)));
+  const legend = await page.$$eval('#chart-legend li', (items) => items.map((li) => [li.querySelector('svg polygon, svg rect, svg path').tagName, li.textContent]));
+  expect('the chart legend shows the question, outcome, branch and crisis route shapes',
+         legend.some(([t, s]) => t === 'polygon' && /question/.test(s)) && legend.filter(([t]) => t === 'rect').length >= 5 &&
+         legend.some(([t, s]) => t === 'path' && /crisis route/.test(s)), JSON.stringify(legend.map(([t]) => t)));
+  const sampleClosed = await page.$eval('#sample-details', (d) => !d.open && d.querySelectorAll('#sample tr[data-o]').length > 0);
+  expect('the sample table is collapsed', sampleClosed);
 
   // Readable at 100%: the computed size of every element that holds text.
   const small = await page.evaluate(() => {
