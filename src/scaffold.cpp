@@ -82,8 +82,8 @@ std::string scaffold_tests(const Flow& flow, const std::vector<CoveredPath>& pat
         std::string given;
         for (const GivenValue& v : p.given)
             given += fmt::format("{} {}: {}", given.empty() ? "" : ",", flow.fields()[v.field].name, given_value_text(flow, v));
-        out += fmt::format("\ntest {} {{\n  given {{{} }}\n", quoted(fmt::format("path {}: {}", ++number, describe_path(flow, p))),
-                           given);
+        out += fmt::format("\ntest {} {{\n  given {}{{{} }}\n", quoted(fmt::format("path {}: {}", ++number, describe_path(flow, p))),
+                           p.repeat > 1 ? fmt::format("{} times ", p.repeat) : "", given);
         for (std::uint32_t c : p.crises) out += fmt::format("  during crisis {}\n", flow.crises()[c].name);
         out += p.outcome ? fmt::format("  expect {}\n", flow.outcomes()[*p.outcome].name) : "  expect no outcome\n";
         std::string steps;

@@ -8,6 +8,7 @@
 
 #include "flow_data.hpp"
 #include "triage/compile.hpp"
+#include "triage/cover.hpp"
 #include "triage/diagnostic.hpp"
 
 #include <functional>
@@ -32,6 +33,7 @@ struct PathWitness {
     std::vector<FieldValue> values;  // per field; a text value's text is in `texts`
     std::vector<std::string> texts;
     std::string reason;              // gave_up: why
+    std::uint32_t repeat = 1;        // how often a test gives the mention, for the windows it needs
 };
 
 // Asks the solver for mentions that take given branches, one question at a time (pimpl: Z3 stays
@@ -44,8 +46,9 @@ public:
     PathProbe& operator=(const PathProbe&) = delete;
     [[nodiscard]] static bool available() noexcept;
     // A mention that takes each (step, branch) of `path` (branch == branches.size(): `else`), with
-    // the crises in `crises_on` active and the others not, and every window and business hours
-    // false (as one test mention sees them); none like an earlier rejected one.
+    // the crises in `crises_on` active and the others not, business hours false, and each window
+    // as the mention given `repeat` times at once makes it (a test's `given N times`); none like
+    // an earlier rejected one.
     PathWitness find(const std::vector<std::pair<std::uint32_t, std::size_t>>& path,
                      const std::vector<std::uint32_t>& crises_on);
     // The last mention found was not decided as asked: the next find() gives another one.
@@ -55,6 +58,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+// cover_paths (triage/cover.hpp) with the evaluator's verdict on each mention passed through
+// `verdict` (for tests: forcing a rejected model, so that the retry is seen).
+CoverReport cover_paths_judged(const Flow& flow, const Limits& limits, std::size_t max_paths, const ExampleVerdict& verdict);
+
 // T040 by what the conditions allow (src/solver_diff.cpp): for each outcome's `respond ... if A`
 // and `do not respond ... if B` (the checker leaves pairs with two conditions to this when the
 // build has the solver), an error with a mention the evaluator confirmed when both can hold,

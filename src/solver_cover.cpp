@@ -23,8 +23,8 @@ constexpr int attempts_per_path = 4;  // models the evaluator may reject before 
 
 class PathCover {
 public:
-    PathCover(const Flow& flow, const Limits& limits, std::size_t max_paths)
-        : flow_(flow), data_(detail::data_of(flow)), probe_(data_, limits), max_paths_(max_paths) {
+    PathCover(const Flow& flow, const Limits& limits, std::size_t max_paths, const detail::ExampleVerdict& verdict)
+        : flow_(flow), data_(detail::data_of(flow)), probe_(data_, limits), max_paths_(max_paths), verdict_(verdict) {
         report_.solver_available = detail::PathProbe::available();
     }
 
@@ -121,6 +121,7 @@ private:
     const detail::FlowData& data_;
     detail::PathProbe probe_;
     std::size_t max_paths_;
+    const detail::ExampleVerdict& verdict_;
     std::optional<std::uint32_t> crisis_;
     std::size_t tried_ = 0;
     CoverReport report_;
@@ -142,8 +143,10 @@ void PathCover::try_path(const Taken& taken, std::optional<std::uint32_t> outcom
         }
         Record record(flow_);
         const Decision d = decide(w, record);
-        if (!takes(d, failed)) {  // the evaluator took another path: never a mention that says what it does not do
+        const bool agrees = takes(d, failed);
+        if (!(verdict_ ? verdict_(agrees) : agrees)) {  // the evaluator took another path: never a mention that says what it does not do
             probe_.reject_last();
+            ++report_.rejected_models;
             failed.reason = "the evaluator decided every mention the solver found differently";
             continue;
         }
@@ -152,6 +155,7 @@ void PathCover::try_path(const Taken& taken, std::optional<std::uint32_t> outcom
         CoveredPath p;
         static_cast<FlowPath&>(p) = failed;
         p.path = d.path;
+        p.repeat = w.repeat;
         for (std::uint32_t i = 0; i < w.values.size(); ++i)
             if (w.values[i].kind != ValueKind::missing) p.given.push_back({i, w.values[i], w.texts[i]});
         report_.covered.push_back(std::move(p));
@@ -179,7 +183,7 @@ void PathCover::drop_covered_failures() {
 }
 
 // The evaluator's decision on the witness, as `triage test` makes it (a fresh stream, the crisis
-// set by hand); nullopt when it does not take the expected path.
+// set by hand, the mention given w.repeat times).
 Decision PathCover::decide(const detail::PathWitness& w, Record& record) {
     for (std::uint32_t i = 0; i < w.values.size(); ++i) {
         const std::string& name = data_.fields[i].name;
@@ -203,7 +207,7 @@ Decision PathCover::decide(const detail::PathWitness& w, Record& record) {
         }
     }
     Decision d;
-    stream.decide(record.view(), d);
+    for (std::uint32_t i = 0; i < w.repeat; ++i) stream.decide(record.view(), d);  // as `given N times`: the last counts
     return d;
 }
 
@@ -225,7 +229,12 @@ bool PathCover::already_covered(const FlowPath& p) const {
 }  // namespace
 
 CoverReport cover_paths(const Flow& flow, const Limits& limits, std::size_t max_paths) {
-    return PathCover(flow, limits, max_paths).run();
+    return PathCover(flow, limits, max_paths, {}).run();
+}
+
+CoverReport detail::cover_paths_judged(const Flow& flow, const Limits& limits, std::size_t max_paths,
+                                       const ExampleVerdict& verdict) {
+    return PathCover(flow, limits, max_paths, verdict).run();
 }
 
 }  // namespace triage

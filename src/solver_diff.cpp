@@ -7,7 +7,7 @@
 
 #include "evaluator_state.hpp"
 #include "solver.hpp"
-#include "solver_real.hpp"
+#include "solver_model.hpp"
 
 #include "triage/json_writer.hpp"
 
@@ -39,8 +39,10 @@ DecisionProof prove_same_decisions(const Flow&, const Flow&, const Limits&) {
 
 namespace {
 
+using detail::ConditionFormulas;
+using detail::Example;
 using detail::FlowData;
-using detail::exact_real;
+using detail::MentionModel;
 
 // Why the flows cannot be compared mention by mention: a field both declare differently, or a
 // window, business hours or crisis defined differently (they are free conditions, shared by
@@ -92,86 +94,14 @@ std::string incomparable(const Flow& before, const Flow& after) {
     return {};
 }
 
-// A condition the formulas cannot state exactly, shared by both flows when it says the same:
-// a text condition (keyed by field name and what it looks for), or a window, business hours or
-// crisis (keyed by position: incomparable() has checked that both flows define them alike).
-struct Atom {
-    enum class Kind { has_any, has_all, contains, text_is, other_text, state } kind = Kind::state;
-    std::string field;
-    std::vector<std::string> phrases;  // has_any, has_all; contains and text_is: the one text
-};
-
-// What both flows' formulas share: one mention's fields by name, and the atoms.
-class Mention {
-public:
-    explicit Mention(z3::context& z) : z_(z) {}
-
-    z3::expr present(const Field& f) { return variable("present " + f.name, z_.bool_sort()); }
-    z3::expr value(const Field& f) {
-        switch (f.type) {
-        case FieldType::number:
-        case FieldType::integer: return variable("value " + f.name, z_.real_sort());
-        case FieldType::boolean: return variable("value " + f.name, z_.bool_sort());
-        case FieldType::time: {
-            const z3::expr v = variable("value " + f.name, z_.int_sort());
-            add_once("time " + f.name, v >= z_.int_val(earliest_time.time_since_epoch().count()) &&
-                                           v <= z_.int_val(latest_time.time_since_epoch().count()));
-            return v;
-        }
-        case FieldType::enumeration: {  // the declared values 0..n-1, and n: none of them
-            const z3::expr v = variable("value " + f.name, z_.int_sort());
-            add_once("one of " + f.name, v >= 0 && v <= z_.int_val(static_cast<unsigned>(f.values.size())));
-            return v;
-        }
-        case FieldType::text: break;
-        }
-        return z_.bool_val(false);  // text is read through atoms only
-    }
-
-    z3::expr atom(const std::string& key, Atom a) {
-        auto [it, added] = keys_.try_emplace(key, atoms_.size());
-        if (added) {
-            const bool exact_text = a.kind == Atom::Kind::text_is;
-            const std::string field = a.field;
-            atoms_.push_back(std::move(a));
-            exprs_.push_back(z_.bool_const(fmt::format("atom {}", it->second).c_str()));
-            if (exact_text) {  // a text is at most one of the texts it is compared with
-                for (const z3::expr& other : exact_texts_[field]) facts_.push_back(!(other && exprs_.back()));
-                exact_texts_[field].push_back(exprs_.back());
-            }
-        }
-        return exprs_[it->second];
-    }
-    void add_fact(const z3::expr& fact) { facts_.push_back(fact); }
-
-    [[nodiscard]] const std::vector<z3::expr>& facts() const { return facts_; }
-    [[nodiscard]] const std::vector<Atom>& atoms() const { return atoms_; }
-    [[nodiscard]] const std::vector<z3::expr>& atom_exprs() const { return exprs_; }
-    [[nodiscard]] z3::context& context() const { return z_; }
-
-private:
-    z3::expr variable(const std::string& name, const z3::sort& sort) { return z_.constant(name.c_str(), sort); }
-    void add_once(const std::string& key, const z3::expr& fact) {
-        if (facts_once_.insert({key, 0}).second) facts_.push_back(fact);
-    }
-
-    z3::context& z_;
-    std::vector<Atom> atoms_;
-    std::vector<z3::expr> exprs_;
-    std::map<std::string, std::size_t> keys_;
-    std::map<std::string, std::vector<z3::expr>> exact_texts_;
-    std::map<std::string, int> facts_once_;
-    std::vector<z3::expr> facts_;
-};
-
 // What one flow decides, as formulas over the shared mention: per outcome name (and "fell
 // through") whether it is the outcome, per step and where it sends the mention whether it is on
 // the path, per action (as `describe` writes it) whether the decision holds it.
 class Decisions {
 public:
-    Decisions(Mention& mention, const Flow& flow, const std::string& side)
+    Decisions(MentionModel& mention, const Flow& flow, const std::string& side)
         : m_(mention), z_(mention.context()), flow_(flow), data_(detail::data_of(flow)), side_(side),
-          terms_(data_.conditions.size()) {
+          formulas_(mention, data_) {
         for (std::uint32_t s = 0; s < data_.steps.size(); ++s) reach_.push_back(node_const("step", s));
         for (std::uint32_t o = 0; o < data_.outcomes.size(); ++o) reach_.push_back(node_const("outcome", o));
         build();
@@ -179,10 +109,7 @@ public:
 
     std::map<std::string, z3::expr> facts;  // "outcome X", "path S -> T", "action ..." → when it holds
 
-    z3::expr condition(ConditionId id) {
-        if (!terms_[id]) terms_[id] = encode(data_.conditions[id]);
-        return *terms_[id];
-    }
+    z3::expr condition(ConditionId id) { return formulas_.condition(id); }
     [[nodiscard]] z3::expr reaches(std::uint32_t outcome) const { return reach_[data_.steps.size() + outcome]; }
 
 private:
@@ -196,18 +123,13 @@ private:
     }
 
     void build();
-    z3::expr encode(const Condition& c);
-    z3::expr encode_text(const Condition& c);
-    z3::expr field_present(std::uint32_t f) { return m_.present(data_.fields[f]); }
-    z3::expr field_value(std::uint32_t f) { return m_.value(data_.fields[f]); }
-    std::string field_name(std::uint32_t f) const { return data_.fields[f].name; }
 
-    Mention& m_;
+    MentionModel& m_;
     z3::context& z_;
     const Flow& flow_;
     const FlowData& data_;
     std::string side_;
-    std::vector<std::optional<z3::expr>> terms_;
+    ConditionFormulas formulas_;
     std::vector<z3::expr> reach_;
 };
 
@@ -242,7 +164,7 @@ void Decisions::build() {
             for (std::uint32_t c = 0; c < data_.crises.size(); ++c)
                 for (const Route& r : data_.crises[c].routes)
                     if (r.node == branch.target) {
-                        const z3::expr on = m_.atom(fmt::format("crisis {}", c), {});
+                        const z3::expr on = formulas_.crisis(c);
                         arrive(r.replacement, taken && no_route && on);
                         no_route = no_route && !on;
                         break;
@@ -270,181 +192,9 @@ void Decisions::build() {
     }
 }
 
-// long because: one case per condition kind, each the evaluator's reading of it written as a
-// formula, as FlowModel::encode in solver.cpp does with fields shared by name here.
-z3::expr Decisions::encode(const Condition& c) {
-    switch (c.kind) {
-    case ConditionKind::constant: return z_.bool_val(c.number != 0);
-    case ConditionKind::bool_field: return field_present(c.field) && field_value(c.field);
-    case ConditionKind::let_ref: {
-        const Let& let = data_.lets[c.operand];
-        return let.condition == no_condition ? z_.bool_val(false) : condition(let.condition);
-    }
-    case ConditionKind::exists: return field_present(c.field);
-    case ConditionKind::compare_number:
-        return field_present(c.field) && compare_values(field_value(c.field), exact_real(z_, c.number), c.op);
-    case ConditionKind::compare_field: {
-        const FieldType x = data_.fields[c.field].type, y = data_.fields[c.operand].type;
-        const bool numbers = (x == FieldType::number || x == FieldType::integer) && (y == FieldType::number || y == FieldType::integer);
-        const bool times = x == FieldType::time && y == FieldType::time;
-        if (!numbers && !times)  // not a comparison of numbers: a truth value of its own
-            return m_.atom(fmt::format("compare {} {} {}", field_name(c.field), static_cast<int>(c.op), field_name(c.operand)),
-                           {Atom::Kind::other_text, field_name(c.field), {}});
-        return field_present(c.field) && field_present(c.operand) &&
-               compare_values(field_value(c.field), field_value(c.operand), c.op);
-    }
-    case ConditionKind::number_in: {
-        z3::expr_vector any(z_);
-        for (double n : c.numbers) any.push_back(field_value(c.field) == exact_real(z_, n));
-        const z3::expr in = any.empty() ? z_.bool_val(false) : z3::mk_or(any);
-        return field_present(c.field) && (c.negated ? !in : in);
-    }
-    case ConditionKind::enum_in: {
-        z3::expr_vector any(z_);
-        for (std::uint32_t v : c.values) any.push_back(field_value(c.field) == z_.int_val(v));
-        const z3::expr in = any.empty() ? z_.bool_val(false) : z3::mk_or(any);
-        return field_present(c.field) && (c.negated ? !in : in);
-    }
-    case ConditionKind::bool_is: {
-        const z3::expr is = field_value(c.field) == z_.bool_val(c.number != 0);
-        return field_present(c.field) && (c.negated ? !is : is);
-    }
-    case ConditionKind::text_is:
-    case ConditionKind::text_in:
-    case ConditionKind::has_any:
-    case ConditionKind::has_all:
-    case ConditionKind::contains:
-    case ConditionKind::contains_any:
-    case ConditionKind::matches: return field_present(c.field) && encode_text(c);
-    case ConditionKind::window:
-        return m_.atom(fmt::format("window {} {} {}", c.operand, static_cast<int>(c.op), c.number), {});
-    case ConditionKind::within_hours: return m_.atom(fmt::format("hours {}", c.operand), {});
-    case ConditionKind::in_crisis: return m_.atom(fmt::format("crisis {}", c.operand), {});
-    case ConditionKind::negation: return !condition(c.children[0]);
-    case ConditionKind::conjunction:
-    case ConditionKind::disjunction: {
-        z3::expr_vector children(z_);
-        for (ConditionId child : c.children) children.push_back(condition(child));
-        if (c.kind == ConditionKind::conjunction) return children.empty() ? z_.bool_val(true) : z3::mk_and(children);
-        return children.empty() ? z_.bool_val(false) : z3::mk_or(children);
-    }
-    }
-    return z_.bool_val(false);
-}
-
-// A present text field's conditions, keyed by what they look for so that both flows share them.
-z3::expr Decisions::encode_text(const Condition& c) {
-    const std::string field = field_name(c.field);
-    auto list_key = [&](const char* kind) {
-        return fmt::format("{} {} [{}]", kind, field, fmt::join(data_.word_lists[c.operand].phrases, "\x1f"));
-    };
-    switch (c.kind) {
-    case ConditionKind::text_is: {
-        const z3::expr is = m_.atom(fmt::format("is {} {}", field, c.text), {Atom::Kind::text_is, field, {c.text}});
-        return c.negated ? !is : is;
-    }
-    case ConditionKind::text_in: {
-        z3::expr_vector any(z_);
-        for (const std::string& s : c.strings) any.push_back(m_.atom(fmt::format("is {} {}", field, s), {Atom::Kind::text_is, field, {s}}));
-        const z3::expr in = any.empty() ? z_.bool_val(false) : z3::mk_or(any);
-        return c.negated ? !in : in;
-    }
-    case ConditionKind::has_any:
-    case ConditionKind::contains_any:
-    case ConditionKind::has_all: {
-        const std::vector<std::string>& phrases = data_.word_lists[c.operand].phrases;
-        if (phrases.empty()) return z_.bool_val(c.kind == ConditionKind::has_all);
-        const char* any_kind = c.kind == ConditionKind::contains_any ? "contains any" : "any";
-        const z3::expr any = m_.atom(list_key(any_kind), {Atom::Kind::has_any, field, phrases});
-        if (c.kind != ConditionKind::has_all) return any;
-        const z3::expr all = m_.atom(list_key("all"), {Atom::Kind::has_all, field, phrases});
-        m_.add_fact(z3::implies(all, any));
-        return all;
-    }
-    case ConditionKind::contains:
-        return m_.atom(fmt::format("contains {} {}", field, c.text), {Atom::Kind::contains, field, {c.text}});
-    default: {
-        const Regex& r = data_.regexes[c.operand];
-        return m_.atom(fmt::format("matches {} {} {}", field, r.case_insensitive, r.pattern), {Atom::Kind::other_text, field, {}});
-    }
-    }
-}
-
-// A mention the solver found, by field name, as both evaluators are given it.
-struct Example {
-    std::map<std::string, FieldValue> values;  // numbers, times and truth values
-    std::map<std::string, std::string> texts;  // text and one-of fields: what their values borrow
-    bool exact = true;  // no over-approximated atom in it: the evaluators must do as the solver says
-};
-
-FieldValue example_get(const void* self, std::uint32_t slot, const void* flow) noexcept {
-    const Example& e = *static_cast<const Example*>(self);
-    const std::string& name = static_cast<const FlowData*>(flow)->fields[slot].name;
-    if (auto text = e.texts.find(name); text != e.texts.end()) return FieldValue::of_text(text->second);
-    auto it = e.values.find(name);
-    return it == e.values.end() ? FieldValue::missing() : it->second;
-}
-
-// The model's mention; nullopt when it cannot be written: it needs a window, business hours or a
-// crisis to hold (not one mention's doing), or a text that a regular expression matches.
-std::optional<Example> example_of(const z3::model& model, Mention& mention, const std::vector<const Field*>& fields) {
-    Example e;
-    std::map<std::string, std::string>& texts = e.texts;
-    for (const Field* f : fields) {
-        if (!model.eval(mention.present(*f), true).is_true()) continue;
-        const z3::expr v = model.eval(mention.value(*f), true);
-        switch (f->type) {
-        case FieldType::number:
-        case FieldType::integer: e.values[f->name] = FieldValue::of_number(std::strtod(v.get_decimal_string(40).c_str(), nullptr)); break;
-        case FieldType::time: e.values[f->name] = FieldValue::of_time(TimePoint(std::chrono::milliseconds(v.get_numeral_int64()))); break;
-        case FieldType::boolean: e.values[f->name] = FieldValue::of_bool(v.is_true()); break;
-        case FieldType::enumeration: {
-            const auto index = static_cast<std::size_t>(v.get_numeral_int64());
-            std::string other = "other";  // none of the declared values: one that is not declared
-            while (std::find(f->values.begin(), f->values.end(), other) != f->values.end()) other += "-value";
-            texts[f->name] = index < f->values.size() ? f->values[index] : other;
-            break;
-        }
-        case FieldType::text: texts[f->name]; break;
-        }
-    }
-    for (std::size_t a = 0; a < mention.atoms().size(); ++a) {
-        const Atom& atom = mention.atoms()[a];
-        const bool holds = model.eval(mention.atom_exprs()[a], true).is_true();
-        if (atom.kind == Atom::Kind::state) {
-            if (holds) return std::nullopt;
-            e.exact = false;  // without a monitor a window counts the mention itself
-            continue;
-        }
-        auto text = texts.find(atom.field);
-        if (text == texts.end() || e.values.count(atom.field) > 0) continue;  // missing, or not a text
-        e.exact = false;
-        if (!holds) continue;
-        std::string& t = text->second;
-        auto append = [&](const std::string& phrase) { t += (t.empty() ? "" : " ") + phrase; };
-        switch (atom.kind) {
-        case Atom::Kind::text_is: t = atom.phrases.front(); break;
-        case Atom::Kind::contains: append(atom.phrases.front()); break;
-        case Atom::Kind::has_any: append(atom.phrases.front()); break;
-        case Atom::Kind::has_all: std::for_each(atom.phrases.begin(), atom.phrases.end(), append); break;
-        default: return std::nullopt;
-        }
-    }
-    for (auto& [name, t] : texts)
-        if (t.empty()) t = "-";
-    return e;
-}
-
-// A formula no model agreeing with `model` on every atom satisfies: the next example differs.
-z3::expr block(const z3::model& model, const Mention& mention) {
-    z3::expr_vector differ(mention.context());
-    for (const z3::expr& a : mention.atom_exprs()) differ.push_back(a != model.eval(a, true));
-    return differ.empty() ? mention.context().bool_val(false) : z3::mk_or(differ);
-}
-
 Decision decide(const Flow& flow, const Example& e) {
     const FlowData& data = detail::data_of(flow);
-    const RecordView view(&e, &example_get, &data);
+    const RecordView view(&e, &detail::example_get, &data);
     detail::EvaluatorState evaluator(data);
     evaluator.begin(view);
     Decision d;
@@ -460,6 +210,14 @@ std::vector<std::string> signature(const Flow& flow, const Decision& d) {
     for (const PathEntry& p : d.path) out.push_back(fmt::format("{} -> {}", flow.steps()[p.step].name, flow.node_name(p.target)));
     for (const DecidedAction& a : d.actions) out.push_back(describe(a));
     return out;
+}
+
+// A one-of value by name; the index past the declared values (none of them) as a value not declared.
+std::string enum_text(const Field& f, std::uint32_t index) {
+    if (index < f.values.size()) return f.values[index];
+    std::string other = "other";
+    while (std::find(f.values.begin(), f.values.end(), other) != f.values.end()) other += "-value";
+    return other;
 }
 
 // The mention as one JSON object, a dotted field name nested ("author.followers").
@@ -492,6 +250,7 @@ std::string mention_json(const Example& e, const Flow& before, const Flow& after
             break;
         case ValueKind::boolean: json.boolean(v.boolean); break;
         case ValueKind::time: json.string(format_time(v.time)); break;
+        case ValueKind::enumeration: json.string(enum_text((before.find_field(name) ? before : after).fields()[*f], v.index)); break;
         default: json.string(v.text); break;
         }
     }
@@ -502,7 +261,7 @@ std::string mention_json(const Example& e, const Flow& before, const Flow& after
 
 // Whole numbers for integer fields while there are such models: a proof covers 2.5 too (records
 // accept it), but an example reads better without. The literal to prefer.
-z3::expr_vector whole_numbers(z3::solver& solver, Mention& mention, const std::vector<const Field*>& fields) {
+z3::expr_vector whole_numbers(z3::solver& solver, MentionModel& mention, const std::vector<const Field*>& fields) {
     z3::context& z = mention.context();
     const z3::expr whole = z.bool_const("whole numbers");
     for (const Field* f : fields)
@@ -525,7 +284,7 @@ z3::check_result check_preferring(z3::solver& solver, z3::expr_vector& prefer) {
 DecisionProof search(const Flow& before, const Flow& after, const Limits& limits) {
     DecisionProof proof;
     z3::context z;
-    Mention mention(z);
+    MentionModel mention(z);
     Decisions old_decisions(mention, before, "old"), new_decisions(mention, after, "new");
     z3::expr_vector differences(z);
     for (const auto& [key, when] : old_decisions.facts) {
@@ -538,7 +297,8 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
     z3::params p(z);
     p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(limits.solver_rlimit, UINT32_MAX)));
     solver.set(p);
-    for (const z3::expr& fact : mention.facts()) solver.add(fact);
+    std::size_t facts_given = 0;
+    mention.add_new_facts(solver, facts_given);
     solver.add(differences.empty() ? z.bool_val(false) : z3::mk_or(differences));
     std::vector<const Field*> fields;
     for (const Flow* flow : {&before, &after})
@@ -561,7 +321,7 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
             return proof;
         }
         const z3::model model = solver.get_model();
-        if (std::optional<Example> e = example_of(model, mention, fields)) {
+        if (std::optional<Example> e = example_of(model, mention, fields); e && !e->state_holds) {
             Decision was = decide(before, *e), is = decide(after, *e);
             if (signature(before, was) != signature(after, is)) {
                 proof.verdict = ProofVerdict::differs;
@@ -577,7 +337,7 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
                 return proof;
             }
         }
-        solver.add(block(model, mention));
+        solver.add(mention.block(model));
     }
     proof.reason = fmt::format("the solver's first {} differences were no real mention (they need text that a regular "
                                "expression matches or that the phrase lists cannot hold together, a window, business "
@@ -591,14 +351,15 @@ DecisionProof search(const Flow& before, const Flow& after, const Limits& limits
 std::optional<std::string> both_replies(const Flow& flow, const Limits& limits, std::uint32_t o, std::uint32_t a,
                                         std::uint32_t b, std::string& why) {
     z3::context z;
-    Mention mention(z);
+    MentionModel mention(z);
     Decisions decisions(mention, flow, "flow");
     const Outcome& outcome = flow.outcomes()[o];
     z3::solver solver(z);
     z3::params p(z);
     p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(limits.solver_rlimit, UINT32_MAX)));
     solver.set(p);
-    for (const z3::expr& fact : mention.facts()) solver.add(fact);
+    std::size_t facts_given = 0;
+    mention.add_new_facts(solver, facts_given);
     solver.add(decisions.reaches(o) && decisions.condition(outcome.actions[a].condition) &&
                decisions.condition(outcome.actions[b].condition));
     std::vector<const Field*> fields;
@@ -617,14 +378,14 @@ std::optional<std::string> both_replies(const Flow& flow, const Limits& limits, 
             return std::nullopt;
         }
         const z3::model model = solver.get_model();
-        if (std::optional<Example> e = example_of(model, mention, fields)) {
+        if (std::optional<Example> e = example_of(model, mention, fields); e && !e->state_holds) {
             const Decision d = decide(flow, *e);
             auto holds = [&](std::uint32_t i) {
                 return std::any_of(d.actions.begin(), d.actions.end(), [&](const DecidedAction& x) { return x.index == i; });
             };
             if (d.outcome == o && holds(a) && holds(b)) return mention_json(*e, flow, flow);
         }
-        solver.add(block(model, mention));
+        solver.add(mention.block(model));
     }
     why = no_mention;
     return std::nullopt;

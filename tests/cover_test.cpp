@@ -6,6 +6,10 @@
 #include "triage/cover.hpp"
 #include "triage/testing.hpp"
 
+#include "solver.hpp"
+
+#include <sstream>
+
 namespace {
 
 using triage::CoveredPath;
@@ -99,21 +103,46 @@ TEST_CASE("cover: a mention per path, each decided along it, and the dead branch
     CHECK(run.coverage.outcomes_covered() == 3);
 }
 
-TEST_CASE("cover: scaffolded tests appended to each example flow pass with 100% branch coverage") {
+// The flow without its own `test` blocks (each starts a line with `test "` and ends at a `}` alone
+// on a line), so that only the scaffolded tests count towards coverage.
+namespace {
+
+std::string without_tests(const std::string& flow) {
+    std::string out;
+    bool in_test = false;
+    std::istringstream lines(flow);
+    for (std::string line; std::getline(lines, line);) {
+        if (!in_test && line.rfind("test \"", 0) == 0) in_test = true;
+        if (!in_test) out += line + "\n";
+        else if (line == "}") in_test = false;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("cover: the scaffolded tests alone cover every example flow 100%, windows and regexes included") {
     triage::test::TempDir dir;
     std::filesystem::copy(triage::test::source_dir() / "examples", dir.path, std::filesystem::copy_options::recursive);
     for (const char* name : {"airforce.flow", "crisis.flow", "customer_care.flow", "nonprofit.flow"}) {
         CAPTURE(name);
         const auto path = dir.path / name;
+        const std::string own = triage::test::read_file(path);
+        const std::string stripped = without_tests(own);
+        REQUIRE(stripped.size() < own.size());  // it had tests, and they are gone
+        CHECK(stripped.find("\ntest \"") == std::string::npos);
+        triage::test::write_file(path, stripped);
         triage::test::CliRun scaffold =
-            triage::test::run_triage("test --scaffold " + triage::test::quoted(path.string()) + " 2>/dev/null");
+            triage::test::run_triage("test --scaffold " + triage::test::quoted(path.string()) + " 2>&1");
         if (!triage::semantic_checks_built()) {
             CHECK(scaffold.status == 1);
             continue;
         }
+        INFO(scaffold.output);
         REQUIRE(scaffold.status == 0);
+        CHECK(scaffold.output.find("no mention found") == std::string::npos);  // every path has its test
         CHECK(scaffold.output.find("\ntest \"path 1: ") != std::string::npos);
-        triage::test::write_file(path, triage::test::read_file(path) + scaffold.output);
+        triage::test::write_file(path, stripped + scaffold.output);
         triage::test::CliRun run =
             triage::test::run_triage("test --coverage --min-coverage 100 " + triage::test::quoted(path.string()) + " 2>&1");
         INFO(run.output);
@@ -122,17 +151,110 @@ TEST_CASE("cover: scaffolded tests appended to each example flow pass with 100% 
     }
 }
 
-TEST_CASE("cover: the crisis example's crisis paths are scaffolded during the crisis, window paths said on stderr") {
+TEST_CASE("cover: the crisis example's window paths are given N times, its crisis paths during the crisis") {
     if (!triage::semantic_checks_built()) return;
     const std::string flow = triage::test::quoted((triage::test::source_dir() / "examples" / "crisis.flow").string());
     triage::test::CliRun gen = triage::test::run_triage("gen --cover " + flow + " 2>&1");
     INFO(gen.output);
     CHECK(gen.status == 0);
-    CHECK(gen.output.find(R"("outcome":"known_outage","crisis":["outage"],"mention":{"text":)") != std::string::npos);
-    CHECK(gen.output.find("screen (if 2) -> public_storm: no mention found (a window or business hours must hold") !=
-          std::string::npos);
-    triage::test::CliRun scaffold = triage::test::run_triage("test --scaffold " + flow + " 2>/dev/null");
+    CHECK(gen.output.find(R"("outcome":"known_outage","crisis":["outage"],"times":1,"mention":{"text":)") != std::string::npos);
+    triage::test::CliRun scaffold = triage::test::run_triage("test --scaffold " + flow + " 2>&1");
+    INFO(scaffold.output);
     CHECK(scaffold.output.find("  during crisis outage\n  expect crisis_holding\n") != std::string::npos);
+    // rate(...) over 15m > 2 per m: more than 30 in the window; count(...) over 1h by topic > 10: 11.
+    CHECK(scaffold.output.find("-> public_storm\" {\n  given 31 times {") != std::string::npos);
+    CHECK(scaffold.output.find("-> topic_surge\" {\n  given 11 times {") != std::string::npos);
+}
+
+constexpr std::string_view regex_flow = R"(flow "t" version 1
+fields { text: text }
+start s
+step s "S" {
+  if text matches /\b(pnr|booking)[ :#]*[a-z0-9]{6}\b/i -> booked
+  if text matches /^\d{3}-[^a-z]+$/ -> numbered
+  else -> other
+}
+outcome booked "B" { monitor }
+outcome numbered "N" { monitor }
+outcome other "O" { monitor }
+)";
+
+TEST_CASE("cover: a path behind a regular expression gets a text the expression matches") {
+    if (!triage::semantic_checks_built()) return;
+    const Flow flow = compiled(regex_flow);
+    const triage::CoverReport report = triage::cover_paths(flow);
+    CHECK(report.uncovered.empty());
+    REQUIRE(report.covered.size() == 3);
+    const Flow with_tests = compiled(std::string(regex_flow) + triage::scaffold_tests(flow, report.covered));
+    const triage::TestRun run = triage::run_tests(with_tests);
+    CHECK(run.results.size() == 3);
+    CHECK(run.failed() == 0);
+    CHECK(run.coverage.branches_covered() == 3);
+}
+
+TEST_CASE("cover: a regular expression no text is built for is said per path") {
+    if (!triage::semantic_checks_built()) return;
+    const Flow flow = compiled(R"(flow "t" version 1
+fields { text: text }
+start s
+step s "S" {
+  if text matches /\pL\d/ -> lettered
+  else -> other
+}
+outcome lettered "L" { monitor }
+outcome other "O" { monitor }
+)");
+    const triage::CoverReport report = triage::cover_paths(flow);
+    CHECK(report.covered.size() == 1);
+    REQUIRE(report.uncovered.size() == 1);
+    CHECK_FALSE(report.uncovered[0].unreachable);
+    CHECK(report.uncovered[0].reason == "no text was found that /\\pL\\d/ matches");
+}
+
+// `has any x` alone writes "late flight", which `has any late` takes first: a model the evaluator
+// rejects, after which the solver is asked for another (here: `has any y`, "delay").
+constexpr std::string_view retry_flow = R"(flow "t" version 1
+fields { text: text }
+words late = "late"
+words x = "late flight"
+words y = "delay"
+outcome one "1" { monitor }
+outcome two "2" { monitor }
+outcome three "3" { monitor }
+start s
+step s "S" {
+  if text has any late -> one
+  if text has any x or text has any y -> two
+  else -> three
+}
+)";
+
+TEST_CASE("cover: a model the evaluator rejects is blocked and the solver asked again") {
+    if (!triage::semantic_checks_built()) return;
+    const Flow flow = compiled(retry_flow);
+    // Forced: the first mention found is rejected whatever the evaluator says; the path it was
+    // for is covered all the same, by another model, and every kept mention is the evaluator's.
+    int verdicts = 0;
+    const triage::CoverReport forced = triage::detail::cover_paths_judged(flow, {}, 100, [&](bool agrees) {
+        return ++verdicts == 1 ? false : agrees;
+    });
+    CHECK(forced.rejected_models >= 1);
+    CHECK(verdicts > 3);  // one for each of the three paths and the retry
+    CHECK(forced.uncovered.empty());
+    REQUIRE(forced.covered.size() == 3);
+    const Flow with_tests = compiled(std::string(retry_flow) + triage::scaffold_tests(flow, forced.covered));
+    const triage::TestRun run = triage::run_tests(with_tests);
+    CHECK(run.failed() == 0);
+    CHECK(run.coverage.outcomes_covered() == 3);
+    // Unforced: whichever model comes first, path two ends with a text `has any late` misses.
+    const triage::CoverReport report = triage::cover_paths(flow);
+    REQUIRE(report.covered.size() == 3);
+    for (const CoveredPath& p : report.covered)
+        if (p.outcome == 1u) {
+            REQUIRE(p.given.size() == 1);
+            CHECK(p.given[0].text.find("delay") != std::string::npos);
+            CHECK(p.given[0].text.find("late") == std::string::npos);
+        }
 }
 
 TEST_CASE("cover: test --scaffold -o never writes over the flow") {

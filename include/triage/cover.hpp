@@ -34,6 +34,7 @@ struct FlowPath {
 
 struct CoveredPath : FlowPath {
     std::vector<GivenValue> given;  // the present fields, in the flow's field order
+    std::uint32_t repeat = 1;       // the mention given this many times at once, for the windows it needs
 };
 
 struct UncoveredPath : FlowPath {
@@ -46,12 +47,13 @@ struct CoverReport {
     std::vector<CoveredPath> covered;
     std::vector<UncoveredPath> uncovered;
     bool truncated = false;  // more paths than `max_paths`: the rest were not tried
+    std::size_t rejected_models = 0;  // mentions the evaluator decided off their path: blocked, the solver asked again
 };
 
 // Every path from the start, in normal mode and with each crisis mode active (those only the
 // crisis makes possible, or that it reroutes), each with a mention the evaluator decided along it.
-// A path that needs a window or business hours to hold is reported uncovered (one test mention
-// cannot make a window hold). The solver is bounded by limits.solver_rlimit per question.
+// A path that needs a window to hold gets a mention given N times at once (`given N times`); one
+// that needs business hours is reported uncovered. The solver is bounded by limits.solver_rlimit per question.
 [[nodiscard]] CoverReport cover_paths(const Flow& flow, const Limits& limits = {}, std::size_t max_paths = 10000);
 
 // The path in words: "screen: else; tone: if on line 50 -> complaint (during crisis outage)".
@@ -61,7 +63,8 @@ struct CoverReport {
 // RFC 3339 (quoted).
 [[nodiscard]] std::string given_value_text(const Flow& flow, const GivenValue& value);
 
-// `test` blocks, one per covered path, for the author to name and keep: the mention as `given`,
+// `test` blocks, one per covered path, for the author to name and keep: the mention as `given`
+// (`given N times` where a window needs it),
 // `during crisis` for the crisis modes the path needs, the outcome (or `no outcome`) and the path.
 [[nodiscard]] std::string scaffold_tests(const Flow& flow, const std::vector<CoveredPath>& paths);
 

@@ -77,7 +77,8 @@ std::string cover_jsonl(const Flow& flow, const std::vector<CoveredPath>& paths)
         else json.null();
         json.key("crisis").begin_array();
         for (std::uint32_t c : p.crises) json.string(flow.crises()[c].name);
-        json.end_array().key("mention").begin_object();
+        json.end_array().key("times").number(static_cast<std::int64_t>(p.repeat));  // given this many times at once
+        json.key("mention").begin_object();
         MentionNode root;
         for (const GivenValue& v : p.given) {
             MentionNode* node = &root;
