@@ -8,8 +8,10 @@
 #include <fmt/format.h>
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <memory>
 #include <thread>
+#include <vector>
 
 namespace triage {
 
@@ -55,7 +57,21 @@ std::string make_options(const NatsConnection& c, std::unique_ptr<natsOptions, O
     natsStatus s = natsOptions_Create(&raw);
     if (s != NATS_OK) return nats_problem("nats options", s);
     out.reset(raw);
-    s = natsOptions_SetURL(raw, c.url.c_str());
+    // natsOptions_SetURL takes one URL only (nats.c splits lists in natsConnection_ConnectTo, not
+    // there): a list of servers goes to natsOptions_SetServers, one string each.
+    std::vector<std::string> urls;
+    for (std::size_t at = 0; at <= c.url.size();) {
+        std::size_t end = std::min(c.url.find(',', at), c.url.size());
+        std::string url = c.url.substr(at, end - at);
+        url.erase(0, url.find_first_not_of(' '));
+        url.erase(url.find_last_not_of(' ') + 1);
+        if (!url.empty()) urls.push_back(std::move(url));
+        at = end + 1;
+    }
+    if (urls.empty()) return fmt::format("no NATS server URL in '{}'", c.url);
+    std::vector<const char*> servers;
+    for (const std::string& url : urls) servers.push_back(url.c_str());
+    s = natsOptions_SetServers(raw, servers.data(), static_cast<int>(servers.size()));
     if (s == NATS_OK && !c.token.empty()) s = natsOptions_SetToken(raw, c.token.c_str());
     if (s == NATS_OK && !c.user.empty()) s = natsOptions_SetUserInfo(raw, c.user.c_str(), c.password.c_str());
     if (s == NATS_OK && !c.creds.empty()) s = natsOptions_SetUserCredentialsFromFiles(raw, c.creds.c_str(), nullptr);
