@@ -73,8 +73,17 @@ bool LineReader::fill(LineChunk& chunk) {
     bytes_ += lines_end;
     chunk.size = lines_end;
     chunk.first_line = next_line_;
-    auto lines = static_cast<std::uint64_t>(std::count(buf.begin(), buf.end(), '\n'));
-    if (lines_end > 0 && buf.back() != '\n') ++lines;
+    // memchr jumps from line end to line end (SIMD in libc); std::count looked at every byte
+    // one by one, about 3 instructions a byte, a tenth of `run`'s instructions on mentions.
+    std::uint64_t lines = 0;
+    const char* const end = buf.data() + lines_end;
+    for (const char* at = buf.data(); at < end; ++at, ++lines) {
+        at = static_cast<const char*>(std::memchr(at, '\n', static_cast<std::size_t>(end - at)));
+        if (at == nullptr) {  // the last line, without its '\n'
+            ++lines;
+            break;
+        }
+    }
     next_line_ += lines;
     buf.append(JsonRecordReader::padding, '\0');
     return lines_end > 0;

@@ -1,0 +1,111 @@
+// The record reader reads lines with simdjson On-Demand (only the fields a flow declares are
+// converted), yet accepts and refuses exactly the lines the DOM parser does, with the same
+// messages: every line below is checked against a plain simdjson DOM parse of it.
+#include "support.hpp"
+
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+using namespace triage;
+using triage::test::compile_text;
+
+namespace {
+
+Flow reader_flow() {
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nfields { text: text\n sentiment: number\n followers: integer\n"
+        " author.name: text\n ok: bool }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    return *result.flow;
+}
+
+// What the DOM parser says of a line: empty when it is a valid JSON object.
+std::string dom_verdict(const std::string& line, std::uint32_t max_depth) {
+    simdjson::dom::parser parser;
+    REQUIRE(parser.allocate(4096, max_depth) == simdjson::SUCCESS);
+    simdjson::dom::element root;
+    simdjson::padded_string padded(line);
+    if (auto e = parser.parse(padded).get(root); e != simdjson::SUCCESS) {
+        if (e == simdjson::DEPTH_ERROR)
+            return "objects and arrays nested more than " + std::to_string(max_depth) + " deep (limit: json-depth)";
+        return std::string("invalid JSON: ") + simdjson::error_message(e);
+    }
+    if (!root.is_object()) return "a mention must be a JSON object";
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("JSON records: a fault in a value no field reads still makes the line an error, as the DOM says") {
+    const Flow flow = reader_flow();
+    JsonOptions options;
+    options.max_depth = 6;
+    JsonRecordReader reader(flow, options);
+    const std::vector<std::string> faulty = {
+        R"({"text":"a","x":tru})",         R"({"text":"a","x":1.2.3})",     R"({"text":"a","x":"\q"})",
+        R"({"text":"a","x":[1,2}})",       R"({"text":"a","x":[1 2]})",     R"({"text":"a","x":{"b" 1}})",
+        R"({"text":"a","x":nul})",         R"({"text":"a","x":-})",         R"({"text":"a","x":01})",
+        R"({"text":"a","x":{"a":1,}})",    R"({"text":"a","x":[1,]})",      R"({"text":"a","x":[}})",
+        R"({"text":"a","x":{,}})",         R"({"text":"a","x":"\ud800"})",  R"({"text":"a","x":18446744073709551616})",
+        R"({"text":"a","x":1e999})",       R"({"text":"a","x":{"\q":1}})",  R"({"text":"a"}{"b":2})",
+        R"({"text":"a"} x)",               R"({"text":"a",)",               R"({"text":"a","x":[[[[[[1]]]]]]})",
+        "{\"text\":\"a\",\"x\":\"\xff\"}", "{\"text\":\"a\",\"x\":\"a\tb\"}",
+        // a type error in a field the flow reads, and later a fault in JSON: the fault is reported
+        R"({"sentiment":"bad","x":tru})",  R"({"followers":2.5,"x":[1 2]})", R"({"id":{"a":[1,}},"text":"a"})",
+        R"({"author":{"name":"a","x":tru}})", R"({"author":[1,}]})",
+    };
+    for (const std::string& line : faulty) {
+        INFO(line);
+        const std::string expected = dom_verdict(line, options.max_depth);
+        REQUIRE_FALSE(expected.empty());
+        CHECK_FALSE(reader.read(line));
+        CHECK(reader.error() == expected);
+    }
+}
+
+TEST_CASE("JSON records: valid lines read as the DOM reads them, escapes, ids and deep skipped values included") {
+    const Flow flow = reader_flow();
+    const std::uint32_t text = *flow.find_field("text");
+    const std::uint32_t name = *flow.find_field("author.name");
+    JsonOptions options;
+    options.max_depth = 1000;  // past the depth the walk follows: the DOM parser checks the rest
+    JsonRecordReader reader(flow, options);
+
+    REQUIRE(reader.read(R"({"te\u0078t":"caf\u00e9 \"q\" \\ end","id":"m\"1","author":{"na\u006de":"ada"}})"));
+    CHECK(reader.value(text).text == "caf\xC3\xA9 \"q\" \\ end");
+    CHECK(reader.value(name).text == "ada");
+    CHECK(reader.id() == R"("m\"1")");
+
+    REQUIRE(reader.read(R"({"id":1.50,"text":"plain"} )"));
+    CHECK(reader.id() == "1.5");
+    CHECK(reader.value(text).text == "plain");
+    REQUIRE(reader.read(R"({"id":18446744073709551615})"));
+    CHECK(reader.id() == "18446744073709551615");
+    REQUIRE(reader.read(R"({"id": [ true , {"a" : null} ], "text":"x"})"));
+    CHECK(reader.id() == R"([true,{"a":null}])");
+    REQUIRE(reader.read(R"({"id":false})"));
+    CHECK(reader.id() == "false");
+
+    std::string deep = R"({"text":"deep","x":)" + std::string(300, '[') + "1" + std::string(300, ']') + "}";
+    REQUIRE(reader.read(deep));
+    CHECK(reader.value(text).text == "deep");
+    std::string deep_fault = R"({"text":"deep","x":)" + std::string(300, '[') + "tru" + std::string(300, ']') + "}";
+    CHECK_FALSE(reader.read(deep_fault));
+    CHECK(reader.error() == dom_verdict(deep_fault, options.max_depth));
+    std::string too_deep = R"({"x":)" + std::string(1200, '[') + std::string(1200, ']') + "}";
+    CHECK_FALSE(reader.read(too_deep));
+    CHECK(reader.error() == "objects and arrays nested more than 1000 deep (limit: json-depth)");
+
+    // A field named like the id key is read as its field, and the id is still copied.
+    CompileResult with_id = compile_text("flow \"t\" version 1\nfields { id: text }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(with_id.ok());
+    JsonRecordReader id_reader(*with_id.flow, {});
+    REQUIRE(id_reader.read(R"({"id":"a\nb"})"));
+    CHECK(id_reader.value(0).text == "a\nb");
+    CHECK(id_reader.id() == R"("a\u000ab")");
+    REQUIRE(id_reader.read(R"({"id":"m-7"})"));
+    CHECK(id_reader.value(0).text == "m-7");
+    CHECK(id_reader.id() == R"("m-7")");
+}
