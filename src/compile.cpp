@@ -44,14 +44,7 @@ Diagnostic unreadable(const FileRead& read, Span where, const fs::path& path, st
             fmt::format("cannot read flow file '{}': {}", path.generic_string(), read.error), {}, {}};
 }
 
-// `# triage: allow(T034, T031)`: on its own line it covers the declaration that follows; after
-// code it covers its line. Only warnings can be allowed.
-struct Allowance {
-    FileId file;
-    std::uint32_t begin;
-    std::uint32_t end;
-    std::vector<Code> codes;
-};
+using detail::Allowance;
 
 std::vector<Code> allowed_codes(std::string_view comment) {
     std::vector<Code> codes;
@@ -93,6 +86,20 @@ void collect_allowances(std::string_view text, FileId file, const std::vector<as
             }
         }
     }
+}
+
+// Leaves out the warnings an allow comment covers, and puts the rest in source order per file.
+void drop_allowed_in_order(const std::vector<Allowance>& allowances, std::vector<Diagnostic>& diagnostics) {
+    std::erase_if(diagnostics, [&](const Diagnostic& d) {
+        if (d.severity != Severity::warning) return false;
+        return std::any_of(allowances.begin(), allowances.end(), [&](const Allowance& a) {
+            return a.file == d.span.file && d.span.begin >= a.begin && d.span.begin < a.end &&
+                   std::find(a.codes.begin(), a.codes.end(), d.code) != a.codes.end();
+        });
+    });
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
+    });
 }
 
 // Parses a file and, where each `include` stands, the file it names (each file once), so that
@@ -207,7 +214,9 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
     FlowGraph graph = build_graph(resolved, !syntax_errors, result.diagnostics);
     if (!has_errors(result.diagnostics) && detail::check_program_size(resolved, effective.limits, result.diagnostics)) {
         detail::Program program = detail::build_program(resolved);
-        auto data = std::make_shared<const detail::FlowData>(std::move(resolved), std::move(graph), std::move(program), sources);
+        auto built = std::make_shared<detail::FlowData>(std::move(resolved), std::move(graph), std::move(program), sources);
+        built->allowances = loader.allowances();
+        std::shared_ptr<const detail::FlowData> data = std::move(built);
         detail::check_conflicting_actions(Flow(data), effective.limits, result.diagnostics);  // errors, whatever the setting
         if (!has_errors(result.diagnostics)) {
             detail::check_semantics(*data, effective, result.diagnostics);
@@ -215,17 +224,7 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
         }
     }
 
-    std::erase_if(result.diagnostics, [&](const Diagnostic& d) {
-        if (d.severity != Severity::warning) return false;
-        return std::any_of(loader.allowances().begin(), loader.allowances().end(), [&](const Allowance& a) {
-            return a.file == d.span.file && d.span.begin >= a.begin && d.span.begin < a.end &&
-                   std::find(a.codes.begin(), a.codes.end(), d.code) != a.codes.end();
-        });
-    });
-    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) {
-                         return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
-                     });
+    drop_allowed_in_order(loader.allowances(), result.diagnostics);
     result.sources = std::move(sources);
     return result;
 }
@@ -273,6 +272,22 @@ FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t ma
     result.bytes = std::move(bytes);
     return result;
 }
+
+namespace detail {
+
+std::vector<Diagnostic> with_semantic_checks(const CompileResult& result, const Limits& limits, std::stop_token stop) {
+    std::vector<Diagnostic> diagnostics = result.diagnostics;
+    if (!result.flow) return diagnostics;
+    const FlowData& data = data_of(*result.flow);
+    CompileOptions options;
+    options.limits = limits;
+    options.semantic_checks = SemanticChecks::available;
+    check_semantics(data, options, diagnostics, {}, std::move(stop));
+    drop_allowed_in_order(data.allowances, diagnostics);
+    return diagnostics;
+}
+
+}  // namespace detail
 
 CompileResult compile_file(const std::filesystem::path& path, const CompileOptions& options) {
     FileRead read = options.read_file ? options.read_file(path, options.limits.file_bytes)

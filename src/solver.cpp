@@ -32,7 +32,7 @@ namespace triage::detail {
 #ifndef TRIAGE_WITH_Z3
 
 void check_semantics(const FlowData& flow, const CompileOptions& options,
-                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict&) {
+                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict&, std::stop_token) {
     if (options.semantic_checks != SemanticChecks::wanted) return;
     const Span where = flow.start.kind == NodeKind::step ? flow.steps[flow.start.index].name_span
                                                          : flow.outcomes[flow.start.index].name_span;
@@ -52,9 +52,9 @@ namespace {
 class Prover {
 public:
     Prover(const FlowData& flow, const CompileOptions& options, std::vector<Diagnostic>& diagnostics,
-           const ExampleVerdict& verdict)
-        : data_(flow), options_(options), diagnostics_(diagnostics), verdict_(verdict), model_(z_, data_),
-          solver_(z_), evaluator_(data_) {
+           const ExampleVerdict& verdict, std::stop_token stop)
+        : data_(flow), options_(options), diagnostics_(diagnostics), verdict_(verdict), stop_(std::move(stop)),
+          model_(z_, data_), solver_(z_), evaluator_(data_) {
         z3::params p(z_);
         p.set("rlimit", static_cast<unsigned>(std::min<std::uint64_t>(options.limits.solver_rlimit, UINT32_MAX)));
         solver_.set(p);
@@ -63,14 +63,15 @@ public:
 
     void run() {
         std::vector<bool> reachable = check_nodes();
-        for (std::uint32_t s = 0; s < data_.steps.size(); ++s)
+        for (std::uint32_t s = 0; s < data_.steps.size() && !stop_.stop_requested(); ++s)
             if (reachable[s]) check_branches(s);
-        if (gave_up_ > 0) report_gave_up();
+        if (gave_up_ > 0 && !stop_.stop_requested()) report_gave_up();
     }
 
 private:
     // sat, unsat, or nullopt when the solver gave up.
     std::optional<bool> satisfiable(const z3::expr& question) {
+        if (stop_.stop_requested()) return std::nullopt;  // what is left is not wanted: no answer, no note
         model_.add_new_facts(solver_);
         solver_.push();
         solver_.add(question);
@@ -104,7 +105,11 @@ private:
     const CompileOptions& options_;
     std::vector<Diagnostic>& diagnostics_;
     const ExampleVerdict& verdict_;
+    std::stop_token stop_;
     z3::context z_;
+    // Interrupts the question being solved (Z3_interrupt may be called from another thread);
+    // after z_, so that it is gone before the context is.
+    std::stop_callback<std::function<void()>> interrupt_{stop_, [this] { z_.interrupt(); }};
     FlowModel model_;
     z3::solver solver_;
     EvaluatorState evaluator_;
@@ -274,12 +279,12 @@ void Prover::report_gave_up() {
 }  // namespace
 
 void check_semantics(const FlowData& flow, const CompileOptions& options,
-                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict) {
+                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict, std::stop_token stop) {
     if (options.semantic_checks == SemanticChecks::off || flow.start == unresolved_node) return;
     // Z3's memory cap (memory_max_size) is process-wide and, once reached, makes every later
     // context fail to start: left out until it can be applied per solver (limits.solver_bytes).
     try {
-        Prover(flow, options, diagnostics, verdict).run();
+        Prover(flow, options, diagnostics, verdict, std::move(stop)).run();
     } catch (const z3::exception& e) {  // out of memory, mostly
         diagnostics.push_back({Severity::note, Code::semantic_check_skipped, node_name_span(flow, flow.start),
                                fmt::format("the solver stopped: {}; the semantic checks were left out", e.msg()),

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <vector>
 
 namespace triage::detail {
@@ -23,9 +24,18 @@ using ExampleVerdict = std::function<bool(bool evaluator_agrees)>;
 
 // Adds the semantic checks' warnings to `diagnostics` for a flow that compiled without errors,
 // leaving out what `diagnostics` already says about the same branch or node; a note (T070) when
-// the solver gave up, or when the checks are wanted and this build has no solver.
+// the solver gave up, or when the checks are wanted and this build has no solver. A stop request
+// interrupts the solver's question at once and adds nothing more (the language server's newer text).
 void check_semantics(const FlowData& flow, const CompileOptions& options,
-                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict = {});
+                     std::vector<Diagnostic>& diagnostics, const ExampleVerdict& verdict = {},
+                     std::stop_token stop = {});
+
+// The semantic checks of a flow compile() gave without them (SemanticChecks::off), run later: the
+// language server runs them on a thread of its own once the ordinary diagnostics are out. The
+// result's diagnostics with the checks' warnings, allowed ones left out, in compile()'s order
+// (compile.cpp, where that order is kept). Without the solver, the result's diagnostics as they are.
+[[nodiscard]] std::vector<Diagnostic> with_semantic_checks(const CompileResult& result, const Limits& limits,
+                                                           std::stop_token stop);
 
 // A mention the solver found for one path (gen --cover, test --scaffold; solver_cover.cpp).
 struct PathWitness {

@@ -125,6 +125,11 @@ public:
             if (reply->has("/method")) notifications_.push_back(std::move(reply));
         }
     }
+    // How many notifications of `method` have come and are kept (none is waited for).
+    [[nodiscard]] std::size_t kept(std::string_view method) const {
+        return static_cast<std::size_t>(std::count_if(notifications_.begin(), notifications_.end(),
+                                                      [&](const auto& reply) { return reply->text("/method") == method; }));
+    }
     // The next message, within 20 s.
     std::unique_ptr<Reply> next() {
         for (;;) {
@@ -240,6 +245,12 @@ std::string position_params(const std::string& uri, int line, int character, std
 }
 
 std::string initialize_params() { return R"({"processId":null,"rootUri":null,"capabilities":{}})"; }
+
+// The start of a session: initialize, answered, then initialized.
+void begin_session(Client& client) {
+    REQUIRE(client.request("initialize", initialize_params())->has("/result"));
+    client.notify("initialized", "{}");
+}
 
 // The 0-based line of the first line of `text` that holds `needle`, and the UTF-16 column where
 // it starts there.
@@ -728,8 +739,7 @@ TEST_CASE("lsp: a mistake in an included file stands at the include, pointing in
                              "start done\noutcome done \"Done\" { respond publicly }\n";
     ServerProcess server({});
     Client& client = server.client();
-    REQUIRE(client.request("initialize", initialize_params())->has("/result"));
-    client.notify("initialized", "{}");
+    begin_session(client);
     client.notify("textDocument/didOpen", open_params(uri, text));
     auto published = client.notification("textDocument/publishDiagnostics");
     const auto [include_line, include_column] = utf16_position(text, "\"part.flow\"");
@@ -748,6 +758,146 @@ TEST_CASE("lsp: a mistake in an included file stands at the include, pointing in
         CHECK(published->number(at + "/relatedInformation/0/location/range/start/character") == 11);
     }
     CHECK(found);
+    CHECK(client.request("shutdown", "null")->at("/result").is_null());
+    client.notify("exit", "null");
+    CHECK(server.wait() == 0);
+}
+
+namespace {
+
+// `steps` steps, each with a branch narrower than the one before it (`negative and retweets > N`
+// after `negative`): only the solver sees that no mention takes it (T033), and that `escalate` is
+// unreachable (T031). `padding` comment lines on top move everything down.
+std::string broader_first_flow(int steps, int padding) {
+    std::string text;
+    for (int i = 0; i < padding; ++i) text += "# padding\n";
+    text += "flow \"Broad\" version 1\nfields {\n  negative: bool\n  retweets: number\n}\nstart s0\n";
+    for (int i = 0; i < steps; ++i) {
+        const std::string next = i + 1 < steps ? "s" + std::to_string(i + 1) : "fine";
+        text += "step s" + std::to_string(i) + " \"Negative " + std::to_string(i) + "?\" {\n  if negative -> " + next +
+                "\n  if negative and retweets > " + std::to_string(i) + " -> escalate\n  else -> " + next + "\n}\n";
+    }
+    return text + "outcome fine \"Fine\" { monitor }\noutcome escalate \"Escalate\" { escalate to \"press office\" }\n";
+}
+
+std::string change_params(const std::string& uri, int version, std::string_view text) {
+    return R"({"textDocument":{"uri":")" + uri + R"(","version":)" + std::to_string(version) +
+           R"(},"contentChanges":[{"text":)" + json_string(text) + "}]}";
+}
+
+// The codes of a publishDiagnostics, and for each T033 whether the line it stands on in `text`
+// holds the narrower branch (false when one stands elsewhere).
+std::multiset<std::string> codes_of(const Reply& published) {
+    std::multiset<std::string> codes;
+    for (std::size_t i = 0; i < published.size("/params/diagnostics"); ++i)
+        codes.insert(published.text("/params/diagnostics/" + std::to_string(i) + "/code"));
+    return codes;
+}
+
+bool t033_on_narrower_branches(const Reply& published, std::string_view text) {
+    std::vector<std::string_view> lines;
+    for (std::size_t at = 0; at <= text.size();) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        lines.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    for (std::size_t i = 0; i < published.size("/params/diagnostics"); ++i) {
+        const std::string at = "/params/diagnostics/" + std::to_string(i);
+        if (published.text(at + "/code") != "T033") continue;
+        const auto line = static_cast<std::size_t>(published.number(at + "/range/start/line"));
+        if (line >= lines.size() || lines[line].find("if negative and") == std::string_view::npos) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("lsp: the solver's warnings come after the plain diagnostics, for the version they were found in") {
+    const std::string uri = "file:///nowhere/broad.flow";
+    const std::string text = broader_first_flow(1, 0);
+    ServerProcess server({});
+    Client& client = server.client();
+    begin_session(client);
+    client.notify("textDocument/didOpen", open_params(uri, text));
+    auto plain = client.notification("textDocument/publishDiagnostics");
+    CHECK(plain->number("/params/version") == 1);
+    CHECK(codes_of(*plain).count("T033") == 0);  // the solver's are not waited for
+    if (semantic_checks_built()) {
+        auto solved = client.notification("textDocument/publishDiagnostics");
+        CHECK(solved->number("/params/version") == 1);
+        const std::multiset<std::string> codes = codes_of(*solved);
+        CHECK(codes.count("T033") == 1);
+        CHECK(codes.count("T031") == 1);  // escalate: only the shadowed branch led there
+        CHECK(codes.size() == codes_of(*plain).size() + 2);  // the plain ones stay
+        CHECK(t033_on_narrower_branches(*solved, text));
+        const auto [line, column] = utf16_position(text, "if negative and");
+        for (std::size_t i = 0; i < solved->size("/params/diagnostics"); ++i) {
+            const std::string at = "/params/diagnostics/" + std::to_string(i);
+            if (solved->text(at + "/code") != "T033") continue;
+            CHECK(solved->number(at + "/range/start/line") == line);
+            CHECK(solved->number(at + "/range/start/character") == column);
+            CHECK(solved->number(at + "/severity") == 2);
+        }
+    }
+    // The branches in the right order: nothing for the solver to add, so nothing more is published.
+    std::string fixed = text;
+    const std::size_t broad = fixed.find("  if negative -> fine\n");
+    REQUIRE(broad != std::string::npos);
+    fixed.erase(broad, 22);
+    fixed.insert(fixed.find("  else -> fine"), "  if negative -> fine\n");
+    client.notify("textDocument/didChange", change_params(uri, 2, fixed));
+    auto clean = client.notification("textDocument/publishDiagnostics");
+    CHECK(clean->number("/params/version") == 2);
+    CHECK(codes_of(*clean).count("T033") == 0);
+    // A request after the fixed text is answered; a stray publication would be kept before it.
+    client.notify("textDocument/didChange", change_params(uri, 3, text));
+    CHECK(client.notification("textDocument/publishDiagnostics")->number("/params/version") == 3);
+    if (semantic_checks_built()) {
+        auto again = client.notification("textDocument/publishDiagnostics");
+        CHECK(again->number("/params/version") == 3);
+        CHECK(codes_of(*again).count("T033") == 1);
+    }
+    CHECK(client.request("textDocument/documentSymbol", R"({"textDocument":{"uri":")" + uri + R"("}})")->has("/result"));
+    CHECK(client.kept("textDocument/publishDiagnostics") == 0);
+    CHECK(client.request("shutdown", "null")->at("/result").is_null());
+    client.notify("exit", "null");
+    CHECK(server.wait() == 0);
+}
+
+TEST_CASE("lsp: a change while the solver works never brings its warnings for the old text") {
+    const std::string uri = "file:///nowhere/long.flow";
+    // Long enough that the solver is still at it when the changes arrive (whether it is or not,
+    // no publication may show an old text's warnings as the new one's).
+    std::map<std::int64_t, std::string> texts;
+    for (int version = 1; version <= 4; ++version) texts[version] = broader_first_flow(150, 3 * (version - 1));
+    ServerProcess server({});
+    Client& client = server.client();
+    begin_session(client);
+    client.notify("textDocument/didOpen", open_params(uri, texts[1]));
+    CHECK(client.notification("textDocument/publishDiagnostics")->number("/params/version") == 1);
+    for (int version = 2; version <= 4; ++version) {
+        client.notify("textDocument/didChange", change_params(uri, version, texts[version]));
+        // One at a time, so that each is compiled and published (not merged with the next).
+        CHECK(client.request("textDocument/documentSymbol", R"({"textDocument":{"uri":")" + uri + R"("}})")->has("/result"));
+    }
+    // Every publication is for a text that was current when it was sent, with that text's places,
+    // and none for an older text comes after a newer one's; the last text's warnings come.
+    std::int64_t newest = 1;
+    bool last_solved = !semantic_checks_built();
+    for (int publications = 0; publications < 20 && (newest < 4 || !last_solved); ++publications) {
+        auto published = client.notification("textDocument/publishDiagnostics");
+        const std::int64_t version = published->number("/params/version");
+        INFO("version ", version, " after ", newest);
+        REQUIRE(texts.count(version) == 1);
+        CHECK(version >= newest);
+        newest = version;
+        CHECK(t033_on_narrower_branches(*published, texts[version]));
+        const std::size_t t033 = codes_of(*published).count("T033");
+        CHECK((t033 == 0 || t033 == 150));  // the plain diagnostics, or all the solver's
+        if (version == 4 && t033 == 150) last_solved = true;
+    }
+    CHECK(newest == 4);
+    CHECK(last_solved);
     CHECK(client.request("shutdown", "null")->at("/result").is_null());
     client.notify("exit", "null");
     CHECK(server.wait() == 0);

@@ -5,6 +5,9 @@
 #include "flow_data.hpp"
 #include "solver.hpp"
 
+#include <stop_token>
+#include <tuple>
+
 namespace {
 
 using triage::Code;
@@ -138,6 +141,34 @@ TEST_CASE("solver: without the solver the checks say so only when wanted") {
     CHECK(r.diagnostics[0].severity == Severity::note);
     CHECK(r.diagnostics[0].message.find("built without the Z3 solver") != std::string::npos);
     CHECK(triage::compile(broader_first, "t.flow").diagnostics.empty());  // the default: quietly left out
+}
+
+TEST_CASE("solver, run later on a compiled flow: what compile() gives with the checks, allow comments honoured, nothing once stopped") {
+    auto spans = [](const std::vector<Diagnostic>& ds) {
+        std::vector<std::tuple<Code, std::uint32_t, std::uint32_t>> out;
+        for (const Diagnostic& d : ds) out.emplace_back(d.code, d.span.file, d.span.begin);
+        return out;
+    };
+    CompileOptions with_checks;
+    with_checks.semantic_checks = SemanticChecks::available;
+    const std::string allowed = std::string(broader_first).replace(std::string(broader_first).find("step triage"), 0,
+                                                                   "# triage: allow(T033)\n");
+    for (std::string_view text : {broader_first, text_covered, std::string_view(allowed)}) {
+        INFO(text);
+        const triage::CompileResult plain = compile_without_solver(text);
+        const std::vector<Diagnostic> later = triage::detail::with_semantic_checks(plain, triage::Limits{}, {});
+        CHECK(spans(later) == spans(triage::compile(text, "t.flow", with_checks).diagnostics));
+        if (triage::semantic_checks_built() && text == broader_first) CHECK(count(later, Code::shadowed_branch, Severity::warning) == 1);
+        if (text == allowed) CHECK(count(later, Code::shadowed_branch, Severity::warning) == 0);
+        // A stop asked for before the solver starts: the plain diagnostics, nothing added.
+        std::stop_source stop;
+        stop.request_stop();
+        CHECK(spans(triage::detail::with_semantic_checks(plain, triage::Limits{}, stop.get_token())) == spans(plain.diagnostics));
+    }
+    if (triage::semantic_checks_built()) {  // the allowed one still has the unreachable outcome
+        const triage::CompileResult plain = compile_without_solver(allowed);
+        CHECK(count(triage::detail::with_semantic_checks(plain, triage::Limits{}, {}), Code::unreachable, Severity::warning) == 1);
+    }
 }
 
 TEST_CASE("solver: check --werror passes with notes and fails with warnings, JSON counts notes") {

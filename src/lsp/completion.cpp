@@ -2,6 +2,7 @@
 // typed rarely parses) and the symbol index (which holds the names of declarations that parsed
 // and of broken ones too).
 #include "lsp/handlers.hpp"
+#include "lsp/lexer.hpp"
 #include "lsp/locations.hpp"
 #include "syntax/keywords.hpp"
 #include "time_zone.hpp"
@@ -48,57 +49,41 @@ struct Context {
     }
 };
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
-
 Context read_context(std::string_view text, std::uint32_t cursor) {
     Context context;
     context.word_begin = cursor;
-    std::size_t i = 0;
-    while (i < cursor) {
-        const char c = text[i];
-        if (c == '\n') {
-            context.statement.clear();
-            ++i;
-        } else if (c == '#') {
-            const std::size_t end = std::min<std::size_t>(text.find('\n', i), cursor);
-            if (end == cursor && text.find('\n', i) >= cursor) context.in_comment = true;
-            i = end;
-        } else if (c == '"') {
-            std::size_t j = i + 1;
-            while (j < cursor && text[j] != '"' && text[j] != '\n') j += text[j] == '\\' ? 2 : 1;
-            if (j >= cursor) {
+    Lexer lexer(text, cursor);
+    while (std::optional<Lexeme> lexeme = lexer.next()) {
+        const std::string_view spelled = text.substr(lexeme->begin, lexeme->end - lexeme->begin);
+        const bool at_cursor = lexeme->end == cursor;  // cut there, or ending there
+        switch (lexeme->kind) {
+        case Lexeme::Kind::newline: context.statement.clear(); break;
+        case Lexeme::Kind::comment: context.in_comment = at_cursor; break;
+        case Lexeme::Kind::string:
+            if (!lexeme->closed && at_cursor) {
                 context.in_string = true;
-                context.word_begin = static_cast<std::uint32_t>(i + 1);
+                context.word_begin = lexeme->begin + 1;
                 return context;
             }
-            if (text[j] == '"') ++j;
-            context.statement.push_back({text.substr(i, j - i), true});
-            i = j;
-        } else if (is_word_char(c)) {
-            std::size_t j = i;
-            while (j < cursor && is_word_char(text[j])) ++j;
-            if (j == cursor) {
-                context.word_begin = static_cast<std::uint32_t>(i);
+            context.statement.push_back({spelled, true});
+            break;
+        case Lexeme::Kind::word:
+            if (at_cursor) {
+                context.word_begin = lexeme->begin;
                 return context;
             }
-            context.statement.push_back({text.substr(i, j - i)});
-            i = j;
-        } else if (c == '{') {
+            context.statement.push_back({spelled});
+            break;
+        case Lexeme::Kind::open_brace:
             context.blocks.push_back(context.statement.empty() ? std::string_view{} : context.statement.front().text);
             context.statement.clear();
-            ++i;
-        } else if (c == '}') {
+            break;
+        case Lexeme::Kind::close_brace:
             if (!context.blocks.empty()) context.blocks.pop_back();
             context.statement.clear();
-            ++i;
-        } else if (c == '-' && i + 1 < cursor && text[i + 1] == '>') {
-            context.statement.push_back({text.substr(i, 2)});
-            i += 2;
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            ++i;
-        } else {
-            context.statement.push_back({text.substr(i, 1)});
-            ++i;
+            break;
+        case Lexeme::Kind::arrow:
+        case Lexeme::Kind::other: context.statement.push_back({spelled}); break;
         }
     }
     return context;

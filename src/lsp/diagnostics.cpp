@@ -95,13 +95,17 @@ void write_diagnostic(JsonWriter& json, const Diagnostic& diagnostic, Locator& l
 
 std::string publish_diagnostics_params(const std::string& uri, std::int64_t version, const CompileResult& result,
                                        std::string_view docs_url) {
+    return publish_diagnostics_params(uri, version, result, result.diagnostics, docs_url);
+}
+
+std::string publish_diagnostics_params(const std::string& uri, std::int64_t version, const CompileResult& result,
+                                       const std::vector<Diagnostic>& diagnostics, std::string_view docs_url) {
     JsonWriter json;
     json.begin_object().key("uri").string(uri).key("version").number(version).key("diagnostics").begin_array();
     if (result.sources) {  // none in the empty result that clears a closed document's
         Locator locator(*result.sources, uri);
         const IncludeSites includes(*result.sources);
-        for (const Diagnostic& diagnostic : result.diagnostics)
-            write_diagnostic(json, diagnostic, locator, docs_url, &includes);
+        for (const Diagnostic& diagnostic : diagnostics) write_diagnostic(json, diagnostic, locator, docs_url, &includes);
     }
     json.end_array().end_object();
     return json.take();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage::lsp {
 
@@ -37,5 +38,9 @@ void write_diagnostic(JsonWriter& json, const Diagnostic& diagnostic, Locator& l
 // The params of textDocument/publishDiagnostics for the document of `result`.
 [[nodiscard]] std::string publish_diagnostics_params(const std::string& uri, std::int64_t version,
                                                      const CompileResult& result, std::string_view docs_url);
+// The same with other diagnostics of its sources (the result's with the solver's).
+[[nodiscard]] std::string publish_diagnostics_params(const std::string& uri, std::int64_t version,
+                                                     const CompileResult& result,
+                                                     const std::vector<Diagnostic>& diagnostics, std::string_view docs_url);
 
 }  // namespace triage::lsp

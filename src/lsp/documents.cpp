@@ -115,4 +115,9 @@ std::shared_ptr<const CompileResult> DocumentStore::compiled(std::string_view ur
     return result;
 }
 
+std::shared_ptr<const CompileResult> DocumentStore::compiled_already(std::string_view uri) const {
+    auto it = compiled_.find(uri);
+    return it != compiled_.end() && it->second.generation == generation_ ? it->second.result : nullptr;
+}
+
 }  // namespace triage::lsp

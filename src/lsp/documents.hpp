@@ -49,6 +49,8 @@ public:
     // The compilation of an open document (null when it is not open), compiled at most once per
     // change to any open document. The document is file 0 of its sources.
     [[nodiscard]] std::shared_ptr<const CompileResult> compiled(std::string_view uri);
+    // Its compilation if that is still the current one, without compiling; else null.
+    [[nodiscard]] std::shared_ptr<const CompileResult> compiled_already(std::string_view uri) const;
 
 private:
     [[nodiscard]] FileRead read(const std::filesystem::path& path, std::uint64_t max_bytes) const;

@@ -50,19 +50,24 @@ std::optional<std::size_t> content_length(std::string_view headers) {
 
 }  // namespace
 
-std::optional<Frame> FrameReader::next(bool wait) {
+std::optional<Frame> FrameReader::next(bool wait, int wake_fd) {
     for (;;) {
         if (auto frame = take_frame()) return frame;
         if (ended_)
             return EndOfInput{buffer_.empty() && skip_ == 0 ? std::string() : "the input ended inside a message"};
-        if (!fill(wait)) return std::nullopt;
+        if (!fill(wait, wake_fd)) return std::nullopt;
     }
 }
 
-bool FrameReader::fill(bool wait) {
-    if (!wait) {
-        pollfd ready{fd_, POLLIN, 0};
-        if (::poll(&ready, 1, 0) <= 0) return false;  // POLLHUP counts as ready: the read sees the end
+bool FrameReader::fill(bool wait, int wake_fd) {
+    if (!wait || wake_fd >= 0) {
+        // POLLHUP and POLLERR count as ready: the read sees the end. The input is read first when
+        // both are ready, so that a wake never starves the client.
+        pollfd ready[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+        int n = 0;
+        do n = ::poll(ready, wait ? 2 : 1, wait ? -1 : 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 ? !wait : (n == 0 || ready[0].revents == 0)) return false;  // a failed wait: the read tells
     }
     char chunk[65536];
     ssize_t n = 0;

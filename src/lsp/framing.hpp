@@ -27,11 +27,13 @@ public:
     // The next frame, waiting for it when `wait`; without `wait`, nullopt when no whole frame is
     // in hand and none is ready to read (the server drains what has arrived before it works, so
     // that a `$/cancelRequest` right behind a request is seen before the request is answered).
-    std::optional<Frame> next(bool wait);
+    // While waiting, `wake_fd` (when not -1) becoming readable ends the wait too: nullopt.
+    std::optional<Frame> next(bool wait, int wake_fd = -1);
 
 private:
-    // Reads what the descriptor has (blocking when `wait`); false at its end or on an error.
-    bool fill(bool wait);
+    // Reads what the descriptor has (blocking when `wait`, until it or `wake_fd` is readable);
+    // false when nothing was read and the input has not ended.
+    bool fill(bool wait, int wake_fd);
     std::optional<Frame> take_frame();
 
     int fd_;

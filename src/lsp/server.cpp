@@ -2,9 +2,12 @@
 // shutdown, exit), the document notifications, and dispatch to the request handlers.
 // Single-threaded: before it works, it reads every message that has already arrived, so that a
 // `$/cancelRequest` behind a request is seen in time, and several changes in a row are compiled
-// once (diagnostics are published only when no message waits: the debounce).
+// once (diagnostics are published only when no message waits: the debounce). The solver's checks
+// run on a thread of BackgroundChecks after a flow's diagnostics are out; the loop waits for its
+// results and the input at once, and publishes a result only while it is for the current text.
 #include "triage/lsp.hpp"
 
+#include "lsp/background_checks.hpp"
 #include "lsp/diagnostics.hpp"
 #include "lsp/documents.hpp"
 #include "lsp/framing.hpp"
@@ -73,7 +76,14 @@ struct Queued {
 class Server {
 public:
     explicit Server(const LanguageServerOptions& options)
-        : options_(options), reader_(options.input_fd, options.max_message_bytes), documents_(options.compile) {}
+        : options_(options), reader_(options.input_fd, options.max_message_bytes), documents_(options.compile) {
+        if (!semantic_checks_built()) return;  // without the solver there is nothing to check later
+        try {
+            checks_.emplace(options.compile.limits);
+        } catch (const std::exception& e) {  // no thread or pipe: the server works without the checks
+            fmt::print(stderr, "triage lsp: the solver's checks are left out: {}\n", e.what());
+        }
+    }
 
     int run();
 
@@ -86,6 +96,7 @@ private:
     void notification(const Message& message);
     void did_change(const Message& message);
     void publish_pending();
+    void publish_checked();
 
     void send(const std::string& body);
     void respond(const std::string& id, std::string_view result);
@@ -101,6 +112,7 @@ private:
     simdjson::dom::parser peek_parser_;  // reads messages as they are queued (for cancellations)
     std::deque<Queued> queue_;
     std::set<std::string> stale_;  // documents whose diagnostics are to be published
+    std::optional<BackgroundChecks> checks_;  // none without the solver
     State state_ = State::uninitialised;
     bool exit_ = false;
     int status_ = 1;
@@ -111,10 +123,11 @@ int Server::run() {
         drain();
         if (queue_.empty()) {
             publish_pending();
+            publish_checked();
             drain();
         }
-        if (queue_.empty()) {
-            if (auto frame = reader_.next(true)) enqueue(std::move(*frame));
+        if (queue_.empty()) {  // wait for a message, or for the solver's checks
+            if (auto frame = reader_.next(true, checks_ ? checks_->ready_fd() : -1)) enqueue(std::move(*frame));
             continue;
         }
         Queued next = std::move(queue_.front());
@@ -226,6 +239,7 @@ void Server::notification(const Message& message) {
         if (!uri) return;
         documents_.close(*uri);
         stale_.erase(std::string(*uri));
+        if (checks_) checks_->cancel(*uri);
         notify("textDocument/publishDiagnostics",
                publish_diagnostics_params(std::string(*uri), 0, CompileResult{}, options_.diagnostics_docs_url));
     } else {
@@ -266,8 +280,23 @@ void Server::publish_pending() {
         if (!document || !result) continue;
         notify("textDocument/publishDiagnostics",
                publish_diagnostics_params(uri, document->version, *result, options_.diagnostics_docs_url));
+        if (checks_ && result->ok()) checks_->submit(uri, document->version, result);
     }
     stale_.clear();
+}
+
+void Server::publish_checked() {
+    if (!checks_) return;
+    for (const BackgroundChecks::Done& done : checks_->take_done()) {
+        // Only for the text the client has now: a newer one has its own check coming.
+        const Document* document = documents_.find(done.uri);
+        if (!document || document->version != done.version || stale_.contains(done.uri) ||
+            documents_.compiled_already(done.uri) != done.result)
+            continue;
+        if (done.diagnostics.size() == done.result->diagnostics.size()) continue;  // nothing new: published already
+        notify("textDocument/publishDiagnostics", publish_diagnostics_params(done.uri, done.version, *done.result,
+                                                                             done.diagnostics, options_.diagnostics_docs_url));
+    }
 }
 
 void Server::send(const std::string& body) {

@@ -1,7 +1,8 @@
-// Semantic tokens and folding ranges: one pass of a small lexer over the document (comments,
-// strings, numbers, words, braces), its names typed from the symbol index so that a step and an
+// Semantic tokens and folding ranges: one pass of the editor features' lexer (lsp/lexer.hpp) over
+// the document (comments, strings, numbers, words, braces), its names typed from the symbol index so that a step and an
 // outcome are told apart where they are used, not only where they are declared.
 #include "lsp/handlers.hpp"
+#include "lsp/lexer.hpp"
 #include "lsp/locations.hpp"
 #include "syntax/keywords.hpp"
 
@@ -48,22 +49,20 @@ std::uint32_t token_type(SymbolKind kind) {
     }
 }
 
-struct Lexeme {
+struct Token {
     Span span;
     std::uint32_t type = keyword;
     bool declaration = false;
 };
 
 struct Lexed {
-    std::vector<Lexeme> tokens;
+    std::vector<Token> tokens;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks;  // '{' and its '}', by offset
 };
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
-
 Lexed lex(const CompileResult& result) {
     const std::string_view text = result.sources->text(0);
-    std::map<std::uint32_t, Lexeme> names;  // by offset: the names the index knows
+    std::map<std::uint32_t, Token> names;  // by offset: the names the index knows
     for (const Symbol& symbol : result.symbols->symbols_in(0))
         names[symbol.name_span.begin] = {symbol.name_span, token_type(symbol.kind), true};
     for (const SymbolReference& reference : result.symbols->references()) {
@@ -72,33 +71,28 @@ Lexed lex(const CompileResult& result) {
     }
     Lexed out;
     std::vector<std::uint32_t> open;
-    auto at = [](std::size_t begin, std::size_t end, std::uint32_t type) {
-        return Lexeme{{0, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)}, type, false};
-    };
-    for (std::size_t i = 0; i < text.size();) {
-        const char c = text[i];
-        std::size_t end = i + 1;
-        if (c == '#') {
-            end = std::min(text.find('\n', i), text.size());
-            out.tokens.push_back(at(i, end, comment));
-        } else if (c == '"') {
-            while (end < text.size() && text[end] != '"' && text[end] != '\n') end += text[end] == '\\' ? 2 : 1;
-            end = std::min(end + (end < text.size() && text[end] == '"'), text.size());
-            auto name = names.find(static_cast<std::uint32_t>(i));
-            out.tokens.push_back(name != names.end() ? name->second : at(i, end, string));
-        } else if (is_word_char(c)) {
-            while (end < text.size() && is_word_char(text[end])) ++end;
-            const std::string_view word = text.substr(i, end - i);
-            if (auto name = names.find(static_cast<std::uint32_t>(i)); name != names.end()) out.tokens.push_back(name->second);
-            else if (std::isdigit(static_cast<unsigned char>(c))) out.tokens.push_back(at(i, end, number));
-            else if (is_keyword(word)) out.tokens.push_back(at(i, end, keyword));
-        } else if (c == '{') {
-            open.push_back(static_cast<std::uint32_t>(i));
-        } else if (c == '}' && !open.empty()) {
-            out.blocks.emplace_back(open.back(), static_cast<std::uint32_t>(i));
-            open.pop_back();
+    Lexer lexer(text);
+    while (std::optional<Lexeme> lexeme = lexer.next()) {
+        const Token plain{{0, lexeme->begin, lexeme->end}, keyword, false};
+        auto typed = [&](std::uint32_t type) { return Token{plain.span, type, false}; };
+        auto name = names.find(lexeme->begin);
+        switch (lexeme->kind) {
+        case Lexeme::Kind::comment: out.tokens.push_back(typed(comment)); break;
+        case Lexeme::Kind::string: out.tokens.push_back(name != names.end() ? name->second : typed(string)); break;
+        case Lexeme::Kind::word:
+            if (name != names.end()) out.tokens.push_back(name->second);
+            else if (std::isdigit(static_cast<unsigned char>(text[lexeme->begin]))) out.tokens.push_back(typed(number));
+            else if (is_keyword(text.substr(lexeme->begin, lexeme->end - lexeme->begin))) out.tokens.push_back(plain);
+            break;
+        case Lexeme::Kind::open_brace: open.push_back(lexeme->begin); break;
+        case Lexeme::Kind::close_brace:
+            if (!open.empty()) {
+                out.blocks.emplace_back(open.back(), lexeme->begin);
+                open.pop_back();
+            }
+            break;
+        default: break;  // line ends, arrows, punctuation: no token
         }
-        i = end;
     }
     return out;
 }
@@ -114,7 +108,7 @@ std::optional<RequestError> semantic_tokens(const Request& request, JsonWriter& 
     // its type and its modifiers; a token never spans lines here (strings and comments end at one).
     Position previous;
     out.begin_object().key("data").begin_array();
-    for (const Lexeme& token : lex(*open->result).tokens) {
+    for (const Token& token : lex(*open->result).tokens) {
         const Position start = locator.position(0, token.span.begin), end = locator.position(0, token.span.end);
         if (end.line != start.line || end.character <= start.character) continue;
         out.number(std::int64_t{start.line - previous.line});
