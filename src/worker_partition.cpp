@@ -23,11 +23,19 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using worker_nats::problem;
 
+// An ordered consumer is ephemeral and this worker's alone: unsubscribing deletes it on the server.
+struct OrderedDeleter {
+    void operator()(natsSubscription* p) const {
+        natsSubscription_Unsubscribe(p);
+        natsSubscription_Destroy(p);
+    }
+};
+
 // A partition this worker holds: its lease, its own Stream (state) and ordered consumer.
 struct HeldPartition {
     Lease lease;
     Stream stream;
-    worker_nats::Subscription subscription;
+    std::unique_ptr<natsSubscription, OrderedDeleter> subscription;
     std::uint64_t sequence = 0;        // the last input sequence decided
     std::uint64_t unsaved = 0;         // mentions decided since the last snapshot
     Clock::time_point saved{};         // when the last snapshot was written
