@@ -2,6 +2,9 @@
 // publish with Nats-Msg-Id, and ack after the publish ack.
 #include "triage/worker.hpp"
 
+#include "worker_nats.hpp"
+#include "worker_partition.hpp"
+
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
 
@@ -17,72 +20,15 @@ namespace triage {
 
 namespace {
 
-// nats.c's status in words, with its last error (which names the server's reason) and the
-// JetStream error code when there is one.
-std::string nats_problem(std::string_view what, natsStatus status, jsErrCode code = static_cast<jsErrCode>(0)) {
-    std::string text = fmt::format("{}: {}", what, natsStatus_GetText(status));
-    const char* last = nats_GetLastError(nullptr);
-    if (last != nullptr && *last != '\0') text += fmt::format(" ({})", last);
-    if (code != 0) text += fmt::format(" [JetStream error {}]", static_cast<int>(code));
-    return text;
-}
-
-struct OptionsDeleter {
-    void operator()(natsOptions* p) const { natsOptions_Destroy(p); }
-};
-struct ConnectionDeleter {
-    void operator()(natsConnection* p) const { natsConnection_Destroy(p); }
-};
-struct ContextDeleter {
-    void operator()(jsCtx* p) const { jsCtx_Destroy(p); }
-};
-// Destroying (not unsubscribing) keeps the durable consumer for the other workers and the next run.
-struct SubscriptionDeleter {
-    void operator()(natsSubscription* p) const { natsSubscription_Destroy(p); }
-};
-struct MetaDataDeleter {
-    void operator()(jsMsgMetaData* p) const { jsMsgMetaData_Destroy(p); }
-};
+using worker_nats::problem;
+using worker_nats::MetaData;
 
 // Everything one worker holds, released in reverse order.
 struct Session {
-    std::unique_ptr<natsConnection, ConnectionDeleter> connection;
-    std::unique_ptr<jsCtx, ContextDeleter> jetstream;
-    std::unique_ptr<natsSubscription, SubscriptionDeleter> subscription;
+    worker_nats::Connection connection;
+    worker_nats::JetStream jetstream;
+    worker_nats::Subscription subscription;
 };
-
-// The connection options, each credential handed to nats.c as the user gave it.
-std::string make_options(const NatsConnection& c, std::unique_ptr<natsOptions, OptionsDeleter>& out) {
-    natsOptions* raw = nullptr;
-    natsStatus s = natsOptions_Create(&raw);
-    if (s != NATS_OK) return nats_problem("nats options", s);
-    out.reset(raw);
-    // natsOptions_SetURL takes one URL only (nats.c splits lists in natsConnection_ConnectTo, not
-    // there): a list of servers goes to natsOptions_SetServers, one string each.
-    std::vector<std::string> urls;
-    for (std::size_t at = 0; at <= c.url.size();) {
-        std::size_t end = std::min(c.url.find(',', at), c.url.size());
-        std::string url = c.url.substr(at, end - at);
-        url.erase(0, url.find_first_not_of(' '));
-        url.erase(url.find_last_not_of(' ') + 1);
-        if (!url.empty()) urls.push_back(std::move(url));
-        at = end + 1;
-    }
-    if (urls.empty()) return fmt::format("no NATS server URL in '{}'", c.url);
-    std::vector<const char*> servers;
-    for (const std::string& url : urls) servers.push_back(url.c_str());
-    s = natsOptions_SetServers(raw, servers.data(), static_cast<int>(servers.size()));
-    if (s == NATS_OK && !c.token.empty()) s = natsOptions_SetToken(raw, c.token.c_str());
-    if (s == NATS_OK && !c.user.empty()) s = natsOptions_SetUserInfo(raw, c.user.c_str(), c.password.c_str());
-    if (s == NATS_OK && !c.creds.empty()) s = natsOptions_SetUserCredentialsFromFiles(raw, c.creds.c_str(), nullptr);
-    if (s == NATS_OK && c.tls) s = natsOptions_SetSecure(raw, true);
-    if (s == NATS_OK && !c.tls_ca.empty()) s = natsOptions_LoadCATrustedCertificates(raw, c.tls_ca.c_str());
-    if (s == NATS_OK && !c.tls_cert.empty())
-        s = natsOptions_LoadCertificatesChain(raw, c.tls_cert.c_str(), c.tls_key.c_str());
-    // A worker outlives server restarts: it reconnects for as long as it runs.
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(raw, -1);
-    return s == NATS_OK ? std::string() : nats_problem("nats options", s);
-}
 
 // The durable consumer, made if it does not exist (the same configuration from every worker is
 // accepted by the server), then bound to without creating, so that no worker ever deletes it.
@@ -99,7 +45,7 @@ std::string bind_consumer(Session& session, const WorkerOptions& options) {
     natsStatus s = js_AddConsumer(&info, session.jetstream.get(), options.stream.c_str(), &config, nullptr, &code);
     jsConsumerInfo_Destroy(info);
     if (s != NATS_OK)
-        return nats_problem(fmt::format("consumer '{}' on stream '{}'", options.durable, options.stream), s, code);
+        return problem(fmt::format("consumer '{}' on stream '{}'", options.durable, options.stream), s, code);
     jsSubOptions sub_options;
     jsSubOptions_Init(&sub_options);
     sub_options.Stream = options.stream.c_str();
@@ -107,23 +53,14 @@ std::string bind_consumer(Session& session, const WorkerOptions& options) {
     natsSubscription* sub = nullptr;
     s = js_PullSubscribe(&sub, session.jetstream.get(), options.subject_in.c_str(), options.durable.c_str(), nullptr,
                          &sub_options, &code);
-    if (s != NATS_OK) return nats_problem(fmt::format("pulling from consumer '{}'", options.durable), s, code);
+    if (s != NATS_OK) return problem(fmt::format("pulling from consumer '{}'", options.durable), s, code);
     session.subscription.reset(sub);
     return {};
 }
 
 std::string open_session(Session& session, const WorkerOptions& options) {
-    std::unique_ptr<natsOptions, OptionsDeleter> nats_options;
-    if (std::string problem = make_options(options.nats, nats_options); !problem.empty()) return problem;
-    natsConnection* connection = nullptr;
-    natsStatus s = natsConnection_Connect(&connection, nats_options.get());
-    if (s != NATS_OK) return nats_problem(fmt::format("connecting to {}", options.nats.url), s);
-    session.connection.reset(connection);
-    jsCtx* jetstream = nullptr;
-    s = natsConnection_JetStream(&jetstream, connection, nullptr);
-    if (s != NATS_OK) return nats_problem("JetStream", s);
-    session.jetstream.reset(jetstream);
-    return bind_consumer(session, options);
+    std::string failure = worker_nats::connect(options.nats, session.connection, session.jetstream);
+    return failure.empty() ? bind_consumer(session, options) : failure;
 }
 
 // Decides pulled mentions and publishes what each gives.
@@ -142,7 +79,7 @@ public:
             ++summary_.not_acked;
             return;
         }
-        std::unique_ptr<jsMsgMetaData, MetaDataDeleter> meta(raw_meta);
+        MetaData meta(raw_meta);
         const std::uint64_t sequence = meta->Sequence.Stream;
         if (meta->NumDelivered > 1) ++summary_.redelivered;
         const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
@@ -181,17 +118,7 @@ private:
     }
 
     bool publish(const std::string& subject, std::string_view data, const std::string& id) {
-        jsPubOptions publish_options;
-        jsPubOptions_Init(&publish_options);
-        publish_options.MsgId = id.c_str();
-        jsPubAck* ack = nullptr;
-        jsErrCode code = static_cast<jsErrCode>(0);
-        natsStatus s = js_Publish(&ack, jetstream_, subject.c_str(), data.data(), static_cast<int>(data.size()),
-                                  &publish_options, &code);
-        if (s == NATS_OK && ack != nullptr && ack->Duplicate) ++summary_.duplicates;
-        jsPubAck_Destroy(ack);
-        if (s != NATS_OK) summary_.publish_problem = nats_problem(fmt::format("publishing to '{}'", subject), s, code);
-        return s == NATS_OK;
+        return worker_nats::publish(jetstream_, subject, data, id, summary_.duplicates, summary_.publish_problem);
     }
 
     Stream& stream_;
@@ -209,10 +136,11 @@ private:
 std::string worker_message_id(std::uint64_t sequence) { return std::to_string(sequence); }
 
 WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std::atomic<bool>& stop) {
+    if (!options.partitioning.by.empty()) return detail::run_partitioned_worker(stream, options, stop);
     WorkerSummary summary;
     if (stream.monitor() != nullptr) {
         summary.failure = "the flow keeps state (windows, crisis modes): workers deciding shares of one consumer "
-                          "would each count only their share, so a worker takes only flows that keep none";
+                          "would each count only their share: partition the mentions (--partition-by)";
         return summary;
     }
     Session session;
@@ -227,7 +155,7 @@ WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std
         if (s == NATS_TIMEOUT) continue;
         if (s != NATS_OK) {
             if (natsConnection_IsClosed(session.connection.get())) {
-                summary.failure = nats_problem("pulling mentions", s, code);
+                summary.failure = problem("pulling mentions", s, code);
                 break;
             }
             // Reconnecting, or the server is busy: wait, then pull again.

@@ -2,6 +2,7 @@
 // every mention gets exactly one decision, the same as `triage run` gives it, also when a
 // mention is delivered again after its worker died between publishing and acking. The cases
 // that start a server are named "nats worker: ..." and run in the Release build only (.ci/run).
+#include "nats_fixture.hpp"
 #include "support.hpp"
 
 #include "triage/compile.hpp"
@@ -12,14 +13,7 @@
 #include <doctest/doctest.h>
 #include <nats/nats.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,164 +22,16 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace {
 
 using namespace std::chrono_literals;
 using triage::test::TempDir;
+using triage::test::NatsServer;
+using triage::test::spawn;
+using triage::test::wait_exit;
+using Client = triage::test::NatsClient;
 
 const std::string now_text = "2026-11-20T12:00:00Z";
-
-// A loopback port nobody listens on now (the kernel picks it).
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    socklen_t size = sizeof address;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
-bool accepts_connections(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// A program started with posix_spawnp and an argument vector (no shell), its output in `log`.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0]);
-    return pid;
-}
-
-int wait_exit(pid_t pid) {
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// nats-server -js on a free loopback port, with its store in `dir`; stopped when destroyed.
-class NatsServer {
-public:
-    explicit NatsServer(const TempDir& dir, const std::string& token = {}) : port_(free_port()) {
-        std::vector<std::string> args{"nats-server", "-a", "127.0.0.1", "-p", std::to_string(port_), "-js",
-                                      "-sd", dir.file("store")};
-        if (!token.empty()) args.insert(args.end(), {"--auth", token});
-        pid_ = spawn(args, dir.file("nats-server.log"));
-        for (int i = 0; i < 200 && !accepts_connections(port_); ++i) std::this_thread::sleep_for(50ms);
-        REQUIRE_MESSAGE(accepts_connections(port_), triage::test::read_file(dir.file("nats-server.log")));
-    }
-    ~NatsServer() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-    }
-    NatsServer(const NatsServer&) = delete;
-    NatsServer& operator=(const NatsServer&) = delete;
-    [[nodiscard]] std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-
-private:
-    int port_;
-    pid_t pid_ = -1;
-};
-
-// The test's own JetStream client: makes streams, publishes mentions, reads what workers wrote.
-class Client {
-public:
-    explicit Client(const std::string& url, const std::string& token = {}) {
-        natsOptions* options = nullptr;
-        REQUIRE(natsOptions_Create(&options) == NATS_OK);
-        natsOptions_SetURL(options, url.c_str());
-        if (!token.empty()) natsOptions_SetToken(options, token.c_str());
-        REQUIRE(natsConnection_Connect(&connection_, options) == NATS_OK);
-        natsOptions_Destroy(options);
-        REQUIRE(natsConnection_JetStream(&js_, connection_, nullptr) == NATS_OK);
-    }
-    ~Client() {
-        jsCtx_Destroy(js_);
-        natsConnection_Destroy(connection_);
-    }
-    Client(const Client&) = delete;
-    Client& operator=(const Client&) = delete;
-    [[nodiscard]] jsCtx* js() const { return js_; }
-
-    void add_stream(const std::string& name, const std::string& subject) {
-        jsStreamConfig config;
-        jsStreamConfig_Init(&config);
-        config.Name = name.c_str();
-        const char* subjects[] = {subject.c_str()};
-        config.Subjects = subjects;
-        config.SubjectsLen = 1;
-        jsStreamInfo* info = nullptr;
-        REQUIRE(js_AddStream(&info, js_, &config, nullptr, nullptr) == NATS_OK);
-        jsStreamInfo_Destroy(info);
-    }
-    void publish(const std::string& subject, std::string_view data, const char* id = nullptr) {
-        jsPubOptions options;
-        jsPubOptions_Init(&options);
-        options.MsgId = id;
-        jsPubAck* ack = nullptr;
-        REQUIRE(js_Publish(&ack, js_, subject.c_str(), data.data(), static_cast<int>(data.size()), &options,
-                           nullptr) == NATS_OK);
-        jsPubAck_Destroy(ack);
-    }
-    [[nodiscard]] std::uint64_t messages(const std::string& stream) const {
-        jsStreamInfo* info = nullptr;
-        REQUIRE(js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr) == NATS_OK);
-        std::uint64_t count = info->State.Msgs;
-        jsStreamInfo_Destroy(info);
-        return count;
-    }
-    // Every mention of the consumer acked.
-    [[nodiscard]] bool consumer_done(const std::string& stream, const std::string& durable) const {
-        jsConsumerInfo* info = nullptr;
-        if (js_GetConsumerInfo(&info, js_, stream.c_str(), durable.c_str(), nullptr, nullptr) != NATS_OK) return false;
-        bool done = info->NumPending == 0 && info->NumAckPending == 0;
-        jsConsumerInfo_Destroy(info);
-        return done;
-    }
-    struct Stored {
-        std::string id;  // Nats-Msg-Id
-        std::string data;
-    };
-    [[nodiscard]] std::vector<Stored> read_all(const std::string& stream) const {
-        std::vector<Stored> out;
-        for (std::uint64_t seq = 1, n = messages(stream); out.size() < n; ++seq) {
-            natsMsg* message = nullptr;
-            REQUIRE(js_GetMsg(&message, js_, stream.c_str(), seq, nullptr, nullptr) == NATS_OK);
-            const char* id = nullptr;
-            natsMsgHeader_Get(message, "Nats-Msg-Id", &id);
-            out.push_back({id != nullptr ? id : "", std::string(natsMsg_GetData(message),
-                                                               static_cast<std::size_t>(natsMsg_GetDataLength(message)))});
-            natsMsg_Destroy(message);
-        }
-        return out;
-    }
-
-private:
-    natsConnection* connection_ = nullptr;
-    jsCtx* js_ = nullptr;
-};
 
 std::string example(const std::string& name) { return (triage::test::source_dir() / "examples" / name).string(); }
 

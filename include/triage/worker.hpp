@@ -10,6 +10,7 @@
 #pragma once
 
 #include "triage/stream.hpp"
+#include "triage/worker_partition.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -40,6 +41,8 @@ struct WorkerOptions {
     int batch = 100;            // mentions pulled at once
     std::chrono::milliseconds ack_wait{30'000};  // unacked this long: delivered again
     std::chrono::milliseconds fetch_wait{1'000}; // how long one pull waits, the bound on stopping
+    // Partitioned workers, for a flow that keeps state (triage/worker_partition.hpp, docs/scale.md).
+    PartitionOptions partitioning;
 };
 
 struct WorkerSummary {
@@ -49,13 +52,21 @@ struct WorkerSummary {
     std::uint64_t redelivered = 0;   // mentions that came more than once
     std::uint64_t dead_lettered = 0; // mentions sent to the dead-letter subject (and acked)
     std::uint64_t not_acked = 0;     // mentions negatively acked after a failed publish
+    std::uint64_t partitions_taken = 0;  // partitioned: leases won (each a restore and a replay)
+    std::uint64_t partitions_lost = 0;   // partitioned: given up (lease lost, a fenced snapshot write, a
+                                         //   publish that kept failing)
+    std::uint64_t snapshots = 0;         // partitioned: state snapshots written
+    std::uint64_t skipped = 0;           // partitioned: mentions at or before a partition's position
     std::string publish_problem;     // why the last failed publish failed
     std::string failure;             // why the worker stopped, if not asked to; empty otherwise
 };
 
 // Decides mentions until `stop` is set (then finishes the batch in hand: every mention pulled is
-// published and acked, or left for redelivery) or the connection fails. `stream` must be a flow
-// that keeps no state: every worker of a consumer sees a share of the mentions.
+// published and acked, or left for redelivery) or the connection fails. Without
+// options.partitioning.by, `stream` must be a flow that keeps no state: every worker of a
+// consumer sees a share of the mentions. With it, the worker holds partitions through leases and
+// decides each partition's mentions in stream order with a Stream of its own (made from
+// `stream`'s flow and options), its state snapshotted to a KV bucket (triage/worker_partition.hpp).
 [[nodiscard]] WorkerSummary run_worker(Stream& stream, const WorkerOptions& options,
                                        const std::atomic<bool>& stop);
 

@@ -28,6 +28,8 @@ struct WorkerCommandOptions {
 #if TRIAGE_WITH_NATS
     WorkerOptions worker;
     unsigned ack_wait_seconds = 30;
+    unsigned lease_milliseconds = 10'000;
+    unsigned snapshot_milliseconds = 5'000;
 #endif
 };
 
@@ -41,8 +43,42 @@ void print_summary(const WorkerSummary& s) {
                "triage worker: {} decisions and {} error records published, {} redelivered mentions ({} "
                "already published: dropped by the output stream), {} dead-lettered, {} not acked\n",
                s.decided, s.errors, s.redelivered, s.duplicates, s.dead_lettered, s.not_acked);
+    if (s.partitions_taken > 0)
+        fmt::print(stderr, "triage worker: {} partitions taken, {} given up, {} snapshots written, {} mentions "
+                           "skipped (decided before the snapshot)\n",
+                   s.partitions_taken, s.partitions_lost, s.snapshots, s.skipped);
     if (s.not_acked > 0 && !s.publish_problem.empty())
         fmt::print(stderr, "triage worker: last failed publish: {}\n", s.publish_problem);
+}
+
+// A flow that keeps state needs --partition-by (and a field it can be partitioned by); one that
+// keeps none is not partitioned. The exit status of a refusal, or nullopt.
+std::optional<int> check_partitioning(const WorkerCommandOptions& options, const Stream& stream) {
+    const std::string& by = options.worker.partitioning.by;
+    if (stream.monitor() != nullptr && by.empty()) {
+        fmt::print(stderr, "triage worker: {} keeps state (windows, crisis modes); workers sharing one consumer "
+                           "would each count only their share: partition the mentions with --partition-by FIELD "
+                           "(docs/scale.md)\n",
+                   options.flow);
+        return exit_usage;
+    }
+    if (stream.monitor() == nullptr && !by.empty()) {
+        fmt::print(stderr, "triage worker: {} keeps no state: --partition-by is for flows with windows or crisis "
+                           "modes; leave it out and every worker shares one consumer\n",
+                   options.flow);
+        return exit_usage;
+    }
+    if (by.empty()) return std::nullopt;
+    if (std::string problem = partitioning_problem(stream.flow(), by); !problem.empty()) {
+        fmt::print(stderr, "triage worker: {}\n", problem);
+        return exit_usage;
+    }
+    if (stream.options().reorder.count() > 0) {
+        fmt::print(stderr, "triage worker: --reorder is not supported with --partition-by: each partition is "
+                           "decided in stream order\n");
+        return exit_usage;
+    }
+    return std::nullopt;
 }
 
 int run(WorkerCommandOptions& options) {
@@ -52,13 +88,10 @@ int run(WorkerCommandOptions& options) {
     if (!stream_options_) return exit_usage;
     stream_options_->matches = options.matches;
     Stream stream(*flow, *stream_options_);
-    if (stream.monitor() != nullptr) {
-        fmt::print(stderr, "triage worker: {} keeps state (windows, crisis modes); workers share a consumer's "
-                           "mentions, so a worker takes only flows that keep none (use triage run)\n",
-                   options.flow);
-        return exit_usage;
-    }
+    if (std::optional<int> refused = check_partitioning(options, stream)) return *refused;
     options.worker.ack_wait = std::chrono::seconds(options.ack_wait_seconds);
+    options.worker.partitioning.lease_time = std::chrono::milliseconds(options.lease_milliseconds);
+    options.worker.partitioning.snapshot_interval = std::chrono::milliseconds(options.snapshot_milliseconds);
     // SIGTERM and SIGINT ask for a drain: the batch in hand is published and acked, then it stops.
     stop_requested.store(false);
     auto old_term = std::signal(SIGTERM, request_stop);
@@ -73,6 +106,31 @@ int run(WorkerCommandOptions& options) {
         return exit_failure;
     }
     return exit_ok;
+}
+
+void add_partition_options(CLI::App& cmd, WorkerCommandOptions& o) {
+    PartitionOptions& p = o.worker.partitioning;
+    cmd.add_option("--partition-by", p.by,
+                   "For a flow that keeps state: the text or one-of field whose value picks a mention's partition "
+                   "(mentions go to SUBJECT-IN.<partition>)");
+    cmd.add_option("--partitions", p.partitions, "Partitions, the same for every worker and publisher")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 10'000u));
+    cmd.add_option("--max-partitions", p.max_held, "Partitions this worker holds at once (0: every free one)")
+        ->capture_default_str();
+    cmd.add_option("--lease-bucket", p.lease_bucket, "The KV bucket of the partitions' leases")->capture_default_str();
+    cmd.add_option("--state-bucket", p.state_bucket, "The KV bucket of the partitions' state snapshots")
+        ->capture_default_str();
+    cmd.add_option("--lease-time", o.lease_milliseconds,
+                   "Milliseconds a lease lasts unrenewed (the lease bucket's TTL); renewed every third")
+        ->capture_default_str()
+        ->check(CLI::Range(500u, 3'600'000u));
+    cmd.add_option("--snapshot-every", p.snapshot_every, "Mentions of a partition between state snapshots")
+        ->capture_default_str()
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
+    cmd.add_option("--snapshot-interval", o.snapshot_milliseconds, "Milliseconds at most between state snapshots")
+        ->capture_default_str()
+        ->check(CLI::Range(10u, 3'600'000u));
 }
 
 void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
@@ -95,6 +153,7 @@ void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
     cmd.add_option("--ack-wait", o.ack_wait_seconds, "Seconds before an unacked mention is delivered again")
         ->capture_default_str()
         ->check(CLI::Range(1u, 86'400u));
+    add_partition_options(cmd, o);
     cmd.add_option("--token", w.nats.token, "NATS auth token")->envname("NATS_TOKEN");
     cmd.add_option("--user", w.nats.user, "NATS user");
     cmd.add_option("--password", w.nats.password, "NATS password")->envname("NATS_PASSWORD");
@@ -117,7 +176,7 @@ int run(WorkerCommandOptions&) {
 std::function<int()> add_worker_command(CLI::App& app) {
     auto options = std::make_shared<WorkerCommandOptions>();
     CLI::App* cmd = app.add_subcommand("worker", "Decide mentions from a NATS JetStream consumer until stopped");
-    cmd->add_option("flow", options->flow, "The flow file (one that keeps no state)")->required();
+    cmd->add_option("flow", options->flow, "The flow file (one that keeps state needs --partition-by)")->required();
 #if TRIAGE_WITH_NATS
     add_nats_options(*cmd, *options);
 #else

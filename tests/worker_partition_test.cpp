@@ -1,0 +1,355 @@
+// Partitioned workers for a flow that keeps state (issue 19 item 2), against real nats-server
+// processes: a grouped crisis decided by three worker processes, one killed with SIGKILL in the
+// middle of the surges and started again, enters and leaves its crisis at the same mentions as
+// `triage run` over each brand's mentions in order; leases are exclusive and taken over when they
+// run out; a holder that lost its lease has its snapshot write refused; snapshots survive a
+// restart of the server. The cases that start a server are named "nats worker: ..." and run in
+// the Release build only (.ci/run).
+#include "nats_fixture.hpp"
+#include "support.hpp"
+
+#include "triage/compile.hpp"
+#include "triage/monitor.hpp"
+#include "triage/time.hpp"
+#include "triage/worker.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using namespace std::chrono_literals;
+using triage::test::NatsClient;
+using triage::test::NatsServer;
+using triage::test::TempDir;
+
+const std::string now_text = "2026-11-20T12:00:00Z";
+
+// One crisis mode per brand; the flow's only windows are the crisis's, so they count per brand.
+const std::string brands_flow = R"(flow "Brands in crisis" version 1
+
+fields {
+  text: text
+  brand: one of acme, globex, soylent, initech
+  posted_at: time
+}
+
+clock posted_at tolerance 1m
+
+words outage = "outage", "down"
+
+crisis outage "Outage" by brand {
+  when count(text has any outage) over 10m > 20
+  leave when count(text has any outage) over 10m < 3
+}
+
+start screen
+
+step screen "In crisis?" {
+  if in crisis outage -> holding
+  else -> chatter
+}
+
+outcome holding "Holding statement" {
+  tag crisis
+}
+
+outcome chatter "Ordinary" {
+  tag ordinary
+}
+)";
+
+// acme and globex share partition 2 of 3, soylent has 1, initech 0 (FNV-1a of the name, mod 3).
+const std::vector<std::string> brands{"acme", "globex", "soylent", "initech"};
+
+struct Mention {
+    std::string brand;
+    std::string line;
+};
+
+// `count` mentions three seconds apart, brands interleaved, each brand with a surge of outage
+// posts of its own (and a few outside it), so each enters and leaves its crisis mode.
+std::vector<Mention> surges(int count) {
+    std::vector<Mention> out;
+    const triage::TimePoint start = *triage::parse_time("2026-11-20T08:00:00Z");
+    for (int i = 0; i < count; ++i) {
+        const std::size_t b = static_cast<std::size_t>((i * 7 + i / 13) % 4);
+        const int surge_start = count / 10 + static_cast<int>(b) * count / 5;
+        const bool in_surge = i >= surge_start && i < surge_start + count / 8;
+        const bool outage = (in_surge && i % 2 == 0) || i % 97 == 0;
+        const std::string time = triage::format_time(start + std::chrono::seconds(3 * i));
+        out.push_back({brands[b], fmt::format(R"({{"text": "{} #{}", "brand": "{}", "posted_at": "{}"}})",
+                                              outage ? "the app is down" : "hello", i, brands[b], time)});
+    }
+    return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// A decision line numbered as `triage run` numbers it in its brand's file.
+std::string renumbered(const std::string& line, std::size_t number) {
+    static const std::regex first_line_number(R"(^\{"line":[0-9]+)");
+    return std::regex_replace(line, first_line_number, "{\"line\":" + std::to_string(number),
+                              std::regex_constants::format_first_only);
+}
+
+// Publishes the mentions to mentions.<partition>; stream sequence i + 1 is mention i.
+void publish_partitioned(NatsClient& client, const std::vector<Mention>& mentions, std::uint32_t partitions) {
+    for (const Mention& m : mentions)
+        client.publish(triage::partition_subject("mentions", triage::partition_of(m.brand, partitions)), m.line);
+}
+
+// The decisions stored, by their Nats-Msg-Id (the input sequence); each id once.
+std::map<std::uint64_t, std::string> decisions_by_sequence(const NatsClient& client) {
+    std::map<std::uint64_t, std::string> out;
+    for (const NatsClient::Stored& s : client.read_all("DECISIONS")) {
+        const std::uint64_t sequence = std::stoull(s.id);
+        CHECK_MESSAGE(out.count(sequence) == 0, "two decisions for mention " << sequence);
+        out[sequence] = s.data;
+    }
+    return out;
+}
+
+// Each brand's decisions, in its order, are those `triage run` gives that brand's mentions alone;
+// and each brand went into crisis and out of it again.
+void check_as_runs_per_brand(const TempDir& dir, const std::vector<Mention>& mentions,
+                             const std::map<std::uint64_t, std::string>& decisions) {
+    REQUIRE(decisions.size() == mentions.size());
+    for (const std::string& brand : brands) {
+        std::string input;
+        std::vector<std::uint64_t> sequences;
+        for (std::size_t i = 0; i < mentions.size(); ++i)
+            if (mentions[i].brand == brand) {
+                input += mentions[i].line + '\n';
+                sequences.push_back(i + 1);
+            }
+        triage::test::write_file(dir.file(brand + ".jsonl"), input);
+        triage::test::CliRun run = triage::test::run_triage(
+            "run -q -j 1 --now " + now_text + " " + triage::test::quoted(dir.file("brands.flow")) + " " +
+            triage::test::quoted(dir.file(brand + ".jsonl")));
+        REQUIRE(run.status == 0);
+        const std::vector<std::string> expected = lines_of(run.output);
+        REQUIRE(expected.size() == sequences.size());
+        std::size_t differing = 0, holding = 0, entered = 0;
+        bool was_holding = false;
+        for (std::size_t k = 0; k < sequences.size(); ++k) {
+            const std::string got = renumbered(decisions.at(sequences[k]), k + 1);
+            if (got != expected[k] && differing++ == 0) CHECK_MESSAGE(got == expected[k], brand << " mention " << k + 1);
+            const bool is_holding = got.find("\"outcome\":\"holding\"") != std::string::npos;
+            holding += is_holding;
+            entered += is_holding && !was_holding;
+            was_holding = is_holding;
+        }
+        CHECK_MESSAGE(differing == 0, brand << ": " << differing << " decisions differ from triage run");
+        CHECK_MESSAGE(entered >= 1, brand << " never entered its crisis");
+        CHECK_MESSAGE(!was_holding, brand << " never left its crisis");
+        CHECK(holding < sequences.size() / 2);
+    }
+}
+
+// The pid in a lease's value ("host:pid"), or -1.
+pid_t lease_holder(const NatsClient& client, std::uint32_t partition) {
+    kvStore* kv = nullptr;
+    if (js_KeyValue(&kv, client.js(), "triage_leases") != NATS_OK) return -1;
+    kvEntry* entry = nullptr;
+    pid_t pid = -1;
+    if (kvStore_Get(&entry, kv, ("triage." + std::to_string(partition)).c_str()) == NATS_OK) {
+        const std::string value = kvEntry_ValueString(entry);
+        if (const std::size_t colon = value.rfind(':'); colon != std::string::npos && colon + 1 < value.size())
+            pid = static_cast<pid_t>(std::stol(value.substr(colon + 1)));
+        kvEntry_Destroy(entry);
+    }
+    kvStore_Destroy(kv);
+    return pid;
+}
+
+triage::PartitionOptions store_options(const std::string& holder) {
+    triage::PartitionOptions options;
+    options.by = "brand";
+    options.lease_time = 1000ms;
+    options.holder = holder;
+    return options;
+}
+
+std::unique_ptr<triage::PartitionStore> open_store(const std::string& url, const std::string& holder) {
+    triage::NatsConnection nats;
+    nats.url = url;
+    std::string error;
+    std::unique_ptr<triage::PartitionStore> store = triage::PartitionStore::open(nats, store_options(holder), error);
+    REQUIRE_MESSAGE(store != nullptr, error);
+    return store;
+}
+
+}  // namespace
+
+TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
+          "enters and leaves at the same mentions as triage run per brand") {
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    NatsServer server(dir);
+    NatsClient client(server.url());
+    client.add_stream("MENTIONS", "mentions.*");
+    client.add_stream("DECISIONS", "decisions.>");
+    const std::vector<Mention> mentions = surges(8000);
+    publish_partitioned(client, mentions, 3);
+
+    const std::vector<std::string> args{
+        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", server.url(), "--stream", "MENTIONS",
+        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
+        "--partitions", "3", "--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150",
+        "--batch", "20"};
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
+    // acme's partition (shared with globex, the busiest) is killed once a sixth of all is decided.
+    const std::uint32_t busiest = triage::partition_of("acme", 3);
+    auto deadline = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size() / 6)
+        std::this_thread::sleep_for(5ms);
+    // A loaded machine can delay a renewal past the lease: then the lease is briefly nobody's.
+    pid_t doomed = lease_holder(client, busiest);
+    auto victim = std::find(workers.begin(), workers.end(), doomed);
+    for (int i = 0; i < 100 && victim == workers.end(); ++i) {
+        std::this_thread::sleep_for(50ms);
+        doomed = lease_holder(client, busiest);
+        victim = std::find(workers.begin(), workers.end(), doomed);
+    }
+    REQUIRE_MESSAGE(victim != workers.end(), "no worker holds partition " << busiest);
+    ::kill(doomed, SIGKILL);
+    CHECK(triage::test::wait_exit(doomed) == 128 + SIGKILL);
+    CHECK(client.messages("DECISIONS") < mentions.size() * 2 / 3);  // it died with its partition unfinished
+    *victim = triage::test::spawn(args, dir.file("restarted.log"));
+
+    deadline = std::chrono::steady_clock::now() + 120s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
+        std::this_thread::sleep_for(50ms);
+    for (pid_t pid : workers) ::kill(pid, SIGTERM);
+    for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
+    const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
+    CHECK_MESSAGE(restarted.find("1 partitions taken") != std::string::npos, restarted);
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
+TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs out, and the stale holder's "
+          "snapshot write is refused") {
+    TempDir dir;
+    NatsServer server(dir);
+    std::unique_ptr<triage::PartitionStore> a = open_store(server.url(), "worker-a");
+    std::unique_ptr<triage::PartitionStore> b = open_store(server.url(), "worker-b");
+    std::string error;
+
+    std::optional<triage::Lease> lease_a = a->acquire(0);
+    REQUIRE(lease_a);
+    CHECK(!b->acquire(0));  // held
+    REQUIRE(a->take_over(*lease_a, error));
+    CHECK(a->write(*lease_a, 10, "state at 10", error));
+    CHECK(a->renew(*lease_a));
+    CHECK(!b->acquire(0));
+
+    // worker-a stops renewing (a long pause): once the lease bucket's TTL has passed, b takes over.
+    std::optional<triage::Lease> lease_b;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!lease_b && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        lease_b = b->acquire(0);
+    }
+    REQUIRE(lease_b);
+    CHECK(lease_b->token > lease_a->token);
+    std::optional<triage::PartitionState> taken = b->take_over(*lease_b, error);
+    REQUIRE_MESSAGE(taken, error);
+    CHECK(taken->sequence == 10);
+    CHECK(taken->monitor == "state at 10");
+
+    // worker-a wakes up: its renewal and its next snapshot are refused; b's is not.
+    CHECK(!a->renew(*lease_a));
+    CHECK(!a->write(*lease_a, 11, "state at 11 (stale)", error));
+    CHECK(error.find("fenced") != std::string::npos);
+    CHECK(b->write(*lease_b, 12, "state at 12", error));
+    std::optional<triage::PartitionState> stored = a->read(0, error);
+    REQUIRE(stored);
+    CHECK(stored->sequence == 12);
+    CHECK(stored->token == lease_b->token);
+
+    // Released, the lease is free at once.
+    b->release(*lease_b);
+    CHECK(a->acquire(0));
+}
+
+TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server (file storage)") {
+    TempDir dir;
+    NatsServer server(dir);
+    triage::CompileResult compiled = triage::compile_file(triage::test::source_dir() / "examples" / "crisis.flow");
+    REQUIRE(compiled.ok());
+    triage::Stream stream(*compiled.flow);
+    triage::Decision decision;
+    for (int i = 0; i < 30; ++i)
+        REQUIRE(stream.decide(fmt::format(R"({{"text": "app crashed", "sentiment": -0.9, "channel": "twitter", )"
+                                          R"("topic": "app", "posted_at": "2026-11-20T12:{:02}:{:02}Z"}})",
+                                          i / 6, i % 6 * 10),
+                              decision));
+    REQUIRE(stream.monitor()->crises()[0].active);
+    const std::string snapshot = stream.monitor()->snapshot();
+    {
+        std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "worker-a");
+        std::optional<triage::Lease> lease = store->acquire(1);
+        REQUIRE(lease);
+        std::string error;
+        REQUIRE(store->take_over(*lease, error));
+        REQUIRE(store->write(*lease, 30, snapshot, error));
+    }
+    server.stop();
+    server.start();
+    std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "worker-b");
+    std::string error;
+    std::optional<triage::PartitionState> state = store->read(1, error);
+    REQUIRE_MESSAGE(state, error);
+    CHECK(state->sequence == 30);
+    triage::Stream restored(*compiled.flow);
+    REQUIRE(restored.monitor()->restore(state->monitor, error));
+    CHECK(restored.monitor()->crises()[0].active);
+    CHECK(restored.monitor()->snapshot() == snapshot);
+}
+
+TEST_CASE("worker: partition keys and what may be partitioned") {
+    // 64-bit FNV-1a: the offset basis for "", 0xaf63dc4c8601ec8c for "a" (published test vectors).
+    CHECK(triage::partition_of("", 1000) == 14695981039346656037ull % 1000);
+    CHECK(triage::partition_of("a", 1u << 31) == 0xaf63dc4c8601ec8cull % (1u << 31));
+    CHECK(triage::partition_of("acme", 3) == triage::partition_of("globex", 3));
+    CHECK(triage::partition_subject("mentions", 7) == "mentions.7");
+
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
+    REQUIRE(compiled.ok());
+    CHECK(triage::partitioning_problem(*compiled.flow, "brand") == "");
+    CHECK(triage::partitioning_problem(*compiled.flow, "text").find("grouped by 'brand'") != std::string::npos);
+    CHECK(triage::partitioning_problem(*compiled.flow, "posted_at").find("text or one-of") != std::string::npos);
+    CHECK(triage::partitioning_problem(*compiled.flow, "nope").find("no field 'nope'") != std::string::npos);
+
+    const std::string flow = triage::test::quoted(dir.file("brands.flow"));
+    const std::string common = " --nats nats://127.0.0.1:1 --stream S --subject-in in --subject-out out 2>&1";
+    triage::test::CliRun unpartitioned = triage::test::run_triage("worker " + flow + common);
+    CHECK(unpartitioned.status == 2);
+    CHECK(unpartitioned.output.find("--partition-by") != std::string::npos);
+    triage::test::CliRun wrong_field = triage::test::run_triage("worker " + flow + common + " --partition-by text");
+    CHECK(wrong_field.status == 2);
+    CHECK(wrong_field.output.find("crisis 'outage' is grouped by 'brand'") != std::string::npos);
+    triage::test::CliRun stateless = triage::test::run_triage(
+        "worker " + triage::test::quoted((triage::test::source_dir() / "examples" / "customer_care.flow").string()) +
+        common + " --partition-by channel");
+    CHECK(stateless.status == 2);
+    CHECK(stateless.output.find("keeps no state") != std::string::npos);
+}
