@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace triage {
 
@@ -26,6 +27,18 @@ struct NatsConnection {
     std::string creds;                           // a .creds file (JWT and NKey seed)
     bool tls = false;                            // require TLS
     std::string tls_ca, tls_cert, tls_key;       // PEM files: trusted CAs, client certificate and key
+};
+
+// How a worker reports on itself (docs/scale.md, "Operations").
+enum class LogFormat { text, json };
+
+struct WorkerOperations {
+    std::string name;           // in logs, stats and the stats subject; empty: HOST-PID
+    std::string http;           // "HOST:PORT": serve /healthz and /metrics there; empty: no HTTP
+    std::string stats_subject;  // answers requests with the stats as JSON; empty: triage.worker.NAME.stats
+    LogFormat log_format = LogFormat::text;  // stderr: text lines, or one JSON object per line
+    bool quiet = false;                      // log only warnings and errors
+    std::chrono::milliseconds stats_interval{5'000};  // how often the consumer's lag is asked for
 };
 
 struct WorkerOptions {
@@ -40,6 +53,7 @@ struct WorkerOptions {
     int batch = 100;            // mentions pulled at once
     std::chrono::milliseconds ack_wait{30'000};  // unacked this long: delivered again
     std::chrono::milliseconds fetch_wait{1'000}; // how long one pull waits, the bound on stopping
+    WorkerOperations operations;
 };
 
 struct WorkerSummary {
@@ -58,6 +72,9 @@ struct WorkerSummary {
 // that keeps no state: every worker of a consumer sees a share of the mentions.
 [[nodiscard]] WorkerSummary run_worker(Stream& stream, const WorkerOptions& options,
                                        const std::atomic<bool>& stop);
+
+// Writes one event to stderr as the worker's log does (for a host that refuses to start one).
+void log_worker_error(const WorkerOperations& operations, std::string_view event, std::string_view message);
 
 // The input-stream sequence number as a worker writes it in Nats-Msg-Id.
 [[nodiscard]] std::string worker_message_id(std::uint64_t sequence);

@@ -28,6 +28,8 @@ struct WorkerCommandOptions {
 #if TRIAGE_WITH_NATS
     WorkerOptions worker;
     unsigned ack_wait_seconds = 30;
+    std::string log_format = "text";
+    unsigned stats_interval_seconds = 5;
 #endif
 };
 
@@ -36,15 +38,6 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-void print_summary(const WorkerSummary& s) {
-    fmt::print(stderr,
-               "triage worker: {} decisions and {} error records published, {} redelivered mentions ({} "
-               "already published: dropped by the output stream), {} dead-lettered, {} not acked\n",
-               s.decided, s.errors, s.redelivered, s.duplicates, s.dead_lettered, s.not_acked);
-    if (s.not_acked > 0 && !s.publish_problem.empty())
-        fmt::print(stderr, "triage worker: last failed publish: {}\n", s.publish_problem);
-}
-
 int run(WorkerCommandOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
     if (!flow) return exit_failure;
@@ -52,10 +45,14 @@ int run(WorkerCommandOptions& options) {
     if (!stream_options_) return exit_usage;
     stream_options_->matches = options.matches;
     Stream stream(*flow, *stream_options_);
+    options.worker.operations.quiet = options.quiet;
+    options.worker.operations.stats_interval = std::chrono::seconds(options.stats_interval_seconds);
+    options.worker.operations.log_format = options.log_format == "json" ? LogFormat::json : LogFormat::text;
     if (stream.monitor() != nullptr) {
-        fmt::print(stderr, "triage worker: {} keeps state (windows, crisis modes); workers share a consumer's "
-                           "mentions, so a worker takes only flows that keep none (use triage run)\n",
-                   options.flow);
+        log_worker_error(options.worker.operations, "refused",
+                         fmt::format("{} keeps state (windows, crisis modes); workers share a consumer's mentions, "
+                                     "so a worker takes only flows that keep none (use triage run)",
+                                     options.flow));
         return exit_usage;
     }
     options.worker.ack_wait = std::chrono::seconds(options.ack_wait_seconds);
@@ -67,12 +64,23 @@ int run(WorkerCommandOptions& options) {
     std::signal(SIGTERM, old_term);
     std::signal(SIGINT, old_int);
     nats_Close();
-    if (!options.quiet) print_summary(summary);
-    if (!summary.failure.empty()) {
-        fmt::print(stderr, "triage worker: {}\n", summary.failure);
-        return exit_failure;
-    }
-    return exit_ok;
+    // The worker logged its summary and, if it failed, why.
+    return summary.failure.empty() ? exit_ok : exit_failure;
+}
+
+void add_operations_options(CLI::App& cmd, WorkerCommandOptions& o) {
+    WorkerOperations& ops = o.worker.operations;
+    cmd.add_option("--name", ops.name, "This worker's name in logs and stats (default: HOST-PID)");
+    cmd.add_option("--http", ops.http, "Serve /healthz and Prometheus /metrics on HOST:PORT");
+    cmd.add_option("--stats-subject", ops.stats_subject,
+                   "Answer requests on this subject with the stats as JSON (default: triage.worker.NAME.stats)");
+    cmd.add_option("--log-format", o.log_format, "stderr: text lines, or one JSON object per line")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd.add_option("--stats-interval", o.stats_interval_seconds,
+                   "Seconds between asking the server for the consumer's lag (and the decision rate)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 3'600u));
 }
 
 void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
@@ -103,6 +111,7 @@ void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
     cmd.add_option("--tls-ca", w.nats.tls_ca, "Trusted CA certificates (PEM)");
     cmd.add_option("--tls-cert", w.nats.tls_cert, "Client certificate (PEM)");
     cmd.add_option("--tls-key", w.nats.tls_key, "Client private key (PEM)");
+    add_operations_options(cmd, o);
 }
 #else
 int run(WorkerCommandOptions&) {
@@ -125,7 +134,7 @@ std::function<int()> add_worker_command(CLI::App& app) {
 #endif
     add_stream_flags(*cmd, options->stream);
     cmd->add_flag("--matches", options->matches, "Add to each decision what matched its text conditions");
-    cmd->add_flag("-q,--quiet", options->quiet, "Write no summary when stopping, only problems");
+    cmd->add_flag("-q,--quiet", options->quiet, "Log only problems (no start, connection or summary lines)");
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Each decision is the line `triage run` writes, published with Nats-Msg-Id = the mention's "
                 "sequence in --stream; a mention is acked only after its publish is acknowledged. SIGTERM or "
