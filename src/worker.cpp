@@ -7,6 +7,7 @@
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
+#include "worker_operations.hpp"
 
 #include <fmt/format.h>
 #include <nats/nats.h>
@@ -144,10 +145,17 @@ WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std
         return summary;
     }
     Session session;
-    summary.failure = open_session(session, options);
-    if (!summary.failure.empty()) return summary;
+    detail::Operations operations(options);  // after the session: its subscription ends first
+    summary.failure = operations.start();
+    if (summary.failure.empty()) summary.failure = open_session(session, options);
+    if (!summary.failure.empty()) {
+        operations.stopped(summary);
+        return summary;
+    }
+    operations.consuming(session.connection.get(), session.jetstream.get());
     MentionHandler handler(stream, options, session.jetstream.get(), summary);
     while (!stop.load(std::memory_order_relaxed)) {
+        operations.tick(summary, stream);
         natsMsgList list{};
         jsErrCode code = static_cast<jsErrCode>(0);
         natsStatus s = natsSubscription_Fetch(&list, session.subscription.get(), options.batch,
@@ -166,8 +174,10 @@ WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std
         for (int i = 0; i < list.Count; ++i) handler.handle(list.Msgs[i]);
         natsMsgList_Destroy(&list);
     }
+    if (summary.failure.empty()) operations.draining();
     // Acks are sent without waiting for a reply: flush them before the connection closes.
     natsConnection_FlushTimeout(session.connection.get(), 5'000);
+    operations.stopped(summary);
     return summary;
 }
 

@@ -6,6 +6,7 @@
 #include "worker_partition.hpp"
 
 #include "worker_nats.hpp"
+#include "worker_operations.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
@@ -45,12 +46,23 @@ class PartitionedWorker {
 public:
     PartitionedWorker(const Stream& prototype, const WorkerOptions& options, const std::atomic<bool>& stop)
         : prototype_(prototype), options_(options), parts_(options.partitioning), stop_(stop),
-          decision_json_(prototype.flow()) {}
+          decision_json_(prototype.flow()), operations_(options) {}
 
     WorkerSummary run() {
-        if (!open()) return std::move(summary_);
+        summary_.failure = operations_.start();
+        if (!summary_.failure.empty() || !open()) {
+            operations_.stopped(summary_);
+            return std::move(summary_);
+        }
+        operations_.consuming(connection_.get(), jetstream_.get());
         Clock::time_point next_acquire{};
+        Clock::time_point next_count{};
         while (!stop_.load(std::memory_order_relaxed) && summary_.failure.empty()) {
+            operations_.tick(summary_, prototype_);
+            if (Clock::now() >= next_count) {  // a Monitor's stats walk its groups: once a second
+                count_partitions();
+                next_count = Clock::now() + std::chrono::seconds(1);
+            }
             renew_due();
             if (Clock::now() >= next_acquire) {
                 acquire_free();
@@ -59,16 +71,26 @@ public:
             if (work() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         // The drain: every partition's state is saved and its lease released for the next holder.
+        if (summary_.failure.empty()) operations_.draining();
         for (HeldPartition& held : held_) {
             if (held.unsaved > 0) (void)save(held);
             store_->release(held.lease);
         }
         held_.clear();
+        count_partitions();
         natsConnection_FlushTimeout(connection_.get(), 5'000);
+        operations_.stopped(summary_);
         return std::move(summary_);
     }
 
 private:
+    void count_partitions() {
+        std::uint64_t crises = 0;
+        for (const HeldPartition& held : held_) crises += Operations::active_crises(held.stream);
+        operations_.metrics().partitions_held = held_.size();
+        operations_.metrics().active_crises = crises;
+    }
+
     bool open() {
         if (prototype_.options().reorder.count() > 0) {
             summary_.failure = "a partitioned worker decides each partition in stream order: --reorder is not "
@@ -249,6 +271,7 @@ private:
     Decision decision_;
     JsonWriter json_;
     std::string line_;
+    Operations operations_;  // after the connection: its stats subscription ends first
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace triage {
 
@@ -27,6 +28,18 @@ struct NatsConnection {
     std::string creds;                           // a .creds file (JWT and NKey seed)
     bool tls = false;                            // require TLS
     std::string tls_ca, tls_cert, tls_key;       // PEM files: trusted CAs, client certificate and key
+};
+
+// How a worker reports on itself (docs/scale.md, "Operations").
+enum class LogFormat { text, json };
+
+struct WorkerOperations {
+    std::string name;           // in logs, stats and the stats subject; empty: HOST-PID
+    std::string http;           // "HOST:PORT": serve /healthz and /metrics there; empty: no HTTP
+    std::string stats_subject;  // answers requests with the stats as JSON; empty: triage.worker.NAME.stats
+    LogFormat log_format = LogFormat::text;  // stderr: text lines, or one JSON object per line
+    bool quiet = false;                      // log only warnings and errors
+    std::chrono::milliseconds stats_interval{5'000};  // how often the consumer's lag is asked for
 };
 
 struct WorkerOptions {
@@ -43,6 +56,7 @@ struct WorkerOptions {
     std::chrono::milliseconds fetch_wait{1'000}; // how long one pull waits, the bound on stopping
     // Partitioned workers, for a flow that keeps state (triage/worker_partition.hpp, docs/scale.md).
     PartitionOptions partitioning;
+    WorkerOperations operations;
 };
 
 struct WorkerSummary {
@@ -69,6 +83,9 @@ struct WorkerSummary {
 // `stream`'s flow and options), its state snapshotted to a KV bucket (triage/worker_partition.hpp).
 [[nodiscard]] WorkerSummary run_worker(Stream& stream, const WorkerOptions& options,
                                        const std::atomic<bool>& stop);
+
+// Writes one event to stderr as the worker's log does (for a host that refuses to start one).
+void log_worker_error(const WorkerOperations& operations, std::string_view event, std::string_view message);
 
 // The input-stream sequence number as a worker writes it in Nats-Msg-Id.
 [[nodiscard]] std::string worker_message_id(std::uint64_t sequence);

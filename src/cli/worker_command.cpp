@@ -30,6 +30,8 @@ struct WorkerCommandOptions {
     unsigned ack_wait_seconds = 30;
     unsigned lease_milliseconds = 10'000;
     unsigned snapshot_milliseconds = 5'000;
+    std::string log_format = "text";
+    unsigned stats_interval_seconds = 5;
 #endif
 };
 
@@ -38,44 +40,31 @@ std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
 
-void print_summary(const WorkerSummary& s) {
-    fmt::print(stderr,
-               "triage worker: {} decisions and {} error records published, {} redelivered mentions ({} "
-               "already published: dropped by the output stream), {} dead-lettered, {} not acked\n",
-               s.decided, s.errors, s.redelivered, s.duplicates, s.dead_lettered, s.not_acked);
-    if (s.partitions_taken > 0)
-        fmt::print(stderr, "triage worker: {} partitions taken, {} given up, {} snapshots written, {} mentions "
-                           "skipped (decided before the snapshot)\n",
-                   s.partitions_taken, s.partitions_lost, s.snapshots, s.skipped);
-    if (s.not_acked > 0 && !s.publish_problem.empty())
-        fmt::print(stderr, "triage worker: last failed publish: {}\n", s.publish_problem);
-}
-
 // A flow that keeps state needs --partition-by (and a field it can be partitioned by); one that
 // keeps none is not partitioned. The exit status of a refusal, or nullopt.
 std::optional<int> check_partitioning(const WorkerCommandOptions& options, const Stream& stream) {
     const std::string& by = options.worker.partitioning.by;
     if (stream.monitor() != nullptr && by.empty()) {
-        fmt::print(stderr, "triage worker: {} keeps state (windows, crisis modes); workers sharing one consumer "
+        log_worker_error(options.worker.operations, "refused", fmt::format("{} keeps state (windows, crisis modes); workers sharing one consumer "
                            "would each count only their share: partition the mentions with --partition-by FIELD "
-                           "(docs/scale.md)\n",
-                   options.flow);
+                           "(docs/scale.md)",
+                   options.flow));
         return exit_usage;
     }
     if (stream.monitor() == nullptr && !by.empty()) {
-        fmt::print(stderr, "triage worker: {} keeps no state: --partition-by is for flows with windows or crisis "
-                           "modes; leave it out and every worker shares one consumer\n",
-                   options.flow);
+        log_worker_error(options.worker.operations, "refused", fmt::format("{} keeps no state: --partition-by is for flows with windows or crisis "
+                           "modes; leave it out and every worker shares one consumer",
+                   options.flow));
         return exit_usage;
     }
     if (by.empty()) return std::nullopt;
     if (std::string problem = partitioning_problem(stream.flow(), by); !problem.empty()) {
-        fmt::print(stderr, "triage worker: {}\n", problem);
+        log_worker_error(options.worker.operations, "refused", problem);
         return exit_usage;
     }
     if (stream.options().reorder.count() > 0) {
-        fmt::print(stderr, "triage worker: --reorder is not supported with --partition-by: each partition is "
-                           "decided in stream order\n");
+        log_worker_error(options.worker.operations, "refused", "--reorder is not supported with --partition-by: each partition is "
+                           "decided in stream order");
         return exit_usage;
     }
     return std::nullopt;
@@ -88,6 +77,9 @@ int run(WorkerCommandOptions& options) {
     if (!stream_options_) return exit_usage;
     stream_options_->matches = options.matches;
     Stream stream(*flow, *stream_options_);
+    options.worker.operations.quiet = options.quiet;
+    options.worker.operations.stats_interval = std::chrono::seconds(options.stats_interval_seconds);
+    options.worker.operations.log_format = options.log_format == "json" ? LogFormat::json : LogFormat::text;
     if (std::optional<int> refused = check_partitioning(options, stream)) return *refused;
     options.worker.ack_wait = std::chrono::seconds(options.ack_wait_seconds);
     options.worker.partitioning.lease_time = std::chrono::milliseconds(options.lease_milliseconds);
@@ -100,12 +92,23 @@ int run(WorkerCommandOptions& options) {
     std::signal(SIGTERM, old_term);
     std::signal(SIGINT, old_int);
     nats_Close();
-    if (!options.quiet) print_summary(summary);
-    if (!summary.failure.empty()) {
-        fmt::print(stderr, "triage worker: {}\n", summary.failure);
-        return exit_failure;
-    }
-    return exit_ok;
+    // The worker logged its summary and, if it failed, why.
+    return summary.failure.empty() ? exit_ok : exit_failure;
+}
+
+void add_operations_options(CLI::App& cmd, WorkerCommandOptions& o) {
+    WorkerOperations& ops = o.worker.operations;
+    cmd.add_option("--name", ops.name, "This worker's name in logs and stats (default: HOST-PID)");
+    cmd.add_option("--http", ops.http, "Serve /healthz and Prometheus /metrics on HOST:PORT");
+    cmd.add_option("--stats-subject", ops.stats_subject,
+                   "Answer requests on this subject with the stats as JSON (default: triage.worker.NAME.stats)");
+    cmd.add_option("--log-format", o.log_format, "stderr: text lines, or one JSON object per line")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd.add_option("--stats-interval", o.stats_interval_seconds,
+                   "Seconds between asking the server for the consumer's lag (and the decision rate)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 3'600u));
 }
 
 void add_partition_options(CLI::App& cmd, WorkerCommandOptions& o) {
@@ -162,6 +165,7 @@ void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
     cmd.add_option("--tls-ca", w.nats.tls_ca, "Trusted CA certificates (PEM)");
     cmd.add_option("--tls-cert", w.nats.tls_cert, "Client certificate (PEM)");
     cmd.add_option("--tls-key", w.nats.tls_key, "Client private key (PEM)");
+    add_operations_options(cmd, o);
 }
 #else
 int run(WorkerCommandOptions&) {
@@ -184,7 +188,7 @@ std::function<int()> add_worker_command(CLI::App& app) {
 #endif
     add_stream_flags(*cmd, options->stream);
     cmd->add_flag("--matches", options->matches, "Add to each decision what matched its text conditions");
-    cmd->add_flag("-q,--quiet", options->quiet, "Write no summary when stopping, only problems");
+    cmd->add_flag("-q,--quiet", options->quiet, "Log only problems (no start, connection or summary lines)");
     cmd->add_option("--color", options->color, "Colour diagnostics")->check(CLI::IsMember({"auto", "always", "never"}));
     cmd->footer("Each decision is the line `triage run` writes, published with Nats-Msg-Id = the mention's "
                 "sequence in --stream; a mention is acked only after its publish is acknowledged. SIGTERM or "
