@@ -1,13 +1,14 @@
 # The triage CLI as a container image: built on Debian 12 from this checkout, packaged as the .deb
 # that tests/package/deb.sh tests, and installed into debian:12-slim, run as a non-root user.
-# CI here has no docker daemon, so this file is not built there: the .deb is the tested artefact.
+# The machines here have no docker daemon: .ci/image-check builds this file with buildah instead.
 #   docker build -t triage .
 #   docker run --rm -v "$PWD:/work" triage check --werror flows/care.flow
 FROM debian:12 AS build
-# The build dependencies of .ci/deps (not its test tools), and dpkg-dev for the package's Depends.
+# The build dependencies of .ci/deps (not its test tools), and dpkg-dev for the package's Depends;
+# Z3 (the semantic checks of `check`) is required unless -DTRIAGE_WITH_Z3=OFF.
 RUN apt-get update && apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkg-config dpkg-dev \
-      libboost-dev libfmt-dev libre2-dev libutf8proc-dev libcli11-dev libsimdjson-dev \
+      libboost-dev libfmt-dev libre2-dev libutf8proc-dev libcli11-dev libsimdjson-dev libz3-dev libnats-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

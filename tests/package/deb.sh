@@ -19,25 +19,37 @@ deb=$(ls "$work"/package/triage_*.deb)
 if command -v dpkg-shlibdeps >/dev/null; then
   [[ $(dpkg-deb -f "$deb" Depends) == *libre2* ]] || fail "Depends does not name libre2: $(dpkg-deb -f "$deb" Depends)"
 fi
+# The machine's architecture, and its multiarch directory (lib/x86_64-linux-gnu on amd64) that
+# holds the library, triage.pc and the CMake package, as in Debian's own -dev packages.
+arch=$(dpkg --print-architecture)
+[ "$(dpkg-deb -f "$deb" Architecture)" = "$arch" ] || fail "Architecture is $(dpkg-deb -f "$deb" Architecture), not $arch"
+libdir=usr/lib/$(g++ -print-multiarch)
+[ "$libdir" != usr/lib/ ] || fail "g++ -print-multiarch names no multiarch directory"
 root=$work/root
 dpkg-deb -x "$deb" "$root"
 
-for file in usr/bin/triage usr/include/triage/triage.hpp usr/include/triage/version.hpp usr/lib/libtriage.a \
-            usr/lib/cmake/triage/triageConfig.cmake usr/lib/pkgconfig/triage.pc \
-            usr/share/man/man1/triage.1 usr/share/man/man1/triage-check.1 \
+for file in usr/bin/triage usr/include/triage/triage.hpp usr/include/triage/version.hpp $libdir/libtriage.a \
+            $libdir/cmake/triage/triageConfig.cmake $libdir/pkgconfig/triage.pc \
+            usr/share/man/man1/triage.1.gz usr/share/man/man1/triage-check.1.gz \
             usr/share/bash-completion/completions/triage usr/share/zsh/vendor-completions/_triage \
             usr/share/doc/triage/copyright usr/share/doc/triage/README.md usr/share/doc/triage/docs/cli.md; do
   [ -f "$root/$file" ] || fail "the package has no /$file"
 done
+[ ! -d "$root/usr/lib/pkgconfig" ] && [ ! -f "$root/usr/lib/libtriage.a" ] || fail "files in /usr/lib, not /$libdir"
+# Man pages gzipped (Debian policy), every one of them, and each a page of its command.
+uncompressed=$(find "$root/usr/share/man" -type f -not -name '*.gz')
+[ -z "$uncompressed" ] || fail "man pages not gzipped: $uncompressed"
+[[ $(gzip -dc "$root/usr/share/man/man1/triage-check.1.gz") == *'.TH TRIAGE-CHECK 1 '* ]] ||
+  fail "triage-check.1.gz is not the man page of triage check"
 "$root/usr/bin/triage" check "$source_dir/examples/airforce.flow" >/dev/null || fail "the installed triage"
 
 # triage.pc in step with the library: each library the installed triage::triage links, by the
 # pkg-config module that provides it ("" for headers only).
 declare -A module_of=([Boost::headers]="" [fmt::fmt]=fmt [PkgConfig::RE2]=re2 [PkgConfig::UTF8PROC]=libutf8proc
                       [simdjson::simdjson]=simdjson [PkgConfig::Z3]=z3)
-pc=$root/usr/lib/pkgconfig/triage.pc
+pc=$root/$libdir/pkgconfig/triage.pc
 requires=" $(sed -n 's/^Requires.private: *//p' "$pc") "
-linked=$(grep -o 'LINK_ONLY:[^>]*>' "$root/usr/lib/cmake/triage/triageTargets.cmake" | sed 's/LINK_ONLY:\(.*\)>/\1/' | sort -u)
+linked=$(grep -o 'LINK_ONLY:[^>]*>' "$root/$libdir/cmake/triage/triageTargets.cmake" | sed 's/LINK_ONLY:\(.*\)>/\1/' | sort -u)
 [ -n "$linked" ] || fail "no linked library found in triageTargets.cmake"
 for target in $linked; do
   [ -v "module_of[$target]" ] ||
@@ -52,7 +64,7 @@ for module in $requires; do
 done
 
 expect="m-3: Monitor only"
-export PKG_CONFIG_PATH=$root/usr/lib/pkgconfig
+export PKG_CONFIG_PATH=$root/$libdir/pkgconfig
 # shellcheck disable=SC2046 # pkg-config's flags are separate words
 g++ -std=c++20 -o "$work/embed_pkg_config" "$source_dir/examples/embed/main.cpp" $(pkg-config --static --cflags --libs triage) ||
   fail "building with pkg-config"
