@@ -171,7 +171,11 @@ TEST_CASE("nats worker: a mention delivered again after its worker died before t
     std::vector<std::string> lines = mentions(dir, count);
     for (const std::string& line : lines) client.publish("mentions.in", line);
     triage::WorkerOptions options = worker_options({server.url(), ""});
-    options.ack_wait = 1s;
+    // Short enough for the dead worker's mention to come back soon, long enough that the live
+    // worker acks a batch of its own in time on a loaded machine (a second delivery of one of
+    // those would be a second duplicate; seen with 1 s and batches of 100).
+    options.ack_wait = 3s;
+    options.batch = 10;
 
     // A worker that published the first mention's decision and died before acking it: the same
     // consumer as the workers make, one mention pulled, its decision published, no ack.
