@@ -9,8 +9,9 @@
 // delivered again (its worker died, or its ack was lost with a node) is dropped as a duplicate by
 // the output stream. That holds within the output stream's duplicate window, which these tests
 // set to 2 minutes (JetStream's default), far longer than a redelivery takes here: --ack-wait 1 s
-// (5 s in the cluster), and a killed node is back within seconds. The test's own publisher sets Nats-Msg-Id on the
-// mentions too, so a publish retried across a node failure stores no mention twice.
+// (5 s in the cluster), and a killed node is back within seconds. The test's own publisher sets
+// Nats-Msg-Id on the mentions too, so a publish retried across a node failure stores no mention
+// twice.
 //
 // The cases are named "nats worker: ..." so that .ci/run leaves them out of the sanitizer build;
 // their stores live under the build directory and every process they start is stopped.
