@@ -8,10 +8,9 @@
 // decision, and publishes it with Nats-Msg-Id = the mention's input sequence, so a mention
 // delivered again (its worker died, or its ack was lost with a node) is dropped as a duplicate by
 // the output stream. That holds within the output stream's duplicate window, which these tests
-// set to 2 minutes (JetStream's default), far longer than a redelivery takes here: --ack-wait 1 s
-// (5 s in the cluster), and a killed node is back within seconds. The test's own publisher sets
-// Nats-Msg-Id on the mentions too, so a publish retried across a node failure stores no mention
-// twice.
+// set to 2 minutes (JetStream's default), far longer than a redelivery takes here: --ack-wait 1 s,
+// and a killed node is back within seconds. The test's own publisher sets Nats-Msg-Id on the
+// mentions too, so a publish retried across a node failure stores no mention twice.
 //
 // The cases are named "nats worker: ..." so that .ci/run leaves them out of the sanitizer build;
 // their stores live under the build directory and every process they start is stopped.
@@ -462,9 +461,7 @@ TEST_CASE("nats worker: a 3-node cluster, R3 streams, the output stream's leader
     client.add_stream("MENTIONS", "mentions.in", 3);
     client.add_stream("DECISIONS", "decisions.>", 3);
     const std::vector<std::string> lines = mentions(dir, mention_count);
-    // An R3 publish waits for a quorum, slower than one node's: 5 s for batches of 10 (seen: with
-    // 1 s and 50 under a busy ctest, 9,389 redeliveries and the run not done in two minutes).
-    const std::vector<std::string> args = worker_args(urls(nodes), "5", "10");
+    const std::vector<std::string> args = worker_args(urls(nodes));
 
     std::vector<Process> workers(3);
     std::vector<std::string> logs;
