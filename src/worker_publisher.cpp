@@ -45,8 +45,7 @@ std::unique_ptr<BatchPublisher> BatchPublisher::open(natsConnection* connection,
 }
 
 BatchPublisher::~BatchPublisher() {
-    // No acknowledgement handler may run once this object is gone. (Only with publishes sent:
-    // before the first, nats.c has no list of pending ones to take back.)
+    // No acknowledgement handler may run once this object is gone.
     if (!outcomes_.empty()) take_back_unanswered();
     jsCtx_Destroy(jetstream_);
 }
@@ -63,7 +62,10 @@ void BatchPublisher::send(const std::string& subject, std::string_view data, con
     jsPubOptions_Init(&options);
     options.MsgId = id.c_str();
     natsStatus s = js_PublishAsync(jetstream_, subject.c_str(), data.data(), static_cast<int>(data.size()), &options);
-    if (s == NATS_OK) return;
+    if (s == NATS_OK) {
+        tracking_ = true;
+        return;
+    }
     // Not sent, or sent and not tracked: either way no acknowledgement handler will report it.
     std::lock_guard lock(mutex_);
     waiting_.erase(id);
@@ -87,6 +89,8 @@ const std::vector<BatchPublisher::Outcome>& BatchPublisher::complete(std::chrono
 // Takes every unanswered publish back from nats.c (its acknowledgement, if it comes, is dropped),
 // then waits for the handlers already running: after that none runs until the next send.
 void BatchPublisher::take_back_unanswered() {
+    // Before the first publish nats.c has no list of pending ones to ask (it would crash).
+    if (!tracking_) return;
     natsMsgList unanswered{};
     if (js_PublishAsyncGetPendingList(&unanswered, jetstream_) == NATS_OK) {
         for (int i = 0; i < unanswered.Count; ++i) {

@@ -48,6 +48,7 @@ private:
     void take_back_unanswered();
 
     jsCtx* jetstream_ = nullptr;
+    bool tracking_ = false;  // a publish was handed to nats.c: it keeps a list of pending ones
     // Written by nats.c's thread for the context's replies, read by the worker after complete().
     std::mutex mutex_;
     std::unordered_map<std::string, std::size_t> waiting_;  // Nats-Msg-Id -> position in the batch
