@@ -414,8 +414,6 @@ TEST_CASE("nats worker: 3 workers, one killed with SIGKILL every second and rest
     client.add_stream("MENTIONS", "mentions.in", 1);
     client.add_stream("DECISIONS", "decisions.>", 1);
     const std::vector<std::string> lines = mentions(dir, mention_count);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-        REQUIRE(client.publish("mentions.in", lines[i], "mention-" + std::to_string(i + 1)));
     const std::vector<std::string> args = worker_args(nodes[0].url());
 
     std::vector<Process> workers(3);
@@ -424,18 +422,29 @@ TEST_CASE("nats worker: 3 workers, one killed with SIGKILL every second and rest
         logs.push_back(dir.file("worker-" + std::to_string(w) + ".log"));
         workers[w].start(args, logs[w]);
     }
-    // While mentions wait to be delivered (so every worker holds a batch it is deciding), kill
-    // one worker a second, round robin, and start a new process on the same consumer at once.
     for (int i = 0; i < 300 && !client.pending("MENTIONS", "triage"); ++i) std::this_thread::sleep_for(100ms);
+    // Workers decide tens of thousands of mentions a second, faster than the kills below: the
+    // mentions are published while they run (one at a time, each waited for), so the kills fall
+    // throughout the run.
+    std::atomic<bool> published{false};
+    std::thread publisher([&] {
+        Client own(nodes[0].url());
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            CHECK(own.publish("mentions.in", lines[i], "mention-" + std::to_string(i + 1)));
+        published = true;
+    });
+    // While mentions come in and wait to be delivered, kill one worker a second, round robin, and
+    // start a new process on the same consumer at once.
     int kills = 0;
     for (;;) {
         std::this_thread::sleep_for(1s);
-        if (client.pending("MENTIONS", "triage").value_or(0) == 0) break;
+        if (published && client.pending("MENTIONS", "triage").value_or(0) == 0) break;
         Process& victim = workers[static_cast<std::size_t>(kills) % workers.size()];
         CHECK(victim.kill(SIGKILL) == 128 + SIGKILL);
         victim.start(args, logs[static_cast<std::size_t>(kills) % workers.size()]);
         ++kills;
     }
+    publisher.join();
     CHECK(kills >= 2);
     CHECK(wait_until_decided(client, mention_count));
     std::uint64_t redelivered = 0, duplicates = 0;
