@@ -295,30 +295,10 @@ struct TwoStreams {
 // the calls that check each hit, they cost a store and a load per byte on each chain.)
 [[gnu::noinline]] std::size_t run_two_streams(const std::uint32_t* next, const std::uint8_t* byte_class,
                                               const unsigned char* t, TwoStreams& s, std::array<Hit, 64>& hits) noexcept {
-    // Rows as 64-bit offsets: a 32-bit row added to a byte's cell would be widened again each step.
-    std::size_t first = s.first, second = s.second;
+    std::uint32_t first = s.first, second = s.second;
     std::size_t i = s.i, n = 0;
     const std::size_t half = s.half;
-    // Two steps of each scan, then one test of the four rows' first cells: most steps end in no
-    // final state, and the test and the loop's own bookkeeping were half the work of a step.
-    for (; i + 2 <= half && n + 4 <= hits.size(); i += 2) {
-        first = next[first + byte_class[t[i]]];
-        second = next[second + byte_class[t[half + i]]];
-        const std::uint32_t a = next[first], b = next[second];
-        first = next[first + byte_class[t[i + 1]]];
-        second = next[second + byte_class[t[half + i + 1]]];
-        const std::uint32_t c = next[first], d = next[second];
-        if ((a | b | c | d) == 0) continue;
-        hits[n] = {a, i + 1};
-        n += a != 0;
-        hits[n] = {b, half + i + 1};
-        n += b != 0;
-        hits[n] = {c, i + 2};
-        n += c != 0;
-        hits[n] = {d, half + i + 2};
-        n += d != 0;
-    }
-    for (; i < half && n + 2 <= hits.size(); ++i) {  // an odd half's last step, or a nearly full `hits`
+    for (; i < half && n + 2 <= hits.size(); ++i) {
         first = next[first + byte_class[t[i]]];
         second = next[second + byte_class[t[half + i]]];
         const std::uint32_t a = next[first], b = next[second];
@@ -328,8 +308,8 @@ struct TwoStreams {
         hits[n] = {b, half + i + 1};
         n += b != 0;
     }
-    s.first = static_cast<std::uint32_t>(first);
-    s.second = static_cast<std::uint32_t>(second);
+    s.first = first;
+    s.second = second;
     s.i = i;
     return n;
 }
