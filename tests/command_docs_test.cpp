@@ -2,7 +2,11 @@
 // suggestions, completion scripts that complete, man pages from the option definitions.
 #include "support.hpp"
 
+#include "triage/version.hpp"
+
+#include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 namespace {
@@ -115,6 +119,26 @@ TEST_CASE("completion: zsh and fish scripts name every command and its options")
                                 "warnings as errors'\n"));
     CHECK(contains(fish.output, "complete -c triage -n '__fish_seen_subcommand_from check' -l format -r -d"));
     CHECK(run_cli("completion tcsh").status == 2);
+}
+
+TEST_CASE("man: the pages are dated by --date, else by SOURCE_DATE_EPOCH, in the .TH line") {
+    triage::test::TempDir dir;
+    REQUIRE(run_cli("man --date 2024-02-29 " + triage::test::quoted(dir.file("dated"))).status == 0);
+    CHECK(triage::test::read_file(dir.path / "dated/triage-check.1")
+              .starts_with(".TH TRIAGE-CHECK 1 \"2024-02-29\" \"triage " TRIAGE_VERSION_STRING "\" \"triage manual\"\n"));
+    // A reproducible build sets SOURCE_DATE_EPOCH: 86400 s after the epoch is 1970-01-02 (UTC).
+    ::setenv("SOURCE_DATE_EPOCH", "86400", 1);
+    const int status = run_cli("man " + triage::test::quoted(dir.file("epoch"))).status;
+    ::unsetenv("SOURCE_DATE_EPOCH");
+    REQUIRE(status == 0);
+    CHECK(triage::test::read_file(dir.path / "epoch/triage.1").starts_with(".TH TRIAGE 1 \"1970-01-02\" "));
+    // Without either: today's date, in the same form.
+    REQUIRE(run_cli("man " + triage::test::quoted(dir.file("today"))).status == 0);
+    const std::string today = triage::test::read_file(dir.path / "today/triage.1");
+    CHECK(std::regex_search(today, std::regex(R"(^\.TH TRIAGE 1 "20[0-9]{2}-[01][0-9]-[0-3][0-9]" )")));
+    CliRun bad = run_cli("man --date 2024-2-29 " + triage::test::quoted(dir.file("bad")));
+    CHECK(bad.status == 2);
+    CHECK(contains(bad.output, "expected YYYY-MM-DD, got '2024-2-29'"));
 }
 
 TEST_CASE("man: a page per command, written from the same option definitions as --help") {

@@ -32,8 +32,13 @@ std::vector<std::string> option_names(const CLI::App& command);
 // The completion script for `shell` (bash, zsh or fish).
 std::string completion_script(const CLI::App& app, std::string_view shell);
 
-// The man page (roff) of the tool, or of one command when `command` is not null.
-std::string man_page(const CLI::App& app, const CLI::App* command);
+// The man page (roff) of the tool, or of one command when `command` is not null; `date`
+// ("2026-03-01") is the page's date in its .TH line.
+std::string man_page(const CLI::App& app, const CLI::App* command, std::string_view date);
+
+// The date of generated man pages: SOURCE_DATE_EPOCH's day (UTC) when that variable is set, so
+// that a package build gives the same pages every time (reproducible-builds.org), else today's.
+std::string man_page_date();
 
 // The section of docs/diagnostics.md on `code` ("T012" or "t012"), compiled in; nullopt when
 // there is none.

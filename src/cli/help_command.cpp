@@ -59,8 +59,10 @@ int run_help(const CLI::App& app, const std::string& topic) {
     return exit_usage;
 }
 
-// Writes triage.1 and triage-COMMAND.1 for every command into `directory` (created if missing).
-int run_man(const CLI::App& app, const std::string& directory) {
+// Writes triage.1 and triage-COMMAND.1 for every command into `directory` (created if missing),
+// dated `date` (man_page_date() when empty).
+int run_man(const CLI::App& app, const std::string& directory, std::string date) {
+    if (date.empty()) date = man_page_date();
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error) {
@@ -68,9 +70,9 @@ int run_man(const CLI::App& app, const std::string& directory) {
         return exit_failure;
     }
     const std::filesystem::path root(directory);
-    if (!write_output((root / "triage.1").string(), man_page(app, nullptr))) return exit_failure;
+    if (!write_output((root / "triage.1").string(), man_page(app, nullptr, date))) return exit_failure;
     for (const CLI::App* command : visible_commands(app))
-        if (!write_output((root / ("triage-" + command->get_name() + ".1")).string(), man_page(app, command)))
+        if (!write_output((root / ("triage-" + command->get_name() + ".1")).string(), man_page(app, command, date)))
             return exit_failure;
     return exit_ok;
 }
@@ -179,10 +181,20 @@ std::vector<std::pair<CLI::App*, std::function<int()>>> add_documentation_comman
         return write_output(shell->second, completion_script(app, shell->first)) ? exit_ok : exit_failure;
     });
 
-    auto directory = std::make_shared<std::string>();
+    auto man_flags = std::make_shared<std::pair<std::string, std::string>>();  // directory, date
     CLI::App* man = app.add_subcommand("man", "Write the man pages (triage.1, triage-COMMAND.1) into a directory");
-    man->add_option("directory", *directory, "Where to write them (created if missing)")->required();
-    commands.emplace_back(man, [&app, directory] { return run_man(app, *directory); });
+    man->add_option("directory", man_flags->first, "Where to write them (created if missing)")->required();
+    man->add_option("--date", man_flags->second,
+                    "The pages' date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH's day, else today)")
+        ->check(CLI::Validator(
+            [](const std::string& date) {
+                bool ok = date.size() == 10;
+                for (std::size_t i = 0; ok && i < date.size(); ++i)
+                    ok = i == 4 || i == 7 ? date[i] == '-' : std::isdigit(static_cast<unsigned char>(date[i])) != 0;
+                return ok ? std::string() : "expected YYYY-MM-DD, got '" + date + "'";
+            },
+            "YYYY-MM-DD"));
+    commands.emplace_back(man, [&app, man_flags] { return run_man(app, man_flags->first, man_flags->second); });
     return commands;
 }
 

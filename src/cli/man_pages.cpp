@@ -6,11 +6,17 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
 namespace triage::cli {
 
 namespace {
 
-// Text as roff shows it literally: backslashes and hyphens escaped, no line taken for a request.
+// Text as roff shows it literally: backslashes and hyphens escaped, no line taken for a request,
+// and a break point (\:) after each slash, so that a long URL can wrap instead of overflowing.
 std::string roff(std::string_view text) {
     std::string out;
     bool line_start = true;
@@ -18,6 +24,7 @@ std::string roff(std::string_view text) {
         if (line_start && (c == '.' || c == '\'')) out += "\\&";
         if (c == '\\') out += "\\e";
         else if (c == '-') out += "\\-";
+        else if (c == '/') out += "/\\:";
         else out += c;
         line_start = c == '\n';
     }
@@ -52,11 +59,25 @@ std::string synopsis(const CLI::App& command, const std::string& name) {
 
 }  // namespace
 
-std::string man_page(const CLI::App& app, const CLI::App* command) {
+std::string man_page_date() {
+    std::time_t seconds = std::time(nullptr);
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+        long long value = 0;
+        const char* end = epoch + std::strlen(epoch);
+        if (auto [rest, error] = std::from_chars(epoch, end, value); error == std::errc() && rest == end && value >= 0)
+            seconds = static_cast<std::time_t>(value);
+    }
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    return fmt::format("{:04}-{:02}-{:02}", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+}
+
+std::string man_page(const CLI::App& app, const CLI::App* command, std::string_view date) {
     const std::string title = command == nullptr ? "TRIAGE" : "TRIAGE-" + command->get_name();
     std::string upper;
     for (char c : title) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    std::string out = fmt::format(".TH {} 1 \"\" \"triage {}\" \"triage manual\"\n.SH NAME\n", upper, TRIAGE_VERSION_STRING);
+    std::string out = fmt::format(".TH {} 1 \"{}\" \"triage {}\" \"triage manual\"\n.SH NAME\n", upper, date,
+                                  TRIAGE_VERSION_STRING);
     if (command == nullptr) {
         out += "triage \\- " + roff(app.get_description()) + "\n";
         out += synopsis(app, "triage");
