@@ -67,8 +67,10 @@ try:
     if not any(u.startswith("file:///") and u.endswith("/T010-duplicate-field.flow") for u in uris):
         problems.append("no file:// URI for the absolute paths")
     rules = len(run["tool"]["driver"]["rules"])
-    # The default help base: a file:// URL unless the build set TRIAGE_DOCS_URL.
+    # The default help base, TRIAGE_DOCS_URL: an https URL, which works wherever the report is read.
     default_base = sys.argv[3] if len(sys.argv) > 3 else ""
+    if not default_base.startswith("https://"):
+        problems.append(f"the default help base {default_base!r} is not an https URL")
     check(sarif([os.path.join(source, "tests/fixtures/cli/bad.flow")], work), default_base)
 finally:
     shutil.rmtree(work)
