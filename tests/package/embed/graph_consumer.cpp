@@ -1,5 +1,5 @@
-// Compiles and links against an installed triage: the packaging works, the umbrella header and
-// the graph target (triage::graph, with Boost) alike.
+// Compiles and links against an installed triage through its graph target (triage::graph, with
+// Boost) and the umbrella header: the CMake package exports both targets usably.
 #include <triage/graph.hpp>
 #include <triage/triage.hpp>
 
