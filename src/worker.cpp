@@ -13,6 +13,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -72,7 +73,7 @@ public:
           decision_json_(stream.flow()) {}
 
     // Publishes the mention's decision (or error record), then acks it; after a failed publish,
-    // dead-letters it on its last delivery or asks for it again.
+    // dead-letters it on its last delivery or asks for it again after a delay (redelivery_delay).
     void handle(natsMsg* message) {
         jsMsgMetaData* raw_meta = nullptr;
         if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) {
@@ -100,7 +101,7 @@ public:
             ++summary_.dead_lettered;
             return;
         }
-        natsMsg_Nak(message, nullptr);
+        natsMsg_NakWithDelay(message, redelivery_delay(meta->NumDelivered).count(), nullptr);
         ++summary_.not_acked;
     }
 
@@ -116,6 +117,17 @@ private:
         write_error_json(json_, sequence, stream_.error());
         line_ = json_.str();
         return false;
+    }
+
+    // A failed publish mostly means the output stream has no leader: when it is lost, the other
+    // nodes elect one after 4 to 9 s (5 to 8 s seen here), and until then every publish gets "no
+    // responders" at once. A plain nak brought the mention back at once to fail again, so its
+    // --max-deliver deliveries were spent within milliseconds and the server gave up on it: the
+    // mention was lost (issue 19). The delay doubles with each delivery: 2, 4, 8, 16 s, then 30 s,
+    // so the default five deliveries span 30 s.
+    static std::chrono::milliseconds redelivery_delay(std::uint64_t delivered) {
+        const std::uint64_t doublings = std::min<std::uint64_t>(delivered > 0 ? delivered - 1 : 0, 4);
+        return std::min(std::chrono::milliseconds(2'000 << doublings), std::chrono::milliseconds(30'000));
     }
 
     bool publish(const std::string& subject, std::string_view data, const std::string& id) {
