@@ -253,6 +253,14 @@ std::string NatsClient::leader(const std::string& stream) const {
     return name;
 }
 
+std::string NatsClient::request(const std::string& subject) const {
+    natsMsg* reply = nullptr;
+    REQUIRE(natsConnection_RequestString(&reply, connection_, subject.c_str(), "", 5000) == NATS_OK);
+    std::string data(natsMsg_GetData(reply), static_cast<std::size_t>(natsMsg_GetDataLength(reply)));
+    natsMsg_Destroy(reply);
+    return data;
+}
+
 std::optional<std::uint64_t> NatsClient::pending(const std::string& stream, const std::string& durable) const {
     jsConsumerInfo* info = nullptr;
     if (js_GetConsumerInfo(&info, js_, stream.c_str(), durable.c_str(), nullptr, nullptr) != NATS_OK)

@@ -103,6 +103,8 @@ public:
     [[nodiscard]] std::uint64_t messages(const std::string& stream) const;
     // The name of the node that leads the stream; empty while there is none.
     [[nodiscard]] std::string leader(const std::string& stream) const;
+    // The reply to an empty request on `subject` (a worker's stats subject).
+    [[nodiscard]] std::string request(const std::string& subject) const;
     // Mentions of the durable consumer not delivered yet; none while it cannot be asked.
     [[nodiscard]] std::optional<std::uint64_t> pending(const std::string& stream, const std::string& durable) const;
     // Every mention of the durable consumer acked.

@@ -191,6 +191,19 @@ std::pair<std::uint64_t, std::uint64_t> redelivered_and_duplicates(const std::st
     return {redelivered, duplicates};
 }
 
+// Stops every worker with SIGTERM (each drains and exits 0) and sums the counts of their logs:
+// mentions redelivered, and of those the ones already published.
+std::pair<std::uint64_t, std::uint64_t> stop_and_count(std::vector<Process>& workers,
+                                                       const std::vector<std::string>& logs) {
+    std::uint64_t redelivered = 0, duplicates = 0;
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+        CHECK(workers[w].kill(SIGTERM) == 0);
+        auto [r, d] = redelivered_and_duplicates(logs[w]);
+        redelivered += r, duplicates += d;
+    }
+    return {redelivered, duplicates};
+}
+
 }  // namespace
 
 TEST_CASE("nats worker: 3 workers, one killed with SIGKILL at every sixth decided and restarted: one decision per "
@@ -230,12 +243,7 @@ TEST_CASE("nats worker: 3 workers, one killed with SIGKILL at every sixth decide
     }
     CHECK(kills >= 2);
     CHECK(wait_until_decided(client, mention_count));
-    std::uint64_t redelivered = 0, duplicates = 0;
-    for (std::size_t w = 0; w < workers.size(); ++w) {
-        CHECK(workers[w].kill(SIGTERM) == 0);
-        auto [r, d] = redelivered_and_duplicates(logs[w]);
-        redelivered += r, duplicates += d;
-    }
+    const auto [redelivered, duplicates] = stop_and_count(workers, logs);
     // The last victim died holding a batch: the workers that finished took it over.
     CHECK(redelivered > 0);
     MESSAGE(kills << " workers killed; the last workers took over " << redelivered << " mentions, " << duplicates
@@ -277,12 +285,7 @@ TEST_CASE("nats worker: a 3-node cluster, R3 streams, the output stream's leader
         cluster.start(victim);
     }
     CHECK(wait_until_decided(client, mention_count));
-    std::uint64_t redelivered = 0, duplicates = 0;
-    for (std::size_t w = 0; w < workers.size(); ++w) {
-        CHECK(workers[w].kill(SIGTERM) == 0);
-        auto [r, d] = redelivered_and_duplicates(logs[w]);
-        redelivered += r, duplicates += d;
-    }
+    const auto [redelivered, duplicates] = stop_and_count(workers, logs);
     // Whether a publish was cut off (and so redelivered) depends on the moment of the kill.
     MESSAGE("killed and restarted " << killed << "; " << redelivered << " redelivered, " << duplicates
                                     << " dropped as duplicates");
