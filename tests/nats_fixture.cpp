@@ -1,6 +1,8 @@
 // tests/nats_fixture.hpp: nats-server processes and a JetStream client for the worker tests.
 #include "nats_fixture.hpp"
 
+#include "triage/worker.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <thread>
 
 extern char** environ;
@@ -19,6 +23,27 @@ extern char** environ;
 namespace triage::test {
 
 using namespace std::chrono_literals;
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string example(const std::string& name) { return (source_dir() / "examples" / name).string(); }
+
+std::vector<std::string> care_mentions(const std::filesystem::path& dir, int count) {
+    CliRun gen = run_triage("gen " + quoted(example("customer_care.flow")) + " --seed 19 -n " + std::to_string(count - 2));
+    REQUIRE(gen.status == 0);
+    std::vector<std::string> lines = lines_of(gen.output);
+    lines.insert(lines.begin() + 10, "not json");
+    lines.insert(lines.begin() + count / 2, "{\"text\": 42}");
+    std::string all;
+    for (const std::string& line : lines) all += line + '\n';
+    write_file(dir / "mentions.jsonl", all);
+    return lines;
+}
 
 int free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -290,6 +315,29 @@ std::vector<NatsClient::Stored> NatsClient::read_all(const std::string& stream) 
         natsMsg_Destroy(message);
     }
     return out;
+}
+
+void check_one_decision_each(const NatsClient& client, const std::filesystem::path& dir, std::size_t count,
+                             const std::string& now) {
+    std::vector<NatsClient::Stored> stored = client.read_all("DECISIONS");
+    CHECK(stored.size() == count);
+    std::set<std::string> ids;
+    std::multiset<std::string> published;
+    for (const NatsClient::Stored& s : stored) {
+        ids.insert(s.id);
+        published.insert(s.data);
+    }
+    std::set<std::string> sequences;
+    for (std::size_t i = 1; i <= count; ++i) sequences.insert(triage::worker_message_id(i));
+    CHECK(ids.size() == stored.size());  // no id twice
+    CHECK(ids == sequences);             // none missing
+    CliRun run = run_triage("run -q -j 1 --max-errors 10 --now " + now + " " + quoted(example("customer_care.flow")) +
+                            " " + quoted((dir / "mentions.jsonl").string()) + " 2>/dev/null");
+    REQUIRE(run.status == 0);
+    std::vector<std::string> expected_lines = lines_of(run.output);
+    std::multiset<std::string> expected(expected_lines.begin(), expected_lines.end());
+    REQUIRE(expected.size() == count);
+    CHECK(published == expected);
 }
 
 }  // namespace triage::test

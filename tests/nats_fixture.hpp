@@ -19,6 +19,14 @@
 
 namespace triage::test {
 
+// The lines of `text`, without their '\n'.
+[[nodiscard]] std::vector<std::string> lines_of(const std::string& text);
+// examples/NAME in the source tree.
+[[nodiscard]] std::string example(const std::string& name);
+// `count` synthetic mentions for examples/customer_care.flow (`triage gen --seed 19`), two of them
+// no mention at all, also written to `dir`/mentions.jsonl for `triage run`.
+[[nodiscard]] std::vector<std::string> care_mentions(const std::filesystem::path& dir, int count);
+
 // A loopback port nobody listens on now (the kernel picks it).
 [[nodiscard]] int free_port();
 [[nodiscard]] bool accepts_connections(int port);
@@ -120,5 +128,10 @@ private:
     natsConnection* connection_ = nullptr;
     jsCtx* js_ = nullptr;
 };
+
+// The stream DECISIONS holds one message per mention of care_mentions(`dir`, `count`): Msg-Ids 1..N,
+// each once, and as a set the lines `triage run --now NOW` writes for the same mentions.
+void check_one_decision_each(const NatsClient& client, const std::filesystem::path& dir, std::size_t count,
+                             const std::string& now);
 
 }  // namespace triage::test

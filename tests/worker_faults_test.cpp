@@ -82,30 +82,8 @@ private:
 using Client = triage::test::NatsClient;
 using triage::test::NatsCluster;
 
-std::string example(const std::string& name) { return (triage::test::source_dir() / "examples" / name).string(); }
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-// `count` synthetic mentions for customer_care.flow, two of them no mention at all, also written
-// to mentions.jsonl for `triage run`.
-std::vector<std::string> mentions(const WorkDir& dir, int count) {
-    triage::test::CliRun gen =
-        triage::test::run_triage("gen " + triage::test::quoted(example("customer_care.flow")) + " --seed 19 -n " +
-                                 std::to_string(count - 2));
-    REQUIRE(gen.status == 0);
-    std::vector<std::string> lines = lines_of(gen.output);
-    lines.insert(lines.begin() + 10, "not json");
-    lines.insert(lines.begin() + count / 2, "{\"text\": 42}");
-    std::string all;
-    for (const std::string& line : lines) all += line + '\n';
-    triage::test::write_file(dir.file("mentions.jsonl"), all);
-    return lines;
-}
+using triage::test::example;
+using triage::test::lines_of;
 
 // Publishes the mentions in order, 500 every 200 ms (about 2,500 a second, so the run lasts long
 // enough for the faults), each with Nats-Msg-Id "mention-N"; `done` once all are stored.
@@ -151,32 +129,6 @@ bool wait_until_decided(const Client& client, std::uint64_t count) {
     return false;
 }
 
-// The output stream's messages are one per mention: Msg-Ids 1..N, each once, and as a set the
-// lines `triage run --now` writes for the same mentions. The input stream holds each mention once.
-void check_one_decision_each(const Client& client, const WorkDir& dir, std::size_t count) {
-    CHECK(client.messages("MENTIONS") == count);
-    std::vector<Client::Stored> stored = client.read_all("DECISIONS");
-    CHECK(stored.size() == count);
-    std::set<std::string> ids;
-    std::multiset<std::string> published;
-    for (const Client::Stored& s : stored) {
-        ids.insert(s.id);
-        published.insert(s.data);
-    }
-    std::set<std::string> sequences;
-    for (std::size_t i = 1; i <= count; ++i) sequences.insert(triage::worker_message_id(i));
-    CHECK(ids.size() == stored.size());  // no id twice
-    CHECK(ids == sequences);             // none missing
-    triage::test::CliRun run = triage::test::run_triage(
-        "run -q -j 1 --max-errors 10 --now " + now_text + " " + triage::test::quoted(example("customer_care.flow")) +
-        " " + triage::test::quoted(dir.file("mentions.jsonl")) + " 2>/dev/null");
-    REQUIRE(run.status == 0);
-    std::vector<std::string> expected_lines = lines_of(run.output);
-    std::multiset<std::string> expected(expected_lines.begin(), expected_lines.end());
-    REQUIRE(expected.size() == count);
-    CHECK(published == expected);
-}
-
 // The "N redelivered mentions (M already published" counts of every summary in a worker's log.
 std::pair<std::uint64_t, std::uint64_t> redelivered_and_duplicates(const std::string& log) {
     std::uint64_t redelivered = 0, duplicates = 0;
@@ -214,7 +166,7 @@ TEST_CASE("nats worker: 3 workers, one killed with SIGKILL at every sixth decide
     Client client(server.url(0));
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
-    const std::vector<std::string> lines = mentions(dir, mention_count);
+    const std::vector<std::string> lines = triage::test::care_mentions(dir.path, mention_count);
     for (std::size_t i = 0; i < lines.size(); ++i)
         client.publish("mentions.in", lines[i], ("mention-" + std::to_string(i + 1)).c_str());
     const std::vector<std::string> args = worker_args(server.url(0));
@@ -248,7 +200,8 @@ TEST_CASE("nats worker: 3 workers, one killed with SIGKILL at every sixth decide
     CHECK(redelivered > 0);
     MESSAGE(kills << " workers killed; the last workers took over " << redelivered << " mentions, " << duplicates
                   << " of them already published");
-    check_one_decision_each(client, dir, mention_count);
+    CHECK(client.messages("MENTIONS") == mention_count);  // the publisher's retries stored none twice
+    triage::test::check_one_decision_each(client, dir.path, mention_count, now_text);
 }
 
 TEST_CASE("nats worker: a 3-node cluster, R3 streams, the output stream's leader killed and restarted: one decision each") {
@@ -258,7 +211,7 @@ TEST_CASE("nats worker: a 3-node cluster, R3 streams, the output stream's leader
     Client client(cluster.urls());
     client.add_stream("MENTIONS", "mentions.in", 3);
     client.add_stream("DECISIONS", "decisions.>", 3);
-    const std::vector<std::string> lines = mentions(dir, mention_count);
+    const std::vector<std::string> lines = triage::test::care_mentions(dir.path, mention_count);
     const std::vector<std::string> args = worker_args(cluster.urls());
 
     std::vector<Process> workers(3);
@@ -289,5 +242,6 @@ TEST_CASE("nats worker: a 3-node cluster, R3 streams, the output stream's leader
     // Whether a publish was cut off (and so redelivered) depends on the moment of the kill.
     MESSAGE("killed and restarted " << killed << "; " << redelivered << " redelivered, " << duplicates
                                     << " dropped as duplicates");
-    check_one_decision_each(client, dir, mention_count);
+    CHECK(client.messages("MENTIONS") == mention_count);  // the publisher's retries stored none twice
+    triage::test::check_one_decision_each(client, dir.path, mention_count, now_text);
 }

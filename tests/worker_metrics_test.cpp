@@ -31,12 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 using triage::test::TempDir;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
+using triage::test::lines_of;
 
 // The samples of a Prometheus text exposition, by metric name; checks the format on the way:
 // every sample is announced by its HELP and TYPE lines, and names carry the triage_worker_ prefix.

@@ -93,12 +93,7 @@ std::vector<Mention> surges(int count) {
     return out;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
+using triage::test::lines_of;
 
 // A decision line numbered as `triage run` numbers it in its brand's file.
 std::string renumbered(const std::string& line, std::size_t number) {
