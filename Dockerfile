@@ -4,10 +4,11 @@
 #   docker build -t triage .
 #   docker run --rm -v "$PWD:/work" triage check --werror flows/care.flow
 FROM debian:12 AS build
-# The build dependencies of .ci/deps (not its test tools), and dpkg-dev for the package's Depends;
+# The build dependencies of .ci/deps (not its test tools), and dpkg-dev and file for the package's
+# Depends (CPack's dpkg-shlibdeps step runs `file` on every installed file; debian:12 has neither);
 # Z3 (the semantic checks of `check`) is required unless -DTRIAGE_WITH_Z3=OFF.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      g++ cmake ninja-build pkg-config dpkg-dev \
+      g++ cmake ninja-build pkg-config dpkg-dev file \
       libboost-dev libfmt-dev libre2-dev libutf8proc-dev libcli11-dev libsimdjson-dev libz3-dev libnats-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

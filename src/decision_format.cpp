@@ -14,6 +14,8 @@
 
 namespace triage {
 
+using namespace std::string_view_literals;  // "…"sv: the decision line appends literals of known length
+
 namespace {
 
 // An action's JSON object without its deadline and closing brace: all of it is fixed by the flow.
@@ -114,11 +116,11 @@ DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
     for (const Outcome& o : flow.outcomes()) {
         JsonWriter json;
         json.begin_object().key("outcome").string(o.name).key("title").string(o.title).end_object();
-        outcome_.push_back("," + members(json));
+        outcome_.push_back("," + members(json) + ",\"actions\":[");
         auto& actions = actions_.emplace_back();
         auto& tags = tags_.emplace_back();
         for (const Action& a : o.actions) {
-            actions.push_back(action_prefix(flow, a));
+            actions.push_back(action_prefix(flow, a) + '}');
             JsonWriter labels;
             labels.begin_array();
             if (a.kind == ActionKind::tag)
@@ -132,7 +134,7 @@ DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
         const Step& step = flow.steps()[s];
         JsonWriter json;
         json.begin_object().key("outcome").null().key("fell_through").string(step.name).end_object();
-        fell_through_.push_back("," + members(json));
+        fell_through_.push_back("," + members(json) + ",\"actions\":[");
         auto& entries = path_.emplace_back();
         for (std::uint32_t b = 0; b <= step.branches.size(); ++b) {
             JsonWriter entry;
@@ -177,30 +179,32 @@ DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
 // long because: it writes the members of one decision line in the order they appear, on the hot
 // path (once per mention); read top to bottom, it is the line's layout.
 void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
-    char digits[24];
-    out += "{\"line\":";
-    out.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, line).ptr - digits));
+    // Fixed text is joined with what follows it where it can be: each append is a call and a copy.
+    char head[32] = "{\"line\":";
+    constexpr std::size_t head_size = sizeof "{\"line\":" - 1;
+    out.append(head, static_cast<std::size_t>(std::to_chars(head + head_size, head + sizeof head, line).ptr - head));
     if (!id_json.empty()) {
-        out += ",\"id\":";
+        out += ",\"id\":"sv;
         out += id_json;
     }
     if (d.decided()) out += outcome_[d.outcome];
     else if (auto step = d.fell_through_at()) out += fell_through_[*step];
-    else out += ",\"outcome\":null";
-    out += ",\"actions\":[";
+    else out += ",\"outcome\":null,\"actions\":["sv;
     for (std::size_t i = 0; i < d.actions.size(); ++i) {
         const DecidedAction& a = d.actions[i];
         if (i > 0) out += ',';
-        out += actions_[d.outcome][a.index];
-        if (a.deadline) {
-            TextBuffer buffer;
-            out += a.kind == ActionKind::monitor ? ",\"until\":\"" : ",\"deadline\":\"";
-            out += format_time(*a.deadline, buffer);
-            out += '"';
+        const std::string& action = actions_[d.outcome][a.index];
+        if (!a.deadline) {
+            out += action;
+            continue;
         }
-        out += '}';
+        TextBuffer buffer;
+        out.append(action, 0, action.size() - 1);
+        out += a.kind == ActionKind::monitor ? ",\"until\":\""sv : ",\"deadline\":\""sv;
+        out += format_time(*a.deadline, buffer);
+        out += "\"}"sv;
     }
-    out += "],\"tags\":[";
+    out += "],\"tags\":["sv;
     bool first = true;
     for (const DecidedAction& a : d.actions) {
         const std::string& tags = tags_[d.outcome][a.index];
@@ -211,11 +215,11 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
     }
     out += ']';
     if (auto priority = decided_priority(d)) {
-        out += ",\"priority\":\"";
+        out += ",\"priority\":\""sv;
         out += to_string(*priority);
         out += '"';
     }
-    out += ",\"path\":[";
+    out += ",\"path\":["sv;
     for (std::size_t i = 0; i < d.path.size(); ++i) {
         if (i > 0) out += ',';
         const PathEntry& p = d.path[i];
@@ -225,18 +229,18 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
             continue;
         }
         out.append(entry, 0, entry.size() - 1);
-        out += ",\"rerouted\":{\"crisis\":";
+        out += ",\"rerouted\":{\"crisis\":"sv;
         out += crises_[p.crisis];
-        out += ",\"next\":";
+        out += ",\"next\":"sv;
         out += (p.target.kind == NodeKind::step ? step_names_ : outcome_names_)[p.target.index];
-        out += "}}";
+        out += "}}"sv;
     }
     out += ']';
     if (!d.crises.empty() || !d.crises_left.empty()) append_crises(out, d);
-    if (d.late) out += ",\"late\":true";
-    if (d.future) out += ",\"future\":true";
+    if (d.late) out += ",\"late\":true"sv;
+    if (d.future) out += ",\"future\":true"sv;
     if (!d.matched.empty()) {  // recorded only when asked for (run --matches); each key once
-        out += ",\"matched\":{";
+        out += ",\"matched\":{"sv;
         for (std::size_t i = 0; i < d.matched.size(); ++i) {
             const std::string& key = match_keys_[d.matched[i].condition];
             bool repeated = false;
@@ -249,12 +253,12 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
         }
         out += '}';
     }
-    out += ",\"missing\":[";
+    out += ",\"missing\":["sv;
     for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
         if (i > 0) out += ',';
         out += fields_[d.missing_fields[i]];
     }
-    out += "]}";
+    out += "]}"sv;
 }
 
 // "crisis": [{"name", "group" (a grouped crisis), "since", and for the mention that started it
@@ -274,25 +278,25 @@ void DecisionJson::append_crises(std::string& out, const Decision& d) const {
         out += ']';
     };
     auto named = [&](const ActiveCrisis& c) {
-        out += "{\"name\":";
+        out += "{\"name\":"sv;
         out += crises_[c.crisis];
         if (!flow_.crises()[c.crisis].group) return;
-        out += ",\"group\":";
+        out += ",\"group\":"sv;
         out += json_text(c.group);
     };
     if (!d.crises.empty()) {
-        out += ",\"crisis\":[";
+        out += ",\"crisis\":["sv;
         for (std::size_t i = 0; i < d.crises.size(); ++i) {
             const ActiveCrisis& c = d.crises[i];
             if (i > 0) out += ',';
             TextBuffer buffer;
             named(c);
-            out += ",\"since\":\"";
+            out += ",\"since\":\""sv;
             out += format_time(c.since, buffer);
             out += '"';
             if (c.entered) {
                 out += crisis_entered_[c.crisis];
-                out += ",\"fired\":";
+                out += ",\"fired\":"sv;
                 fired(c.crisis, false);
             }
             out += '}';
@@ -300,7 +304,7 @@ void DecisionJson::append_crises(std::string& out, const Decision& d) const {
         out += ']';
     }
     if (d.crises_left.empty()) return;
-    out += ",\"crisis_left\":[";
+    out += ",\"crisis_left\":["sv;
     for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
         const ActiveCrisis& c = d.crises_left[i];
         if (i > 0) out += ',';
@@ -311,7 +315,7 @@ void DecisionJson::append_crises(std::string& out, const Decision& d) const {
         named(c);
         out += '}';
     }
-    out += "],\"crisis_left_when\":{";
+    out += "],\"crisis_left_when\":{"sv;
     for (std::size_t i = 0; i < d.crises_left.size(); ++i) {
         if (i > 0) out += ',';
         out += crises_[d.crises_left[i].crisis];

@@ -8,9 +8,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <unordered_map>
 
 namespace triage {
@@ -51,21 +53,52 @@ std::string_view json_type_name(simdjson::dom::element_type type) {
     return "a value";
 }
 
+// Whether `a` and `b` (both `n` bytes) are equal, without a call: keys are short, and a call to
+// memcmp cost more than the comparison. Loads overlap at the end instead of looping byte by byte.
+[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    auto load8 = [](const char* p) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        return w;
+    };
+    auto load4 = [](const char* p) {
+        std::uint32_t w;
+        std::memcpy(&w, p, 4);
+        return w;
+    };
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (load8(a + i) != load8(b + i)) return false;
+        return load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+    // 0 to 3 bytes: the first, middle and last cover them all.
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
 }  // namespace
 
 // Record keys resolve to slots through a tree with one node per object level, so a nested key
-// costs one comparison per level and no dotted path is built while reading.
+// costs one comparison per level and no dotted path is built while reading: a node knows the key
+// that leads to it, which is all an error message needs to name where it is.
 struct KeyTree {
     static constexpr std::uint32_t none = UINT32_MAX;
+    static constexpr std::size_t length_lists = 32;  // keys of 31 bytes and more share the last
     struct Entry {
         std::string key;
         std::uint32_t slot = none;   // the field this key sets
         std::uint32_t child = none;  // the node for an object under this key
+        std::uint32_t same_length = none;  // the next entry in this entry's length list
     };
     struct Node {
         std::vector<Entry> entries;
-        // Wide levels (many fields) are looked up by hash instead of scanned.
+        // Narrow levels list their entries by key length: most keys of a level differ in length,
+        // so a key is compared with one entry, and a key of a length no entry has with none.
+        std::array<std::uint32_t, length_lists> first_of_length{};
+        // Wide levels (many fields) are looked up by hash instead.
         std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index;
+        std::uint32_t parent = none;  // the node above, and the entry of it that leads here
+        std::uint32_t parent_entry = none;
     };
     std::vector<Node> nodes{1};
 
@@ -79,8 +112,11 @@ struct KeyTree {
                 return;
             }
             if (nodes[node].entries[at].child == none) {
-                nodes[node].entries[at].child = static_cast<std::uint32_t>(nodes.size());
+                const auto child = static_cast<std::uint32_t>(nodes.size());
+                nodes[node].entries[at].child = child;
                 nodes.emplace_back();
+                nodes[child].parent = node;
+                nodes[child].parent_entry = at;
             }
             node = nodes[node].entries[at].child;
             dotted.remove_prefix(dot + 1);
@@ -95,10 +131,19 @@ struct KeyTree {
         return static_cast<std::uint32_t>(entries.size() - 1);
     }
 
+    static std::size_t length_list(std::size_t length) noexcept { return std::min(length, length_lists - 1); }
+
     void finish() {
-        for (Node& n : nodes)
+        for (Node& n : nodes) {
+            n.first_of_length.fill(none);
+            for (auto i = static_cast<std::uint32_t>(n.entries.size()); i-- > 0;) {
+                std::uint32_t& first = n.first_of_length[length_list(n.entries[i].key.size())];
+                n.entries[i].same_length = first;
+                first = i;
+            }
             if (n.entries.size() > 12)
                 for (std::uint32_t i = 0; i < n.entries.size(); ++i) n.index.emplace(n.entries[i].key, i);
+        }
     }
 
     [[nodiscard]] const Entry* find(std::uint32_t node, std::string_view key) const noexcept {
@@ -107,9 +152,19 @@ struct KeyTree {
             auto it = n.index.find(key);
             return it == n.index.end() ? nullptr : &n.entries[it->second];
         }
-        for (const Entry& e : n.entries)
-            if (e.key.size() == key.size() && std::memcmp(e.key.data(), key.data(), key.size()) == 0) return &e;
+        for (std::uint32_t i = n.first_of_length[length_list(key.size())]; i != none; i = n.entries[i].same_length) {
+            const Entry& e = n.entries[i];
+            if (e.key.size() == key.size() && same_bytes(e.key.data(), key.data(), key.size())) return &e;
+        }
         return nullptr;
+    }
+
+    // The dotted path of `key` read in an object at `node`: the keys that lead there, then it.
+    [[nodiscard]] std::string path(std::uint32_t node, std::string_view key) const {
+        std::string out(key);
+        for (std::uint32_t at = node; nodes[at].parent != none; at = nodes[at].parent)
+            out.insert(0, nodes[nodes[at].parent].entries[nodes[at].parent_entry].key + '.');
+        return out;
     }
 };
 
@@ -123,7 +178,7 @@ struct JsonRecordReader::Impl {
     std::vector<std::uint32_t> set_in;  // per slot: the read that set it (duplicate keys)
     std::uint32_t reads = 0;
     std::uint32_t keys_seen = 0;
-    std::vector<std::string_view> path;  // the keys being visited, for error messages
+    std::span<const Field> fields;  // the flow's, looked up once: set() reads a field's type per value
     std::string id;
     std::string error;
 
@@ -139,15 +194,7 @@ struct JsonRecordReader::Impl {
             if (slot) keys.add(key, *slot);
         }
         keys.finish();
-    }
-
-    [[nodiscard]] std::string dotted_path() const {
-        std::string out;
-        for (std::string_view key : path) {
-            if (!out.empty()) out += '.';
-            out += key;
-        }
-        return out;
+        fields = flow.fields();
     }
 
     bool fail(std::string message) {
@@ -155,22 +202,31 @@ struct JsonRecordReader::Impl {
         return false;
     }
 
-    bool set(std::uint32_t slot, simdjson::dom::element value) {
+    // Why a value does not fit its field. Cold and out of line: the reading loop stays small.
+    [[gnu::cold, gnu::noinline]] bool wrong_type(std::uint32_t slot, simdjson::dom::element_type type, std::uint32_t node,
+                                                 std::string_view key, std::string_view expected) {
+        const Field& f = fields[slot];
+        return fail(fmt::format("'{}' must be {} for field '{}' ({}), not {}", keys.path(node, key), expected, f.name,
+                                to_string(f.type), json_type_name(type)));
+    }
+    [[gnu::cold, gnu::noinline]] bool not_whole(std::uint32_t slot, double number, std::uint32_t node, std::string_view key) {
+        return fail(fmt::format("'{}' must be a whole number for field '{}' (integer), not {}", keys.path(node, key),
+                                fields[slot].name, number));
+    }
+
+    // Reads the value of `key`, in an object at tree node `node`, into field `slot`.
+    bool set(std::uint32_t slot, simdjson::dom::element value, std::uint32_t node, std::string_view key) {
         using T = simdjson::dom::element_type;
-        const Field& f = flow.fields()[slot];
-        T type = value.type();
+        const FieldType wanted = fields[slot].type;
+        const T type = value.type();
         if (type == T::NULL_VALUE) {
             values[slot] = FieldValue::missing();
             return true;
         }
-        auto wrong = [&](std::string_view expected) {
-            return fail(fmt::format("'{}' must be {} for field '{}' ({}), not {}", dotted_path(), expected, f.name,
-                                    to_string(f.type), json_type_name(type)));
-        };
-        switch (f.type) {
+        switch (wanted) {
         case FieldType::text:
         case FieldType::enumeration:
-            if (type != T::STRING) return wrong("a string");
+            if (type != T::STRING) return wrong_type(slot, type, node, key, "a string");
             values[slot] = FieldValue::of_text(value.get_string().value_unsafe());
             return true;
         case FieldType::number:
@@ -180,52 +236,56 @@ struct JsonRecordReader::Impl {
             else if (type == T::DOUBLE) {
                 const double number = value.get_double().value_unsafe();
                 // 12.0 is a whole number; 2.5 is not one, for an integer field.
-                if (f.type == FieldType::integer && number != std::floor(number))
-                    return fail(fmt::format("'{}' must be a whole number for field '{}' (integer), not {}", dotted_path(),
-                                            f.name, number));
+                if (wanted == FieldType::integer && number != std::floor(number)) return not_whole(slot, number, node, key);
                 values[slot] = FieldValue::of_number(number);
-            } else return wrong(f.type == FieldType::integer ? "a whole number" : "a number");
+            } else return wrong_type(slot, type, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
             return true;
         case FieldType::boolean:
-            if (type != T::BOOL) return wrong("true or false");
+            if (type != T::BOOL) return wrong_type(slot, type, node, key, "true or false");
             values[slot] = FieldValue::of_bool(value.get_bool().value_unsafe());
             return true;
-        case FieldType::time: {
-            static const detail::TimeFormat rfc3339_or_seconds;
-            const auto& formats = detail::data_of(flow).time_formats;
-            const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
-            if (type == T::STRING) {
-                std::string_view text = value.get_string().value_unsafe();
-                auto t = format.parse(text);
-                if (!t) {
-                    if (format.is_default())
-                        return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"",
-                                                dotted_path(), quoted_text(text)));
-                    return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(),
-                                            format.spec(), quoted_text(text)));
-                }
-                values[slot] = FieldValue::of_time(*t);
-                return true;
+        case FieldType::time: return set_time(slot, value, node, key);
+        }
+        return true;
+    }
+
+    bool set_time(std::uint32_t slot, simdjson::dom::element value, std::uint32_t node, std::string_view key) {
+        using T = simdjson::dom::element_type;
+        const T type = value.type();
+        auto dotted_path = [&] { return keys.path(node, key); };
+        static const detail::TimeFormat rfc3339_or_seconds;
+        const auto& formats = detail::data_of(flow).time_formats;
+        const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
+        if (type == T::STRING) {
+            std::string_view text = value.get_string().value_unsafe();
+            auto t = format.parse(text);
+            if (!t) {
+                if (format.is_default())
+                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
+                                            quoted_text(text)));
+                return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(), format.spec(),
+                                        quoted_text(text)));
             }
-            double number = 0;
-            if (type == T::INT64) number = static_cast<double>(value.get_int64().value_unsafe());
-            else if (type == T::UINT64) number = static_cast<double>(value.get_uint64().value_unsafe());
-            else if (type == T::DOUBLE) number = value.get_double().value_unsafe();
-            if (!format.accepts_numbers() || (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE))
-                return wrong(format.is_default() ? "a date-time string or seconds since 1970"
-                             : format.accepts_numbers()
-                                 ? (format.spec() == "unix_ms" ? "milliseconds since 1970" : "seconds since 1970")
-                                 : "a string in its time format");
-            if (format.spec() == "unix_ms" && number != std::floor(number))
-                return fail(fmt::format("'{}' must be whole milliseconds since 1970, not {}", dotted_path(), number));
-            auto t = format.from_number(number);
-            if (!t)
-                return fail(fmt::format("'{}' is out of range for a date-time: {} {} since 1970", dotted_path(), number,
-                                        format.spec() == "unix_ms" ? "milliseconds" : "seconds"));
             values[slot] = FieldValue::of_time(*t);
             return true;
         }
-        }
+        double number = 0;
+        if (type == T::INT64) number = static_cast<double>(value.get_int64().value_unsafe());
+        else if (type == T::UINT64) number = static_cast<double>(value.get_uint64().value_unsafe());
+        else if (type == T::DOUBLE) number = value.get_double().value_unsafe();
+        if (!format.accepts_numbers() || (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE))
+            return wrong_type(slot, type, node, key,
+                              format.is_default()        ? "a date-time string or seconds since 1970"
+                              : format.accepts_numbers() ? (format.spec() == "unix_ms" ? "milliseconds since 1970"
+                                                                                       : "seconds since 1970")
+                                                         : "a string in its time format");
+        if (format.spec() == "unix_ms" && number != std::floor(number))
+            return fail(fmt::format("'{}' must be whole milliseconds since 1970, not {}", dotted_path(), number));
+        auto t = format.from_number(number);
+        if (!t)
+            return fail(fmt::format("'{}' is out of range for a date-time: {} {} since 1970", dotted_path(), number,
+                                    format.spec() == "unix_ms" ? "milliseconds" : "seconds"));
+        values[slot] = FieldValue::of_time(*t);
         return true;
     }
 
@@ -236,16 +296,21 @@ struct JsonRecordReader::Impl {
         case T::STRING: {
             std::string_view text = value.get_string().value_unsafe();
             id += '"';
-            for (char c : text) {
+            // Runs that need no escape are copied whole: ids are mostly such runs.
+            std::size_t run = 0;
+            for (std::size_t i = 0; i < text.size(); ++i) {
+                const char c = text[i];
+                if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+                id.append(text, run, i - run);
+                run = i + 1;
                 if (c == '"' || c == '\\') {
                     id += '\\';
                     id += c;
-                } else if (static_cast<unsigned char>(c) < 0x20) {
-                    fmt::format_to(std::back_inserter(id), "\\u{:04x}", static_cast<unsigned>(c));
                 } else {
-                    id += c;
+                    fmt::format_to(std::back_inserter(id), "\\u{:04x}", static_cast<unsigned>(c));
                 }
             }
+            id.append(text, run);
             id += '"';
             break;
         }
@@ -257,8 +322,9 @@ struct JsonRecordReader::Impl {
     }
 
     bool visit(simdjson::dom::object object, std::uint32_t node) {
+        const std::string_view id_key = options.id_key;
         for (auto [key, value] : object) {
-            if (node == 0 && key == options.id_key) {
+            if (node == 0 && key.size() == id_key.size() && same_bytes(key.data(), id_key.data(), key.size())) {
                 id.clear();
                 capture_id(value);
             }
@@ -266,19 +332,17 @@ struct JsonRecordReader::Impl {
                 return fail(fmt::format("more than {} keys (limit: fields)", options.max_keys));
             const KeyTree::Entry* e = keys.find(node, key);
             if (e == nullptr) continue;
-            path.push_back(key);
             bool ok = true;
             if (e->slot != KeyTree::none) {
-                if (set_in[e->slot] == reads) return fail(fmt::format("key '{}' appears twice", dotted_path()));
+                if (set_in[e->slot] == reads) return fail(fmt::format("key '{}' appears twice", keys.path(node, key)));
                 set_in[e->slot] = reads;
-                ok = set(e->slot, value);
+                ok = set(e->slot, value, node, key);
             }
             else if (value.type() == simdjson::dom::element_type::OBJECT) ok = visit(value.get_object().value_unsafe(), e->child);
             else if (value.type() != simdjson::dom::element_type::NULL_VALUE)  // null: the fields below are missing
-                return fail(fmt::format("'{}' must be an object (the flow reads fields inside it), not {}", dotted_path(),
-                                        json_type_name(value.type())));
+                return fail(fmt::format("'{}' must be an object (the flow reads fields inside it), not {}",
+                                        keys.path(node, key), json_type_name(value.type())));
             if (!ok) return false;
-            path.pop_back();
         }
         return true;
     }
@@ -286,7 +350,6 @@ struct JsonRecordReader::Impl {
     bool parse(const char* data, std::size_t size) {
         error.clear();
         id.clear();
-        path.clear();
         keys_seen = 0;
         if (++reads == 0) {  // wrapped: forget which read set each slot
             std::fill(set_in.begin(), set_in.end(), 0);

@@ -7,19 +7,26 @@
 
 namespace triage {
 
+namespace {
+
+// `n` decimal digits of `s` at `i` into `out`, moving `i` past them. Inlined: every time field of
+// every mention is read through here, and a call per group of digits was half of the reading.
+[[gnu::always_inline]] inline bool read_digits(std::string_view s, std::size_t& i, std::size_t n, int& out) noexcept {
+    if (i + n > s.size()) return false;
+    out = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        char c = s[i + k];
+        if (c < '0' || c > '9') return false;
+        out = out * 10 + (c - '0');
+    }
+    i += n;
+    return true;
+}
+
+}  // namespace
+
 std::optional<TimePoint> parse_time(std::string_view s) noexcept {
     std::size_t i = 0;
-    auto digits = [&](std::size_t n, int& out) {
-        if (i + n > s.size()) return false;
-        out = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            char c = s[i + k];
-            if (c < '0' || c > '9') return false;
-            out = out * 10 + (c - '0');
-        }
-        i += n;
-        return true;
-    };
     auto expect = [&](char c) {
         if (i < s.size() && s[i] == c) {
             ++i;
@@ -28,9 +35,13 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
         return false;
     };
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (!digits(4, year) || !expect('-') || !digits(2, month) || !expect('-') || !digits(2, day)) return std::nullopt;
+    if (!read_digits(s, i, 4, year) || !expect('-') || !read_digits(s, i, 2, month) || !expect('-') ||
+        !read_digits(s, i, 2, day))
+        return std::nullopt;
     if (!(expect('T') || expect('t') || expect(' '))) return std::nullopt;
-    if (!digits(2, hour) || !expect(':') || !digits(2, minute) || !expect(':') || !digits(2, second)) return std::nullopt;
+    if (!read_digits(s, i, 2, hour) || !expect(':') || !read_digits(s, i, 2, minute) || !expect(':') ||
+        !read_digits(s, i, 2, second))
+        return std::nullopt;
     std::int64_t millis = 0;
     if (expect('.')) {
         int scale = 100;
@@ -48,7 +59,8 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
         int sign = s[i] == '-' ? -1 : 1;
         ++i;
         int oh = 0, om = 0;
-        if (!digits(2, oh) || !expect(':') || !digits(2, om) || oh > 23 || om > 59) return std::nullopt;
+        if (!read_digits(s, i, 2, oh) || !expect(':') || !read_digits(s, i, 2, om) || oh > 23 || om > 59)
+            return std::nullopt;
         offset_minutes = sign * (oh * 60 + om);
     } else {
         return std::nullopt;  // a time without a zone is ambiguous

@@ -1,9 +1,11 @@
-// triage/worker.hpp on nats.c: connect, bind the durable pull consumer, then pull, decide,
-// publish with Nats-Msg-Id, and ack after the publish ack.
+// triage/worker.hpp on nats.c: connect, bind the durable pull consumer, then pull a batch, decide
+// it, publish each decision with Nats-Msg-Id without waiting for each (worker_publisher.hpp), and
+// ack each mention once its own publish is acknowledged.
 #include "triage/worker.hpp"
 
 #include "worker_nats.hpp"
 #include "worker_partition.hpp"
+#include "worker_publisher.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
@@ -30,6 +32,7 @@ struct Session {
     worker_nats::Connection connection;
     worker_nats::JetStream jetstream;
     worker_nats::Subscription subscription;
+    std::unique_ptr<detail::BatchPublisher> publisher;  // before the connection goes: its handler ends
 };
 
 // The durable consumer, made if it does not exist (the same configuration from every worker is
@@ -62,19 +65,41 @@ std::string bind_consumer(Session& session, const WorkerOptions& options) {
 
 std::string open_session(Session& session, const WorkerOptions& options) {
     std::string failure = worker_nats::connect(options.nats, session.connection, session.jetstream);
-    return failure.empty() ? bind_consumer(session, options) : failure;
+    if (failure.empty()) failure = bind_consumer(session, options);
+    if (failure.empty())
+        session.publisher = detail::BatchPublisher::open(session.connection.get(), std::max(options.batch, 1), failure);
+    return failure;
 }
 
-// Decides pulled mentions and publishes what each gives.
-class MentionHandler {
+// How long a batch waits for its publishes' acknowledgements: nats.c's default for one request.
+constexpr std::chrono::milliseconds publish_wait{5'000};
+
+// Decides a pulled batch, publishes what each mention gives without waiting for each, then acks
+// every mention whose own publish was acknowledged; the others go the way of a failed publish.
+class BatchHandler {
 public:
-    MentionHandler(Stream& stream, const WorkerOptions& options, jsCtx* jetstream, WorkerSummary& summary)
-        : stream_(stream), options_(options), jetstream_(jetstream), summary_(summary),
+    BatchHandler(Stream& stream, const WorkerOptions& options, jsCtx* jetstream, detail::BatchPublisher& publisher,
+                 WorkerSummary& summary)
+        : stream_(stream), options_(options), jetstream_(jetstream), publisher_(publisher), summary_(summary),
           decision_json_(stream.flow()) {}
 
-    // Publishes the mention's decision (or error record), then acks it; after a failed publish,
-    // dead-letters it on its last delivery or asks for it again after a delay (redelivery_delay).
-    void handle(natsMsg* message) {
+    void handle(const natsMsgList& list) {
+        sent_.clear();
+        for (int i = 0; i < list.Count; ++i) send(list.Msgs[i]);
+        const std::vector<detail::BatchPublisher::Outcome>& outcomes = publisher_.complete(publish_wait);
+        for (std::size_t i = 0; i < sent_.size(); ++i) settle(sent_[i], outcomes[i]);
+    }
+
+private:
+    // A mention whose decision (or error record) was sent.
+    struct Sent {
+        natsMsg* message;
+        std::uint64_t sequence;
+        std::uint64_t delivered;  // how many times the server has delivered it
+        bool decided;             // a decision, not an error record
+    };
+
+    void send(natsMsg* message) {
         jsMsgMetaData* raw_meta = nullptr;
         if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) {
             // Not from JetStream (cannot happen on a pull subscription): nothing to ack it by.
@@ -84,28 +109,41 @@ public:
         MetaData meta(raw_meta);
         const std::uint64_t sequence = meta->Sequence.Stream;
         if (meta->NumDelivered > 1) ++summary_.redelivered;
-        const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
-        const bool decided = decide(text, sequence);
+        const bool decided = decide(text_of(message), sequence);
         const std::string& subject = decided || options_.error_subject.empty() ? options_.subject_out
                                                                                  : options_.error_subject;
-        if (publish(subject, line_, worker_message_id(sequence))) {
-            natsMsg_Ack(message, nullptr);
-            ++(decided ? summary_.decided : summary_.errors);
+        publisher_.send(subject, line_, worker_message_id(sequence));
+        sent_.push_back({message, sequence, meta->NumDelivered, decided});
+    }
+
+    // Acks a mention whose publish was stored; after a failed one, dead-letters it on its last
+    // delivery or asks for it again.
+    void settle(const Sent& sent, const detail::BatchPublisher::Outcome& outcome) {
+        if (outcome.stored) {
+            natsMsg_Ack(sent.message, nullptr);
+            ++(sent.decided ? summary_.decided : summary_.errors);
+            if (outcome.duplicate) ++summary_.duplicates;
             return;
         }
-        const bool last_delivery = options_.max_deliver > 0 &&
-                                   meta->NumDelivered >= static_cast<std::uint64_t>(options_.max_deliver);
+        summary_.publish_problem = outcome.problem;
+        const bool last_delivery =
+            options_.max_deliver > 0 && sent.delivered >= static_cast<std::uint64_t>(options_.max_deliver);
         if (last_delivery && !options_.dead_letter.empty() &&
-            publish(options_.dead_letter, text, fmt::format("dead-letter-{}", sequence))) {
-            natsMsg_Ack(message, nullptr);
+            worker_nats::publish(jetstream_, options_.dead_letter, text_of(sent.message),
+                                 fmt::format("dead-letter-{}", sent.sequence), summary_.duplicates,
+                                 summary_.publish_problem)) {
+            natsMsg_Ack(sent.message, nullptr);
             ++summary_.dead_lettered;
             return;
         }
-        natsMsg_NakWithDelay(message, redelivery_delay(meta->NumDelivered).count(), nullptr);
+        natsMsg_NakWithDelay(sent.message, redelivery_delay(sent.delivered).count(), nullptr);
         ++summary_.not_acked;
     }
 
-private:
+    static std::string_view text_of(natsMsg* message) {
+        return {natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))};
+    }
+
     // The line `triage run` would write for this mention, numbered by its sequence, without '\n'.
     bool decide(std::string_view text, std::uint64_t sequence) {
         line_.clear();
@@ -123,25 +161,23 @@ private:
     // nodes elect one after 4 to 9 s (5 to 8 s seen here), and until then every publish gets "no
     // responders" at once. A plain nak brought the mention back at once to fail again, so its
     // --max-deliver deliveries were spent within milliseconds and the server gave up on it: the
-    // mention was lost (issue 19). The delay doubles with each delivery: 2, 4, 8, 16 s, then 30 s,
-    // so the default five deliveries span 30 s.
+    // mention was lost (issue 19); a fixed 1 s spent them in 4 s. The delay doubles with each
+    // delivery: 2, 4, 8, 16 s, then 30 s, so the default five deliveries span 30 s.
     static std::chrono::milliseconds redelivery_delay(std::uint64_t delivered) {
         const std::uint64_t doublings = std::min<std::uint64_t>(delivered > 0 ? delivered - 1 : 0, 4);
         return std::min(std::chrono::milliseconds(2'000 << doublings), std::chrono::milliseconds(30'000));
     }
 
-    bool publish(const std::string& subject, std::string_view data, const std::string& id) {
-        return worker_nats::publish(jetstream_, subject, data, id, summary_.duplicates, summary_.publish_problem);
-    }
-
     Stream& stream_;
     const WorkerOptions& options_;
-    jsCtx* jetstream_;
+    jsCtx* jetstream_;  // the session's, for the dead-letter publishes (one at a time, waited for)
+    detail::BatchPublisher& publisher_;
     WorkerSummary& summary_;
     DecisionJson decision_json_;
     Decision decision_;
     JsonWriter json_;
     std::string line_;
+    std::vector<Sent> sent_;
 };
 
 }  // namespace
@@ -165,7 +201,7 @@ WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std
         return summary;
     }
     operations.consuming(session.connection.get(), session.jetstream.get());
-    MentionHandler handler(stream, options, session.jetstream.get(), summary);
+    BatchHandler handler(stream, options, session.jetstream.get(), *session.publisher, summary);
     while (!stop.load(std::memory_order_relaxed)) {
         operations.tick(summary, stream);
         natsMsgList list{};
@@ -183,7 +219,7 @@ WorkerSummary run_worker(Stream& stream, const WorkerOptions& options, const std
             continue;
         }
         // Once pulled, a batch is finished even when asked to stop: that is the drain.
-        for (int i = 0; i < list.Count; ++i) handler.handle(list.Msgs[i]);
+        handler.handle(list);
         natsMsgList_Destroy(&list);
     }
     if (summary.failure.empty()) operations.draining();

@@ -1,12 +1,14 @@
 // The partitioned worker: takes free partitions' leases, restores each partition's state and
 // replays its mentions from the sequence after the snapshot through an ordered consumer (in
 // stream order, no acks: the snapshot's sequence is the position), publishes each decision with
-// Nats-Msg-Id = its input sequence, snapshots, renews, and gives a partition up as soon as its
-// lease or a snapshot write is refused.
+// Nats-Msg-Id = its input sequence (a batch's decisions sent at once, their acknowledgements
+// awaited together before the position moves), snapshots, renews, and gives a partition up as
+// soon as its lease or a snapshot write is refused.
 #include "worker_partition.hpp"
 
 #include "worker_nats.hpp"
 #include "worker_operations.hpp"
+#include "worker_publisher.hpp"
 
 #include "triage/decision_format.hpp"
 #include "triage/json_writer.hpp"
@@ -14,8 +16,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <list>
 #include <thread>
+#include <vector>
 
 namespace triage::detail {
 
@@ -23,6 +27,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using worker_nats::problem;
+
+// How long a batch waits for its publishes' acknowledgements: nats.c's default for one request.
+constexpr std::chrono::milliseconds publish_wait{5'000};
+
+// A decision sent and not yet acknowledged, kept to be published again if it fails.
+struct Sent {
+    const std::string* subject;
+    std::string id;    // Nats-Msg-Id: the input sequence
+    std::string line;
+    bool decided;      // a decision, not an error record
+};
 
 // An ordered consumer is ephemeral and this worker's alone: unsubscribing deletes it on the server.
 struct OrderedDeleter {
@@ -37,8 +52,8 @@ struct HeldPartition {
     Lease lease;
     Stream stream;
     std::unique_ptr<natsSubscription, OrderedDeleter> subscription;
-    std::uint64_t sequence = 0;        // the last input sequence decided
-    std::uint64_t unsaved = 0;         // mentions decided since the last snapshot
+    std::uint64_t sequence = 0;        // the last input sequence decided and its publish acknowledged
+    std::uint64_t unsaved = 0;         // mentions decided (and acknowledged) since the last snapshot
     Clock::time_point saved{};         // when the last snapshot was written
 };
 
@@ -103,6 +118,8 @@ private:
         }
         summary_.failure = worker_nats::connect(options_.nats, connection_, jetstream_);
         if (!summary_.failure.empty()) return false;
+        publisher_ = BatchPublisher::open(connection_.get(), std::max(options_.batch, 1), summary_.failure);
+        if (publisher_ == nullptr) return false;
         store_ = PartitionStore::open(options_.nats, parts_, summary_.failure);
         return store_ != nullptr;
     }
@@ -181,14 +198,7 @@ private:
     std::size_t work() {
         std::size_t handled = 0;
         for (auto it = held_.begin(); it != held_.end();) {
-            bool keep = true;
-            for (int i = 0; i < options_.batch && keep; ++i) {
-                natsMsg* message = nullptr;
-                if (natsSubscription_NextMsg(&message, it->subscription.get(), 0) != NATS_OK) break;
-                keep = handle(*it, message);
-                natsMsg_Destroy(message);
-                ++handled;
-            }
+            bool keep = work_on(*it, handled);
             if (keep && it->unsaved > 0 && Clock::now() - it->saved >= parts_.snapshot_interval) keep = save(*it);
             if (keep) {
                 ++it;
@@ -201,37 +211,68 @@ private:
         return handled;
     }
 
-    // False when the partition must be given up (its decision could not be published, or its
-    // snapshot write was refused).
-    bool handle(HeldPartition& held, natsMsg* message) {
-        jsMsgMetaData* raw_meta = nullptr;
-        if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) return true;
-        worker_nats::MetaData meta(raw_meta);
-        const std::uint64_t sequence = meta->Sequence.Stream;
-        if (sequence <= held.sequence) {
-            ++summary_.skipped;
-            return true;
+    // Decides the partition's next mentions in stream order, sending each decision as it goes,
+    // then waits for the acknowledgements: only then do the partition's position and a snapshot
+    // move past them. A batch ends where a snapshot is due. False when the partition must be
+    // given up (a decision could not be published, or the snapshot write was refused).
+    bool work_on(HeldPartition& held, std::size_t& handled) {
+        const std::uint64_t room = parts_.snapshot_every > held.unsaved ? parts_.snapshot_every - held.unsaved : 1;
+        const std::uint64_t limit = std::min(static_cast<std::uint64_t>(std::max(options_.batch, 1)), room);
+        sent_.clear();
+        std::uint64_t decided = held.sequence;
+        while (sent_.size() < limit) {
+            natsMsg* message = nullptr;
+            if (natsSubscription_NextMsg(&message, held.subscription.get(), 0) != NATS_OK) break;
+            ++handled;
+            send(held.stream, message, decided);
+            natsMsg_Destroy(message);
         }
-        const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
-        const bool decided = decide(held.stream, text, sequence);
-        const std::string& subject = decided || options_.error_subject.empty() ? options_.subject_out
-                                                                                 : options_.error_subject;
-        if (!publish(subject, worker_message_id(sequence))) return false;
-        ++(decided ? summary_.decided : summary_.errors);
-        held.sequence = sequence;
-        ++held.unsaved;
+        if (sent_.empty()) return true;
+        if (!settle(publisher_->complete(publish_wait))) return false;
+        held.sequence = decided;
+        held.unsaved += sent_.size();
         return held.unsaved < parts_.snapshot_every || save(held);
     }
 
-    // A few tries: a partition given up is taken again from its snapshot, which replays more.
-    bool publish(const std::string& subject, const std::string& id) {
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            if (worker_nats::publish(jetstream_.get(), subject, line_, id, summary_.duplicates, summary_.publish_problem))
-                return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // Decides one mention after `decided` (the last decided) and sends its decision.
+    void send(Stream& stream, natsMsg* message, std::uint64_t& decided) {
+        jsMsgMetaData* raw_meta = nullptr;
+        if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) return;
+        worker_nats::MetaData meta(raw_meta);
+        const std::uint64_t sequence = meta->Sequence.Stream;
+        if (sequence <= decided) {
+            ++summary_.skipped;
+            return;
         }
-        ++summary_.not_acked;
-        return false;
+        const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
+        const bool is_decision = decide(stream, text, sequence);
+        const std::string* subject =
+            is_decision || options_.error_subject.empty() ? &options_.subject_out : &options_.error_subject;
+        sent_.push_back({subject, worker_message_id(sequence), line_, is_decision});
+        publisher_->send(*subject, line_, sent_.back().id);
+        decided = sequence;
+    }
+
+    // Counts what was stored; a publish that failed is tried again, twice, in order: a partition
+    // given up is taken again from its snapshot, which replays more.
+    bool settle(const std::vector<BatchPublisher::Outcome>& outcomes) {
+        for (std::size_t i = 0; i < sent_.size(); ++i) {
+            const Sent& sent = sent_[i];
+            bool stored = outcomes[i].stored;
+            if (outcomes[i].duplicate) ++summary_.duplicates;
+            if (!stored) summary_.publish_problem = outcomes[i].problem;
+            for (int retry = 0; retry < 2 && !stored; ++retry) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                stored = worker_nats::publish(jetstream_.get(), *sent.subject, sent.line, sent.id, summary_.duplicates,
+                                              summary_.publish_problem);
+            }
+            if (!stored) {
+                ++summary_.not_acked;
+                return false;
+            }
+            ++(sent.decided ? summary_.decided : summary_.errors);
+        }
+        return true;
     }
 
     bool decide(Stream& stream, std::string_view text, std::uint64_t sequence) {
@@ -265,6 +306,8 @@ private:
     WorkerSummary summary_;
     worker_nats::Connection connection_;
     worker_nats::JetStream jetstream_;
+    std::unique_ptr<BatchPublisher> publisher_;  // after the connection: its handler ends first
+    std::vector<Sent> sent_;                     // the batch in hand, in stream order
     std::unique_ptr<PartitionStore> store_;
     std::list<HeldPartition> held_;
     DecisionJson decision_json_;

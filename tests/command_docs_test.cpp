@@ -73,6 +73,7 @@ TEST_CASE("usage errors: the error, a suggestion and a short usage, not the whol
     CliRun command = run_cli("chek " + triage::test::quoted((triage::test::source_dir() / "examples/airforce.flow").string()));
     INFO(command.output);
     CHECK(command.status == 2);
+    CHECK(contains(command.output, "triage: error: 'chek' is not a triage command\n"));
     CHECK(contains(command.output, "help: did you mean 'check'?\n"));
     CHECK(contains(command.output, "Usage: triage"));
     CHECK(contains(command.output, "Run 'triage help' for more."));

@@ -1,6 +1,5 @@
-// The record reader reads lines with simdjson On-Demand (only the fields a flow declares are
-// converted), yet accepts and refuses exactly the lines the DOM parser does, with the same
-// messages: every line below is checked against a plain simdjson DOM parse of it.
+// The record reader accepts and refuses exactly the lines a plain simdjson DOM parse does, with
+// the same messages, whatever it does to read faster: every line below is checked against one.
 #include "support.hpp"
 
 #include <simdjson.h>
@@ -108,4 +107,52 @@ TEST_CASE("JSON records: valid lines read as the DOM reads them, escapes, ids an
     REQUIRE(id_reader.read(R"({"id":"m-7"})"));
     CHECK(id_reader.value(0).text == "m-7");
     CHECK(id_reader.id() == R"("m-7")");
+}
+
+// Keys are found by length first, then compared a word at a time: keys of one length at one level,
+// keys that differ only in their first, middle or last byte, keys of 1 to 3, 4 to 7, 8 and more,
+// and past 31 bytes (which share one length list) each find their own field, and only it.
+TEST_CASE("JSON records: keys of one length, near misses and long keys each reach their own field") {
+    const std::string long_a(40, 'k');
+    const std::string long_b = std::string(39, 'k') + "x";  // differs in its last byte only
+    const std::string long_c(33, 'k');                      // shares the last length list
+    CompileResult result = compile_text(
+        "flow \"t\" version 1\nfields { a: number\n b: number\n abc: number\n abd: number\n text: text\n site: text\n"
+        " sentimenta: number\n sentimentb: number\n " + long_a + ": number\n " + long_b + ": number\n " + long_c +
+        ": number\n nested.text: text\n nested.site: text }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    const Flow& flow = *result.flow;
+    JsonOptions options;
+    options.renames.emplace_back("user.profile.site", "nested.site");
+    JsonRecordReader reader(flow, options);
+    const std::string line = "{\"b\":2,\"a\":1,\"abd\":4,\"abc\":3,\"site\":\"s\",\"text\":\"t\",\"sentimentb\":8,"
+                             "\"sentimenta\":7,\"" + long_b + "\":10,\"" + long_c + "\":11,\"" + long_a + "\":9,"
+                             "\"abe\":0,\"texu\":\"no\",\"sentimentc\":0,\"" + std::string(39, 'k') + "y\":0,"
+                             "\"nested\":{\"site\":\"ns\",\"text\":\"nt\"},\"user\":{\"profile\":{\"sitf\":\"no\"}}}";
+    REQUIRE(reader.read(line));
+    auto number = [&](std::string_view name) { return reader.value(*flow.find_field(name)).number; };
+    auto text = [&](std::string_view name) { return reader.value(*flow.find_field(name)).text; };
+    CHECK(number("a") == 1);
+    CHECK(number("b") == 2);
+    CHECK(number("abc") == 3);
+    CHECK(number("abd") == 4);
+    CHECK(text("text") == "t");
+    CHECK(text("site") == "s");
+    CHECK(number("sentimenta") == 7);
+    CHECK(number("sentimentb") == 8);
+    CHECK(number(long_a) == 9);
+    CHECK(number(long_b) == 10);
+    CHECK(number(long_c) == 11);
+    CHECK(text("nested.text") == "nt");
+    CHECK(text("nested.site") == "ns");
+
+    // A renamed nested key sets its field, and an error in it names the path as the record writes it.
+    REQUIRE(reader.read(R"({"user":{"profile":{"site":"renamed"}}})"));
+    CHECK(text("nested.site") == "renamed");
+    CHECK_FALSE(reader.read(R"({"user":{"profile":{"site":3}}})"));
+    CHECK(reader.error() == "'user.profile.site' must be a string for field 'nested.site' (text), not a number");
+    CHECK_FALSE(reader.read(R"({"user":{"profile":[1]}})"));
+    CHECK(reader.error() == "'user.profile' must be an object (the flow reads fields inside it), not an array");
+    CHECK_FALSE(reader.read(R"({"nested":{"text":"x","text":"y"}})"));
+    CHECK(reader.error() == "key 'nested.text' appears twice");
 }

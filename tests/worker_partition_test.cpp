@@ -18,6 +18,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -208,6 +209,46 @@ triage::PartitionState state_when_ready(const std::string& urls, std::uint32_t p
     return {};
 }
 
+// A stream capturing `subject` that stores at most `max_messages` and refuses what comes after
+// (discard new); -1: no limit. Made, or updated when it exists.
+void limited_stream(NatsClient& client, const std::string& name, const std::string& subject,
+                    std::int64_t max_messages, bool update) {
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = name.c_str();
+    const char* subjects[] = {subject.c_str()};
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.MaxMsgs = max_messages;
+    config.Discard = js_DiscardNew;
+    jsStreamInfo* info = nullptr;
+    const natsStatus s = update ? js_UpdateStream(&info, client.js(), &config, nullptr, nullptr)
+                                : js_AddStream(&info, client.js(), &config, nullptr, nullptr);
+    REQUIRE(s == NATS_OK);
+    jsStreamInfo_Destroy(info);
+}
+
+// Runs one partitioned worker (a thread, the library API) until `done` says so or a minute
+// passes; its summary.
+template <typename Done>
+triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::WorkerOptions& options, Done done) {
+    std::atomic<bool> stop{false};
+    triage::WorkerSummary summary;
+    std::thread worker([&] {
+        triage::StreamOptions stream_options;
+        stream_options.now = triage::parse_time(now_text);
+        triage::Stream stream(flow, stream_options);
+        summary = triage::run_worker(stream, options, stop);
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline && !done()) std::this_thread::sleep_for(50ms);
+    stop = true;
+    worker.join();
+    CHECK(summary.failure == "");
+    return summary;
+}
+
 }  // namespace
 
 TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
@@ -254,6 +295,64 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
     CHECK_MESSAGE(restarted.find("1 partitions taken") != std::string::npos, restarted);
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
+TEST_CASE("nats worker: a partition whose decisions stop being stored is given up, its snapshot never past an "
+          "unacknowledged decision, and decided on from there once they are stored again") {
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    NatsServer server(dir);
+    NatsClient client(server.url());
+    client.add_stream("MENTIONS", "mentions.*");
+    // Batches of 20 that end where a snapshot is due (every 25): ..., 1501-1520, 1521-1525. The
+    // stream fills inside the batch whose end is a snapshot: that snapshot must wait for its acks.
+    const std::int64_t room = 1522;
+    limited_stream(client, "DECISIONS", "decisions.>", room, false);
+    const std::vector<Mention> mentions = surges(4000);
+    publish_partitioned(client, mentions, 1);
+    triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
+    REQUIRE(compiled.ok());
+    triage::WorkerOptions options;
+    options.nats.url = server.url();
+    options.stream = "MENTIONS";
+    options.subject_in = "mentions";
+    options.subject_out = "decisions.out";
+    options.batch = 20;
+    options.operations.quiet = true;
+    options.partitioning = store_options("");
+    options.partitioning.partitions = 1;
+    options.partitioning.snapshot_every = 25;
+    std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
+
+    // Full: the partition is given up and taken again (a new fencing token) from its snapshot.
+    std::uint64_t first_token = 0;
+    std::string error;
+    triage::WorkerSummary full = run_partitioned(*compiled.flow, options, [&] {
+        if (client.messages("DECISIONS") < static_cast<std::uint64_t>(room)) return false;
+        const std::optional<triage::PartitionState> state = store->read(0, error);
+        if (!state) return false;
+        if (first_token == 0) first_token = state->token;
+        return state->token != first_token;
+    });
+    CHECK(full.partitions_lost >= 1);
+    CHECK(full.not_acked >= 1);
+    CHECK(full.publish_problem.find("decisions.out") != std::string::npos);
+    const std::optional<triage::PartitionState> state = store->read(0, error);
+    REQUIRE_MESSAGE(state, error);
+    const std::map<std::uint64_t, std::string> stored = decisions_by_sequence(client);
+    CHECK(stored.size() == static_cast<std::size_t>(room));
+    CHECK(state->sequence >= 1);
+    CHECK(state->sequence <= static_cast<std::uint64_t>(room));
+    for (std::uint64_t sequence = 1; sequence <= state->sequence; ++sequence)
+        CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
+
+    // Room again: the next holder replays from the snapshot; the stream drops what it holds.
+    limited_stream(client, "DECISIONS", "decisions.>", -1, true);
+    triage::WorkerSummary rest = run_partitioned(*compiled.flow, options, [&] {
+        return client.messages("DECISIONS") >= mentions.size();
+    });
+    CHECK(rest.duplicates == static_cast<std::uint64_t>(room) - state->sequence);
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 

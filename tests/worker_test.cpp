@@ -195,6 +195,43 @@ TEST_CASE("nats worker: a publish that keeps failing goes to the dead-letter sub
     CHECK(dead == sent);
 }
 
+TEST_CASE("nats worker: in a batch whose publishes partly fail, only the mentions whose own publish was stored "
+          "are acked") {
+    TempDir dir;
+    NatsServer server(dir);
+    Client client(server.url());
+    client.add_stream("MENTIONS", "mentions.in");
+    client.add_stream("DECISIONS", "decisions.>");
+    const int count = 60;  // one batch: "not json" is mention 11, {"text": 42} mention 31
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
+    for (const std::string& line : lines) client.publish("mentions.in", line);
+    triage::WorkerOptions options = worker_options({server.url(), ""});
+    options.error_subject = "nowhere.errors";  // no stream captures it: the error records' publishes fail
+    options.max_deliver = 2;
+    options.dead_letter = "decisions.dead";
+    std::vector<triage::WorkerSummary> summaries = run_workers(1, options, client, lines.size());
+    const triage::WorkerSummary& s = summaries[0];
+    CHECK(s.decided == count - 2);
+    CHECK(s.errors == 0);
+    CHECK(s.not_acked == 2);      // the two error records' first deliveries
+    CHECK(s.redelivered == 2);    // only those: the decisions of their batch were acked
+    CHECK(s.dead_lettered == 2);  // on their last delivery
+    CHECK(s.duplicates == 0);
+    CHECK(s.publish_problem.find("nowhere.errors") != std::string::npos);
+
+    std::set<std::string> decided, dead;
+    for (const Client::Stored& stored : client.read_all("DECISIONS")) {
+        std::set<std::string>& into = stored.id.rfind("dead-letter-", 0) == 0 ? dead : decided;
+        CHECK_MESSAGE(into.insert(stored.id).second, "stored twice: " << stored.id);
+    }
+    std::set<std::string> expected_decided;
+    for (int i = 1; i <= count; ++i)
+        if (i != 11 && i != count / 2 + 1)
+            expected_decided.insert(triage::worker_message_id(static_cast<std::uint64_t>(i)));
+    CHECK(decided == expected_decided);
+    CHECK(dead == std::set<std::string>{"dead-letter-11", "dead-letter-" + std::to_string(count / 2 + 1)});
+}
+
 TEST_CASE("nats worker: a token-protected server, through the CLI, which drains and exits 0 on SIGTERM") {
     TempDir dir;
     const std::string token = "s3cret-token";

@@ -28,10 +28,10 @@ private:
     void append_crises(std::string& out, const Decision& decision) const;
 
     Flow flow_;
-    std::vector<std::string> outcome_;                    // per outcome: ,"outcome":…,"title":…
-    std::vector<std::vector<std::string>> actions_;       // per outcome and action: {… without deadline and }
+    std::vector<std::string> outcome_;                    // per outcome: ,"outcome":…,"title":…,"actions":[
+    std::vector<std::vector<std::string>> actions_;       // per outcome and action: {…} without a deadline
     std::vector<std::vector<std::string>> tags_;          // per outcome and action: its labels, comma-separated
-    std::vector<std::string> fell_through_;               // per step: ,"outcome":null,"fell_through":…
+    std::vector<std::string> fell_through_;               // per step: ,"outcome":null,"fell_through":…,"actions":[
     std::vector<std::vector<std::string>> path_;          // per step and branch (last: else/none): {…}
     std::vector<std::string> fields_;                     // per field: its name as a JSON string
     std::vector<std::string> crises_;                     // per crisis: its name as a JSON string

@@ -1,8 +1,9 @@
 // Deciding mentions from a NATS JetStream stream: `triage worker` and the API under it. A worker
 // pulls mentions from a durable consumer (explicit acks), decides each through a Stream, exactly as
 // `triage run` decides a line, and publishes the decision line to an output subject with the
-// header Nats-Msg-Id set to the mention's sequence number in the input stream. It acks a mention
-// only once the output stream has acknowledged the publish, so a mention whose worker dies in
+// header Nats-Msg-Id set to the mention's sequence number in the input stream (a batch's decisions
+// are sent without waiting between them). It acks a mention only once the output stream has
+// acknowledged that mention's own publish, so a mention whose worker dies in
 // between is delivered again and its second publish is dropped by the output stream's duplicate
 // window: within that window, one decision per mention (docs/scale.md).
 //

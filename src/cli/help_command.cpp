@@ -133,8 +133,23 @@ std::optional<std::string_view> diagnostic_page(std::string_view code) {
     return page;
 }
 
+// The first word of the command line when it is no command: CLI11 only says a command is required.
+std::optional<std::string_view> unknown_command(const CLI::App& app, std::span<char* const> arguments) {
+    for (std::size_t i = 1; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        if (argument.empty() || argument[0] == '-') continue;
+        for (const CLI::App* candidate : app.get_subcommands({}))
+            if (candidate->check_name(std::string(argument))) return std::nullopt;
+        return argument;
+    }
+    return std::nullopt;
+}
+
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error, std::span<char* const> arguments) {
-    fmt::print(stderr, "triage: error: {}\n", error.what());
+    if (std::optional<std::string_view> word = unknown_command(app, arguments))
+        fmt::print(stderr, "triage: error: '{}' is not a triage command\n", *word);
+    else
+        fmt::print(stderr, "triage: error: {}\n", error.what());
     if (std::optional<std::string> near = typo_suggestion(app, arguments))
         fmt::print(stderr, "help: did you mean '{}'?\n", *near);
     // The command whose usage to show: the one named on the command line, if any.
