@@ -4,6 +4,7 @@
 // counting the mentions it decided, the stats subject answering the same numbers, and its log one
 // JSON object per line. The case that starts a server is named "nats worker: ..." and runs in the
 // Release build only (.ci/run).
+#include "nats_fixture.hpp"
 #include "support.hpp"
 
 #include "worker_http.hpp"
@@ -18,33 +19,19 @@
 #include <httplib.h>
 #endif
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 namespace {
 
 using namespace std::chrono_literals;
 using triage::test::TempDir;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
+using triage::test::lines_of;
 
 // The samples of a Prometheus text exposition, by metric name; checks the format on the way:
 // every sample is announced by its HELP and TYPE lines, and names carry the triage_worker_ prefix.
@@ -207,40 +194,14 @@ TEST_CASE("worker metrics: the HTTP port answers 503 until connected and consumi
 #if TRIAGE_WITH_HTTPLIB
 namespace {
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    socklen_t size = sizeof address;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
+using triage::test::NatsClient;
+using triage::test::NatsServer;
+using triage::test::spawn;
 
-// A program started with posix_spawnp and an argument vector (no shell), its output in `log`.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start " << args[0]);
-    return pid;
-}
-
+// Sends `signal` to `pid` and waits: its exit status, or 128 + the signal that ended it.
 int stop_process(pid_t pid, int signal) {
     ::kill(pid, signal);
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return triage::test::wait_exit(pid);
 }
 
 template <typename Condition>
@@ -253,61 +214,15 @@ bool eventually(Condition condition, std::chrono::seconds limit = 30s) {
     return condition();
 }
 
-// A client of the test's own: makes the streams, publishes mentions, asks for stats.
-struct Nats {
-    natsConnection* connection = nullptr;
-    jsCtx* js = nullptr;
-    explicit Nats(const std::string& url) {
-        REQUIRE(natsConnection_ConnectTo(&connection, url.c_str()) == NATS_OK);
-        REQUIRE(natsConnection_JetStream(&js, connection, nullptr) == NATS_OK);
-    }
-    ~Nats() {
-        jsCtx_Destroy(js);
-        natsConnection_Destroy(connection);
-    }
-    void add_stream(const char* name, const char* subject) const {
-        jsStreamConfig config;
-        jsStreamConfig_Init(&config);
-        config.Name = name;
-        config.Subjects = &subject;
-        config.SubjectsLen = 1;
-        jsStreamInfo* info = nullptr;
-        REQUIRE(js_AddStream(&info, js, &config, nullptr, nullptr) == NATS_OK);
-        jsStreamInfo_Destroy(info);
-    }
-    void publish(const std::string& line) const {
-        jsPubAck* ack = nullptr;
-        REQUIRE(js_Publish(&ack, js, "mentions.in", line.data(), static_cast<int>(line.size()), nullptr, nullptr) ==
-                NATS_OK);
-        jsPubAck_Destroy(ack);
-    }
-    std::string request(const std::string& subject) const {
-        natsMsg* reply = nullptr;
-        REQUIRE(natsConnection_RequestString(&reply, connection, subject.c_str(), "", 5000) == NATS_OK);
-        std::string data(natsMsg_GetData(reply), static_cast<std::size_t>(natsMsg_GetDataLength(reply)));
-        natsMsg_Destroy(reply);
-        return data;
-    }
-};
-
 }  // namespace
 
 TEST_CASE("nats worker: /healthz, /metrics, the stats subject and JSON logs of a worker process") {
     TempDir dir;
-    const int nats_port = free_port();
-    const std::string url = "nats://127.0.0.1:" + std::to_string(nats_port);
-    pid_t server = spawn({"nats-server", "-a", "127.0.0.1", "-p", std::to_string(nats_port), "-js", "-sd",
-                          dir.file("store")},
-                         dir.file("nats-server.log"));
-    REQUIRE(eventually([&] {
-        natsConnection* probe = nullptr;
-        const bool up = natsConnection_ConnectTo(&probe, url.c_str()) == NATS_OK;
-        natsConnection_Destroy(probe);
-        return up;
-    }));
+    NatsServer server(dir);
+    const std::string url = server.url();
     int count = 300;
     {
-        Nats nats(url);
+        NatsClient nats(url);
         nats.add_stream("MENTIONS", "mentions.in");
         nats.add_stream("DECISIONS", "decisions.>");
         triage::test::CliRun gen = triage::test::run_triage(
@@ -317,9 +232,9 @@ TEST_CASE("nats worker: /healthz, /metrics, the stats subject and JSON logs of a
         std::vector<std::string> lines = lines_of(gen.output);
         lines.insert(lines.begin() + 5, "not json");
         REQUIRE(lines.size() == static_cast<std::size_t>(count));
-        for (const std::string& line : lines) nats.publish(line);
+        for (const std::string& line : lines) nats.publish("mentions.in", line);
     }
-    const int http_port = free_port();
+    const int http_port = triage::test::free_port();
     const std::string flow = (triage::test::source_dir() / "examples" / "customer_care.flow").string();
     pid_t worker = spawn({TRIAGE_CLI_PATH, "worker", flow, "--nats", url, "--stream", "MENTIONS", "--subject-in",
                           "mentions.in", "--subject-out", "decisions.out", "--error-subject", "decisions.errors",
@@ -352,14 +267,14 @@ TEST_CASE("nats worker: /healthz, /metrics, the stats subject and JSON logs of a
     CHECK(metrics["triage_worker_error_records_total"] == 1);
     CHECK(metrics["triage_worker_connected"] == 1);
     std::string name;
-    std::map<std::string, double> stats = parse_stats(Nats(url).request("triage.worker.w1.stats"), name);
+    std::map<std::string, double> stats = parse_stats(NatsClient(url).request("triage.worker.w1.stats"), name);
     CHECK(name == "w1");
     stats.erase("triage_worker_uptime_seconds");
     metrics.erase("triage_worker_uptime_seconds");
     CHECK(stats == metrics);
 
     // The server goes: the worker is no longer healthy, and says why.
-    stop_process(server, SIGTERM);
+    server.stop();
     CHECK(eventually([&] {
         auto response = http.Get("/healthz");
         return response && response->status == 503;

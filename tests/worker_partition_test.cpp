@@ -94,12 +94,7 @@ std::vector<Mention> surges(int count) {
     return out;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
+using triage::test::lines_of;
 
 // A decision line numbered as `triage run` numbers it in its brand's file.
 std::string renumbered(const std::string& line, std::size_t number) {
@@ -178,10 +173,10 @@ pid_t lease_holder(const NatsClient& client, std::uint32_t partition) {
     return pid;
 }
 
-triage::PartitionOptions store_options(const std::string& holder) {
+triage::PartitionOptions store_options(const std::string& holder, std::chrono::milliseconds lease_time = 1000ms) {
     triage::PartitionOptions options;
     options.by = "brand";
-    options.lease_time = 1000ms;
+    options.lease_time = lease_time;
     options.holder = holder;
     return options;
 }
@@ -193,6 +188,25 @@ std::unique_ptr<triage::PartitionStore> open_store(const std::string& url, const
     std::unique_ptr<triage::PartitionStore> store = triage::PartitionStore::open(nats, store_options(holder), error);
     REQUIRE_MESSAGE(store != nullptr, error);
     return store;
+}
+
+// A partition's stored state, asked for until the store answers (a restarted cluster elects its
+// leaders first): for up to a minute.
+triage::PartitionState state_when_ready(const std::string& urls, std::uint32_t partition,
+                                        std::chrono::milliseconds lease_time) {
+    triage::NatsConnection nats;
+    nats.url = urls;
+    std::string error;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::unique_ptr<triage::PartitionStore> store =
+            triage::PartitionStore::open(nats, store_options("reader", lease_time), error);
+        if (store)
+            if (std::optional<triage::PartitionState> state = store->read(partition, error)) return *state;
+        std::this_thread::sleep_for(500ms);
+    }
+    FAIL("the state of partition " << partition << " cannot be read: " << error);
+    return {};
 }
 
 // A stream capturing `subject` that stores at most `max_messages` and refuses what comes after
@@ -420,6 +434,83 @@ TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server
     REQUIRE(restored.monitor()->restore(state->monitor, error));
     CHECK(restored.monitor()->crises()[0].active);
     CHECK(restored.monitor()->snapshot() == snapshot);
+}
+
+TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full restart of a 3-node cluster, and "
+          "the next holder goes on from it") {
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    triage::test::NatsCluster cluster(dir.path, 3);
+    cluster.start_all();
+    NatsClient client(cluster.urls());
+    client.add_stream("MENTIONS", "mentions.*", 3);
+    client.add_stream("DECISIONS", "decisions.>", 3);
+    // Made R3 before any worker starts (docs/scale.md); the workers bind to them.
+    const auto lease_time = 3000ms;
+    client.add_key_value("triage_leases", lease_time, 3);
+    client.add_key_value("triage_state", 0ms, 3);
+
+    // acme, 3 s apart: 40 outage posts (its crisis starts at the 21st), then 400 quiet ones (it
+    // ends once fewer than 3 outage posts lie within 10 minutes).
+    std::vector<Mention> mentions;
+    const triage::TimePoint start = *triage::parse_time("2026-11-20T08:00:00Z");
+    for (int i = 0; i < 440; ++i)
+        mentions.push_back({"acme", fmt::format(R"({{"text": "{} #{}", "brand": "acme", "posted_at": "{}"}})",
+                                                i < 40 ? "the app is down" : "hello", i,
+                                                triage::format_time(start + std::chrono::seconds(3 * i)))});
+    const std::vector<Mention> surge(mentions.begin(), mentions.begin() + 40);
+    const std::vector<Mention> calm(mentions.begin() + 40, mentions.end());
+    const std::uint32_t partition = triage::partition_of("acme", 3);
+    const std::vector<std::string> args{
+        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", cluster.urls(), "--stream", "MENTIONS",
+        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
+        "--partitions", "3", "--lease-time", std::to_string(lease_time.count())};
+    auto decide_all = [&](const std::string& log, std::uint64_t count) {
+        const pid_t worker = triage::test::spawn(args, dir.file(log));
+        const auto deadline = std::chrono::steady_clock::now() + 90s;
+        while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count)
+            std::this_thread::sleep_for(50ms);
+        ::kill(worker, SIGTERM);  // a drain writes the partition's snapshot
+        CHECK(triage::test::wait_exit(worker) == 0);
+        REQUIRE(client.messages("DECISIONS") == count);
+    };
+
+    publish_partitioned(client, surge, 3);
+    decide_all("first.log", surge.size());
+    const triage::PartitionState before = state_when_ready(cluster.urls(), partition, lease_time);
+    CHECK(before.sequence == surge.size());
+    REQUIRE(!before.monitor.empty());
+
+    for (std::size_t node = 0; node < cluster.size(); ++node) cluster.stop(node, SIGTERM);
+    cluster.start_all();
+    const triage::PartitionState after = state_when_ready(cluster.urls(), partition, lease_time);
+    CHECK(after.sequence == before.sequence);
+    CHECK(after.token == before.token);
+    CHECK(after.monitor == before.monitor);
+
+    // The next holder restores the crisis: the first quiet mention is still decided in it, as
+    // `triage run` over all of them decides it (a fresh state would not be in crisis).
+    publish_partitioned(client, calm, 3);
+    decide_all("second.log", mentions.size());
+    const std::map<std::uint64_t, std::string> decisions = decisions_by_sequence(client);
+    REQUIRE(decisions.size() == mentions.size());
+    CHECK(decisions.at(surge.size() + 1).find("\"outcome\":\"holding\"") != std::string::npos);
+    std::string input;
+    for (const Mention& m : mentions) input += m.line + '\n';
+    triage::test::write_file(dir.file("acme.jsonl"), input);
+    triage::test::CliRun run = triage::test::run_triage("run -q -j 1 --now " + now_text + " " +
+                                                        triage::test::quoted(dir.file("brands.flow")) + " " +
+                                                        triage::test::quoted(dir.file("acme.jsonl")));
+    REQUIRE(run.status == 0);
+    const std::vector<std::string> expected = lines_of(run.output);
+    REQUIRE(expected.size() == mentions.size());
+    std::size_t differing = 0;
+    for (std::size_t k = 0; k < expected.size(); ++k) differing += decisions.at(k + 1) != expected[k];
+    CHECK_MESSAGE(differing == 0, differing << " decisions differ from triage run");
+    CHECK(expected.back().find("\"outcome\":\"chatter\"") != std::string::npos);  // the crisis ended
+    const triage::PartitionState last = state_when_ready(cluster.urls(), partition, lease_time);
+    CHECK(last.sequence == mentions.size());
+    CHECK(last.token > before.token);  // written by the holder that took the partition over
 }
 
 TEST_CASE("worker: partition keys and what may be partitioned") {

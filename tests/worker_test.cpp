@@ -33,7 +33,8 @@ using Client = triage::test::NatsClient;
 
 const std::string now_text = "2026-11-20T12:00:00Z";
 
-std::string example(const std::string& name) { return (triage::test::source_dir() / "examples" / name).string(); }
+using triage::test::example;
+using triage::test::lines_of;
 
 triage::Flow compile(const std::string& path) {
     triage::CompileResult result = triage::compile_file(path);
@@ -45,28 +46,6 @@ triage::StreamOptions fixed_now() {
     triage::StreamOptions options;
     options.now = triage::parse_time(now_text);
     return options;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-// `count` synthetic mentions for customer_care.flow, two of them no mention at all.
-std::vector<std::string> mentions(const TempDir& dir, int count) {
-    triage::test::CliRun gen =
-        triage::test::run_triage("gen " + triage::test::quoted(example("customer_care.flow")) + " --seed 19 -n " +
-                                 std::to_string(count - 2));
-    REQUIRE(gen.status == 0);
-    std::vector<std::string> lines = lines_of(gen.output);
-    lines.insert(lines.begin() + 10, "not json");
-    lines.insert(lines.begin() + count / 2, "{\"text\": 42}");
-    std::string all;
-    for (const std::string& line : lines) all += line + '\n';
-    triage::test::write_file(dir.file("mentions.jsonl"), all);
-    return lines;
 }
 
 struct Deployment {
@@ -109,30 +88,6 @@ std::vector<triage::WorkerSummary> run_workers(int workers, const triage::Worker
     return summaries;
 }
 
-// The output stream's messages are one per mention: Msg-Ids 1..N, each once, and as a set the
-// lines `triage run --now` writes for the same mentions.
-void check_one_decision_each(const Client& client, const TempDir& dir, std::size_t count) {
-    std::vector<Client::Stored> stored = client.read_all("DECISIONS");
-    REQUIRE(stored.size() == count);
-    std::set<std::string> ids;
-    std::multiset<std::string> published;
-    for (const Client::Stored& s : stored) {
-        ids.insert(s.id);
-        published.insert(s.data);
-    }
-    std::set<std::string> sequences;
-    for (std::size_t i = 1; i <= count; ++i) sequences.insert(triage::worker_message_id(i));
-    CHECK(ids == sequences);
-    triage::test::CliRun run = triage::test::run_triage(
-        "run -q -j 1 --max-errors 10 --now " + now_text + " " + triage::test::quoted(example("customer_care.flow")) +
-        " " + triage::test::quoted(dir.file("mentions.jsonl")) + " 2>/dev/null");
-    REQUIRE(run.status == 0);
-    std::vector<std::string> expected_lines = lines_of(run.output);
-    std::multiset<std::string> expected(expected_lines.begin(), expected_lines.end());
-    REQUIRE(expected.size() == count);
-    CHECK(published == expected);
-}
-
 }  // namespace
 
 TEST_CASE("nats worker: one worker and then three decide every mention once, as triage run does") {
@@ -142,7 +97,7 @@ TEST_CASE("nats worker: one worker and then three decide every mention once, as 
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
     const int count = 3000;
-    std::vector<std::string> lines = mentions(dir, count);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
     const triage::WorkerOptions options = worker_options({server.url(), ""});
 
     for (int i = 0; i < count / 3; ++i) client.publish("mentions.in", lines[static_cast<std::size_t>(i)]);
@@ -158,7 +113,7 @@ TEST_CASE("nats worker: one worker and then three decide every mention once, as 
         CHECK(s.duplicates == 0);
     }
     CHECK(handled == count - count / 3);
-    check_one_decision_each(client, dir, count);
+    triage::test::check_one_decision_each(client, dir.path, count, now_text);
 }
 
 TEST_CASE("nats worker: a mention delivered again after its worker died before the ack gives no second decision") {
@@ -168,7 +123,7 @@ TEST_CASE("nats worker: a mention delivered again after its worker died before t
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
     const int count = 200;
-    std::vector<std::string> lines = mentions(dir, count);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
     for (const std::string& line : lines) client.publish("mentions.in", line);
     triage::WorkerOptions options = worker_options({server.url(), ""});
     // Short enough for the dead worker's mention to come back soon, long enough that the live
@@ -213,7 +168,7 @@ TEST_CASE("nats worker: a mention delivered again after its worker died before t
     CHECK(summaries[0].redelivered == 1);
     CHECK(summaries[0].duplicates == 1);
     CHECK(summaries[0].decided + summaries[0].errors == count);
-    check_one_decision_each(client, dir, count);
+    triage::test::check_one_decision_each(client, dir.path, count, now_text);
 }
 
 TEST_CASE("nats worker: a publish that keeps failing goes to the dead-letter subject on the last delivery") {
@@ -222,7 +177,7 @@ TEST_CASE("nats worker: a publish that keeps failing goes to the dead-letter sub
     Client client(server.url());
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
-    std::vector<std::string> lines = mentions(dir, 12);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, 12);
     for (const std::string& line : lines) client.publish("mentions.in", line);
     triage::WorkerOptions options = worker_options({server.url(), ""});
     options.subject_out = "nowhere.out";  // no stream captures it: no publish ack
@@ -248,7 +203,7 @@ TEST_CASE("nats worker: in a batch whose publishes partly fail, only the mention
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
     const int count = 60;  // one batch: "not json" is mention 11, {"text": 42} mention 31
-    std::vector<std::string> lines = mentions(dir, count);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
     for (const std::string& line : lines) client.publish("mentions.in", line);
     triage::WorkerOptions options = worker_options({server.url(), ""});
     options.error_subject = "nowhere.errors";  // no stream captures it: the error records' publishes fail
@@ -285,7 +240,7 @@ TEST_CASE("nats worker: a token-protected server, through the CLI, which drains 
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
     const int count = 100;
-    std::vector<std::string> lines = mentions(dir, count);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
     for (const std::string& line : lines) client.publish("mentions.in", line);
 
     std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", example("customer_care.flow"), "--nats", server.url(),
@@ -305,7 +260,7 @@ TEST_CASE("nats worker: a token-protected server, through the CLI, which drains 
     CHECK(wait_exit(worker) == 0);
     const std::string log = triage::test::read_file(dir.file("worker.log"));
     CHECK_MESSAGE(log.find("98 decisions and 2 error records published") != std::string::npos, log);
-    check_one_decision_each(client, dir, count);
+    triage::test::check_one_decision_each(client, dir.path, count, now_text);
 }
 
 TEST_CASE("nats worker: a worker process killed with SIGKILL mid-run, two more finish: one decision per mention") {
@@ -315,7 +270,7 @@ TEST_CASE("nats worker: a worker process killed with SIGKILL mid-run, two more f
     client.add_stream("MENTIONS", "mentions.in");
     client.add_stream("DECISIONS", "decisions.>");
     const int count = 2000;
-    std::vector<std::string> lines = mentions(dir, count);
+    std::vector<std::string> lines = triage::test::care_mentions(dir.path, count);
     for (const std::string& line : lines) client.publish("mentions.in", line);
     const std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", example("customer_care.flow"), "--nats",
                                         server.url(), "--stream", "MENTIONS", "--subject-in", "mentions.in",
@@ -340,7 +295,7 @@ TEST_CASE("nats worker: a worker process killed with SIGKILL mid-run, two more f
     ::kill(third, SIGTERM);
     CHECK(wait_exit(second) == 0);
     CHECK(wait_exit(third) == 0);
-    check_one_decision_each(client, dir, count);
+    triage::test::check_one_decision_each(client, dir.path, count, now_text);
 }
 
 TEST_CASE("worker: a flow that keeps state is refused before connecting") {
