@@ -205,7 +205,16 @@ NatsClient::~NatsClient() {
     natsConnection_Destroy(connection_);
 }
 
-void NatsClient::add_stream(const std::string& name, const std::string& subject, int replicas) {
+void NatsClient::add_stream(const std::string& name, const std::string& subject, int replicas, std::int64_t max_messages) {
+    write_stream(name, subject, replicas, max_messages, false);
+}
+
+void NatsClient::update_stream(const std::string& name, const std::string& subject, std::int64_t max_messages) {
+    write_stream(name, subject, 1, max_messages, true);
+}
+
+void NatsClient::write_stream(const std::string& name, const std::string& subject, int replicas,
+                              std::int64_t max_messages, bool update) {
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
     config.Name = name.c_str();
@@ -214,11 +223,15 @@ void NatsClient::add_stream(const std::string& name, const std::string& subject,
     config.SubjectsLen = 1;
     config.Storage = js_FileStorage;
     config.Replicas = replicas;
+    config.MaxMsgs = max_messages;
+    if (max_messages >= 0) config.Discard = js_DiscardNew;  // a full stream refuses what comes after
     natsStatus s = NATS_ERR;
+    // A cluster answers only once it has a metadata leader: try for up to 30 s.
     for (int attempt = 0; attempt < 60 && s != NATS_OK; ++attempt) {
         if (attempt > 0) std::this_thread::sleep_for(500ms);
         jsStreamInfo* info = nullptr;
-        s = js_AddStream(&info, js_, &config, nullptr, nullptr);
+        s = update ? js_UpdateStream(&info, js_, &config, nullptr, nullptr)
+                   : js_AddStream(&info, js_, &config, nullptr, nullptr);
         jsStreamInfo_Destroy(info);
     }
     REQUIRE_MESSAGE(s == NATS_OK, "stream " << name << ": " << natsStatus_GetText(s));

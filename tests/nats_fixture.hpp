@@ -98,7 +98,12 @@ public:
     // A stream (file storage, in the server's store) capturing `subject` (wildcards allowed), with
     // `replicas` copies; a new cluster needs a moment to elect the leader that makes streams, so
     // this tries for up to 30 s.
-    void add_stream(const std::string& name, const std::string& subject, int replicas = 1);
+    // A file-stored stream capturing `subject`; max_messages >= 0: it stores at most that many and
+    // refuses what comes after (discard new).
+    void add_stream(const std::string& name, const std::string& subject, int replicas = 1,
+                    std::int64_t max_messages = -1);
+    // Changes the message limit of a stream add_stream made (-1: none).
+    void update_stream(const std::string& name, const std::string& subject, std::int64_t max_messages);
     // A KV bucket as PartitionStore makes it (file storage, one value per key, `ttl`; 0: none),
     // with `replicas` copies, as an operator makes it before the workers start.
     void add_key_value(const std::string& bucket, std::chrono::milliseconds ttl, int replicas);
@@ -125,6 +130,8 @@ public:
     [[nodiscard]] std::vector<Stored> read_all(const std::string& stream) const;
 
 private:
+    void write_stream(const std::string& name, const std::string& subject, int replicas, std::int64_t max_messages,
+                      bool update);
     natsConnection* connection_ = nullptr;
     jsCtx* js_ = nullptr;
 };

@@ -209,26 +209,6 @@ triage::PartitionState state_when_ready(const std::string& urls, std::uint32_t p
     return {};
 }
 
-// A stream capturing `subject` that stores at most `max_messages` and refuses what comes after
-// (discard new); -1: no limit. Made, or updated when it exists.
-void limited_stream(NatsClient& client, const std::string& name, const std::string& subject,
-                    std::int64_t max_messages, bool update) {
-    jsStreamConfig config;
-    jsStreamConfig_Init(&config);
-    config.Name = name.c_str();
-    const char* subjects[] = {subject.c_str()};
-    config.Subjects = subjects;
-    config.SubjectsLen = 1;
-    config.Storage = js_FileStorage;
-    config.MaxMsgs = max_messages;
-    config.Discard = js_DiscardNew;
-    jsStreamInfo* info = nullptr;
-    const natsStatus s = update ? js_UpdateStream(&info, client.js(), &config, nullptr, nullptr)
-                                : js_AddStream(&info, client.js(), &config, nullptr, nullptr);
-    REQUIRE(s == NATS_OK);
-    jsStreamInfo_Destroy(info);
-}
-
 // Runs one partitioned worker (a thread, the library API) until `done` says so or a minute
 // passes; its summary.
 template <typename Done>
@@ -308,7 +288,7 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
     // Batches of 20 that end where a snapshot is due (every 25): ..., 1501-1520, 1521-1525. The
     // stream fills inside the batch whose end is a snapshot: that snapshot must wait for its acks.
     const std::int64_t room = 1522;
-    limited_stream(client, "DECISIONS", "decisions.>", room, false);
+    client.add_stream("DECISIONS", "decisions.>", 1, room);
     const std::vector<Mention> mentions = surges(4000);
     publish_partitioned(client, mentions, 1);
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
@@ -348,7 +328,7 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
         CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
 
     // Room again: the next holder replays from the snapshot; the stream drops what it holds.
-    limited_stream(client, "DECISIONS", "decisions.>", -1, true);
+    client.update_stream("DECISIONS", "decisions.>", -1);
     triage::WorkerSummary rest = run_partitioned(*compiled.flow, options, [&] {
         return client.messages("DECISIONS") >= mentions.size();
     });
