@@ -187,7 +187,8 @@ std::string artifact_uri(std::string_view path) {
 
 // The Markdown of a docs/diagnostics.md section with its relative links made absolute against
 // `base` (the URL of docs/diagnostics.md): "(#fixes)" -> "(base#fixes)", "(security.md)" -> the
-// file beside it. The report is read far from the docs folder.
+// file beside it. The report is read far from the docs folder. With no base there is nowhere to
+// point them: "[fix](#fixes)" becomes "fix", as a link that cannot open is worse than none.
 std::string absolute_links(std::string_view markdown, std::string_view base) {
     const std::string_view folder = base.substr(0, base.rfind('/') + 1);
     std::string out;
@@ -200,6 +201,14 @@ std::string absolute_links(std::string_view markdown, std::string_view base) {
         if (link.empty() || link.find("://") != std::string_view::npos || link.starts_with('/') ||
             link.starts_with("mailto:"))
             continue;
+        if (base.empty()) {
+            const std::size_t open = markdown.rfind('[', at);
+            if (open == std::string_view::npos || open < copied) continue;
+            out.append(markdown.substr(copied, open - copied));
+            out.append(markdown.substr(open + 1, at - open - 1));
+            copied = close + 1;
+            continue;
+        }
         out.append(markdown.substr(copied, target - copied));
         out += link.starts_with('#') ? base : folder;
         copied = target;
@@ -229,20 +238,22 @@ void append_sarif_rules(JsonWriter& json, std::span<const Code> rules, std::stri
     json.key("rules").begin_array();
     for (Code code : rules) {
         const CodeDocumentation doc = code_documentation(code);
-        const std::string help_uri = fmt::format("{}#{}", help_base, doc.anchor);
+        const std::string help_uri = help_base.empty() ? std::string() : fmt::format("{}#{}", help_base, doc.anchor);
         json.begin_object();
         json.key("id").string(code_name(code));
         json.key("name").string(code_title(code));
         json.key("shortDescription").begin_object().key("text").string(code_title(code)).end_object();
         json.key("fullDescription").begin_object().key("text").string(plain_paragraph(doc.summary));
         json.key("markdown").string(absolute_links(doc.summary, help_base)).end_object();
-        json.key("helpUri").string(help_uri);
+        if (!help_uri.empty()) json.key("helpUri").string(help_uri);
         // The heading is left out of the help: viewers show the rule's name above it.
         const std::size_t heading_end = doc.markdown.find('\n');
         std::string_view body = heading_end == std::string_view::npos ? std::string_view() : doc.markdown.substr(heading_end);
         while (body.starts_with('\n')) body.remove_prefix(1);
         json.key("help").begin_object();
-        json.key("text").string(fmt::format("{} See {}", plain_paragraph(doc.summary), help_uri));
+        json.key("text").string(help_uri.empty() ? fmt::format("{} The whole page: triage help {}",
+                                                               plain_paragraph(doc.summary), code_name(code))
+                                                 : fmt::format("{} See {}", plain_paragraph(doc.summary), help_uri));
         json.key("markdown").string(absolute_links(body, help_base));
         json.end_object();
         json.end_object();

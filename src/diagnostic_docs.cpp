@@ -10,8 +10,12 @@ extern const std::string_view diagnostics_markdown;  // generated from docs/diag
 
 std::string_view diagnostics_markdown() { return detail::diagnostics_markdown; }
 
-// TRIAGE_DOCS_URL comes from CMake (the cache variable of that name).
-std::string_view default_sarif_help_base() { return TRIAGE_DOCS_URL "/diagnostics.md"; }
+// TRIAGE_DOCS_URL comes from CMake (the cache variable of that name); empty unless the build
+// names a published docs folder.
+std::string_view default_sarif_help_base() {
+    constexpr std::string_view docs = TRIAGE_DOCS_URL;
+    return docs.empty() ? std::string_view() : std::string_view(TRIAGE_DOCS_URL "/diagnostics.md");
+}
 
 std::string markdown_anchor(std::string_view heading) {
     std::string anchor;

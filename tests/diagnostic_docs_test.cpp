@@ -99,11 +99,25 @@ TEST_CASE("SARIF rules: helpUri from the help base, fullDescription, help in Mar
     CHECK(syntax_help.find("](#") == std::string_view::npos);
 }
 
-TEST_CASE("SARIF rules: the default help base is the docs this build names, an absolute URL") {
+TEST_CASE("SARIF rules: the default help base is the docs this build names; with none, the help stands alone") {
     simdjson::dom::parser parser;
     std::string json;
-    std::string_view help_uri = sarif_of(parser, json, "care.flow")["runs"].at(0)["tool"]["driver"]["rules"].at(0)["helpUri"];
-    CHECK(help_uri == std::string(default_sarif_help_base()) + "#t012--unknown-step-or-outcome");
-    CHECK(default_sarif_help_base().find("://") != std::string_view::npos);
-    CHECK(default_sarif_help_base().ends_with("/diagnostics.md"));
+    // T001's section links to "#fixes" and other pages of the docs.
+    simdjson::dom::element rule = sarif_of(parser, json, "care.flow", {}, "flow \"t\" version 1\nstart s\nstep s \"S\" {\n  if x s\n}\n")
+                                      ["runs"].at(0)["tool"]["driver"]["rules"].at(0);
+    std::string_view markdown = rule["help"]["markdown"];
+    std::string_view text = rule["help"]["text"];
+    const std::string_view base = default_sarif_help_base();
+    if (base.empty()) {
+        // A build that names no published docs (the default): nothing points anywhere made up.
+        CHECK(rule["helpUri"].error() == simdjson::NO_SUCH_FIELD);
+        CHECK(text.ends_with("The whole page: triage help T001"));
+        CHECK(markdown.find("](") == std::string_view::npos);
+        CHECK(markdown.find("fix") != std::string_view::npos);  // the link's words stay
+    } else {
+        CHECK(std::string_view(rule["helpUri"]).starts_with(std::string(base) + "#t001--"));
+        CHECK(base.starts_with("https://"));
+        CHECK(base.ends_with("/diagnostics.md"));
+        CHECK(markdown.find("[fix](" + std::string(base) + "#fixes)") != std::string_view::npos);
+    }
 }

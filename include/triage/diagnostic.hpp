@@ -149,11 +149,13 @@ struct DiagnosticSet {
 struct SarifOptions {
     // Where the people who read the report can open docs/diagnostics.md (a URL, no anchor): each
     // rule's helpUri is it with the code's anchor, and the relative links in its help are made
-    // absolute against it. Empty: default_sarif_help_base().
+    // absolute against it. Empty: default_sarif_help_base(); when that is empty too, the rules
+    // have no helpUri, their help names `triage help CODE`, and its links to other pages of the
+    // docs become plain text.
     std::string help_base;
 };
-// The docs this build of triage installs, as a file:// URL, unless the build was configured with
-// -DTRIAGE_DOCS_URL=<the URL of a published docs/ folder>.
+// The published docs/diagnostics.md this build names: TRIAGE_DOCS_URL/diagnostics.md when it was
+// configured with -DTRIAGE_DOCS_URL=<the https URL of a published docs/ folder>, else empty.
 [[nodiscard]] std::string_view default_sarif_help_base();
 // SARIF 2.1.0, as GitHub code scanning reads it (`triage check --format sarif`): one run, the
 // rules that fired (each with helpUri, fullDescription, and help in Markdown: the code's section

@@ -239,7 +239,9 @@ std::function<int()> add_check_command(CLI::App& app) {
     check->add_flag("--allow-empty", options->allow_empty, "Do not fail when no flow is found (only fragments, an empty directory)");
     check->add_option("--sarif-help-base", options->sarif_help_base,
                       "With --format sarif: the URL of docs/diagnostics.md for the rules' helpUri (default: " +
-                          std::string(default_sarif_help_base()) + ")")
+                          (default_sarif_help_base().empty() ? std::string("none: the help is in the report")
+                                                             : std::string(default_sarif_help_base())) +
+                          ")")
         ->check([](const std::string& url) {
             return url.find("://") == std::string::npos ? "must be an absolute URL, e.g. https://host/triage/docs/diagnostics.md"
                                                         : std::string();

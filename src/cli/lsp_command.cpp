@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "flow_loading.hpp"
 
+#include "triage/diagnostic.hpp"
 #include "triage/lsp.hpp"
 
 #include <csignal>
@@ -10,13 +11,14 @@ namespace triage::cli {
 
 std::function<int()> add_lsp_command(CLI::App& app) {
     struct LspFlags {
-        std::string docs_url = TRIAGE_DIAGNOSTICS_DOCS_URL;
+        std::string docs_url{default_sarif_help_base()};  // empty unless the build names its docs
         bool stdio = true;
     };
     auto flags = std::make_shared<LspFlags>();
     CLI::App* command = app.add_subcommand("lsp", "Serve the Language Server Protocol on stdin and stdout");
     command->add_option("--docs-url", flags->docs_url,
-                        "Where diagnostic codes link to: docs/diagnostics.md as published (default: the build's)");
+                        "Where diagnostic codes link to: docs/diagnostics.md as published (default: the build's, "
+                        "-DTRIAGE_DOCS_URL; none when it names none)");
     // What vscode-languageclient and others pass to say "over stdio", the only transport.
     command->add_flag("--stdio", flags->stdio, "Talk over stdin and stdout (the default and only transport)");
     return [flags] {

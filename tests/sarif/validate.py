@@ -34,9 +34,18 @@ def check(doc, help_base):
     run = doc["runs"][0]
     for rule in run["tool"]["driver"]["rules"]:
         rid = rule["id"]
-        uri, _, anchor = rule["helpUri"].partition("#")
-        if not uri.startswith(help_base) or not uri.endswith("diagnostics.md") or not anchor.startswith(rid.lower() + "--"):
-            problems.append(f"{rid}: helpUri {rule['helpUri']} is not {help_base}...diagnostics.md#{rid.lower()}--...")
+        if not help_base:
+            # No docs URL: no helpUri, the help names the offline page, no link is left relative.
+            if "helpUri" in rule:
+                problems.append(f"{rid}: a helpUri {rule['helpUri']} though no docs URL was given")
+            if not rule["help"]["text"].endswith(f"triage help {rid}"):
+                problems.append(f"{rid}: help.text does not name `triage help {rid}`: {rule['help']['text']}")
+            if "](" in rule["help"]["markdown"].replace("](http", ""):
+                problems.append(f"{rid}: help.markdown keeps a relative link with no base to resolve it")
+        else:
+            uri, _, anchor = rule["helpUri"].partition("#")
+            if not uri.startswith(help_base) or not uri.endswith("diagnostics.md") or not anchor.startswith(rid.lower() + "--"):
+                problems.append(f"{rid}: helpUri {rule['helpUri']} is not {help_base}...diagnostics.md#{rid.lower()}--...")
         if len(rule["fullDescription"]["text"]) < 20 or "**" in rule["fullDescription"]["text"]:
             problems.append(f"{rid}: fullDescription.text is not a plain description: {rule['fullDescription']}")
         markdown = rule["help"]["markdown"]
@@ -67,11 +76,12 @@ try:
     if not any(u.startswith("file:///") and u.endswith("/T010-duplicate-field.flow") for u in uris):
         problems.append("no file:// URI for the absolute paths")
     rules = len(run["tool"]["driver"]["rules"])
-    # The default help base, TRIAGE_DOCS_URL: an https URL, which works wherever the report is read.
-    default_base = sys.argv[3] if len(sys.argv) > 3 else ""
-    if not default_base.startswith("https://"):
+    # The default help base, TRIAGE_DOCS_URL: none unless the build names published docs, and
+    # then an https URL, which works wherever the report is read.
+    default_base = sys.argv[3] + "/diagnostics.md" if len(sys.argv) > 3 and sys.argv[3] else ""
+    if default_base and not default_base.startswith("https://"):
         problems.append(f"the default help base {default_base!r} is not an https URL")
-    check(sarif([os.path.join(source, "tests/fixtures/cli/bad.flow")], work), default_base)
+    check(sarif([os.path.join(source, "tests/fixtures/cli/bad.flow"), *fixtures], work), default_base)
 finally:
     shutil.rmtree(work)
 
