@@ -23,8 +23,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace triage {
 
@@ -230,47 +228,14 @@ CompileResult compile(std::string_view source, std::string path, const CompileOp
 }
 
 FileRead read_file_from_disk(const std::filesystem::path& path, std::uint64_t max_bytes) {
-    FileRead result;
     // O_NONBLOCK: a FIFO named by a hostile include must not block the compiler at open().
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
+        FileRead result;
         result.error = std::strerror(errno);
         return result;
     }
-    struct stat s {};
-    if (::fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) {
-        result.error = S_ISDIR(s.st_mode) ? "it is a directory" : "it is not a regular file";
-        ::close(fd);
-        return result;
-    }
-    if (static_cast<std::uint64_t>(s.st_size) > max_bytes) {  // refused before reading a byte
-        result.size = static_cast<std::uint64_t>(s.st_size);
-        ::close(fd);
-        return result;
-    }
-    std::string bytes(static_cast<std::size_t>(s.st_size), '\0');
-    std::size_t got = 0;
-    for (;;) {  // a file may grow, or (in /proc) say 0 and hold more: read to its end, within the limit
-        if (got == bytes.size()) bytes.resize(std::min<std::uint64_t>(max_bytes + 1, std::max<std::uint64_t>(got * 2, 4096)));
-        if (got == bytes.size()) break;
-        const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            result.error = std::strerror(errno);
-            ::close(fd);
-            return result;
-        }
-        if (n == 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got > max_bytes) {
-        result.size = got;
-        return result;
-    }
-    bytes.resize(got);
-    result.bytes = std::move(bytes);
-    return result;
+    return detail::read_open_file(fd, max_bytes);
 }
 
 namespace detail {

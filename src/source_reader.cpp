@@ -3,6 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace triage::detail {
 
@@ -30,11 +37,70 @@ bool within(const fs::path& path, const fs::path& root) {
     return true;
 }
 
+// Where the open file `fd` really is: its path as the kernel resolved it at open(), or, without
+// /proc, empty.
+fs::path opened_path(int fd) {
+    std::array<char, 4096> target{};
+    const std::string link = fmt::format("/proc/self/fd/{}", fd);
+    const ssize_t n = ::readlink(link.c_str(), target.data(), target.size());
+    if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) return {};
+    return fs::path(std::string(target.data(), static_cast<std::size_t>(n)));
+}
+
+bool same_file(int fd, const fs::path& path) {
+    struct stat opened {};
+    struct stat named {};
+    return ::fstat(fd, &opened) == 0 && ::stat(path.c_str(), &named) == 0 && opened.st_dev == named.st_dev &&
+           opened.st_ino == named.st_ino;
+}
+
+using DiskReader = FileRead (*)(const fs::path&, std::uint64_t);
+
 }  // namespace
+
+FileRead read_open_file(int fd, std::uint64_t max_bytes) {
+    FileRead result;
+    struct stat s {};
+    if (::fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) {
+        result.error = S_ISDIR(s.st_mode) ? "it is a directory" : "it is not a regular file";
+        ::close(fd);
+        return result;
+    }
+    if (static_cast<std::uint64_t>(s.st_size) > max_bytes) {  // refused before reading a byte
+        result.size = static_cast<std::uint64_t>(s.st_size);
+        ::close(fd);
+        return result;
+    }
+    std::string bytes(static_cast<std::size_t>(s.st_size), '\0');
+    std::size_t got = 0;
+    for (;;) {  // a file may grow, or (in /proc) say 0 and hold more: read to its end, within the limit
+        if (got == bytes.size()) bytes.resize(std::min<std::uint64_t>(max_bytes + 1, std::max<std::uint64_t>(got * 2, 4096)));
+        if (got == bytes.size()) break;
+        const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            result.error = std::strerror(errno);
+            ::close(fd);
+            return result;
+        }
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > max_bytes) {
+        result.size = got;
+        return result;
+    }
+    bytes.resize(got);
+    result.bytes = std::move(bytes);
+    return result;
+}
 
 SourceReader::SourceReader(const CompileOptions& options, const fs::path& main_path, std::uint64_t main_bytes)
     : options_(options),
       left_(options.limits.total_bytes - std::min(options.limits.total_bytes, main_bytes)) {
+    const DiskReader* reader = options.read_file.target<DiskReader>();
+    from_disk_ = !options.read_file || (reader != nullptr && *reader == &read_file_from_disk);
     roots_.push_back(file_identity(main_path.parent_path()));
     for (const fs::path& root : options.include_roots) roots_.push_back(file_identity(root));
 }
@@ -46,6 +112,29 @@ fs::path SourceReader::resolve(std::string_view from, std::string_view written) 
 bool SourceReader::allowed(const fs::path& path) const {
     const fs::path id = file_identity(path);
     return std::any_of(roots_.begin(), roots_.end(), [&](const fs::path& root) { return within(id, root); });
+}
+
+// allowed() looked at the path before it was opened; a directory or link on it swapped in the
+// meantime (by whoever else can write there) could lead the open elsewhere. So the file that was
+// opened is checked too, by where the kernel says it is, before a byte of it is read.
+FileRead SourceReader::read_within(const fs::path& path, std::uint64_t max) const {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        FileRead failed;
+        failed.error = std::strerror(errno);
+        return failed;
+    }
+    const fs::path opened = opened_path(fd);
+    const bool inside = opened.empty() ? same_file(fd, file_identity(path))
+                                       : std::any_of(roots_.begin(), roots_.end(),
+                                                     [&](const fs::path& root) { return within(opened, root); });
+    if (!inside) {
+        ::close(fd);
+        FileRead moved;
+        moved.error = "it changed while being opened, and what was opened is outside the allowed directories";
+        return moved;
+    }
+    return read_open_file(fd, max);
 }
 
 std::optional<std::string> SourceReader::read(const fs::path& path, std::string_view what, Span where,
@@ -61,7 +150,7 @@ std::optional<std::string> SourceReader::read(const fs::path& path, std::string_
         return std::nullopt;
     }
     const std::uint64_t max = std::min(limits.file_bytes, left_);
-    FileRead read = options_.read_file(path, max);
+    FileRead read = from_disk_ ? read_within(path, max) : options_.read_file(path, max);
     if (read.bytes && read.bytes->size() > max) {  // a reader that read past what it was allowed
         read.size = read.bytes->size();
         read.bytes.reset();

@@ -2,7 +2,8 @@
 // the checker, within what CompileOptions allows: each file at most limits.file_bytes, all of a
 // flow's files together at most limits.total_bytes (each read is bounded by what is left, so a
 // file past it is refused before it is read), and only files inside the top-level flow's
-// directory tree or one of options.include_roots, after symbolic links are resolved.
+// directory tree or one of options.include_roots, after symbolic links are resolved — both
+// before the file is opened and, for files read from disk, the file that was opened.
 #pragma once
 
 #include "triage/compile.hpp"
@@ -32,11 +33,18 @@ public:
 
 private:
     [[nodiscard]] bool allowed(const std::filesystem::path& path) const;
+    // read_file_from_disk, checking the file it opened against the roots (see the .cpp).
+    [[nodiscard]] FileRead read_within(const std::filesystem::path& path, std::uint64_t max) const;
 
     const CompileOptions& options_;
     std::vector<std::filesystem::path> roots_;  // canonical
     std::uint64_t left_;                        // of limits.total_bytes
+    bool from_disk_ = false;                    // options.read_file is read_file_from_disk
 };
+
+// Reads the regular file open as `fd` (and closes it), as read_file_from_disk does once it has
+// opened its path: at most `max_bytes`, a larger file not read (FileRead::size says how large).
+[[nodiscard]] FileRead read_open_file(int fd, std::uint64_t max_bytes);
 
 // The path that identifies a file: symbolic links and `..` resolved where the file exists.
 [[nodiscard]] std::filesystem::path file_identity(const std::filesystem::path& path);

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <thread>
+
 using namespace triage;
 using triage::test::TempDir;
 using triage::test::write_file;
@@ -80,6 +83,47 @@ TEST_CASE("a symbolic link inside the tree that points out of it is refused") {
     std::filesystem::remove(dir.path / "flows/phrases.txt");
     std::filesystem::create_symlink("real.txt", dir.path / "flows/phrases.txt");
     CHECK(compile_file(dir.path / "flows/main.flow").ok());
+}
+
+TEST_CASE("a link swapped between the check and the open cannot lead the read out of the tree") {
+    // Another user of the directory flips phrases.txt between a link inside the tree and one out of
+    // it while the flow compiles again and again: whatever the timing, the outside words are never
+    // read (T018 or the inside words, nothing else).
+    TempDir dir;
+    std::filesystem::create_directories(dir.path / "flows");
+    write_file(dir.path / "outside.txt", "leaked\n");
+    write_file(dir.path / "flows/inside.txt", "kept\n");
+    std::filesystem::create_symlink("inside.txt", dir.path / "flows/in.link");
+    std::filesystem::create_symlink(dir.path / "outside.txt", dir.path / "flows/out.link");
+    std::filesystem::create_symlink("inside.txt", dir.path / "flows/phrases.txt");
+    write_file(dir.path / "flows/main.flow", flow_with("words w = file \"phrases.txt\""));
+    std::atomic<bool> done{false};
+    std::thread swapper([&] {
+        const std::filesystem::path in = dir.path / "flows/in.copy", out = dir.path / "flows/out.copy";
+        std::error_code ignored;
+        for (bool outside = true; !done; outside = !outside) {
+            const std::filesystem::path& next = outside ? out : in;
+            std::filesystem::copy_symlink(dir.path / (outside ? "flows/out.link" : "flows/in.link"), next, ignored);
+            std::filesystem::rename(next, dir.path / "flows/phrases.txt", ignored);  // atomic
+        }
+    });
+    int kept = 0;
+    int refused = 0;
+    std::vector<std::string> other;  // anything else: the outside words, another error
+    for (int i = 0; i < 3000; ++i) {
+        CompileResult result = compile_file(dir.path / "flows/main.flow");
+        const std::vector<std::string> found = errors(result);
+        if (found.size() == 1 && found[0].starts_with("T018 cannot read word list file")) ++refused;
+        else if (result.ok() && result.flow->word_lists().size() == 1 &&
+                 result.flow->word_lists()[0].phrases == std::vector<std::string>{"kept"})
+            ++kept;
+        else other.push_back(result.ok() ? "read: " + result.flow->word_lists()[0].phrases.at(0) : found.at(0));
+    }
+    done = true;
+    swapper.join();
+    CHECK(other == std::vector<std::string>{});
+    CHECK(kept > 0);
+    CHECK(kept + refused == 3000);
 }
 
 TEST_CASE("a sibling directory whose name starts like the flow's is not inside it") {
