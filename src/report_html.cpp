@@ -261,7 +261,7 @@ summary { cursor: pointer; color: #37474f; }
 #filter { position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid #cfd8dc; z-index: 1; }
 #filter label { margin-right: 1rem; } select { font-size: 14px; }
 .hidden { display: none; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } .chart { break-inside: avoid; overflow: visible; } .noprint { display: none; } }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } .chart { break-inside: avoid; overflow: visible; } .chart svg { max-width: 100%; height: auto; } .noprint { display: none; } }
 </style>)";
 
 // The filter: recomputes the bars, the outcome and --by tables and the sample from the

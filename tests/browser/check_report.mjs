@@ -111,6 +111,16 @@ try {
   expect('filtering by one outcome hides the others', shown.bars === 0 && shown.rows === 0 && shown.legend === 0 && shown.sample === 0
          && shown.keptBars > 0 && shown.keptRows === 1 && shown.total === shown.row, JSON.stringify(shown));
   await page.screenshot({ path: screenshot.replace(/\.png$/, '-complaint.png'), fullPage: false });
+  // Printed (A4 portrait is about 700 CSS px between margins): both charts fit the page's width,
+  // scaled down, rather than running off its edge.
+  await page.setViewportSize({ width: 700, height: 900 });
+  await page.emulateMedia({ media: 'print' });
+  const overflow = await page.evaluate(() => [...document.querySelectorAll('.chart svg')].map((svg) => {
+    const box = svg.getBoundingClientRect();
+    return { id: svg.id || svg.querySelector('title')?.textContent || 'svg', right: Math.round(box.right), height: Math.round(box.height) };
+  }).filter((c) => c.right > document.documentElement.clientWidth || c.height === 0));
+  expect('printed, the charts fit the page width', overflow.length === 0, JSON.stringify(overflow));
+  await page.emulateMedia({ media: 'screen' });
   expect('no network requests', requests.length === 0, requests.join(', '));
 } finally {
   await browser.close();
