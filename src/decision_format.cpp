@@ -179,49 +179,44 @@ DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
 
 namespace {
 
-// Writes a decision line through a pointer into `out`, grown ahead of it: each `+=` on a
-// std::string is a call with its own capacity check, about twenty per line. The room is
-// zero-filled once per line (resize) and trimmed to what was written by finish().
+// Writes a decision line through a pointer into a buffer on the stack, copied to `out` when full
+// and at the end: each `+=` on a std::string is a call with its own capacity check, about twenty
+// per line, and growing `out` ahead would zero-fill the room first.
 class LineWriter {
 public:
-    explicit LineWriter(std::string& out) : out_(&out) { grow(384); }
+    explicit LineWriter(std::string& out) : out_(out) {}
     [[gnu::always_inline]] void put(std::string_view text) {
-        room(text.size());
+        if (text.size() > static_cast<std::size_t>(std::end(buffer_) - at_)) {
+            flush();
+            if (text.size() > sizeof buffer_) {
+                out_ += text;
+                return;
+            }
+        }
         std::memcpy(at_, text.data(), text.size());
         at_ += text.size();
     }
     [[gnu::always_inline]] void put(char c) {
-        room(1);
+        if (at_ == std::end(buffer_)) flush();
         *at_++ = c;
     }
     void put(std::uint64_t number) {
-        room(20);
-        at_ = std::to_chars(at_, at_ + 20, number).ptr;
+        if (std::end(buffer_) - at_ < 20) flush();
+        at_ = std::to_chars(at_, std::end(buffer_), number).ptr;
     }
-    [[nodiscard]] char last() const noexcept { return at_[-1]; }
-    // Hands `out` back with only what was written (for the rare parts written to it directly).
-    std::string& finish() {
-        out_->resize(static_cast<std::size_t>(at_ - out_->data()));
-        return *out_;
-    }
-    void resume() {
-        at_ = nullptr;  // `out` has grown since: its data may have moved
-        grow(128);
+    [[nodiscard]] char last() const noexcept { return at_ != buffer_ ? at_[-1] : out_.back(); }
+    // Appends what the buffer holds to `out` and hands it over (for the rare parts written to it
+    // directly); writing goes on in the emptied buffer.
+    std::string& flush() {
+        out_.append(buffer_, static_cast<std::size_t>(at_ - buffer_));
+        at_ = buffer_;
+        return out_;
     }
 
 private:
-    [[gnu::always_inline]] void room(std::size_t n) {
-        if (static_cast<std::size_t>(end_ - at_) < n) grow(n);
-    }
-    [[gnu::noinline]] void grow(std::size_t n) {
-        const std::size_t used = at_ == nullptr ? out_->size() : static_cast<std::size_t>(at_ - out_->data());
-        out_->resize(used + std::max<std::size_t>(n, 256));
-        at_ = out_->data() + used;
-        end_ = out_->data() + out_->size();
-    }
-    std::string* out_;
-    char* at_ = nullptr;
-    char* end_ = nullptr;
+    std::string& out_;
+    char buffer_[512];  // not zeroed: only what was written is read
+    char* at_ = buffer_;
 };
 
 }  // namespace
@@ -286,8 +281,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
     }
     w.put(']');
     if (!d.crises.empty() || !d.crises_left.empty()) {
-        append_crises(w.finish(), d);
-        w.resume();
+        append_crises(w.flush(), d);
     }
     if (d.late) w.put(",\"late\":true"sv);
     if (d.future) w.put(",\"future\":true"sv);
@@ -301,8 +295,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
             if (w.last() != '{') w.put(',');
             w.put(key);
             w.put(':');
-            append_json_string(w.finish(), d.matched[i].text);
-            w.resume();
+            append_json_string(w.flush(), d.matched[i].text);
         }
         w.put('}');
     }
@@ -312,7 +305,7 @@ void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t lin
         w.put(fields_[d.missing_fields[i]]);
     }
     w.put("]}"sv);
-    w.finish();
+    w.flush();
 }
 
 // "crisis": [{"name", "group" (a grouped crisis), "since", and for the mention that started it
