@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace triage {
 
@@ -176,89 +177,135 @@ DecisionJson::DecisionJson(const Flow& flow) : flow_(flow) {
     }
 }
 
+namespace {
+
+// Writes a decision line through a pointer into a buffer on the stack, copied to `out` when full
+// and at the end: each `+=` on a std::string is a call with its own capacity check, about twenty
+// per line, and growing `out` ahead would zero-fill the room first.
+class LineWriter {
+public:
+    explicit LineWriter(std::string& out) : out_(out) {}
+    [[gnu::always_inline]] void put(std::string_view text) {
+        if (text.size() > static_cast<std::size_t>(std::end(buffer_) - at_)) {
+            flush();
+            if (text.size() > sizeof buffer_) {
+                out_ += text;
+                return;
+            }
+        }
+        std::memcpy(at_, text.data(), text.size());
+        at_ += text.size();
+    }
+    [[gnu::always_inline]] void put(char c) {
+        if (at_ == std::end(buffer_)) flush();
+        *at_++ = c;
+    }
+    void put(std::uint64_t number) {
+        if (std::end(buffer_) - at_ < 20) flush();
+        at_ = std::to_chars(at_, std::end(buffer_), number).ptr;
+    }
+    [[nodiscard]] char last() const noexcept { return at_ != buffer_ ? at_[-1] : out_.back(); }
+    // Appends what the buffer holds to `out` and hands it over (for the rare parts written to it
+    // directly); writing goes on in the emptied buffer.
+    std::string& flush() {
+        out_.append(buffer_, static_cast<std::size_t>(at_ - buffer_));
+        at_ = buffer_;
+        return out_;
+    }
+
+private:
+    std::string& out_;
+    char buffer_[512];  // not zeroed: only what was written is read
+    char* at_ = buffer_;
+};
+
+}  // namespace
+
 // long because: it writes the members of one decision line in the order they appear, on the hot
 // path (once per mention); read top to bottom, it is the line's layout.
 void DecisionJson::append(std::string& out, const Decision& d, std::uint64_t line, std::string_view id_json) const {
-    // Fixed text is joined with what follows it where it can be: each append is a call and a copy.
-    char head[32] = "{\"line\":";
-    constexpr std::size_t head_size = sizeof "{\"line\":" - 1;
-    out.append(head, static_cast<std::size_t>(std::to_chars(head + head_size, head + sizeof head, line).ptr - head));
+    LineWriter w(out);
+    w.put("{\"line\":"sv);
+    w.put(static_cast<std::uint64_t>(line));
     if (!id_json.empty()) {
-        out += ",\"id\":"sv;
-        out += id_json;
+        w.put(",\"id\":"sv);
+        w.put(id_json);
     }
-    if (d.decided()) out += outcome_[d.outcome];
-    else if (auto step = d.fell_through_at()) out += fell_through_[*step];
-    else out += ",\"outcome\":null,\"actions\":["sv;
+    if (d.decided()) w.put(outcome_[d.outcome]);
+    else if (auto step = d.fell_through_at()) w.put(fell_through_[*step]);
+    else w.put(",\"outcome\":null,\"actions\":["sv);
     for (std::size_t i = 0; i < d.actions.size(); ++i) {
         const DecidedAction& a = d.actions[i];
-        if (i > 0) out += ',';
+        if (i > 0) w.put(',');
         const std::string& action = actions_[d.outcome][a.index];
         if (!a.deadline) {
-            out += action;
+            w.put(action);
             continue;
         }
         TextBuffer buffer;
-        out.append(action, 0, action.size() - 1);
-        out += a.kind == ActionKind::monitor ? ",\"until\":\""sv : ",\"deadline\":\""sv;
-        out += format_time(*a.deadline, buffer);
-        out += "\"}"sv;
+        w.put(std::string_view(action).substr(0, action.size() - 1));
+        w.put(a.kind == ActionKind::monitor ? ",\"until\":\""sv : ",\"deadline\":\""sv);
+        w.put(format_time(*a.deadline, buffer));
+        w.put("\"}"sv);
     }
-    out += "],\"tags\":["sv;
+    w.put("],\"tags\":["sv);
     bool first = true;
     for (const DecidedAction& a : d.actions) {
         const std::string& tags = tags_[d.outcome][a.index];
         if (tags.empty()) continue;
-        if (!first) out += ',';
-        out += tags;
+        if (!first) w.put(',');
+        w.put(tags);
         first = false;
     }
-    out += ']';
+    w.put(']');
     if (auto priority = decided_priority(d)) {
-        out += ",\"priority\":\""sv;
-        out += to_string(*priority);
-        out += '"';
+        w.put(",\"priority\":\""sv);
+        w.put(to_string(*priority));
+        w.put('"');
     }
-    out += ",\"path\":["sv;
+    w.put(",\"path\":["sv);
     for (std::size_t i = 0; i < d.path.size(); ++i) {
-        if (i > 0) out += ',';
+        if (i > 0) w.put(',');
         const PathEntry& p = d.path[i];
         const std::string& entry = path_[p.step][p.branch];
         if (p.crisis == no_crisis) {
-            out += entry;
+            w.put(entry);
             continue;
         }
-        out.append(entry, 0, entry.size() - 1);
-        out += ",\"rerouted\":{\"crisis\":"sv;
-        out += crises_[p.crisis];
-        out += ",\"next\":"sv;
-        out += (p.target.kind == NodeKind::step ? step_names_ : outcome_names_)[p.target.index];
-        out += "}}"sv;
+        w.put(std::string_view(entry).substr(0, entry.size() - 1));
+        w.put(",\"rerouted\":{\"crisis\":"sv);
+        w.put(crises_[p.crisis]);
+        w.put(",\"next\":"sv);
+        w.put((p.target.kind == NodeKind::step ? step_names_ : outcome_names_)[p.target.index]);
+        w.put("}}"sv);
     }
-    out += ']';
-    if (!d.crises.empty() || !d.crises_left.empty()) append_crises(out, d);
-    if (d.late) out += ",\"late\":true"sv;
-    if (d.future) out += ",\"future\":true"sv;
+    w.put(']');
+    if (!d.crises.empty() || !d.crises_left.empty()) {
+        append_crises(w.flush(), d);
+    }
+    if (d.late) w.put(",\"late\":true"sv);
+    if (d.future) w.put(",\"future\":true"sv);
     if (!d.matched.empty()) {  // recorded only when asked for (run --matches); each key once
-        out += ",\"matched\":{"sv;
+        w.put(",\"matched\":{"sv);
         for (std::size_t i = 0; i < d.matched.size(); ++i) {
             const std::string& key = match_keys_[d.matched[i].condition];
             bool repeated = false;
             for (std::size_t j = 0; j < i && !repeated; ++j) repeated = match_keys_[d.matched[j].condition] == key;
             if (repeated) continue;
-            if (out.back() != '{') out += ',';
-            out += key;
-            out += ':';
-            append_json_string(out, d.matched[i].text);
+            if (w.last() != '{') w.put(',');
+            w.put(key);
+            w.put(':');
+            append_json_string(w.flush(), d.matched[i].text);
         }
-        out += '}';
+        w.put('}');
     }
-    out += ",\"missing\":["sv;
+    w.put(",\"missing\":["sv);
     for (std::size_t i = 0; i < d.missing_fields.size(); ++i) {
-        if (i > 0) out += ',';
-        out += fields_[d.missing_fields[i]];
+        if (i > 0) w.put(',');
+        w.put(fields_[d.missing_fields[i]]);
     }
-    out += "]}"sv;
+    w.put("]}"sv);
+    w.flush();
 }
 
 // "crisis": [{"name", "group" (a grouped crisis), "since", and for the mention that started it

@@ -214,35 +214,39 @@ struct JsonRecordReader::Impl {
                                 fields[slot].name, number));
     }
 
-    // Reads the value of `key`, in an object at tree node `node`, into field `slot`.
+    // Reads the value of `key`, in an object at tree node `node`, into field `slot`. parse() has
+    // set every value to missing() and visit() lets a slot be set once per read (a second key is
+    // an error), so only the kind and the member that holds the value are written: a whole
+    // FieldValue is 40 bytes, copied through the stack.
     bool set(std::uint32_t slot, simdjson::dom::element value, std::uint32_t node, std::string_view key) {
         using T = simdjson::dom::element_type;
         const FieldType wanted = fields[slot].type;
         const T type = value.type();
-        if (type == T::NULL_VALUE) {
-            values[slot] = FieldValue::missing();
-            return true;
-        }
+        if (type == T::NULL_VALUE) return true;  // stays missing
+        FieldValue& v = values[slot];
         switch (wanted) {
         case FieldType::text:
         case FieldType::enumeration:
             if (type != T::STRING) return wrong_type(slot, type, node, key, "a string");
-            values[slot] = FieldValue::of_text(value.get_string().value_unsafe());
+            v.kind = ValueKind::text;
+            v.text = value.get_string().value_unsafe();
             return true;
         case FieldType::number:
         case FieldType::integer:
-            if (type == T::INT64) values[slot] = FieldValue::of_number(static_cast<double>(value.get_int64().value_unsafe()));
-            else if (type == T::UINT64) values[slot] = FieldValue::of_number(static_cast<double>(value.get_uint64().value_unsafe()));
+            if (type == T::INT64) v.number = static_cast<double>(value.get_int64().value_unsafe());
+            else if (type == T::UINT64) v.number = static_cast<double>(value.get_uint64().value_unsafe());
             else if (type == T::DOUBLE) {
                 const double number = value.get_double().value_unsafe();
                 // 12.0 is a whole number; 2.5 is not one, for an integer field.
                 if (wanted == FieldType::integer && number != std::floor(number)) return not_whole(slot, number, node, key);
-                values[slot] = FieldValue::of_number(number);
+                v.number = number;
             } else return wrong_type(slot, type, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
+            v.kind = ValueKind::number;
             return true;
         case FieldType::boolean:
             if (type != T::BOOL) return wrong_type(slot, type, node, key, "true or false");
-            values[slot] = FieldValue::of_bool(value.get_bool().value_unsafe());
+            v.kind = ValueKind::boolean;
+            v.boolean = value.get_bool().value_unsafe();
             return true;
         case FieldType::time: return set_time(slot, value, node, key);
         }
@@ -295,12 +299,22 @@ struct JsonRecordReader::Impl {
         switch (value.type()) {
         case T::STRING: {
             std::string_view text = value.get_string().value_unsafe();
+            auto plain = [](char c) { return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20; };
+            std::size_t first_escape = 0;
+            while (first_escape < text.size() && plain(text[first_escape])) ++first_escape;
+            if (first_escape == text.size()) {  // the usual id: quoted as it is, in one resize and copy
+                id.resize(text.size() + 2);
+                id.front() = '"';
+                std::memcpy(id.data() + 1, text.data(), text.size());
+                id.back() = '"';
+                break;
+            }
             id += '"';
             // Runs that need no escape are copied whole: ids are mostly such runs.
             std::size_t run = 0;
-            for (std::size_t i = 0; i < text.size(); ++i) {
+            for (std::size_t i = first_escape; i < text.size(); ++i) {
                 const char c = text[i];
-                if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+                if (plain(c)) continue;
                 id.append(text, run, i - run);
                 run = i + 1;
                 if (c == '"' || c == '\\') {

@@ -312,9 +312,9 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
             report(in.first_line, w.stream.error());
         return;
     }
-    std::size_t at = 0;
-    for (std::uint64_t number = in.first_line; at < in.size; ++number) {
-        if (!w.stream.decide(LineReader::Line{number, in.line_at(at), 0}, w.decision)) {
+    for (std::size_t i = 0; i < in.lines(); ++i) {
+        const std::uint64_t number = in.first_line + i;
+        if (!w.stream.decide(LineReader::Line{number, in.line(i), 0}, w.decision)) {
             if (!report(number, w.stream.error())) return;  // strict: nothing after it is decided
             continue;
         }
@@ -465,9 +465,8 @@ void run_in_clock_order(Stream& stream, const DecisionJson& decision_json, LineR
         if (chunk.overlong != 0) {
             stream.feed(LineReader::Line{chunk.first_line, {}, chunk.overlong}, decision, decided);
         } else {
-            std::size_t at = 0;
-            for (std::uint64_t line = chunk.first_line; at < chunk.size && strict_line == 0; ++line) {
-                stream.feed(LineReader::Line{line, chunk.line_at(at), 0}, decision, decided);
+            for (std::size_t i = 0; i < chunk.lines() && strict_line == 0; ++i) {
+                stream.feed(LineReader::Line{chunk.first_line + i, chunk.line(i), 0}, decision, decided);
                 if (strict_line != 0) break;
                 collect(UINT64_MAX);
                 if (ready.size() >= options.chunk_size && !flush()) return;

@@ -587,3 +587,48 @@ TEST_CASE("stream: InputOrder hands results back in input order, whatever order 
     CHECK(order.size() == 0);
     CHECK_FALSE(order.ready());
 }
+
+TEST_CASE("a decision line is whole when its parts are longer than the writer's buffer") {
+    // DecisionJson::append copies the line's pieces through a buffer of 512 bytes: a piece longer
+    // than that (a long note, a long id), and a line that fills the buffer several times, must
+    // come out as they are, after what `out` already held.
+    const std::string note(1500, 'n');
+    const std::string id(700, 'i');
+    const triage::Flow flow = triage::test::compiled(fmt::format(R"(flow "long" version 1
+fields {{
+  text: text
+}}
+start s
+step s "Long?" {{
+  if text contains "a" -> long
+  else -> short
+}}
+outcome long "Long" {{
+  note "{0}"
+  tag t1
+  note "{0}"
+}}
+outcome short "Short" {{
+  tag t2
+}}
+)",
+                                                                   note));
+    triage::Stream stream(flow);
+    triage::Decision decision;
+    const triage::DecisionJson json(flow);
+    const std::string head = fmt::format(R"({{"line":12345,"id":"{}",)", id);
+    const std::string long_line =
+        head + fmt::format(R"("outcome":"long","title":"Long","actions":[{{"action":"note","text":"{0}"}},)"
+                           R"({{"action":"tag","labels":["t1"]}},{{"action":"note","text":"{0}"}}],"tags":["t1"],)"
+                           R"("path":[{{"step":"s","branch":"text contains \"a\"","next":"long"}}],"missing":[]}})",
+                           note);
+    const std::string short_line = head + R"("outcome":"short","title":"Short","actions":[{"action":"tag","labels":["t2"]}],)"
+                                          R"("tags":["t2"],"path":[{"step":"s","branch":"else","next":"short"}],"missing":[]})";
+    for (const auto& [text, expected] : {std::pair{"a", long_line}, std::pair{"b", short_line}}) {
+        CAPTURE(text);
+        std::string out = "before\n";
+        REQUIRE(stream.decide(fmt::format(R"({{"id":"{}","text":"{}"}})", id, text), decision));
+        json.append(out, decision, 12345, stream.id());
+        CHECK(out == "before\n" + expected);
+    }
+}

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage {
 
@@ -29,10 +30,13 @@ struct LineChunk {
     std::uint64_t first_line = 0;   // the number of its first line
     std::uint64_t overlong = 0;     // when not 0: the chunk stands for one line of this many bytes,
                                     // past the limit, that was not kept
+    // Per line, where it ends: its '\n', or `size` for a last line without one. fill() finds
+    // them while counting the lines, so that no line end is searched for twice.
+    std::vector<std::size_t> ends;
 
-    // The line that starts at byte `at` (without '\n' or a final '\r'), moving `at` past it;
-    // `at < size` must hold.
-    [[nodiscard]] std::string_view line_at(std::size_t& at) const noexcept;
+    [[nodiscard]] std::size_t lines() const noexcept { return ends.size(); }
+    // Line `index` (< lines()), without its '\n' or a final '\r'.
+    [[nodiscard]] std::string_view line(std::size_t index) const noexcept;
 };
 
 class LineReader {
@@ -70,7 +74,7 @@ private:
     std::uint64_t bytes_ = 0;
     // next(): the chunk being handed out line by line.
     LineChunk current_;
-    std::size_t at_ = 0;
+    std::size_t at_ = 0;  // the index in it of the next line to hand out
     std::uint64_t current_line_ = 0;
     bool overlong_given_ = false;
 };
