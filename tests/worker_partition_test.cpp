@@ -259,13 +259,23 @@ bool all_fed(triage::PartitionStore& store, const std::vector<Mention>& mentions
     return true;
 }
 
+// A temporary directory with brands.flow, a nats-server on it and the test's client.
+struct BrandsOnServer {
+    TempDir dir;
+    NatsServer server{dir};
+    NatsClient client{server.url()};
+    BrandsOnServer() { triage::test::write_file(dir.file("brands.flow"), brands_flow); }
+};
+
 // Publishes `mentions` to 3 partitions and starts 3 workers (`extra` added to their arguments),
 // each holding one partition; the holder of acme's partition (shared with globex, the busiest) is
 // SIGKILLed once a sixth of the mentions is decided, `after_kill` runs, and it is started again.
 // Once every mention is decided, or with --reorder fed, every worker is stopped with SIGTERM.
-void decide_with_a_kill(const TempDir& dir, const NatsServer& server, NatsClient& client,
-                        const std::vector<Mention>& mentions, const std::vector<std::string>& extra,
-                        const std::function<void()>& after_kill) {
+void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& mentions,
+                        const std::vector<std::string>& extra, const std::function<void()>& after_kill) {
+    const TempDir& dir = setup.dir;
+    const NatsServer& server = setup.server;
+    NatsClient& client = setup.client;
     client.add_stream("MENTIONS", "mentions.*");
     client.add_stream("DECISIONS", "decisions.>");
     publish_partitioned(client, mentions, 3);
@@ -317,26 +327,22 @@ void decide_with_a_kill(const TempDir& dir, const NatsServer& server, NatsClient
 
 TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
           "enters and leaves at the same mentions as triage run per brand") {
-    TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
+    BrandsOnServer setup;
     const std::vector<Mention> mentions = surges(8000);
-    decide_with_a_kill(dir, server, client, mentions, {}, [] {});
-    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+    decide_with_a_kill(setup, mentions, {}, [] {});
+    check_as_runs_per_brand(setup.dir, mentions, decisions_by_sequence(setup.client));
 }
 
 TEST_CASE("nats worker: with --reorder, mentions published out of clock order are decided per brand as "
           "triage run --reorder decides them, across a holder killed while mentions were held") {
-    TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
+    BrandsOnServer setup;
+    const TempDir& dir = setup.dir;
+    const std::string url = setup.server.url();
     const std::vector<Mention> mentions = shuffled_within_90s(surges(6000));
     // The dead holder's last snapshot held mentions, and others it had decided after them.
     triage::PartitionState at_kill;
-    decide_with_a_kill(dir, server, client, mentions, {"--reorder", "2m", "--snapshot-interval", "200"}, [&] {
-        at_kill = state_when_ready(server.url(), triage::partition_of("acme", 3), 2000ms);
+    decide_with_a_kill(setup, mentions, {"--reorder", "2m", "--snapshot-interval", "200"}, [&] {
+        at_kill = state_when_ready(url, triage::partition_of("acme", 3), 2000ms);
     });
     CHECK(at_kill.floor < at_kill.sequence);
     CHECK(!at_kill.decided.empty());
@@ -345,7 +351,7 @@ TEST_CASE("nats worker: with --reorder, mentions published out of clock order ar
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
     REQUIRE(compiled.ok());
     for (std::uint32_t p = 0; p < 3; ++p) {
-        const triage::PartitionState last = state_when_ready(server.url(), p, 2000ms);
+        const triage::PartitionState last = state_when_ready(url, p, 2000ms);
         CHECK(last.floor == last.sequence);
         triage::StreamOptions options;
         options.now = triage::parse_time(now_text);
@@ -357,7 +363,7 @@ TEST_CASE("nats worker: with --reorder, mentions published out of clock order ar
                   return triage::partition_of(m.brand, 3) == p;
               })));
     }
-    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client), " --reorder 2m");
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(setup.client), " --reorder 2m");
     // Out of order by more than the clock's tolerance: without reordering some brand's crisis differs.
     std::size_t brands_differing = 0;
     for (const std::string& brand : brands) {
