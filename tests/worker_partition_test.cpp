@@ -479,7 +479,7 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     CHECK(a->acquire(0));
 }
 
-TEST_CASE("nats worker: a position with held mentions is stored, taken over and read back; a state written "
+TEST_CASE("nats worker: a position with held mentions is stored, taken over and read back, and a state written "
           "before --reorder reads as nothing held") {
     TempDir dir;
     NatsServer server(dir);
