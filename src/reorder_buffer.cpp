@@ -39,13 +39,15 @@ ReorderBuffer::ReorderBuffer(Duration horizon, std::uint32_t capacity)
 
 bool ReorderBuffer::full() const noexcept { return front_ < next_ && next_ - front_ >= capacity_; }
 
-void ReorderBuffer::pass() {
+void ReorderBuffer::pass(std::uint64_t line) {
     if (front_ == next_) {  // nothing held: nothing waits for this line either
         front_ = ++next_;
         return;
     }
     if (next_ - front_ == ring_.size()) grow();
-    slot(next_++).held = false;
+    Held& h = slot(next_++);
+    h.line = line;
+    h.held = false;
     most_held_ = std::max(most_held_, next_ - front_);
 }
 
@@ -79,6 +81,12 @@ const ReorderBuffer::Held* ReorderBuffer::take_top() {
     h.held = false;
     while (front_ < next_ && !slot(front_).held) ++front_;
     return &h;
+}
+
+void ReorderBuffer::pending(std::vector<std::uint64_t>& held, std::vector<std::uint64_t>& decided) const {
+    held.clear();
+    decided.clear();
+    for (std::uint64_t seq = front_; seq < next_; ++seq) (slot(seq).held ? held : decided).push_back(slot(seq).line);
 }
 
 void ReorderBuffer::grow() {

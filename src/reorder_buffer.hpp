@@ -63,8 +63,9 @@ public:
 
     // Whether the next line needs room that only letting the oldest held mention go makes.
     [[nodiscard]] bool full() const noexcept;
-    // The next line is not held (it is no mention, or it goes at once): it only takes its place.
-    void pass();
+    // The next line, number `line`, is not held (it is no mention, or it goes at once): it only
+    // takes its place.
+    void pass(std::uint64_t line);
     // The next line is held until its turn: `line` is its number, `at` its place in clock order.
     void hold(std::uint64_t line, TimePoint at, std::string_view text);
 
@@ -74,6 +75,10 @@ public:
     // The oldest held mention whatever its time (for room, or at the end); nullptr when none is.
     // Taken for room (`early`), it is counted in released_early().
     [[nodiscard]] const Held* take_oldest(bool early);
+
+    // The lines held, and those after the oldest of them that are not (decided), each in input
+    // order: what a snapshot taken now must record (Stream::pending).
+    void pending(std::vector<std::uint64_t>& held, std::vector<std::uint64_t>& decided) const;
 
     // Lines from the oldest held mention to the newest line, now and at most.
     [[nodiscard]] std::uint64_t held() const noexcept { return next_ - front_; }
@@ -89,6 +94,7 @@ private:
         return a.at_ms != b.at_ms ? a.at_ms > b.at_ms : a.seq > b.seq;
     }
     Held& slot(std::uint64_t seq) noexcept { return ring_[seq & (ring_.size() - 1)]; }
+    const Held& slot(std::uint64_t seq) const noexcept { return ring_[seq & (ring_.size() - 1)]; }
     const Held* take_top();
     void grow();
 

@@ -137,7 +137,7 @@ struct Stream::Impl {
             return;
         }
         if (!ok) {
-            reorder->pass();
+            reorder->pass(line);
             decided(line, false);
             return;
         }
@@ -146,7 +146,7 @@ struct Stream::Impl {
         const std::optional<TimePoint> t = arrive(reader.view());
         const std::optional<TimePoint> at = t ? t : arrivals.newest();
         if (!at) {
-            reorder->pass();
+            reorder->pass(line);
             decide_view(reader.view(), decision, nullptr, Arrived::earlier);
             decided(line, true);
             return;
@@ -246,6 +246,15 @@ void Stream::finish(Decision& decision, const Decided& decided) {
 }
 
 bool Stream::reorders() const noexcept { return impl_->reorder.has_value(); }
+
+void Stream::pending(std::vector<std::uint64_t>& held, std::vector<std::uint64_t>& decided) const {
+    if (impl_->reorder) {
+        impl_->reorder->pending(held, decided);
+        return;
+    }
+    held.clear();
+    decided.clear();
+}
 
 StreamOrder Stream::order() const noexcept {
     StreamOrder order;

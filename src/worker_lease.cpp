@@ -5,6 +5,7 @@
 #include "worker_nats.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <unistd.h>
@@ -17,11 +18,18 @@ using worker_nats::problem;
 using Entry = std::unique_ptr<kvEntry, worker_nats::EntryDeleter>;
 using KeyValue = std::unique_ptr<kvStore, worker_nats::KeyValueDeleter>;
 
-// A state value: a header line with the sequence and the writer's token, then the snapshot.
+// A state value: a header line with the position and the writer's token, then the snapshot.
+// Version 1 (before --reorder) has only "sequence=S token=T"; a position with mentions held
+// adds " floor=F decided=D1,D2,..." (an older triage refuses such a value rather than lose the
+// held mentions), and one with none is written as version 1 still.
 constexpr std::string_view state_header = "triage-partition-state";
 
-std::string encode_state(std::uint64_t sequence, std::uint64_t token, std::string_view monitor) {
-    return fmt::format("{} sequence={} token={}\n{}", state_header, sequence, token, monitor);
+std::string encode_state(const PartitionPosition& position, std::uint64_t token, std::string_view monitor) {
+    std::string header = fmt::format("{} sequence={} token={}", state_header, position.sequence, token);
+    if (position.floor != position.sequence)
+        header += fmt::format(" floor={} decided={}", position.floor, fmt::join(position.decided, ","));
+    header += '\n';
+    return header.append(monitor);
 }
 
 bool read_number(std::string_view& text, std::string_view name, std::uint64_t& out) {
@@ -33,6 +41,22 @@ bool read_number(std::string_view& text, std::string_view name, std::uint64_t& o
     return true;
 }
 
+// " floor=F decided=D1,D2,...": each decided sequence above the floor, ascending, at most `sequence`.
+bool read_held(std::string_view& text, PartitionPosition& position) {
+    if (!read_number(text, " floor=", position.floor) || position.floor >= position.sequence ||
+        !text.starts_with(" decided="))
+        return false;
+    text.remove_prefix(std::string_view(" decided=").size());
+    std::uint64_t last = position.floor;
+    for (bool first = true; !text.empty(); first = false) {
+        std::uint64_t decided = 0;
+        if (!read_number(text, first ? "" : ",", decided) || decided <= last || decided > position.sequence)
+            return false;
+        position.decided.push_back(last = decided);
+    }
+    return true;
+}
+
 std::optional<PartitionState> decode_state(std::string_view value) {
     PartitionState state;
     const std::size_t newline = value.find('\n');
@@ -40,9 +64,10 @@ std::optional<PartitionState> decode_state(std::string_view value) {
     std::string_view header = value.substr(0, newline);
     if (!header.starts_with(state_header)) return std::nullopt;
     header.remove_prefix(state_header.size());
-    if (!read_number(header, " sequence=", state.sequence) || !read_number(header, " token=", state.token) ||
-        !header.empty())
+    if (!read_number(header, " sequence=", state.sequence) || !read_number(header, " token=", state.token))
         return std::nullopt;
+    state.floor = state.sequence;
+    if (!header.empty() && !read_held(header, state)) return std::nullopt;
     state.monitor = std::string(value.substr(newline + 1));
     return state;
 }
@@ -230,7 +255,7 @@ std::optional<PartitionState> PartitionStore::take_over(Lease& lease, std::strin
             error = fmt::format("partition {}: a newer holder (token {}) wrote its state", lease.partition, state.token);
             return std::nullopt;
         }
-        const std::string value = encode_state(state.sequence, lease.token, state.monitor);
+        const std::string value = encode_state(state, lease.token, state.monitor);
         std::uint64_t revision = 0;
         s = last == 0 ? kvStore_Create(&revision, impl_->states.get(), key.c_str(), value.data(),
                                        static_cast<int>(value.size()))
@@ -245,9 +270,10 @@ std::optional<PartitionState> PartitionStore::take_over(Lease& lease, std::strin
     return std::nullopt;
 }
 
-bool PartitionStore::write(Lease& lease, std::uint64_t sequence, std::string_view monitor, std::string& error) {
+bool PartitionStore::write(Lease& lease, const PartitionPosition& position, std::string_view monitor,
+                           std::string& error) {
     const std::string key = impl_->key(lease.partition);
-    const std::string value = encode_state(sequence, lease.token, monitor);
+    const std::string value = encode_state(position, lease.token, monitor);
     std::uint64_t revision = 0;
     natsStatus s = kvStore_Update(&revision, impl_->states.get(), key.c_str(), value.data(),
                                   static_cast<int>(value.size()), lease.state_revision);

@@ -3,7 +3,9 @@
 // stream order, no acks: the snapshot's sequence is the position), publishes each decision with
 // Nats-Msg-Id = its input sequence (a batch's decisions sent at once, their acknowledgements
 // awaited together before the position moves), snapshots, renews, and gives a partition up as
-// soon as its lease or a snapshot write is refused.
+// soon as its lease or a snapshot write is refused. With --reorder a partition's Stream holds
+// mentions until their turn in clock order: a snapshot records which (PartitionPosition), so
+// that the next holder feeds those again and skips what was decided after them.
 #include "worker_partition.hpp"
 
 #include "worker_nats.hpp"
@@ -52,8 +54,11 @@ struct HeldPartition {
     Lease lease;
     Stream stream;
     std::unique_ptr<natsSubscription, OrderedDeleter> subscription;
-    std::uint64_t sequence = 0;        // the last input sequence decided and its publish acknowledged
-    std::uint64_t unsaved = 0;         // mentions decided (and acknowledged) since the last snapshot
+    std::uint64_t sequence = 0;        // the last input sequence fed (here or by the last holder), every
+                                       // decision so far acknowledged
+    std::uint64_t fed = 0;             // the last input sequence fed or skipped (in the batch in hand too)
+    std::vector<std::uint64_t> skip;   // from the snapshot: sequences past `fed` the last holder decided
+    std::uint64_t unsaved = 0;         // mentions fed (and decisions acknowledged) since the last snapshot
     Clock::time_point saved{};         // when the last snapshot was written
 };
 
@@ -85,10 +90,11 @@ public:
             }
             if (work() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        // The drain: every partition's state is saved and its lease released for the next holder.
+        // The drain: what each partition holds is decided (as at the end of the input), its state
+        // saved and its lease released for the next holder.
         if (summary_.failure.empty()) operations_.draining();
         for (HeldPartition& held : held_) {
-            if (held.unsaved > 0) (void)save(held);
+            if (finish(held) && held.unsaved > 0) (void)save(held);
             store_->release(held.lease);
         }
         held_.clear();
@@ -107,11 +113,6 @@ private:
     }
 
     bool open() {
-        if (prototype_.options().reorder.count() > 0) {
-            summary_.failure = "a partitioned worker decides each partition in stream order: --reorder is not "
-                               "supported with --partition-by";
-            return false;
-        }
         if (std::string p = partitioning_problem(prototype_.flow(), parts_.by); !p.empty()) {
             summary_.failure = p;
             return false;
@@ -160,7 +161,8 @@ private:
             store_->release(lease);
             return;
         }
-        HeldPartition held{lease, Stream(prototype_.flow(), prototype_.options()), {}, state->sequence, 0, Clock::now()};
+        HeldPartition held{lease, Stream(prototype_.flow(), prototype_.options()), {}, state->sequence, state->floor,
+                           std::move(state->decided), 0, Clock::now()};
         if (!state->monitor.empty() && !held.stream.monitor()->restore(state->monitor, error)) {
             // A snapshot of another flow: deciding on from a fresh state would count wrongly.
             summary_.failure = fmt::format("partition {}: its snapshot does not fit this flow: {}", lease.partition, error);
@@ -181,8 +183,8 @@ private:
         jsSubOptions_Init(&sub_options);
         sub_options.Stream = options_.stream.c_str();
         sub_options.Ordered = true;
-        sub_options.Config.DeliverPolicy = held.sequence == 0 ? js_DeliverAll : js_DeliverByStartSequence;
-        sub_options.Config.OptStartSeq = held.sequence == 0 ? 0 : held.sequence + 1;
+        sub_options.Config.DeliverPolicy = held.fed == 0 ? js_DeliverAll : js_DeliverByStartSequence;
+        sub_options.Config.OptStartSeq = held.fed == 0 ? 0 : held.fed + 1;
         natsSubscription* sub = nullptr;
         jsErrCode code = static_cast<jsErrCode>(0);
         natsStatus s = js_SubscribeSync(&sub, jetstream_.get(), subject.c_str(), nullptr, &sub_options, &code);
@@ -211,46 +213,90 @@ private:
         return handled;
     }
 
-    // Decides the partition's next mentions in stream order, sending each decision as it goes,
-    // then waits for the acknowledgements: only then do the partition's position and a snapshot
-    // move past them. A batch ends where a snapshot is due. False when the partition must be
-    // given up (a decision could not be published, or the snapshot write was refused).
+    // Feeds the partition's next mentions to its Stream in stream order, sending each decision as
+    // it is made, then waits for the acknowledgements: only then do the partition's position and a
+    // snapshot move past them. A batch ends where a snapshot is due. False when the partition must
+    // be given up (a decision could not be published, or the snapshot write was refused).
     bool work_on(HeldPartition& held, std::size_t& handled) {
         const std::uint64_t room = parts_.snapshot_every > held.unsaved ? parts_.snapshot_every - held.unsaved : 1;
         const std::uint64_t limit = std::min(static_cast<std::uint64_t>(std::max(options_.batch, 1)), room);
+        const Stream::Decided decided = [this, &held](std::uint64_t sequence, bool ok) { send(held, sequence, ok); };
         sent_.clear();
-        std::uint64_t decided = held.sequence;
-        while (sent_.size() < limit) {
+        failed_ = false;
+        std::uint64_t fed = 0;
+        while (fed < limit && !failed_) {
             natsMsg* message = nullptr;
             if (natsSubscription_NextMsg(&message, held.subscription.get(), 0) != NATS_OK) break;
             ++handled;
-            send(held.stream, message, decided);
+            fed += feed(held, message, decided) ? 1 : 0;
             natsMsg_Destroy(message);
         }
-        if (sent_.empty()) return true;
-        if (!settle(publisher_->complete(publish_wait))) return false;
-        held.sequence = decided;
-        held.unsaved += sent_.size();
+        if (failed_ || !flush()) return false;
+        held.sequence = std::max(held.sequence, held.fed);  // skipped ones too: the last holder decided them
+        if (fed == 0) return true;
+        held.unsaved += fed;
         return held.unsaved < parts_.snapshot_every || save(held);
     }
 
-    // Decides one mention after `decided` (the last decided) and sends its decision.
-    void send(Stream& stream, natsMsg* message, std::uint64_t& decided) {
+    // Feeds one mention after `held.fed` to the partition's Stream, which decides it (and sends
+    // the decision) now or, reordering, later; one the last holder decided is skipped. False
+    // when it was not fed.
+    bool feed(HeldPartition& held, natsMsg* message, const Stream::Decided& decided) {
         jsMsgMetaData* raw_meta = nullptr;
-        if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) return;
+        if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) return false;
         worker_nats::MetaData meta(raw_meta);
         const std::uint64_t sequence = meta->Sequence.Stream;
-        if (sequence <= decided) {
+        if (sequence <= held.fed) {
             ++summary_.skipped;
-            return;
+            return false;
+        }
+        held.fed = sequence;
+        const auto next = std::lower_bound(held.skip.begin(), held.skip.end(), sequence);
+        if (next != held.skip.end() && *next == sequence) {
+            ++summary_.skipped;
+            return false;
         }
         const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
-        const bool is_decision = decide(stream, text, sequence);
+        held.stream.feed(sequence, text, decision_, decided);
+        return true;
+    }
+
+    // Sends the decision (or error record) of the mention `held.stream` has just decided; the
+    // decisions in hand are published first when they fill a batch (one mention can let many
+    // held ones go). After a publish failed, nothing more is sent: the partition is given up.
+    void send(HeldPartition& held, std::uint64_t sequence, bool ok) {
+        if (failed_ || (sent_.size() >= static_cast<std::size_t>(std::max(options_.batch, 1)) && !flush())) {
+            failed_ = true;
+            return;
+        }
+        format(held.stream, sequence, ok);
         const std::string* subject =
-            is_decision || options_.error_subject.empty() ? &options_.subject_out : &options_.error_subject;
-        sent_.push_back({subject, worker_message_id(sequence), line_, is_decision});
+            ok || options_.error_subject.empty() ? &options_.subject_out : &options_.error_subject;
+        sent_.push_back({subject, worker_message_id(sequence), line_, ok});
         publisher_->send(*subject, line_, sent_.back().id);
-        decided = sequence;
+    }
+
+    // Waits for the acknowledgements of the decisions in hand; false if one was not stored.
+    bool flush() {
+        if (sent_.empty()) return true;
+        const bool stored = settle(publisher_->complete(publish_wait));
+        sent_.clear();
+        return stored;
+    }
+
+    // The drain: decides what the partition's Stream holds, as at the end of the input, and
+    // publishes it; false if that could not be published (the next holder decides them).
+    bool finish(HeldPartition& held) {
+        std::uint64_t released = 0;
+        sent_.clear();
+        failed_ = false;
+        held.stream.finish(decision_, [&](std::uint64_t sequence, bool ok) {
+            ++released;
+            send(held, sequence, ok);
+        });
+        if (failed_ || !flush()) return false;
+        held.unsaved += released;
+        return true;
     }
 
     // Counts what was stored; a publish that failed is tried again, twice, in order: a partition
@@ -275,21 +321,34 @@ private:
         return true;
     }
 
-    bool decide(Stream& stream, std::string_view text, std::uint64_t sequence) {
+    // The line `triage run` writes for the mention `stream` has just decided (or found no mention).
+    void format(const Stream& stream, std::uint64_t sequence, bool ok) {
         line_.clear();
-        if (stream.decide(text, decision_)) {
+        if (ok) {
             decision_json_.append(line_, decision_, sequence, stream.id());
-            return true;
+            return;
         }
         json_.clear();
         write_error_json(json_, sequence, stream.error());
         line_ = json_.str();
-        return false;
+    }
+
+    // Where the partition's input stands: past the floor, what its Stream holds is left out of
+    // `decided`, and what the last holder decided but this one has not reached yet is in it.
+    const PartitionPosition& position(HeldPartition& held) {
+        held.stream.pending(held_lines_, decided_lines_);
+        position_.sequence = held.sequence;
+        position_.floor = held_lines_.empty() ? held.fed : held_lines_.front() - 1;
+        held.skip.erase(held.skip.begin(), std::upper_bound(held.skip.begin(), held.skip.end(), position_.floor));
+        position_.decided.clear();
+        std::merge(decided_lines_.begin(), decided_lines_.end(), held.skip.begin(), held.skip.end(),
+                   std::back_inserter(position_.decided));
+        return position_;
     }
 
     bool save(HeldPartition& held) {
         std::string error;
-        if (!store_->write(held.lease, held.sequence, held.stream.monitor()->snapshot(), error)) {
+        if (!store_->write(held.lease, position(held), held.stream.monitor()->snapshot(), error)) {
             summary_.publish_problem = error;
             return false;
         }
@@ -307,13 +366,16 @@ private:
     worker_nats::Connection connection_;
     worker_nats::JetStream jetstream_;
     std::unique_ptr<BatchPublisher> publisher_;  // after the connection: its handler ends first
-    std::vector<Sent> sent_;                     // the batch in hand, in stream order
+    std::vector<Sent> sent_;                     // the batch in hand, in the order decided
+    bool failed_ = false;                        // a publish of the batch in hand failed
     std::unique_ptr<PartitionStore> store_;
     std::list<HeldPartition> held_;
     DecisionJson decision_json_;
     Decision decision_;
     JsonWriter json_;
     std::string line_;
+    std::vector<std::uint64_t> held_lines_, decided_lines_;  // Stream::pending, for a snapshot
+    PartitionPosition position_;
     Operations operations_;  // after the connection: its stats subscription ends first
 };
 

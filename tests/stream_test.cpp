@@ -463,6 +463,54 @@ TEST_CASE("stream: reorder releases mentions oldest first, ties in input order, 
     CHECK(stream.order().most_behind == std::chrono::seconds(70 * 60 + 1));
 }
 
+TEST_CASE("stream: a snapshot taken while mentions are held goes on as if uninterrupted: the held fed again, "
+          "the decided after them skipped (Stream::pending)") {
+    const triage::Flow flow = compile(fixture("outage.flow"));
+    const triage::DecisionJson json(flow);
+    const std::vector<std::string> shuffled = shuffled_within_10m(sorted_outage_mentions());
+    // Numbered as a stream's sequences with gaps (other partitions'): 2i + 1.
+    auto number = [](std::size_t i) { return std::uint64_t{2 * i + 1}; };
+    std::map<std::uint64_t, std::string> expected, got;
+    auto decider = [&](triage::Stream& stream, triage::Decision& decision, std::map<std::uint64_t, std::string>& out) {
+        return [&](std::uint64_t line, bool ok) {
+            REQUIRE(ok);
+            CHECK_MESSAGE(out.count(line) == 0, "line " << line << " decided twice");
+            json.append(out[line], decision, line, stream.id());
+        };
+    };
+    triage::Decision decision;
+    triage::Stream whole(flow, reorder_options(std::chrono::minutes(10)));
+    const triage::Stream::Decided into_expected = decider(whole, decision, expected);
+    for (std::size_t i = 0; i < shuffled.size(); ++i) whole.feed(number(i), shuffled[i], decision, into_expected);
+    whole.finish(decision, into_expected);
+    REQUIRE(expected.size() == shuffled.size());
+
+    for (std::size_t cut : {std::size_t{1030}, std::size_t{1217}}) {  // in the crisis, and as it ends
+        CAPTURE(cut);
+        got.clear();
+        triage::Stream before(flow, reorder_options(std::chrono::minutes(10)));
+        const triage::Stream::Decided into_before = decider(before, decision, got);
+        for (std::size_t i = 0; i < cut; ++i) before.feed(number(i), shuffled[i], decision, into_before);
+        std::vector<std::uint64_t> held, decided;
+        before.pending(held, decided);
+        REQUIRE(!held.empty());
+        REQUIRE(!decided.empty());
+        CHECK(decided.front() > held.front());
+        const std::uint64_t floor = held.front() - 1;
+
+        triage::Stream after(flow, reorder_options(std::chrono::minutes(10)));
+        std::string error;
+        REQUIRE_MESSAGE(after.monitor()->restore(before.monitor()->snapshot(), error), error);
+        const triage::Stream::Decided into_after = decider(after, decision, got);
+        for (std::size_t i = 0; i < shuffled.size(); ++i)
+            if (number(i) > floor && !std::binary_search(decided.begin(), decided.end(), number(i)))
+                after.feed(number(i), shuffled[i], decision, into_after);
+        after.finish(decision, into_after);
+        CHECK(got == expected);
+        CHECK(after.monitor()->stats().mentions == shuffled.size());
+    }
+}
+
 TEST_CASE("stream: a full reorder buffer decides the oldest mention early, and counts it") {
     const triage::Flow flow = compile(fixture("outage.flow"));
     triage::StreamOptions options = reorder_options(std::chrono::hours(1));

@@ -20,7 +20,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -120,10 +122,11 @@ std::map<std::uint64_t, std::string> decisions_by_sequence(const NatsClient& cli
     return out;
 }
 
-// Each brand's decisions, in its order, are those `triage run` gives that brand's mentions alone;
-// and each brand went into crisis and out of it again.
+// Each brand's decisions, in its order, are those `triage run RUN-OPTIONS` gives that brand's
+// mentions alone; and each brand went into crisis and out of it again.
 void check_as_runs_per_brand(const TempDir& dir, const std::vector<Mention>& mentions,
-                             const std::map<std::uint64_t, std::string>& decisions) {
+                             const std::map<std::uint64_t, std::string>& decisions,
+                             const std::string& run_options = "") {
     REQUIRE(decisions.size() == mentions.size());
     for (const std::string& brand : brands) {
         std::string input;
@@ -135,7 +138,7 @@ void check_as_runs_per_brand(const TempDir& dir, const std::vector<Mention>& men
             }
         triage::test::write_file(dir.file(brand + ".jsonl"), input);
         triage::test::CliRun run = triage::test::run_triage(
-            "run -q -j 1 --now " + now_text + " " + triage::test::quoted(dir.file("brands.flow")) + " " +
+            "run -q -j 1 --now " + now_text + run_options + " " + triage::test::quoted(dir.file("brands.flow")) + " " +
             triage::test::quoted(dir.file(brand + ".jsonl")));
         REQUIRE(run.status == 0);
         const std::vector<std::string> expected = lines_of(run.output);
@@ -229,27 +232,61 @@ triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::Wo
     return summary;
 }
 
-}  // namespace
 
-TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
-          "enters and leaves at the same mentions as triage run per brand") {
+// `mentions` shuffled within each block of 30 (90 s: more than the clock's tolerance of 1m), with
+// a fixed seed: each arrives at most 87 s behind the newest one before it. Fisher-Yates by hand,
+// so that every standard library shuffles alike.
+std::vector<Mention> shuffled_within_90s(std::vector<Mention> mentions) {
+    std::mt19937 random(19);
+    for (std::size_t block = 0; block < mentions.size(); block += 30) {
+        const std::size_t end = std::min(block + 30, mentions.size());
+        for (std::size_t i = end - 1; i > block; --i)
+            std::swap(mentions[i], mentions[block + random() % (i - block + 1)]);
+    }
+    return mentions;
+}
+
+// Every partition's snapshot covers the last mention published to it: everything is fed (with
+// --reorder, the last mentions are held until the drain decides them).
+bool all_fed(triage::PartitionStore& store, const std::vector<Mention>& mentions, std::uint32_t partitions) {
+    std::vector<std::uint64_t> last(partitions, 0);
+    for (std::size_t i = 0; i < mentions.size(); ++i) last[triage::partition_of(mentions[i].brand, partitions)] = i + 1;
+    std::string error;
+    for (std::uint32_t p = 0; p < partitions; ++p) {
+        const std::optional<triage::PartitionState> state = store.read(p, error);
+        if (!state || state->sequence < last[p]) return false;
+    }
+    return true;
+}
+
+// A temporary directory with brands.flow, a nats-server on it and the test's client.
+struct BrandsOnServer {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
+    NatsServer server{dir};
+    NatsClient client{server.url()};
+    BrandsOnServer() { triage::test::write_file(dir.file("brands.flow"), brands_flow); }
+};
+
+// Publishes `mentions` to 3 partitions and starts 3 workers (`extra` added to their arguments),
+// each holding one partition; the holder of acme's partition (shared with globex, the busiest) is
+// SIGKILLed once a sixth of the mentions is decided, `after_kill` runs, and it is started again.
+// Once every mention is decided, or with --reorder fed, every worker is stopped with SIGTERM.
+void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& mentions,
+                        const std::vector<std::string>& extra, const std::function<void()>& after_kill) {
+    const TempDir& dir = setup.dir;
+    const NatsServer& server = setup.server;
+    NatsClient& client = setup.client;
     client.add_stream("MENTIONS", "mentions.*");
     client.add_stream("DECISIONS", "decisions.>");
-    const std::vector<Mention> mentions = surges(8000);
     publish_partitioned(client, mentions, 3);
-
-    const std::vector<std::string> args{
+    std::vector<std::string> args{
         TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", server.url(), "--stream", "MENTIONS",
         "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
         "--partitions", "3", "--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150",
         "--batch", "20"};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
-    // acme's partition (shared with globex, the busiest) is killed once a sixth of all is decided.
     const std::uint32_t busiest = triage::partition_of("acme", 3);
     auto deadline = std::chrono::steady_clock::now() + 90s;
     while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size() / 6)
@@ -266,16 +303,77 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     ::kill(doomed, SIGKILL);
     CHECK(triage::test::wait_exit(doomed) == 128 + SIGKILL);
     CHECK(client.messages("DECISIONS") < mentions.size() * 2 / 3);  // it died with its partition unfinished
+    after_kill();
     *victim = triage::test::spawn(args, dir.file("restarted.log"));
 
+    const bool reorders = std::find(extra.begin(), extra.end(), "--reorder") != extra.end();
+    triage::NatsConnection nats;
+    nats.url = server.url();
+    std::string error;
+    std::unique_ptr<triage::PartitionStore> store =
+        triage::PartitionStore::open(nats, store_options("reader", 2000ms), error);
+    REQUIRE_MESSAGE(store != nullptr, error);
     deadline = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
+    while (std::chrono::steady_clock::now() < deadline &&
+           (reorders ? !all_fed(*store, mentions, 3) : client.messages("DECISIONS") < mentions.size()))
         std::this_thread::sleep_for(50ms);
     for (pid_t pid : workers) ::kill(pid, SIGTERM);
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
     CHECK_MESSAGE(restarted.find("1 partitions taken") != std::string::npos, restarted);
-    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
+}  // namespace
+
+TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
+          "enters and leaves at the same mentions as triage run per brand") {
+    BrandsOnServer setup;
+    const std::vector<Mention> mentions = surges(8000);
+    decide_with_a_kill(setup, mentions, {}, [] {});
+    check_as_runs_per_brand(setup.dir, mentions, decisions_by_sequence(setup.client));
+}
+
+TEST_CASE("nats worker: with --reorder, mentions published out of clock order are decided per brand as "
+          "triage run --reorder decides them, across a holder killed while mentions were held") {
+    BrandsOnServer setup;
+    const TempDir& dir = setup.dir;
+    const std::string url = setup.server.url();
+    const std::vector<Mention> mentions = shuffled_within_90s(surges(6000));
+    // The dead holder's last snapshot held mentions, and others it had decided after them.
+    triage::PartitionState at_kill;
+    decide_with_a_kill(setup, mentions, {"--reorder", "2m", "--snapshot-interval", "200"}, [&] {
+        at_kill = state_when_ready(url, triage::partition_of("acme", 3), 2000ms);
+    });
+    CHECK(at_kill.floor < at_kill.sequence);
+    CHECK(!at_kill.decided.empty());
+    // Each mention was counted once: the last snapshot of each partition, written by the drain
+    // once it had decided what was held, has counted every mention of its partition.
+    triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
+    REQUIRE(compiled.ok());
+    for (std::uint32_t p = 0; p < 3; ++p) {
+        const triage::PartitionState last = state_when_ready(url, p, 2000ms);
+        CHECK(last.floor == last.sequence);
+        triage::StreamOptions options;
+        options.now = triage::parse_time(now_text);
+        triage::Stream restored(*compiled.flow, options);
+        std::string error;
+        REQUIRE_MESSAGE(restored.monitor()->restore(last.monitor, error), error);
+        CHECK(restored.monitor()->stats().mentions ==
+              static_cast<std::uint64_t>(std::count_if(mentions.begin(), mentions.end(), [&](const Mention& m) {
+                  return triage::partition_of(m.brand, 3) == p;
+              })));
+    }
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(setup.client), " --reorder 2m");
+    // Out of order by more than the clock's tolerance: without reordering some brand's crisis differs.
+    std::size_t brands_differing = 0;
+    for (const std::string& brand : brands) {
+        const std::string file = triage::test::quoted(dir.file(brand + ".jsonl"));
+        const std::string run = "run -q -j 1 --max-late 100% --now " + now_text + " " +
+                                triage::test::quoted(dir.file("brands.flow"));
+        brands_differing += triage::test::run_triage(run + " " + file).output !=
+                            triage::test::run_triage(run + " --reorder 2m " + file).output;
+    }
+    CHECK(brands_differing > 0);
 }
 
 TEST_CASE("nats worker: a partition whose decisions stop being stored is given up, its snapshot never past an "
@@ -379,6 +477,71 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     // Released, the lease is free at once.
     b->release(*lease_b);
     CHECK(a->acquire(0));
+}
+
+TEST_CASE("nats worker: a position with held mentions is stored, taken over and read back, and a state written "
+          "before --reorder reads as nothing held") {
+    TempDir dir;
+    NatsServer server(dir);
+    NatsClient client(server.url());
+    std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "worker-a");
+    kvStore* raw = nullptr;
+    REQUIRE(js_KeyValue(&raw, client.js(), "triage_state") == NATS_OK);
+    const std::unique_ptr<kvStore, void (*)(kvStore*)> states(raw, kvStore_Destroy);
+    auto put = [&](const char* key, const char* value) {
+        std::uint64_t revision = 0;
+        REQUIRE(kvStore_PutString(&revision, states.get(), key, value) == NATS_OK);
+    };
+    auto stored = [&](const char* key) {
+        kvEntry* entry = nullptr;
+        REQUIRE(kvStore_Get(&entry, states.get(), key) == NATS_OK);
+        const std::string value = kvEntry_ValueString(entry);
+        kvEntry_Destroy(entry);
+        return value;
+    };
+    std::string error;
+
+    // Written by a triage before --reorder: every sequence up to 30 decided.
+    put("triage.0", "triage-partition-state sequence=30 token=1\nthe monitor");
+    std::optional<triage::PartitionState> old = store->read(0, error);
+    REQUIRE_MESSAGE(old, error);
+    CHECK(old->sequence == 30);
+    CHECK(old->floor == 30);
+    CHECK(old->decided.empty());
+    CHECK(old->monitor == "the monitor");
+
+    // Fed up to 50; 41, 43, 44 and 46-50 held; 42 and 45 decided after 41 arrived.
+    std::optional<triage::Lease> lease = store->acquire(0);
+    REQUIRE(lease);
+    REQUIRE(store->take_over(*lease, error));
+    REQUIRE(store->write(*lease, triage::PartitionPosition{50, 40, {42, 45}}, "held", error));
+    CHECK(stored("triage.0").rfind(fmt::format("triage-partition-state sequence=50 token={} floor=40 decided=42,45\n",
+                                               lease->token),
+                                   0) == 0);
+    store->release(*lease);
+    lease = store->acquire(0);
+    REQUIRE(lease);
+    std::optional<triage::PartitionState> taken = store->take_over(*lease, error);
+    REQUIRE_MESSAGE(taken, error);
+    CHECK(taken->sequence == 50);
+    CHECK(taken->floor == 40);
+    CHECK(taken->decided == std::vector<std::uint64_t>{42, 45});
+    std::optional<triage::PartitionState> reread = store->read(0, error);
+    REQUIRE(reread);
+    CHECK(reread->decided == std::vector<std::uint64_t>{42, 45});  // the take-over's fence kept the position
+    // Nothing held: written as before --reorder, so an older triage still reads it.
+    REQUIRE(store->write(*lease, triage::PartitionPosition{60, 60, {}}, "none held", error));
+    CHECK(stored("triage.0") == fmt::format("triage-partition-state sequence=60 token={}\nnone held", lease->token));
+
+    // Positions that cannot be: refused, not guessed at.
+    for (const char* bad : {"sequence=50 token=1 floor=50 decided=", "sequence=50 token=1 floor=40 decided=45,42",
+                            "sequence=50 token=1 floor=40 decided=40", "sequence=50 token=1 floor=40 decided=51",
+                            "sequence=50 token=1 floor=40", "sequence=50 token=1 floor=40 decided=42,"}) {
+        CAPTURE(bad);
+        put("triage.1", fmt::format("triage-partition-state {}\nx", bad).c_str());
+        CHECK(!store->read(1, error));
+        CHECK(error.find("is not one triage wrote") != std::string::npos);
+    }
 }
 
 TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server (file storage)") {
@@ -522,4 +685,10 @@ TEST_CASE("worker: partition keys and what may be partitioned") {
         common + " --partition-by channel");
     CHECK(stateless.status == 2);
     CHECK(stateless.output.find("keeps no state") != std::string::npos);
+    // A flow that keeps no state decides each mention on its own: --reorder would hold nothing.
+    triage::test::CliRun stateless_reorder = triage::test::run_triage(
+        "worker " + triage::test::quoted((triage::test::source_dir() / "examples" / "customer_care.flow").string()) +
+        common + " --reorder 5m");
+    CHECK(stateless_reorder.status == 2);
+    CHECK(stateless_reorder.output.find("--reorder has nothing to do") != std::string::npos);
 }

@@ -114,7 +114,8 @@ public:
     void explain(const RecordView& record, Decision& decision, Trace& trace);
 
     // Deciding in clock order (StreamOptions::reorder). feed() takes the lines in input order,
-    // numbered by the host (consecutively, as LineReader numbers them), and calls `decided(line,
+    // numbered by the host in increasing order (consecutively, as LineReader numbers them, for
+    // InputOrder; a stream's sequence numbers with gaps will do otherwise), and calls `decided(line,
     // ok)` for each as it is decided: at once for a line that is no mention (ok false, error()
     // says why) and when the Stream does not reorder; otherwise once its turn in clock order
     // comes — during this feed() or a later one, or in finish() at the end of the input. During
@@ -127,6 +128,12 @@ public:
     // Whether feed() holds mentions: StreamOptions::reorder is set and the flow keeps state
     // (a flow that does not decides each mention on its own, in any order).
     [[nodiscard]] bool reorders() const noexcept;
+    // The lines feed() holds (not decided yet), and those given after the oldest of them that it
+    // has decided, each in input order; both empty when none is held. A host that saves the
+    // Monitor's snapshot while lines are held records both, so that after restoring it it feeds
+    // the held lines again, in order, and skips the decided ones: nothing is counted twice and
+    // nothing is lost (the partitioned worker, docs/scale.md).
+    void pending(std::vector<std::uint64_t>& held, std::vector<std::uint64_t>& decided) const;
     [[nodiscard]] StreamOrder order() const noexcept;
     // The shortest round horizon for StreamOptions::reorder (1s, 2s, 5s, 10s, 15s, 30s, 1m, 2m,
     // 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d, 2d or 7d) that would have placed all but

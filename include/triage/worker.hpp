@@ -72,6 +72,7 @@ struct WorkerSummary {
                                          //   publish that kept failing)
     std::uint64_t snapshots = 0;         // partitioned: state snapshots written
     std::uint64_t skipped = 0;           // partitioned: mentions at or before a partition's position
+                                         //   or, with --reorder, above its floor and decided
     std::string publish_problem;     // why the last failed publish failed
     std::string failure;             // why the worker stopped, if not asked to; empty otherwise
 };

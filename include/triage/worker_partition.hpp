@@ -3,11 +3,12 @@
 // publishers send it to `<subject-in>.<partition>`. One worker at a time decides a partition,
 // holding its lease: a key in a KV bucket made with compare-and-set, whose TTL (the bucket's) is
 // the lease time and which the holder renews well before it runs out. The partition's state (the
-// Monitor's snapshot) is written to a second KV bucket with the last input sequence it covers,
+// Monitor's snapshot) is written to a second KV bucket with the input position it covers,
 // every so many mentions or seconds and when the worker stops; each write is a compare-and-set on
 // the state key's revision, which a worker taking the partition over bumps first (the fence): a
 // holder that lost its lease without noticing has its next write refused and gives the partition
-// up. The new holder restores the snapshot and replays from the sequence after it.
+// up. The new holder restores the snapshot and replays from the sequence after it (after its
+// floor when mentions were held for reordering: PartitionPosition).
 //
 // Built only with nats.c (CMake option TRIAGE_WITH_NATS, target triage_worker).
 #pragma once
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triage {
 
@@ -56,11 +58,20 @@ struct Lease {
     std::chrono::steady_clock::time_point renewed{};
 };
 
-// What a snapshot write records: the Monitor's snapshot and the last input sequence it covers.
-struct PartitionState {
-    std::uint64_t sequence = 0;  // 0: nothing decided yet
-    std::uint64_t token = 0;     // the fencing token of the holder that wrote it
-    std::string monitor;         // Monitor::snapshot(); empty: a fresh state
+// Where a snapshot leaves a partition's input. Every sequence up to `floor` is decided; above it,
+// up to `sequence`, those in `decided` are, and the partition's others were held in its reorder
+// buffer (StreamOptions::reorder, Stream::pending): the next holder replays from floor + 1,
+// feeding those again and skipping the decided ones. Without reordering floor == sequence.
+struct PartitionPosition {
+    std::uint64_t sequence = 0;          // the last input sequence fed; 0: none yet
+    std::uint64_t floor = 0;
+    std::vector<std::uint64_t> decided;  // ascending, each in (floor, sequence]
+};
+
+// What a snapshot write records: the Monitor's snapshot and the position it covers.
+struct PartitionState : PartitionPosition {
+    std::uint64_t token = 0;  // the fencing token of the holder that wrote it
+    std::string monitor;      // Monitor::snapshot(); empty: a fresh state
 };
 
 // The two KV buckets of a deployment, on a connection of their own.
@@ -85,7 +96,11 @@ public:
     [[nodiscard]] std::optional<PartitionState> take_over(Lease& lease, std::string& error);
     // Writes a snapshot (compare-and-set on the state key's revision); false, with `error`, when
     // another holder has written since this one's last write: this holder is fenced off.
-    bool write(Lease& lease, std::uint64_t sequence, std::string_view monitor, std::string& error);
+    bool write(Lease& lease, const PartitionPosition& position, std::string_view monitor, std::string& error);
+    // The same with nothing held: every sequence up to `sequence` decided.
+    bool write(Lease& lease, std::uint64_t sequence, std::string_view monitor, std::string& error) {
+        return write(lease, PartitionPosition{sequence, sequence, {}}, monitor, error);
+    }
     // The partition's stored state, as any reader sees it (tests, operators).
     [[nodiscard]] std::optional<PartitionState> read(std::uint32_t partition, std::string& error);
 

@@ -57,14 +57,18 @@ std::optional<int> check_partitioning(const WorkerCommandOptions& options, const
                    options.flow));
         return exit_usage;
     }
+    // `triage run` only notes that --reorder does nothing here; a deployment's options are
+    // refused instead, so that nobody sizes a consumer or reads its lag for a buffer there is not.
+    if (stream.monitor() == nullptr && stream.options().reorder.count() > 0) {
+        log_worker_error(options.worker.operations, "refused",
+                         fmt::format("{} keeps no state: each mention is decided on its own, in any order, so "
+                                     "--reorder has nothing to do; leave it out",
+                                     options.flow));
+        return exit_usage;
+    }
     if (by.empty()) return std::nullopt;
     if (std::string problem = partitioning_problem(stream.flow(), by); !problem.empty()) {
         log_worker_error(options.worker.operations, "refused", problem);
-        return exit_usage;
-    }
-    if (stream.options().reorder.count() > 0) {
-        log_worker_error(options.worker.operations, "refused", "--reorder is not supported with --partition-by: each partition is "
-                           "decided in stream order");
         return exit_usage;
     }
     return std::nullopt;
@@ -134,6 +138,12 @@ void add_partition_options(CLI::App& cmd, WorkerCommandOptions& o) {
     cmd.add_option("--snapshot-interval", o.snapshot_milliseconds, "Milliseconds at most between state snapshots")
         ->capture_default_str()
         ->check(CLI::Range(10u, 3'600'000u));
+    cmd.add_option("--reorder", o.stream.reorder,
+                   "With --partition-by: count and decide each partition's mentions in clock order, holding each "
+                   "until one this much newer has arrived in its partition (a duration: 10m, 90s, 1h). Snapshots "
+                   "record the held mentions; SIGTERM decides them. At most --limit reorder-buffer lines are held "
+                   "per partition")
+        ->type_name("DURATION");
 }
 
 void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
