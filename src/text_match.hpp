@@ -10,6 +10,7 @@
 // in "usafe"), a `contains` phrase anywhere ("crew" in "Aircrew").
 #pragma once
 
+#include "literal_scan.hpp"
 #include "text_fold.hpp"
 
 #include <cstdint>
@@ -71,7 +72,13 @@ public:
     // alike share an id; a word and a substring never do.
     std::uint32_t add_phrase(std::string_view phrase);
     std::uint32_t add_substring(std::string_view phrase);
-    void build();
+
+    // How scan() reads a text: with the SIMD literal scan where it suits the phrases
+    // (LiteralScan::suits; its widest kernel), else with the automaton. Tests force either, or a
+    // literal kernel; find() always uses the automaton.
+    enum class Engine : std::uint8_t { automatic, automaton, sse2, avx2 };
+    void build(Engine engine = Engine::automatic);
+    [[nodiscard]] bool scans_literals() const noexcept { return literal_scan_; }
 
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
@@ -106,6 +113,8 @@ private:
     std::vector<std::uint32_t> out_;        // phrase ids ending at a final state (suffixes included)
     std::vector<std::uint32_t> depth_;      // per state: the phrase bytes that lead to it
     bool spaced_ = false;                   // some phrase holds a space
+    LiteralScan literals_;                  // used by scan() when literal_scan_
+    bool literal_scan_ = false;
 };
 
 }  // namespace triage::detail
