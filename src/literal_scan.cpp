@@ -11,6 +11,8 @@ namespace {
 
 bool is_lower_letter(unsigned char b) noexcept { return b >= 'a' && b <= 'z'; }
 
+#if defined(__x86_64__)
+
 // Bytes `length` of the text at `t` equal the phrase's, ASCII capitals read as lower case where
 // the phrase holds a letter: eight bytes per step, the last step overlapping the one before.
 bool equal_folded(const unsigned char* t, const LiteralScan::Literal& p) noexcept {
@@ -52,32 +54,18 @@ struct Candidates {
     }
 };
 
-#if defined(__x86_64__)
-
 // Where a phrase of up to max_length bytes may still start in the last bytes of a text, too
 // close to its end for a whole block to be read there: those bytes, copied once per scan into a
 // buffer with zeros after them (positions past the end are masked off).
 constexpr std::size_t tail_reach = 32 + LiteralScan::max_length;
 
-// GCC drops vector_size from a type that depends on a template parameter: one typedef per width.
-typedef unsigned char Bytes16 __attribute__((vector_size(16)));
+// (A typedef: GCC drops vector_size from a type that depends on a template parameter.)
 typedef unsigned char Bytes32 __attribute__((vector_size(32)));
 
-template <class B>
-struct Vectors {
-    using Bytes = B;
+struct Avx2 {
+    using Bytes = Bytes32;
     // Through a reference: a 32-byte vector returned by value would warn of an ABI change (-Wpsabi).
     [[gnu::always_inline]] static void load(Bytes& v, const unsigned char* at) noexcept { std::memcpy(&v, at, sizeof v); }
-};
-
-struct Sse2 : Vectors<Bytes16> {
-    static std::uint32_t movemask(const Bytes& equal) noexcept {
-        using Chars = char __attribute__((vector_size(16)));
-        return static_cast<std::uint32_t>(__builtin_ia32_pmovmskb128(reinterpret_cast<const Chars&>(equal)));
-    }
-};
-
-struct Avx2 : Vectors<Bytes32> {
     // Inlined only into scan_avx2, which has the same target.
     [[gnu::target("avx2")]] static std::uint32_t movemask(const Bytes& equal) noexcept {
         using Chars = char __attribute__((vector_size(32)));
@@ -109,9 +97,10 @@ struct Probe {
     }
 };
 
-// The kernel, compiled once per width: inlined into scan_sse2 and scan_avx2, whose target
-// decides the instructions (GCC vector extensions, no intrinsics: nothing here needs AVX2 to be
-// compiled, and nothing of it runs with AVX2 instructions outside scan_avx2).
+// The kernel, inlined into scan_avx2, whose target decides the instructions (GCC vector
+// extensions, no intrinsics: nothing here needs AVX2 to be compiled, and nothing of it runs with
+// AVX2 instructions outside scan_avx2). Templated on the vector width, which was measured at 16
+// bytes (SSE2) too: slower than the automaton, so not built (bench/README.md).
 template <class V>
 [[gnu::always_inline]] inline void scan_blocks(const std::vector<LiteralScan::Literal>& literals, std::string_view text,
                                                const Candidates& candidates) {
@@ -135,11 +124,6 @@ template <class V>
     }
 }
 
-[[gnu::noinline]] void scan_sse2(const std::vector<LiteralScan::Literal>& literals, std::string_view text,
-                                 const Candidates& candidates) {
-    scan_blocks<Sse2>(literals, text, candidates);
-}
-
 [[gnu::target("avx2"), gnu::noinline]] void scan_avx2(const std::vector<LiteralScan::Literal>& literals,
                                                       std::string_view text, const Candidates& candidates) {
     scan_blocks<Avx2>(literals, text, candidates);
@@ -149,31 +133,25 @@ template <class V>
 
 }  // namespace
 
-bool LiteralScan::suits(const std::vector<std::string>& phrases) noexcept {
+bool LiteralScan::available() noexcept {
 #if defined(__x86_64__)
-    if (phrases.size() > max_phrases) return false;
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
+bool LiteralScan::suits(const std::vector<std::string>& phrases) noexcept {
+    if (!available() || phrases.size() > max_phrases) return false;
     return std::all_of(phrases.begin(), phrases.end(), [](const std::string& p) {
         return p.size() <= max_length && std::none_of(p.begin(), p.end(), [](char c) {
                    const auto b = static_cast<unsigned char>(c);
                    return is_space_byte(b) || (b >= 'A' && b <= 'Z');
                });
     });
-#else
-    (void)phrases;
-    return false;
-#endif
 }
 
-LiteralScan::Kernel LiteralScan::best_kernel() noexcept {
-#if defined(__x86_64__)
-    return __builtin_cpu_supports("avx2") ? Kernel::avx2 : Kernel::sse2;
-#else
-    return Kernel::sse2;
-#endif
-}
-
-void LiteralScan::build(const std::vector<std::string>& phrases, const std::vector<bool>& checked, Kernel kernel) {
-    kernel_ = kernel;
+void LiteralScan::build(const std::vector<std::string>& phrases, const std::vector<bool>& checked) {
     literals_.clear();
     for (std::uint32_t id = 0; id < phrases.size(); ++id) {
         const std::string& phrase = phrases[id];
@@ -197,10 +175,7 @@ void LiteralScan::build(const std::vector<std::string>& phrases, const std::vect
 void LiteralScan::scan(std::string_view text, std::uint64_t* matched, Accept accept, const void* context) const {
 #if defined(__x86_64__)
     const Candidates candidates{reinterpret_cast<const unsigned char*>(text.data()), matched, accept, context};
-    if (kernel_ == Kernel::avx2)
-        scan_avx2(literals_, text, candidates);
-    else
-        scan_sse2(literals_, text, candidates);
+    scan_avx2(literals_, text, candidates);
 #else
     (void)text, (void)matched, (void)accept, (void)context;
 #endif

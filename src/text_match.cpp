@@ -218,11 +218,7 @@ void PhraseMatcher::build(Engine engine) {
     if (literal_scan_) {
         std::vector<bool> checked(phrases_.size());
         for (std::size_t id = 0; id < phrases_.size(); ++id) checked[id] = (edges_[id] & (bounded_start | bounded_end)) != 0;
-        using Kernel = LiteralScan::Kernel;
-        const Kernel kernel = engine == Engine::sse2   ? Kernel::sse2
-                              : engine == Engine::avx2 ? Kernel::avx2
-                                                       : LiteralScan::best_kernel();
-        literals_.build(phrases_, checked, kernel);
+        literals_.build(phrases_, checked);
     }
 }
 

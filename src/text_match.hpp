@@ -73,10 +73,10 @@ public:
     std::uint32_t add_phrase(std::string_view phrase);
     std::uint32_t add_substring(std::string_view phrase);
 
-    // How scan() reads a text: with the SIMD literal scan where it suits the phrases
-    // (LiteralScan::suits; its widest kernel), else with the automaton. Tests force either, or a
-    // literal kernel; find() always uses the automaton.
-    enum class Engine : std::uint8_t { automatic, automaton, sse2, avx2 };
+    // How scan() reads a text: with the SIMD literal scan where it suits the phrases and the
+    // processor (LiteralScan::suits), else with the automaton, which tests can force; find()
+    // always uses the automaton.
+    enum class Engine : std::uint8_t { automatic, automaton };
     void build(Engine engine = Engine::automatic);
     [[nodiscard]] bool scans_literals() const noexcept { return literal_scan_; }
 
