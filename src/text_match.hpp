@@ -10,7 +10,6 @@
 // in "usafe"), a `contains` phrase anywhere ("crew" in "Aircrew").
 #pragma once
 
-#include "literal_scan.hpp"
 #include "text_fold.hpp"
 
 #include <cstdint>
@@ -72,13 +71,7 @@ public:
     // alike share an id; a word and a substring never do.
     std::uint32_t add_phrase(std::string_view phrase);
     std::uint32_t add_substring(std::string_view phrase);
-
-    // How scan() reads a text: with the SIMD literal scan where it suits the phrases and the
-    // processor (LiteralScan::suits), else with the automaton, which tests can force; find()
-    // always uses the automaton.
-    enum class Engine : std::uint8_t { automatic, automaton };
-    void build(Engine engine = Engine::automatic);
-    [[nodiscard]] bool scans_literals() const noexcept { return literal_scan_; }
+    void build();
 
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
@@ -113,8 +106,6 @@ private:
     std::vector<std::uint32_t> out_;        // phrase ids ending at a final state (suffixes included)
     std::vector<std::uint32_t> depth_;      // per state: the phrase bytes that lead to it
     bool spaced_ = false;                   // some phrase holds a space
-    LiteralScan literals_;                  // used by scan() when literal_scan_
-    bool literal_scan_ = false;
 };
 
 }  // namespace triage::detail
