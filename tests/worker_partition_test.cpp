@@ -278,8 +278,8 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
-TEST_CASE("nats worker: a partition whose decisions stop being stored is given up, its snapshot never past an "
-          "unacknowledged decision, and decided on from there once they are stored again") {
+TEST_CASE("nats worker: a partition whose decisions stop being stored is kept and published again after a "
+          "doubling delay, its snapshot never past an unacknowledged decision, and decided on from it later") {
     TempDir dir;
     triage::test::write_file(dir.file("brands.flow"), brands_flow);
     NatsServer server(dir);
@@ -303,21 +303,22 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
     options.partitioning = store_options("");
     options.partitioning.partitions = 1;
     options.partitioning.snapshot_every = 25;
+    options.partitioning.snapshot_interval = 50ms;  // due all the time: none may cover what is not stored
     std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
 
-    // Full: the partition is given up and taken again (a new fencing token) from its snapshot.
-    std::uint64_t first_token = 0;
-    std::string error;
+    // Full: the holder keeps the partition and publishes the rest of the batch again 2 s later
+    // (and 4 s after that); it decides nothing more meanwhile. Stopped then, it writes no snapshot.
+    std::optional<std::chrono::steady_clock::time_point> filled;
     triage::WorkerSummary full = run_partitioned(*compiled.flow, options, [&] {
         if (client.messages("DECISIONS") < static_cast<std::uint64_t>(room)) return false;
-        const std::optional<triage::PartitionState> state = store->read(0, error);
-        if (!state) return false;
-        if (first_token == 0) first_token = state->token;
-        return state->token != first_token;
+        if (!filled) filled = std::chrono::steady_clock::now();
+        return std::chrono::steady_clock::now() - *filled > 3500ms;
     });
-    CHECK(full.partitions_lost >= 1);
-    CHECK(full.not_acked >= 1);
+    CHECK(full.partitions_taken == 1);
+    CHECK(full.partitions_lost == 0);
+    CHECK(full.not_acked >= 6);  // the 3 decisions past the room, tried twice
     CHECK(full.publish_problem.find("decisions.out") != std::string::npos);
+    std::string error;
     const std::optional<triage::PartitionState> state = store->read(0, error);
     REQUIRE_MESSAGE(state, error);
     const std::map<std::uint64_t, std::string> stored = decisions_by_sequence(client);
@@ -326,6 +327,13 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
     CHECK(state->sequence <= static_cast<std::uint64_t>(room));
     for (std::uint64_t sequence = 1; sequence <= state->sequence; ++sequence)
         CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
+    // ... and its state is that of exactly the mentions up to its sequence.
+    triage::StreamOptions stream_options;
+    stream_options.now = triage::parse_time(now_text);
+    triage::Stream replay(*compiled.flow, stream_options);
+    triage::Decision decision;
+    for (std::uint64_t i = 0; i < state->sequence; ++i) REQUIRE(replay.decide(mentions[i].line, decision));
+    CHECK(state->monitor == replay.monitor()->snapshot());
 
     // Room again: the next holder replays from the snapshot; the stream drops what it holds.
     client.update_stream("DECISIONS", "decisions.>", -1);
@@ -348,8 +356,8 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     REQUIRE(lease_a);
     CHECK(!b->acquire(0));  // held
     REQUIRE(a->take_over(*lease_a, error));
-    CHECK(a->write(*lease_a, 10, "state at 10", error));
-    CHECK(a->renew(*lease_a));
+    CHECK(a->write(*lease_a, 10, "state at 10", error) == triage::KeyWrite::written);
+    CHECK(a->renew(*lease_a) == triage::KeyWrite::written);
     CHECK(!b->acquire(0));
 
     // worker-a stops renewing (a long pause): once the lease bucket's TTL has passed, b takes over.
@@ -367,10 +375,10 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     CHECK(taken->monitor == "state at 10");
 
     // worker-a wakes up: its renewal and its next snapshot are refused; b's is not.
-    CHECK(!a->renew(*lease_a));
-    CHECK(!a->write(*lease_a, 11, "state at 11 (stale)", error));
+    CHECK(a->renew(*lease_a) == triage::KeyWrite::refused);
+    CHECK(a->write(*lease_a, 11, "state at 11 (stale)", error) == triage::KeyWrite::refused);
     CHECK(error.find("fenced") != std::string::npos);
-    CHECK(b->write(*lease_b, 12, "state at 12", error));
+    CHECK(b->write(*lease_b, 12, "state at 12", error) == triage::KeyWrite::written);
     std::optional<triage::PartitionState> stored = a->read(0, error);
     REQUIRE(stored);
     CHECK(stored->sequence == 12);
@@ -378,7 +386,15 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
 
     // Released, the lease is free at once.
     b->release(*lease_b);
-    CHECK(a->acquire(0));
+    std::optional<triage::Lease> lease_a2 = a->acquire(0);
+    REQUIRE(lease_a2);
+
+    // With the server gone, a renewal and a write are unanswered, not refused: the holder may try
+    // again while its lease lasts.
+    server.stop();
+    CHECK(a->renew(*lease_a2) == triage::KeyWrite::unanswered);
+    CHECK(a->write(*lease_a2, 13, "state at 13", error) == triage::KeyWrite::unanswered);
+    CHECK(error.find("did not answer") != std::string::npos);
 }
 
 TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server (file storage)") {
@@ -401,7 +417,7 @@ TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server
         REQUIRE(lease);
         std::string error;
         REQUIRE(store->take_over(*lease, error));
-        REQUIRE(store->write(*lease, 30, snapshot, error));
+        REQUIRE(store->write(*lease, 30, snapshot, error) == triage::KeyWrite::written);
     }
     server.stop();
     server.start();
@@ -491,6 +507,85 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
     const triage::PartitionState last = state_when_ready(cluster.urls(), partition, lease_time);
     CHECK(last.sequence == mentions.size());
     CHECK(last.token > before.token);  // written by the holder that took the partition over
+}
+
+TEST_CASE("nats worker: partitioned workers keep their partitions while a 3-node cluster elects a new leader for "
+          "the output stream, and decide as triage run per brand") {
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    triage::test::NatsCluster cluster(dir.path, 3);
+    cluster.start_all();
+    NatsClient client(cluster.urls());
+    client.add_stream("MENTIONS", "mentions.*", 3);
+    client.add_stream("DECISIONS", "decisions.>", 3);
+    // The buckets may lead on the killed node too: their renewals and snapshot writes go
+    // unanswered through the election, which a 20 s lease (renewed every 6.7 s) rides out.
+    client.add_key_value("triage_leases", 20s, 3);
+    client.add_key_value("triage_state", 0ms, 3);
+    // The input stream leads on another node, so that mentions keep coming during the election.
+    for (int i = 0; i < 20 && client.leader("MENTIONS") == client.leader("DECISIONS"); ++i) {
+        (void)client.request("$JS.API.STREAM.LEADER.STEPDOWN.MENTIONS");
+        for (int k = 0; k < 50 && client.leader("MENTIONS").empty(); ++k) std::this_thread::sleep_for(100ms);
+    }
+    const std::vector<Mention> mentions = surges(6000);
+    const std::vector<std::string> args{
+        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", cluster.urls(), "--stream", "MENTIONS",
+        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
+        "--partitions", "3", "--max-partitions", "1", "--lease-time", "20000", "--snapshot-every", "150",
+        "--batch", "20"};
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
+
+    // Mentions come in while the workers run (in order, each with its own Nats-Msg-Id so that a
+    // retried publish stores none twice: sequence i + 1 is mention i).
+    std::atomic<std::size_t> published{0};
+    std::thread publisher([&] {
+        NatsClient own(cluster.urls());
+        for (const Mention& m : mentions) {
+            const std::string subject = triage::partition_subject("mentions", triage::partition_of(m.brand, 3));
+            if (!own.try_publish(subject, m.line, fmt::format("mention-{}", published + 1).c_str())) return;
+            if (++published % 200 == 0) std::this_thread::sleep_for(100ms);
+        }
+    });
+    // Once a quarter is decided, SIGKILL the node leading DECISIONS; every publish to it fails
+    // until the others elect a leader (5 to 8 s). Started again 3 s later on its store.
+    auto deadline = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size() / 4)
+        std::this_thread::sleep_for(20ms);
+    const std::string killed = client.leader("DECISIONS");
+    REQUIRE(!killed.empty());
+    REQUIRE(killed != client.leader("MENTIONS"));
+    const std::size_t victim = cluster.node_named(killed);
+    CHECK(cluster.stop(victim, SIGKILL) == 128 + SIGKILL);
+    CHECK(client.messages("DECISIONS") < mentions.size() / 2);  // killed mid-run
+    std::this_thread::sleep_for(3s);
+    cluster.start(victim);
+    publisher.join();
+    REQUIRE(published == mentions.size());
+
+    deadline = std::chrono::steady_clock::now() + 120s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
+        std::this_thread::sleep_for(50ms);
+    for (pid_t pid : workers) ::kill(pid, SIGTERM);
+    for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
+    // Each worker took one partition at the start and gave none up: no takeover, no replay; their
+    // publishes failed during the election and were published again.
+    int taken = 0;
+    std::uint64_t failed = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::string log = triage::test::read_file(dir.file(fmt::format("w{}.log", i)));
+        std::smatch count;
+        if (std::regex_search(log, count, std::regex(", ([0-9]+) not acked\n"))) failed += std::stoull(count[1]);
+        CHECK_MESSAGE(log.find("gave partition") == std::string::npos, log);
+        CHECK_MESSAGE(log.find(" 0 given up") != std::string::npos, log);
+        for (std::size_t at = log.find("took partition"); at != std::string::npos; at = log.find("took partition", at + 1))
+            ++taken;
+    }
+    CHECK(taken == 3);
+    CHECK(failed > 0);
+    MESSAGE("killed and restarted " << killed << "; " << failed << " publishes failed and were tried again");
+    CHECK(client.messages("MENTIONS") == mentions.size());
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
 TEST_CASE("worker: partition keys and what may be partitioned") {
