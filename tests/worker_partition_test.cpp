@@ -229,6 +229,34 @@ triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::Wo
     return summary;
 }
 
+// `triage worker` on the brands flow in `dir`, partitioned by brand into 3, then `extra`.
+std::vector<std::string> worker_args(const TempDir& dir, const std::string& nats, std::vector<std::string> extra) {
+    std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", nats, "--stream",
+                                  "MENTIONS", "--subject-in", "mentions", "--subject-out", "decisions.out", "--now",
+                                  now_text, "--partition-by", "brand", "--partitions", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+// A 3-node cluster with R3 streams MENTIONS (mentions.*) and DECISIONS, and the two buckets made
+// R3 before any worker starts (docs/scale.md; the workers bind to them); the brands flow in `dir`.
+struct BrandsCluster {
+    triage::test::NatsCluster cluster;
+    NatsClient client;
+    BrandsCluster(const TempDir& dir, std::chrono::milliseconds lease_time)
+        : cluster(dir.path, 3), client(started(cluster)) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*", 3);
+        client.add_stream("DECISIONS", "decisions.>", 3);
+        client.add_key_value("triage_leases", lease_time, 3);
+        client.add_key_value("triage_state", 0ms, 3);
+    }
+    static std::string started(triage::test::NatsCluster& cluster) {
+        cluster.start_all();
+        return cluster.urls();
+    }
+};
+
 }  // namespace
 
 TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
@@ -242,11 +270,8 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     const std::vector<Mention> mentions = surges(8000);
     publish_partitioned(client, mentions, 3);
 
-    const std::vector<std::string> args{
-        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", server.url(), "--stream", "MENTIONS",
-        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
-        "--partitions", "3", "--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150",
-        "--batch", "20"};
+    const std::vector<std::string> args = worker_args(
+        dir, server.url(), {"--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150", "--batch", "20"});
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
     // acme's partition (shared with globex, the busiest) is killed once a sixth of all is decided.
@@ -435,16 +460,10 @@ TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server
 TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full restart of a 3-node cluster, and "
           "the next holder goes on from it") {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    triage::test::NatsCluster cluster(dir.path, 3);
-    cluster.start_all();
-    NatsClient client(cluster.urls());
-    client.add_stream("MENTIONS", "mentions.*", 3);
-    client.add_stream("DECISIONS", "decisions.>", 3);
-    // Made R3 before any worker starts (docs/scale.md); the workers bind to them.
     const auto lease_time = 3000ms;
-    client.add_key_value("triage_leases", lease_time, 3);
-    client.add_key_value("triage_state", 0ms, 3);
+    BrandsCluster deployment(dir, lease_time);
+    triage::test::NatsCluster& cluster = deployment.cluster;
+    NatsClient& client = deployment.client;
 
     // acme, 3 s apart: 40 outage posts (its crisis starts at the 21st), then 400 quiet ones (it
     // ends once fewer than 3 outage posts lie within 10 minutes).
@@ -457,10 +476,8 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
     const std::vector<Mention> surge(mentions.begin(), mentions.begin() + 40);
     const std::vector<Mention> calm(mentions.begin() + 40, mentions.end());
     const std::uint32_t partition = triage::partition_of("acme", 3);
-    const std::vector<std::string> args{
-        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", cluster.urls(), "--stream", "MENTIONS",
-        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
-        "--partitions", "3", "--lease-time", std::to_string(lease_time.count())};
+    const std::vector<std::string> args =
+        worker_args(dir, cluster.urls(), {"--lease-time", std::to_string(lease_time.count())});
     auto decide_all = [&](const std::string& log, std::uint64_t count) {
         const pid_t worker = triage::test::spawn(args, dir.file(log));
         const auto deadline = std::chrono::steady_clock::now() + 90s;
@@ -512,27 +529,20 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
 TEST_CASE("nats worker: partitioned workers keep their partitions while a 3-node cluster elects a new leader for "
           "the output stream, and decide as triage run per brand") {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    triage::test::NatsCluster cluster(dir.path, 3);
-    cluster.start_all();
-    NatsClient client(cluster.urls());
-    client.add_stream("MENTIONS", "mentions.*", 3);
-    client.add_stream("DECISIONS", "decisions.>", 3);
     // The buckets may lead on the killed node too: their renewals and snapshot writes go
     // unanswered through the election, which a 20 s lease (renewed every 6.7 s) rides out.
-    client.add_key_value("triage_leases", 20s, 3);
-    client.add_key_value("triage_state", 0ms, 3);
+    BrandsCluster deployment(dir, 20s);
+    triage::test::NatsCluster& cluster = deployment.cluster;
+    NatsClient& client = deployment.client;
     // The input stream leads on another node, so that mentions keep coming during the election.
     for (int i = 0; i < 20 && client.leader("MENTIONS") == client.leader("DECISIONS"); ++i) {
         (void)client.request("$JS.API.STREAM.LEADER.STEPDOWN.MENTIONS");
         for (int k = 0; k < 50 && client.leader("MENTIONS").empty(); ++k) std::this_thread::sleep_for(100ms);
     }
     const std::vector<Mention> mentions = surges(6000);
-    const std::vector<std::string> args{
-        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", cluster.urls(), "--stream", "MENTIONS",
-        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
-        "--partitions", "3", "--max-partitions", "1", "--lease-time", "20000", "--snapshot-every", "150",
-        "--batch", "20"};
+    const std::vector<std::string> args = worker_args(dir, cluster.urls(),
+                                                      {"--max-partitions", "1", "--lease-time", "20000",
+                                                       "--snapshot-every", "150", "--batch", "20"});
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
 
