@@ -33,6 +33,7 @@ using worker_nats::problem;
 constexpr std::chrono::milliseconds publish_wait{5'000};
 // How soon a renewal the lease bucket did not answer is tried again (until the lease runs out).
 constexpr std::chrono::milliseconds renew_retry{250};
+constexpr std::string_view ran_out = "its lease ran out before a renewal was answered";
 
 // A decision sent and not yet acknowledged, kept to be published again if it fails.
 struct Sent {
@@ -147,18 +148,17 @@ private:
     // out; a refused one (another worker took the lease) gives the partition up at once.
     void renew_due() {
         for (auto it = held_.begin(); it != held_.end();) {
-            if (Clock::now() - it->lease.renewed < parts_.lease_time / 3 || Clock::now() < it->renew_again) {
-                ++it;
+            if (expired(*it)) {
+                it = give_up(it, ran_out, false);
                 continue;
             }
-            const KeyWrite renewal = store_->renew(it->lease);
-            if (renewal == KeyWrite::written || (renewal == KeyWrite::unanswered && !expired(*it))) {
-                it->renew_again = Clock::now() + renew_retry;
-                ++it;
+            const bool due = Clock::now() - it->lease.renewed >= parts_.lease_time / 3 && Clock::now() >= it->renew_again;
+            if (due && store_->renew(it->lease) == KeyWrite::refused) {
+                it = give_up(it, "its lease was taken", false);
                 continue;
             }
-            it = give_up(it, renewal == KeyWrite::refused ? "its lease was taken" : "its lease ran out unrenewed",
-                         false);
+            if (due) it->renew_again = Clock::now() + renew_retry;
+            ++it;
         }
     }
 
@@ -239,7 +239,7 @@ private:
         std::size_t handled = 0;
         for (auto it = held_.begin(); it != held_.end();) {
             if (expired(*it)) {  // renewals unanswered: no deciding, no publishing on a lease that ran out
-                it = give_up(it, "its lease ran out before a renewal was answered", false);
+                it = give_up(it, ran_out, false);
                 continue;
             }
             HeldPartition& held = *it;

@@ -369,6 +369,43 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is kept an
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
+TEST_CASE("nats worker: a holder whose renewals go unanswered until its lease runs out gives the partition up, "
+          "and takes it again once the server is back") {
+    TempDir dir;
+    triage::test::write_file(dir.file("brands.flow"), brands_flow);
+    NatsServer server(dir);
+    NatsClient client(server.url());
+    client.add_stream("MENTIONS", "mentions.*");
+    client.add_stream("DECISIONS", "decisions.>");
+    const std::vector<Mention> mentions = surges(2000);
+    const std::vector<Mention> first(mentions.begin(), mentions.begin() + 1000);
+    const std::vector<Mention> second(mentions.begin() + 1000, mentions.end());
+    publish_partitioned(client, first, 3);
+    const pid_t worker = triage::test::spawn(worker_args(dir, server.url(), {"--lease-time", "1000"}),
+                                             dir.file("worker.log"));
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < first.size())
+        std::this_thread::sleep_for(20ms);
+    // The server goes away for 7 s: a renewal waits 5 s (nats.c keeps it for the reconnection)
+    // and is unanswered, by then past the 1 s lease.
+    server.stop();
+    std::this_thread::sleep_for(7s);
+    server.start();
+    publish_partitioned(client, second, 3);
+    deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
+        std::this_thread::sleep_for(20ms);
+    ::kill(worker, SIGTERM);
+    CHECK(triage::test::wait_exit(worker) == 0);
+    // Each partition given up when its lease ran out (not later, when a renewal was refused), and
+    // taken again.
+    const std::string log = triage::test::read_file(dir.file("worker.log"));
+    for (int p = 0; p < 3; ++p)
+        CHECK_MESSAGE(log.find(fmt::format("gave partition {} up: its lease ran out", p)) != std::string::npos, log);
+    CHECK_MESSAGE(log.find("6 partitions taken, 3 given up") != std::string::npos, log);
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
 TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs out, and the stale holder's "
           "snapshot write is refused") {
     TempDir dir;
