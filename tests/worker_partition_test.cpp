@@ -238,6 +238,24 @@ std::vector<std::string> worker_args(const TempDir& dir, const std::string& nats
     return args;
 }
 
+// One nats-server with streams MENTIONS (mentions.*) and DECISIONS; the brands flow in `dir`.
+struct BrandsServer {
+    NatsServer server;
+    NatsClient client;
+    explicit BrandsServer(const TempDir& dir) : server(dir), client(server.url()) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*");
+        client.add_stream("DECISIONS", "decisions.>");
+    }
+};
+
+// Waits (up to `limit`) until the output stream holds `count` decisions.
+void wait_for_decisions(const NatsClient& client, std::uint64_t count, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count)
+        std::this_thread::sleep_for(20ms);
+}
+
 // A 3-node cluster with R3 streams MENTIONS (mentions.*) and DECISIONS, and the two buckets made
 // R3 before any worker starts (docs/scale.md; the workers bind to them); the brands flow in `dir`.
 struct BrandsCluster {
@@ -262,11 +280,9 @@ struct BrandsCluster {
 TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed mid-surge and restarted, "
           "enters and leaves at the same mentions as triage run per brand") {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
-    client.add_stream("MENTIONS", "mentions.*");
-    client.add_stream("DECISIONS", "decisions.>");
+    BrandsServer deployment(dir);
+    NatsServer& server = deployment.server;
+    NatsClient& client = deployment.client;
     const std::vector<Mention> mentions = surges(8000);
     publish_partitioned(client, mentions, 3);
 
@@ -276,7 +292,7 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
     // acme's partition (shared with globex, the busiest) is killed once a sixth of all is decided.
     const std::uint32_t busiest = triage::partition_of("acme", 3);
-    auto deadline = std::chrono::steady_clock::now() + 90s;
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
     while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size() / 6)
         std::this_thread::sleep_for(5ms);
     // A loaded machine can delay a renewal past the lease: then the lease is briefly nobody's.
@@ -293,9 +309,7 @@ TEST_CASE("nats worker: a crisis by brand over 3 partitioned workers, one killed
     CHECK(client.messages("DECISIONS") < mentions.size() * 2 / 3);  // it died with its partition unfinished
     *victim = triage::test::spawn(args, dir.file("restarted.log"));
 
-    deadline = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
-        std::this_thread::sleep_for(50ms);
+    wait_for_decisions(client, mentions.size(), 120s);
     for (pid_t pid : workers) ::kill(pid, SIGTERM);
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
@@ -372,29 +386,23 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is kept an
 TEST_CASE("nats worker: a holder whose renewals go unanswered until its lease runs out gives the partition up, "
           "and takes it again once the server is back") {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
-    client.add_stream("MENTIONS", "mentions.*");
-    client.add_stream("DECISIONS", "decisions.>");
+    BrandsServer deployment(dir);
+    NatsServer& server = deployment.server;
+    NatsClient& client = deployment.client;
     const std::vector<Mention> mentions = surges(2000);
     const std::vector<Mention> first(mentions.begin(), mentions.begin() + 1000);
     const std::vector<Mention> second(mentions.begin() + 1000, mentions.end());
     publish_partitioned(client, first, 3);
     const pid_t worker = triage::test::spawn(worker_args(dir, server.url(), {"--lease-time", "1000"}),
                                              dir.file("worker.log"));
-    auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < first.size())
-        std::this_thread::sleep_for(20ms);
+    wait_for_decisions(client, first.size(), 60s);
     // The server goes away for 7 s: a renewal waits 5 s (nats.c keeps it for the reconnection)
     // and is unanswered, by then past the 1 s lease.
     server.stop();
     std::this_thread::sleep_for(7s);
     server.start();
     publish_partitioned(client, second, 3);
-    deadline = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
-        std::this_thread::sleep_for(20ms);
+    wait_for_decisions(client, mentions.size(), 60s);
     ::kill(worker, SIGTERM);
     CHECK(triage::test::wait_exit(worker) == 0);
     // Each partition given up when its lease ran out (not later, when a renewal was refused), and
@@ -517,9 +525,7 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
         worker_args(dir, cluster.urls(), {"--lease-time", std::to_string(lease_time.count())});
     auto decide_all = [&](const std::string& log, std::uint64_t count) {
         const pid_t worker = triage::test::spawn(args, dir.file(log));
-        const auto deadline = std::chrono::steady_clock::now() + 90s;
-        while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count)
-            std::this_thread::sleep_for(50ms);
+        wait_for_decisions(client, count, 90s);
         ::kill(worker, SIGTERM);  // a drain writes the partition's snapshot
         CHECK(triage::test::wait_exit(worker) == 0);
         REQUIRE(client.messages("DECISIONS") == count);
@@ -596,9 +602,7 @@ TEST_CASE("nats worker: partitioned workers keep their partitions while a 3-node
     });
     // Once a quarter is decided, SIGKILL the node leading DECISIONS; every publish to it fails
     // until the others elect a leader (5 to 8 s). Started again 3 s later on its store.
-    auto deadline = std::chrono::steady_clock::now() + 90s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size() / 4)
-        std::this_thread::sleep_for(20ms);
+    wait_for_decisions(client, mentions.size() / 4, 90s);
     const std::string killed = client.leader("DECISIONS");
     REQUIRE(!killed.empty());
     REQUIRE(killed != client.leader("MENTIONS"));
@@ -610,9 +614,7 @@ TEST_CASE("nats worker: partitioned workers keep their partitions while a 3-node
     publisher.join();
     REQUIRE(published == mentions.size());
 
-    deadline = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < mentions.size())
-        std::this_thread::sleep_for(50ms);
+    wait_for_decisions(client, mentions.size(), 120s);
     for (pid_t pid : workers) ::kill(pid, SIGTERM);
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     // Each worker took one partition at the start and gave none up: no takeover, no replay; their
