@@ -527,7 +527,8 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
         const pid_t worker = triage::test::spawn(args, dir.file(log));
         wait_for_decisions(client, count, 90s);
         ::kill(worker, SIGTERM);  // a drain writes the partition's snapshot
-        CHECK(triage::test::wait_exit(worker) == 0);
+        const int status = triage::test::wait_exit(worker);
+        REQUIRE_MESSAGE(status == 0, triage::test::read_file(dir.file(log)));
         REQUIRE(client.messages("DECISIONS") == count);
     };
 
