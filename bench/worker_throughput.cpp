@@ -12,16 +12,11 @@
 //     output subject) - the moment its mention's publish was sent. p50, p99 and max are printed.
 // Decisions are matched to mentions by Nats-Msg-Id, which a worker sets to the mention's input
 // sequence. The load average before and after each phase is printed: the machine may be shared.
+#include "spawn.hpp"  // tests/: posix_spawnp and free loopback ports, shared with the tests
+
 #include <nats/nats.h>
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -37,10 +32,11 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
+using triage::test::free_port;
+using triage::test::spawn;
+using triage::test::wait_exit;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
@@ -50,39 +46,9 @@ void check(natsStatus s, const char* what) {
     if (s != NATS_OK) fail(std::string(what) + ": " + natsStatus_GetText(s));
 }
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    socklen_t size = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
-
-// Starts a program with posix_spawnp and an argument vector; its stdout (and stderr, unless
-// `to_stdout_only`) to `out`, appended.
-pid_t spawn(const std::vector<std::string>& args, const std::string& out, bool to_stdout_only = false) {
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (!to_stdout_only) posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) fail("cannot start " + args[0]);
-    return pid;
-}
-
 void stop(pid_t pid, int signal) {
     ::kill(pid, signal);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    (void)wait_exit(pid);
 }
 
 std::string load_average() {
@@ -198,10 +164,7 @@ struct Workers {
     Workers() = default;
     ~Workers() {
         for (pid_t pid : pids) ::kill(pid, SIGTERM);
-        for (pid_t pid : pids) {
-            int status = 0;
-            ::waitpid(pid, &status, 0);
-        }
+        for (pid_t pid : pids) (void)wait_exit(pid);
     }
     Workers(const Workers&) = delete;
     Workers& operator=(const Workers&) = delete;
@@ -265,9 +228,7 @@ void latency(const Setup& setup, int workers, double rate) {
 std::vector<std::string> generate(const Setup& setup, std::size_t count) {
     const std::string file = (setup.dir / "mentions.jsonl").string();
     pid_t gen = spawn({setup.triage, "gen", setup.flow, "--seed", "19", "-n", std::to_string(count)}, file, true);
-    int status = 0;
-    ::waitpid(gen, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("triage gen failed");
+    if (wait_exit(gen) != 0) fail("triage gen failed");
     std::vector<std::string> lines;
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) lines.push_back(line);

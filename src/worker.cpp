@@ -136,7 +136,11 @@ private:
             ++summary_.dead_lettered;
             return;
         }
-        natsMsg_NakWithDelay(sent.message, redelivery_delay(sent.delivered).count(), nullptr);
+        // A plain nak brought the mention back at once to fail again, so its --max-deliver deliveries
+        // were spent within milliseconds of a leader election and the server gave up on it: the
+        // mention was lost (issue 19); a fixed 1 s spent them in 4 s. The default five deliveries
+        // now span 30 s.
+        natsMsg_NakWithDelay(sent.message, detail::publish_retry_delay(sent.delivered).count(), nullptr);
         ++summary_.not_acked;
     }
 
@@ -155,17 +159,6 @@ private:
         write_error_json(json_, sequence, stream_.error());
         line_ = json_.str();
         return false;
-    }
-
-    // A failed publish mostly means the output stream has no leader: when it is lost, the other
-    // nodes elect one after 4 to 9 s (5 to 8 s seen here), and until then every publish gets "no
-    // responders" at once. A plain nak brought the mention back at once to fail again, so its
-    // --max-deliver deliveries were spent within milliseconds and the server gave up on it: the
-    // mention was lost (issue 19); a fixed 1 s spent them in 4 s. The delay doubles with each
-    // delivery: 2, 4, 8, 16 s, then 30 s, so the default five deliveries span 30 s.
-    static std::chrono::milliseconds redelivery_delay(std::uint64_t delivered) {
-        const std::uint64_t doublings = std::min<std::uint64_t>(delivered > 0 ? delivered - 1 : 0, 4);
-        return std::min(std::chrono::milliseconds(2'000 << doublings), std::chrono::milliseconds(30'000));
     }
 
     Stream& stream_;

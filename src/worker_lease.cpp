@@ -112,6 +112,21 @@ std::string open_bucket(jsCtx* js, const std::string& name, std::chrono::millise
     return {};
 }
 
+// A failed compare-and-set: refused when the server answered (the revision was not the one
+// given), unanswered when it could not be asked. A write whose answer was lost may have been
+// stored: the next one, on the old revision, is refused, which errs on the safe side.
+KeyWrite failed_write(natsStatus s) {
+    switch (s) {
+    case NATS_TIMEOUT:
+    case NATS_NO_RESPONDERS:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NOT_YET_CONNECTED:
+        return KeyWrite::unanswered;
+    default:
+        return KeyWrite::refused;
+    }
+}
+
 }  // namespace
 
 std::uint32_t partition_of(std::string_view key, std::uint32_t partitions) {
@@ -176,6 +191,7 @@ const std::string& PartitionStore::holder() const { return impl_->holder; }
 std::optional<Lease> PartitionStore::acquire(std::uint32_t partition) {
     const std::string key = impl_->key(partition);
     const std::string& me = impl_->holder;
+    const auto sent = std::chrono::steady_clock::now();
     std::uint64_t revision = 0;
     natsStatus s = kvStore_Create(&revision, impl_->leases.get(), key.c_str(), me.data(), static_cast<int>(me.size()));
     if (s != NATS_OK) {
@@ -191,20 +207,21 @@ std::optional<Lease> PartitionStore::acquire(std::uint32_t partition) {
     Lease lease;
     lease.partition = partition;
     lease.token = lease.revision = revision;
-    lease.renewed = std::chrono::steady_clock::now();
+    lease.renewed = sent;
     return lease;
 }
 
-bool PartitionStore::renew(Lease& lease) {
+KeyWrite PartitionStore::renew(Lease& lease) {
     const std::string key = impl_->key(lease.partition);
     const std::string& me = impl_->holder;
+    const auto sent = std::chrono::steady_clock::now();
     std::uint64_t revision = 0;
-    if (kvStore_Update(&revision, impl_->leases.get(), key.c_str(), me.data(), static_cast<int>(me.size()),
-                       lease.revision) != NATS_OK)
-        return false;
+    natsStatus s = kvStore_Update(&revision, impl_->leases.get(), key.c_str(), me.data(), static_cast<int>(me.size()),
+                                  lease.revision);
+    if (s != NATS_OK) return failed_write(s);
     lease.revision = revision;
-    lease.renewed = std::chrono::steady_clock::now();
-    return true;
+    lease.renewed = sent;
+    return KeyWrite::written;
 }
 
 void PartitionStore::release(Lease& lease) {
@@ -270,21 +287,25 @@ std::optional<PartitionState> PartitionStore::take_over(Lease& lease, std::strin
     return std::nullopt;
 }
 
-bool PartitionStore::write(Lease& lease, const PartitionPosition& position, std::string_view monitor,
-                           std::string& error) {
+KeyWrite PartitionStore::write(Lease& lease, const PartitionPosition& position, std::string_view monitor,
+                               std::string& error) {
     const std::string key = impl_->key(lease.partition);
     const std::string value = encode_state(position, lease.token, monitor);
     std::uint64_t revision = 0;
     natsStatus s = kvStore_Update(&revision, impl_->states.get(), key.c_str(), value.data(),
                                   static_cast<int>(value.size()), lease.state_revision);
     if (s != NATS_OK) {
-        error = problem(fmt::format("partition {}: snapshot refused (another holder has written since: fenced)",
-                                    lease.partition),
+        const KeyWrite outcome = failed_write(s);
+        error = problem(outcome == KeyWrite::refused
+                            ? fmt::format("partition {}: snapshot refused (another holder has written since: fenced)",
+                                          lease.partition)
+                            : fmt::format("partition {}: snapshot not written (the state bucket did not answer)",
+                                          lease.partition),
                         s);
-        return false;
+        return outcome;
     }
     lease.state_revision = revision;
-    return true;
+    return KeyWrite::written;
 }
 
 }  // namespace triage

@@ -2,10 +2,12 @@
 // replays its mentions from the sequence after the snapshot through an ordered consumer (in
 // stream order, no acks: the snapshot's sequence is the position), publishes each decision with
 // Nats-Msg-Id = its input sequence (a batch's decisions sent at once, their acknowledgements
-// awaited together before the position moves), snapshots, renews, and gives a partition up as
-// soon as its lease or a snapshot write is refused. With --reorder a partition's Stream holds
-// mentions until their turn in clock order: a snapshot records which (PartitionPosition), so
-// that the next holder feeds those again and skips what was decided after them.
+// awaited together before the position moves), snapshots, and renews. A batch whose decisions
+// are not all stored is published again after a doubling delay for as long as the lease lasts;
+// a partition is given up once its lease or a snapshot write is refused, or the lease runs out.
+// With --reorder a partition's Stream holds mentions until their turn in clock order: a
+// snapshot records which (PartitionPosition), so that the next holder feeds those again and
+// skips what was decided after them.
 #include "worker_partition.hpp"
 
 #include "worker_nats.hpp"
@@ -32,6 +34,9 @@ using worker_nats::problem;
 
 // How long a batch waits for its publishes' acknowledgements: nats.c's default for one request.
 constexpr std::chrono::milliseconds publish_wait{5'000};
+// How soon a renewal the lease bucket did not answer is tried again (until the lease runs out).
+constexpr std::chrono::milliseconds renew_retry{250};
+constexpr std::string_view ran_out = "its lease ran out before a renewal was answered";
 
 // A decision sent and not yet acknowledged, kept to be published again if it fails.
 struct Sent {
@@ -60,6 +65,14 @@ struct HeldPartition {
     std::vector<std::uint64_t> skip;   // from the snapshot: sequences past `fed` the last holder decided
     std::uint64_t unsaved = 0;         // mentions fed (and decisions acknowledged) since the last snapshot
     Clock::time_point saved{};         // when the last snapshot was written
+    // A batch whose decisions are not all stored: those still to store (the first that failed and
+    // every one after it, in order), published again at retry_at.
+    std::vector<Sent> unstored{};
+    std::uint64_t batch_end = 0;       // the last sequence the batch fed or skipped: the position once stored
+    std::uint64_t batch_size = 0;      // the mentions it fed
+    Clock::time_point retry_at{};      // the next try after a failed publish or an unanswered snapshot write
+    std::uint64_t failures = 0;        // tries failed in a row: each doubles the delay
+    Clock::time_point renew_again{};   // the next try after an unanswered renewal
 };
 
 class PartitionedWorker {
@@ -94,7 +107,9 @@ public:
         // saved and its lease released for the next holder.
         if (summary_.failure.empty()) operations_.draining();
         for (HeldPartition& held : held_) {
-            if (finish(held) && held.unsaved > 0) (void)save(held);
+            // With decisions not stored, the state counts mentions they are missing for: no
+            // snapshot then; the next holder replays from the last one.
+            if (held.unstored.empty() && finish(held) && held.unsaved > 0) (void)save(held);
             store_->release(held.lease);
         }
         held_.clear();
@@ -131,17 +146,38 @@ private:
         return false;
     }
 
-    // Renews each lease a third of the lease time after the last renewal; a lease that cannot be
-    // renewed (another worker took it, or the server refused) is given up.
+    // Renews each lease a third of the lease time after the last renewal. A renewal the lease
+    // bucket does not answer (while its leader is elected) is tried again until the lease runs
+    // out; a refused one (another worker took the lease) gives the partition up at once.
     void renew_due() {
         for (auto it = held_.begin(); it != held_.end();) {
-            if (Clock::now() - it->lease.renewed < parts_.lease_time / 3 || store_->renew(it->lease)) {
-                ++it;
+            if (expired(*it)) {
+                it = give_up(it, ran_out, false);
                 continue;
             }
-            ++summary_.partitions_lost;
-            it = held_.erase(it);
+            const bool due = Clock::now() - it->lease.renewed >= parts_.lease_time / 3 && Clock::now() >= it->renew_again;
+            if (due && store_->renew(it->lease) == KeyWrite::refused) {
+                it = give_up(it, "its lease was taken", false);
+                continue;
+            }
+            if (due) it->renew_again = Clock::now() + renew_retry;
+            ++it;
         }
+    }
+
+    // The lease may be another worker's by now: its last renewal was sent a lease time ago.
+    [[nodiscard]] bool expired(const HeldPartition& held) const {
+        return Clock::now() - held.lease.renewed >= parts_.lease_time;
+    }
+
+    std::list<HeldPartition>::iterator give_up(std::list<HeldPartition>::iterator it, std::string_view why,
+                                               bool release) {
+        ++summary_.partitions_lost;
+        operations_.log().write(LogLevel::warn, "partition_given_up",
+                                fmt::format("gave partition {} up: {}", it->lease.partition, why),
+                                {{"partition", std::uint64_t{it->lease.partition}}, {"reason", why}});
+        if (release) store_->release(it->lease);
+        return held_.erase(it);
     }
 
     void acquire_free() {
@@ -174,6 +210,11 @@ private:
             return;
         }
         ++summary_.partitions_taken;
+        operations_.log().write(LogLevel::info, "partition_taken",
+                                fmt::format("took partition {} (token {}), deciding from sequence {}", lease.partition,
+                                            lease.token, held.sequence + 1),
+                                {{"partition", std::uint64_t{lease.partition}}, {"token", lease.token},
+                                 {"sequence", held.sequence}});
         held_.push_back(std::move(held));
     }
 
@@ -196,19 +237,28 @@ private:
         return true;
     }
 
-    // Decides up to a batch of each held partition's mentions; how many it handled.
+    // Decides up to a batch of each held partition's mentions, or publishes again what a batch
+    // could not store when that is due; how many mentions it handled.
     std::size_t work() {
         std::size_t handled = 0;
         for (auto it = held_.begin(); it != held_.end();) {
-            bool keep = work_on(*it, handled);
-            if (keep && it->unsaved > 0 && Clock::now() - it->saved >= parts_.snapshot_interval) keep = save(*it);
+            if (expired(*it)) {  // renewals unanswered: no deciding, no publishing on a lease that ran out
+                it = give_up(it, ran_out, false);
+                continue;
+            }
+            HeldPartition& held = *it;
+            bool keep = true;
+            if (Clock::now() >= held.retry_at) {
+                keep = held.unstored.empty() ? work_on(held, handled) : publish_again(held);
+                if (keep && held.unstored.empty() && held.unsaved > 0 &&
+                    Clock::now() - held.saved >= parts_.snapshot_interval)
+                    keep = save(held);
+            }
             if (keep) {
                 ++it;
                 continue;
             }
-            ++summary_.partitions_lost;
-            store_->release(it->lease);
-            it = held_.erase(it);
+            it = give_up(it, summary_.publish_problem, true);
         }
         return handled;
     }
@@ -216,27 +266,55 @@ private:
     // Feeds the partition's next mentions to its Stream in stream order, sending each decision as
     // it is made, then waits for the acknowledgements: only then do the partition's position and a
     // snapshot move past them. A batch ends where a snapshot is due. False when the partition must
-    // be given up (a decision could not be published, or the snapshot write was refused).
+    // be given up (the snapshot write was refused).
     bool work_on(HeldPartition& held, std::size_t& handled) {
         const std::uint64_t room = parts_.snapshot_every > held.unsaved ? parts_.snapshot_every - held.unsaved : 1;
         const std::uint64_t limit = std::min(static_cast<std::uint64_t>(std::max(options_.batch, 1)), room);
         const Stream::Decided decided = [this, &held](std::uint64_t sequence, bool ok) { send(held, sequence, ok); };
         sent_.clear();
-        failed_ = false;
         std::uint64_t fed = 0;
-        while (fed < limit && !failed_) {
+        while (fed < limit) {
             natsMsg* message = nullptr;
             if (natsSubscription_NextMsg(&message, held.subscription.get(), 0) != NATS_OK) break;
             ++handled;
             fed += feed(held, message, decided) ? 1 : 0;
             natsMsg_Destroy(message);
         }
-        if (failed_ || !flush()) return false;
-        held.sequence = std::max(held.sequence, held.fed);  // skipped ones too: the last holder decided them
-        if (fed == 0) return true;
-        held.unsaved += fed;
+        flush(held);
+        if (fed == 0 && held.unstored.empty()) {
+            held.sequence = std::max(held.sequence, held.fed);  // skipped ones: the last holder decided them
+            return true;
+        }
+        held.batch_end = held.fed;
+        held.batch_size = fed;
+        return batch_stored(held);
+    }
+
+    // Publishes the decisions of the batch in hand that were not stored again, in order.
+    bool publish_again(HeldPartition& held) {
+        for (const Sent& sent : held.unstored) publisher_->send(*sent.subject, sent.line, sent.id);
+        held.unstored = settle(held.unstored, publisher_->complete(publish_wait));
+        return batch_stored(held);
+    }
+
+    // Once every decision of the batch is stored, the position moves past it (skipped mentions
+    // too: the last holder decided them), and a snapshot may fall due. Until then the partition
+    // waits, its lease renewed, and publishes the rest again after the doubling delay: given up,
+    // it would be replayed by its next holder, which during a leader election of the output
+    // stream fails the same way (issue 19).
+    bool batch_stored(HeldPartition& held) {
+        if (!held.unstored.empty()) {
+            wait_to_retry(held);
+            return true;
+        }
+        held.failures = 0;
+        held.sequence = std::max(held.sequence, held.batch_end);
+        held.unsaved += held.batch_size;
+        held.batch_size = 0;
         return held.unsaved < parts_.snapshot_every || save(held);
     }
+
+    void wait_to_retry(HeldPartition& held) { held.retry_at = Clock::now() + publish_retry_delay(++held.failures); }
 
     // Feeds one mention after `held.fed` to the partition's Stream, which decides it (and sends
     // the decision) now or, reordering, later; one the last holder decided is skipped. False
@@ -262,63 +340,61 @@ private:
     }
 
     // Sends the decision (or error record) of the mention `held.stream` has just decided; the
-    // decisions in hand are published first when they fill a batch (one mention can let many
-    // held ones go). After a publish failed, nothing more is sent: the partition is given up.
+    // decisions in hand are awaited first when they fill a batch (one mention can let many held
+    // ones go). Once one was not stored, the later ones are not sent but queued behind it, so
+    // that the partition's decisions are stored in the order they were made.
     void send(HeldPartition& held, std::uint64_t sequence, bool ok) {
-        if (failed_ || (sent_.size() >= static_cast<std::size_t>(std::max(options_.batch, 1)) && !flush())) {
-            failed_ = true;
-            return;
-        }
+        if (sent_.size() >= static_cast<std::size_t>(std::max(options_.batch, 1))) flush(held);
         format(held.stream, sequence, ok);
         const std::string* subject =
             ok || options_.error_subject.empty() ? &options_.subject_out : &options_.error_subject;
+        if (!held.unstored.empty()) {
+            held.unstored.push_back({subject, worker_message_id(sequence), line_, ok});
+            return;
+        }
         sent_.push_back({subject, worker_message_id(sequence), line_, ok});
         publisher_->send(*subject, line_, sent_.back().id);
     }
 
-    // Waits for the acknowledgements of the decisions in hand; false if one was not stored.
-    bool flush() {
-        if (sent_.empty()) return true;
-        const bool stored = settle(publisher_->complete(publish_wait));
+    // Waits for the acknowledgements of the decisions in hand; those not stored (and all after
+    // them) are kept in `held.unstored`, to be published again.
+    void flush(HeldPartition& held) {
+        if (sent_.empty()) return;
+        std::vector<Sent> unstored = settle(sent_, publisher_->complete(publish_wait));
+        held.unstored.insert(held.unstored.end(), std::make_move_iterator(unstored.begin()),
+                             std::make_move_iterator(unstored.end()));
         sent_.clear();
-        return stored;
     }
 
     // The drain: decides what the partition's Stream holds, as at the end of the input, and
-    // publishes it; false if that could not be published (the next holder decides them).
+    // publishes it; false if that could not all be stored (the next holder decides them again).
     bool finish(HeldPartition& held) {
         std::uint64_t released = 0;
         sent_.clear();
-        failed_ = false;
         held.stream.finish(decision_, [&](std::uint64_t sequence, bool ok) {
             ++released;
             send(held, sequence, ok);
         });
-        if (failed_ || !flush()) return false;
+        flush(held);
+        if (!held.unstored.empty()) return false;
         held.unsaved += released;
         return true;
     }
 
-    // Counts what was stored; a publish that failed is tried again, twice, in order: a partition
-    // given up is taken again from its snapshot, which replays more.
-    bool settle(const std::vector<BatchPublisher::Outcome>& outcomes) {
-        for (std::size_t i = 0; i < sent_.size(); ++i) {
-            const Sent& sent = sent_[i];
-            bool stored = outcomes[i].stored;
+    // Counts what was stored; returns what was not, in order, to be published again.
+    std::vector<Sent> settle(const std::vector<Sent>& batch, const std::vector<BatchPublisher::Outcome>& outcomes) {
+        std::vector<Sent> unstored;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
             if (outcomes[i].duplicate) ++summary_.duplicates;
-            if (!stored) summary_.publish_problem = outcomes[i].problem;
-            for (int retry = 0; retry < 2 && !stored; ++retry) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(200));
-                stored = worker_nats::publish(jetstream_.get(), *sent.subject, sent.line, sent.id, summary_.duplicates,
-                                              summary_.publish_problem);
+            if (outcomes[i].stored) {
+                ++(batch[i].decided ? summary_.decided : summary_.errors);
+                continue;
             }
-            if (!stored) {
-                ++summary_.not_acked;
-                return false;
-            }
-            ++(sent.decided ? summary_.decided : summary_.errors);
+            summary_.publish_problem = outcomes[i].problem;
+            ++summary_.not_acked;
+            unstored.push_back(batch[i]);
         }
-        return true;
+        return unstored;
     }
 
     // The line `triage run` writes for the mention `stream` has just decided (or found no mention).
@@ -346,15 +422,20 @@ private:
         return position_;
     }
 
+    // False when the write was refused (fenced off); one the state bucket did not answer is
+    // tried again after the doubling delay, the partition's deciding paused until then.
     bool save(HeldPartition& held) {
         std::string error;
-        if (!store_->write(held.lease, position(held), held.stream.monitor()->snapshot(), error)) {
+        const KeyWrite written = store_->write(held.lease, position(held), held.stream.monitor()->snapshot(), error);
+        if (written != KeyWrite::written) {
             summary_.publish_problem = error;
-            return false;
+            if (written == KeyWrite::unanswered) wait_to_retry(held);
+            return written == KeyWrite::unanswered;
         }
         ++summary_.snapshots;
         held.unsaved = 0;
         held.saved = Clock::now();
+        held.failures = 0;
         return true;
     }
 
@@ -367,7 +448,6 @@ private:
     worker_nats::JetStream jetstream_;
     std::unique_ptr<BatchPublisher> publisher_;  // after the connection: its handler ends first
     std::vector<Sent> sent_;                     // the batch in hand, in the order decided
-    bool failed_ = false;                        // a publish of the batch in hand failed
     std::unique_ptr<PartitionStore> store_;
     std::list<HeldPartition> held_;
     DecisionJson decision_json_;

@@ -28,6 +28,11 @@ std::string refused(const char* subject, const jsPubAckErr& error) {
 
 }  // namespace
 
+std::chrono::milliseconds publish_retry_delay(std::uint64_t failures) {
+    const std::uint64_t doublings = std::min<std::uint64_t>(failures > 0 ? failures - 1 : 0, 4);
+    return std::min(std::chrono::milliseconds(2'000 << doublings), std::chrono::milliseconds(30'000));
+}
+
 std::unique_ptr<BatchPublisher> BatchPublisher::open(natsConnection* connection, int max_pending,
                                                      std::string& problem) {
     std::unique_ptr<BatchPublisher> publisher(new BatchPublisher());

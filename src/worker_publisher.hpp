@@ -16,6 +16,13 @@
 
 namespace triage::detail {
 
+// How long to wait before a decision whose publish failed `failures` times in a row (1, 2, ...)
+// is published again: 2 s, doubling to 30 s (2, 4, 8, 16, 30, 30, ...). A failed publish mostly
+// means the output stream has no leader: when its node is lost, the others elect one after 4 to
+// 9 s (5 to 8 s seen here), and until then every publish gets "no responders" at once, so
+// retrying at once (or every 200 ms, or every second) spends the tries within the election.
+[[nodiscard]] std::chrono::milliseconds publish_retry_delay(std::uint64_t failures);
+
 class BatchPublisher {
 public:
     // What became of one publish of the batch.

@@ -3,6 +3,7 @@
 // makes streams, publishes mentions and reads back what workers stored.
 #pragma once
 
+#include "spawn.hpp"
 #include "support.hpp"
 
 #include <nats/nats.h>
@@ -26,16 +27,6 @@ namespace triage::test {
 // `count` synthetic mentions for examples/customer_care.flow (`triage gen --seed 19`), two of them
 // no mention at all, also written to `dir`/mentions.jsonl for `triage run`.
 [[nodiscard]] std::vector<std::string> care_mentions(const std::filesystem::path& dir, int count);
-
-// A loopback port nobody listens on now (the kernel picks it).
-[[nodiscard]] int free_port();
-[[nodiscard]] bool accepts_connections(int port);
-
-// A program started with posix_spawnp and an argument vector (no shell), its stdout and stderr
-// appended to `log`.
-[[nodiscard]] pid_t spawn(const std::vector<std::string>& args, const std::string& log);
-// Waits for `pid`: its exit status, or 128 + the signal that ended it.
-int wait_exit(pid_t pid);
 
 // nats-server -js on a free loopback port, its store in `dir`/store; stopped (SIGTERM) when
 // destroyed. stop() and start() restart it on the same port with the same store.

@@ -232,6 +232,52 @@ triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::Wo
     return summary;
 }
 
+// `triage worker` on the brands flow in `dir`, partitioned by brand into 3, then `extra`.
+std::vector<std::string> worker_args(const TempDir& dir, const std::string& nats, std::vector<std::string> extra) {
+    std::vector<std::string> args{TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", nats, "--stream",
+                                  "MENTIONS", "--subject-in", "mentions", "--subject-out", "decisions.out", "--now",
+                                  now_text, "--partition-by", "brand", "--partitions", "3"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+// One nats-server with streams MENTIONS (mentions.*) and DECISIONS; the brands flow in `dir`.
+struct BrandsServer {
+    NatsServer server;
+    NatsClient client;
+    explicit BrandsServer(const TempDir& dir) : server(dir), client(server.url()) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*");
+        client.add_stream("DECISIONS", "decisions.>");
+    }
+};
+
+// Waits (up to `limit`) until the output stream holds `count` decisions.
+void wait_for_decisions(const NatsClient& client, std::uint64_t count, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count)
+        std::this_thread::sleep_for(20ms);
+}
+
+// A 3-node cluster with R3 streams MENTIONS (mentions.*) and DECISIONS, and the two buckets made
+// R3 before any worker starts (docs/scale.md; the workers bind to them); the brands flow in `dir`.
+struct BrandsCluster {
+    triage::test::NatsCluster cluster;
+    NatsClient client;
+    BrandsCluster(const TempDir& dir, std::chrono::milliseconds lease_time)
+        : cluster(dir.path, 3), client(started(cluster)) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*", 3);
+        client.add_stream("DECISIONS", "decisions.>", 3);
+        client.add_key_value("triage_leases", lease_time, 3);
+        client.add_key_value("triage_state", 0ms, 3);
+    }
+    static std::string started(triage::test::NatsCluster& cluster) {
+        cluster.start_all();
+        return cluster.urls();
+    }
+};
+
 
 // `mentions` shuffled within each block of 30 (90 s: more than the clock's tolerance of 1m), with
 // a fixed seed: each arrives at most 87 s behind the newest one before it. Fisher-Yates by hand,
@@ -262,9 +308,9 @@ bool all_fed(triage::PartitionStore& store, const std::vector<Mention>& mentions
 // A temporary directory with brands.flow, a nats-server on it and the test's client.
 struct BrandsOnServer {
     TempDir dir;
-    NatsServer server{dir};
-    NatsClient client{server.url()};
-    BrandsOnServer() { triage::test::write_file(dir.file("brands.flow"), brands_flow); }
+    BrandsServer deployment{dir};
+    NatsServer& server = deployment.server;
+    NatsClient& client = deployment.client;
 };
 
 // Publishes `mentions` to 3 partitions and starts 3 workers (`extra` added to their arguments),
@@ -276,15 +322,11 @@ void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& menti
     const TempDir& dir = setup.dir;
     const NatsServer& server = setup.server;
     NatsClient& client = setup.client;
-    client.add_stream("MENTIONS", "mentions.*");
-    client.add_stream("DECISIONS", "decisions.>");
     publish_partitioned(client, mentions, 3);
-    std::vector<std::string> args{
-        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", server.url(), "--stream", "MENTIONS",
-        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
-        "--partitions", "3", "--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150",
-        "--batch", "20"};
-    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<std::string> options{"--max-partitions", "1", "--lease-time", "2000", "--snapshot-every", "150",
+                                     "--batch", "20"};
+    options.insert(options.end(), extra.begin(), extra.end());
+    const std::vector<std::string> args = worker_args(dir, server.url(), options);
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
     const std::uint32_t busiest = triage::partition_of("acme", 3);
@@ -376,8 +418,8 @@ TEST_CASE("nats worker: with --reorder, mentions published out of clock order ar
     CHECK(brands_differing > 0);
 }
 
-TEST_CASE("nats worker: a partition whose decisions stop being stored is given up, its snapshot never past an "
-          "unacknowledged decision, and decided on from there once they are stored again") {
+TEST_CASE("nats worker: a partition whose decisions stop being stored is kept and published again after a "
+          "doubling delay, its snapshot never past an unacknowledged decision, and decided on from it later") {
     TempDir dir;
     triage::test::write_file(dir.file("brands.flow"), brands_flow);
     NatsServer server(dir);
@@ -401,21 +443,22 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
     options.partitioning = store_options("");
     options.partitioning.partitions = 1;
     options.partitioning.snapshot_every = 25;
+    options.partitioning.snapshot_interval = 50ms;  // due all the time: none may cover what is not stored
     std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
 
-    // Full: the partition is given up and taken again (a new fencing token) from its snapshot.
-    std::uint64_t first_token = 0;
-    std::string error;
+    // Full: the holder keeps the partition and publishes the rest of the batch again 2 s later
+    // (and 4 s after that); it decides nothing more meanwhile. Stopped then, it writes no snapshot.
+    std::optional<std::chrono::steady_clock::time_point> filled;
     triage::WorkerSummary full = run_partitioned(*compiled.flow, options, [&] {
         if (client.messages("DECISIONS") < static_cast<std::uint64_t>(room)) return false;
-        const std::optional<triage::PartitionState> state = store->read(0, error);
-        if (!state) return false;
-        if (first_token == 0) first_token = state->token;
-        return state->token != first_token;
+        if (!filled) filled = std::chrono::steady_clock::now();
+        return std::chrono::steady_clock::now() - *filled > 3500ms;
     });
-    CHECK(full.partitions_lost >= 1);
-    CHECK(full.not_acked >= 1);
+    CHECK(full.partitions_taken == 1);
+    CHECK(full.partitions_lost == 0);
+    CHECK(full.not_acked >= 6);  // the 3 decisions past the room, tried twice
     CHECK(full.publish_problem.find("decisions.out") != std::string::npos);
+    std::string error;
     const std::optional<triage::PartitionState> state = store->read(0, error);
     REQUIRE_MESSAGE(state, error);
     const std::map<std::uint64_t, std::string> stored = decisions_by_sequence(client);
@@ -424,6 +467,13 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
     CHECK(state->sequence <= static_cast<std::uint64_t>(room));
     for (std::uint64_t sequence = 1; sequence <= state->sequence; ++sequence)
         CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
+    // ... and its state is that of exactly the mentions up to its sequence.
+    triage::StreamOptions stream_options;
+    stream_options.now = triage::parse_time(now_text);
+    triage::Stream replay(*compiled.flow, stream_options);
+    triage::Decision decision;
+    for (std::uint64_t i = 0; i < state->sequence; ++i) REQUIRE(replay.decide(mentions[i].line, decision));
+    CHECK(state->monitor == replay.monitor()->snapshot());
 
     // Room again: the next holder replays from the snapshot; the stream drops what it holds.
     client.update_stream("DECISIONS", "decisions.>", -1);
@@ -431,6 +481,37 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is given u
         return client.messages("DECISIONS") >= mentions.size();
     });
     CHECK(rest.duplicates == static_cast<std::uint64_t>(room) - state->sequence);
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
+TEST_CASE("nats worker: a holder whose renewals go unanswered until its lease runs out gives the partition up, "
+          "and takes it again once the server is back") {
+    TempDir dir;
+    BrandsServer deployment(dir);
+    NatsServer& server = deployment.server;
+    NatsClient& client = deployment.client;
+    const std::vector<Mention> mentions = surges(2000);
+    const std::vector<Mention> first(mentions.begin(), mentions.begin() + 1000);
+    const std::vector<Mention> second(mentions.begin() + 1000, mentions.end());
+    publish_partitioned(client, first, 3);
+    const pid_t worker = triage::test::spawn(worker_args(dir, server.url(), {"--lease-time", "1000"}),
+                                             dir.file("worker.log"));
+    wait_for_decisions(client, first.size(), 60s);
+    // The server goes away for 7 s: a renewal waits 5 s (nats.c keeps it for the reconnection)
+    // and is unanswered, by then past the 1 s lease.
+    server.stop();
+    std::this_thread::sleep_for(7s);
+    server.start();
+    publish_partitioned(client, second, 3);
+    wait_for_decisions(client, mentions.size(), 60s);
+    ::kill(worker, SIGTERM);
+    CHECK(triage::test::wait_exit(worker) == 0);
+    // Each partition given up when its lease ran out (not later, when a renewal was refused), and
+    // taken again.
+    const std::string log = triage::test::read_file(dir.file("worker.log"));
+    for (int p = 0; p < 3; ++p)
+        CHECK_MESSAGE(log.find(fmt::format("gave partition {} up: its lease ran out", p)) != std::string::npos, log);
+    CHECK_MESSAGE(log.find("6 partitions taken, 3 given up") != std::string::npos, log);
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
@@ -446,8 +527,8 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     REQUIRE(lease_a);
     CHECK(!b->acquire(0));  // held
     REQUIRE(a->take_over(*lease_a, error));
-    CHECK(a->write(*lease_a, 10, "state at 10", error));
-    CHECK(a->renew(*lease_a));
+    CHECK(a->write(*lease_a, 10, "state at 10", error) == triage::KeyWrite::written);
+    CHECK(a->renew(*lease_a) == triage::KeyWrite::written);
     CHECK(!b->acquire(0));
 
     // worker-a stops renewing (a long pause): once the lease bucket's TTL has passed, b takes over.
@@ -465,10 +546,10 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     CHECK(taken->monitor == "state at 10");
 
     // worker-a wakes up: its renewal and its next snapshot are refused; b's is not.
-    CHECK(!a->renew(*lease_a));
-    CHECK(!a->write(*lease_a, 11, "state at 11 (stale)", error));
+    CHECK(a->renew(*lease_a) == triage::KeyWrite::refused);
+    CHECK(a->write(*lease_a, 11, "state at 11 (stale)", error) == triage::KeyWrite::refused);
     CHECK(error.find("fenced") != std::string::npos);
-    CHECK(b->write(*lease_b, 12, "state at 12", error));
+    CHECK(b->write(*lease_b, 12, "state at 12", error) == triage::KeyWrite::written);
     std::optional<triage::PartitionState> stored = a->read(0, error);
     REQUIRE(stored);
     CHECK(stored->sequence == 12);
@@ -476,7 +557,15 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
 
     // Released, the lease is free at once.
     b->release(*lease_b);
-    CHECK(a->acquire(0));
+    std::optional<triage::Lease> lease_a2 = a->acquire(0);
+    REQUIRE(lease_a2);
+
+    // With the server gone, a renewal and a write are unanswered, not refused: the holder may try
+    // again while its lease lasts.
+    server.stop();
+    CHECK(a->renew(*lease_a2) == triage::KeyWrite::unanswered);
+    CHECK(a->write(*lease_a2, 13, "state at 13", error) == triage::KeyWrite::unanswered);
+    CHECK(error.find("did not answer") != std::string::npos);
 }
 
 TEST_CASE("nats worker: a position with held mentions is stored, taken over and read back, and a state written "
@@ -564,7 +653,7 @@ TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server
         REQUIRE(lease);
         std::string error;
         REQUIRE(store->take_over(*lease, error));
-        REQUIRE(store->write(*lease, 30, snapshot, error));
+        REQUIRE(store->write(*lease, 30, snapshot, error) == triage::KeyWrite::written);
     }
     server.stop();
     server.start();
@@ -582,16 +671,10 @@ TEST_CASE("nats worker: a partition's snapshot survives a restart of nats-server
 TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full restart of a 3-node cluster, and "
           "the next holder goes on from it") {
     TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    triage::test::NatsCluster cluster(dir.path, 3);
-    cluster.start_all();
-    NatsClient client(cluster.urls());
-    client.add_stream("MENTIONS", "mentions.*", 3);
-    client.add_stream("DECISIONS", "decisions.>", 3);
-    // Made R3 before any worker starts (docs/scale.md); the workers bind to them.
     const auto lease_time = 3000ms;
-    client.add_key_value("triage_leases", lease_time, 3);
-    client.add_key_value("triage_state", 0ms, 3);
+    BrandsCluster deployment(dir, lease_time);
+    triage::test::NatsCluster& cluster = deployment.cluster;
+    NatsClient& client = deployment.client;
 
     // acme, 3 s apart: 40 outage posts (its crisis starts at the 21st), then 400 quiet ones (it
     // ends once fewer than 3 outage posts lie within 10 minutes).
@@ -604,17 +687,14 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
     const std::vector<Mention> surge(mentions.begin(), mentions.begin() + 40);
     const std::vector<Mention> calm(mentions.begin() + 40, mentions.end());
     const std::uint32_t partition = triage::partition_of("acme", 3);
-    const std::vector<std::string> args{
-        TRIAGE_CLI_PATH, "worker", dir.file("brands.flow"), "--nats", cluster.urls(), "--stream", "MENTIONS",
-        "--subject-in", "mentions", "--subject-out", "decisions.out", "--now", now_text, "--partition-by", "brand",
-        "--partitions", "3", "--lease-time", std::to_string(lease_time.count())};
+    const std::vector<std::string> args =
+        worker_args(dir, cluster.urls(), {"--lease-time", std::to_string(lease_time.count())});
     auto decide_all = [&](const std::string& log, std::uint64_t count) {
         const pid_t worker = triage::test::spawn(args, dir.file(log));
-        const auto deadline = std::chrono::steady_clock::now() + 90s;
-        while (std::chrono::steady_clock::now() < deadline && client.messages("DECISIONS") < count)
-            std::this_thread::sleep_for(50ms);
+        wait_for_decisions(client, count, 90s);
         ::kill(worker, SIGTERM);  // a drain writes the partition's snapshot
-        CHECK(triage::test::wait_exit(worker) == 0);
+        const int status = triage::test::wait_exit(worker);
+        REQUIRE_MESSAGE(status == 0, triage::test::read_file(dir.file(log)));
         REQUIRE(client.messages("DECISIONS") == count);
     };
 
@@ -654,6 +734,74 @@ TEST_CASE("nats worker: a partition's snapshot in an R3 bucket survives a full r
     const triage::PartitionState last = state_when_ready(cluster.urls(), partition, lease_time);
     CHECK(last.sequence == mentions.size());
     CHECK(last.token > before.token);  // written by the holder that took the partition over
+}
+
+TEST_CASE("nats worker: partitioned workers keep their partitions while a 3-node cluster elects a new leader for "
+          "the output stream, and decide as triage run per brand") {
+    TempDir dir;
+    // The buckets may lead on the killed node too: their renewals and snapshot writes go
+    // unanswered through the election, which a 20 s lease (renewed every 6.7 s) rides out.
+    BrandsCluster deployment(dir, 20s);
+    triage::test::NatsCluster& cluster = deployment.cluster;
+    NatsClient& client = deployment.client;
+    // The input stream leads on another node, so that mentions keep coming during the election.
+    for (int i = 0; i < 20 && client.leader("MENTIONS") == client.leader("DECISIONS"); ++i) {
+        (void)client.request("$JS.API.STREAM.LEADER.STEPDOWN.MENTIONS");
+        for (int k = 0; k < 50 && client.leader("MENTIONS").empty(); ++k) std::this_thread::sleep_for(100ms);
+    }
+    const std::vector<Mention> mentions = surges(6000);
+    const std::vector<std::string> args = worker_args(dir, cluster.urls(),
+                                                      {"--max-partitions", "1", "--lease-time", "20000",
+                                                       "--snapshot-every", "150", "--batch", "20"});
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(triage::test::spawn(args, dir.file(fmt::format("w{}.log", i))));
+
+    // Mentions come in while the workers run (in order, each with its own Nats-Msg-Id so that a
+    // retried publish stores none twice: sequence i + 1 is mention i).
+    std::atomic<std::size_t> published{0};
+    std::thread publisher([&] {
+        NatsClient own(cluster.urls());
+        for (const Mention& m : mentions) {
+            const std::string subject = triage::partition_subject("mentions", triage::partition_of(m.brand, 3));
+            if (!own.try_publish(subject, m.line, fmt::format("mention-{}", published + 1).c_str())) return;
+            if (++published % 200 == 0) std::this_thread::sleep_for(100ms);
+        }
+    });
+    // Once a quarter is decided, SIGKILL the node leading DECISIONS; every publish to it fails
+    // until the others elect a leader (5 to 8 s). Started again 3 s later on its store.
+    wait_for_decisions(client, mentions.size() / 4, 90s);
+    const std::string killed = client.leader("DECISIONS");
+    REQUIRE(!killed.empty());
+    REQUIRE(killed != client.leader("MENTIONS"));
+    const std::size_t victim = cluster.node_named(killed);
+    CHECK(cluster.stop(victim, SIGKILL) == 128 + SIGKILL);
+    CHECK(client.messages("DECISIONS") < mentions.size() / 2);  // killed mid-run
+    std::this_thread::sleep_for(3s);
+    cluster.start(victim);
+    publisher.join();
+    REQUIRE(published == mentions.size());
+
+    wait_for_decisions(client, mentions.size(), 120s);
+    for (pid_t pid : workers) ::kill(pid, SIGTERM);
+    for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
+    // Each worker took one partition at the start and gave none up: no takeover, no replay; their
+    // publishes failed during the election and were published again.
+    int taken = 0;
+    std::uint64_t failed = 0;
+    for (int i = 0; i < 3; ++i) {
+        const std::string log = triage::test::read_file(dir.file(fmt::format("w{}.log", i)));
+        std::smatch count;
+        if (std::regex_search(log, count, std::regex(", ([0-9]+) not acked\n"))) failed += std::stoull(count[1]);
+        CHECK_MESSAGE(log.find("gave partition") == std::string::npos, log);
+        CHECK_MESSAGE(log.find(" 0 given up") != std::string::npos, log);
+        for (std::size_t at = log.find("took partition"); at != std::string::npos; at = log.find("took partition", at + 1))
+            ++taken;
+    }
+    CHECK(taken == 3);
+    CHECK(failed > 0);
+    MESSAGE("killed and restarted " << killed << "; " << failed << " publishes failed and were tried again");
+    CHECK(client.messages("MENTIONS") == mentions.size());
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
 TEST_CASE("worker: partition keys and what may be partitioned") {

@@ -66,10 +66,11 @@ struct WorkerSummary {
     std::uint64_t duplicates = 0;    // publishes the output stream had already stored (redeliveries)
     std::uint64_t redelivered = 0;   // mentions that came more than once
     std::uint64_t dead_lettered = 0; // mentions sent to the dead-letter subject (and acked)
-    std::uint64_t not_acked = 0;     // mentions negatively acked after a failed publish
+    std::uint64_t not_acked = 0;     // mentions negatively acked after a failed publish (partitioned:
+                                     //   decisions whose publish failed, each try; they are tried again)
     std::uint64_t partitions_taken = 0;  // partitioned: leases won (each a restore and a replay)
-    std::uint64_t partitions_lost = 0;   // partitioned: given up (lease lost, a fenced snapshot write, a
-                                         //   publish that kept failing)
+    std::uint64_t partitions_lost = 0;   // partitioned: given up (lease taken, or run out unrenewed; a
+                                         //   fenced snapshot write)
     std::uint64_t snapshots = 0;         // partitioned: state snapshots written
     std::uint64_t skipped = 0;           // partitioned: mentions at or before a partition's position
                                          //   or, with --reorder, above its floor and decided

@@ -55,7 +55,17 @@ struct Lease {
     std::uint64_t token = 0;           // the fencing token: the lease key's revision when taken
     std::uint64_t revision = 0;        // the lease key's revision now (renewals move it)
     std::uint64_t state_revision = 0;  // the state key's revision after this holder's last write
+    // When the request that took or last renewed it was sent: the bucket's TTL runs from its
+    // write, which came later, so the lease is this holder's until renewed + the lease time.
     std::chrono::steady_clock::time_point renewed{};
+};
+
+// What came of a compare-and-set on a lease or state key.
+enum class KeyWrite {
+    written,     // the key held the revision this holder knew: written
+    refused,     // it holds another (the lease was taken, the state written by a newer holder): fenced
+    unanswered,  // the bucket could not be asked (no leader while the cluster elects one, no
+                 // connection, no answer in time): try again while the lease lasts
 };
 
 // Where a snapshot leaves a partition's input. Every sequence up to `floor` is decided; above it,
@@ -87,18 +97,18 @@ public:
 
     // Takes the partition's lease if nobody holds it (no key, or one released); nullopt otherwise.
     [[nodiscard]] std::optional<Lease> acquire(std::uint32_t partition);
-    // Renews the lease (compare-and-set on its revision); false if it was lost.
-    bool renew(Lease& lease);
+    // Renews the lease (compare-and-set on its revision); refused: it was lost.
+    KeyWrite renew(Lease& lease);
     // Gives the lease up (compare-and-set), so another worker can take it at once.
     void release(Lease& lease);
     // Reads the partition's state and writes it back under the lease's token, which fences off
     // every earlier holder; nullopt, with `error`, when that fails.
     [[nodiscard]] std::optional<PartitionState> take_over(Lease& lease, std::string& error);
-    // Writes a snapshot (compare-and-set on the state key's revision); false, with `error`, when
+    // Writes a snapshot (compare-and-set on the state key's revision); refused, with `error`, when
     // another holder has written since this one's last write: this holder is fenced off.
-    bool write(Lease& lease, const PartitionPosition& position, std::string_view monitor, std::string& error);
+    KeyWrite write(Lease& lease, const PartitionPosition& position, std::string_view monitor, std::string& error);
     // The same with nothing held: every sequence up to `sequence` decided.
-    bool write(Lease& lease, std::uint64_t sequence, std::string_view monitor, std::string& error) {
+    KeyWrite write(Lease& lease, std::uint64_t sequence, std::string_view monitor, std::string& error) {
         return write(lease, PartitionPosition{sequence, sequence, {}}, monitor, error);
     }
     // The partition's stored state, as any reader sees it (tests, operators).

@@ -157,7 +157,10 @@ void add_nats_options(CLI::App& cmd, WorkerCommandOptions& o) {
                    "Where to publish error records for messages that are no mention (default: --subject-out)");
     cmd.add_option("--durable", w.durable, "The durable consumer, shared by every worker of a deployment")
         ->capture_default_str();
-    cmd.add_option("--max-deliver", w.max_deliver, "Deliveries of a mention before the server gives up on it")
+    cmd.add_option("--max-deliver", w.max_deliver,
+                   "Deliveries of a mention before the server gives up on it; a failed publish is redelivered "
+                   "after a doubling delay (2, 4, 8, 16 s, capped at 30 s), so N deliveries ride out an outage "
+                   "of about N times the delay (30 s for 5)")
         ->capture_default_str()
         ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}));
     cmd.add_option("--dead-letter", w.dead_letter,
