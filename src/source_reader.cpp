@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -37,21 +36,34 @@ bool within(const fs::path& path, const fs::path& root) {
     return true;
 }
 
-// Where the open file `fd` really is: its path as the kernel resolved it at open(), or, without
-// /proc, empty.
-fs::path opened_path(int fd) {
-    std::array<char, 4096> target{};
-    const std::string link = fmt::format("/proc/self/fd/{}", fd);
-    const ssize_t n = ::readlink(link.c_str(), target.data(), target.size());
-    if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) return {};
-    return fs::path(std::string(target.data(), static_cast<std::size_t>(n)));
-}
+#ifdef O_PATH
+constexpr int directory_flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;  // search permission is enough
+#else
+constexpr int directory_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+#endif
 
-bool same_file(int fd, const fs::path& path) {
-    struct stat opened {};
-    struct stat named {};
-    return ::fstat(fd, &opened) == 0 && ::stat(path.c_str(), &named) == 0 && opened.st_dev == named.st_dev &&
-           opened.st_ino == named.st_ino;
+// Opens `canonical` (absolute, every symbolic link on it resolved when it was checked) one
+// component at a time, following no link: a link or directory swapped in since the check makes
+// it fail instead of leading elsewhere. The descriptor, or -errno.
+int open_without_links(const fs::path& canonical) {
+    std::vector<std::string> parts;
+    for (const fs::path& part : canonical.relative_path())
+        if (!part.empty()) parts.push_back(part.string());
+    if (parts.empty()) return -EISDIR;
+    int directory = ::open("/", directory_flags);
+    if (directory < 0) return -errno;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        const int next = ::openat(directory, parts[i].c_str(), directory_flags);
+        const int error = errno;
+        ::close(directory);
+        if (next < 0) return -error;
+        directory = next;
+    }
+    // O_NONBLOCK: a FIFO named by a hostile include must not block the compiler at open().
+    const int fd = ::openat(directory, parts.back().c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+    const int error = errno;
+    ::close(directory);
+    return fd < 0 ? -error : fd;
 }
 
 using DiskReader = FileRead (*)(const fs::path&, std::uint64_t);
@@ -109,38 +121,30 @@ fs::path SourceReader::resolve(std::string_view from, std::string_view written) 
     return fs::path(std::string(from)).parent_path() / std::string(written);
 }
 
-bool SourceReader::allowed(const fs::path& path) const {
-    const fs::path id = file_identity(path);
-    return std::any_of(roots_.begin(), roots_.end(), [&](const fs::path& root) { return within(id, root); });
+std::optional<fs::path> SourceReader::allowed(const fs::path& path) const {
+    fs::path id = file_identity(path);
+    if (std::any_of(roots_.begin(), roots_.end(), [&](const fs::path& root) { return within(id, root); })) return id;
+    return std::nullopt;
 }
 
 // allowed() looked at the path before it was opened; a directory or link on it swapped in the
-// meantime (by whoever else can write there) could lead the open elsewhere. So the file that was
-// opened is checked too, by where the kernel says it is, before a byte of it is read.
-FileRead SourceReader::read_within(const fs::path& path, std::uint64_t max) const {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        FileRead failed;
-        failed.error = std::strerror(errno);
-        return failed;
-    }
-    const fs::path opened = opened_path(fd);
-    const bool inside = opened.empty() ? same_file(fd, file_identity(path))
-                                       : std::any_of(roots_.begin(), roots_.end(),
-                                                     [&](const fs::path& root) { return within(opened, root); });
-    if (!inside) {
-        ::close(fd);
-        FileRead moved;
-        moved.error = "it changed while being opened, and what was opened is outside the allowed directories";
-        return moved;
-    }
-    return read_open_file(fd, max);
+// meantime (by whoever else can write there) could lead an open by name elsewhere. So the path
+// allowed() checked, with its links resolved, is opened without following any.
+FileRead SourceReader::read_within(const fs::path& path, const fs::path& checked, std::uint64_t max) const {
+    const int fd = open_without_links(checked);
+    if (fd >= 0) return read_open_file(fd, max);
+    FileRead failed;
+    const bool swapped = (-fd == ELOOP || -fd == ENOTDIR) && file_identity(path) != checked;
+    failed.error = swapped || -fd == ELOOP ? "it changed while being opened (a link or directory on its path was swapped)"
+                                           : std::strerror(-fd);
+    return failed;
 }
 
 std::optional<std::string> SourceReader::read(const fs::path& path, std::string_view what, Span where,
                                               std::vector<Diagnostic>& diagnostics) {
     const Limits& limits = options_.limits;
-    if (!allowed(path)) {
+    const std::optional<fs::path> checked = allowed(path);
+    if (!checked) {
         diagnostics.push_back(
             {Severity::error, Code::unreadable_file, where,
              fmt::format("cannot read {} '{}': it is outside the flow's directory '{}'", what, path.generic_string(),
@@ -150,7 +154,8 @@ std::optional<std::string> SourceReader::read(const fs::path& path, std::string_
         return std::nullopt;
     }
     const std::uint64_t max = std::min(limits.file_bytes, left_);
-    FileRead read = from_disk_ ? read_within(path, max) : options_.read_file(path, max);
+    std::optional<FileRead> open = options_.open_files ? options_.open_files(path, max) : std::nullopt;
+    FileRead read = open ? std::move(*open) : from_disk_ ? read_within(path, *checked, max) : options_.read_file(path, max);
     if (read.bytes && read.bytes->size() > max) {  // a reader that read past what it was allowed
         read.size = read.bytes->size();
         read.bytes.reset();

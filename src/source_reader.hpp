@@ -32,9 +32,11 @@ public:
                                     std::vector<Diagnostic>& diagnostics);
 
 private:
-    [[nodiscard]] bool allowed(const std::filesystem::path& path) const;
-    // read_file_from_disk, checking the file it opened against the roots (see the .cpp).
-    [[nodiscard]] FileRead read_within(const std::filesystem::path& path, std::uint64_t max) const;
+    // The path with its links resolved when it is inside an allowed directory, else nothing.
+    [[nodiscard]] std::optional<std::filesystem::path> allowed(const std::filesystem::path& path) const;
+    // read_file_from_disk of `checked`, what allowed() made of `path`, following no link (see the .cpp).
+    [[nodiscard]] FileRead read_within(const std::filesystem::path& path, const std::filesystem::path& checked,
+                                       std::uint64_t max) const;
 
     const CompileOptions& options_;
     std::vector<std::filesystem::path> roots_;  // canonical

@@ -107,11 +107,14 @@ TEST_CASE("a link swapped between the check and the open cannot lead the read ou
             std::filesystem::rename(next, dir.path / "flows/phrases.txt", ignored);  // atomic
         }
     });
+    // As triage reads, and as an editor's host does (open buffers first, the rest from disk).
+    CompileOptions with_buffers;
+    with_buffers.open_files = [](const std::filesystem::path&, std::uint64_t) -> std::optional<FileRead> { return {}; };
     int kept = 0;
     int refused = 0;
     std::vector<std::string> other;  // anything else: the outside words, another error
     for (int i = 0; i < 3000; ++i) {
-        CompileResult result = compile_file(dir.path / "flows/main.flow");
+        CompileResult result = compile_file(dir.path / "flows/main.flow", i % 2 == 0 ? CompileOptions{} : with_buffers);
         const std::vector<std::string> found = errors(result);
         if (found.size() == 1 && found[0].starts_with("T018 cannot read word list file")) ++refused;
         else if (result.ok() && result.flow->word_lists().size() == 1 &&

@@ -50,6 +50,12 @@ struct CompileOptions {
     // limits.file_bytes: a reader need not read past it, and more bytes are refused (T060).
     // Default: read_file_from_disk.
     std::function<FileRead(const std::filesystem::path&, std::uint64_t max_bytes)> read_file;
+    // Files the host holds in memory, e.g. an editor's unsaved buffers: asked first for each file
+    // a flow names (includes, word list files), with the same limit; nullopt: not one of them,
+    // read it as usual. Unlike a read_file of the host's own, this leaves the reading of every
+    // other file to read_file_from_disk, which opens the very path it checked (no symbolic link
+    // swapped in between is followed).
+    std::function<std::optional<FileRead>(const std::filesystem::path&, std::uint64_t max_bytes)> open_files;
     // Includes and word list files must be inside the directory tree of the top-level flow (the
     // directory of the path given to compile(); the current directory for a bare name), or of one
     // of these, after symbolic links are resolved; any other is error T018 and is not read.

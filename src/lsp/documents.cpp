@@ -54,11 +54,12 @@ std::string uri_of_path(std::string_view path) {
 }
 
 DocumentStore::DocumentStore(CompileOptions options) : options_(std::move(options)) {
-    if (!options_.read_file) options_.read_file = read_file_from_disk;
-    CompileOptions& mine = options_;
-    mine.read_file = [this, disk = options_.read_file](const fs::path& path, std::uint64_t max_bytes) {
+    // Open documents are read from the editor's text; every other file from disk, by triage's
+    // own checked reader (CompileOptions::open_files).
+    options_.open_files = [this](const fs::path& path, std::uint64_t max_bytes) -> std::optional<FileRead> {
         FileRead open = read(path, max_bytes);
-        return open.bytes || open.size ? open : disk(path, max_bytes);
+        if (open.bytes || open.size) return open;
+        return std::nullopt;
     };
 }
 

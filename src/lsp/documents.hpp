@@ -1,5 +1,5 @@
 // The documents the editor has open, as it last sent them, and their compilations: a flow is
-// compiled with its open includes' unsaved text (CompileOptions::read_file), and compiled again
+// compiled with its open includes' unsaved text (CompileOptions::open_files), and compiled again
 // only after a document changed.
 #pragma once
 
