@@ -230,7 +230,19 @@ private:
         jsErrCode code = static_cast<jsErrCode>(0);
         natsStatus s = js_SubscribeSync(&sub, jetstream_.get(), subject.c_str(), nullptr, &sub_options, &code);
         if (s != NATS_OK) {
-            summary_.failure = problem(fmt::format("reading '{}' from stream '{}'", subject, options_.stream), s, code);
+            const std::string why = problem(fmt::format("reading '{}' from stream '{}'", subject, options_.stream), s, code);
+            // While a cluster elects its leaders (after a restart, say) no consumer can be made: the
+            // partition is given back and taken again on a later round, as a lease nobody answers
+            // for is. Anything else (no such stream, no permission) stops the worker.
+            if (s != NATS_TIMEOUT && s != NATS_NO_RESPONDERS && code != JSClusterNotAvailErr) {
+                summary_.failure = why;
+                return false;
+            }
+            summary_.publish_problem = why;
+            operations_.log().write(LogLevel::warn, "partition_not_taken",
+                                    fmt::format("gave partition {} back, to take it again later: {}",
+                                                held.lease.partition, why),
+                                    {{"partition", std::uint64_t{held.lease.partition}}, {"reason", why}});
             return false;
         }
         held.subscription.reset(sub);
