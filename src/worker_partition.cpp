@@ -65,8 +65,8 @@ struct HeldPartition {
     std::vector<std::uint64_t> skip;   // from the snapshot: sequences past `fed` the last holder decided
     std::uint64_t unsaved = 0;         // mentions fed (and decisions acknowledged) since the last snapshot
     Clock::time_point saved{};         // when the last snapshot was written
-    // A batch whose decisions are not all stored: those still to store (the first that failed and
-    // every one after it, in order), published again at retry_at.
+    // A batch whose decisions are not all stored: those still to store (each that failed, and every
+    // one decided after the first failure and not yet sent), in order, published again at retry_at.
     std::vector<Sent> unstored{};
     std::uint64_t batch_end = 0;       // the last sequence the batch fed or skipped: the position once stored
     std::uint64_t batch_size = 0;      // the mentions it fed
@@ -285,7 +285,7 @@ private:
         const Stream::Decided decided = [this, &held](std::uint64_t sequence, bool ok) { send(held, sequence, ok); };
         sent_.clear();
         std::uint64_t fed = 0;
-        while (fed < limit) {
+        while (fed < limit && held.unstored.empty()) {  // after a failure, nothing more is decided
             natsMsg* message = nullptr;
             if (natsSubscription_NextMsg(&message, held.subscription.get(), 0) != NATS_OK) break;
             ++handled;
@@ -302,10 +302,24 @@ private:
         return batch_stored(held);
     }
 
-    // Publishes the decisions of the batch in hand that were not stored again, in order.
+    // Publishes the decisions of the batch in hand that were not stored again, in order, a batch at
+    // a time (as many as the publisher keeps in flight); a chunk with a failure ends the round, and
+    // what it did not store waits with the rest for the next.
     bool publish_again(HeldPartition& held) {
-        for (const Sent& sent : held.unstored) publisher_->send(*sent.subject, sent.line, sent.id);
-        held.unstored = settle(held.unstored, publisher_->complete(publish_wait));
+        const std::size_t batch = static_cast<std::size_t>(std::max(options_.batch, 1));
+        std::vector<Sent> failed;
+        std::size_t done = 0;
+        while (done < held.unstored.size() && failed.empty()) {
+            const std::size_t end = std::min(held.unstored.size(), done + batch);
+            const std::vector<Sent> chunk(held.unstored.begin() + static_cast<std::ptrdiff_t>(done),
+                                          held.unstored.begin() + static_cast<std::ptrdiff_t>(end));
+            for (const Sent& sent : chunk) publisher_->send(*sent.subject, sent.line, sent.id);
+            failed = settle(chunk, publisher_->complete(publish_wait));
+            done = end;
+        }
+        failed.insert(failed.end(), std::make_move_iterator(held.unstored.begin() + static_cast<std::ptrdiff_t>(done)),
+                      std::make_move_iterator(held.unstored.end()));
+        held.unstored = std::move(failed);
         return batch_stored(held);
     }
 
@@ -353,8 +367,8 @@ private:
 
     // Sends the decision (or error record) of the mention `held.stream` has just decided; the
     // decisions in hand are awaited first when they fill a batch (one mention can let many held
-    // ones go). Once one was not stored, the later ones are not sent but queued behind it, so
-    // that the partition's decisions are stored in the order they were made.
+    // ones go). Once one was not stored, the later ones are not sent but queued behind it (those
+    // already sent with it may be stored before it: a failure can reorder the output stream).
     void send(HeldPartition& held, std::uint64_t sequence, bool ok) {
         if (sent_.size() >= static_cast<std::size_t>(std::max(options_.batch, 1))) flush(held);
         format(held.stream, sequence, ok);

@@ -603,7 +603,7 @@ TEST_CASE("nats worker: a position with held mentions is stored, taken over and 
     std::optional<triage::Lease> lease = store->acquire(0);
     REQUIRE(lease);
     REQUIRE(store->take_over(*lease, error));
-    REQUIRE(store->write(*lease, triage::PartitionPosition{50, 40, {42, 45}}, "held", error));
+    REQUIRE(store->write(*lease, triage::PartitionPosition{50, 40, {42, 45}}, "held", error) == triage::KeyWrite::written);
     CHECK(stored("triage.0").rfind(fmt::format("triage-partition-state sequence=50 token={} floor=40 decided=42,45\n",
                                                lease->token),
                                    0) == 0);
@@ -619,7 +619,7 @@ TEST_CASE("nats worker: a position with held mentions is stored, taken over and 
     REQUIRE(reread);
     CHECK(reread->decided == std::vector<std::uint64_t>{42, 45});  // the take-over's fence kept the position
     // Nothing held: written as before --reorder, so an older triage still reads it.
-    REQUIRE(store->write(*lease, triage::PartitionPosition{60, 60, {}}, "none held", error));
+    REQUIRE(store->write(*lease, triage::PartitionPosition{60, 60, {}}, "none held", error) == triage::KeyWrite::written);
     CHECK(stored("triage.0") == fmt::format("triage-partition-state sequence=60 token={}\nnone held", lease->token));
 
     // Positions that cannot be: refused, not guessed at.
