@@ -99,7 +99,7 @@ TEST_CASE("SARIF rules: helpUri from the help base, fullDescription, help in Mar
     CHECK(syntax_help.find("](#") == std::string_view::npos);
 }
 
-TEST_CASE("SARIF rules: the default help base is the docs this build names; with none, the help stands alone") {
+TEST_CASE("SARIF rules: the default help base is the docs this build names, and with none the help stands alone") {
     simdjson::dom::parser parser;
     std::string json;
     // T001's section links to "#fixes" and other pages of the docs.
