@@ -262,7 +262,8 @@ private:
             bool keep = true;
             if (Clock::now() >= held.retry_at) {
                 keep = held.unstored.empty() ? work_on(held, handled) : publish_again(held);
-                if (keep && held.unstored.empty() && held.unsaved > 0 &&
+                // Not when a write just went unanswered: its retry waits for the delay.
+                if (keep && held.unstored.empty() && held.unsaved > 0 && Clock::now() >= held.retry_at &&
                     Clock::now() - held.saved >= parts_.snapshot_interval)
                     keep = save(held);
             }
