@@ -188,22 +188,35 @@ std::unique_ptr<PartitionStore> PartitionStore::open(const NatsConnection& nats,
 
 const std::string& PartitionStore::holder() const { return impl_->holder; }
 
-std::optional<Lease> PartitionStore::acquire(std::uint32_t partition) {
+std::optional<Lease> PartitionStore::acquire(std::uint32_t partition, KeyWrite& outcome) {
     const std::string key = impl_->key(partition);
     const std::string& me = impl_->holder;
     const auto sent = std::chrono::steady_clock::now();
     std::uint64_t revision = 0;
     natsStatus s = kvStore_Create(&revision, impl_->leases.get(), key.c_str(), me.data(), static_cast<int>(me.size()));
     if (s != NATS_OK) {
+        outcome = failed_write(s);
+        if (outcome == KeyWrite::unanswered) return std::nullopt;
         // Held, or released by its last holder (an empty value): take a released one over.
         kvEntry* raw = nullptr;
-        if (kvStore_Get(&raw, impl_->leases.get(), key.c_str()) != NATS_OK) return std::nullopt;
+        s = kvStore_Get(&raw, impl_->leases.get(), key.c_str());
+        if (s != NATS_OK) {
+            outcome = failed_write(s);  // not found: it expired just now; taken on a later round
+            return std::nullopt;
+        }
         Entry entry(raw);
-        if (kvEntry_ValueLen(entry.get()) != 0) return std::nullopt;
+        if (kvEntry_ValueLen(entry.get()) != 0) {
+            outcome = KeyWrite::refused;
+            return std::nullopt;
+        }
         s = kvStore_Update(&revision, impl_->leases.get(), key.c_str(), me.data(), static_cast<int>(me.size()),
                            kvEntry_Revision(entry.get()));
-        if (s != NATS_OK) return std::nullopt;
+        if (s != NATS_OK) {
+            outcome = failed_write(s);
+            return std::nullopt;
+        }
     }
+    outcome = KeyWrite::written;
     Lease lease;
     lease.partition = partition;
     lease.token = lease.revision = revision;

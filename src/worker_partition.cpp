@@ -73,6 +73,7 @@ struct HeldPartition {
     Clock::time_point retry_at{};      // the next try after a failed publish or an unanswered snapshot write
     std::uint64_t failures = 0;        // tries failed in a row: each doubles the delay
     Clock::time_point renew_again{};   // the next try after an unanswered renewal
+    std::string_view lost{};           // why the partition is to be given up (renew_due), or empty
 };
 
 class PartitionedWorker {
@@ -97,6 +98,7 @@ public:
                 next_count = Clock::now() + std::chrono::seconds(1);
             }
             renew_due();
+            give_up_lost();
             if (Clock::now() >= next_acquire) {
                 acquire_free();
                 next_acquire = Clock::now() + std::max(parts_.lease_time / 4, std::chrono::milliseconds(100));
@@ -106,13 +108,18 @@ public:
         // The drain: what each partition holds is decided (as at the end of the input), its state
         // saved and its lease released for the next holder.
         if (summary_.failure.empty()) operations_.draining();
-        for (HeldPartition& held : held_) {
+        for (auto it = held_.begin(); it != held_.end();) {
+            renew_due();
+            if (!it->lost.empty()) {  // not ours any more: nothing decided or written
+                it = give_up(it, it->lost, false);
+                continue;
+            }
             // With decisions not stored, the state counts mentions they are missing for: no
             // snapshot then; the next holder replays from the last one.
-            if (held.unstored.empty() && finish(held) && held.unsaved > 0) (void)save(held);
-            store_->release(held.lease);
+            if (it->unstored.empty() && finish(*it) && it->unsaved > 0) (void)save(*it);
+            store_->release(it->lease);
+            it = held_.erase(it);
         }
-        held_.clear();
         count_partitions();
         natsConnection_FlushTimeout(connection_.get(), 5'000);
         operations_.stopped(summary_);
@@ -148,21 +155,25 @@ private:
 
     // Renews each lease a third of the lease time after the last renewal. A renewal the lease
     // bucket does not answer (while its leader is elected) is tried again until the lease runs
-    // out; a refused one (another worker took the lease) gives the partition up at once.
+    // out; a refused one (another worker took the lease) marks the partition lost. Nothing is
+    // erased here, so that work() can renew between partitions: one partition's publishes can
+    // wait out timeouts, and the others' leases must not run out meanwhile.
     void renew_due() {
-        for (auto it = held_.begin(); it != held_.end();) {
-            if (expired(*it)) {
-                it = give_up(it, ran_out, false);
+        for (HeldPartition& held : held_) {
+            if (!held.lost.empty()) continue;
+            if (expired(held)) {
+                held.lost = ran_out;
                 continue;
             }
-            const bool due = Clock::now() - it->lease.renewed >= parts_.lease_time / 3 && Clock::now() >= it->renew_again;
-            if (due && store_->renew(it->lease) == KeyWrite::refused) {
-                it = give_up(it, "its lease was taken", false);
-                continue;
-            }
-            if (due) it->renew_again = Clock::now() + renew_retry;
-            ++it;
+            const bool due = Clock::now() - held.lease.renewed >= parts_.lease_time / 3 && Clock::now() >= held.renew_again;
+            if (!due) continue;
+            if (store_->renew(held.lease) == KeyWrite::refused) held.lost = "its lease was taken";
+            held.renew_again = Clock::now() + renew_retry;
         }
+    }
+
+    void give_up_lost() {
+        for (auto it = held_.begin(); it != held_.end();) it = it->lost.empty() ? std::next(it) : give_up(it, it->lost, false);
     }
 
     // The lease may be another worker's by now: its last renewal was sent a lease time ago.
@@ -180,22 +191,29 @@ private:
         return held_.erase(it);
     }
 
+    // Takes the free partitions' leases. A round ends at the first partition that could not be
+    // taken for want of an answer (a cluster electing its leaders, restarting): each further try
+    // would wait out a timeout too while the held leases go unrenewed; the next round tries again.
     void acquire_free() {
         for (std::uint32_t p = 0; p < parts_.partitions && !stop_.load(std::memory_order_relaxed); ++p) {
             if (parts_.max_held > 0 && held_.size() >= parts_.max_held) return;
             if (holds(p)) continue;
-            if (std::optional<Lease> lease = store_->acquire(p)) take(*lease);
+            KeyWrite outcome = KeyWrite::written;
+            std::optional<Lease> lease = store_->acquire(p, outcome);
+            if (outcome == KeyWrite::unanswered || (lease && !take(*lease))) return;
+            renew_due();
         }
     }
 
-    // Restores the partition's state and starts its ordered consumer after the snapshot's sequence.
-    void take(Lease& lease) {
+    // Restores the partition's state and starts its ordered consumer after the snapshot's
+    // sequence; false when it was given back.
+    bool take(Lease& lease) {
         std::string error;
         std::optional<PartitionState> state = store_->take_over(lease, error);
         if (!state) {
             summary_.publish_problem = error;
             store_->release(lease);
-            return;
+            return false;
         }
         HeldPartition held{lease, Stream(prototype_.flow(), prototype_.options()), {}, state->sequence, state->floor,
                            std::move(state->decided), 0, Clock::now()};
@@ -203,11 +221,11 @@ private:
             // A snapshot of another flow: deciding on from a fresh state would count wrongly.
             summary_.failure = fmt::format("partition {}: its snapshot does not fit this flow: {}", lease.partition, error);
             store_->release(lease);
-            return;
+            return false;
         }
         if (!subscribe(held)) {
             store_->release(lease);
-            return;
+            return false;
         }
         ++summary_.partitions_taken;
         operations_.log().write(LogLevel::info, "partition_taken",
@@ -216,6 +234,7 @@ private:
                                 {{"partition", std::uint64_t{lease.partition}}, {"token", lease.token},
                                  {"sequence", held.sequence}});
         held_.push_back(std::move(held));
+        return true;
     }
 
     bool subscribe(HeldPartition& held) {
@@ -254,8 +273,9 @@ private:
     std::size_t work() {
         std::size_t handled = 0;
         for (auto it = held_.begin(); it != held_.end();) {
-            if (expired(*it)) {  // renewals unanswered: no deciding, no publishing on a lease that ran out
-                it = give_up(it, ran_out, false);
+            renew_due();  // no deciding, no publishing on a lease that ran out or was taken
+            if (!it->lost.empty()) {
+                it = give_up(it, it->lost, false);
                 continue;
             }
             HeldPartition& held = *it;

@@ -523,9 +523,12 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     std::unique_ptr<triage::PartitionStore> b = open_store(server.url(), "worker-b");
     std::string error;
 
-    std::optional<triage::Lease> lease_a = a->acquire(0);
+    triage::KeyWrite outcome = triage::KeyWrite::unanswered;
+    std::optional<triage::Lease> lease_a = a->acquire(0, outcome);
     REQUIRE(lease_a);
-    CHECK(!b->acquire(0));  // held
+    CHECK(outcome == triage::KeyWrite::written);
+    CHECK(!b->acquire(0, outcome));  // held
+    CHECK(outcome == triage::KeyWrite::refused);
     REQUIRE(a->take_over(*lease_a, error));
     CHECK(a->write(*lease_a, 10, "state at 10", error) == triage::KeyWrite::written);
     CHECK(a->renew(*lease_a) == triage::KeyWrite::written);
@@ -561,8 +564,11 @@ TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs o
     REQUIRE(lease_a2);
 
     // With the server gone, a renewal and a write are unanswered, not refused: the holder may try
-    // again while its lease lasts.
+    // again while its lease lasts. Taking a lease is unanswered too: a worker's round of taking
+    // free partitions ends there.
     server.stop();
+    CHECK(!b->acquire(1, outcome));
+    CHECK(outcome == triage::KeyWrite::unanswered);
     CHECK(a->renew(*lease_a2) == triage::KeyWrite::unanswered);
     CHECK(a->write(*lease_a2, 13, "state at 13", error) == triage::KeyWrite::unanswered);
     CHECK(error.find("did not answer") != std::string::npos);

@@ -95,8 +95,13 @@ public:
     PartitionStore(const PartitionStore&) = delete;
     PartitionStore& operator=(const PartitionStore&) = delete;
 
-    // Takes the partition's lease if nobody holds it (no key, or one released); nullopt otherwise.
-    [[nodiscard]] std::optional<Lease> acquire(std::uint32_t partition);
+    // Takes the partition's lease if nobody holds it (no key, or one released); nullopt otherwise,
+    // `outcome` saying whether it is held (refused) or the bucket did not answer (unanswered).
+    [[nodiscard]] std::optional<Lease> acquire(std::uint32_t partition, KeyWrite& outcome);
+    [[nodiscard]] std::optional<Lease> acquire(std::uint32_t partition) {
+        KeyWrite outcome = KeyWrite::written;
+        return acquire(partition, outcome);
+    }
     // Renews the lease (compare-and-set on its revision); refused: it was lost.
     KeyWrite renew(Lease& lease);
     // Gives the lease up (compare-and-set), so another worker can take it at once.
