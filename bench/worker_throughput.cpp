@@ -11,8 +11,12 @@
 //     measured, paced; latency = a decision's arrival at this program (a core subscription to the
 //     output subject) - the moment its mention's publish was sent. p50, p99 and max are printed.
 // Decisions are matched to mentions by Nats-Msg-Id, which a worker sets to the mention's input
-// sequence. The load average before and after each phase is printed: the machine may be shared.
-#include "spawn.hpp"  // tests/: posix_spawnp and free loopback ports, shared with the tests
+// sequence. After the throughput phase the output stream is read back: it must hold exactly one
+// decision per mention (one message per Nats-Msg-Id, none missing), and as a set they must equal
+// the lines `triage run` writes for the same mentions with the same --now; otherwise the program
+// fails. The load average before and after each phase is printed: the machine may be shared.
+#include "nats_stream.hpp"  // tests/: reading a stream back, shared with the tests
+#include "spawn.hpp"        // tests/: posix_spawnp and free loopback ports, shared with the tests
 
 #include <nats/nats.h>
 
@@ -26,6 +30,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -39,6 +44,8 @@ using triage::test::spawn;
 using triage::test::wait_exit;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+
+constexpr const char* now_text = "2026-11-20T12:00:00Z";  // the workers' and triage run's --now
 
 [[noreturn]] void fail(const std::string& why) { throw std::runtime_error(why); }
 
@@ -109,6 +116,7 @@ public:
     Deployment& operator=(const Deployment&) = delete;
 
     [[nodiscard]] std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] jsCtx* js() const { return js_; }
     Arrivals& arrivals() { return arrivals_; }
 
     void publish_async(const std::string& line) {
@@ -174,8 +182,48 @@ void start_workers(Workers& out, const Setup& setup, const Deployment& d, int wo
     for (int w = 0; w < workers; ++w)
         out.pids.push_back(spawn({setup.triage, "worker", setup.flow, "--nats", d.url(), "--stream", "MENTIONS",
                               "--subject-in", "mentions.in", "--subject-out", "decisions.out", "--now",
-                              "2026-11-20T12:00:00Z", "-q"},
+                              now_text, "-q"},
                              (setup.dir / "workers.log").string()));
+}
+
+std::vector<std::string> read_lines(const std::filesystem::path& file) {
+    std::vector<std::string> lines;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// The output stream holds exactly one decision per mention, and they are `triage run`'s.
+void check_decisions(const Setup& setup, const Deployment& d, const std::filesystem::path& dir) {
+    // A decision reaches the bench's core subscription and the stream separately.
+    const Clock::time_point give_up = Clock::now() + 30s;
+    while (triage::test::stream_messages(d.js(), "DECISIONS") < setup.lines.size() && Clock::now() < give_up)
+        std::this_thread::sleep_for(10ms);
+    const std::vector<triage::test::StoredMessage> stored = triage::test::read_stream(d.js(), "DECISIONS");
+    std::set<std::string> ids;
+    std::multiset<std::string> published;
+    for (const triage::test::StoredMessage& m : stored) {
+        ids.insert(m.id);
+        published.insert(m.data);
+    }
+    const std::size_t count = setup.lines.size();
+    if (ids.size() != stored.size()) fail(std::to_string(stored.size() - ids.size()) + " mentions decided twice");
+    for (std::size_t sequence = 1; sequence <= count; ++sequence)
+        if (ids.count(std::to_string(sequence)) == 0) fail("mention " + std::to_string(sequence) + " has no decision");
+    if (stored.size() != count) fail(std::to_string(stored.size()) + " decisions stored for " + std::to_string(count));
+    const std::filesystem::path out = dir / "run.jsonl";
+    const pid_t run = spawn({setup.triage, "run", "-q", "-j", "1", "--now", now_text, setup.flow,
+                             (setup.dir / "mentions.jsonl").string()},
+                            out.string(), true);
+    if (wait_exit(run) != 0) fail("triage run failed");
+    const std::vector<std::string> expected_lines = read_lines(out);
+    const std::multiset<std::string> expected(expected_lines.begin(), expected_lines.end());
+    if (published != expected) {
+        const auto [mine, theirs] = std::mismatch(published.begin(), published.end(), expected.begin(), expected.end());
+        fail("the workers' decisions differ from triage run's: " + (mine != published.end() ? *mine : "(none)") +
+             " against " + (theirs != expected.end() ? *theirs : "(none)"));
+    }
+    std::printf("    the output stream holds exactly one decision per mention, equal as a set to triage run's\n");
 }
 
 double throughput(const Setup& setup, int workers) {
@@ -194,6 +242,7 @@ double throughput(const Setup& setup, int workers) {
     const double rate = static_cast<double>(setup.lines.size()) / seconds;
     std::printf("    %zu decisions in %.2f s: %.0f decisions/s; load after %s\n", setup.lines.size(), seconds, rate,
                 load_average().c_str());
+    check_decisions(setup, d, dir);
     return rate;
 }
 
@@ -229,9 +278,7 @@ std::vector<std::string> generate(const Setup& setup, std::size_t count) {
     const std::string file = (setup.dir / "mentions.jsonl").string();
     pid_t gen = spawn({setup.triage, "gen", setup.flow, "--seed", "19", "-n", std::to_string(count)}, file, true);
     if (wait_exit(gen) != 0) fail("triage gen failed");
-    std::vector<std::string> lines;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::vector<std::string> lines = read_lines(file);
     if (lines.size() != count) fail("triage gen wrote " + std::to_string(lines.size()) + " lines");
     return lines;
 }

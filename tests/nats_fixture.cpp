@@ -220,13 +220,7 @@ bool NatsClient::try_publish(const std::string& subject, std::string_view data, 
     return false;
 }
 
-std::uint64_t NatsClient::messages(const std::string& stream) const {
-    jsStreamInfo* info = nullptr;
-    if (js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr) != NATS_OK) return 0;
-    std::uint64_t count = info->State.Msgs;
-    jsStreamInfo_Destroy(info);
-    return count;
-}
+std::uint64_t NatsClient::messages(const std::string& stream) const { return stream_messages(js_, stream); }
 
 std::string NatsClient::leader(const std::string& stream) const {
     jsStreamInfo* info = nullptr;
@@ -262,17 +256,7 @@ bool NatsClient::consumer_done(const std::string& stream, const std::string& dur
 }
 
 std::vector<NatsClient::Stored> NatsClient::read_all(const std::string& stream) const {
-    std::vector<Stored> out;
-    for (std::uint64_t seq = 1, n = messages(stream); out.size() < n; ++seq) {
-        natsMsg* message = nullptr;
-        REQUIRE(js_GetMsg(&message, js_, stream.c_str(), seq, nullptr, nullptr) == NATS_OK);
-        const char* id = nullptr;
-        natsMsgHeader_Get(message, "Nats-Msg-Id", &id);
-        out.push_back({id != nullptr ? id : "",
-                       std::string(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)))});
-        natsMsg_Destroy(message);
-    }
-    return out;
+    return read_stream(js_, stream);
 }
 
 void check_one_decision_each(const NatsClient& client, const std::filesystem::path& dir, std::size_t count,

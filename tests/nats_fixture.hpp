@@ -3,6 +3,7 @@
 // makes streams, publishes mentions and reads back what workers stored.
 #pragma once
 
+#include "nats_stream.hpp"
 #include "spawn.hpp"
 #include "support.hpp"
 
@@ -113,10 +114,7 @@ public:
     [[nodiscard]] std::optional<std::uint64_t> pending(const std::string& stream, const std::string& durable) const;
     // Every mention of the durable consumer acked.
     [[nodiscard]] bool consumer_done(const std::string& stream, const std::string& durable) const;
-    struct Stored {
-        std::string id;  // Nats-Msg-Id
-        std::string data;
-    };
+    using Stored = StoredMessage;
     // The stream's messages in stream order.
     [[nodiscard]] std::vector<Stored> read_all(const std::string& stream) const;
 
