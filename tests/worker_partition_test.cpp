@@ -184,6 +184,36 @@ triage::PartitionOptions store_options(const std::string& holder, std::chrono::m
     return options;
 }
 
+// brands.flow in a temporary directory, a nats-server on it with the streams MENTIONS and
+// DECISIONS, which stores at most `room` decisions and refuses more (discard new).
+struct FillingServer {
+    TempDir dir;
+    NatsServer server{dir};
+    NatsClient client{server.url()};
+    explicit FillingServer(std::int64_t room) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*");
+        client.add_stream("DECISIONS", "decisions.>", 1, room);
+    }
+};
+
+// One partition (a 1 s lease), batches of 20, a snapshot every 25 mentions or 50 ms: due all the
+// time, so that none may cover what is not stored.
+triage::WorkerOptions one_partition(const std::string& url) {
+    triage::WorkerOptions options;
+    options.nats.url = url;
+    options.stream = "MENTIONS";
+    options.subject_in = "mentions";
+    options.subject_out = "decisions.out";
+    options.batch = 20;
+    options.operations.quiet = true;
+    options.partitioning = store_options("");
+    options.partitioning.partitions = 1;
+    options.partitioning.snapshot_every = 25;
+    options.partitioning.snapshot_interval = 50ms;
+    return options;
+}
+
 std::unique_ptr<triage::PartitionStore> open_store(const std::string& url, const std::string& holder) {
     triage::NatsConnection nats;
     nats.url = url;
@@ -474,30 +504,16 @@ TEST_CASE("nats worker: with --reorder, a worker stopped with SIGTERM leaves the
 
 TEST_CASE("nats worker: a partition whose decisions stop being stored is kept and published again after a "
           "doubling delay, its snapshot never past an unacknowledged decision, and decided on from it later") {
-    TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
-    client.add_stream("MENTIONS", "mentions.*");
     // Batches of 20 that end where a snapshot is due (every 25): ..., 1501-1520, 1521-1525. The
     // stream fills inside the batch whose end is a snapshot: that snapshot must wait for its acks.
     const std::int64_t room = 1522;
-    client.add_stream("DECISIONS", "decisions.>", 1, room);
+    FillingServer setup(room);
+    auto& [dir, server, client] = setup;
     const std::vector<Mention> mentions = surges(4000);
     publish_partitioned(client, mentions, 1);
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
     REQUIRE(compiled.ok());
-    triage::WorkerOptions options;
-    options.nats.url = server.url();
-    options.stream = "MENTIONS";
-    options.subject_in = "mentions";
-    options.subject_out = "decisions.out";
-    options.batch = 20;
-    options.operations.quiet = true;
-    options.partitioning = store_options("");
-    options.partitioning.partitions = 1;
-    options.partitioning.snapshot_every = 25;
-    options.partitioning.snapshot_interval = 50ms;  // due all the time: none may cover what is not stored
+    triage::WorkerOptions options = one_partition(server.url());
     std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
 
     // Full: the holder keeps the partition and publishes the rest of the batch again 2 s later
@@ -540,28 +556,14 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is kept an
 
 TEST_CASE("nats worker: with --reorder, decisions that stop being stored are published again, a drain meanwhile "
           "writes no snapshot, and the decisions equal triage run --reorder per brand") {
-    TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
-    client.add_stream("MENTIONS", "mentions.*");
     const std::int64_t room = 1000;
-    client.add_stream("DECISIONS", "decisions.>", 1, room);
+    FillingServer setup(room);
+    auto& [dir, server, client] = setup;
     const std::vector<Mention> mentions = shuffled_within_90s(surges(4000));
     publish_partitioned(client, mentions, 1);
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
     REQUIRE(compiled.ok());
-    triage::WorkerOptions options;
-    options.nats.url = server.url();
-    options.stream = "MENTIONS";
-    options.subject_in = "mentions";
-    options.subject_out = "decisions.out";
-    options.batch = 20;
-    options.operations.quiet = true;
-    options.partitioning = store_options("");
-    options.partitioning.partitions = 1;
-    options.partitioning.snapshot_every = 25;
-    options.partitioning.snapshot_interval = 50ms;  // due all the time: none may cover what is not stored
+    triage::WorkerOptions options = one_partition(server.url());
     options.partitioning.reorder_idle = 1000ms;
     const triage::Duration horizon = std::chrono::minutes(2);
     std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
