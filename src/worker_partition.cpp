@@ -7,7 +7,8 @@
 // a partition is given up once its lease or a snapshot write is refused, or the lease runs out.
 // With --reorder a partition's Stream holds mentions until their turn in clock order: a
 // snapshot records which (PartitionPosition), so that the next holder feeds those again and
-// skips what was decided after them.
+// skips what was decided after them — also at a drain, which decides nothing held. A partition
+// whose input goes quiet for --reorder-idle decides what it holds, as at the end of the input.
 #include "worker_partition.hpp"
 
 #include "worker_nats.hpp"
@@ -74,13 +75,21 @@ struct HeldPartition {
     std::uint64_t failures = 0;        // tries failed in a row: each doubles the delay
     Clock::time_point renew_again{};   // the next try after an unanswered renewal
     std::string_view lost{};           // why the partition is to be given up (renew_due), or empty
+    // For the idle flush (--reorder-idle): when the consumer last gave a message, whether the
+    // stream had nothing more for the partition then, and whether a mention was fed since the last
+    // flush (the Stream may hold some).
+    Clock::time_point last_message{};
+    bool caught_up = false;
+    bool may_hold = false;
 };
 
 class PartitionedWorker {
 public:
     PartitionedWorker(const Stream& prototype, const WorkerOptions& options, const std::atomic<bool>& stop)
         : prototype_(prototype), options_(options), parts_(options.partitioning), stop_(stop),
-          decision_json_(prototype.flow()), operations_(options) {}
+          decision_json_(prototype.flow()), operations_(options),
+          idle_(prototype.reorders() ? parts_.reorder_idle.value_or(prototype.options().reorder)
+                                     : std::chrono::milliseconds(0)) {}
 
     WorkerSummary run() {
         summary_.failure = operations_.start();
@@ -105,8 +114,9 @@ public:
             }
             if (work() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
-        // The drain: what each partition holds is decided (as at the end of the input), its state
-        // saved and its lease released for the next holder.
+        // The drain: each partition's state is saved and its lease released for the next holder.
+        // What a partition's Stream holds stays undecided (the snapshot names it): the next holder
+        // feeds it again with the mentions that come after, as one uninterrupted holder would.
         if (summary_.failure.empty()) operations_.draining();
         for (auto it = held_.begin(); it != held_.end();) {
             renew_due();
@@ -116,7 +126,7 @@ public:
             }
             // With decisions not stored, the state counts mentions they are missing for: no
             // snapshot then; the next holder replays from the last one.
-            if (it->unstored.empty() && finish(*it) && it->unsaved > 0) (void)save(*it);
+            if (it->unstored.empty() && it->unsaved > 0) (void)save(*it);
             store_->release(it->lease);
             it = held_.erase(it);
         }
@@ -217,6 +227,7 @@ private:
         }
         HeldPartition held{lease, Stream(prototype_.flow(), prototype_.options()), {}, state->sequence, state->floor,
                            std::move(state->decided), 0, Clock::now()};
+        held.last_message = Clock::now();
         if (!state->monitor.empty() && !held.stream.monitor()->restore(state->monitor, error)) {
             // A snapshot of another flow: deciding on from a fresh state would count wrongly.
             summary_.failure = fmt::format("partition {}: its snapshot does not fit this flow: {}", lease.partition, error);
@@ -314,9 +325,9 @@ private:
             natsMsg_Destroy(message);
         }
         flush(held);
-        if (fed == 0 && held.unstored.empty()) {
+        if (fed == 0 && held.unstored.empty()) {  // nothing more to read for now
             held.sequence = std::max(held.sequence, held.fed);  // skipped ones: the last holder decided them
-            return true;
+            return !idle(held) || flush_idle(held);
         }
         held.batch_end = held.fed;
         held.batch_size = fed;
@@ -371,6 +382,8 @@ private:
         if (natsMsg_GetMetaData(&raw_meta, message) != NATS_OK) return false;
         worker_nats::MetaData meta(raw_meta);
         const std::uint64_t sequence = meta->Sequence.Stream;
+        held.last_message = Clock::now();
+        held.caught_up = meta->NumPending == 0;
         if (sequence <= held.fed) {
             ++summary_.skipped;
             return false;
@@ -383,6 +396,7 @@ private:
         }
         const std::string_view text(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message)));
         held.stream.feed(sequence, text, decision_, decided);
+        held.may_hold = true;
         return true;
     }
 
@@ -413,19 +427,29 @@ private:
         sent_.clear();
     }
 
-    // The drain: decides what the partition's Stream holds, as at the end of the input, and
-    // publishes it; false if that could not all be stored (the next holder decides them again).
-    bool finish(HeldPartition& held) {
+    // Whether the partition has gone quiet with mentions perhaps held: the stream had nothing
+    // more for it when its last message came, --reorder-idle ago. Checked only once what the
+    // consumer delivered is read, so a backfill (a stream read as fast as it goes) never idles
+    // before its end, however slow the worker.
+    [[nodiscard]] bool idle(const HeldPartition& held) const {
+        return idle_.count() > 0 && held.may_hold && held.caught_up && Clock::now() - held.last_message >= idle_;
+    }
+
+    // The idle flush: decides what the partition's Stream holds, as at the end of the input, and
+    // publishes it as a batch (kept and published again if not all stored, counted once stored).
+    bool flush_idle(HeldPartition& held) {
+        held.may_hold = false;
         std::uint64_t released = 0;
         sent_.clear();
         held.stream.finish(decision_, [&](std::uint64_t sequence, bool ok) {
             ++released;
             send(held, sequence, ok);
         });
+        if (released == 0) return true;
         flush(held);
-        if (!held.unstored.empty()) return false;
-        held.unsaved += released;
-        return true;
+        held.batch_end = held.fed;
+        held.batch_size = released;
+        return batch_stored(held);
     }
 
     // Counts what was stored; returns what was not, in order, to be published again.
@@ -504,6 +528,7 @@ private:
     std::vector<std::uint64_t> held_lines_, decided_lines_;  // Stream::pending, for a snapshot
     PartitionPosition position_;
     Operations operations_;  // after the connection: its stats subscription ends first
+    const std::chrono::milliseconds idle_;  // --reorder-idle; zero: never (or not reordering)
 };
 
 }  // namespace

@@ -184,6 +184,36 @@ triage::PartitionOptions store_options(const std::string& holder, std::chrono::m
     return options;
 }
 
+// brands.flow in a temporary directory, a nats-server on it with the streams MENTIONS and
+// DECISIONS, which stores at most `room` decisions and refuses more (discard new).
+struct FillingServer {
+    TempDir dir;
+    NatsServer server{dir};
+    NatsClient client{server.url()};
+    explicit FillingServer(std::int64_t room) {
+        triage::test::write_file(dir.file("brands.flow"), brands_flow);
+        client.add_stream("MENTIONS", "mentions.*");
+        client.add_stream("DECISIONS", "decisions.>", 1, room);
+    }
+};
+
+// One partition (a 1 s lease), batches of 20, a snapshot every 25 mentions or 50 ms: due all the
+// time, so that none may cover what is not stored.
+triage::WorkerOptions one_partition(const std::string& url) {
+    triage::WorkerOptions options;
+    options.nats.url = url;
+    options.stream = "MENTIONS";
+    options.subject_in = "mentions";
+    options.subject_out = "decisions.out";
+    options.batch = 20;
+    options.operations.quiet = true;
+    options.partitioning = store_options("");
+    options.partitioning.partitions = 1;
+    options.partitioning.snapshot_every = 25;
+    options.partitioning.snapshot_interval = 50ms;
+    return options;
+}
+
 std::unique_ptr<triage::PartitionStore> open_store(const std::string& url, const std::string& holder) {
     triage::NatsConnection nats;
     nats.url = url;
@@ -212,19 +242,21 @@ triage::PartitionState state_when_ready(const std::string& urls, std::uint32_t p
     return {};
 }
 
-// Runs one partitioned worker (a thread, the library API) until `done` says so or a minute
-// passes; its summary.
+// Runs one partitioned worker (a thread, the library API; reordering by `reorder`) until `done`
+// says so or a minute and a half passes; its summary.
 template <typename Done>
-triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::WorkerOptions& options, Done done) {
+triage::WorkerSummary run_partitioned(const triage::Flow& flow, const triage::WorkerOptions& options, Done done,
+                                      triage::Duration reorder = triage::Duration(0)) {
     std::atomic<bool> stop{false};
     triage::WorkerSummary summary;
     std::thread worker([&] {
         triage::StreamOptions stream_options;
         stream_options.now = triage::parse_time(now_text);
+        stream_options.reorder = reorder;
         triage::Stream stream(flow, stream_options);
         summary = triage::run_worker(stream, options, stop);
     });
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
     while (std::chrono::steady_clock::now() < deadline && !done()) std::this_thread::sleep_for(50ms);
     stop = true;
     worker.join();
@@ -292,8 +324,8 @@ std::vector<Mention> shuffled_within_90s(std::vector<Mention> mentions) {
     return mentions;
 }
 
-// Every partition's snapshot covers the last mention published to it: everything is fed (with
-// --reorder, the last mentions are held until the drain decides them).
+// Every partition's snapshot covers the last mention of `mentions` published to it (sequence i + 1
+// is mention i): everything is fed (with --reorder, the last mentions may still be held).
 bool all_fed(triage::PartitionStore& store, const std::vector<Mention>& mentions, std::uint32_t partitions) {
     std::vector<std::uint64_t> last(partitions, 0);
     for (std::size_t i = 0; i < mentions.size(); ++i) last[triage::partition_of(mentions[i].brand, partitions)] = i + 1;
@@ -316,7 +348,8 @@ struct BrandsOnServer {
 // Publishes `mentions` to 3 partitions and starts 3 workers (`extra` added to their arguments),
 // each holding one partition; the holder of acme's partition (shared with globex, the busiest) is
 // SIGKILLed once a sixth of the mentions is decided, `after_kill` runs, and it is started again.
-// Once every mention is decided, or with --reorder fed, every worker is stopped with SIGTERM.
+// Once every mention is decided (with --reorder, the last ones by the idle flush), every worker is
+// stopped with SIGTERM.
 void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& mentions,
                         const std::vector<std::string>& extra, const std::function<void()>& after_kill) {
     const TempDir& dir = setup.dir;
@@ -347,18 +380,7 @@ void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& menti
     CHECK(client.messages("DECISIONS") < mentions.size() * 2 / 3);  // it died with its partition unfinished
     after_kill();
     *victim = triage::test::spawn(args, dir.file("restarted.log"));
-
-    const bool reorders = std::find(extra.begin(), extra.end(), "--reorder") != extra.end();
-    triage::NatsConnection nats;
-    nats.url = server.url();
-    std::string error;
-    std::unique_ptr<triage::PartitionStore> store =
-        triage::PartitionStore::open(nats, store_options("reader", 2000ms), error);
-    REQUIRE_MESSAGE(store != nullptr, error);
-    deadline = std::chrono::steady_clock::now() + 120s;
-    while (std::chrono::steady_clock::now() < deadline &&
-           (reorders ? !all_fed(*store, mentions, 3) : client.messages("DECISIONS") < mentions.size()))
-        std::this_thread::sleep_for(50ms);
+    wait_for_decisions(client, mentions.size(), 120s);
     for (pid_t pid : workers) ::kill(pid, SIGTERM);
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
@@ -381,15 +403,18 @@ TEST_CASE("nats worker: with --reorder, mentions published out of clock order ar
     const TempDir& dir = setup.dir;
     const std::string url = setup.server.url();
     const std::vector<Mention> mentions = shuffled_within_90s(surges(6000));
-    // The dead holder's last snapshot held mentions, and others it had decided after them.
+    // The dead holder's last snapshot held mentions, and others it had decided after them. Every
+    // mention is published before the workers start, so a partition's stream has more for it
+    // until its last mention is read, and the idle flush cannot come before that, however
+    // loaded the machine or long the restarted holder's replay: 1s is no race.
     triage::PartitionState at_kill;
-    decide_with_a_kill(setup, mentions, {"--reorder", "2m", "--snapshot-interval", "200"}, [&] {
+    decide_with_a_kill(setup, mentions, {"--reorder", "2m", "--reorder-idle", "1s", "--snapshot-interval", "200"}, [&] {
         at_kill = state_when_ready(url, triage::partition_of("acme", 3), 2000ms);
     });
     CHECK(at_kill.floor < at_kill.sequence);
     CHECK(!at_kill.decided.empty());
-    // Each mention was counted once: the last snapshot of each partition, written by the drain
-    // once it had decided what was held, has counted every mention of its partition.
+    // Each mention was counted once: the last snapshot of each partition, written after the idle
+    // flush decided what was held, has counted every mention of its partition.
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
     REQUIRE(compiled.ok());
     for (std::uint32_t p = 0; p < 3; ++p) {
@@ -418,32 +443,77 @@ TEST_CASE("nats worker: with --reorder, mentions published out of clock order ar
     CHECK(brands_differing > 0);
 }
 
+TEST_CASE("nats worker: with --reorder, a worker stopped with SIGTERM leaves the mentions it holds to the next "
+          "holder, which decides them as one triage run --reorder over the whole stream") {
+    BrandsOnServer setup;
+    const TempDir& dir = setup.dir;
+    NatsClient& client = setup.client;
+    const std::vector<Mention> mentions = shuffled_within_90s(surges(6000));
+    // Cut in the middle of a 90 s block, where soylent's crisis starts: some mentions published
+    // after the restart are older than some held at the stop. Deciding the held ones at the stop
+    // (as at the end of the input, the drain before) makes those late, and moves soylent's crisis:
+    // 178 decisions differed from triage run --reorder.
+    const std::size_t cut = 3010;
+    const std::vector<Mention> first(mentions.begin(), mentions.begin() + cut);
+    const std::vector<Mention> rest(mentions.begin() + cut, mentions.end());
+    publish_partitioned(client, first, 3);
+    // No idle flush for the first worker: what it holds when stopped is held.
+    const pid_t stopped = triage::test::spawn(
+        worker_args(dir, setup.server.url(),
+                    {"--reorder", "2m", "--reorder-idle", "off", "--snapshot-interval", "200", "--lease-time", "1000"}),
+        dir.file("first.log"));
+    std::unique_ptr<triage::PartitionStore> store = open_store(setup.server.url(), "reader");  // a 1 s lease too
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < deadline && !all_fed(*store, first, 3)) std::this_thread::sleep_for(50ms);
+    REQUIRE_MESSAGE(all_fed(*store, first, 3), triage::test::read_file(dir.file("first.log")));
+    ::kill(stopped, SIGTERM);
+    REQUIRE_MESSAGE(triage::test::wait_exit(stopped) == 0, triage::test::read_file(dir.file("first.log")));
+
+    // Each partition's snapshot names mentions held, and none of them has a decision; every other
+    // mention fed has one.
+    const std::map<std::uint64_t, std::string> at_stop = decisions_by_sequence(client);
+    std::size_t held = 0;
+    for (std::uint32_t p = 0; p < 3; ++p) {
+        std::string error;
+        const std::optional<triage::PartitionState> state = store->read(p, error);
+        REQUIRE_MESSAGE(state, error);
+        CHECK(state->floor < state->sequence);
+        for (std::uint64_t sequence = 1; sequence <= state->sequence; ++sequence) {
+            if (triage::partition_of(first[sequence - 1].brand, 3) != p) continue;
+            const bool decided = sequence <= state->floor ||
+                                 std::binary_search(state->decided.begin(), state->decided.end(), sequence);
+            held += !decided;
+            CHECK_MESSAGE(at_stop.count(sequence) == (decided ? 1u : 0u), "mention " << sequence);
+        }
+    }
+    CHECK(held > 0);
+    CHECK(at_stop.size() + held == first.size());
+
+    // The rest comes after the restart; the new holder ends with the idle flush (every mention is
+    // in the stream before it starts, so that cannot come early).
+    publish_partitioned(client, rest, 3);
+    const pid_t restarted = triage::test::spawn(
+        worker_args(dir, setup.server.url(), {"--reorder", "2m", "--reorder-idle", "1s", "--lease-time", "1000"}),
+        dir.file("second.log"));
+    wait_for_decisions(client, mentions.size(), 120s);
+    ::kill(restarted, SIGTERM);
+    CHECK(triage::test::wait_exit(restarted) == 0);
+    MESSAGE(held << " mentions held at the stop");
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client), " --reorder 2m");
+}
+
 TEST_CASE("nats worker: a partition whose decisions stop being stored is kept and published again after a "
           "doubling delay, its snapshot never past an unacknowledged decision, and decided on from it later") {
-    TempDir dir;
-    triage::test::write_file(dir.file("brands.flow"), brands_flow);
-    NatsServer server(dir);
-    NatsClient client(server.url());
-    client.add_stream("MENTIONS", "mentions.*");
     // Batches of 20 that end where a snapshot is due (every 25): ..., 1501-1520, 1521-1525. The
     // stream fills inside the batch whose end is a snapshot: that snapshot must wait for its acks.
     const std::int64_t room = 1522;
-    client.add_stream("DECISIONS", "decisions.>", 1, room);
+    FillingServer setup(room);
+    auto& [dir, server, client] = setup;
     const std::vector<Mention> mentions = surges(4000);
     publish_partitioned(client, mentions, 1);
     triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
     REQUIRE(compiled.ok());
-    triage::WorkerOptions options;
-    options.nats.url = server.url();
-    options.stream = "MENTIONS";
-    options.subject_in = "mentions";
-    options.subject_out = "decisions.out";
-    options.batch = 20;
-    options.operations.quiet = true;
-    options.partitioning = store_options("");
-    options.partitioning.partitions = 1;
-    options.partitioning.snapshot_every = 25;
-    options.partitioning.snapshot_interval = 50ms;  // due all the time: none may cover what is not stored
+    triage::WorkerOptions options = one_partition(server.url());
     std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
 
     // Full: the holder keeps the partition and publishes the rest of the batch again 2 s later
@@ -482,6 +552,76 @@ TEST_CASE("nats worker: a partition whose decisions stop being stored is kept an
     });
     CHECK(rest.duplicates == static_cast<std::uint64_t>(room) - state->sequence);
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
+}
+
+TEST_CASE("nats worker: with --reorder, decisions that stop being stored are published again, a drain meanwhile "
+          "writes no snapshot, and the decisions equal triage run --reorder per brand") {
+    const std::int64_t room = 1000;
+    FillingServer setup(room);
+    auto& [dir, server, client] = setup;
+    const std::vector<Mention> mentions = shuffled_within_90s(surges(4000));
+    publish_partitioned(client, mentions, 1);
+    triage::CompileResult compiled = triage::compile_file(dir.file("brands.flow"));
+    REQUIRE(compiled.ok());
+    triage::WorkerOptions options = one_partition(server.url());
+    options.partitioning.reorder_idle = 1000ms;
+    const triage::Duration horizon = std::chrono::minutes(2);
+    std::unique_ptr<triage::PartitionStore> store = open_store(server.url(), "the-test");
+    auto revision = [&] {
+        kvStore* kv = nullptr;
+        REQUIRE(js_KeyValue(&kv, client.js(), "triage_state") == NATS_OK);
+        kvEntry* entry = nullptr;
+        REQUIRE(kvStore_Get(&entry, kv, "triage.0") == NATS_OK);
+        const std::uint64_t r = kvEntry_Revision(entry);
+        kvEntry_Destroy(entry);
+        kvStore_Destroy(kv);
+        return r;
+    };
+
+    // Full: the holder keeps the partition and publishes what was not stored again (and fails).
+    // Stopped then, with a batch unstored, it writes no snapshot.
+    std::optional<std::chrono::steady_clock::time_point> filled;
+    std::uint64_t revision_at_stop = 0;
+    triage::WorkerSummary full = run_partitioned(*compiled.flow, options, [&] {
+        if (client.messages("DECISIONS") < static_cast<std::uint64_t>(room)) return false;
+        if (!filled) filled = std::chrono::steady_clock::now();
+        if (std::chrono::steady_clock::now() - *filled < 3500ms) return false;
+        revision_at_stop = revision();
+        return true;
+    }, horizon);
+    CHECK(full.partitions_lost == 0);
+    CHECK(full.not_acked > 0);
+    CHECK(revision() == revision_at_stop);
+    std::string error;
+    const std::optional<triage::PartitionState> state = store->read(0, error);
+    REQUIRE_MESSAGE(state, error);
+    const std::map<std::uint64_t, std::string> stored = decisions_by_sequence(client);
+    CHECK(stored.size() == static_cast<std::size_t>(room));
+    for (std::uint64_t sequence = 1; sequence <= state->floor; ++sequence)
+        CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
+    for (std::uint64_t sequence : state->decided)
+        CHECK_MESSAGE(stored.count(sequence) == 1, "the snapshot covers mention " << sequence << ", not stored");
+
+    // The next holder goes on from that snapshot, fills the stream again, and once it takes
+    // everything (the holder still waiting to publish again) stores what it could not.
+    const std::int64_t second_room = 2 * room;
+    client.update_stream("DECISIONS", "decisions.>", second_room);
+    std::optional<std::chrono::steady_clock::time_point> refilled;
+    bool raised = false;
+    triage::WorkerSummary rest = run_partitioned(*compiled.flow, options, [&] {
+        if (raised) return client.messages("DECISIONS") >= mentions.size();
+        if (client.messages("DECISIONS") < static_cast<std::uint64_t>(second_room)) return false;
+        if (!refilled) refilled = std::chrono::steady_clock::now();
+        if (std::chrono::steady_clock::now() - *refilled < 2500ms) return false;  // its first retry failed too
+        client.update_stream("DECISIONS", "decisions.>", -1);
+        raised = true;
+        return false;
+    }, horizon);
+    CHECK(raised);
+    CHECK(rest.partitions_taken == 1);
+    CHECK(rest.partitions_lost == 0);
+    CHECK(rest.not_acked > 0);
+    check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client), " --reorder 2m");
 }
 
 TEST_CASE("nats worker: a holder whose renewals go unanswered until its lease runs out gives the partition up, "
@@ -845,4 +985,12 @@ TEST_CASE("worker: partition keys and what may be partitioned") {
         common + " --reorder 5m");
     CHECK(stateless_reorder.status == 2);
     CHECK(stateless_reorder.output.find("--reorder has nothing to do") != std::string::npos);
+    // --reorder-idle says when a quiet partition decides what --reorder holds: nothing without it.
+    const std::string partitioned = "worker " + flow + common + " --partition-by brand";
+    triage::test::CliRun idle_alone = triage::test::run_triage(partitioned + " --reorder-idle 5m");
+    CHECK(idle_alone.status == 2);
+    CHECK(idle_alone.output.find("give --reorder DURATION too") != std::string::npos);
+    triage::test::CliRun idle_wrong = triage::test::run_triage(partitioned + " --reorder 2m --reorder-idle 5");
+    CHECK(idle_wrong.status == 2);
+    CHECK(idle_wrong.output.find("--reorder-idle takes a duration") != std::string::npos);
 }

@@ -37,6 +37,10 @@ struct PartitionOptions {
     std::chrono::milliseconds lease_time{10'000};        // the lease bucket's TTL; renewed every third
     std::uint64_t snapshot_every = 1'000;                 // mentions between snapshots
     std::chrono::milliseconds snapshot_interval{5'000};  // at most this long between snapshots
+    // With StreamOptions::reorder: once a partition's input has had no new mention for this long
+    // (wall-clock time, with nothing more in the stream for it), what its Stream holds is decided
+    // as at the end of the input (Stream::finish). nullopt: the reorder horizon; zero: never.
+    std::optional<std::chrono::milliseconds> reorder_idle;
     std::string holder;  // this worker's name in its leases; empty: host:pid
 };
 

@@ -4,6 +4,8 @@
 #include "flow_loading.hpp"
 
 #if TRIAGE_WITH_NATS
+#include "triage/text.hpp"
+#include "triage/time.hpp"
 #include "triage/worker.hpp"
 
 #include <nats/nats.h>
@@ -30,6 +32,7 @@ struct WorkerCommandOptions {
     unsigned ack_wait_seconds = 30;
     unsigned lease_milliseconds = 10'000;
     unsigned snapshot_milliseconds = 5'000;
+    std::string reorder_idle;  // a duration, "0" or "off"; empty: the --reorder horizon
     std::string log_format = "text";
     unsigned stats_interval_seconds = 5;
 #endif
@@ -74,6 +77,33 @@ std::optional<int> check_partitioning(const WorkerCommandOptions& options, const
     return std::nullopt;
 }
 
+// --reorder-idle: a duration, or 0/off for never; only with --reorder. The exit status of a
+// refusal, or nullopt.
+std::optional<int> set_reorder_idle(WorkerCommandOptions& options, const Stream& stream) {
+    const std::string& text = options.reorder_idle;
+    if (text.empty()) return std::nullopt;
+    if (stream.options().reorder.count() == 0) {
+        log_worker_error(options.worker.operations, "refused",
+                         "--reorder-idle says when a quiet partition decides the mentions --reorder holds: give "
+                         "--reorder DURATION too, or leave it out");
+        return exit_usage;
+    }
+    if (text == "0" || text == "off") {
+        options.worker.partitioning.reorder_idle = std::chrono::milliseconds(0);
+        return std::nullopt;
+    }
+    const std::optional<Duration> idle = parse_duration(text);
+    if (!idle) {
+        log_worker_error(options.worker.operations, "refused",
+                         fmt::format("--reorder-idle takes a duration such as 2m, 90s or 1h, or 0 or off for "
+                                     "never, not '{}'",
+                                     terminal_text(text)));
+        return exit_usage;
+    }
+    options.worker.partitioning.reorder_idle = *idle;
+    return std::nullopt;
+}
+
 int run(WorkerCommandOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
     if (!flow) return exit_failure;
@@ -85,6 +115,7 @@ int run(WorkerCommandOptions& options) {
     options.worker.operations.stats_interval = std::chrono::seconds(options.stats_interval_seconds);
     options.worker.operations.log_format = options.log_format == "json" ? LogFormat::json : LogFormat::text;
     if (std::optional<int> refused = check_partitioning(options, stream)) return *refused;
+    if (std::optional<int> refused = set_reorder_idle(options, stream)) return *refused;
     options.worker.ack_wait = std::chrono::seconds(options.ack_wait_seconds);
     options.worker.partitioning.lease_time = std::chrono::milliseconds(options.lease_milliseconds);
     options.worker.partitioning.snapshot_interval = std::chrono::milliseconds(options.snapshot_milliseconds);
@@ -141,8 +172,12 @@ void add_partition_options(CLI::App& cmd, WorkerCommandOptions& o) {
     cmd.add_option("--reorder", o.stream.reorder,
                    "With --partition-by: count and decide each partition's mentions in clock order, holding each "
                    "until one this much newer has arrived in its partition (a duration: 10m, 90s, 1h). Snapshots "
-                   "record the held mentions; SIGTERM decides them. At most --limit reorder-buffer lines are held "
-                   "per partition")
+                   "record the held mentions, and SIGTERM leaves them to the next holder. At most --limit "
+                   "reorder-buffer lines are held per partition")
+        ->type_name("DURATION");
+    cmd.add_option("--reorder-idle", o.reorder_idle,
+                   "With --reorder: a partition with no new mention for this long (wall-clock time) decides what it "
+                   "holds, as at the end of the input (a duration; 0 or off: never; default: the --reorder horizon)")
         ->type_name("DURATION");
 }
 
