@@ -259,14 +259,16 @@ std::optional<PartitionState> PartitionStore::read(std::uint32_t partition, std:
     return state;
 }
 
-std::optional<PartitionState> PartitionStore::take_over(Lease& lease, std::string& error) {
+std::optional<PartitionState> PartitionStore::take_over(Lease& lease, KeyWrite& outcome, std::string& error) {
     const std::string key = impl_->key(lease.partition);
+    outcome = KeyWrite::refused;
     // A holder that lost its lease may write between our read and our write: read again then.
     for (int attempt = 0; attempt < 5; ++attempt) {
         kvEntry* raw = nullptr;
         natsStatus s = kvStore_Get(&raw, impl_->states.get(), key.c_str());
         Entry entry(raw);
         if (s != NATS_OK && s != NATS_NOT_FOUND) {
+            outcome = failed_write(s);
             error = problem(fmt::format("reading the state of partition {}", lease.partition), s);
             return std::nullopt;
         }
@@ -292,8 +294,14 @@ std::optional<PartitionState> PartitionStore::take_over(Lease& lease, std::strin
                       : kvStore_Update(&revision, impl_->states.get(), key.c_str(), value.data(),
                                        static_cast<int>(value.size()), last);
         if (s == NATS_OK) {
+            outcome = KeyWrite::written;
             lease.state_revision = revision;
             return state;
+        }
+        if (failed_write(s) == KeyWrite::unanswered) {  // trying again would wait out another timeout
+            outcome = KeyWrite::unanswered;
+            error = problem(fmt::format("writing the state of partition {}", lease.partition), s);
+            return std::nullopt;
         }
     }
     error = fmt::format("partition {}: its state kept changing while taking it over", lease.partition);

@@ -75,6 +75,7 @@ struct HeldPartition {
     std::uint64_t failures = 0;        // tries failed in a row: each doubles the delay
     Clock::time_point renew_again{};   // the next try after an unanswered renewal
     std::string_view lost{};           // why the partition is to be given up (renew_due), or empty
+    bool save_due = false;             // an idle flush's snapshot is still to be written
     // For the idle flush (--reorder-idle): when the consumer last gave a message, whether the
     // stream had nothing more for the partition then, and whether a mention was fed since the last
     // flush (the Stream may hold some).
@@ -126,7 +127,7 @@ public:
             }
             // With decisions not stored, the state counts mentions they are missing for: no
             // snapshot then; the next holder replays from the last one.
-            if (it->unstored.empty() && it->unsaved > 0) (void)save(*it);
+            if (it->unstored.empty() && (it->unsaved > 0 || it->save_due)) (void)save(*it);
             store_->release(it->lease);
             it = held_.erase(it);
         }
@@ -204,26 +205,32 @@ private:
     // Takes the free partitions' leases. A round ends at the first partition that could not be
     // taken for want of an answer (a cluster electing its leaders, restarting): each further try
     // would wait out a timeout too while the held leases go unrenewed; the next round tries again.
+    // One refused for itself (a state that is not triage's, say) does not stop the others.
     void acquire_free() {
         for (std::uint32_t p = 0; p < parts_.partitions && !stop_.load(std::memory_order_relaxed); ++p) {
             if (parts_.max_held > 0 && held_.size() >= parts_.max_held) return;
             if (holds(p)) continue;
             KeyWrite outcome = KeyWrite::written;
             std::optional<Lease> lease = store_->acquire(p, outcome);
-            if (outcome == KeyWrite::unanswered || (lease && !take(*lease))) return;
+            if (outcome == KeyWrite::unanswered || (lease && take(*lease) == KeyWrite::unanswered)) return;
             renew_due();
         }
     }
 
     // Restores the partition's state and starts its ordered consumer after the snapshot's
-    // sequence; false when it was given back.
-    bool take(Lease& lease) {
+    // sequence: written when taken; otherwise the lease is given back, unanswered when the
+    // cluster could not be asked (the round ends), refused when the partition cannot be taken.
+    KeyWrite take(Lease& lease) {
         std::string error;
-        std::optional<PartitionState> state = store_->take_over(lease, error);
+        KeyWrite outcome = KeyWrite::written;
+        std::optional<PartitionState> state = store_->take_over(lease, outcome, error);
         if (!state) {
             summary_.publish_problem = error;
+            operations_.log().write(LogLevel::warn, "partition_not_taken",
+                                    fmt::format("gave partition {} back: {}", lease.partition, error),
+                                    {{"partition", std::uint64_t{lease.partition}}, {"reason", error}});
             store_->release(lease);
-            return false;
+            return outcome;
         }
         HeldPartition held{lease, Stream(prototype_.flow(), prototype_.options()), {}, state->sequence, state->floor,
                            std::move(state->decided), 0, Clock::now()};
@@ -232,11 +239,11 @@ private:
             // A snapshot of another flow: deciding on from a fresh state would count wrongly.
             summary_.failure = fmt::format("partition {}: its snapshot does not fit this flow: {}", lease.partition, error);
             store_->release(lease);
-            return false;
+            return KeyWrite::refused;
         }
         if (!subscribe(held)) {
             store_->release(lease);
-            return false;
+            return KeyWrite::unanswered;  // or the worker stops (summary_.failure)
         }
         ++summary_.partitions_taken;
         operations_.log().write(LogLevel::info, "partition_taken",
@@ -245,7 +252,7 @@ private:
                                 {{"partition", std::uint64_t{lease.partition}}, {"token", lease.token},
                                  {"sequence", held.sequence}});
         held_.push_back(std::move(held));
-        return true;
+        return KeyWrite::written;
     }
 
     bool subscribe(HeldPartition& held) {
@@ -292,7 +299,9 @@ private:
             HeldPartition& held = *it;
             bool keep = true;
             if (Clock::now() >= held.retry_at) {
-                keep = held.unstored.empty() ? work_on(held, handled) : publish_again(held);
+                if (!held.unstored.empty()) keep = publish_again(held);
+                else if (held.save_due) keep = save(held);  // an idle flush's snapshot before more is fed
+                else keep = work_on(held, handled);
                 // Not when a write just went unanswered: its retry waits for the delay.
                 if (keep && held.unstored.empty() && held.unsaved > 0 && Clock::now() >= held.retry_at &&
                     Clock::now() - held.saved >= parts_.snapshot_interval)
@@ -436,7 +445,10 @@ private:
     }
 
     // The idle flush: decides what the partition's Stream holds, as at the end of the input, and
-    // publishes it as a batch (kept and published again if not all stored, counted once stored).
+    // publishes it as a batch (kept and published again if not all stored). A flush hangs on the
+    // wall clock, which a replay cannot repeat, so its snapshot is written before anything more is
+    // fed: a holder that died after it would otherwise be followed by one that decides a later,
+    // older mention before the flushed ones (whose decisions are already stored).
     bool flush_idle(HeldPartition& held) {
         held.may_hold = false;
         std::uint64_t released = 0;
@@ -448,7 +460,8 @@ private:
         if (released == 0) return true;
         flush(held);
         held.batch_end = held.fed;
-        held.batch_size = released;
+        held.batch_size = 0;  // counted in unsaved when fed
+        held.save_due = true;
         return batch_stored(held);
     }
 
@@ -505,6 +518,7 @@ private:
         }
         ++summary_.snapshots;
         held.unsaved = 0;
+        held.save_due = false;
         held.saved = Clock::now();
         held.failures = 0;
         return true;

@@ -655,6 +655,37 @@ TEST_CASE("nats worker: a holder whose renewals go unanswered until its lease ru
     check_as_runs_per_brand(dir, mentions, decisions_by_sequence(client));
 }
 
+TEST_CASE("nats worker: a partition whose state is not one triage wrote is given back with a warning, and the "
+          "partitions after it are taken") {
+    TempDir dir;
+    BrandsServer deployment(dir);
+    NatsClient& client = deployment.client;
+    (void)open_store(deployment.server.url(), "setup");  // makes both buckets
+    kvStore* kv = nullptr;
+    REQUIRE(js_KeyValue(&kv, client.js(), "triage_state") == NATS_OK);
+    std::uint64_t revision = 0;
+    REQUIRE(kvStore_PutString(&revision, kv, "triage.0", "written by something else") == NATS_OK);
+    kvStore_Destroy(kv);
+    const std::vector<Mention> mentions = surges(600);
+    publish_partitioned(client, mentions, 3);
+    const auto others = static_cast<std::uint64_t>(std::count_if(
+        mentions.begin(), mentions.end(), [](const Mention& m) { return triage::partition_of(m.brand, 3) != 0; }));
+    REQUIRE(others < mentions.size());
+    const pid_t worker =
+        triage::test::spawn(worker_args(dir, deployment.server.url(), {"--lease-time", "1000"}), dir.file("worker.log"));
+    wait_for_decisions(client, others, 60s);
+    std::this_thread::sleep_for(1s);  // more rounds: partition 0 is still not taken
+    ::kill(worker, SIGTERM);
+    CHECK(triage::test::wait_exit(worker) == 0);
+    CHECK(client.messages("DECISIONS") == others);
+    const std::string log = triage::test::read_file(dir.file("worker.log"));
+    CHECK_MESSAGE(log.find("gave partition 0 back: the state of partition 0 (key 'triage.0' in bucket "
+                           "'triage_state') is not one triage wrote") != std::string::npos,
+                  log);
+    CHECK_MESSAGE(log.find("took partition 1") != std::string::npos, log);
+    CHECK_MESSAGE(log.find("took partition 2") != std::string::npos, log);
+}
+
 TEST_CASE("nats worker: a lease is held by one worker, taken over when it runs out, and the stale holder's "
           "snapshot write is refused") {
     TempDir dir;

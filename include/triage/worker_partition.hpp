@@ -111,8 +111,13 @@ public:
     // Gives the lease up (compare-and-set), so another worker can take it at once.
     void release(Lease& lease);
     // Reads the partition's state and writes it back under the lease's token, which fences off
-    // every earlier holder; nullopt, with `error`, when that fails.
-    [[nodiscard]] std::optional<PartitionState> take_over(Lease& lease, std::string& error);
+    // every earlier holder; nullopt, with `error`, when that fails: `outcome` unanswered when the
+    // bucket could not be asked, refused otherwise (a newer holder's state, one triage did not write).
+    [[nodiscard]] std::optional<PartitionState> take_over(Lease& lease, KeyWrite& outcome, std::string& error);
+    [[nodiscard]] std::optional<PartitionState> take_over(Lease& lease, std::string& error) {
+        KeyWrite outcome = KeyWrite::written;
+        return take_over(lease, outcome, error);
+    }
     // Writes a snapshot (compare-and-set on the state key's revision); refused, with `error`, when
     // another holder has written since this one's last write: this holder is fenced off.
     KeyWrite write(Lease& lease, const PartitionPosition& position, std::string_view monitor, std::string& error);
