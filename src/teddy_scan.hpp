@@ -2,8 +2,8 @@
 // to eight buckets, and the first one to three bytes of each (its fingerprint) in nibble tables,
 // so that one `pshufb` per table and fingerprint byte tells, for 16 or 32 text bytes at once,
 // which buckets may have a phrase starting at each byte. Only there are the bucket's phrases
-// compared in full. The cost per block is the same for one phrase or thirty-two; what grows with
-// the phrases is how often a block has a candidate.
+// compared in full. The cost per block is the same for one phrase or sixteen; what grows with the
+// phrases is how often a block has a candidate.
 //
 // It reads text as PhraseMatcher's automaton does (ASCII text as it is, other text folded
 // first): a phrase byte that is an ASCII letter is found in either case (both cases' nibbles are
@@ -23,9 +23,10 @@ namespace triage::detail {
 
 class TeddyScan {
 public:
-    // The most phrases a field may have for the filter (eight buckets of four; beyond, blocks
-    // of real text have candidates so often that verifying them costs what the automaton does).
-    static constexpr std::size_t max_phrases = 32;
+    // The most phrases a field may have for the filter: with more, eight buckets hold several
+    // fingerprints each, most blocks of text have a candidate, and verifying them costs more than
+    // the automaton (measured break-even about 20 on acme.flow's texts: bench/README.md, "Teddy").
+    static constexpr std::size_t max_phrases = 16;
     static constexpr std::size_t buckets = 8;
 
     enum class Kernel : std::uint8_t { none, ssse3, avx2 };

@@ -220,7 +220,7 @@ void PhraseMatcher::build(Engine engine) {
 void PhraseMatcher::choose_teddy(Engine engine) {
     using Kernel = TeddyScan::Kernel;
     Kernel kernel = Kernel::none;
-    if (engine == Engine::automatic && TeddyScan::fingerprint_length(phrases_) >= 3) kernel = Kernel::avx2;
+    if (engine == Engine::automatic && TeddyScan::fingerprint_length(phrases_) >= 3) kernel = TeddyScan::best_kernel();
     if (engine == Engine::ssse3) kernel = Kernel::ssse3;
     if (engine == Engine::avx2) kernel = Kernel::avx2;
     if (kernel == Kernel::none || !TeddyScan::runs(kernel) || !TeddyScan::suits(phrases_)) {

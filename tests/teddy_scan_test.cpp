@@ -17,10 +17,10 @@ using Kernel = detail::TeddyScan::Kernel;
 
 namespace {
 
-// Phrases of 32 distinct words sharing the fingerprint "acm" and then others: several to a bucket.
+// Sixteen phrases, six sharing the fingerprint "acm" and ten others: several to a bucket.
 std::vector<std::string> crowded_field() {
     std::vector<std::string> phrases = {"s:acm", "w:acme", "s:acmecorp", "s:acmé", "w:acm_1", "s:acmx"};
-    for (char c = 'a'; c <= 'z'; ++c) phrases.push_back(std::string(c % 2 == 0 ? "s:" : "w:") + c + "cme" + c);
+    for (char c = 'a'; c <= 'j'; ++c) phrases.push_back(std::string(c % 2 == 0 ? "s:" : "w:") + c + "cme" + c);
     return phrases;
 }
 
@@ -130,16 +130,17 @@ TEST_CASE("the Teddy filter agrees with the automaton on generated texts, ASCII 
     CHECK(found > 40'000);
 }
 
-TEST_CASE("the Teddy filter is chosen for at most 32 phrases of 3 bytes or more without white space, with AVX2") {
+TEST_CASE("the Teddy filter is chosen for at most 16 phrases of 3 bytes or more without white space, with SIMD") {
     auto kernel = [](const std::vector<std::string>& phrases, Engine engine = Engine::automatic) {
         detail::PhraseMatcher m;
         for (const std::string& p : phrases) m.add_substring(p);
         m.build(engine);
         return m.teddy_kernel();
     };
+    const Kernel best = detail::TeddyScan::best_kernel();  // AVX2, else SSSE3, else none
     const Kernel avx2 = detail::TeddyScan::runs(Kernel::avx2) ? Kernel::avx2 : Kernel::none;
-    CHECK(kernel({"acme", "scam", "lol"}) == avx2);
-    CHECK(kernel({"Acme", "ÉTÉ"}) == avx2);  // folded to lower case first
+    CHECK(kernel({"acme", "scam", "lol"}) == best);
+    CHECK(kernel({"Acme", "ÉTÉ"}) == best);  // folded to lower case first
     CHECK(kernel({"acme", "air force"}) == Kernel::none);  // a space matches a run of white space: the automaton
     CHECK(kernel({"acme", "air force"}, Engine::avx2) == Kernel::none);
     CHECK(kernel({"acme", "ab"}) == Kernel::none);  // a fingerprint of two bytes: too many candidates
@@ -151,5 +152,5 @@ TEST_CASE("the Teddy filter is chosen for at most 32 phrases of 3 bytes or more 
     for (std::size_t k = 0; k <= detail::TeddyScan::max_phrases; ++k) many.push_back("word" + std::to_string(k));
     CHECK(kernel(many) == Kernel::none);
     many.pop_back();
-    CHECK(kernel(many) == avx2);
+    CHECK(kernel(many) == best);
 }
