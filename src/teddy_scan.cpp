@@ -184,7 +184,7 @@ TeddyScan::Kernel TeddyScan::best_kernel() noexcept {
 
 bool TeddyScan::suits(const std::vector<std::string>& phrases) noexcept {
     return phrases.size() <= max_phrases && std::all_of(phrases.begin(), phrases.end(), [](const std::string& p) {
-               return std::none_of(p.begin(), p.end(), [](char c) {
+               return p.size() <= max_length && std::none_of(p.begin(), p.end(), [](char c) {
                    const auto b = static_cast<unsigned char>(c);
                    return is_space_byte(b) || (b >= 'A' && b <= 'Z');
                });

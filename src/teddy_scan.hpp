@@ -28,6 +28,9 @@ public:
     // the automaton (measured break-even about 20 on acme.flow's texts: bench/README.md, "Teddy").
     static constexpr std::size_t max_phrases = 16;
     static constexpr std::size_t buckets = 8;
+    // The longest phrase it takes: a candidate costs at most eight 8-byte compares per phrase of
+    // its bucket, so that the work per text byte stays bounded however hostile the text.
+    static constexpr std::size_t max_length = 64;
 
     enum class Kernel : std::uint8_t { none, ssse3, avx2 };
     // The widest kernel this processor runs (none on other processors than x86-64).
@@ -35,7 +38,8 @@ public:
     [[nodiscard]] static bool runs(Kernel kernel) noexcept;
 
     // Whether it can find these folded phrases (the automaton's, by id): at most max_phrases,
-    // none holding white space or an ASCII capital. Empty phrases (folded to nothing) are never found.
+    // none longer than max_length or holding white space or an ASCII capital. Empty phrases
+    // (folded to nothing) are never found.
     [[nodiscard]] static bool suits(const std::vector<std::string>& phrases) noexcept;
     // The fingerprint these phrases would get: bytes of the shortest non-empty one, at most 3.
     [[nodiscard]] static std::size_t fingerprint_length(const std::vector<std::string>& phrases) noexcept;

@@ -74,9 +74,9 @@ public:
     std::uint32_t add_substring(std::string_view phrase);
 
     // How scan() reads a text, chosen per field here: the Teddy filter (teddy_scan.hpp) where
-    // the field's phrases suit it (at most 16, none holding white space or shorter than 3 bytes)
+    // the field's phrases suit it (at most 16, of 3 to 64 bytes, none holding white space)
     // and the processor has AVX2 or SSSE3 (the widest is used), else the automaton. Tests force
-    // a kernel (used where the processor runs it and the phrases suit, whatever their length) or
+    // a kernel (used where the processor runs it and the phrases suit, even shorter than 3 bytes) or
     // the automaton. find() always uses the automaton.
     enum class Engine : std::uint8_t { automatic, automaton, ssse3, avx2 };
     void build(Engine engine = Engine::automatic);
