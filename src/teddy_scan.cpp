@@ -100,9 +100,11 @@ template <std::size_t M>
         for (std::size_t k = 0; k < M; ++k) {
             const __m128i text = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.at + 16 * n + k));
             found = _mm_and_si128(found, _mm_shuffle_epi8(low[k], _mm_and_si128(text, nibble)));
-            found = _mm_and_si128(found, _mm_shuffle_epi8(high[k], _mm_and_si128(_mm_srli_epi16(text, 4), nibble)));
+            const __m128i high_nibbles = _mm_and_si128(_mm_srli_epi16(text, 4), nibble);
+            found = _mm_and_si128(found, _mm_shuffle_epi8(high[k], high_nibbles));
         }
-        auto starts = ~static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(found, _mm_setzero_si128()))) & 0xFFFF;
+        const int empty = _mm_movemask_epi8(_mm_cmpeq_epi8(found, _mm_setzero_si128()));
+        auto starts = ~static_cast<std::uint32_t>(empty) & 0xFFFF;
         if (n + 1 == b.count) starts &= b.last_starts;
         if (starts == 0) continue;
         _mm_store_si128(reinterpret_cast<__m128i*>(buckets), found);
@@ -125,10 +127,11 @@ template <std::size_t M>
         for (std::size_t k = 0; k < M; ++k) {
             const __m256i text = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.at + 32 * n + k));
             found = _mm256_and_si256(found, _mm256_shuffle_epi8(low[k], _mm256_and_si256(text, nibble)));
-            found = _mm256_and_si256(found,
-                                     _mm256_shuffle_epi8(high[k], _mm256_and_si256(_mm256_srli_epi16(text, 4), nibble)));
+            const __m256i high_nibbles = _mm256_and_si256(_mm256_srli_epi16(text, 4), nibble);
+            found = _mm256_and_si256(found, _mm256_shuffle_epi8(high[k], high_nibbles));
         }
-        auto starts = ~static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(found, _mm256_setzero_si256())));
+        const int empty = _mm256_movemask_epi8(_mm256_cmpeq_epi8(found, _mm256_setzero_si256()));
+        auto starts = ~static_cast<std::uint32_t>(empty);
         if (n + 1 == b.count) starts &= b.last_starts;
         if (starts == 0) continue;
         _mm256_store_si256(reinterpret_cast<__m256i*>(buckets), found);
@@ -246,7 +249,8 @@ void TeddyScan::build(const std::vector<std::string>& phrases, const std::vector
         phrases_.literals.push_back(p);
         phrases_.bucket[bucket + 1] = static_cast<std::uint16_t>(phrases_.literals.size());
     }
-    for (std::size_t b = 1; b <= buckets; ++b) phrases_.bucket[b] = std::max(phrases_.bucket[b], phrases_.bucket[b - 1]);
+    for (std::size_t b = 1; b <= buckets; ++b)  // an empty bucket ends where the one before does
+        phrases_.bucket[b] = std::max(phrases_.bucket[b], phrases_.bucket[b - 1]);
 }
 
 void TeddyScan::scan(std::string_view text, std::uint64_t* matched, Accept accept, const void* context) const {

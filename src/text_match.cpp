@@ -220,7 +220,8 @@ void PhraseMatcher::build(Engine engine) {
 void PhraseMatcher::choose_teddy(Engine engine) {
     using Kernel = TeddyScan::Kernel;
     Kernel kernel = Kernel::none;
-    if (engine == Engine::automatic && TeddyScan::fingerprint_length(phrases_) >= 3) kernel = TeddyScan::best_kernel();
+    if (engine == Engine::automatic && TeddyScan::fingerprint_length(phrases_) >= 3)
+        kernel = TeddyScan::best_kernel();  // a shorter fingerprint lets most bytes of text through
     if (engine == Engine::ssse3) kernel = Kernel::ssse3;
     if (engine == Engine::avx2) kernel = Kernel::avx2;
     if (kernel == Kernel::none || !TeddyScan::runs(kernel) || !TeddyScan::suits(phrases_)) {
@@ -228,7 +229,8 @@ void PhraseMatcher::choose_teddy(Engine engine) {
         return;
     }
     std::vector<bool> checked(phrases_.size());
-    for (std::size_t id = 0; id < phrases_.size(); ++id) checked[id] = (edges_[id] & (bounded_start | bounded_end)) != 0;
+    for (std::size_t id = 0; id < phrases_.size(); ++id)
+        checked[id] = (edges_[id] & (bounded_start | bounded_end)) != 0;
     teddy_.build(phrases_, checked, kernel);
 }
 

@@ -47,7 +47,8 @@ struct Engines {
                 p.starts_with("w:") ? m.add_phrase(p.substr(2)) : m.add_substring(p.substr(2));
             m.build(engine);
             const Kernel kernel = engine == Engine::ssse3 ? Kernel::ssse3 : Kernel::avx2;
-            CHECK(m.teddy_kernel() == (engine != Engine::automaton && detail::TeddyScan::runs(kernel) ? kernel : Kernel::none));
+            const bool built = engine != Engine::automaton && detail::TeddyScan::runs(kernel);
+            CHECK(m.teddy_kernel() == (built ? kernel : Kernel::none));
         }
     }
 
