@@ -147,7 +147,7 @@ std::uint32_t PhraseMatcher::add_folded(std::string folded, bool word) {
     return it->second;
 }
 
-void PhraseMatcher::build() {
+void PhraseMatcher::build(Engine engine) {
     word_ids_ = {};  // only adding phrases needs them: not kept in the compiled flow
     substring_ids_ = {};
     // Bytes that occur in phrases get classes of their own; every other byte shares class 0.
@@ -214,6 +214,24 @@ void PhraseMatcher::build() {
     spaced_ = space != 0;
     lay_out(next, outputs);
     count_compile_work(next_.size() + out_.size());
+    choose_teddy(engine);
+}
+
+void PhraseMatcher::choose_teddy(Engine engine) {
+    using Kernel = TeddyScan::Kernel;
+    Kernel kernel = Kernel::none;
+    if (engine == Engine::automatic && TeddyScan::fingerprint_length(phrases_) >= 3)
+        kernel = TeddyScan::best_kernel();  // a shorter fingerprint lets most bytes of text through
+    if (engine == Engine::ssse3) kernel = Kernel::ssse3;
+    if (engine == Engine::avx2) kernel = Kernel::avx2;
+    if (kernel == Kernel::none || !TeddyScan::runs(kernel) || !TeddyScan::suits(phrases_)) {
+        teddy_ = {};
+        return;
+    }
+    std::vector<bool> checked(phrases_.size());
+    for (std::size_t id = 0; id < phrases_.size(); ++id)
+        checked[id] = (edges_[id] & (bounded_start | bounded_end)) != 0;
+    teddy_.build(phrases_, checked, kernel);
 }
 
 void PhraseMatcher::lay_out(const std::vector<std::uint32_t>& next, const std::vector<std::vector<std::uint32_t>>& outputs) {
@@ -350,6 +368,20 @@ void PhraseMatcher::scan(std::string_view text, std::vector<std::uint64_t>& matc
         matched[id / 64] |= std::uint64_t{1} << (id % 64);
         return false;
     };
+    if (teddy_.kernel() != TeddyScan::Kernel::none) {  // phrases without white space: no runs to read
+        struct Context {
+            const PhraseMatcher* matcher;
+            std::string_view text;
+            WhiteSpaceRuns* runs;
+        };
+        runs.reset();
+        const Context context{this, text, &runs};
+        auto accepted = [](const void* c, std::uint32_t id, std::size_t end) {
+            const Context& in = *static_cast<const Context*>(c);
+            return in.matcher->accept(in.text, id, end, *in.runs).has_value();
+        };
+        return teddy_.scan(text, matched.data(), accepted, &context);
+    }
     // Phrases with spaces need the runs of white space read in order: one stream.
     if (spaced_ || text.size() < 32) return each_match(text, runs, mark);
     // Two halves side by side: each step is a load that depends on the one before, so two

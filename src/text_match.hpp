@@ -10,6 +10,7 @@
 // in "usafe"), a `contains` phrase anywhere ("crew" in "Aircrew").
 #pragma once
 
+#include "teddy_scan.hpp"
 #include "text_fold.hpp"
 
 #include <cstdint>
@@ -71,7 +72,15 @@ public:
     // alike share an id; a word and a substring never do.
     std::uint32_t add_phrase(std::string_view phrase);
     std::uint32_t add_substring(std::string_view phrase);
-    void build();
+
+    // How scan() reads a text, chosen per field here: the Teddy filter (teddy_scan.hpp) where
+    // the field's phrases suit it (at most 16, of 3 to 64 bytes, none holding white space)
+    // and the processor has AVX2 or SSSE3 (the widest is used), else the automaton. Tests force
+    // a kernel (used where the processor runs it and the phrases suit, even shorter than 3 bytes) or
+    // the automaton. find() always uses the automaton.
+    enum class Engine : std::uint8_t { automatic, automaton, ssse3, avx2 };
+    void build(Engine engine = Engine::automatic);
+    [[nodiscard]] TeddyScan::Kernel teddy_kernel() const noexcept { return teddy_.kernel(); }
 
     [[nodiscard]] std::size_t phrase_count() const noexcept { return phrases_.size(); }
 
@@ -92,6 +101,7 @@ private:
     void each_match(std::string_view text, WhiteSpaceRuns& runs, Found&& found) const;
 
     std::uint32_t add_folded(std::string folded, bool word);
+    void choose_teddy(Engine engine);
 
     std::vector<std::string> phrases_;  // folded
     std::vector<std::uint8_t> edges_;   // per phrase: which ends need a word boundary; where it has spaces
@@ -106,6 +116,7 @@ private:
     std::vector<std::uint32_t> out_;        // phrase ids ending at a final state (suffixes included)
     std::vector<std::uint32_t> depth_;      // per state: the phrase bytes that lead to it
     bool spaced_ = false;                   // some phrase holds a space
+    TeddyScan teddy_;                       // used by scan() unless its kernel is none
 };
 
 }  // namespace triage::detail
