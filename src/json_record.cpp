@@ -272,15 +272,16 @@ struct JsonRecordReader::Impl {
         const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
         if (type == T::STRING) {
             std::string_view text = value.get_string().value_unsafe();
-            auto t = format.parse(text);
-            if (!t) {
+            TimePoint t;
+            if (!format.parse(text, t)) {
                 if (format.is_default())
                     return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
                                             quoted_text(text)));
                 return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(), format.spec(),
                                         quoted_text(text)));
             }
-            values[slot] = FieldValue::of_time(*t);
+            values[slot].kind = ValueKind::time;  // by member, as set() writes (parse() set it missing)
+            values[slot].time = t;
             return true;
         }
         double number = 0;
