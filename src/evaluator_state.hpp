@@ -499,10 +499,12 @@ struct EvaluatorState {
             if (!a.duration)
                 d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration, std::string_view{},
                                        std::nullopt, i);
-            else if (a.hours == no_hours)
+            else if (a.hours == no_hours) {
+                const TimePoint deadline =
+                    reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration);
                 d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration, std::string_view{},
-                                       reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration), i);
-            else
+                                       deadline, i);
+            } else
                 d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration,
                                        std::string_view(data.hours[a.hours].name),
                                        data.calendars[a.hours].add(reference, *a.duration), i);
