@@ -193,7 +193,7 @@ public:
                 return;
             }
         }
-        std::memcpy(at_, text.data(), text.size());
+        copy(at_, text.data(), text.size());
         at_ += text.size();
     }
     [[gnu::always_inline]] void put(char c) {
@@ -214,6 +214,32 @@ public:
     }
 
 private:
+    // Copies `n` bytes in 16-byte moves, the last one overlapping, and shorter pieces in two
+    // overlapping moves: inline, where most pieces (fragments of 3 to 100 bytes, each length
+    // known only when writing) were a call to memcpy each (perf: about 2% of `run`).
+    [[gnu::always_inline]] static void copy(char* to, const char* from, std::size_t n) noexcept {
+        if (n >= 16) {
+            for (std::size_t i = 0; i + 16 < n; i += 16) move<16>(to + i, from + i);
+            move<16>(to + n - 16, from + n - 16);
+        } else if (n >= 8) {
+            move<8>(to, from);
+            move<8>(to + n - 8, from + n - 8);
+        } else if (n >= 4) {
+            move<4>(to, from);
+            move<4>(to + n - 4, from + n - 4);
+        } else if (n > 0) {  // 1 to 3 bytes: the first, middle and last cover them all
+            to[0] = from[0];
+            to[n / 2] = from[n / 2];
+            to[n - 1] = from[n - 1];
+        }
+    }
+    template <std::size_t N>
+    [[gnu::always_inline]] static void move(char* to, const char* from) noexcept {
+        char block[N];
+        std::memcpy(block, from, N);
+        std::memcpy(to, block, N);
+    }
+
     std::string& out_;
     char buffer_[512];  // not zeroed: only what was written is read
     char* at_ = buffer_;

@@ -76,6 +76,15 @@ std::string_view json_type_name(simdjson::dom::element_type type) {
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
+// A number element's value, `type` being one of the three number types. Flattened: simdjson's
+// getters are plain `inline` and GCC left them as calls, each testing the type again.
+[[gnu::flatten]] inline double number_of(simdjson::dom::element value, simdjson::dom::element_type type) noexcept {
+    using T = simdjson::dom::element_type;
+    if (type == T::DOUBLE) return value.get_double().value_unsafe();
+    if (type == T::INT64) return static_cast<double>(value.get_int64().value_unsafe());
+    return static_cast<double>(value.get_uint64().value_unsafe());
+}
+
 }  // namespace
 
 // Record keys resolve to slots through a tree with one node per object level, so a nested key
@@ -232,17 +241,17 @@ struct JsonRecordReader::Impl {
             v.text = value.get_string().value_unsafe();
             return true;
         case FieldType::number:
-        case FieldType::integer:
-            if (type == T::INT64) v.number = static_cast<double>(value.get_int64().value_unsafe());
-            else if (type == T::UINT64) v.number = static_cast<double>(value.get_uint64().value_unsafe());
-            else if (type == T::DOUBLE) {
-                const double number = value.get_double().value_unsafe();
-                // 12.0 is a whole number; 2.5 is not one, for an integer field.
-                if (wanted == FieldType::integer && number != std::floor(number)) return not_whole(slot, number, node, key);
-                v.number = number;
-            } else return wrong_type(slot, type, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
+        case FieldType::integer: {
+            if (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE)
+                return wrong_type(slot, type, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
+            const double number = number_of(value, type);
+            // 12.0 is a whole number; 2.5 is not one, for an integer field.
+            if (type == T::DOUBLE && wanted == FieldType::integer && number != std::floor(number))
+                return not_whole(slot, number, node, key);
+            v.number = number;
             v.kind = ValueKind::number;
             return true;
+        }
         case FieldType::boolean:
             if (type != T::BOOL) return wrong_type(slot, type, node, key, "true or false");
             v.kind = ValueKind::boolean;
@@ -262,15 +271,16 @@ struct JsonRecordReader::Impl {
         const detail::TimeFormat& format = slot < formats.size() ? formats[slot] : rfc3339_or_seconds;
         if (type == T::STRING) {
             std::string_view text = value.get_string().value_unsafe();
-            auto t = format.parse(text);
-            if (!t) {
+            TimePoint t;
+            if (!format.parse(text, t)) {
                 if (format.is_default())
                     return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
                                             quoted_text(text)));
                 return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(), format.spec(),
                                         quoted_text(text)));
             }
-            values[slot] = FieldValue::of_time(*t);
+            values[slot].kind = ValueKind::time;  // by member, as set() writes (parse() set it missing)
+            values[slot].time = t;
             return true;
         }
         double number = 0;

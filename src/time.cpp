@@ -1,5 +1,7 @@
 #include "triage/time.hpp"
 
+#include "time_format.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -26,6 +28,12 @@ namespace {
 }  // namespace
 
 std::optional<TimePoint> parse_time(std::string_view s) noexcept {
+    TimePoint t;
+    if (!detail::read_rfc3339(s, t)) return std::nullopt;
+    return t;
+}
+
+bool detail::read_rfc3339(std::string_view s, TimePoint& out) noexcept {
     std::size_t i = 0;
     auto expect = [&](char c) {
         if (i < s.size() && s[i] == c) {
@@ -37,11 +45,11 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (!read_digits(s, i, 4, year) || !expect('-') || !read_digits(s, i, 2, month) || !expect('-') ||
         !read_digits(s, i, 2, day))
-        return std::nullopt;
-    if (!(expect('T') || expect('t') || expect(' '))) return std::nullopt;
+        return false;
+    if (!(expect('T') || expect('t') || expect(' '))) return false;
     if (!read_digits(s, i, 2, hour) || !expect(':') || !read_digits(s, i, 2, minute) || !expect(':') ||
         !read_digits(s, i, 2, second))
-        return std::nullopt;
+        return false;
     std::int64_t millis = 0;
     if (expect('.')) {
         int scale = 100;
@@ -51,7 +59,7 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
             scale /= 10;
             ++i;
         }
-        if (i == start) return std::nullopt;
+        if (i == start) return false;
     }
     int offset_minutes = 0;
     if (expect('Z') || expect('z')) {
@@ -60,22 +68,23 @@ std::optional<TimePoint> parse_time(std::string_view s) noexcept {
         ++i;
         int oh = 0, om = 0;
         if (!read_digits(s, i, 2, oh) || !expect(':') || !read_digits(s, i, 2, om) || oh > 23 || om > 59)
-            return std::nullopt;
+            return false;
         offset_minutes = sign * (oh * 60 + om);
     } else {
-        return std::nullopt;  // a time without a zone is ambiguous
+        return false;  // a time without a zone is ambiguous
     }
-    if (i != s.size()) return std::nullopt;
+    if (i != s.size()) return false;
     using namespace std::chrono;
     year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
                         std::chrono::day(static_cast<unsigned>(day))};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return false;
     sys_days days(date);
     const TimePoint t(duration_cast<milliseconds>(days.time_since_epoch()) + hours(hour) + minutes(minute) +
                       seconds(second) + milliseconds(millis) - minutes(offset_minutes));
     // An offset can carry 0000-01-01 or 9999-12-31 out of the years times are kept in.
-    if (!in_time_range(t)) return std::nullopt;
-    return t;
+    if (!in_time_range(t)) return false;
+    out = t;
+    return true;
 }
 
 std::string_view format_time(TimePoint time, TextBuffer& buffer) noexcept {

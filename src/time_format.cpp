@@ -535,6 +535,13 @@ std::optional<TimePoint> TimeFormat::from_number(double number) const noexcept {
     return TimePoint(std::chrono::milliseconds(static_cast<std::int64_t>(scaled)));
 }
 
+bool TimeFormat::parse(std::string_view text, TimePoint& out) const noexcept {
+    if (program_.empty()) return read_rfc3339(text, out);  // the default format
+    const std::optional<TimePoint> t = parse(text);
+    if (t) out = *t;
+    return t.has_value();
+}
+
 std::optional<TimePoint> TimeFormat::parse(std::string_view text) const noexcept {
     if (program_.empty()) return parse_time(text);  // the default format
     Scanner in(text);

@@ -620,6 +620,19 @@ TEST_CASE("JSON records: every JSON value against every field type, as docs/lang
     CHECK(reader.error() == "'i' must be a whole number for field 'i' (integer), not 2.5");
     CHECK_FALSE(reader.read(R"({"g": "bob"})"));
     CHECK(reader.error() == "'g' must be an object (the flow reads fields inside it), not a string");
+
+    // Numbers keep their value whichever of simdjson's three number types holds them.
+    const std::uint32_t n = *flow.find_field("n"), i = *flow.find_field("i");
+    auto number = [&](std::uint32_t slot) { return reader.value(slot).number; };
+    REQUIRE(reader.read(R"({"n": -42, "i": 12.0})"));
+    CHECK(number(n) == -42.0);
+    CHECK(number(i) == 12.0);
+    REQUIRE(reader.read(R"({"n": 18446744073709551615, "i": 9223372036854775807})"));
+    CHECK(number(n) == 18446744073709551615.0);
+    CHECK(number(i) == 9223372036854775807.0);
+    REQUIRE(reader.read(R"({"n": 2.5e-3, "i": -7})"));
+    CHECK(number(n) == 0.0025);
+    CHECK(number(i) == -7.0);
 }
 
 TEST_CASE("two threads sharing one flow decide exactly as one thread does") {

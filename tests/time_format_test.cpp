@@ -286,6 +286,10 @@ TEST_CASE("time formats: patterns read what date::parse reads, on random instant
         INFO("pattern: ", pattern, "  text: ", text, "  ", problem.message);
         REQUIRE(format);
         const std::optional<TimePoint> ours = format->parse(text);
+        TimePoint into{};  // the overload records are read with says the same
+        const bool read = format->parse(text, into);
+        CHECK(read == ours.has_value());
+        if (read && ours) CHECK(into == *ours);
         std::optional<TimePoint> theirs = date_parse(pattern, text);
         // Times are kept in the years 0000-9999 (UTC); date::parse knows no such bound.
         if (theirs && (theirs->time_since_epoch().count() < -62167219200000 ||
@@ -304,6 +308,23 @@ TEST_CASE("time formats: patterns read what date::parse reads, on random instant
     // Both kinds of text were met in numbers.
     CHECK(parsed > cases / 2);
     CHECK(refused > cases / 20);
+}
+
+TEST_CASE("time formats: the default format reads RFC 3339 as parse_time does, into a time point too") {
+    const TimeFormat rfc3339;
+    for (const char* text : {"2026-11-22T09:30:00Z", "2026-11-22t09:30:00.250+01:30", "2026-11-22 09:30:00-05:00",
+                             "0000-01-01T00:00:00Z", "0000-01-01T00:00:00+00:01", "2026-02-30T09:30:00Z",
+                             "2026-11-22T09:30:00", "2026-11-22T24:00:00Z", "yesterday", ""}) {
+        CAPTURE(text);
+        const std::optional<TimePoint> expected = triage::parse_time(text);
+        CHECK(rfc3339.parse(text) == expected);
+        TimePoint into{};
+        CHECK(rfc3339.parse(text, into) == expected.has_value());
+        if (expected) CHECK(into == *expected);
+    }
+    TimePoint into{};
+    REQUIRE(rfc3339.parse("2026-11-22T09:30:00.250+01:30", into));
+    CHECK(into.time_since_epoch().count() == 1795305600000 + 9 * 3600000 + 1800000 + 250 - 5400000);
 }
 
 // ---- in a flow: declarations, records, tests, the command line -------------------------------
