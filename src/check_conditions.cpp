@@ -190,7 +190,14 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        if (!explain_other_kind(d, name, Wanted::value)) suggest(d, name, values_, KeyName{});
+        // `True`, `FALSE`: the words of the language are lower case (and no name can be `true`).
+        const std::string lower = ascii_lower(name);
+        if ((lower == "true" || lower == "false") && values_.find(lower) == values_.end()) {
+            d.help = fmt::format("write '{}' in lower case, as every word of the language", lower);
+            d.fixes.push_back({fmt::format("replace '{}' with '{}'", std::string(name), lower), {{span(name), lower}}});
+        } else if (!explain_other_kind(d, name, Wanted::value)) {
+            suggest(d, name, values_, KeyName{});
+        }
         return constant(false, span(name));
     }
     Condition c;

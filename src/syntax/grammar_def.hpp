@@ -366,7 +366,7 @@ const x3::rule<struct comparison_operator_class, ast::CompareOp> comparison_oper
     "a comparison: <, <=, >, >=, == or !=";
 
 // Unnamed-in-the-tree helpers whose names still appear in messages.
-const x3::rule<struct arrow_class> arrow = "'->'";
+const x3::rule<struct arrow_class> arrow = arrow_name;
 // Keywords kept in the tree as Names, for their spans (rules, so that on_success records them).
 const x3::rule<else_keyword_class, ast::Name> else_keyword = "'else'";
 const x3::rule<fields_keyword_class, ast::Name> fields_keyword = "'fields'";
