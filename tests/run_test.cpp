@@ -341,6 +341,15 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
+TEST_CASE("a flow file that is not there: the error, with no empty excerpt and no 'run check for details'") {
+    triage::test::TempDir dir;
+    Run run = run_cli("run " + triage::test::quoted(dir.file("gone.flow")) + " - 2>&1");
+    INFO(run.output);
+    CHECK(run.status == 1);
+    CHECK(run.output == dir.file("gone.flow") + ":1:1: error[T018]: cannot read flow file '" + dir.file("gone.flow") +
+                            "': No such file or directory\n");
+}
+
 TEST_CASE("explain and run --matches name a phrase of a word list file") {
     const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
     Run explain = run_cli("explain '" + care + "'" + now +
