@@ -341,6 +341,23 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
+TEST_CASE("explain --record -: an export piped in is told what explain reads; one object over lines is read") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    const triage::test::CommandOptions two_lines =
+        triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\r\n{\"text\": \"usaf\"}\r\n");
+    Run several = triage::test::run_triage("explain '" + airforce + "'" + now + " --record - 2>&1", two_lines);
+    INFO(several.output);
+    CHECK(several.status == 1);
+    CHECK(several.output.find("help: explain reads one mention (one JSON object, which may span lines); for line 3 "
+                              "of a file, `sed -n 3p FILE | triage explain FLOW --record -`") != std::string::npos);
+    const triage::test::CommandOptions pretty =
+        triage::test::CommandOptions().reading("{\n  \"text\": \"usaf\",\n  \"sentiment\": 0.9\n}\n");
+    Run one = triage::test::run_triage("explain '" + airforce + "'" + now + " --record - 2>&1", pretty);
+    INFO(one.output);
+    CHECK(one.status == 0);
+    CHECK(one.output.find("yes sentiment >= 0.3   [sentiment = 0.9]") != std::string::npos);
+}
+
 TEST_CASE("a flow file that is not there: the error, with no empty excerpt and no 'run check for details'") {
     triage::test::TempDir dir;
     Run run = run_cli("run " + triage::test::quoted(dir.file("gone.flow")) + " - 2>&1");
