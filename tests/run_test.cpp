@@ -358,6 +358,29 @@ TEST_CASE("explain --record -: an export piped in is told what explain reads; on
     CHECK(one.output.find("yes sentiment >= 0.3   [sentiment = 0.9]") != std::string::npos);
 }
 
+TEST_CASE("run: a field every mention lacked where the flow asked is named, with --fields to read it") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    triage::test::TempDir dir;
+    // Mastodon writes the post as `content`: each mention is decided without a text.
+    triage::test::write_file(dir.path / "statuses.jsonl", R"({"id": "1", "content": "usaf", "sentiment": 0.5})" "\n"
+                                                          R"({"id": "2", "content": "usaf", "sentiment": -0.5})" "\n");
+    const std::string note = "triage: note: all 2 mentions lacked the field 'text' where the flow asked about it; if "
+                             "the export names it otherwise, read it with --fields KEY=text\n";
+    for (const char* jobs : {" -j 1", " -j 2"}) {
+        Run run = run_cli("run '" + airforce + "' " + triage::test::quoted(dir.file("statuses.jsonl")) + now + jobs +
+                          " -o /dev/null 2>&1");
+        INFO(run.output);
+        CHECK(run.status == 0);
+        CHECK(run.output.find(note) != std::string::npos);
+        CHECK(run.output.find("'sentiment'") == std::string::npos);  // asked of neither
+    }
+    Run mapped = run_cli("run '" + airforce + "' " + triage::test::quoted(dir.file("statuses.jsonl")) + now +
+                         " --fields content=text -o /dev/null 2>&1");
+    INFO(mapped.output);
+    CHECK(mapped.status == 0);
+    CHECK(mapped.output.find("note:") == std::string::npos);
+}
+
 TEST_CASE("a flow file that is not there: the error, with no empty excerpt and no 'run check for details'") {
     triage::test::TempDir dir;
     Run run = run_cli("run " + triage::test::quoted(dir.file("gone.flow")) + " - 2>&1");
