@@ -381,6 +381,29 @@ TEST_CASE("run: a field every mention lacked where the flow asked is named, with
     CHECK(mapped.output.find("note:") == std::string::npos);
 }
 
+TEST_CASE("run: an input whose first line is no JSON object is told mentions are JSON Lines, and how to convert") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    const std::string help = "help: line 1 is not a JSON object: mentions are read as JSON Lines, one object per line.";
+    const std::array<std::string, 3> other_shapes = {
+        "\xEF\xBB\xBF" "Date,Author,Full Text\r\n2026-11-30 09:00,ann,\"usaf, again\"\r\n",  // a CSV export
+        "[\n  {\"text\": \"usaf\"},\n  {\"text\": \"usaf\"}\n]\n",                         // an array, printed
+        "[{\"text\": \"usaf\"}, {\"text\": \"usaf\"}]\n"};                                     // an array, one line
+    for (const std::string& input : other_shapes) {
+        Run run = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
+                                           triage::test::CommandOptions().reading(input));
+        INFO(run.output);
+        CHECK(run.status == 1);
+        CHECK(run.output.find(help) != std::string::npos);
+    }
+    // A broken line further down is that line's problem, not the input's shape.
+    Run later = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
+                                         triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\n{\"text\":\n"));
+    INFO(later.output);
+    CHECK(later.status == 1);
+    CHECK(later.output.find("invalid JSON") != std::string::npos);
+    CHECK(later.output.find("help:") == std::string::npos);
+}
+
 TEST_CASE("a flow file that is not there: the error, with no empty excerpt and no 'run check for details'") {
     triage::test::TempDir dir;
     Run run = run_cli("run " + triage::test::quoted(dir.file("gone.flow")) + " - 2>&1");
