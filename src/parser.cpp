@@ -186,7 +186,9 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
     };
 
     ParsedFile parsed{file, {}, {}};
-    iterator_type it = skip_blanks_and_comments(begin, end);
+    // Notepad and other Windows editors may begin a UTF-8 file with a byte-order mark: no text.
+    const std::size_t bom = text.starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
+    iterator_type it = skip_blanks_and_comments(begin + bom, end);
     while (it != end) {
         const iterator_type declaration_start = it;
         try {
