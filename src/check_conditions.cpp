@@ -63,7 +63,8 @@ void Checker::read_word_file(const ast::WordFile& file, WordList& words) {
     if (!read) return;
     // One phrase a line, trimmed; blank lines and lines starting with '#' are not phrases.
     const std::string_view text = in_.sources.text(*read);
-    for (std::size_t begin = 0; begin < text.size();) {
+    // A byte-order mark (Notepad's) is no part of the first phrase or comment.
+    for (std::size_t begin = text.starts_with(byte_order_mark) ? byte_order_mark.size() : 0; begin < text.size();) {
         const std::size_t end = std::min(text.find('\n', begin), text.size());
         const std::string_view phrase = trim(text.substr(begin, end - begin));
         begin = end + 1;
