@@ -341,7 +341,7 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
-TEST_CASE("explain --record -: an export piped in is told what explain reads; one object over lines is read") {
+TEST_CASE("explain --record -: an export piped in is told what explain reads, and one object over lines is read") {
     const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
     const triage::test::CommandOptions two_lines =
         triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\r\n{\"text\": \"usaf\"}\r\n");
