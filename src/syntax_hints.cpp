@@ -259,7 +259,7 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
                     "write " + string_literal(value), std::move(edits));
     }
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
-    if (word && expected == syntax::text_name) {
+    if (word && (expected == syntax::text_name || expected == syntax::word_source_name)) {
         const std::string words = words_until_separator(found);
         const std::string_view raw = found.substr(0, raw_until_separator(found));
         std::vector<SyntaxHint::Edit> edits;

@@ -125,6 +125,8 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     // Unquoted phrases and values of several words.
     fixes_to(with_frame("t: text", "t has any legal", "words legal = \"lawyer\", legal action"), Code::syntax,
              with_frame("t: text", "t has any legal", "words legal = \"lawyer\", \"legal action\""));
+    fixes_to(with_frame("t: text", "t has any legal", "words legal = legal action, \"lawyer\""), Code::syntax,
+             with_frame("t: text", "t has any legal", "words legal = \"legal action\", \"lawyer\""));
     fixes_to(with_frame("t: text", "t contains legal action"), Code::syntax,
              with_frame("t: text", "t contains \"legal action\""));
     fixes_to(with_frame("r: text", "r is Late Flight"), Code::syntax, with_frame("r: text", "r is \"Late Flight\""));
