@@ -63,7 +63,8 @@ void Checker::read_word_file(const ast::WordFile& file, WordList& words) {
     if (!read) return;
     // One phrase a line, trimmed; blank lines and lines starting with '#' are not phrases.
     const std::string_view text = in_.sources.text(*read);
-    for (std::size_t begin = 0; begin < text.size();) {
+    // A byte-order mark (Notepad's) is no part of the first phrase or comment.
+    for (std::size_t begin = text.starts_with(byte_order_mark) ? byte_order_mark.size() : 0; begin < text.size();) {
         const std::size_t end = std::min(text.find('\n', begin), text.size());
         const std::string_view phrase = trim(text.substr(begin, end - begin));
         begin = end + 1;
@@ -190,7 +191,14 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
-        if (!explain_other_kind(d, name, Wanted::value)) suggest(d, name, values_, KeyName{});
+        // `True`, `FALSE`: the words of the language are lower case (and no name can be `true`).
+        const std::string lower = ascii_lower(name);
+        if ((lower == "true" || lower == "false") && values_.find(lower) == values_.end()) {
+            d.help = fmt::format("write '{}' in lower case, as every word of the language", lower);
+            d.fixes.push_back({fmt::format("replace '{}' with '{}'", std::string(name), lower), {{span(name), lower}}});
+        } else if (!explain_other_kind(d, name, Wanted::value)) {
+            suggest(d, name, values_, KeyName{});
+        }
         return constant(false, span(name));
     }
     Condition c;

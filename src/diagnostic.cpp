@@ -114,6 +114,7 @@ std::size_t offset_of_column(std::string_view line, std::size_t column) {
 }
 
 void append_excerpt(std::string& out, const SourceMap& sources, Span span, const Palette& p) {
+    if (sources.text(span.file).empty()) return;  // a missing, unreadable or empty file: no line to show
     Location begin = sources.begin(span);
     Location end = sources.end(span);
     std::string_view line = sources.line(span.file, begin.line);

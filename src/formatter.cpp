@@ -481,6 +481,7 @@ FormatResult format_source(std::string_view source, std::string path, const Limi
     if (has_errors(result.diagnostics)) return result;
     std::string_view text = sources->text(file);
     result.text = Printer(text, find_comments(text)).print(parsed.declarations);
+    if (text.starts_with(byte_order_mark)) result.text->insert(0, byte_order_mark);  // the file's, kept
     return result;
 }
 

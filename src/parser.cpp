@@ -1,5 +1,6 @@
 #include "parser.hpp"
 
+#include "suggest.hpp"
 #include "syntax_hints.hpp"
 
 #include "text_util.hpp"
@@ -11,7 +12,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace triage {
@@ -60,6 +63,22 @@ iterator_type recovery_point(iterator_type declaration_start, iterator_type end)
         if (starts_declaration(it, end)) return it;
     }
     return end;
+}
+
+// A declaration's keyword mistyped (`stpe`, `Outcome`): "did you mean 'step'?", and the fix.
+void suggest_keyword(Diagnostic& d, std::string_view word) {
+    if (word.empty() || !is_word_char(word.front())) return;
+    const std::string lower = ascii_lower(word);
+    std::uint64_t budget = suggestion_budget;
+    std::optional<std::string> keyword;
+    if (std::find(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end(), lower) !=
+        syntax::declaration_keywords.end())
+        keyword = lower;
+    else keyword = closest_name(lower, syntax::declaration_keywords, budget);
+    if (!keyword || *keyword == word) return;  // `step` itself: what follows it is wrong, not the word
+    d.help = lower == *keyword ? fmt::format("write '{}' in lower case, as every word of the language", *keyword)
+                               : fmt::format("did you mean '{}'?", *keyword);
+    d.fixes.push_back({fmt::format("replace '{}' with '{}'", word, *keyword), {{d.span, *keyword}}});
 }
 
 // A short description of what stands at `where`, for "found ..." in messages.
@@ -167,7 +186,9 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
     };
 
     ParsedFile parsed{file, {}, {}};
-    iterator_type it = skip_blanks_and_comments(begin, end);
+    // Notepad and other Windows editors may begin a UTF-8 file with a byte-order mark: no text.
+    const std::size_t bom = text.starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
+    iterator_type it = skip_blanks_and_comments(begin + bom, end);
     while (it != end) {
         const iterator_type declaration_start = it;
         try {
@@ -177,13 +198,15 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
                 it = skip_blanks_and_comments(it, end);
                 continue;
             }
-            diagnostics.push_back(
-                {Severity::error, Code::syntax, span_at(it, token_end(it)),
-                 fmt::format("expected a declaration ({} or {}), found {}",
-                             fmt::join(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end() - 1, ", "),
-                             syntax::declaration_keywords.back(), describe_found(it, end)),
-                 {},
-                 {}});
+            Diagnostic d{Severity::error, Code::syntax, span_at(it, token_end(it)),
+                         fmt::format("expected a declaration ({} or {}), found {}",
+                                     fmt::join(syntax::declaration_keywords.begin(),
+                                               syntax::declaration_keywords.end() - 1, ", "),
+                                     syntax::declaration_keywords.back(), describe_found(it, end)),
+                         {},
+                         {}};
+            suggest_keyword(d, std::string_view(it, static_cast<std::size_t>(token_end(it) - it)));
+            diagnostics.push_back(std::move(d));
         } catch (const x3::expectation_failure<iterator_type>& failure) {
             const iterator_type where = skip_blanks_and_comments(failure.where(), end);
             const std::string& which = failure.which();
@@ -200,8 +223,8 @@ ParsedFile parse(const SourceMap& sources, FileId file, std::vector<Diagnostic>&
                      is_string ? "close the string with '\"' on the same line"
                                : "close the regular expression with '/' on the same line"});
             } else {
-                const bool single_equals =
-                    where != end && *where == '=' && (where + 1 == end || where[1] != '=');
+                const bool single_equals =  // not `==`, nor `=>`: an arrow mistyped (syntax_hint's)
+                    where != end && *where == '=' && (where + 1 == end || (where[1] != '=' && where[1] != '>'));
                 iterator_type line_start = where;
                 while (line_start != begin && line_start[-1] != '\n') --line_start;
                 SyntaxHint hint;

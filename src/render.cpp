@@ -25,6 +25,7 @@ Traffic Traffic::for_flow(const Flow& flow) {
         if (s.otherwise) targets.push_back(s.otherwise->target);
     }
     t.outcome_counts.assign(flow.outcomes().size(), 0);
+    t.missing_counts.assign(flow.fields().size(), 0);
     for (const Crisis& c : flow.crises()) {
         t.route_counts.emplace_back(c.routes.size(), 0);
         std::vector<NodeRef>& nodes = t.route_nodes.emplace_back();
@@ -51,6 +52,8 @@ void Traffic::record(const Decision& d) {
     }
     if (d.decided()) ++outcome_counts[d.outcome];
     else ++fell_through;
+    for (std::uint32_t field : d.missing_fields)
+        if (field < missing_counts.size()) ++missing_counts[field];
 }
 
 void Traffic::clear() noexcept {
@@ -60,6 +63,7 @@ void Traffic::clear() noexcept {
     for (auto& counts : branch_counts) std::fill(counts.begin(), counts.end(), 0);
     for (auto& counts : route_counts) std::fill(counts.begin(), counts.end(), 0);
     std::fill(outcome_counts.begin(), outcome_counts.end(), 0);
+    std::fill(missing_counts.begin(), missing_counts.end(), 0);
 }
 
 void Traffic::merge(const Traffic& o) {
@@ -71,6 +75,8 @@ void Traffic::merge(const Traffic& o) {
     for (std::size_t i = 0; i < route_counts.size(); ++i)
         for (std::size_t j = 0; j < route_counts[i].size(); ++j) route_counts[i][j] += o.route_counts[i][j];
     for (std::size_t i = 0; i < outcome_counts.size(); ++i) outcome_counts[i] += o.outcome_counts[i];
+    for (std::size_t i = 0; i < missing_counts.size() && i < o.missing_counts.size(); ++i)
+        missing_counts[i] += o.missing_counts[i];
 }
 
 namespace {

@@ -221,6 +221,10 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
         return hint("write 'or' instead of '||'", "write 'or'", spelled_operator(line_before, at, found, 2, "or"));
     if (found.starts_with("!") && !found.starts_with("!="))
         return hint("write 'not' instead of '!'", "write 'not'", spelled_operator(line_before, at, found, 1, "not"));
+    // An arrow as other languages (`=>`) or a word processor (`→`) write it.
+    if (expected == syntax::arrow_name && (found.starts_with("=>") || found.starts_with("\xE2\x86\x92")))
+        return hint("an arrow is written '->': a hyphen, then '>'", "write '->'",
+                    {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}});
     const bool word = !found.empty() && is_word_char(found.front());
     if (expected == syntax::time_ranges_name && !found.empty() && is_digit(found.front())) {
         std::vector<SyntaxHint::Edit> edits = twenty_four_hour_range(at, found);
@@ -255,7 +259,7 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
                     "write " + string_literal(value), std::move(edits));
     }
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
-    if (word && expected == syntax::text_name) {
+    if (word && (expected == syntax::text_name || expected == syntax::word_source_name)) {
         const std::string words = words_until_separator(found);
         const std::string_view raw = found.substr(0, raw_until_separator(found));
         std::vector<SyntaxHint::Edit> edits;

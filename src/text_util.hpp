@@ -34,6 +34,17 @@ inline std::string collapse_whitespace(std::string_view s) {
     return out;
 }
 
+// U+FEFF in UTF-8, as some editors write it at the start of a file.
+inline constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
+
+// A-Z as a-z, every other byte as it is: for the words of the flow language, which are ASCII.
+inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 // What each byte becomes in some output language; an empty replacement keeps the byte.
 using EscapeTable = std::array<std::string_view, 256>;
 // `text` with every byte replaced as `table` says: the one loop behind each escaper.

@@ -125,6 +125,8 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     // Unquoted phrases and values of several words.
     fixes_to(with_frame("t: text", "t has any legal", "words legal = \"lawyer\", legal action"), Code::syntax,
              with_frame("t: text", "t has any legal", "words legal = \"lawyer\", \"legal action\""));
+    fixes_to(with_frame("t: text", "t has any legal", "words legal = legal action, \"lawyer\""), Code::syntax,
+             with_frame("t: text", "t has any legal", "words legal = \"legal action\", \"lawyer\""));
     fixes_to(with_frame("t: text", "t contains legal action"), Code::syntax,
              with_frame("t: text", "t contains \"legal action\""));
     fixes_to(with_frame("r: text", "r is Late Flight"), Code::syntax, with_frame("r: text", "r is \"Late Flight\""));
@@ -137,6 +139,15 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     fixes_to(hours_flow("mon-fri 09:00-17:00", "25.12.2015"), Code::syntax, hours_flow("mon-fri 09:00-17:00", "2015-12-25"));
     fixes_to(hours_flow("mon-fri 09:00-17:00", "2015-2-16"), Code::syntax, hours_flow("mon-fri 09:00-17:00", "2015-02-16"));
     fixes_to(hours_flow("mon-fri 09:00-17:00", "\"2016-02-29\""), Code::syntax, hours_flow("mon-fri 09:00-17:00", "2016-02-29"));
+    // Arrows as other languages (`=>`) and word processors (`→`) write them.
+    std::string arrow = with_frame("a: bool", "a");
+    fixes_to(std::string(arrow).replace(arrow.find("-> yes"), 2, "=>"), Code::syntax, arrow);
+    fixes_to(std::string(arrow).replace(arrow.find("-> no"), 2, "\xE2\x86\x92"), Code::syntax, arrow);
+    // A declaration's keyword mistyped, or not in lower case.
+    fixes_to(std::string(arrow).replace(arrow.find("step s"), 4, "stpe"), Code::syntax, arrow);
+    fixes_to(std::string(arrow).replace(arrow.find("outcome no"), 7, "Outcome"), Code::syntax, arrow);
+    // `True` as `true`.
+    fixes_to(with_frame("a: bool", "a or True"), Code::unknown_value_name, with_frame("a: bool", "a or true"));
     // `expect outcome X` as `expect X`.
     std::string good = with_frame("a: bool", "a") + "test \"a\" {\n  given { a: true }\n  expect yes\n}\n";
     std::string bad = good;

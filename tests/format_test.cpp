@@ -144,6 +144,22 @@ TEST_CASE("fmt lays a messy flow out the canonical way") {
           "}\n");
 }
 
+TEST_CASE("a flow saved with a byte-order mark (Windows Notepad) compiles, and fmt keeps the mark") {
+    const std::string flow = "flow \"x\" version 1\r\nfields { t: bool }\r\nstart s\r\n"
+                             "step s \"Q?\" {\r\n  if t -> o\r\n  else -> o\r\n}\r\noutcome o \"O\" { monitor }\r\n";
+    const std::string marked = "\xEF\xBB\xBF" + flow;
+    CompileResult compiled = triage::test::compile_text(marked);
+    INFO(triage::test::all_text(compiled));
+    CHECK(compiled.ok());
+    CHECK(compiled.diagnostics.empty());
+    FormatResult once = format_source(marked, "notepad.flow");
+    REQUIRE(once.text);
+    CHECK(once.text->starts_with("\xEF\xBB\xBF" "flow \"x\" version 1\n"));
+    FormatResult twice = format_source(*once.text, "notepad.flow");
+    REQUIRE(twice.text);
+    CHECK(*twice.text == *once.text);
+}
+
 TEST_CASE("fmt refuses a file with syntax errors and says why") {
     FormatResult result = format_source("flow \"x\" version 1\nstart\n", "bad.flow");
     CHECK_FALSE(result.text);

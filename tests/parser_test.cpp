@@ -125,6 +125,19 @@ TEST_CASE("word lists: inline, from a file (comments and blanks skipped), from a
     CHECK(lists[2].phrases == std::vector<std::string>{"lawyer", "sue you", "small claims"});
 }
 
+TEST_CASE("word lists: a file saved with a byte-order mark, its first line a comment") {
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "bins.txt", "\xEF\xBB\xBF# bin words\r\nbins\r\nrubbish\r\n");
+    triage::test::write_file(dir.path / "bins.flow",
+                             "flow \"x\" version 1\nfields { text: text }\nwords bins = file \"bins.txt\"\n"
+                             "start s\nstep s \"Bins?\" {\n  if text has any bins -> o\n  else -> o\n}\n"
+                             "outcome o \"O\" { monitor }\n");
+    CompileResult result = compile_file(dir.path / "bins.flow");
+    INFO(triage::test::all_text(result));
+    REQUIRE(result.ok());
+    CHECK(result.flow->word_lists()[0].phrases == std::vector<std::string>{"bins", "rubbish"});
+}
+
 TEST_CASE("steps keep their question, branch order and else") {
     CompileResult result = compile_every_construct();
     REQUIRE(result.ok());

@@ -341,6 +341,78 @@ TEST_CASE("explain: names the phrase or the part of the text that matched, with 
     CHECK(bounded.output.find(R"(matched "lol" in "…)" + std::string(29, '.') + " lol end\"") != std::string::npos);
 }
 
+TEST_CASE("explain --record -: an export piped in is told what explain reads, and one object over lines is read") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    const triage::test::CommandOptions two_lines =
+        triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\r\n{\"text\": \"usaf\"}\r\n");
+    Run several = triage::test::run_triage("explain '" + airforce + "'" + now + " --record - 2>&1", two_lines);
+    INFO(several.output);
+    CHECK(several.status == 1);
+    CHECK(several.output.find("help: explain reads one mention (one JSON object, which may span lines); for line 3 "
+                              "of a file, `sed -n 3p FILE | triage explain FLOW --record -`") != std::string::npos);
+    const triage::test::CommandOptions pretty =
+        triage::test::CommandOptions().reading("{\n  \"text\": \"usaf\",\n  \"sentiment\": 0.9\n}\n");
+    Run one = triage::test::run_triage("explain '" + airforce + "'" + now + " --record - 2>&1", pretty);
+    INFO(one.output);
+    CHECK(one.status == 0);
+    CHECK(one.output.find("yes sentiment >= 0.3   [sentiment = 0.9]") != std::string::npos);
+}
+
+TEST_CASE("run: a field every mention lacked where the flow asked is named, with --fields to read it") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    triage::test::TempDir dir;
+    // Mastodon writes the post as `content`: each mention is decided without a text.
+    triage::test::write_file(dir.path / "statuses.jsonl", R"({"id": "1", "content": "usaf", "sentiment": 0.5})" "\n"
+                                                          R"({"id": "2", "content": "usaf", "sentiment": -0.5})" "\n");
+    const std::string note = "triage: note: all 2 mentions lacked the field 'text' where the flow asked about it; if "
+                             "the export names it otherwise, read it with --fields KEY=text\n";
+    for (const char* jobs : {" -j 1", " -j 2"}) {
+        Run run = run_cli("run '" + airforce + "' " + triage::test::quoted(dir.file("statuses.jsonl")) + now + jobs +
+                          " -o /dev/null 2>&1");
+        INFO(run.output);
+        CHECK(run.status == 0);
+        CHECK(run.output.find(note) != std::string::npos);
+        CHECK(run.output.find("'sentiment'") == std::string::npos);  // asked of neither
+    }
+    Run mapped = run_cli("run '" + airforce + "' " + triage::test::quoted(dir.file("statuses.jsonl")) + now +
+                         " --fields content=text -o /dev/null 2>&1");
+    INFO(mapped.output);
+    CHECK(mapped.status == 0);
+    CHECK(mapped.output.find("note:") == std::string::npos);
+}
+
+TEST_CASE("run: an input whose first line is no JSON object is told mentions are JSON Lines, and how to convert") {
+    const std::string airforce = std::string(TRIAGE_SOURCE_DIR) + "/examples/airforce.flow";
+    const std::string help = "help: line 1 is not a JSON object: mentions are read as JSON Lines, one object per line.";
+    const std::array<std::string, 3> other_shapes = {
+        "\xEF\xBB\xBF" "Date,Author,Full Text\r\n2026-11-30 09:00,ann,\"usaf, again\"\r\n",  // a CSV export
+        "[\n  {\"text\": \"usaf\"},\n  {\"text\": \"usaf\"}\n]\n",                         // an array, printed
+        "[{\"text\": \"usaf\"}, {\"text\": \"usaf\"}]\n"};                                     // an array, one line
+    for (const std::string& input : other_shapes) {
+        Run run = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
+                                           triage::test::CommandOptions().reading(input));
+        INFO(run.output);
+        CHECK(run.status == 1);
+        CHECK(run.output.find(help) != std::string::npos);
+    }
+    // A broken line further down is that line's problem, not the input's shape.
+    Run later = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
+                                         triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\n{\"text\":\n"));
+    INFO(later.output);
+    CHECK(later.status == 1);
+    CHECK(later.output.find("invalid JSON") != std::string::npos);
+    CHECK(later.output.find("help:") == std::string::npos);
+}
+
+TEST_CASE("a flow file that is not there: the error, with no empty excerpt and no 'run check for details'") {
+    triage::test::TempDir dir;
+    Run run = run_cli("run " + triage::test::quoted(dir.file("gone.flow")) + " - 2>&1");
+    INFO(run.output);
+    CHECK(run.status == 1);
+    CHECK(run.output == dir.file("gone.flow") + ":1:1: error[T018]: cannot read flow file '" + dir.file("gone.flow") +
+                            "': No such file or directory\n");
+}
+
 TEST_CASE("explain and run --matches name a phrase of a word list file") {
     const std::string care = std::string(TRIAGE_SOURCE_DIR) + "/examples/customer_care.flow";
     Run explain = run_cli("explain '" + care + "'" + now +

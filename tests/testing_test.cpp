@@ -125,7 +125,12 @@ TEST_CASE("triage test: no test is a failure unless allowed") {
     CHECK(none.status == 1);
     CHECK(none.output.find("no test ran") != std::string::npos);
     CHECK(run_cli("test --allow-empty " + flow).status == 0);
-    CHECK(run_cli("test " + quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "bad.flow")).status == 1);
+    // A flow that does not compile fails, and is not told to write the tests it may well have.
+    Run bad = run_cli("test " + quoted(triage::test::source_dir() / "tests" / "fixtures" / "cli" / "bad.flow"));
+    INFO(bad.output);
+    CHECK(bad.status == 1);
+    CHECK(bad.output.find("bad.flow: does not compile; its tests did not run") != std::string::npos);
+    CHECK(bad.output.find("no test ran") == std::string::npos);
 }
 
 TEST_CASE("triage test: JUnit XML and LCOV reports") {

@@ -25,6 +25,9 @@ struct Traffic {
     // to the node's own count (route edges included).
     std::vector<std::vector<std::uint64_t>> route_counts;
     std::uint64_t fell_through = 0;
+    // per field: the mentions whose path read it and that lacked it. One lacked by every mention
+    // is more likely named otherwise in the export than absent from it (`triage run` says so).
+    std::vector<std::uint64_t> missing_counts;
     // The flow's shape, for record(): per step, each branch's written target; per crisis, each
     // route's node.
     std::vector<std::vector<NodeRef>> branch_targets;

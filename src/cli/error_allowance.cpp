@@ -108,6 +108,16 @@ void print_error_reasons(const ErrorTally& tally) {
     std::uint64_t rest = tally.other_count();
     for (std::size_t i = shown; i < order.size(); ++i) rest += order[i]->count;
     if (rest > 0) fmt::print(stderr, "  {} more line{} for other reasons\n", with_thousands(rest), rest == 1 ? "" : "s");
+    // A first line that is no JSON object is a CSV header, an array's '[' or a document printed
+    // over lines: the whole input is in another shape, which simdjson's message does not say.
+    const bool first_not_an_object = std::any_of(order.begin(), order.end(), [](const ErrorReason* r) {
+        return r->first_line == 1 &&
+               (r->example.starts_with("invalid JSON") || r->example == "a mention must be a JSON object");
+    });
+    if (first_not_an_object)
+        fmt::print(stderr, "help: line 1 is not a JSON object: mentions are read as JSON Lines, one object per line. "
+                           "Convert a CSV export first (e.g. `mlr --icsv --ojsonl cat FILE.csv`), a JSON array or "
+                           "an API response with `jq -c '.[]'` or `jq -c '.data[]'`\n");
 }
 
 void write_error_reasons(JsonWriter& json, const ErrorTally& tally) {

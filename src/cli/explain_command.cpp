@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace triage::cli {
 
@@ -21,6 +22,19 @@ struct ExplainOptions {
     std::string state;
     std::vector<std::string> crises;
 };
+
+// A file of mentions piped in (a line that starts another object) reads as one object of
+// "improper structure", or one too large: say what explain takes.
+bool several_objects(std::string_view json) {
+    for (std::size_t at = json.find('\n'); at != std::string_view::npos; at = json.find('\n', at + 1))
+        if (json.substr(at + 1).starts_with('{')) return true;
+    return false;
+}
+
+void print_one_mention_help() {
+    fmt::print(stderr, "help: explain reads one mention (one JSON object, which may span lines); for line 3 of a "
+                       "file, `sed -n 3p FILE | triage explain FLOW --record -`; for every line, `triage run`\n");
+}
 
 int explain(const ExplainOptions& options) {
     std::optional<Flow> flow = load_flow(options.flow, options.color);
@@ -77,6 +91,7 @@ int explain(const ExplainOptions& options) {
     Trace trace;
     if (!stream.explain(json, decision, trace)) {
         fmt::print(stderr, "triage: the record cannot be read: {}\n", stream.error());
+        if (options.record == "-" && several_objects(json)) print_one_mention_help();
         return exit_failure;
     }
     fmt::print("{}", explain_text(*flow, decision, trace));

@@ -176,7 +176,12 @@ std::optional<Flow> load_flow(const std::string& path, const std::string& color_
     const bool color = use_color(color_mode, STDERR_FILENO);
     for (const Diagnostic& d : result.diagnostics)
         if (d.severity == Severity::error) fmt::print(stderr, "{}", format_text(d, *result.sources, {color}));
-    if (!result.ok()) fmt::print(stderr, "triage: {} has errors; run 'triage check {}' for details\n", path, path);
+    // `check` would add the warnings; for a file that cannot be read there is nothing to add.
+    const bool unreadable = std::any_of(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& d) {
+        return d.code == Code::unreadable_file && result.sources->text(d.span.file).empty();
+    });
+    if (!result.ok() && !unreadable)
+        fmt::print(stderr, "triage: {} has errors; run 'triage check {}' for details\n", path, path);
     return result.flow;
 }
 

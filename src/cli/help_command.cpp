@@ -32,6 +32,19 @@ bool is_diagnostic_code(std::string_view topic) {
            std::all_of(topic.begin() + 1, topic.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+// The page without the `<!-- doc: ... -->` lines that tell docs_truth.py how to test each block:
+// plumbing that a reader of `triage help T012` has no use for.
+std::string without_doc_markers(std::string_view page) {
+    std::string out;
+    for (std::size_t begin = 0; begin < page.size();) {
+        const std::size_t end = std::min(page.find('\n', begin), page.size());
+        const std::string_view line = page.substr(begin, end - begin);
+        if (!(line.starts_with("<!-- doc:") && line.ends_with("-->"))) out.append(page.substr(begin, end + 1 - begin));
+        begin = end + 1;
+    }
+    return out;
+}
+
 int run_help(const CLI::App& app, const std::string& topic) {
     if (topic.empty()) {
         // Not app.help(), which shows the help of the command parsed: this one.
@@ -45,7 +58,7 @@ int run_help(const CLI::App& app, const std::string& topic) {
         }
     if (is_diagnostic_code(topic)) {
         if (std::optional<std::string_view> page = diagnostic_page(topic)) {
-            fmt::print("{}\n", *page);
+            fmt::print("{}\n", without_doc_markers(*page));
             return exit_ok;
         }
         fmt::print(stderr, "triage: error: no diagnostic {}: the codes are listed in docs/diagnostics.md\n", topic);

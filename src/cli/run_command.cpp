@@ -145,6 +145,20 @@ void print_outcome_counts(const Flow& flow, const StreamSummary& summary) {
     fmt::print(stderr, " no outcome {}, errors {}\n", traffic.fell_through, summary.errors);
 }
 
+// A field that every mention lacked where a question read it is most likely named otherwise in
+// the export (Mastodon's `content`, Reddit's `body`, an API's envelope around its posts): each
+// was decided as if it had no text, silently but for the decisions' "missing".
+void print_fields_never_present(const Flow& flow, const Traffic& traffic) {
+    if (traffic.mentions == 0) return;
+    for (std::size_t i = 0; i < traffic.missing_counts.size(); ++i)
+        if (traffic.missing_counts[i] == traffic.mentions)
+            fmt::print(stderr,
+                       "triage: note: {} lacked the field '{}' where the flow asked about it; if the export names "
+                       "it otherwise, read it with --fields KEY={}\n",
+                       traffic.mentions == 1 ? "the mention" : fmt::format("all {} mentions", traffic.mentions),
+                       flow.fields()[i].name, flow.fields()[i].name);
+}
+
 int run(const RunOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -187,6 +201,7 @@ int run(const RunOptions& options) {
     if (!options.traffic.empty() && !write_output(options.traffic, traffic.to_json(flow) + '\n')) status = exit_failure;
     if (!options.quiet) {
         print_outcome_counts(flow, summary);
+        print_fields_never_present(flow, traffic);
         if (monitor != nullptr) print_state_summary(*monitor);
         print_reorder_summary(stream);
     }

@@ -18,6 +18,8 @@ inline constexpr const char* closing_quote_name = "a closing '\"'";
 inline constexpr const char* closing_slash_name = "a closing '/'";
 // Rule names the parser's hints (syntax_hints.hpp) recognise.
 inline constexpr const char* text_name = "a string in double quotes";
+inline constexpr const char* arrow_name = "'->'";
+inline constexpr const char* word_source_name = "quoted phrases separated by commas, or file \"...\"";
 inline constexpr const char* time_ranges_name = "opening times such as 09:00-18:00";
 inline constexpr const char* dates_name = "a date such as 2026-12-25";
 

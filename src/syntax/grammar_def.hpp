@@ -326,8 +326,7 @@ const x3::rule<field_zone_class, ast::Zone> field_zone = "zone \"Area/City\"";
 const x3::rule<fields_block_class, ast::FieldsBlock> fields_block = "a fields block";
 const x3::rule<word_file_class, ast::WordFile> word_file = "file \"...\"";
 const x3::rule<struct phrases_class, std::vector<ast::Text>> phrases = "quoted phrases separated by commas";
-const x3::rule<word_source_class, ast::WordSource> word_source =
-    "quoted phrases separated by commas, or file \"...\"";
+const x3::rule<word_source_class, ast::WordSource> word_source = word_source_name;
 const x3::rule<word_list_class, ast::WordList> word_list = "a word list";
 const x3::rule<let_class, ast::Let> let = "a condition definition";
 const x3::rule<branch_class, ast::Branch> branch = "a branch";
@@ -366,7 +365,7 @@ const x3::rule<struct comparison_operator_class, ast::CompareOp> comparison_oper
     "a comparison: <, <=, >, >=, == or !=";
 
 // Unnamed-in-the-tree helpers whose names still appear in messages.
-const x3::rule<struct arrow_class> arrow = "'->'";
+const x3::rule<struct arrow_class> arrow = arrow_name;
 // Keywords kept in the tree as Names, for their spans (rules, so that on_success records them).
 const x3::rule<else_keyword_class, ast::Name> else_keyword = "'else'";
 const x3::rule<fields_keyword_class, ast::Name> fields_keyword = "'fields'";
