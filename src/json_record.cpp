@@ -211,6 +211,19 @@ struct JsonRecordReader::Impl {
         return false;
     }
 
+    // RFC 3339 writes an offset with a colon; many exports write "+0000", which a pattern reads.
+    [[gnu::cold]] static std::string offset_hint(std::string_view text, std::string_view field) {
+        const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+        const std::size_t n = text.size();
+        if (n < 16 || (text[n - 5] != '+' && text[n - 5] != '-') || !std::all_of(text.end() - 4, text.end(), digit) ||
+            text.find(':') == std::string_view::npos)
+            return {};
+        return fmt::format("; RFC 3339 writes the offset as {}:{}: for {} read it with a pattern, e.g. "
+                           "--time-format '{}=%Y-%m-%d{}%H:%M:%S%z'",
+                           text.substr(n - 5, 3), text.substr(n - 2), text.substr(n - 5), field,
+                           text.size() > 10 && text[10] == ' ' ? " " : "T");
+    }
+
     // Why a value does not fit its field. Cold and out of line: the reading loop stays small.
     [[gnu::cold, gnu::noinline]] bool wrong_type(std::uint32_t slot, simdjson::dom::element_type type, std::uint32_t node,
                                                  std::string_view key, std::string_view expected) {
@@ -274,8 +287,8 @@ struct JsonRecordReader::Impl {
             TimePoint t;
             if (!format.parse(text, t)) {
                 if (format.is_default())
-                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"", dotted_path(),
-                                            quoted_text(text)));
+                    return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"{}", dotted_path(),
+                                            quoted_text(text), offset_hint(text, fields[slot].name)));
                 return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(), format.spec(),
                                         quoted_text(text)));
             }
@@ -296,9 +309,16 @@ struct JsonRecordReader::Impl {
         if (format.spec() == "unix_ms" && number != std::floor(number))
             return fail(fmt::format("'{}' must be whole milliseconds since 1970, not {}", dotted_path(), number));
         auto t = format.from_number(number);
-        if (!t)
-            return fail(fmt::format("'{}' is out of range for a date-time: {} {} since 1970", dotted_path(), number,
-                                    format.spec() == "unix_ms" ? "milliseconds" : "seconds"));
+        if (!t) {
+            // Exports often count milliseconds (JavaScript's Date.now()): say how to read them.
+            const bool milliseconds = format.spec() != "unix_ms" && format.from_number(number / 1000).has_value();
+            return fail(fmt::format("'{}' is out of range for a date-time: {} {} since 1970{}", dotted_path(), number,
+                                    format.spec() == "unix_ms" ? "milliseconds" : "seconds",
+                                    milliseconds ? fmt::format("; if it counts milliseconds, read it with "
+                                                               "--time-format {}=unix_ms or `time \"unix_ms\"` in the flow",
+                                                               fields[slot].name)
+                                                 : std::string()));
+        }
         values[slot] = FieldValue::of_time(*t);
         return true;
     }

@@ -156,3 +156,29 @@ TEST_CASE("JSON records: keys of one length, near misses and long keys each reac
     CHECK_FALSE(reader.read(R"({"nested":{"text":"x","text":"y"}})"));
     CHECK(reader.error() == "key 'nested.text' appears twice");
 }
+
+TEST_CASE("JSON records: a time in milliseconds or with an offset written +0000 is told how to read it") {
+    CompileResult result = compile_text("flow \"t\" version 1\nfields { text: text\n created_at: time\n"
+                                        " seen: time \"unix\" }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    JsonRecordReader reader(*result.flow, JsonOptions{});
+    CHECK_FALSE(reader.read(R"({"created_at":1764493200000})"));
+    CHECK(reader.error() == "'created_at' is out of range for a date-time: 1764493200000 seconds since 1970; if it "
+                            "counts milliseconds, read it with --time-format created_at=unix_ms or `time \"unix_ms\"` "
+                            "in the flow");
+    CHECK_FALSE(reader.read(R"({"seen":1764493200000})"));
+    CHECK(reader.error().find("--time-format seen=unix_ms") != std::string::npos);
+    // Out of range as milliseconds too: no hint.
+    CHECK_FALSE(reader.read(R"({"created_at":1e300})"));
+    CHECK(reader.error().find("milliseconds") == std::string::npos);
+    CHECK_FALSE(reader.read(R"({"created_at":"2026-11-30T09:00:00+0000"})"));
+    CHECK(reader.error() == "'created_at' is not a date-time such as 2026-11-22T09:30:00Z: \"2026-11-30T09:00:00+0000\"; "
+                            "RFC 3339 writes the offset as +00:00: for +0000 read it with a pattern, e.g. "
+                            "--time-format 'created_at=%Y-%m-%dT%H:%M:%S%z'");
+    CHECK_FALSE(reader.read(R"({"created_at":"2026-11-30 09:00:00.5-0130"})"));
+    CHECK(reader.error().find("as -01:30: for -0130 read it with a pattern, e.g. --time-format "
+                              "'created_at=%Y-%m-%d %H:%M:%S%z'") != std::string::npos);
+    // Not an offset without a colon: no hint.
+    CHECK_FALSE(reader.read(R"({"created_at":"yesterday at 10:00"})"));
+    CHECK(reader.error().find("RFC 3339 writes") == std::string::npos);
+}
