@@ -385,6 +385,7 @@ void decide_with_a_kill(BrandsOnServer& setup, const std::vector<Mention>& menti
     for (pid_t pid : workers) CHECK(triage::test::wait_exit(pid) == 0);
     const std::string restarted = triage::test::read_file(dir.file("restarted.log"));
     CHECK_MESSAGE(restarted.find("1 partitions taken") != std::string::npos, restarted);
+    CHECK_MESSAGE(restarted.find("threads did not end") == std::string::npos, restarted);  // none leaked
 }
 
 }  // namespace

@@ -260,6 +260,8 @@ TEST_CASE("nats worker: a token-protected server, through the CLI, which drains 
     CHECK(wait_exit(worker) == 0);
     const std::string log = triage::test::read_file(dir.file("worker.log"));
     CHECK_MESSAGE(log.find("98 decisions and 2 error records published") != std::string::npos, log);
+    // It waited for nats.c's threads to end before exiting, and none was left running (leaked).
+    CHECK_MESSAGE(log.find("threads did not end") == std::string::npos, log);
     triage::test::check_one_decision_each(client, dir.path, count, now_text);
 }
 

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <memory>
 
 namespace triage::cli {
@@ -42,6 +43,8 @@ struct WorkerCommandOptions {
 std::atomic<bool> stop_requested{false};
 
 extern "C" void request_stop(int) { stop_requested.store(true); }
+
+constexpr std::int64_t nats_close_wait_milliseconds = 5'000;
 
 // A flow that keeps state needs --partition-by (and a field it can be partitioned by); one that
 // keeps none is not partitioned. The exit status of a refusal, or nullopt.
@@ -126,7 +129,14 @@ int run(WorkerCommandOptions& options) {
     const WorkerSummary summary = run_worker(stream, options.worker, stop_requested);
     std::signal(SIGTERM, old_term);
     std::signal(SIGINT, old_int);
-    nats_Close();
+    // A subscription's delivery thread ends on its own after the subscription is destroyed, and
+    // nats_Close() does not wait for it: a thread still ending while exit() ran nats.c's teardown
+    // (its atexit handler destroys the library's lock) crashed the worker after a clean drain, now
+    // and then (SIGABRT or SIGSEGV). Waiting until every nats.c thread has ended leaves exit() none.
+    if (nats_CloseAndWait(nats_close_wait_milliseconds) == NATS_TIMEOUT)
+        log_worker_error(options.worker.operations, "close_timeout",
+                         fmt::format("nats.c's threads did not end within {} ms: exiting without them",
+                                     nats_close_wait_milliseconds));
     // The worker logged its summary and, if it failed, why.
     return summary.failure.empty() ? exit_ok : exit_failure;
 }
