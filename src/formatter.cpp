@@ -468,6 +468,30 @@ private:
 
 }  // namespace
 
+namespace {
+
+// Whether most of the text's lines end in CR LF (a file saved on Windows): as clang-format and
+// editors do, the formatted text keeps them, so `fmt --check` shows no change that cannot be seen.
+bool mostly_crlf(std::string_view text) {
+    std::size_t crlf = 0, lf = 0;
+    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1))
+        ++(i > 0 && text[i - 1] == '\r' ? crlf : lf);
+    return crlf > lf;
+}
+
+std::string with_crlf(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 16);
+    for (char c : text) {
+        if (c == '\r') continue;  // none should be left in printed text; never doubled
+        if (c == '\n') out += '\r';
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
 FormatResult format_source(std::string_view source, std::string path, const Limits& limits) {
     auto sources = std::make_shared<SourceMap>();
     FileId file = sources->add(std::move(path), std::string(source));
@@ -481,6 +505,7 @@ FormatResult format_source(std::string_view source, std::string path, const Limi
     if (has_errors(result.diagnostics)) return result;
     std::string_view text = sources->text(file);
     result.text = Printer(text, find_comments(text)).print(parsed.declarations);
+    if (mostly_crlf(text)) *result.text = with_crlf(*result.text);  // the file's line ends, kept
     if (text.starts_with(byte_order_mark)) result.text->insert(0, byte_order_mark);  // the file's, kept
     return result;
 }

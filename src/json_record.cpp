@@ -219,9 +219,9 @@ struct JsonRecordReader::Impl {
             text.find(':') == std::string_view::npos)
             return {};
         return fmt::format("; RFC 3339 writes the offset as {}:{}: for {} read it with a pattern, e.g. "
-                           "--time-format '{}=%Y-%m-%d{}%H:%M:%S%z'",
+                           "--time-format '{}=%Y-%m-%d{}%H:%M:%S{}%z'",
                            text.substr(n - 5, 3), text.substr(n - 2), text.substr(n - 5), field,
-                           text.size() > 10 && text[10] == ' ' ? " " : "T");
+                           text[10] == ' ' ? " " : "T", text[n - 6] == ' ' ? " " : "");
     }
 
     // Why a value does not fit its field. Cold and out of line: the reading loop stays small.

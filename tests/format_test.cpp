@@ -154,10 +154,34 @@ TEST_CASE("a flow saved with a byte-order mark (Windows Notepad) compiles, and f
     CHECK(compiled.diagnostics.empty());
     FormatResult once = format_source(marked, "notepad.flow");
     REQUIRE(once.text);
-    CHECK(once.text->starts_with("\xEF\xBB\xBF" "flow \"x\" version 1\n"));
+    CHECK(once.text->starts_with("\xEF\xBB\xBF" "flow \"x\" version 1\r\n"));  // its line ends kept too
     FormatResult twice = format_source(*once.text, "notepad.flow");
     REQUIRE(twice.text);
     CHECK(*twice.text == *once.text);
+}
+
+TEST_CASE("fmt keeps a file's CR LF line ends (a flow saved on Windows), so --check shows no invisible change") {
+    const std::string lf = "# a desk\nflow \"x\" version 1\n\nfields {\n  t: bool  # ticked\n}\n\nstart s\n\n"
+                           "step s \"Q?\" {\n  if t -> o\n  else -> o\n}\n\noutcome o \"O\" {\n  monitor\n}\n";
+    std::string crlf;
+    for (char c : lf) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    FormatResult formatted_lf = format_source(lf, "lf.flow");
+    REQUIRE(formatted_lf.text);
+    CHECK(*formatted_lf.text == lf);  // canonical already
+    FormatResult formatted_crlf = format_source(crlf, "crlf.flow");
+    REQUIRE(formatted_crlf.text);
+    CHECK(*formatted_crlf.text == crlf);
+    // Laid out anew, the new lines end as the file's do.
+    FormatResult messy = format_source("flow \"x\" version 1\r\nfields { t: bool }\r\nstart s step s \"Q?\" "
+                                       "{ if t -> o else -> o }\r\noutcome o \"O\" { monitor }\r\n", "messy.flow");
+    REQUIRE(messy.text);
+    CHECK(messy.text->find("\r\n  if t -> o\r\n  else -> o\r\n}\r\n") != std::string::npos);
+    CHECK(messy.text->find("\r\r") == std::string::npos);
+    // Mostly LF: LF throughout.
+    FormatResult mixed = format_source("flow \"x\" version 1\r\nfields { t: bool }\nstart s\n"
+                                       "step s \"Q?\" { if t -> o else -> o }\noutcome o \"O\" { monitor }\n", "mixed.flow");
+    REQUIRE(mixed.text);
+    CHECK(mixed.text->find('\r') == std::string::npos);
 }
 
 TEST_CASE("fmt refuses a file with syntax errors and says why") {
