@@ -18,10 +18,24 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace triage {
 
 namespace detail {
+
+// Appends an aggregate built in place from its members: C++20 lets emplace_back do that (P0960),
+// which the evaluator relies on to avoid a copy (see decide_fully); clang before 16 lacks it, and
+// there the aggregate is built with braces and moved in.
+template <typename T, typename... Args>
+void emplace_aggregate(std::vector<T>& into, Args&&... args) {
+#if defined(__cpp_aggregate_paren_init) && __cpp_aggregate_paren_init >= 201902L
+    into.emplace_back(std::forward<Args>(args)...);
+#else
+    into.push_back(T{std::forward<Args>(args)...});
+#endif
+}
 
 // What a Monitor knows when one mention is decided; see monitor.cpp.
 struct Situation {
@@ -478,7 +492,7 @@ struct EvaluatorState {
 
     static void add_path_entry(Decision& d, std::uint32_t step_index, std::uint32_t branch_index, NodeRef target,
                                std::uint32_t crisis) {
-        d.path.emplace_back(step_index, branch_index, target, crisis);
+        emplace_aggregate(d.path, step_index, branch_index, target, crisis);
     }
 
     // The outcome, path and actions of the mention; with a trace, every condition evaluated too.
@@ -497,17 +511,17 @@ struct EvaluatorState {
             // 16-byte moves (a store-forwarding stall per member), and emplace_back() zero-filled
             // it first with `rep stos` (perf: 3% of `run`).
             if (!a.duration)
-                d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration, std::string_view{},
-                                       std::nullopt, i);
+                emplace_aggregate(d.actions, a.kind, a.channel, a.priority, a.text, a.labels, a.duration,
+                                  std::string_view{}, std::nullopt, i);
             else if (a.hours == no_hours) {
                 const TimePoint deadline =
                     reference + std::chrono::duration_cast<std::chrono::milliseconds>(*a.duration);
-                d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration, std::string_view{},
-                                       deadline, i);
+                emplace_aggregate(d.actions, a.kind, a.channel, a.priority, a.text, a.labels, a.duration,
+                                  std::string_view{}, deadline, i);
             } else
-                d.actions.emplace_back(a.kind, a.channel, a.priority, a.text, a.labels, a.duration,
-                                       std::string_view(data.hours[a.hours].name),
-                                       data.calendars[a.hours].add(reference, *a.duration), i);
+                emplace_aggregate(d.actions, a.kind, a.channel, a.priority, a.text, a.labels, a.duration,
+                                  std::string_view(data.hours[a.hours].name),
+                                  data.calendars[a.hours].add(reference, *a.duration), i);
         }
     }
 };
