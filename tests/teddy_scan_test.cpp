@@ -157,3 +157,25 @@ TEST_CASE("the Teddy filter is chosen for at most 16 phrases of 3 to 64 bytes wi
     many.pop_back();
     CHECK(kernel(many) == best);
 }
+
+TEST_CASE("the Teddy filter agrees with the automaton when every phrase falls in one bucket (a hostile flow)") {
+    // Sixteen phrases of 64 bytes sharing their first 63: one fingerprint, so one bucket, and on a
+    // text of that byte every position is a candidate for all sixteen.
+    std::vector<std::string> phrases;
+    for (char c = 'b'; c < 'b' + 16; ++c)
+        phrases.push_back(std::string(c % 2 == 0 ? "s:" : "w:") + std::string(63, 'a') + c);
+    Engines engines(phrases);
+    std::size_t found = 0;
+    for (std::size_t length = 0; length <= 300; length += 7) {
+        const std::string run(length, 'a');
+        CAPTURE(length);
+        found += engines.agree(run);
+        for (char c = 'b'; c < 'b' + 16; c += 5) {
+            found += engines.agree(run + c);
+            found += engines.agree(run + static_cast<char>(c ^ 0x20) + " " + run);
+        }
+    }
+    CHECK(found > 100);  // found where 63 'a' precede the letter
+    std::mt19937_64 rng(21);
+    for (const std::string& p : phrases) found += at_every_place(engines, p.substr(2), rng);
+}
