@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 
@@ -203,6 +204,23 @@ bool phrase_runs_to_separator(std::string_view line_before, std::string_view wor
     return std::regex_search(line_before.begin(), line_before.end(), title);
 }
 
+// The hyphens that join the name before `found` (`press` of `notify press-office`) to the words
+// after it, each to become '_'; none unless the hyphen touches both (`a - b`, `->` are no names).
+std::vector<SyntaxHint::Edit> hyphens_in_name(std::string_view line_before, std::string_view found) {
+    const std::size_t at = line_before.size();
+    std::size_t start = at;
+    while (start > 0 && is_word_char(line_before[start - 1])) --start;
+    const bool name_before = start < at && !is_digit(line_before[start]);
+    if (!name_before || found.size() < 2 || found[0] != '-' || !is_word_char(found[1]) || is_digit(found[1])) return {};
+    std::vector<SyntaxHint::Edit> edits;
+    for (std::size_t i = 0; i < found.size() && (found[i] == '-' || is_word_char(found[i])); ++i) {
+        if (found[i] != '-') continue;
+        if (i + 1 >= found.size() || !is_word_char(found[i + 1])) return {};  // `a-` or `a--b`: not certain
+        edits.push_back({at + i, at + i + 1, "_"});
+    }
+    return edits;
+}
+
 }  // namespace
 
 SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, std::string_view found) {
@@ -225,6 +243,18 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
     if (expected == syntax::arrow_name && (found.starts_with("=>") || found.starts_with("\xE2\x86\x92")))
         return hint("an arrow is written '->': a hyphen, then '>'", "write '->'",
                     {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}});
+    // A name with hyphens, as team and outcome names are often written: `notify press-office`.
+    if (const std::vector<SyntaxHint::Edit> edits = hyphens_in_name(line_before, found); !edits.empty()) {
+        std::size_t start = at;
+        while (start > 0 && is_word_char(line_before[start - 1])) --start;
+        std::string name(line_before.substr(start));
+        std::size_t end = 0;
+        while (end < found.size() && (found[end] == '-' || is_word_char(found[end]))) ++end;
+        name += found.substr(0, end);
+        std::replace(name.begin(), name.end(), '-', '_');
+        return hint(fmt::format("a name is letters, digits and '_', without '-': write '{}'", name),
+                    fmt::format("write '{}'", name), edits);
+    }
     const bool word = !found.empty() && is_word_char(found.front());
     if (expected == syntax::time_ranges_name && !found.empty() && is_digit(found.front())) {
         std::vector<SyntaxHint::Edit> edits = twenty_four_hour_range(at, found);

@@ -3,6 +3,8 @@
 // shapes that carry fixes to editors and code scanning.
 #include "support.hpp"
 
+#include <fmt/format.h>
+
 #include <simdjson.h>
 
 using namespace triage;
@@ -146,6 +148,16 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     // A declaration's keyword mistyped, or not in lower case.
     fixes_to(std::string(arrow).replace(arrow.find("step s"), 4, "stpe"), Code::syntax, arrow);
     fixes_to(std::string(arrow).replace(arrow.find("outcome no"), 7, "Outcome"), Code::syntax, arrow);
+    // A name with hyphens, as teams are often named.
+    const std::string notify = "outcome yes \"Yes\" { monitor }";
+    for (const auto& [broken_name, name] : {std::pair{"press-office", "press_office"}, {"help-desk-2", "help_desk_2"}}) {
+        std::string named = arrow;
+        named.replace(named.find(notify), notify.size(), fmt::format("outcome yes \"Yes\" {{ notify {} }}", name));
+        std::string hyphened = arrow;
+        hyphened.replace(hyphened.find(notify), notify.size(),
+                         fmt::format("outcome yes \"Yes\" {{ notify {} }}", broken_name));
+        fixes_to(hyphened, Code::syntax, named);
+    }
     // `True` as `true`.
     fixes_to(with_frame("a: bool", "a or True"), Code::unknown_value_name, with_frame("a: bool", "a or true"));
     // `expect outcome X` as `expect X`.
@@ -163,6 +175,14 @@ TEST_CASE("fix: none where the edit is not certain") {
     has_no_fix(hours_flow("mon-fri 5pm-9am"), Code::syntax);
     // A value followed by `and`: where does the value end?
     has_no_fix(with_frame("r: text\n a: bool", "r is Late Flight and a"), Code::syntax);
+    // A hyphen that does not join two words of one name (`1 -1`) is no name's.
+    {
+        CompileResult result = compile_text(with_frame("n: number", "n > 1 -1"));
+        const Diagnostic* d = find(result, Code::syntax);
+        REQUIRE(d != nullptr);
+        CHECK(d->help.find("a name is") == std::string::npos);
+        CHECK(d->fixes.empty());
+    }
     // A flow's name: the version that follows it would be quoted in too.
     has_no_fix("flow Fixture version 1\nstart s\n", Code::syntax);
     // A step without else: which outcome the others get is the author's choice.
