@@ -466,10 +466,6 @@ private:
     std::string out_;
 };
 
-}  // namespace
-
-namespace {
-
 // Whether most of the text's lines end in CR LF (a file saved on Windows): as clang-format and
 // editors do, the formatted text keeps them, so `fmt --check` shows no change that cannot be seen.
 bool mostly_crlf(std::string_view text) {

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <optional>
 #include <regex>
 
@@ -204,21 +203,31 @@ bool phrase_runs_to_separator(std::string_view line_before, std::string_view wor
     return std::regex_search(line_before.begin(), line_before.end(), title);
 }
 
-// The hyphens that join the name before `found` (`press` of `notify press-office`) to the words
-// after it, each to become '_'; none unless the hyphen touches both (`a - b`, `->` are no names).
-std::vector<SyntaxHint::Edit> hyphens_in_name(std::string_view line_before, std::string_view found) {
+// A name joined by hyphens across `found` (`press` of `notify press-office` before it): the name
+// with '_' for each hyphen, and those edits; no edits unless each hyphen touches words on both sides
+// (`a - b`, `->`, `a--b` are no names).
+struct HyphenatedName {
+    std::string name;
+    std::vector<SyntaxHint::Edit> edits;
+};
+
+HyphenatedName hyphenated_name(std::string_view line_before, std::string_view found) {
     const std::size_t at = line_before.size();
     std::size_t start = at;
     while (start > 0 && is_word_char(line_before[start - 1])) --start;
     const bool name_before = start < at && !is_digit(line_before[start]);
     if (!name_before || found.size() < 2 || found[0] != '-' || !is_word_char(found[1]) || is_digit(found[1])) return {};
-    std::vector<SyntaxHint::Edit> edits;
+    HyphenatedName result{std::string(line_before.substr(start)), {}};
     for (std::size_t i = 0; i < found.size() && (found[i] == '-' || is_word_char(found[i])); ++i) {
-        if (found[i] != '-') continue;
+        if (found[i] != '-') {
+            result.name += found[i];
+            continue;
+        }
         if (i + 1 >= found.size() || !is_word_char(found[i + 1])) return {};  // `a-` or `a--b`: not certain
-        edits.push_back({at + i, at + i + 1, "_"});
+        result.name += '_';
+        result.edits.push_back({at + i, at + i + 1, "_"});
     }
-    return edits;
+    return result;
 }
 
 }  // namespace
@@ -244,17 +253,9 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
         return hint("an arrow is written '->': a hyphen, then '>'", "write '->'",
                     {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}});
     // A name with hyphens, as team and outcome names are often written: `notify press-office`.
-    if (const std::vector<SyntaxHint::Edit> edits = hyphens_in_name(line_before, found); !edits.empty()) {
-        std::size_t start = at;
-        while (start > 0 && is_word_char(line_before[start - 1])) --start;
-        std::string name(line_before.substr(start));
-        std::size_t end = 0;
-        while (end < found.size() && (found[end] == '-' || is_word_char(found[end]))) ++end;
-        name += found.substr(0, end);
-        std::replace(name.begin(), name.end(), '-', '_');
-        return hint(fmt::format("a name is letters, digits and '_', without '-': write '{}'", name),
-                    fmt::format("write '{}'", name), edits);
-    }
+    if (HyphenatedName named = hyphenated_name(line_before, found); !named.edits.empty())
+        return hint(fmt::format("a name is letters, digits and '_', without '-': write '{}'", named.name),
+                    fmt::format("write '{}'", named.name), std::move(named.edits));
     const bool word = !found.empty() && is_word_char(found.front());
     if (expected == syntax::time_ranges_name && !found.empty() && is_digit(found.front())) {
         std::vector<SyntaxHint::Edit> edits = twenty_four_hour_range(at, found);
