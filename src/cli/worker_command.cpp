@@ -4,6 +4,7 @@
 #include "flow_loading.hpp"
 
 #if TRIAGE_WITH_NATS
+#include "stop_signals.hpp"
 #include "triage/text.hpp"
 #include "triage/time.hpp"
 #include "triage/worker.hpp"
@@ -14,7 +15,6 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdint>
 #include <memory>
 
@@ -41,8 +41,6 @@ struct WorkerCommandOptions {
 
 #if TRIAGE_WITH_NATS
 std::atomic<bool> stop_requested{false};
-
-extern "C" void request_stop(int) { stop_requested.store(true); }
 
 constexpr std::int64_t nats_close_wait_milliseconds = 5'000;
 
@@ -124,11 +122,10 @@ int run(WorkerCommandOptions& options) {
     options.worker.partitioning.snapshot_interval = std::chrono::milliseconds(options.snapshot_milliseconds);
     // SIGTERM and SIGINT ask for a drain: the batch in hand is published and acked, then it stops.
     stop_requested.store(false);
-    auto old_term = std::signal(SIGTERM, request_stop);
-    auto old_int = std::signal(SIGINT, request_stop);
-    const WorkerSummary summary = run_worker(stream, options.worker, stop_requested);
-    std::signal(SIGTERM, old_term);
-    std::signal(SIGINT, old_int);
+    const WorkerSummary summary = [&] {
+        const StopSignals signals(stop_requested);
+        return run_worker(stream, options.worker, stop_requested);
+    }();
     // A subscription's delivery thread ends on its own after the subscription is destroyed, and
     // nats_Close() does not wait for it: a thread still ending while exit() ran nats.c's teardown
     // (its atexit handler destroys the library's lock) crashed the worker after a clean drain, now
