@@ -230,6 +230,34 @@ HyphenatedName hyphenated_name(std::string_view line_before, std::string_view fo
     return result;
 }
 
+// The header: `flow "Care desk"` with no version, `flow "Care desk" 3`, or `flow Care desk version 1`
+// (the name runs to `version`).
+std::optional<SyntaxHint> flow_header_hint(std::string_view expected, std::string_view line_before,
+                                           std::string_view found) {
+    const std::size_t at = line_before.size();
+    if (expected == "'version'") {
+        std::vector<SyntaxHint::Edit> edits;
+        if (!found.empty() && is_digit(found.front())) edits.push_back({at, at, "version "});
+        std::string fix = edits.empty() ? "" : "write 'version'";
+        return SyntaxHint{"a flow's name is followed by its version, a whole number the team raises when the policy "
+                          "changes: flow \"Care desk\" version 1",
+                          std::move(fix), std::move(edits)};
+    }
+    static const std::regex flow_keyword(R"(^\s*flow\s+$)");
+    static const std::regex before_version(R"(^(.*?)\s+version\b)");
+    std::match_results<std::string_view::const_iterator> header;
+    const std::string_view found_line = found.substr(0, found.find('\n'));
+    if (expected != syntax::text_name || found.empty() || !is_word_char(found.front()) ||
+        !std::regex_search(line_before.begin(), line_before.end(), flow_keyword) ||
+        !std::regex_search(found_line.begin(), found_line.end(), header, before_version) ||
+        header[1].length() == 0 || header[1].str().find('"') != std::string::npos)
+        return std::nullopt;
+    const std::string name = words_until_separator(header[1].str());
+    return SyntaxHint{fmt::format("write the flow's name in double quotes: \"{}\"", name),
+                      "write " + string_literal(name),
+                      {{at, at + static_cast<std::size_t>(header[1].length()), string_literal(name)}}};
+}
+
 }  // namespace
 
 SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, std::string_view found) {
@@ -289,6 +317,7 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
         return hint(fmt::format("a value of several words is written in double quotes: \"{}\"", value),
                     "write " + string_literal(value), std::move(edits));
     }
+    if (std::optional<SyntaxHint> header = flow_header_hint(expected, line_before, found)) return *header;
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
     if (word && (expected == syntax::text_name || expected == syntax::word_source_name)) {
         const std::string words = words_until_separator(found);
