@@ -52,7 +52,11 @@ TEST_CASE("check: usage errors exit 2") {
     CHECK(run_cli("check").status == 2);
     CHECK(run_cli("check --format xml " + path("examples/airforce.flow")).status == 2);
     CHECK(run_cli("frobnicate").status == 2);
-    CHECK(run_cli("").status == 2);
+    const Run bare = run_cli("");
+    CHECK(bare.status == 2);  // `triage` alone lists the commands (not just "a subcommand is required")
+    CHECK(bare.output.find("Subcommands:") != std::string::npos);
+    CHECK(bare.output.find("Decide every mention of a JSON Lines stream") != std::string::npos);
+    CHECK(bare.output.find("required") == std::string::npos);
 }
 
 TEST_CASE("check: --format json is one document for all files") {

@@ -161,6 +161,11 @@ std::optional<std::string_view> unknown_command(const CLI::App& app, std::span<c
 }
 
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error, std::span<char* const> arguments) {
+    // `triage` alone, the first thing a new user types: what it can do, not that something is missing.
+    if (arguments.size() <= 1) {
+        fmt::print(stderr, "{}", app.help());
+        return exit_usage;
+    }
     if (std::optional<std::string_view> word = unknown_command(app, arguments))
         fmt::print(stderr, "triage: error: '{}' is not a triage command\n", *word);
     else
