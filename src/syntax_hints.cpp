@@ -280,6 +280,16 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
     if (expected == syntax::arrow_name && (found.starts_with("=>") || found.starts_with("\xE2\x86\x92")))
         return hint("an arrow is written '->': a hyphen, then '>'", "write '->'",
                     {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}});
+    // `if urgent done`: the step or outcome named, the arrow to it left out.
+    if (expected == syntax::arrow_name && !found.empty() && is_word_char(found.front())) {
+        const std::string_view line = found.substr(0, found.find('\n'));
+        std::size_t end = 0;
+        while (end < line.size() && is_word_char(line[end])) ++end;
+        const std::size_t next = line.find_first_not_of(" \t\r", end);  // the name must end the line
+        if (next == std::string_view::npos || line[next] == '#')
+            return hint(fmt::format("a branch leads to its step or outcome with '->': -> {}", line.substr(0, end)),
+                        "write '->'", {{at, at, "-> "}});
+    }
     // A name with hyphens, as team and outcome names are often written: `notify press-office`.
     if (HyphenatedName named = hyphenated_name(line_before, found); !named.edits.empty())
         return hint(fmt::format("a name is letters, digits and '_', without '-': write '{}'", named.name),
