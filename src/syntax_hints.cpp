@@ -1,10 +1,13 @@
 #include "syntax_hints.hpp"
 
+#include "suggest.hpp"
 #include "syntax/grammar.hpp"
+#include "syntax/keywords.hpp"
 #include "text_util.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 
@@ -230,6 +233,94 @@ HyphenatedName hyphenated_name(std::string_view line_before, std::string_view fo
     return result;
 }
 
+// The word at the start of `text` (letters, digits, '_').
+std::string_view leading_word(std::string_view text) {
+    std::size_t end = 0;
+    while (end < text.size() && is_word_char(text[end])) ++end;
+    return text.substr(0, end);
+}
+
+// A block left open: its closing expected, and a declaration found at the start of a line.
+std::optional<SyntaxHint> unclosed_block_hint(std::string_view expected, std::string_view line_before,
+                                              std::string_view found) {
+    const char* block = expected == syntax::step_close_name      ? "step"
+                        : expected == syntax::outcome_close_name ? "outcome"
+                        : expected == syntax::fields_close_name  ? "fields block"
+                                                                 : nullptr;
+    const std::string_view word = leading_word(found);
+    if (block == nullptr || line_before.find_first_not_of(" \t") != std::string_view::npos ||
+        std::find(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end(), word) ==
+            syntax::declaration_keywords.end())
+        return std::nullopt;
+    return SyntaxHint{fmt::format("the {} above is not closed: write '}}' before this {}", block, word),
+                      "write '}'", {{0, 0, "}\n"}}};
+}
+
+// An outcome's actions as written, and words authors use for them.
+constexpr std::string_view action_words[] = {"respond", "do",       "monitor",  "escalate", "tag",  "flag",
+                                             "notify",  "assign",   "priority", "follow",   "note"};
+struct ActionSynonym {
+    std::string_view word, action;
+};
+constexpr ActionSynonym action_synonyms[] = {
+    {"reply", "respond"},  {"answer", "respond"}, {"comment", "respond"}, {"watch", "monitor"},
+    {"track", "monitor"},  {"alert", "notify"},   {"inform", "notify"},   {"tell", "notify"},
+    {"email", "notify"},   {"forward", "assign to"}, {"label", "tag"},     {"followup", "follow up after"},
+};
+
+// A word where an outcome's action or its '}' must come: `reply publicly`, `montor`, `ignore`.
+std::optional<SyntaxHint> action_hint(std::string_view expected, std::size_t at, std::string_view found) {
+    const std::string_view word = leading_word(found);
+    if (expected != syntax::outcome_close_name || word.empty() || is_digit(word.front())) return std::nullopt;
+    const std::string lower = ascii_lower(word);
+    std::optional<std::string> action;
+    bool synonym_of = false;
+    for (const ActionSynonym& synonym : action_synonyms)
+        if (lower == synonym.word) action = std::string(synonym.action), synonym_of = true;
+    std::uint64_t budget = suggestion_budget;
+    if (!action && std::find(std::begin(action_words), std::end(action_words), lower) != std::end(action_words))
+        action = lower;  // `Respond`
+    if (!action) action = closest_name(lower, action_words, budget);
+    if (!action && lower != "ignore" && lower != "skip") return std::nullopt;
+    constexpr std::string_view actions = "respond, do not respond because \"...\", monitor, escalate to, tag, flag "
+                                         "for, notify, assign to, priority, follow up after and note";
+    if (!action)  // ignoring is a decision with a reason
+        return SyntaxHint{fmt::format("to ignore a mention write do not respond because \"...\" (the actions are {})",
+                                      actions),
+                          {}, {}};
+    return SyntaxHint{synonym_of ? fmt::format("the action is written '{}' (the actions are {})", *action, actions)
+                                 : fmt::format("did you mean '{}'? (the actions are {})", *action, actions),
+                      fmt::format("write '{}'", *action), {{at, at + word.size(), *action}}};
+}
+
+// `urgent bool` in the fields, `urgent true` in a test: the ':' between a field and what follows.
+std::optional<SyntaxHint> field_colon_hint(std::string_view expected, std::string_view line_before,
+                                           std::string_view found) {
+    static const std::regex name_alone(R"(^\s*([A-Za-z_][A-Za-z0-9_.]*)\s+$)");
+    std::match_results<std::string_view::const_iterator> m;
+    const std::string_view next = leading_word(found);
+    if (expected != "':'" || next.empty() || !std::regex_search(line_before.begin(), line_before.end(), m, name_alone))
+        return std::nullopt;
+    const std::size_t name_end = static_cast<std::size_t>(m.position(1) + m.length(1));
+    return SyntaxHint{fmt::format("write ':' after the field's name: {}: {}", m[1].str(), next), "write ':'",
+                      {{name_end, name_end, ":"}}};
+}
+
+// Where '->' must come: an arrow as other languages (`=>`) or a word processor (`→`) write it, or
+// none before the step or outcome (`if urgent done`).
+std::optional<SyntaxHint> arrow_hint(std::string_view expected, std::size_t at, std::string_view found) {
+    if (expected != syntax::arrow_name) return std::nullopt;
+    if (found.starts_with("=>") || found.starts_with("\xE2\x86\x92"))
+        return SyntaxHint{"an arrow is written '->': a hyphen, then '>'", "write '->'",
+                          {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}}};
+    const std::string_view line = found.substr(0, found.find('\n'));
+    const std::string_view name = leading_word(line);
+    const std::size_t next = line.find_first_not_of(" \t\r", name.size());  // the name must end the line
+    if (name.empty() || (next != std::string_view::npos && line[next] != '#')) return std::nullopt;
+    return SyntaxHint{fmt::format("a branch leads to its step or outcome with '->': -> {}", name), "write '->'",
+                      {{at, at, "-> "}}};
+}
+
 // The header: `flow "Care desk"` with no version, `flow "Care desk" 3`, or `flow Care desk version 1`
 // (the name runs to `version`).
 std::optional<SyntaxHint> flow_header_hint(std::string_view expected, std::string_view line_before,
@@ -276,20 +367,7 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
         return hint("write 'or' instead of '||'", "write 'or'", spelled_operator(line_before, at, found, 2, "or"));
     if (found.starts_with("!") && !found.starts_with("!="))
         return hint("write 'not' instead of '!'", "write 'not'", spelled_operator(line_before, at, found, 1, "not"));
-    // An arrow as other languages (`=>`) or a word processor (`→`) write it.
-    if (expected == syntax::arrow_name && (found.starts_with("=>") || found.starts_with("\xE2\x86\x92")))
-        return hint("an arrow is written '->': a hyphen, then '>'", "write '->'",
-                    {{at, at + (found.starts_with("=>") ? 2 : 3), "->"}});
-    // `if urgent done`: the step or outcome named, the arrow to it left out.
-    if (expected == syntax::arrow_name && !found.empty() && is_word_char(found.front())) {
-        const std::string_view line = found.substr(0, found.find('\n'));
-        std::size_t end = 0;
-        while (end < line.size() && is_word_char(line[end])) ++end;
-        const std::size_t next = line.find_first_not_of(" \t\r", end);  // the name must end the line
-        if (next == std::string_view::npos || line[next] == '#')
-            return hint(fmt::format("a branch leads to its step or outcome with '->': -> {}", line.substr(0, end)),
-                        "write '->'", {{at, at, "-> "}});
-    }
+    if (std::optional<SyntaxHint> arrow = arrow_hint(expected, at, found)) return *arrow;
     // A name with hyphens, as team and outcome names are often written: `notify press-office`.
     if (HyphenatedName named = hyphenated_name(line_before, found); !named.edits.empty())
         return hint(fmt::format("a name is letters, digits and '_', without '-': write '{}'", named.name),
@@ -328,6 +406,9 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
                     "write " + string_literal(value), std::move(edits));
     }
     if (std::optional<SyntaxHint> header = flow_header_hint(expected, line_before, found)) return *header;
+    if (std::optional<SyntaxHint> unclosed = unclosed_block_hint(expected, line_before, found)) return *unclosed;
+    if (std::optional<SyntaxHint> action = action_hint(expected, at, found)) return *action;
+    if (std::optional<SyntaxHint> colon = field_colon_hint(expected, line_before, found)) return *colon;
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
     if (word && (expected == syntax::text_name || expected == syntax::word_source_name)) {
         const std::string words = words_until_separator(found);

@@ -22,5 +22,8 @@ inline constexpr const char* arrow_name = "'->'";
 inline constexpr const char* word_source_name = "quoted phrases separated by commas, or file \"...\"";
 inline constexpr const char* time_ranges_name = "opening times such as 09:00-18:00";
 inline constexpr const char* dates_name = "a date such as 2026-12-25";
+inline constexpr const char* step_close_name = "'if', 'else' or '}'";
+inline constexpr const char* outcome_close_name = "an action or '}'";
+inline constexpr const char* fields_close_name = "a field declaration or '}'";
 
 }  // namespace triage::syntax
