@@ -321,6 +321,24 @@ std::optional<SyntaxHint> arrow_hint(std::string_view expected, std::size_t at, 
                       {{at, at, "-> "}}};
 }
 
+// `step triage {`: a step's question, an outcome's title, left out.
+std::optional<SyntaxHint> title_hint(std::string_view expected, std::string_view line_before, std::string_view found) {
+    static const std::regex titled(R"(^\s*(step|outcome|hours|crisis)\s+([A-Za-z_][A-Za-z0-9_]*)\s+$)");
+    std::match_results<std::string_view::const_iterator> m;
+    if (expected != syntax::text_name || !found.starts_with('{') ||
+        !std::regex_search(line_before.begin(), line_before.end(), m, titled))
+        return std::nullopt;
+    const std::string kind = m[1].str(), name = m[2].str();
+    if (kind == "step")
+        return SyntaxHint{fmt::format("a step asks its question in double quotes after its name: step {} \"Is it "
+                                      "urgent?\" {{",
+                                      name),
+                          {}, {}};
+    return SyntaxHint{fmt::format("{} {} needs its title in double quotes before '{{': {} {} \"...\" {{", kind, name,
+                                  kind, name),
+                      {}, {}};
+}
+
 // The header: `flow "Care desk"` with no version, `flow "Care desk" 3`, or `flow Care desk version 1`
 // (the name runs to `version`).
 std::optional<SyntaxHint> flow_header_hint(std::string_view expected, std::string_view line_before,
@@ -409,6 +427,7 @@ SyntaxHint syntax_hint(std::string_view expected, std::string_view line_before, 
     if (std::optional<SyntaxHint> unclosed = unclosed_block_hint(expected, line_before, found)) return *unclosed;
     if (std::optional<SyntaxHint> action = action_hint(expected, at, found)) return *action;
     if (std::optional<SyntaxHint> colon = field_colon_hint(expected, line_before, found)) return *colon;
+    if (std::optional<SyntaxHint> title = title_hint(expected, line_before, found)) return *title;
     // A phrase of several words left unquoted in a word list: `words legal = "lawyer", legal action`.
     if (word && (expected == syntax::text_name || expected == syntax::word_source_name)) {
         const std::string words = words_until_separator(found);
