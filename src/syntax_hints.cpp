@@ -273,24 +273,31 @@ std::optional<SyntaxHint> action_hint(std::string_view expected, std::size_t at,
     const std::string_view word = leading_word(found);
     if (expected != syntax::outcome_close_name || word.empty() || is_digit(word.front())) return std::nullopt;
     const std::string lower = ascii_lower(word);
-    std::optional<std::string> action;
-    bool synonym_of = false;
-    for (const ActionSynonym& synonym : action_synonyms)
-        if (lower == synonym.word) action = std::string(synonym.action), synonym_of = true;
-    std::uint64_t budget = suggestion_budget;
-    if (!action && std::find(std::begin(action_words), std::end(action_words), lower) != std::end(action_words))
-        action = lower;  // `Respond`
-    if (!action) action = closest_name(lower, action_words, budget);
-    if (!action && lower != "ignore" && lower != "skip") return std::nullopt;
     constexpr std::string_view actions = "respond, do not respond because \"...\", monitor, escalate to, tag, flag "
                                          "for, notify, assign to, priority, follow up after and note";
-    if (!action)  // ignoring is a decision with a reason
+    // Ignoring is a decision with a reason: `ignore`, `skip`, `don't respond`, `dont reply`.
+    if (lower == "ignore" || lower == "skip" || lower == "dont" ||
+        (lower == "don" && (found.substr(3).starts_with('\'') || found.substr(3).starts_with("\xE2\x80\x99"))))
         return SyntaxHint{fmt::format("to ignore a mention write do not respond because \"...\" (the actions are {})",
                                       actions),
                           {}, {}};
-    return SyntaxHint{synonym_of ? fmt::format("the action is written '{}' (the actions are {})", *action, actions)
-                                 : fmt::format("did you mean '{}'? (the actions are {})", *action, actions),
-                      fmt::format("write '{}'", *action), {{at, at + word.size(), *action}}};
+    std::string help;
+    std::optional<std::string> action;
+    for (const ActionSynonym& synonym : action_synonyms)
+        if (lower == synonym.word) action = std::string(synonym.action);
+    if (action) {
+        help = fmt::format("the action is written '{}'", *action);
+    } else if (std::find(std::begin(action_words), std::end(action_words), lower) != std::end(action_words)) {
+        action = lower;  // `Respond`
+        help = fmt::format("write '{}' in lower case, as every word of the language", lower);
+    } else {
+        std::uint64_t budget = suggestion_budget;
+        action = closest_name(lower, action_words, budget);
+        if (!action) return std::nullopt;
+        help = fmt::format("did you mean '{}'?", *action);
+    }
+    return SyntaxHint{fmt::format("{} (the actions are {})", help, actions), fmt::format("write '{}'", *action),
+                      {{at, at + word.size(), *action}}};
 }
 
 // `urgent bool` in the fields, `urgent true` in a test: the ':' between a field and what follows.
