@@ -480,6 +480,10 @@ TEST_CASE("recovery: a mistake independent of the syntax error is still reported
     CompileResult result = compile_text(text);
     INFO(triage::test::all_text(result));
     CHECK(codes(result) == std::vector<std::string>{"T001", "T011", "T012"});
+    const Symbol* step = result.symbols->find(NameSpace::node, "triage");  // an editor still finds it
+    REQUIRE(step != nullptr);
+    CHECK(step->broken);
+    CHECK(step->kind == SymbolKind::step);
     // A step whose first line is gone leaves its uses unknown (nothing says what it was called),
     // but the syntax error its body makes comes first.
     result = compile_text(replaced(named_everything, "step triage \"Serious?\" {\n", ""));
