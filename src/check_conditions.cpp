@@ -96,6 +96,12 @@ ConditionId Checker::constant(bool value, Span where) {
     return add(std::move(c));
 }
 
+ConditionId Checker::unresolved(Span where) {
+    const ConditionId id = constant(false, where);
+    unresolved_.insert(id);
+    return id;
+}
+
 ConditionId Checker::add_test(ConditionKind kind, std::uint32_t field, std::uint32_t operand, Span where) {
     Condition c;
     c.kind = kind;
@@ -187,7 +193,7 @@ ConditionId Checker::resolve_chain(ConditionKind kind, const ast::Expr& first,
 
 ConditionId Checker::resolve_name(const ast::Name& name) {
     auto it = values_.find(name);
-    if (it == values_.end() && is_broken(BrokenName::Kind::value, name)) return constant(false, span(name));
+    if (it == values_.end() && is_broken(BrokenName::Kind::value, name)) return unresolved(span(name));
     if (it == values_.end()) {
         auto& d = error(Code::unknown_value_name, span(name),
                         fmt::format("unknown field or condition '{}'", std::string(name)));
@@ -199,7 +205,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
         } else if (!explain_other_kind(d, name, Wanted::value)) {
             suggest(d, name, values_, KeyName{});
         }
-        return constant(false, span(name));
+        return unresolved(span(name));
     }
     Condition c;
     c.span = span(name);
@@ -230,7 +236,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
         }
         mismatch(name, fmt::format("'{}' is {} field, not a condition", f.name, with_article(f.type)),
                  std::move(help));
-        return constant(false, span(name));
+        return unresolved(span(name));
     }
     c.kind = ConditionKind::bool_field;
     c.field = index;
@@ -239,7 +245,7 @@ ConditionId Checker::resolve_name(const ast::Name& name) {
 
 ConditionId Checker::resolve_exists(const ast::ExistsTest& test) {
     auto f = field_ref(test.field);
-    if (!f) return constant(false, span(test));
+    if (!f) return unresolved(span(test));
     return add_test(ConditionKind::exists, *f, 0, span(test));
 }
 
@@ -270,16 +276,16 @@ ConditionId Checker::resolve_has(const ast::HasTest& test) {
                           : kind == ConditionKind::has_any    ? "has any"
                                                               : "has all";
     if (!f || !require_text(test.field, *f, op) || list == lists_.end())
-        return constant(false, span(test));
+        return unresolved(span(test));
     return add_test(kind, *f, list->second, span(test));
 }
 
 ConditionId Checker::resolve_contains(const ast::ContainsTest& test) {
     auto f = field_ref(test.field);
-    if (!f || !require_text(test.field, *f, "contains")) return constant(false, span(test));
+    if (!f || !require_text(test.field, *f, "contains")) return unresolved(span(test));
     if (trim(test.phrase).empty()) {
         error(Code::empty_phrase, span(test.phrase), "'contains' needs a non-empty phrase");
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
     Condition c;
     c.kind = ConditionKind::contains;
@@ -303,9 +309,9 @@ ConditionId Checker::resolve_matches(const ast::MatchesTest& test) {
         error(Code::invalid_regex, where,
               fmt::format("unknown regular expression flag '{}'", flag))
             .help = "the only flag is 'i' (ignore case)";
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
-    if (!ok) return constant(false, span(test));
+    if (!ok) return unresolved(span(test));
     Condition c;
     c.kind = ConditionKind::matches;
     c.field = *f;
@@ -354,12 +360,12 @@ const ast::Spanned& Checker::value_span(const ast::Value& value) {
 
 ConditionId Checker::resolve_is(const ast::IsTest& test) {
     std::optional<Condition> c = value_test(test.field, test.negated, span(test));
-    if (!c) return constant(false, span(test));
+    if (!c) return unresolved(span(test));
     const Field& fd = field(c->field);
     switch (fd.type) {
     case FieldType::enumeration: {
         auto v = enum_value(fd, test.value);
-        if (!v) return constant(false, span(test));
+        if (!v) return unresolved(span(test));
         c->kind = ConditionKind::enum_in;
         c->values = {*v};
         return add(std::move(*c));
@@ -368,7 +374,7 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
         auto* b = boost::get<ast::Boolean>(&test.value.get());
         if (!b) {
             mismatch(test.field, fmt::format("'{}' is a bool field; compare it with true or false", fd.name));
-            return constant(false, span(test));
+            return unresolved(span(test));
         }
         c->kind = ConditionKind::bool_is;
         c->number = b->value ? 1 : 0;
@@ -379,7 +385,7 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
         if (!t) {
             mismatch(test.field, fmt::format("'{}' is a text field; compare it with a quoted string", fd.name),
                      "write the text in double quotes");
-            return constant(false, span(test));
+            return unresolved(span(test));
         }
         c->kind = ConditionKind::text_is;
         c->text = *t;
@@ -389,13 +395,13 @@ ConditionId Checker::resolve_is(const ast::IsTest& test) {
         mismatch(test.field, fmt::format("'{}' is {} field; 'is' compares text, bool and one-of fields",
                                          fd.name, with_article(fd.type)),
                  is_numeric(fd.type) ? "use == to compare numbers" : "");
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
 }
 
 ConditionId Checker::resolve_in(const ast::InTest& test) {
     std::optional<Condition> c = value_test(test.field, test.negated, span(test));
-    if (!c) return constant(false, span(test));
+    if (!c) return unresolved(span(test));
     const Field& fd = field(c->field);
     bool ok = true;
     switch (fd.type) {
@@ -436,9 +442,9 @@ ConditionId Checker::resolve_in(const ast::InTest& test) {
         mismatch(test.field, fmt::format("'{}' is {} field; 'in' works on text, number and "
                                          "one-of fields",
                                          fd.name, with_article(fd.type)));
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
-    if (!ok) return constant(false, span(test));
+    if (!ok) return unresolved(span(test));
     return add(std::move(*c));
 }
 
@@ -446,7 +452,7 @@ ConditionId Checker::resolve_comparison(const ast::Comparison& test) {
     static constexpr std::string_view op_text[] = {"<", "<=", ">", ">=", "==", "!="};
     std::string_view op = op_text[static_cast<int>(test.op)];
     auto f = field_ref(test.field);
-    if (!f) return constant(false, span(test));
+    if (!f) return unresolved(span(test));
     const Field& fd = field(*f);
     Condition c;
     c.field = *f;
@@ -459,12 +465,12 @@ ConditionId Checker::resolve_comparison(const ast::Comparison& test) {
         mismatch(test.field, fmt::format("'{}' is {} field and cannot be compared with '{}'",
                                          fd.name, with_article(fd.type), op),
                  std::move(help));
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
     if (auto* number = boost::get<ast::Number>(&test.rhs.get())) {
         if (fd.type == FieldType::time) {
             mismatch(test.field, fmt::format("'{}' is a time field; compare it with another time field", fd.name));
-            return constant(false, span(test));
+            return unresolved(span(test));
         }
         c.kind = ConditionKind::compare_number;
         c.number = number->value;
@@ -472,13 +478,13 @@ ConditionId Checker::resolve_comparison(const ast::Comparison& test) {
     }
     const ast::Name& other_name = boost::get<ast::Name>(test.rhs.get());
     auto other = field_ref(other_name);
-    if (!other) return constant(false, span(test));
+    if (!other) return unresolved(span(test));
     const Field& od = field(*other);
     bool compatible = fd.type == FieldType::time ? od.type == FieldType::time : is_numeric(od.type);
     if (!compatible) {
         mismatch(test.field, fmt::format("cannot compare {} field '{}' with {} field '{}'",
                                          describe(fd.type), fd.name, describe(od.type), od.name));
-        return constant(false, span(test));
+        return unresolved(span(test));
     }
     c.kind = ConditionKind::compare_field;
     c.operand = *other;

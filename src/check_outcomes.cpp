@@ -18,7 +18,9 @@ std::optional<bool> Checker::fold(ConditionId id, int depth) const {
     if (depth > 64) return std::nullopt;
     const Condition& c = data_->conditions[id];
     switch (c.kind) {
-    case ConditionKind::constant: return c.number != 0;
+    case ConditionKind::constant:
+        if (unresolved_.contains(id)) return std::nullopt;
+        return c.number != 0;
     case ConditionKind::let_ref: {
         const Let& let = data_->lets[c.operand];
         if (let.condition == no_condition || let_recursive_.contains(c.operand)) return std::nullopt;

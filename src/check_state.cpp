@@ -107,6 +107,7 @@ void Checker::resolve_time_formats() {
     }
     for (const auto& [name, spec] : in_.options.time_formats) {
         auto it = data_->field_index.find(name);
+        if (it == data_->field_index.end() && is_broken(BrokenName::Kind::value, name)) continue;
         if (it == data_->field_index.end() || data_->fields[it->second].type != FieldType::time)
             error(Code::invalid_time_format, {in_.main_file, 0, 0},
                   fmt::format("--time-format {}={}: the flow has no time field '{}'", name, spec, name));
@@ -176,6 +177,7 @@ std::optional<detail::TimeFormat> Checker::time_format(const std::string& field,
     }
     if (format->carries_offset()) return format;
     if (!zone_named) {
+        if (is_broken(BrokenName::Kind::zone, "")) return std::nullopt;  // the flow's zone has a syntax error
         Diagnostic& d = error(Code::time_zone_needed, where,
                               fmt::format("'{}' is read with \"{}\", which has no offset from UTC, and no zone says "
                                           "where its times are",
@@ -410,7 +412,7 @@ void Checker::check_state_use() {
                         .help = "write the window in the crisis's 'when' or 'leave when' itself, not in a 'let'";
             }
     check_state_size();
-    if (!data_->clock && first_clock_use_ && !clock_)
+    if (!data_->clock && first_clock_use_ && !clock_ && !is_broken(BrokenName::Kind::clock, ""))
         error(Code::clock_needed, *first_clock_use_, "this needs the time of each mention, and the flow has no clock")
             .help = "name the time field that says when a mention was posted: 'clock posted_at'";
 }
@@ -476,14 +478,14 @@ std::optional<std::uint32_t> Checker::crisis_ref(const ast::Name& name) {
 ConditionId Checker::resolve_within_hours(const ast::WithinHours& test) {
     if (!first_clock_use_) first_clock_use_ = span(test);
     auto h = hours_ref(test.hours);
-    if (!h) return constant(false, span(test));
+    if (!h) return unresolved(span(test));
     const std::uint32_t time_field = data_->clock ? data_->clock->field : 0;  // read for the mention's time
     return add_test(ConditionKind::within_hours, time_field, *h, span(test));
 }
 
 ConditionId Checker::resolve_in_crisis(const ast::InCrisis& test) {
     auto crisis = crisis_ref(test.crisis);
-    if (!crisis) return constant(false, span(test));
+    if (!crisis) return unresolved(span(test));
     return add_test(ConditionKind::in_crisis, 0, *crisis, span(test));
 }
 
@@ -561,7 +563,7 @@ ConditionId Checker::resolve_window(const ast::WindowTest& test) {
                 fmt::format("write 'rate(...) over ... > {} per {}', or drop 'per'", test.threshold.value, *test.per));
     }
     if (!window_group(test, w)) ok = false;
-    if (!ok) return constant(false, span(test));
+    if (!ok) return unresolved(span(test));
     w.bucket = std::max(Duration(1), w.length / 60);
     std::string key = fmt::format("{}|{}|{}|{}|{}|{}", kind, w.length.count(), w.baseline.count(), w.unit.count(),
                                   w.group ? static_cast<std::int64_t>(*w.group) : -1,

@@ -5,6 +5,7 @@ namespace triage::checking {
 
 std::optional<TestValue> Checker::test_value(const ast::Assignment& a) {
     auto it = values_.find(a.field);
+    if (it == values_.end() && is_broken(BrokenName::Kind::value, a.field)) return std::nullopt;
     if (it == values_.end() || it->second.kind != ValueSymbol::Kind::field) {
         auto& d = error(Code::unknown_value_name, span(a.field),
                         fmt::format("the flow has no field '{}'", std::string(a.field)));

@@ -286,6 +286,10 @@ private:
 
     ConditionId add(Condition c);
     ConditionId constant(bool value, Span where);
+    // What stands for a condition that has an error (reported, or a name a syntax error left
+    // undefined): false to the evaluator, never run, and unknown to fold(), so that it makes no
+    // branch look always or never taken.
+    ConditionId unresolved(Span where);
     // A test whose kind reads only a field and an operand (exists, has any/all, within hours,
     // in crisis: see ConditionKind).
     ConditionId add_test(ConditionKind kind, std::uint32_t field, std::uint32_t operand, Span where);
@@ -374,6 +378,7 @@ private:
     std::uint64_t suggestion_budget_ = suggestion_budget;  // cells of edit distance left (suggest.hpp)
     enum class LetFold : std::int8_t { unknown, varies, always, never };
     mutable std::vector<LetFold> let_fold_;  // fold() of each let, once known
+    std::unordered_set<ConditionId> unresolved_;
     std::unique_ptr<detail::ResolvedFlow> data_;
     FileId file_ = 0;
 
@@ -411,7 +416,7 @@ private:
     bool let_too_deep_ = false;
     bool too_many_steps_ = false;
     std::vector<bool> field_used_, list_used_, let_used_;
-    std::unordered_set<std::string> broken_[7];  // by BrokenName::Kind
+    std::unordered_set<std::string> broken_[BrokenName::kinds];  // by BrokenName::Kind
     std::map<std::filesystem::path, FileId> word_files_;  // by file_identity(): those read
     std::map<std::string, ZoneRead, std::less<>> zones_;   // by name
 

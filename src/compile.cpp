@@ -86,7 +86,8 @@ void collect_allowances(std::string_view text, FileId file, const std::vector<as
     }
 }
 
-// Leaves out the warnings an allow comment covers, and puts the rest in source order per file.
+// Leaves out the warnings an allow comment covers, and puts the rest in order: syntax errors
+// first, then the others, each in source order per file.
 void drop_allowed_in_order(const std::vector<Allowance>& allowances, std::vector<Diagnostic>& diagnostics) {
     std::erase_if(diagnostics, [&](const Diagnostic& d) {
         if (d.severity != Severity::warning) return false;
@@ -95,8 +96,12 @@ void drop_allowed_in_order(const std::vector<Allowance>& allowances, std::vector
                    std::find(a.codes.begin(), a.codes.end(), d.code) != a.codes.end();
         });
     });
-    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-        return std::tie(a.span.file, a.span.begin) < std::tie(b.span.file, b.span.begin);
+    // Syntax errors first, then the rest, each in reading order: an error after a syntax error may
+    // follow from the declaration the parser skipped, and the cause is what to read first.
+    auto later_stage = [](const Diagnostic& d) { return d.code != Code::syntax && d.code != Code::unterminated; };
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        return std::tuple(later_stage(a), a.span.file, a.span.begin) <
+               std::tuple(later_stage(b), b.span.file, b.span.begin);
     });
 }
 

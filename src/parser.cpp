@@ -65,20 +65,27 @@ iterator_type recovery_point(iterator_type declaration_start, iterator_type end)
     return end;
 }
 
+// The declaration keyword `word` was meant to be: itself, in lower case (`Step`), or the closest
+// one (`stpe`); none when no keyword is close.
+std::optional<std::string_view> meant_keyword(std::string_view word) {
+    if (word.empty() || !is_word_char(word.front())) return std::nullopt;
+    const std::string lower = ascii_lower(word);
+    const auto* exact = std::find(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end(), lower);
+    if (exact != syntax::declaration_keywords.end()) return *exact;
+    std::uint64_t budget = suggestion_budget;
+    std::optional<std::string> closest = closest_name(lower, syntax::declaration_keywords, budget);
+    if (!closest) return std::nullopt;
+    return *std::find(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end(), *closest);
+}
+
 // A declaration's keyword mistyped (`stpe`, `Outcome`): "did you mean 'step'?", and the fix.
 void suggest_keyword(Diagnostic& d, std::string_view word) {
-    if (word.empty() || !is_word_char(word.front())) return;
-    const std::string lower = ascii_lower(word);
-    std::uint64_t budget = suggestion_budget;
-    std::optional<std::string> keyword;
-    if (std::find(syntax::declaration_keywords.begin(), syntax::declaration_keywords.end(), lower) !=
-        syntax::declaration_keywords.end())
-        keyword = lower;
-    else keyword = closest_name(lower, syntax::declaration_keywords, budget);
+    std::optional<std::string_view> keyword = meant_keyword(word);
     if (!keyword || *keyword == word) return;  // `step` itself: what follows it is wrong, not the word
-    d.help = lower == *keyword ? fmt::format("write '{}' in lower case, as every word of the language", *keyword)
-                               : fmt::format("did you mean '{}'?", *keyword);
-    d.fixes.push_back({fmt::format("replace '{}' with '{}'", word, *keyword), {{d.span, *keyword}}});
+    d.help = ascii_lower(word) == *keyword
+                 ? fmt::format("write '{}' in lower case, as every word of the language", *keyword)
+                 : fmt::format("did you mean '{}'?", *keyword);
+    d.fixes.push_back({fmt::format("replace '{}' with '{}'", word, *keyword), {{d.span, std::string(*keyword)}}});
 }
 
 // A short description of what stands at `where`, for "found ..." in messages.
@@ -123,21 +130,55 @@ std::string_view read_name(iterator_type& it, iterator_type end, bool dotted) {
     return {start, static_cast<std::size_t>(it - start)};
 }
 
+// Whether a field declaration, `name.part:`, begins at `it`.
+bool starts_field(iterator_type it, iterator_type end) {
+    std::string_view name = read_name(it, end, true);
+    while (it != end && (*it == ' ' || *it == '\t')) ++it;
+    return !name.empty() && it != end && *it == ':';
+}
+
+// Every field declaration, `name.part: type`, in [from, stop), strings and comments skipped.
+template <typename SpanAt>
+void record_fields(iterator_type from, iterator_type stop, const Span& declaration, std::vector<BrokenName>& broken,
+                   const SpanAt& span_at) {
+    for (iterator_type it = from; it != stop;) {
+        if (*it == '"' || *it == '#') {  // to its end, on its line
+            const char close = *it == '"' ? '"' : '\n';
+            for (++it; it != stop && *it != close && *it != '\n'; ++it)
+                if (*it == '\\' && it + 1 != stop) ++it;
+            if (it != stop) ++it;
+        } else if (is_word_char(*it)) {
+            const bool field = starts_field(it, stop);
+            std::string_view name = read_name(it, stop, true);
+            if (field)
+                broken.push_back({BrokenName::Kind::value, std::string(name),
+                                  span_at(name.data(), name.data() + name.size()), declaration, SymbolKind::field});
+        } else {
+            ++it;
+        }
+    }
+}
+
 // What the broken declaration in [start, stop) would have defined, read without the grammar.
-// `span_at` turns iterators into a Span of the file.
+// Its first word is taken for the keyword it is closest to (`stpe screen` defines the step
+// `screen`); lines of fields with no `fields {` before them define those fields. `span_at` turns
+// iterators into a Span of the file.
 template <typename SpanAt>
 void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenName>& broken, const SpanAt& span_at) {
     iterator_type it = start;
-    std::string_view keyword = read_name(it, stop, false);
+    const std::string_view written = read_name(it, stop, false);
+    const std::string_view keyword = starts_field(start, stop) ? "fields" : meant_keyword(written).value_or("");
     using Kind = BrokenName::Kind;
     auto name_span = [&](std::string_view name) { return span_at(name.data(), name.data() + name.size()); };
     iterator_type last = stop;  // the blank lines before the next declaration are not part of it
     while (last != start && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r' || last[-1] == '\n')) --last;
     const Span declaration = span_at(start, last);
-    if (keyword == "flow") broken.push_back({Kind::header, {}, name_span(keyword), declaration, std::nullopt});
-    else if (keyword == "start") broken.push_back({Kind::start, {}, name_span(keyword), declaration, std::nullopt});
-    else if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words" ||
-             keyword == "hours" || keyword == "crisis") {
+    static constexpr std::pair<std::string_view, Kind> singletons[] = {
+        {"flow", Kind::header}, {"start", Kind::start}, {"clock", Kind::clock}, {"zone", Kind::zone}};
+    for (const auto& [word, kind] : singletons)
+        if (keyword == word) broken.push_back({kind, {}, name_span(written), declaration, std::nullopt});
+    if (keyword == "step" || keyword == "outcome" || keyword == "let" || keyword == "words" || keyword == "hours" ||
+        keyword == "crisis") {
         std::string_view name = read_name(it, stop, false);
         if (name.empty()) return;
         Kind kind = keyword == "let"     ? Kind::value
@@ -153,16 +194,7 @@ void record_broken(iterator_type start, iterator_type stop, std::vector<BrokenNa
                                                   : SymbolKind::outcome;
         broken.push_back({kind, std::string(name), name_span(name), declaration, symbol});
     } else if (keyword == "fields") {
-        // Every line of the block that starts like a field declaration: `name.part :`.
-        while (it != stop) {
-            while (it != stop && *it != '\n' && *it != '{') ++it;
-            if (it == stop) break;
-            ++it;
-            std::string_view name = read_name(it, stop, true);
-            while (it != stop && (*it == ' ' || *it == '\t')) ++it;
-            if (!name.empty() && it != stop && *it == ':')
-                broken.push_back({Kind::value, std::string(name), name_span(name), declaration, SymbolKind::field});
-        }
+        record_fields(start, stop, declaration, broken, span_at);
     }
 }
 

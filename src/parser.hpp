@@ -14,15 +14,16 @@
 
 namespace triage {
 
-// A name that a declaration with a syntax error would have defined. The checker treats it as
-// defined, so that one typo does not cascade into "unknown step" errors everywhere it is used,
-// and the symbol index lists it (marked broken), so that its uses resolve.
+// A name that a declaration with a syntax error would have defined, its keyword mistyped or not.
+// The checker treats it as defined, so that one typo does not cascade into "unknown step" errors
+// everywhere it is used, and the symbol index lists it (marked broken), so that its uses resolve.
 struct BrokenName {
-    enum class Kind { header, start, node, value, word_list, hours, crisis } kind;
-    std::string name;                  // empty for header and start
-    Span name_span;                    // where the name is written; the keyword for header and start
+    enum class Kind { header, start, clock, zone, node, value, word_list, hours, crisis } kind;
+    static constexpr int kinds = 9;
+    std::string name;                  // empty for the one-per-flow kinds: header, start, clock, zone
+    Span name_span;                    // where the name is written; the keyword for the one-per-flow kinds
     Span declaration;                  // from its keyword to where parsing resumed
-    std::optional<SymbolKind> symbol;  // what it would have declared; none for header and start
+    std::optional<SymbolKind> symbol;  // what it would have declared; none for the one-per-flow kinds
 };
 
 struct ParsedFile {

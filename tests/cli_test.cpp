@@ -156,6 +156,28 @@ TEST_CASE("check --fix: a file given twice is refused and left as it was") {
     CHECK(triage::test::read_file(dir.path / "f.flow").find("if not a -> o") != std::string::npos);
 }
 
+TEST_CASE("check: a mistyped keyword is the one error, in text, JSON and SARIF alike") {
+    // `stpe triage`: the step's name stays declared, so `start triage` is not an unknown step.
+    const std::string flow = path("tests/fixtures/diagnostics/T001-hint-keyword-typo.flow");
+    Run text = run_cli("check --color never " + flow);
+    INFO(text.output);
+    CHECK(text.output.find("4:1: error[T001]") != std::string::npos);
+    CHECK(text.output.find("help: did you mean 'step'?") != std::string::npos);
+    CHECK(text.output.find("1 file checked: 1 error, 0 warnings") != std::string::npos);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    Run json = run_cli("check --format json " + flow);
+    REQUIRE(parser.parse(json.output).get(doc) == simdjson::SUCCESS);
+    simdjson::dom::array diagnostics = doc["diagnostics"];
+    REQUIRE(diagnostics.size() == 1);
+    CHECK(std::string_view(diagnostics.at(0)["code"]) == "T001");
+    Run sarif = run_cli("check --format sarif " + flow);
+    REQUIRE(parser.parse(sarif.output).get(doc) == simdjson::SUCCESS);
+    simdjson::dom::array results = doc["runs"].at(0)["results"];
+    REQUIRE(results.size() == 1);
+    CHECK(std::string_view(results.at(0)["ruleId"]) == "T001");
+}
+
 TEST_CASE("check: --format sarif has the structure SARIF 2.1.0 requires") {
     Run run = run_cli("check --format sarif " + path("tests/fixtures/cli/bad.flow") + " " +
                       path("tests/fixtures/diagnostics/T010-duplicate-field.flow") + " 2>/dev/null");

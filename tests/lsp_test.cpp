@@ -403,6 +403,20 @@ TEST_CASE("lsp: a session over pipes, from initialize to exit") {
     CHECK(clean->number("/params/version") == 2);
     CHECK(clean->size("/params/diagnostics") == 0);
 
+    // A mistyped keyword is the one diagnostic, as in `triage check`: the step it declares is
+    // still known to `start screen`. Then the fixed text again, for what follows.
+    std::string typo = fixed;
+    typo.replace(typo.find("\nstep screen"), 5, "\nstpe");
+    for (const auto& [version, text] : {std::pair{3, typo}, std::pair{4, fixed}}) {
+        client.notify("textDocument/didChange", R"({"textDocument":{"uri":")" + uri + R"(","version":)" +
+                                                    std::to_string(version) + R"(},"contentChanges":[{"text":)" +
+                                                    json_string(text) + "}]}");
+        auto again = client.notification("textDocument/publishDiagnostics");
+        CHECK(again->number("/params/version") == version);
+        REQUIRE(again->size("/params/diagnostics") == (version == 3 ? 1 : 0));
+        if (version == 3) CHECK(again->text("/params/diagnostics/0/code") == "T001");
+    }
+
     // Hover: a word list's phrases, a step's question and branches, an outcome's actions, a field's type.
     auto [legal_line, legal_column] = utf16_position(fixed, "has any legal");
     auto list = client.request("textDocument/hover", position_params(uri, legal_line, legal_column + 9));

@@ -131,3 +131,66 @@ TEST_CASE("messages: thousands of damaged flows, and not one message shows the p
     }
     CHECK(with_errors > damaged / 2);  // the damage is real: most of these flows do not compile
 }
+
+namespace {
+
+// Each way the one-mistake test below damages one line: a keyword at the start of the line
+// mistyped (`stpe`) or capitalised (`Step`), the '{' at its end, its last '}', its first '->', or
+// the closing quote of its first string left out. Empty when the line has no such place.
+std::vector<std::string> one_mistake_variants(const std::string& line) {
+    std::vector<std::string> out;
+    const std::size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos || line[indent] == '#') return out;
+    const std::string body = line.substr(indent);
+    std::vector<std::string_view> keywords(triage::syntax::declaration_keywords.begin(),
+                                           triage::syntax::declaration_keywords.end());
+    keywords.insert(keywords.end(), {"if", "else"});
+    for (std::string_view keyword : keywords) {
+        if (!body.starts_with(keyword) || (body.size() > keyword.size() && body[keyword.size()] != ' ')) continue;
+        std::string typo(keyword), capital(keyword);
+        std::swap(typo[typo.size() - 1], typo[typo.size() - 2]);
+        capital[0] = static_cast<char>(capital[0] - 'a' + 'A');
+        for (const std::string& word : {typo, capital})
+            out.push_back(line.substr(0, indent) + word + body.substr(keyword.size()));
+    }
+    if (line.ends_with("{")) out.push_back(line.substr(0, line.size() - 1));
+    const bool literal = line.find_first_of("\"/") != std::string::npos;  // a brace there may be its text
+    if (const std::size_t brace = line.rfind('}'); brace != std::string::npos && !literal)
+        out.push_back(std::string(line).erase(brace, 1));
+    if (const std::size_t arrow = line.find("->"); arrow != std::string::npos)
+        out.push_back(std::string(line).erase(arrow, 2));
+    const std::size_t open = line.find('"'), close = open == std::string::npos ? open : line.find('"', open + 1);
+    if (close != std::string::npos) out.push_back(std::string(line).erase(close, 1));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("messages: one mistake in an example flow is one error, never a cascade of unknown names") {
+    // An `include` broken is left out: the names its file declares are then unknown, and nothing
+    // says which they are (its syntax error comes first).
+    std::size_t mistakes = 0;
+    for (const char* name : {"examples/airforce.flow", "examples/brands.flow", "examples/crisis.flow",
+                             "examples/customer_care.flow", "examples/nonprofit.flow", "bench/acme.flow"}) {
+        const fs::path path = triage::test::source_dir() / name;
+        std::vector<std::string> lines;
+        std::stringstream text(read(path));
+        for (std::string line; std::getline(text, line);) lines.push_back(line);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (lines[i].starts_with("include ")) continue;
+            for (const std::string& damaged : one_mistake_variants(lines[i])) {
+                std::string flow;
+                for (std::size_t j = 0; j < lines.size(); ++j) flow += (j == i ? damaged : lines[j]) + "\n";
+                const triage::CompileResult result = triage::compile(flow, path.string());
+                std::vector<std::string> errors;
+                for (const triage::Diagnostic& d : result.diagnostics)
+                    if (d.severity == triage::Severity::error) errors.push_back(triage::code_name(d.code));
+                CAPTURE(name);
+                CAPTURE(damaged);
+                CHECK(errors.size() <= 1);
+                mistakes += errors.size();
+            }
+        }
+    }
+    CHECK(mistakes > 500);  // most of the changes are mistakes
+}

@@ -390,3 +390,116 @@ TEST_CASE("keywords: after a syntax error, compiling resumes at every word that 
         CHECK(syntax_errors == 2);
     }
 }
+
+namespace {
+
+// One of each declaration that names something, each used: a mistyped keyword of any of them
+// must be the one error of the flow.
+const char* const named_everything = R"(# every declaration that names something
+flow "t" version 1
+fields {
+  text: text
+  urgent: bool
+  posted_at: time
+}
+clock posted_at
+words legal = "lawyer", "sue"
+let serious = urgent or text has any legal
+hours desk "Desk" {
+  zone "UTC"
+  mon-fri 09:00-17:00
+}
+crisis storm "Storm" {
+  when count(serious) over 15m > 20
+  leave when count(serious) over 15m < 5
+}
+start triage
+step triage "Serious?" {
+  if not serious -> call
+  if in crisis storm or within hours desk -> call
+  else -> watch
+}
+outcome call "Call" { escalate to duty }
+outcome watch "Watch" { monitor }
+test "a lawyer is called" {
+  given { text: "my lawyer", urgent: false }
+  expect call
+}
+)";
+
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("recovery: a mistyped declaration keyword is the only error, not the names it declares") {
+    REQUIRE(compile_text(named_everything).diagnostics.empty());
+    for (const std::string_view keyword : {"fields", "clock", "words", "let", "hours", "crisis", "start", "step",
+                                           "outcome", "flow"}) {
+        for (const bool capital : {false, true}) {
+            std::string typo(keyword);
+            if (capital) typo[0] = static_cast<char>(typo[0] - 'a' + 'A');  // Step
+            else std::swap(typo[typo.size() - 1], typo[typo.size() - 2]);    // stpe
+            CAPTURE(typo);
+            const CompileResult result =
+                compile_text(replaced(named_everything, "\n" + std::string(keyword) + " ", "\n" + typo + " "));
+            INFO(triage::test::all_text(result));
+            REQUIRE(result.diagnostics.size() == 1);
+            const Diagnostic& d = result.diagnostics.front();
+            CHECK(d.code == Code::syntax);
+            CHECK(d.help == (capital ? fmt::format("write '{}' in lower case, as every word of the language", keyword)
+                                     : fmt::format("did you mean '{}'?", keyword)));
+        }
+    }
+}
+
+TEST_CASE("recovery: a declaration left broken another way is the only error, and its fields are not unknown") {
+    // `fields` without its '{', without its '}', or without its first line: the test's `given`,
+    // the clock and the conditions still know the fields.
+    for (const auto& [from, to] : {std::pair<std::string_view, std::string_view>{"fields {\n", "fields\n"},
+                                   {"  posted_at: time\n}\n", "  posted_at: time\n"},
+                                   {"fields {\n", ""},
+                                   {"let serious = urgent or", "let serious = urgent or or"},
+                                   {"hours desk \"Desk\" {", "hours desk \"Desk {"},
+                                   {"clock posted_at", "clock posted_at tolerance"}}) {
+        CAPTURE(from);
+        const CompileResult result = compile_text(replaced(named_everything, from, to));
+        INFO(triage::test::all_text(result));
+        CHECK(codes(result) == std::vector<std::string>{from.starts_with("hours") ? "T002" : "T001"});
+    }
+}
+
+TEST_CASE("recovery: a mistake independent of the syntax error is still reported, after it") {
+    // `stpe` hides no other mistake: the misspelt outcome and the unknown field are reported.
+    std::string text = replaced(named_everything, "\nstep ", "\nstpe ");
+    text = replaced(text, "expect call", "expect cal");
+    text = replaced(text, "let serious = urgent or", "let serious = urgnet or");
+    CompileResult result = compile_text(text);
+    INFO(triage::test::all_text(result));
+    CHECK(codes(result) == std::vector<std::string>{"T001", "T011", "T012"});
+    const Symbol* step = result.symbols->find(NameSpace::node, "triage");  // an editor still finds it
+    REQUIRE(step != nullptr);
+    CHECK(step->broken);
+    CHECK(step->kind == SymbolKind::step);
+    // A step whose first line is gone leaves its uses unknown (nothing says what it was called),
+    // but the syntax error its body makes comes first.
+    result = compile_text(replaced(named_everything, "step triage \"Serious?\" {\n", ""));
+    INFO(triage::test::all_text(result));
+    CHECK(codes(result) == std::vector<std::string>{"T001", "T012"});
+}
+
+TEST_CASE("recovery: a condition left unresolved by an error makes no branch always or never taken") {
+    // `serious` is unknown here, not false: `not serious` does not shadow the branches after it.
+    for (const std::string_view let : {"lte serious", "let serious = urgnet and text has any legal"}) {
+        CAPTURE(let);
+        const CompileResult result =
+            compile_text(replaced(named_everything, "let serious = urgent or text has any legal", let));
+        INFO(triage::test::all_text(result));
+        for (const Diagnostic& d : result.diagnostics) CHECK(d.code != Code::shadowed_branch);
+        CHECK(std::count_if(result.diagnostics.begin(), result.diagnostics.end(),
+                            [](const Diagnostic& d) { return d.severity == Severity::error; }) == 1);
+    }
+}
