@@ -7,14 +7,14 @@
 //   cmake --build build-bench && build-bench/bench/triage_bench
 //
 // bench/ratios.sh runs this and the end-to-end `triage run` measurements and prints the ratios.
+#include "hand_written.hpp"
+
 #include <triage/triage.hpp>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <re2/re2.h>
 #include <simdjson.h>
 
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -43,32 +43,6 @@ triage::Flow load_flow(const std::string& path) {
 
 triage::Flow load_example(std::string_view name) { return load_flow(example_path(name)); }
 
-// ---- keyword matching as a careful host programmer would write it ---------------------------
-
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0; }
-
-void lower_into(const std::string& text, std::string& lowered) {
-    lowered.assign(text);
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-// Whole-word search in lower-cased text.
-bool has_phrase(const std::string& lowered, std::string_view phrase) {
-    for (std::size_t at = lowered.find(phrase); at != std::string::npos; at = lowered.find(phrase, at + 1)) {
-        bool start_ok = at == 0 || !word_char(lowered[at - 1]);
-        std::size_t end = at + phrase.size();
-        bool end_ok = end == lowered.size() || !word_char(lowered[end]);
-        if (start_ok && end_ok) return true;
-    }
-    return false;
-}
-
-bool has_any(const std::string& lowered, const std::vector<std::string_view>& phrases) {
-    for (std::string_view p : phrases)
-        if (has_phrase(lowered, p)) return true;
-    return false;
-}
-
 // ---- examples/airforce.flow -----------------------------------------------------------------
 
 // A post of 6 to 25 words: filler, with one of `phrases` in about one word of `one_in`.
@@ -86,24 +60,10 @@ std::string random_post(std::mt19937_64& rng, const char* const (&filler)[Filler
 
 namespace airforce {
 
-enum class Channel { twitter, facebook, blog, forum, news };
-enum class Experience { none, negative, positive };
+using namespace by_hand::airforce;
+
 constexpr const char* channel_names[] = {"twitter", "facebook", "blog", "forum", "news"};
 constexpr const char* experience_names[] = {"none", "negative", "positive"};
-
-struct Mention {
-    std::string text;
-    double sentiment;
-    long followers;
-    Channel channel;
-    bool site_bashing;
-    bool facts_wrong;
-    Experience experience;
-};
-
-const std::vector<std::string_view> about_us = {"air force", "usaf", "airman", "airmen", "air base", "afb"};
-const std::vector<std::string_view> raging = {"lol", "lmao", "joke", "satire", "rant", "clowns", "pathetic", "wtf"};
-const std::vector<std::string_view> success = {"thank you", "thanks", "proud", "rescue", "hero", "heroes", "grateful"};
 
 std::vector<Mention> make_mentions(std::size_t n) {
     static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "flight", "today", "really",
@@ -159,46 +119,13 @@ triage::Record to_record(const Mention& m) {
     return r;
 }
 
-std::string to_json(const Mention& m) {
-    return fmt::format(
-        R"({{"id":"m","text":"{}","sentiment":{},"author":{{"followers":{}}},"channel":"{}","site":{{"bashing":{}}},"facts_wrong":{},"experience":"{}"}})",
-        m.text, m.sentiment, m.followers, channel_names[static_cast<int>(m.channel)], m.site_bashing, m.facts_wrong,
-        experience_names[static_cast<int>(m.experience)]);
-}
-
-enum Outcome { not_about_us, share_success, let_stand, monitor_only, fix_facts, restore, respond_with_facts };
-
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    lower_into(m.text, lowered);
-    if (!has_any(lowered, about_us)) return not_about_us;
-    const bool high_reach = m.followers >= 10000 || m.channel == Channel::news;
-    if (m.sentiment >= 0.3) return has_any(lowered, success) && high_reach ? share_success : let_stand;
-    if (m.sentiment >= -0.2 && m.experience != Experience::negative) return let_stand;
-    const bool rager = has_any(lowered, raging);
-    if (m.site_bashing || (m.sentiment < -0.8 && rager)) return monitor_only;
-    if (rager) return monitor_only;
-    if (m.facts_wrong) return fix_facts;
-    if (m.experience == Experience::negative) return restore;
-    if (high_reach && (m.channel == Channel::news || m.channel == Channel::blog)) return respond_with_facts;
-    return let_stand;
-}
-
 }  // namespace airforce
 
 // ---- examples/customer_care.flow, on the bundled mentions -----------------------------------
 
 namespace care {
 
-struct Mention {
-    std::string text;
-    std::optional<std::uint32_t> channel;  // twitter, facebook, instagram, email, review_site
-    std::optional<double> sentiment;
-    std::optional<double> followers;
-    std::optional<bool> verified;
-    std::optional<std::uint32_t> tier;  // standard, silver, gold, platinum
-    std::optional<triage::TimePoint> posted_at;
-    std::optional<triage::TimePoint> last_reply_at;
-};
+using namespace by_hand::care;
 
 const triage::Flow& flow() {
     static const triage::Flow f = load_example("customer_care.flow");
@@ -281,64 +208,14 @@ triage::Record to_record(const Mention& m) {
     return r;
 }
 
-const std::vector<std::string_view> spam = {"crypto", "giveaway", "dm for promo", "free followers", "click here"};
-const std::vector<std::string_view> luggage = {"luggage", "suitcase", "baggage", "bag"};
-const std::vector<std::string_view> missing = {"lost", "missing", "delayed", "never arrived", "damaged"};
-const std::vector<std::string_view> refund = {"refund", "money back", "reimburse", "compensation", "chargeback"};
-const std::vector<std::string_view> praise = {"thank you", "thanks", "amazing", "great crew", "love"};
-
-const std::vector<std::string>& legal_words() {
-    static const std::vector<std::string> words = [] {
-        std::vector<std::string> out;
-        std::istringstream in(read_file(example_path("customer_care.legal.txt")));
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty() && line[0] != '#') out.push_back(line);
-        return out;
-    }();
-    return words;
-}
-
-enum Outcome {
-    spam_outcome, already_handled, legal, luggage_traced, luggage_ask_details, refund_priority, refund_standard,
-    thanks, public_complaint, private_complaint, acknowledge
-};
-
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    static const RE2 booking_reference_i(R"((?i)\b(pnr|booking|ref)[ :#]*[a-z0-9]{6}\b)");
-    lower_into(m.text, lowered);
-    if (has_any(lowered, spam)) return spam_outcome;
-    if (m.posted_at && m.last_reply_at && *m.last_reply_at > *m.posted_at) return already_handled;
-    for (const std::string& word : legal_words())
-        if (has_phrase(lowered, word)) return legal;
-    if ((has_phrase(lowered, "bag") && has_phrase(lowered, "lost")) || (has_any(lowered, luggage) && has_any(lowered, missing)))
-        return RE2::PartialMatch(m.text, booking_reference_i) ? luggage_traced : luggage_ask_details;
-    if (has_any(lowered, refund) || lowered.find("money back") != std::string::npos) {
-        const bool high_reach = (m.followers && *m.followers >= 50000) || (m.verified && *m.verified);
-        return (m.tier && *m.tier >= 2) || high_reach ? refund_priority : refund_standard;
-    }
-    if (m.sentiment && *m.sentiment >= 0.5 && has_any(lowered, praise)) return thanks;
-    const bool public_channel = m.channel && *m.channel != 3;
-    if (m.sentiment && *m.sentiment < -0.5) return public_channel ? public_complaint : private_complaint;
-    return acknowledge;
-}
-
 }  // namespace care
 
 // ---- bench/acme.flow: a ladder whose text tests are all `contains` --------------------------
 
 namespace acme {
 
-enum class Experience { none, negative, positive };
+using namespace by_hand::acme;
 constexpr const char* experience_names[] = {"none", "negative", "positive"};
-
-struct Mention {
-    std::string text;
-    double sentiment;
-    long followers;
-    bool site_bashing;
-    bool facts_wrong;
-    Experience experience;
-};
 
 // Words of every `contains`, in any case, on their own and inside longer words (a substring
 // matches there too), among filler; 6 to 25 words, about 40 to 160 characters.
@@ -394,23 +271,6 @@ triage::Record to_record(const Mention& m) {
     return r;
 }
 
-enum Outcome { ignore, monitor_only, escalate_legal, concur, fix_facts, restore_priority, restore, final_evaluation };
-
-// Lower-case once, then one find per word, in the ladder's order.
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    lower_into(m.text, lowered);
-    auto has = [&](std::string_view word) { return lowered.find(word) != std::string::npos; };
-    if (!(has("acme") || has("acmecorp") || has("@acme"))) return ignore;
-    if (m.site_bashing || has("scam") || has("idiots") || has("trash")) return monitor_only;
-    if (has("lol") || has("joke") || has("satire")) return monitor_only;
-    if (has("lawsuit") || has("legal")) return escalate_legal;
-    if (m.sentiment > 0.3) return concur;
-    if (m.facts_wrong) return fix_facts;
-    if (m.experience == Experience::negative && m.followers >= 10000) return restore_priority;
-    if (m.experience == Experience::negative) return restore;
-    return final_evaluation;
-}
-
 }  // namespace acme
 
 // ---- benchmarks ------------------------------------------------------------------------------
@@ -463,7 +323,7 @@ std::vector<triage::Record> records_of(const std::vector<M>& mentions, ToRecord 
     return out;
 }
 
-void BM_Airforce_HandWritten(benchmark::State& s) { hand_written(s, airforce::mentions(), airforce::decide_by_hand); }
+void BM_Airforce_HandWritten(benchmark::State& s) { hand_written(s, airforce::mentions(), airforce::decide); }
 void BM_Airforce_BoundDecide(benchmark::State& s) { bound_decide(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
 void BM_Airforce_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
 void BM_Airforce_RecordEvaluate(benchmark::State& s) {
@@ -474,7 +334,7 @@ BENCHMARK(BM_Airforce_BoundDecide);
 BENCHMARK(BM_Airforce_BoundEvaluate);
 BENCHMARK(BM_Airforce_RecordEvaluate);
 
-void BM_Care_HandWritten(benchmark::State& s) { hand_written(s, care::mentions(), care::decide_by_hand); }
+void BM_Care_HandWritten(benchmark::State& s) { hand_written(s, care::mentions(), care::decide); }
 void BM_Care_BoundDecide(benchmark::State& s) { bound_decide(s, care::flow(), care::binding(), care::mentions()); }
 void BM_Care_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, care::flow(), care::binding(), care::mentions()); }
 void BM_Care_RecordEvaluate(benchmark::State& s) { record_evaluate(s, care::flow(), records_of(care::mentions(), care::to_record)); }
@@ -483,7 +343,7 @@ BENCHMARK(BM_Care_BoundDecide);
 BENCHMARK(BM_Care_BoundEvaluate);
 BENCHMARK(BM_Care_RecordEvaluate);
 
-void BM_Acme_HandWritten(benchmark::State& s) { hand_written(s, acme::mentions(), acme::decide_by_hand); }
+void BM_Acme_HandWritten(benchmark::State& s) { hand_written(s, acme::mentions(), acme::decide); }
 void BM_Acme_BoundDecide(benchmark::State& s) { bound_decide(s, acme::flow(), acme::binding(), acme::mentions()); }
 void BM_Acme_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, acme::flow(), acme::binding(), acme::mentions()); }
 void BM_Acme_RecordEvaluate(benchmark::State& s) { record_evaluate(s, acme::flow(), records_of(acme::mentions(), acme::to_record)); }
@@ -676,9 +536,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "a benchmark binding does not cover its flow\n");
         return 1;
     }
-    std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide_by_hand) +
-                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide_by_hand) +
-                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide_by_hand);
+    std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide) +
+                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide) +
+                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide);
     if (bad != 0) {
         std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline\n", bad);
         return 1;
