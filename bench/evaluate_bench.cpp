@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -173,6 +174,28 @@ const std::vector<Mention>& mentions() {
     return all;
 }
 
+// The bundled mentions with non-ASCII text: a greeting before and a sign-off after, each set
+// apart by a space (accented words, emoji with a skin tone and with a ZWJ), curly apostrophes,
+// and "the" as "thé" (a non-ASCII letter a space away from "refund", "great crew"). Whole-word
+// phrases keep their boundaries, so the same phrases are found as in the ASCII text, by triage
+// and by the hand-written code (main() checks both).
+const std::vector<Mention>& non_ascii_mentions() {
+    static const std::vector<Mention> all = [] {
+        static const char* greetings[] = {"Écoute: ", "Señor, ", "Ça alors 😳 ", "Grüße aus München. "};
+        static const char* sign_offs[] = {" 😡", " 🙏🏽", " — merci", " #déçu", " 👩\u200D✈️"};
+        std::vector<Mention> out = mentions();
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            std::string text = greetings[i % std::size(greetings)];
+            for (char c : out[i].text) text += c == '\'' ? std::string("’") : std::string(1, c);
+            for (std::size_t at = text.find(" the "); at != std::string::npos; at = text.find(" the ", at + 1))
+                text.replace(at + 1, 3, "thé");
+            out[i].text = text + sign_offs[i % std::size(sign_offs)];
+        }
+        return out;
+    }();
+    return all;
+}
+
 triage::FieldValue enum_value(const std::optional<std::uint32_t>& v) {
     return v ? triage::FieldValue::of_enum(*v) : triage::FieldValue::missing();
 }
@@ -217,18 +240,35 @@ namespace acme {
 using namespace by_hand::acme;
 constexpr const char* experience_names[] = {"none", "negative", "positive"};
 
+enum class Script { ascii, non_ascii };
+
 // Words of every `contains`, in any case, on their own and inside longer words (a substring
 // matches there too), among filler; 6 to 25 words, about 40 to 160 characters.
-std::vector<Mention> make_mentions(std::size_t n) {
+//
+// Script::non_ascii: the same mentions, word for word, each word replaced by its twin (the same
+// random numbers pick them), so that every text is folded before it is scanned: accented words,
+// a decomposed é (e and U+0301), curly quotes, emoji (with a skin tone, with a ZWJ); each phrase
+// with a non-ASCII neighbour that leaves it found ("l’Acme", "ACME™", "ïllegal", "Legalé") and
+// the near miss "acne" as "acné". Nothing folds into a phrase or out of one, so each twin holds
+// the phrases of its ASCII text: main() checks that triage decides it the same, and so does the
+// hand-written code, which lower-cases ASCII only.
+std::vector<Mention> make_mentions(std::size_t n, Script script) {
     static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "delivery", "today", "really",
                                    "this", "is", "not", "what", "we", "expected", "team", "why", "store"};
     static const char* phrases[] = {"Acme", "ACME", "acmecorp", "@acme", "AcmeVille", "scam", "idiots", "Trashy", "lol",
                                     "lollipop", "joke", "satire", "lawsuit", "illegal", "Legal", "acne"};
+    static const char* filler_twins[] = {"déjà", "vérifié", "thé", "nouvelle", "réservation", "über",
+                                         "livraison", "aujourd’hui", "vraiment", "ça", "où", "naïve",
+                                         "😀", "👩\u200D💻", "cafe\u0301", "équipe", "¿por qué?", "Zürich"};
+    static const char* phrase_twins[] = {"l’Acme", "ACME™", "«acmecorp»", "@acme😀", "AcmeVillé", "scam‼",
+                                         "idiots…", "Trashy🗑️", "lol😂", "lollipop🍭", "joke’s", "“satire”",
+                                         "lawsuit—", "ïllegal", "Legalé", "acné"};
     std::mt19937_64 rng(43);
     std::vector<Mention> out;
     for (std::size_t i = 0; i < n; ++i) {
         Mention m;
-        m.text = random_post(rng, filler, phrases, 6);
+        m.text = script == Script::ascii ? random_post(rng, filler, phrases, 6)
+                                         : random_post(rng, filler_twins, phrase_twins, 6);
         m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
         m.followers = static_cast<long>(rng() % 100000);
         m.site_bashing = rng() % 10 == 0;
@@ -240,7 +280,12 @@ std::vector<Mention> make_mentions(std::size_t n) {
 }
 
 const std::vector<Mention>& mentions() {
-    static const std::vector<Mention> all = make_mentions(4096);
+    static const std::vector<Mention> all = make_mentions(4096, Script::ascii);
+    return all;
+}
+
+const std::vector<Mention>& non_ascii_mentions() {
+    static const std::vector<Mention> all = make_mentions(4096, Script::non_ascii);
     return all;
 }
 
@@ -351,6 +396,21 @@ BENCHMARK(BM_Acme_HandWritten);
 BENCHMARK(BM_Acme_BoundDecide);
 BENCHMARK(BM_Acme_BoundEvaluate);
 BENCHMARK(BM_Acme_RecordEvaluate);
+
+// Non-ASCII text: triage folds it (utf8proc) before the scan; the hand-written code lower-cases
+// its ASCII letters as before.
+void BM_Acme_NonAscii_HandWritten(benchmark::State& s) { hand_written(s, acme::non_ascii_mentions(), acme::decide); }
+void BM_Acme_NonAscii_BoundDecide(benchmark::State& s) {
+    bound_decide(s, acme::flow(), acme::binding(), acme::non_ascii_mentions());
+}
+void BM_Care_NonAscii_HandWritten(benchmark::State& s) { hand_written(s, care::non_ascii_mentions(), care::decide); }
+void BM_Care_NonAscii_BoundDecide(benchmark::State& s) {
+    bound_decide(s, care::flow(), care::binding(), care::non_ascii_mentions());
+}
+BENCHMARK(BM_Acme_NonAscii_HandWritten);
+BENCHMARK(BM_Acme_NonAscii_BoundDecide);
+BENCHMARK(BM_Care_NonAscii_HandWritten);
+BENCHMARK(BM_Care_NonAscii_BoundDecide);
 
 // One JSON line to a full Decision, against simdjson parsing the same line and nothing else.
 void BM_Care_JsonParseOnly(benchmark::State& state) {
@@ -529,6 +589,28 @@ std::size_t disagreements(const triage::Flow& flow, const triage::Binding<M>& bi
     return count;
 }
 
+// A non-ASCII twin must be decided as its ASCII text (so that the two timings compare the same
+// decisions) and must be non-ASCII (so that its timing is the folded path's).
+template <typename M>
+std::size_t unlike_twins(const triage::Flow& flow, const triage::Binding<M>& binding, const std::vector<M>& ascii,
+                         const std::vector<M>& twins) {
+    triage::Evaluator evaluator(flow);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < twins.size(); ++i) {
+        const bool folded = std::any_of(twins[i].text.begin(), twins[i].text.end(), [](char c) { return (c & 0x80) != 0; });
+        const std::uint32_t twin = evaluator.decide(binding.view(twins[i]));
+        const std::uint32_t original = evaluator.decide(binding.view(ascii[i]));
+        if (!folded || twin != original) {
+            if (count < 5)
+                std::fprintf(stderr, "non-ASCII twin \"%s\": %s, its ASCII text \"%s\": %s\n", twins[i].text.c_str(),
+                             folded ? flow.outcomes()[twin].name.c_str() : "(all ASCII)", ascii[i].text.c_str(),
+                             flow.outcomes()[original].name.c_str());
+            ++count;
+        }
+    }
+    return count;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -538,9 +620,14 @@ int main(int argc, char** argv) {
     }
     std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide) +
                       disagreements(care::flow(), care::binding(), care::mentions(), care::decide) +
-                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide);
+                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide) +
+                      disagreements(acme::flow(), acme::binding(), acme::non_ascii_mentions(), acme::decide) +
+                      disagreements(care::flow(), care::binding(), care::non_ascii_mentions(), care::decide) +
+                      unlike_twins(acme::flow(), acme::binding(), acme::mentions(), acme::non_ascii_mentions()) +
+                      unlike_twins(care::flow(), care::binding(), care::mentions(), care::non_ascii_mentions());
     if (bad != 0) {
-        std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline\n", bad);
+        std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline, or non-ASCII twins "
+                             "decided unlike their ASCII texts\n", bad);
         return 1;
     }
     benchmark::Initialize(&argc, argv);

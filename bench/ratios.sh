@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints triage's performance ratios (see bench/README.md) in one run:
 #   evaluation on bound structs against the same policy written by hand (target <= 1.5x),
+#   the same on non-ASCII text (folded first) against ASCII text and the hand-written code,
 #   `triage run` against a plain simdjson parse of the same file (target >= 50% with 1 job),
 #   the same on bench/acme.flow over texts of 100-300 characters (target >= 50%),
 #   `triage run` with 2 jobs against 1 (target >= 1.8x, issue 20; issue 6 said 1.7x), peak memory for 1M and 2M mentions
@@ -39,6 +40,15 @@ for flow in Airforce Care Acme; do
     printf '  %-9s %-15s %7.0f ns\n' "$flow" "HandWritten" "$hand"
 done
 printf '  %-9s %-15s %7.0f ns  (simdjson parse only: %.0f ns)\n' Care JsonEvaluate "$(ns BM_Care_JsonEvaluate)" "$(ns BM_Care_JsonParseOnly)"
+
+echo
+echo "non-ASCII text (the same mentions, word for word, with accents, curly quotes and emoji; triage folds it first)"
+for flow in Acme Care; do
+    tri=$(ns "BM_${flow}_NonAscii_BoundDecide"); hand=$(ns "BM_${flow}_NonAscii_HandWritten")
+    printf '  %-9s BoundDecide %7.0f ns  %sx its ASCII time, %sx the hand-written code on the same texts (no target)\n' \
+        "$flow" "$tri" "$(ratio "$tri" "$(ns "BM_${flow}_BoundDecide")")" "$(ratio "$tri" "$hand")"
+    printf '  %-9s HandWritten %7.0f ns  %sx its ASCII time\n' "$flow" "$hand" "$(ratio "$hand" "$(ns "BM_${flow}_HandWritten")")"
+done
 
 echo
 echo "windows and crisis modes (examples/crisis.flow: 5 windows, one grouped, 1 crisis; a mention every 10 s)"
