@@ -167,6 +167,12 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     fixes_to(bad, Code::syntax, good);
 }
 
+TEST_CASE("fix: the header's name quoted up to 'version', and 'version' put before a bare number") {
+    const std::string good = "flow \"Care desk\" version 1\nstart done\noutcome done \"Done\" { monitor }\n";
+    fixes_to("flow Care desk version 1\nstart done\noutcome done \"Done\" { monitor }\n", Code::syntax, good);
+    fixes_to("flow \"Care desk\" 1\nstart done\noutcome done \"Done\" { monitor }\n", Code::syntax, good);
+}
+
 TEST_CASE("fix: none where the edit is not certain") {
     // Day and month could be either way round; a date that does not exist; 9 to 5 on which clock?
     has_no_fix(hours_flow("mon-fri 09:00-17:00", "03/04/2015"), Code::syntax);
@@ -183,8 +189,8 @@ TEST_CASE("fix: none where the edit is not certain") {
         CHECK(d->help.find("a name is") == std::string::npos);
         CHECK(d->fixes.empty());
     }
-    // A flow's name: the version that follows it would be quoted in too.
-    has_no_fix("flow Fixture version 1\nstart s\n", Code::syntax);
+    // A flow's name that runs to no `version`: where does it end?
+    has_no_fix("flow Fixture\nstart s\n", Code::syntax);
     // A step without else: which outcome the others get is the author's choice.
     has_no_fix("flow \"t\" version 1\nfields { a: bool }\nstart s\nstep s \"q?\" {\n  if a -> o\n}\n"
                "outcome o \"O\" { monitor }\n",
