@@ -182,3 +182,39 @@ TEST_CASE("JSON records: a time in milliseconds or with an offset written +0000 
     CHECK_FALSE(reader.read(R"({"created_at":"yesterday at 10:00"})"));
     CHECK(reader.error().find("RFC 3339 writes") == std::string::npos);
 }
+
+TEST_CASE("JSON records: numbers, true/false and times an export writes as text are told how to read them") {
+    CompileResult result = compile_text("flow \"t\" version 1\nfields { author.followers: integer\n author.verified: bool\n"
+                                        " sentiment: number\n posted_at: time }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    JsonOptions options;
+    options.renames.emplace_back("Followers", "author.followers");
+    options.renames.emplace_back("Verified", "author.verified");
+    options.renames.emplace_back("Date", "posted_at");
+    JsonRecordReader reader(*result.flow, options);
+    // A spreadsheet's number, with its thousands separators: the jq line that converts it.
+    CHECK_FALSE(reader.read(R"({"Followers":"12,345"})"));
+    CHECK(reader.error() == "'Followers' must be a whole number for field 'author.followers' (integer), not a string "
+                            "(\"12,345\"); the export writes it as text: convert it first, e.g. jq -c '.Followers |= "
+                            "(if type == \"string\" then gsub(\",\";\"\") | tonumber else . end)'");
+    CHECK_FALSE(reader.read(R"({"sentiment":"-0.5"})"));
+    CHECK(reader.error().find("jq -c '.sentiment |= (if type == \"string\" then tonumber else . end)'") != std::string::npos);
+    CHECK_FALSE(reader.read(R"({"Verified":"TRUE"})"));
+    CHECK(reader.error().find("jq -c '.Verified |= (if type == \"string\" then ascii_downcase == \"true\" else . end)'") !=
+          std::string::npos);
+    // A key that is no jq name is quoted.
+    JsonOptions spaced;
+    spaced.renames.emplace_back("User Stats.follower count", "author.followers");
+    JsonRecordReader spaced_reader(*result.flow, spaced);
+    CHECK_FALSE(spaced_reader.read(R"({"User Stats":{"follower count":"87"}})"));
+    CHECK(spaced_reader.error().find("jq -c '.\"User Stats\".\"follower count\" |= ") != std::string::npos);
+    // Text that is no number or true/false: no hint.
+    CHECK_FALSE(reader.read(R"({"Followers":"many"})"));
+    CHECK(reader.error() == "'Followers' must be a whole number for field 'author.followers' (integer), not a string");
+    CHECK_FALSE(reader.read(R"({"sentiment":"1.2K"})"));
+    CHECK(reader.error().find("jq") == std::string::npos);
+    // A time read under the export's key is told the flow's field, which --time-format takes.
+    CHECK_FALSE(reader.read(R"({"Date":"11/20/2024 9:03 am"})"));
+    CHECK(reader.error() == "'Date' is not a date-time such as 2026-11-22T09:30:00Z: \"11/20/2024 9:03 am\"; read another "
+                            "format with --time-format 'posted_at=PATTERN' (patterns: docs/language.md, \"Time formats\")");
+}
