@@ -75,6 +75,15 @@ std::string jq_path(std::string_view path) {
                        quoted_text(text), jq_path(path), convert);
 }
 
+// A list where the flow reads one value (Bluesky's "langs": ["fr", "en"], a list of hashtags): how
+// to make it one, words joined for a text field, the first for a one-of.
+[[gnu::cold]] std::string array_hint(FieldType wanted, std::string_view path) {
+    if (wanted != FieldType::text && wanted != FieldType::enumeration) return {};
+    return fmt::format("; the flow reads one value: make the list one first, e.g. "
+                       "jq -c '{} |= (if type == \"array\" then {} else . end)'",
+                       jq_path(path), wanted == FieldType::text ? "join(\" \")" : ".[0]");
+}
+
 std::string_view json_type_name(simdjson::dom::element_type type) {
     using T = simdjson::dom::element_type;
     switch (type) {
@@ -281,6 +290,7 @@ struct JsonRecordReader::Impl {
                                           to_string(f.type), json_type_name(value.type()));
         if (value.type() == simdjson::dom::element_type::STRING)
             message += text_value_hint(value.get_string().value_unsafe(), f.type, path);
+        if (value.type() == simdjson::dom::element_type::ARRAY) message += array_hint(f.type, path);
         return fail(std::move(message));
     }
     [[gnu::cold, gnu::noinline]] bool not_whole(std::uint32_t slot, double number, std::uint32_t node, std::string_view key) {

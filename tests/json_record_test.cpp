@@ -218,3 +218,20 @@ TEST_CASE("JSON records: numbers, true/false and times an export writes as text 
     CHECK(reader.error() == "'Date' is not a date-time such as 2026-11-22T09:30:00Z: \"11/20/2024 9:03 am\"; read another "
                             "format with --time-format 'posted_at=PATTERN' (patterns: docs/language.md, \"Time formats\")");
 }
+
+TEST_CASE("JSON records: a list where the flow reads one text or one-of value is told how to make it one") {
+    CompileResult result = compile_text("flow \"t\" version 1\nfields { text: text\n lang: one of en, fr\n n: number }\n"
+                                        "start o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    JsonOptions options;
+    options.renames.emplace_back("record.langs", "lang");
+    JsonRecordReader reader(*result.flow, options);
+    CHECK_FALSE(reader.read(R"({"record":{"langs":["fr","en"]}})"));
+    CHECK(reader.error() == "'record.langs' must be a string for field 'lang' (one of), not an array; the flow reads one "
+                            "value: make the list one first, e.g. jq -c '.record.langs |= (if type == \"array\" then "
+                            ".[0] else . end)'");
+    CHECK_FALSE(reader.read(R"({"text":["lost","bag"]})"));
+    CHECK(reader.error().find("jq -c '.text |= (if type == \"array\" then join(\" \") else . end)'") != std::string::npos);
+    CHECK_FALSE(reader.read(R"({"n":[1]})"));
+    CHECK(reader.error() == "'n' must be a number for field 'n' (number), not an array");
+}
