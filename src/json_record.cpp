@@ -66,7 +66,7 @@ std::string jq_path(std::string_view path) {
     const bool reads_as_number = !digits.empty() && failed == std::errc() && end == digits.data() + digits.size();
     std::string convert;
     if ((wanted == FieldType::number || wanted == FieldType::integer) && reads_as_number)
-        convert = digits.size() < text.size() ? "gsub(\",\";\"\") | tonumber" : "tonumber";
+        convert = "gsub(\",\";\"\") | tonumber";  // one line for every value, so that the summary has one reason
     const std::string lower = ascii_lower(text);
     if (wanted == FieldType::boolean && (lower == "true" || lower == "false")) convert = "ascii_downcase == \"true\"";
     if (convert.empty()) return {};
