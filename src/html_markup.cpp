@@ -63,10 +63,11 @@ Markup named_reference(std::string_view text, std::size_t at) noexcept {
 
 // <br>, <br/>, <br />, <p>, </p>, in any case, at `at` (which holds '<').
 Markup break_tag(std::string_view text, std::size_t at) noexcept {
-    const std::size_t close = text.find('>', at + 1);
-    if (close == std::string_view::npos || close - at > 5) return {};
-    std::array<char, 5> tag{};
-    const std::size_t n = close - at - 1;
+    // Looked for only as far as the longest tag: a text of '<' and no '>' is read once, not once a '<'.
+    const std::size_t n = text.substr(at + 1, 5).find('>');
+    if (n == std::string_view::npos) return {};
+    std::array<char, 4> tag{};
+    if (n > tag.size()) return {};
     for (std::size_t k = 0; k < n; ++k) {
         const char ch = text[at + 1 + k];
         tag[k] = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch + 32) : ch;
