@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -36,6 +37,51 @@ std::string quoted_text(std::string_view text) {
     }
     if (cut < text.size()) out += "…";
     return out;
+}
+
+// `path` (dotted) as a jq path: `.user.followers_count`, `."Follower Count"`.
+std::string jq_path(std::string_view path) {
+    std::string out;
+    for (std::size_t at = 0; at <= path.size();) {
+        std::size_t end = std::min(path.find('.', at), path.size());
+        const std::string_view key = path.substr(at, end - at);
+        const bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
+                           std::all_of(key.begin(), key.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                           });
+        out += plain ? fmt::format(".{}", key) : fmt::format(".\"{}\"", quoted_text(key));
+        at = end + 1;
+    }
+    return out;
+}
+
+// Exports made from spreadsheets write numbers and true/false as text ("12,345", "TRUE"): when a
+// string that is no value of its field reads as one, the message says how to convert the export.
+[[gnu::cold]] std::string text_value_hint(std::string_view text, FieldType wanted, std::string_view path) {
+    std::string digits;
+    for (char c : text)
+        if (c != ',') digits += c;
+    double number = 0;
+    const auto [end, failed] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+    const bool reads_as_number = !digits.empty() && failed == std::errc() && end == digits.data() + digits.size();
+    std::string convert;
+    if ((wanted == FieldType::number || wanted == FieldType::integer) && reads_as_number)
+        convert = "gsub(\",\";\"\") | tonumber";  // one line for every value, so that the summary has one reason
+    const std::string lower = ascii_lower(text);
+    if (wanted == FieldType::boolean && (lower == "true" || lower == "false")) convert = "ascii_downcase == \"true\"";
+    if (convert.empty()) return {};
+    return fmt::format(" (\"{}\"); the export writes it as text: convert it first, e.g. "
+                       "jq -c '{} |= (if type == \"string\" then {} else . end)'",
+                       quoted_text(text), jq_path(path), convert);
+}
+
+// A list where the flow reads one value (Bluesky's "langs": ["fr", "en"], a list of hashtags): how
+// to make it one, words joined for a text field, the first for a one-of.
+[[gnu::cold]] std::string array_hint(FieldType wanted, std::string_view path) {
+    if (wanted != FieldType::text && wanted != FieldType::enumeration) return {};
+    return fmt::format("; the flow reads one value: make the list one first, e.g. "
+                       "jq -c '{} |= (if type == \"array\" then {} else . end)'",
+                       jq_path(path), wanted == FieldType::text ? "join(\" \")" : ".[0]");
 }
 
 std::string_view json_type_name(simdjson::dom::element_type type) {
@@ -224,12 +270,28 @@ struct JsonRecordReader::Impl {
                            text[10] == ' ' ? " " : "T", text[n - 6] == ' ' ? " " : "");
     }
 
+    // How to read a time the default format does not: the offset hint, else a pattern for the
+    // flow's field (not the export's key, which --time-format does not take).
+    [[gnu::cold]] static std::string format_hint(std::string_view text, std::string_view field) {
+        std::string hint = offset_hint(text, field);
+        if (hint.empty())
+            hint = fmt::format("; read another format with --time-format '{}=PATTERN' (patterns: docs/language.md, "
+                               "\"Time formats\")",
+                               field);
+        return hint;
+    }
+
     // Why a value does not fit its field. Cold and out of line: the reading loop stays small.
-    [[gnu::cold, gnu::noinline]] bool wrong_type(std::uint32_t slot, simdjson::dom::element_type type, std::uint32_t node,
+    [[gnu::cold, gnu::noinline]] bool wrong_type(std::uint32_t slot, simdjson::dom::element value, std::uint32_t node,
                                                  std::string_view key, std::string_view expected) {
         const Field& f = fields[slot];
-        return fail(fmt::format("'{}' must be {} for field '{}' ({}), not {}", keys.path(node, key), expected, f.name,
-                                to_string(f.type), json_type_name(type)));
+        const std::string path = keys.path(node, key);
+        std::string message = fmt::format("'{}' must be {} for field '{}' ({}), not {}", path, expected, f.name,
+                                          to_string(f.type), json_type_name(value.type()));
+        if (value.type() == simdjson::dom::element_type::STRING)
+            message += text_value_hint(value.get_string().value_unsafe(), f.type, path);
+        if (value.type() == simdjson::dom::element_type::ARRAY) message += array_hint(f.type, path);
+        return fail(std::move(message));
     }
     [[gnu::cold, gnu::noinline]] bool not_whole(std::uint32_t slot, double number, std::uint32_t node, std::string_view key) {
         return fail(fmt::format("'{}' must be a whole number for field '{}' (integer), not {}", keys.path(node, key),
@@ -249,14 +311,14 @@ struct JsonRecordReader::Impl {
         switch (wanted) {
         case FieldType::text:
         case FieldType::enumeration:
-            if (type != T::STRING) return wrong_type(slot, type, node, key, "a string");
+            if (type != T::STRING) return wrong_type(slot, value, node, key, "a string");
             v.kind = ValueKind::text;
             v.text = value.get_string().value_unsafe();
             return true;
         case FieldType::number:
         case FieldType::integer: {
             if (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE)
-                return wrong_type(slot, type, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
+                return wrong_type(slot, value, node, key, wanted == FieldType::integer ? "a whole number" : "a number");
             const double number = number_of(value, type);
             // 12.0 is a whole number; 2.5 is not one, for an integer field.
             if (type == T::DOUBLE && wanted == FieldType::integer && number != std::floor(number))
@@ -266,7 +328,7 @@ struct JsonRecordReader::Impl {
             return true;
         }
         case FieldType::boolean:
-            if (type != T::BOOL) return wrong_type(slot, type, node, key, "true or false");
+            if (type != T::BOOL) return wrong_type(slot, value, node, key, "true or false");
             v.kind = ValueKind::boolean;
             v.boolean = value.get_bool().value_unsafe();
             return true;
@@ -288,7 +350,7 @@ struct JsonRecordReader::Impl {
             if (!format.parse(text, t)) {
                 if (format.is_default())
                     return fail(fmt::format("'{}' is not a date-time such as 2026-11-22T09:30:00Z: \"{}\"{}", dotted_path(),
-                                            quoted_text(text), offset_hint(text, fields[slot].name)));
+                                            quoted_text(text), format_hint(text, fields[slot].name)));
                 return fail(fmt::format("'{}' does not match its time format \"{}\": \"{}\"", dotted_path(), format.spec(),
                                         quoted_text(text)));
             }
@@ -301,7 +363,7 @@ struct JsonRecordReader::Impl {
         else if (type == T::UINT64) number = static_cast<double>(value.get_uint64().value_unsafe());
         else if (type == T::DOUBLE) number = value.get_double().value_unsafe();
         if (!format.accepts_numbers() || (type != T::INT64 && type != T::UINT64 && type != T::DOUBLE))
-            return wrong_type(slot, type, node, key,
+            return wrong_type(slot, value, node, key,
                               format.is_default()        ? "a date-time string or seconds since 1970"
                               : format.accepts_numbers() ? (format.spec() == "unix_ms" ? "milliseconds since 1970"
                                                                                        : "seconds since 1970")

@@ -1,5 +1,6 @@
 #include "text_fold.hpp"
 
+#include "html_markup.hpp"
 #include "text_util.hpp"
 
 #include <utf8proc.h>
@@ -81,7 +82,7 @@ char32_t fold_premap(char32_t c) noexcept {
 
 void FoldedText::assign(std::string_view text) {
     original_ = text;
-    folded_ = !is_ascii(text);
+    folded_ = !is_ascii(text) || has_markup(text);
     if (!folded_) return;
     decompose();
     if (has_marks_) order_marks();
@@ -99,18 +100,19 @@ void FoldedText::decompose() {
     utf8proc_int32_t parts[longest_decomposition];
     for (std::size_t i = 0; i < original_.size();) {
         const auto b = static_cast<unsigned char>(original_[i]);
-        if (b < 0x80) {  // folds to itself or its lower case; no utf8proc call
+        const Markup markup = b == '&' || b == '<' ? markup_at(original_, i) : Markup{};
+        if (b < 0x80 && markup.length == 0) {  // folds to itself or its lower case; no utf8proc call
             points_[n++] = {i, i + 1, static_cast<char32_t>(b >= 'A' && b <= 'Z' ? b + 32 : b), 0};
             ++i;
             continue;
         }
-        const std::size_t length = utf8_sequence(original_, i);
+        const std::size_t length = markup.length != 0 ? markup.length : utf8_sequence(original_, i);
         if (length == 0) {
             points_[n++] = {i, i + 1, static_cast<char32_t>(raw_byte + b), 0};
             ++i;
             continue;
         }
-        const char32_t c = fold_premap(decode(original_, i, length));
+        const char32_t c = fold_premap(markup.length != 0 ? markup.c : decode(original_, i, length));
         utf8proc_ssize_t count = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), parts, longest_decomposition,
                                                          decompose_options, nullptr);
         if (count < 0 || count > longest_decomposition) {  // not for a valid code point; kept as it is

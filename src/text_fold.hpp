@@ -1,8 +1,9 @@
 // Text folded for matching, so that `has any`, `has all` and `contains` compare what a reader
 // sees rather than how it was typed: Unicode case folding, compatibility forms and composition by
-// utf8proc (CASEFOLD | COMPOSE | COMPAT | LUMP | IGNORE), typographic quotes as ASCII quotes.
-// Accents are kept ("café" is not "cafe"). ASCII text is not copied: the matcher folds its
-// capitals itself. Folded text remembers where each byte came from, so that a match is shown in
+// utf8proc (CASEFOLD | COMPOSE | COMPAT | LUMP | IGNORE), typographic quotes as ASCII quotes,
+// HTML character references and break tags as what they stand for (html_markup.hpp).
+// Accents are kept ("café" is not "cafe"). ASCII text without markup is not copied: the matcher
+// folds its capitals itself. Folded text remembers where each byte came from, so that a match is shown in
 // the text as written.
 #pragma once
 
@@ -32,10 +33,10 @@ namespace triage::detail {
 // one mention after another allocates nothing once they are large enough.
 class FoldedText {
 public:
-    // Holds `text` (borrowed: it must outlive its use here), folded when it is not ASCII.
+    // Holds `text` (borrowed: it must outlive its use here), folded when it is not ASCII or has markup.
     void assign(std::string_view text);
 
-    // What the matcher scans: the text itself when ASCII, else its folded form.
+    // What the matcher scans: the text itself when ASCII without markup, else its folded form.
     [[nodiscard]] std::string_view view() const noexcept { return folded_ ? std::string_view(text_) : original_; }
     [[nodiscard]] bool folded() const noexcept { return folded_; }
 

@@ -555,7 +555,9 @@ TEST_CASE("JSON records: nesting, renames, ids, nulls, and type errors") {
     CHECK(reader.value(3).kind == ValueKind::missing);
 
     CHECK_FALSE(reader.read(R"({"author": {"followers": "12"}})"));
-    CHECK(reader.error() == "'author.followers' must be a whole number for field 'author.followers' (integer), not a string");
+    CHECK(reader.error() == "'author.followers' must be a whole number for field 'author.followers' (integer), not a string "
+                            "(\"12\"); the export writes it as text: convert it first, e.g. "
+                            "jq -c '.author.followers |= (if type == \"string\" then gsub(\",\";\"\") | tonumber else . end)'");
     CHECK_FALSE(reader.read(R"({"ok": 1})"));
     CHECK(reader.error() == "'ok' must be true or false for field 'ok' (bool), not a number");
     CHECK_FALSE(reader.read(R"({"at": "last tuesday"})"));

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace triage;
@@ -181,4 +182,58 @@ TEST_CASE("JSON records: a time in milliseconds or with an offset written +0000 
     // Not an offset without a colon: no hint.
     CHECK_FALSE(reader.read(R"({"created_at":"yesterday at 10:00"})"));
     CHECK(reader.error().find("RFC 3339 writes") == std::string::npos);
+}
+
+namespace {
+
+// A reader for a flow of `fields` and one outcome, reading each export key of `renames` as its field.
+JsonRecordReader reader_of(const std::string& fields, std::vector<std::pair<std::string, std::string>> renames) {
+    CompileResult result = compile_text("flow \"t\" version 1\nfields { " + fields + " }\nstart o\noutcome o \"O\" { monitor }\n");
+    REQUIRE(result.ok());
+    JsonOptions options;
+    options.renames = std::move(renames);
+    return JsonRecordReader(*result.flow, options);
+}
+
+}  // namespace
+
+TEST_CASE("JSON records: numbers, true/false and times an export writes as text are told how to read them") {
+    const std::string fields = "author.followers: integer\n author.verified: bool\n sentiment: number\n posted_at: time";
+    JsonRecordReader reader =
+        reader_of(fields, {{"Followers", "author.followers"}, {"Verified", "author.verified"}, {"Date", "posted_at"}});
+    // A spreadsheet's number, with its thousands separators: the jq line that converts it.
+    CHECK_FALSE(reader.read(R"({"Followers":"12,345"})"));
+    CHECK(reader.error() == "'Followers' must be a whole number for field 'author.followers' (integer), not a string "
+                            "(\"12,345\"); the export writes it as text: convert it first, e.g. jq -c '.Followers |= "
+                            "(if type == \"string\" then gsub(\",\";\"\") | tonumber else . end)'");
+    CHECK_FALSE(reader.read(R"({"sentiment":"-0.5"})"));
+    CHECK(reader.error().find("jq -c '.sentiment |= (if type == \"string\" then gsub(") != std::string::npos);
+    CHECK_FALSE(reader.read(R"({"Verified":"TRUE"})"));
+    CHECK(reader.error().find("jq -c '.Verified |= (if type == \"string\" then ascii_downcase == \"true\" else . end)'") !=
+          std::string::npos);
+    // A key that is no jq name is quoted.
+    JsonRecordReader spaced_reader = reader_of(fields, {{"User Stats.follower count", "author.followers"}});
+    CHECK_FALSE(spaced_reader.read(R"({"User Stats":{"follower count":"87"}})"));
+    CHECK(spaced_reader.error().find("jq -c '.\"User Stats\".\"follower count\" |= ") != std::string::npos);
+    // Text that is no number or true/false: no hint.
+    CHECK_FALSE(reader.read(R"({"Followers":"many"})"));
+    CHECK(reader.error() == "'Followers' must be a whole number for field 'author.followers' (integer), not a string");
+    CHECK_FALSE(reader.read(R"({"sentiment":"1.2K"})"));
+    CHECK(reader.error().find("jq") == std::string::npos);
+    // A time read under the export's key is told the flow's field, which --time-format takes.
+    CHECK_FALSE(reader.read(R"({"Date":"11/20/2024 9:03 am"})"));
+    CHECK(reader.error() == "'Date' is not a date-time such as 2026-11-22T09:30:00Z: \"11/20/2024 9:03 am\"; read another "
+                            "format with --time-format 'posted_at=PATTERN' (patterns: docs/language.md, \"Time formats\")");
+}
+
+TEST_CASE("JSON records: a list where the flow reads one text or one-of value is told how to make it one") {
+    JsonRecordReader reader = reader_of("text: text\n lang: one of en, fr\n n: number", {{"record.langs", "lang"}});
+    CHECK_FALSE(reader.read(R"({"record":{"langs":["fr","en"]}})"));
+    CHECK(reader.error() == "'record.langs' must be a string for field 'lang' (one of), not an array; the flow reads one "
+                            "value: make the list one first, e.g. jq -c '.record.langs |= (if type == \"array\" then "
+                            ".[0] else . end)'");
+    CHECK_FALSE(reader.read(R"({"text":["lost","bag"]})"));
+    CHECK(reader.error().find("jq -c '.text |= (if type == \"array\" then join(\" \") else . end)'") != std::string::npos);
+    CHECK_FALSE(reader.read(R"({"n":[1]})"));
+    CHECK(reader.error() == "'n' must be a number for field 'n' (number), not an array");
 }

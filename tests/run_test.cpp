@@ -397,6 +397,14 @@ TEST_CASE("run: an input whose first line is no JSON object is told mentions are
         CHECK(run.status == 1);
         CHECK(run.output.find(help) != std::string::npos);
     }
+    // A document printed over lines that lists the posts under a key (a Discord export): jq with the key.
+    const std::string discord = "{\n  \"guild\": {\"id\": \"1\"},\n  \"messages\": [\n    {\"content\": \"usaf\"}\n  ]\n}\n";
+    Run document = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
+                                            triage::test::CommandOptions().reading(discord));
+    INFO(document.output);
+    CHECK(document.output.find(help) != std::string::npos);
+    CHECK(document.output.find("a document that lists the posts under a key with `jq -c '.KEY[]'`") != std::string::npos);
+    CHECK(document.output.find("`.messages[]` a Discord export") != std::string::npos);
     // A broken line further down is that line's problem, not the input's shape.
     Run later = triage::test::run_triage("run '" + airforce + "' -" + now + " -o /dev/null 2>&1",
                                          triage::test::CommandOptions().reading("{\"text\": \"usaf\"}\n{\"text\":\n"));

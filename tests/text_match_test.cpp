@@ -185,6 +185,18 @@ TEST_CASE("phrases of word lists match whole words, case folded, as the table sa
         {"한국", "한국 사람", "한국"},
         // bytes that are not UTF-8 are kept as they are
         {"bad", "\xff bad \xfe", "bad"},
+        // HTML as exports carry it (YouTube's textDisplay, Mastodon's content, Twitter's &amp;)
+        {"didn't", "I didn&#39;t get my refund", "didn&#39;t"},
+        {"don't", "<p>I don&rsquo;t know</p>", "don&rsquo;t"},
+        {"at&t", "AT&amp;T is down", "AT&amp;T"},
+        {"\"best flight\"", "&quot;Best flight&quot;", "&quot;Best flight&quot;"},
+        {"lost luggage", "lost<br>luggage", "lost<br>luggage"},
+        {"lost luggage", "lost<BR />luggage", "lost<BR />luggage"},
+        {"lost luggage", "lost</p><p>luggage", "lost</p><p>luggage"},
+        {"air force", "air&nbsp;force", "air&nbsp;force"},
+        {"amp", "AT&amp;T", no_match},  // a reference is the one character it stands for
+        {"q&a", "Q&A time", "Q&A"},      // an & that starts no reference is an &
+        {"bold", "<b>bold</b>", "bold"},  // other tags are read as written
     }, word_match);
 }
 
@@ -210,6 +222,9 @@ TEST_CASE("contains finds the phrase anywhere, with the same folding") {
         {"lol", "lollipop", "lol"},
         {"air force", "AIR\u00A0FORCE über", "AIR\u00A0FORCE"},
         {"\u00AD", "any text", no_match},  // folds to nothing: never found
+        {"didn't", "I DIDN&#39;T", "DIDN&#39;T"},
+        {"&", "AT&amp;T", "&amp;"},
+        {"&#39", "didn&#39;t", no_match},  // the reference is read as the character
     }, substring_match);
 }
 

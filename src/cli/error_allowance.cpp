@@ -116,8 +116,10 @@ void print_error_reasons(const ErrorTally& tally) {
     });
     if (first_not_an_object)
         fmt::print(stderr, "help: line 1 is not a JSON object: mentions are read as JSON Lines, one object per line. "
-                           "Convert a CSV export first (e.g. `mlr --icsv --ojsonl cat FILE.csv`), a JSON array or "
-                           "an API response with `jq -c '.[]'` or `jq -c '.data[]'`\n");
+                           "Convert a CSV export first (e.g. `mlr --icsv --ojsonl cat FILE.csv`), a JSON array with "
+                           "`jq -c '.[]'`, a document that lists the posts under a key with `jq -c '.KEY[]'` "
+                           "(`.data[]` for Facebook's Graph API, `.items[]` YouTube's API, `.feed[]` Bluesky's, "
+                           "`.messages[]` a Discord export)\n");
 }
 
 void write_error_reasons(JsonWriter& json, const ErrorTally& tally) {
