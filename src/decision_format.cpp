@@ -540,6 +540,13 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
         for (std::uint32_t f : d.missing_fields) out += " " + flow.fields()[f].name;
         out += " (a comparison on a missing field is false)\n";
     }
+    for (const NearMiss& n : d.near_misses) {
+        const Field& f = flow.fields()[n.field];
+        out += f.name + " ";
+        append_json_string(out, n.text);
+        out += fmt::format(" is none of its values: one-of values match exactly; did you mean {}?\n",
+                           f.values[n.value]);
+    }
     // Record values and flow texts reach a terminal: no control character does (lines kept).
     return printable(out, true);
 }
