@@ -679,7 +679,7 @@ TEST_CASE("steady-state evaluation allocates nothing") {
     CHECK(outcomes == 600);  // every sample mention reaches an outcome
 }
 
-TEST_CASE("a one-of text that spells a value otherwise is a near miss; finding and counting it allocates nothing") {
+TEST_CASE("a one-of text that spells a value otherwise is a near miss, found and counted without allocating") {
     Flow flow = flow_asking("channel: one of twitter, review_site", "channel in [twitter]");
     const std::uint32_t channel = *flow.find_field("channel");
     Evaluator evaluator(flow);

@@ -814,7 +814,7 @@ std::string channel_lines(std::initializer_list<std::string_view> channels) {
 
 }  // namespace
 
-TEST_CASE("run: one-of values spelt otherwise get a note with their count and the value meant; -j 2 the same") {
+TEST_CASE("run: one-of values spelt otherwise get a note with their count and the value meant, -j 2 the same") {
     triage::test::TempDir dir;
     triage::test::write_file(dir.path / "r.flow", std::string(channel_flow));
     triage::test::write_file(dir.path / "m.jsonl", channel_lines({"blog", "Twitter", "TWITTER", " twitter", "Twitter",
