@@ -469,6 +469,27 @@ std::string describe(const Flow& flow, const FiredCondition& f) {
     return text.substr(0, before) + " = " + value + " " + text.substr(at);
 }
 
+namespace {
+
+// What explain adds about the record's values: the fields it lacked, and one-of values spelt
+// otherwise than the flow lists them (which read as none of the values).
+void append_value_notes(std::string& out, const Flow& flow, const Decision& d) {
+    if (!d.missing_fields.empty()) {
+        out += "missing fields:";
+        for (std::uint32_t f : d.missing_fields) out += " " + flow.fields()[f].name;
+        out += " (a comparison on a missing field is false)\n";
+    }
+    for (const NearMiss& n : d.near_misses) {
+        const Field& f = flow.fields()[n.field];
+        out += f.name + " ";
+        append_json_string(out, n.text);
+        out += fmt::format(" is none of its values: one-of values match exactly; did you mean {}?\n",
+                           f.values[n.value]);
+    }
+}
+
+}  // namespace
+
 std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace) {
     std::string out;
     auto group = [&](const ActiveCrisis& c) {
@@ -535,11 +556,7 @@ std::string explain_text(const Flow& flow, const Decision& d, const Trace& trace
         for (const DecidedAction& a : d.actions) out += fmt::format("    {}\n", describe(a));
         if (d.actions.empty()) out += "    (none)\n";
     }
-    if (!d.missing_fields.empty()) {
-        out += "missing fields:";
-        for (std::uint32_t f : d.missing_fields) out += " " + flow.fields()[f].name;
-        out += " (a comparison on a missing field is false)\n";
-    }
+    append_value_notes(out, flow, d);
     // Record values and flow texts reach a terminal: no control character does (lines kept).
     return printable(out, true);
 }

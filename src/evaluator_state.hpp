@@ -7,6 +7,7 @@
 #pragma once
 
 #include "flow_data.hpp"
+#include "value_spelling.hpp"
 #include "triage/decision.hpp"
 #include "triage/monitor.hpp"
 #include "triage/record.hpp"
@@ -26,7 +27,7 @@ namespace triage {
 namespace detail {
 
 // Appends an aggregate built in place from its members: C++20 lets emplace_back do that (P0960),
-// which the evaluator relies on to avoid a copy (see decide_fully); clang before 16 lacks it, and
+// which the evaluator relies on to avoid a copy (see add_actions); clang before 16 lacks it, and
 // there the aggregate is built with braces and moved in.
 template <typename T, typename... Args>
 void emplace_aggregate(std::vector<T>& into, Args&&... args) {
@@ -71,6 +72,7 @@ struct EvaluatorState {
           matched_generation(flow.program.matchers.size(), 0),
           let_value(flow.lets.size(), 0),
           let_generation(flow.lets.size(), 0) {
+        near_misses.reserve(flow.fields.size());  // note_near_miss() adds at most one per field
         for (std::size_t m = 0; m < matched.size(); ++m) matched[m].assign(flow.program.matchers[m].words(), 0);
     }
 
@@ -92,12 +94,17 @@ struct EvaluatorState {
     std::vector<std::uint32_t> matched_generation;
     std::vector<std::uint8_t> let_value;  // bytes, not bits: read on the hot path
     std::vector<std::uint32_t> let_generation;
+    // One-of texts of this mention that spell a listed value otherwise, found where a field is
+    // first read (by the path, a window or a crisis); decide_fully() hands them to the Decision.
+    std::vector<NearMiss> near_misses;
+    std::uint32_t near_miss_generation = 0;  // the mention `near_misses` belongs to
 
     void begin(const RecordView& r) noexcept {
         if (++generation == 0) {  // wrapped: forget every cached entry once
             for (auto* g : {&value_generation, &missing_generation, &folded_generation, &matched_generation,
                             &let_generation})
                 std::fill(g->begin(), g->end(), 0);
+            near_miss_generation = 0;
             generation = 1;
         }
         record = &r;
@@ -158,7 +165,7 @@ struct EvaluatorState {
     [[gnu::noinline]] const FieldValue& read_field(std::uint32_t slot, Decision* missing) noexcept {
         if (value_generation[slot] != generation) {
             value_generation[slot] = generation;
-            values[slot] = normalise(data.fields[slot], record->get(slot));
+            values[slot] = normalise(slot, record->get(slot));
         }
         const FieldValue& v = values[slot];
         if (v.kind == ValueKind::missing && missing != nullptr && missing_generation[slot] != generation) {
@@ -168,7 +175,8 @@ struct EvaluatorState {
         return v;
     }
 
-    static FieldValue normalise(const Field& f, FieldValue v) noexcept {
+    FieldValue normalise(std::uint32_t slot, FieldValue v) noexcept {
+        const Field& f = data.fields[slot];
         switch (f.type) {
         case FieldType::text: return v.kind == ValueKind::text ? v : FieldValue::missing();
         case FieldType::number:
@@ -179,6 +187,7 @@ struct EvaluatorState {
             if (v.kind == ValueKind::enumeration) return v;
             if (v.kind == ValueKind::text) {
                 auto it = std::find(f.values.begin(), f.values.end(), v.text);
+                if (it == f.values.end()) note_near_miss(slot, f, v.text);
                 FieldValue e = FieldValue::of_enum(static_cast<std::uint32_t>(it - f.values.begin()));
                 e.text = v.text;
                 return e;
@@ -186,6 +195,18 @@ struct EvaluatorState {
             return FieldValue::missing();
         }
         return FieldValue::missing();
+    }
+
+    // Only for a text that is none of the field's values: already off the usual path.
+    [[gnu::cold, gnu::noinline]] void note_near_miss(std::uint32_t slot, const Field& f,
+                                                     std::string_view text) noexcept {
+        const std::uint32_t value = value_spelt_otherwise(f.values, text);
+        if (value == f.values.size()) return;
+        if (near_miss_generation != generation) {
+            near_misses.clear();
+            near_miss_generation = generation;
+        }
+        near_misses.push_back({slot, value, text});  // within the capacity reserved: no allocation
     }
 
     // The field's text as the matcher reads it (ASCII as it is, other text folded).
@@ -499,7 +520,12 @@ struct EvaluatorState {
     void decide_fully(TimePoint reference, Decision& d, Trace* trace) {
         const EvalMode mode{&d, trace, false, record_matches};
         d.outcome = walk(mode);
-        if (!d.decided()) return;
+        if (d.decided()) add_actions(reference, d, mode);
+        if (near_miss_generation == generation) d.near_misses.assign(near_misses.begin(), near_misses.end());
+    }
+
+    // The decided outcome's actions whose `if` holds.
+    void add_actions(TimePoint reference, Decision& d, const EvalMode& mode) {
         const Outcome& o = data.outcomes[d.outcome];
         step = no_step;
         for (std::uint32_t i = 0; i < o.actions.size(); ++i) {

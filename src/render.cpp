@@ -26,6 +26,8 @@ Traffic Traffic::for_flow(const Flow& flow) {
     }
     t.outcome_counts.assign(flow.outcomes().size(), 0);
     t.missing_counts.assign(flow.fields().size(), 0);
+    for (const Field& f : flow.fields())
+        t.near_misses.emplace_back(f.type == FieldType::enumeration ? f.values.size() : 0);
     for (const Crisis& c : flow.crises()) {
         t.route_counts.emplace_back(c.routes.size(), 0);
         std::vector<NodeRef>& nodes = t.route_nodes.emplace_back();
@@ -34,7 +36,36 @@ Traffic Traffic::for_flow(const Flow& flow) {
     return t;
 }
 
-void Traffic::record(const Decision& d) {
+void NearMissCount::add(std::string_view spelling, std::uint64_t line) {
+    if (mentions++ == 0) first_line = line;
+    if (std::find(spellings.begin(), spellings.end(), spelling) != spellings.end()) return;
+    if (spellings.size() < spellings_kept) spellings.emplace_back(spelling);
+    else more_spellings = true;
+}
+
+void NearMissCount::merge(const NearMissCount& later) {
+    if (later.mentions == 0) return;
+    if (mentions == 0) first_line = later.first_line;
+    mentions += later.mentions;
+    for (const std::string& s : later.spellings) {
+        if (std::find(spellings.begin(), spellings.end(), s) != spellings.end()) continue;
+        if (spellings.size() < spellings_kept) spellings.push_back(s);
+        else more_spellings = true;
+    }
+    more_spellings = more_spellings || later.more_spellings;
+}
+
+namespace {
+
+[[gnu::noinline]] void count_near_misses(Traffic& t, const Decision& d, std::uint64_t line) {
+    for (const NearMiss& n : d.near_misses)
+        if (n.field < t.near_misses.size() && n.value < t.near_misses[n.field].size())
+            t.near_misses[n.field][n.value].add(n.text, line);
+}
+
+}  // namespace
+
+void Traffic::record(const Decision& d, std::uint64_t line) {
     ++mentions;
     for (const PathEntry& p : d.path) {
         ++step_visits[p.step];
@@ -54,6 +85,7 @@ void Traffic::record(const Decision& d) {
     else ++fell_through;
     for (std::uint32_t field : d.missing_fields)
         if (field < missing_counts.size()) ++missing_counts[field];
+    if (!d.near_misses.empty()) count_near_misses(*this, d, line);  // seldom: kept out of the loop above
 }
 
 void Traffic::clear() noexcept {
@@ -64,6 +96,7 @@ void Traffic::clear() noexcept {
     for (auto& counts : route_counts) std::fill(counts.begin(), counts.end(), 0);
     std::fill(outcome_counts.begin(), outcome_counts.end(), 0);
     std::fill(missing_counts.begin(), missing_counts.end(), 0);
+    for (auto& counts : near_misses) std::fill(counts.begin(), counts.end(), NearMissCount{});
 }
 
 void Traffic::merge(const Traffic& o) {
@@ -77,6 +110,9 @@ void Traffic::merge(const Traffic& o) {
     for (std::size_t i = 0; i < outcome_counts.size(); ++i) outcome_counts[i] += o.outcome_counts[i];
     for (std::size_t i = 0; i < missing_counts.size() && i < o.missing_counts.size(); ++i)
         missing_counts[i] += o.missing_counts[i];
+    for (std::size_t i = 0; i < near_misses.size() && i < o.near_misses.size(); ++i)
+        for (std::size_t j = 0; j < near_misses[i].size() && j < o.near_misses[i].size(); ++j)
+            near_misses[i][j].merge(o.near_misses[i][j]);
 }
 
 namespace {

@@ -327,7 +327,7 @@ void decide_chunk(Worker& w, const DecisionJson& decision_json, bool strict, Chu
             if (!report(number, w.stream.error())) return;  // strict: nothing after it is decided
             continue;
         }
-        chunk.traffic.record(w.decision);
+        chunk.traffic.record(w.decision, number);
         decision_json.append(chunk.output, w.decision, number, w.stream.id());
         chunk.output += '\n';
     }
@@ -442,7 +442,7 @@ void run_in_clock_order(Stream& stream, const DecisionJson& decision_json, LineR
         std::string& out = output.at(line);
         out.clear();
         if (ok) {
-            summary.traffic.record(decision);
+            summary.traffic.record(decision, line);
             decision_json.append(out, decision, line, stream.id());
         } else {
             json.clear();

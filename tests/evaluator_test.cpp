@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "allocation_counter.hpp"
+#include "triage/render.hpp"
 #include "text_match.hpp"
 
 #include <algorithm>
@@ -678,6 +679,52 @@ TEST_CASE("steady-state evaluation allocates nothing") {
         }
     CHECK(triage::test::allocations() == before);
     CHECK(outcomes == 600);  // every sample mention reaches an outcome
+}
+
+TEST_CASE("a one-of text that spells a value otherwise is a near miss, found and counted without allocating") {
+    Flow flow = flow_asking("channel: one of twitter, review_site", "channel in [twitter]");
+    const std::uint32_t channel = *flow.find_field("channel");
+    Evaluator evaluator(flow);
+    Decision d;
+    auto near_misses = [&](const char* text) {
+        Record record(flow);
+        record.set("channel", text);
+        evaluator.evaluate(record.view(), TimePoint{}, d);
+        std::string out;
+        for (const NearMiss& n : d.near_misses)
+            out += flow.fields()[n.field].values[n.value] + "=" + std::string(n.text) + ";";
+        return out;
+    };
+    CHECK(near_misses("Twitter") == "twitter=Twitter;");
+    CHECK(near_misses(" TWITTER\t") == "twitter= TWITTER\t;");
+    CHECK(near_misses("review-site") == "review_site=review-site;");
+    CHECK(near_misses("Review Site") == "review_site=Review Site;");
+    for (const char* unlike :
+         {"twitter", "review_site", "blog", "twiter", "reviewsite", "review--site", "Twitter!", ""})
+        CHECK(near_misses(unlike).empty());
+    // Deciding such mentions and counting them: each spelling is copied once, at its first mention.
+    std::vector<Record> records;
+    for (const char* text : {"Twitter", "review-site", "blog", "twitter", "TWITTER"})
+        records.emplace_back(flow).set("channel", text);
+    Traffic traffic = Traffic::for_flow(flow);
+    std::uint64_t line = 0;
+    for (const Record& r : records) {  // warm up
+        evaluator.evaluate(r.view(), TimePoint{}, d);
+        traffic.record(d, ++line);
+    }
+    const std::uint64_t before = triage::test::allocations();
+    for (int round = 0; round < 100; ++round)
+        for (const Record& r : records) {
+            evaluator.evaluate(r.view(), TimePoint{}, d);
+            traffic.record(d, ++line);
+        }
+    CHECK(triage::test::allocations() == before);
+    const NearMissCount& twitter = traffic.near_misses[channel][0];
+    CHECK(twitter.mentions == 202);
+    CHECK(twitter.first_line == 1);
+    CHECK(twitter.spellings == std::vector<std::string>{"Twitter", "TWITTER"});
+    CHECK(traffic.near_misses[channel][1].mentions == 101);
+    CHECK(traffic.near_misses[channel][1].first_line == 2);
 }
 
 TEST_CASE("steady-state evaluation of non-ASCII text allocates nothing, matches and explanations included") {

@@ -795,3 +795,83 @@ TEST_CASE("run --reorder: no effect on a flow without state, a duration as flows
                             "the newest before them). Decide them in clock order with --reorder 10m, or sort them by "
                             "time (the flow's posted_at) first\n") != std::string::npos);
 }
+
+namespace {
+
+// The field of an export that writes its channels otherwise than the flow lists them.
+constexpr std::string_view channel_flow = R"(flow "r" version 1
+fields {
+  text: text
+  channel: one of twitter, facebook, review_site
+}
+start s
+step s "x" {
+  if channel in [twitter] -> tw
+  else -> other
+}
+outcome tw "tw" { monitor }
+outcome other "o" { monitor }
+)";
+
+std::string channel_lines(std::initializer_list<std::string_view> channels) {
+    std::string out;
+    int id = 0;
+    for (std::string_view c : channels) out += fmt::format(R"({{"id":"{}","text":"hi","channel":"{}"}})" "\n", ++id, c);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("run: one-of values spelt otherwise get a note with their count and the value meant, -j 2 the same") {
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "r.flow", std::string(channel_flow));
+    triage::test::write_file(dir.path / "m.jsonl", channel_lines({"blog", "Twitter", "TWITTER", " twitter", "Twitter",
+                                                                  "twitter", "review-site", "facebook", "Tw itter"}));
+    const std::string twitter =
+        "triage: note: 4 mentions had channel \"Twitter\" where the flow asked about it (and 2 other spellings; "
+        "first on line 2), none of its values: one-of values match exactly; did you mean twitter? Fix the export, "
+        "or list the spelling in the flow\n";
+    const std::string review_site =
+        "triage: note: 1 mention had channel \"review-site\" where the flow asked about it (line 7), none of its "
+        "values: one-of values match exactly; did you mean review_site? Fix the export\n";
+    // Chunks of about two lines: the spellings are counted on both threads and merged.
+    for (const char* jobs : {" -j 1", " -j 2 --chunk-size 100"}) {
+        Run run = run_cli("run " + triage::test::quoted(dir.file("r.flow")) + " " +
+                          triage::test::quoted(dir.file("m.jsonl")) + now + jobs + " -o /dev/null 2>&1");
+        INFO(run.output);
+        CHECK(run.status == 0);
+        CHECK(run.output.find("9 mentions: tw 1, other 8,") != std::string::npos);
+        CHECK(run.output.find(twitter) != std::string::npos);
+        CHECK(run.output.find(review_site) != std::string::npos);
+        // blog and "Tw itter" resemble no value: legitimately none of them.
+        std::size_t notes = 0;
+        for (std::size_t at = run.output.find("note:"); at != std::string::npos; at = run.output.find("note:", at + 1))
+            ++notes;
+        CHECK(notes == 2);
+        CHECK(run.output.find("blog") == std::string::npos);
+        CHECK(run.output.find("Tw itter") == std::string::npos);
+    }
+    // Listed values, and unlisted ones unlike any, never get the note.
+    triage::test::write_file(dir.path / "listed.jsonl", channel_lines({"twitter", "facebook", "review_site", "blog"}));
+    Run listed = run_cli("run " + triage::test::quoted(dir.file("r.flow")) + " " +
+                         triage::test::quoted(dir.file("listed.jsonl")) + now + " -o /dev/null 2>&1");
+    INFO(listed.output);
+    CHECK(listed.status == 0);
+    CHECK(listed.output.find("note:") == std::string::npos);
+}
+
+TEST_CASE("explain: a one-of value spelt otherwise is named with the value meant") {
+    triage::test::TempDir dir;
+    triage::test::write_file(dir.path / "r.flow", std::string(channel_flow));
+    Run near = run_cli("explain " + triage::test::quoted(dir.file("r.flow")) + now +
+                       R"( --record '{"text": "hi", "channel": "Review Site"}')");
+    INFO(near.output);
+    CHECK(near.status == 0);
+    CHECK(near.output.find("channel \"Review Site\" is none of its values: one-of values match exactly; did you mean "
+                           "review_site?\n") != std::string::npos);
+    Run unlike = run_cli("explain " + triage::test::quoted(dir.file("r.flow")) + now +
+                         R"( --record '{"text": "hi", "channel": "blog"}')");
+    INFO(unlike.output);
+    CHECK(unlike.status == 0);
+    CHECK(unlike.output.find("did you mean") == std::string::npos);
+}

@@ -69,6 +69,15 @@ struct MatchedText {
     std::string_view in_text;  // where in the record's text it matched (see TraceEntry::in_text)
 };
 
+// A one-of field's value that is none of the field's values but spells one of them otherwise
+// ("Twitter", " twitter", "review-site" for twitter and review_site): ASCII case, ' ', '-' and
+// '_' alike, white space at either end. It read as none of the values, as any unlisted text does.
+struct NearMiss {
+    std::uint32_t field = 0;  // index into Flow::fields()
+    std::uint32_t value = 0;  // the value it spells, index into Field::values
+    std::string_view text;    // as the record wrote it, borrowed from the record
+};
+
 struct Decision {
     std::uint32_t outcome = no_outcome;  // index into Flow::outcomes(); no_outcome = fell through
     std::vector<PathEntry> path;
@@ -78,6 +87,7 @@ struct Decision {
     std::vector<ActiveCrisis> crises_left;      // crisis modes this mention ended (`since`: when they started)
     std::vector<FiredCondition> fired;          // why crisis modes started or ended with this mention
     std::vector<MatchedText> matched;           // with record_matches: text conditions that held
+    std::vector<NearMiss> near_misses;          // one-of values the flow read that spell a value otherwise
     bool late = false;    // older than the clock's tolerance: decided, but not counted in windows
     bool future = false;  // dated after the monitor's latest believable time: decided, not counted
 
@@ -96,6 +106,7 @@ struct Decision {
         crises_left.clear();
         fired.clear();
         matched.clear();
+        near_misses.clear();
         late = false;
         future = false;
     }

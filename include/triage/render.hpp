@@ -14,6 +14,19 @@
 
 namespace triage {
 
+// The mentions whose one-of value spelt one listed value otherwise (NearMiss), for `triage run`'s
+// note. Only the first few spellings are kept, each copied once.
+struct NearMissCount {
+    static constexpr std::size_t spellings_kept = 8;
+    std::uint64_t mentions = 0;
+    std::uint64_t first_line = 0;        // of the first such mention; 0 = not known
+    std::vector<std::string> spellings;  // as written, in the order first seen
+    bool more_spellings = false;         // some beyond spellings_kept were not kept
+
+    void add(std::string_view spelling, std::uint64_t line);
+    void merge(const NearMissCount& later);
+};
+
 // Counts collected over a run (`triage run --traffic FILE`), in the flow's own indices.
 struct Traffic {
     std::uint64_t mentions = 0;
@@ -28,14 +41,17 @@ struct Traffic {
     // per field: the mentions whose path read it and that lacked it. One lacked by every mention
     // is more likely named otherwise in the export than absent from it (`triage run` says so).
     std::vector<std::uint64_t> missing_counts;
+    // per field, per listed value of a one-of field (none for other fields): the mentions whose
+    // value spelt it otherwise, which the flow read as none of the values.
+    std::vector<std::vector<NearMissCount>> near_misses;
     // The flow's shape, for record(): per step, each branch's written target; per crisis, each
     // route's node.
     std::vector<std::vector<NodeRef>> branch_targets;
     std::vector<std::vector<NodeRef>> route_nodes;
 
     static Traffic for_flow(const Flow& flow);
-    void record(const Decision& decision);
-    void merge(const Traffic& other);
+    void record(const Decision& decision, std::uint64_t line = 0);  // `line`: the mention's input line
+    void merge(const Traffic& later);  // the counts of the mentions after these
     void clear() noexcept;  // every count to zero, keeping the shape
 
     // {"version": 2, "mentions", "steps": {name: visits}, "branches": [{step, branch, label, target, count}],

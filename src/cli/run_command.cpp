@@ -8,6 +8,7 @@
 #include "late_mentions.hpp"
 
 #include "triage/decision_format.hpp"
+#include "triage/json_writer.hpp"
 #include "triage/stream.hpp"
 
 #include <fmt/format.h>
@@ -159,6 +160,38 @@ void print_fields_never_present(const Flow& flow, const Traffic& traffic) {
                        flow.fields()[i].name, flow.fields()[i].name);
 }
 
+// Whether the flow could list `spelling` as a one-of value: a name (letters, digits, '_').
+bool is_value_name(std::string_view spelling) {
+    const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+    return !spelling.empty() && letter(spelling[0]) &&
+           std::all_of(spelling.begin(), spelling.end(), [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
+}
+
+// One-of values match exactly, so an export's "Twitter" or "review-site" is none of twitter and
+// review_site and those mentions take another branch, silently: one note per value so spelt.
+// Triage maps keys (--fields) but not values, so the fix is in the export or the flow.
+void print_near_misses(const Flow& flow, const Traffic& traffic) {
+    for (std::size_t f = 0; f < traffic.near_misses.size(); ++f)
+        for (std::size_t v = 0; v < traffic.near_misses[f].size(); ++v) {
+            const NearMissCount& n = traffic.near_misses[f][v];
+            if (n.mentions == 0) continue;
+            std::string spelling;
+            append_json_string(spelling, n.spellings.front());
+            const std::size_t others = n.spellings.size() - 1;
+            std::string where;
+            if (n.more_spellings) where = fmt::format("and more than {} other spellings; ", others);
+            else if (others > 0) where = fmt::format("and {} other spelling{}; ", others, others == 1 ? "" : "s");
+            if (n.first_line != 0) where += fmt::format("{}line {}", n.mentions == 1 ? "" : "first on ", n.first_line);
+            else if (!where.empty()) where.resize(where.size() - 2);
+            fmt::print(stderr,
+                       "triage: note: {} mention{} had {} {} where the flow asked about it{}, none of its values: "
+                       "one-of values match exactly; did you mean {}? Fix the export{}\n",
+                       n.mentions, n.mentions == 1 ? "" : "s", flow.fields()[f].name, spelling,
+                       where.empty() ? "" : " (" + where + ")", flow.fields()[f].values[v],
+                       is_value_name(n.spellings.front()) ? ", or list the spelling in the flow" : "");
+        }
+}
+
 int run(const RunOptions& options) {
     std::optional<Flow> loaded = load_flow(options.flow, options.color);
     if (!loaded) return exit_failure;
@@ -202,6 +235,7 @@ int run(const RunOptions& options) {
     if (!options.quiet) {
         print_outcome_counts(flow, summary);
         print_fields_never_present(flow, traffic);
+        print_near_misses(flow, traffic);
         if (monitor != nullptr) print_state_summary(*monitor);
         print_reorder_summary(stream);
     }
