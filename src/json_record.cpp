@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <regex>
 #include <span>
 #include <unordered_map>
 
@@ -55,15 +55,20 @@ std::string jq_path(std::string_view path) {
     return out;
 }
 
+// Text to stand inside a shell's single quotes: each ' as '\'' (a key such as "Author's").
+std::string shell_quoted_inside(std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '\'' ? std::string_view("'\\''") : std::string_view(&c, 1);
+    return out;
+}
+
 // Exports made from spreadsheets write numbers and true/false as text ("12,345", "TRUE"): when a
 // string that is no value of its field reads as one, the message says how to convert the export.
 [[gnu::cold]] std::string text_value_hint(std::string_view text, FieldType wanted, std::string_view path) {
-    std::string digits;
-    for (char c : text)
-        if (c != ',') digits += c;
-    double number = 0;
-    const auto [end, failed] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-    const bool reads_as_number = !digits.empty() && failed == std::errc() && end == digits.data() + digits.size();
+    // Digits, with ',' only as a thousands separator ("12,345", "-1,234.5"): "0,75" is a decimal
+    // comma, which dropping the commas would read as 75; "nan" and "inf" jq does not read.
+    static const std::regex written_number(R"(^-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?([eE][-+]?\d+)?$)");
+    const bool reads_as_number = std::regex_match(text.begin(), text.end(), written_number);
     std::string convert;
     if ((wanted == FieldType::number || wanted == FieldType::integer) && reads_as_number)
         convert = "gsub(\",\";\"\") | tonumber";  // one line for every value, so that the summary has one reason
@@ -72,7 +77,7 @@ std::string jq_path(std::string_view path) {
     if (convert.empty()) return {};
     return fmt::format(" (\"{}\"); the export writes it as text: convert it first, e.g. "
                        "jq -c '{} |= (if type == \"string\" then {} else . end)'",
-                       quoted_text(text), jq_path(path), convert);
+                       quoted_text(text), shell_quoted_inside(jq_path(path)), convert);
 }
 
 // A list where the flow reads one value (Bluesky's "langs": ["fr", "en"], a list of hashtags): how
@@ -81,7 +86,7 @@ std::string jq_path(std::string_view path) {
     if (wanted != FieldType::text && wanted != FieldType::enumeration) return {};
     return fmt::format("; the flow reads one value: make the list one first, e.g. "
                        "jq -c '{} |= (if type == \"array\" then {} else . end)'",
-                       jq_path(path), wanted == FieldType::text ? "join(\" \")" : ".[0]");
+                       shell_quoted_inside(jq_path(path)), wanted == FieldType::text ? "join(\" \")" : ".[0]");
 }
 
 std::string_view json_type_name(simdjson::dom::element_type type) {

@@ -220,6 +220,18 @@ TEST_CASE("JSON records: numbers, true/false and times an export writes as text 
     CHECK(reader.error() == "'Followers' must be a whole number for field 'author.followers' (integer), not a string");
     CHECK_FALSE(reader.read(R"({"sentiment":"1.2K"})"));
     CHECK(reader.error().find("jq") == std::string::npos);
+    // A decimal comma, or what jq cannot read as a number: no line that would convert it wrongly
+    // (dropping the commas of "0,75" would give 75).
+    for (const char* line : {R"({"sentiment":"0,75"})", R"({"sentiment":"1.234,5"})", R"({"sentiment":"nan"})",
+                             R"({"sentiment":"inf"})", R"({"Followers":"12,34"})"}) {
+        CAPTURE(line);
+        CHECK_FALSE(reader.read(line));
+        CHECK(reader.error().find("jq") == std::string::npos);
+    }
+    // A key with a ' stays inside the shell's single quotes.
+    JsonRecordReader apostrophe_reader = reader_of(fields, {{"Author's followers", "author.followers"}});
+    CHECK_FALSE(apostrophe_reader.read(R"({"Author's followers":"1,200"})"));
+    CHECK(apostrophe_reader.error().find(R"(jq -c '."Author'\''s followers" |= )") != std::string::npos);
     // A time read under the export's key is told the flow's field, which --time-format takes.
     CHECK_FALSE(reader.read(R"({"Date":"11/20/2024 9:03 am"})"));
     CHECK(reader.error() == "'Date' is not a date-time such as 2026-11-22T09:30:00Z: \"11/20/2024 9:03 am\"; read another "

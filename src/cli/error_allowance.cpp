@@ -118,7 +118,7 @@ void print_error_reasons(const ErrorTally& tally) {
         fmt::print(stderr, "help: line 1 is not a JSON object: mentions are read as JSON Lines, one object per line. "
                            "Convert a CSV export first (e.g. `mlr --icsv --ojsonl cat FILE.csv`), a JSON array with "
                            "`jq -c '.[]'`, a document that lists the posts under a key with `jq -c '.KEY[]'` "
-                           "(`.data[]` for Facebook's Graph API, `.items[]` YouTube's API, `.feed[]` Bluesky's, "
+                           "(`.data[]` for Facebook's Graph API, `.items[]` YouTube's API, `.feed[].post` Bluesky's, "
                            "`.messages[]` a Discord export)\n");
 }
 
