@@ -256,9 +256,13 @@ std::optional<SyntaxHint> unclosed_block_hint(std::string_view expected, std::st
                       "write '}'", {{0, 0, "}\n"}}};
 }
 
-// An outcome's actions as written, and words authors use for them.
+// An outcome's actions as written (their first word, and the words that must follow it), and
+// words authors use for them.
 constexpr std::string_view action_words[] = {"respond", "do",       "monitor",  "escalate", "tag",  "flag",
                                              "notify",  "assign",   "priority", "follow",   "note"};
+constexpr std::string_view action_forms[] = {"respond", "do not respond because", "monitor", "escalate to",
+                                             "tag",     "flag for",               "notify",  "assign to",
+                                             "priority", "follow up after",       "note"};
 struct ActionSynonym {
     std::string_view word, action;
 };
@@ -267,6 +271,21 @@ constexpr ActionSynonym action_synonyms[] = {
     {"track", "monitor"},  {"alert", "notify"},   {"inform", "notify"},   {"tell", "notify"},
     {"email", "notify"},   {"forward", "assign to"}, {"label", "tag"},     {"followup", "follow up after"},
 };
+
+// What replaces the word written for `action`: its whole form (`escalate to` for `escalte press`),
+// less the words that already follow in the text (`assign` for `forward to legal`).
+std::string action_replacement(std::string_view action, std::string_view after) {
+    std::string_view form = action;
+    for (std::string_view f : action_forms)
+        if (f.substr(0, f.find(' ')) == action.substr(0, action.find(' '))) form = f;
+    const std::string_view rest = after.substr(std::min(after.size(), after.find_first_not_of(" \t")));
+    for (std::size_t space = form.find(' '); space != std::string_view::npos; space = form.find(' ', space + 1)) {
+        const std::string_view tail = form.substr(space + 1);
+        if (rest.starts_with(tail) && (rest.size() == tail.size() || !is_word_char(rest[tail.size()])))
+            return std::string(form.substr(0, space));
+    }
+    return std::string(form);
+}
 
 // A word where an outcome's action or its '}' must come: `reply publicly`, `montor`, `ignore`.
 std::optional<SyntaxHint> action_hint(std::string_view expected, std::size_t at, std::string_view found) {
@@ -296,8 +315,9 @@ std::optional<SyntaxHint> action_hint(std::string_view expected, std::size_t at,
         if (!action) return std::nullopt;
         help = fmt::format("did you mean '{}'?", *action);
     }
-    return SyntaxHint{fmt::format("{} (the actions are {})", help, actions), fmt::format("write '{}'", *action),
-                      {{at, at + word.size(), *action}}};
+    const std::string replacement = action_replacement(*action, found.substr(word.size()));
+    return SyntaxHint{fmt::format("{} (the actions are {})", help, actions), fmt::format("write '{}'", replacement),
+                      {{at, at + word.size(), replacement}}};
 }
 
 // `urgent bool` in the fields, `urgent true` in a test: the ':' between a field and what follows.
@@ -323,7 +343,8 @@ std::optional<SyntaxHint> arrow_hint(std::string_view expected, std::size_t at, 
     const std::string_view line = found.substr(0, found.find('\n'));
     const std::string_view name = leading_word(line);
     const std::size_t next = line.find_first_not_of(" \t\r", name.size());  // the name must end the line
-    if (name.empty() || (next != std::string_view::npos && line[next] != '#')) return std::nullopt;
+    if (name.empty() || is_digit(name.front()) || (next != std::string_view::npos && line[next] != '#'))
+        return std::nullopt;
     return SyntaxHint{fmt::format("a branch leads to its step or outcome with '->': -> {}", name), "write '->'",
                       {{at, at, "-> "}}};
 }
@@ -366,8 +387,9 @@ std::optional<SyntaxHint> flow_header_hint(std::string_view expected, std::strin
     if (expected != syntax::text_name || found.empty() || !is_word_char(found.front()) ||
         !std::regex_search(line_before.begin(), line_before.end(), flow_keyword) ||
         !std::regex_search(found_line.begin(), found_line.end(), header, before_version) ||
-        header[1].length() == 0 || header[1].str().find('"') != std::string::npos)
-        return std::nullopt;
+        header[1].length() == 0 || header[1].str().find('"') != std::string::npos ||
+        raw_until_separator(header[1].str()) != static_cast<std::size_t>(header[1].length()))
+        return std::nullopt;  // `flow Support, EMEA version 3`, a `version` in a comment: where does it end?
     const std::string name = words_until_separator(header[1].str());
     return SyntaxHint{fmt::format("write the flow's name in double quotes: \"{}\"", name),
                       "write " + string_literal(name),

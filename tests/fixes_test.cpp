@@ -167,6 +167,18 @@ TEST_CASE("fix: each syntax hint that is a certain edit") {
     fixes_to(bad, Code::syntax, good);
 }
 
+TEST_CASE("fix: an action's typo or synonym becomes the action, its words after it not doubled") {
+    auto outcome = [](std::string_view action) {
+        return "flow \"t\" version 1\nstart done\noutcome done \"Done\" {\n  " + std::string(action) + "\n}\n";
+    };
+    fixes_to(outcome("forward to legal"), Code::syntax, outcome("assign to legal"));
+    fixes_to(outcome("forward legal"), Code::syntax, outcome("assign to legal"));
+    fixes_to(outcome("followup after 2d"), Code::syntax, outcome("follow up after 2d"));
+    fixes_to(outcome("escalte press"), Code::syntax, outcome("escalate to press"));
+    fixes_to(outcome("Escalate to press"), Code::syntax, outcome("escalate to press"));
+    fixes_to(outcome("montor for 2d"), Code::syntax, outcome("monitor for 2d"));
+}
+
 TEST_CASE("fix: the header's name quoted up to 'version', and 'version' put before a bare number") {
     const std::string good = "flow \"Care desk\" version 1\nstart done\noutcome done \"Done\" { monitor }\n";
     fixes_to("flow Care desk version 1\nstart done\noutcome done \"Done\" { monitor }\n", Code::syntax, good);
@@ -191,6 +203,17 @@ TEST_CASE("fix: none where the edit is not certain") {
     }
     // A flow's name that runs to no `version`: where does it end?
     has_no_fix("flow Fixture\nstart s\n", Code::syntax);
+    // ... or whose words stop before it: the comma, a comment that holds the `version`.
+    has_no_fix("flow Support, EMEA version 3\nstart s\n", Code::syntax);
+    has_no_fix("flow Care #1 desk version 2\nstart s\n", Code::syntax);
+    // A number where a branch's target goes is no step or outcome: no arrow to put before it.
+    {
+        CompileResult result = compile_text("flow \"t\" version 1\nfields { n: number }\nstart s\nstep s \"q?\" {\n"
+                                            "  if n 3\n  else -> o\n}\noutcome o \"O\" { monitor }\n");
+        const Diagnostic* d = find(result, Code::syntax);
+        REQUIRE(d != nullptr);
+        CHECK(d->fixes.empty());
+    }
     // A step without else: which outcome the others get is the author's choice.
     has_no_fix("flow \"t\" version 1\nfields { a: bool }\nstart s\nstep s \"q?\" {\n  if a -> o\n}\n"
                "outcome o \"O\" { monitor }\n",
