@@ -37,20 +37,30 @@ Traffic Traffic::for_flow(const Flow& flow) {
 }
 
 void NearMissCount::add(std::string_view spelling, std::uint64_t line) {
-    if (mentions++ == 0) first_line = line;
-    if (std::find(spellings.begin(), spellings.end(), spelling) != spellings.end()) return;
-    if (spellings.size() < spellings_kept) spellings.emplace_back(spelling);
-    else more_spellings = true;
+    // Mentions may be recorded out of line order (--reorder decides in clock order): the first
+    // line is the smallest, and its spelling is listed first.
+    const bool earliest = mentions++ == 0 || (line != 0 && (first_line == 0 || line < first_line));
+    if (earliest) first_line = line;
+    auto known = std::find(spellings.begin(), spellings.end(), spelling);
+    if (known == spellings.end()) {
+        if (spellings.size() < spellings_kept) known = spellings.emplace(spellings.end(), spelling);
+        else more_spellings = true;
+    }
+    if (earliest && known != spellings.end()) std::rotate(spellings.begin(), known, known + 1);
 }
 
 void NearMissCount::merge(const NearMissCount& later) {
     if (later.mentions == 0) return;
-    if (mentions == 0) first_line = later.first_line;
+    const bool earlier = mentions == 0 || (later.first_line != 0 && (first_line == 0 || later.first_line < first_line));
+    if (earlier) first_line = later.first_line;
     mentions += later.mentions;
-    for (const std::string& s : later.spellings) {
-        if (std::find(spellings.begin(), spellings.end(), s) != spellings.end()) continue;
-        if (spellings.size() < spellings_kept) spellings.push_back(s);
-        else more_spellings = true;
+    for (std::size_t i = 0; i < later.spellings.size(); ++i) {
+        auto known = std::find(spellings.begin(), spellings.end(), later.spellings[i]);
+        if (known == spellings.end()) {
+            if (spellings.size() < spellings_kept) known = spellings.insert(spellings.end(), later.spellings[i]);
+            else more_spellings = true;
+        }
+        if (i == 0 && earlier && known != spellings.end()) std::rotate(spellings.begin(), known, known + 1);
     }
     more_spellings = more_spellings || later.more_spellings;
 }

@@ -681,6 +681,29 @@ TEST_CASE("steady-state evaluation allocates nothing") {
     CHECK(outcomes == 600);  // every sample mention reaches an outcome
 }
 
+TEST_CASE("near-miss counts name the earliest line and its spelling first, in whatever order mentions are recorded") {
+    // --reorder records mentions in clock order, not line order; -j merges chunks.
+    triage::NearMissCount count;
+    count.add("TWITTER", 3);
+    count.add("Twitter", 2);
+    count.add("TWITTER", 4);
+    CHECK(count.mentions == 3);
+    CHECK(count.first_line == 2);
+    CHECK(count.spellings == std::vector<std::string>{"Twitter", "TWITTER"});
+    triage::NearMissCount later;
+    later.add(" twitter", 1);
+    count.merge(later);
+    CHECK(count.first_line == 1);
+    CHECK(count.spellings.front() == " twitter");
+    CHECK(count.mentions == 4);
+    triage::NearMissCount after;
+    after.add("Twitter ", 9);
+    count.merge(after);
+    CHECK(count.first_line == 1);
+    CHECK(count.spellings.front() == " twitter");
+    CHECK(count.spellings.size() == 4);  // "Twitter " is a spelling of its own
+}
+
 TEST_CASE("a one-of text that spells a value otherwise is a near miss, found and counted without allocating") {
     Flow flow = flow_asking("channel: one of twitter, review_site", "channel in [twitter]");
     const std::uint32_t channel = *flow.find_field("channel");

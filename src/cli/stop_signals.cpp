@@ -32,6 +32,9 @@ StopSignals::StopSignals(std::atomic<bool>& stop) {
     sigaction(SIGINT, &action, &previous_int_);
     // Started before the mask below, so that it takes the signals; it does nothing else.
     receiver_ = std::thread([this] {
+        // Unblocked here whatever the process was started with (a blocked mask survives exec).
+        const sigset_t signals = stop_signal_set();
+        pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
         std::unique_lock lock(mutex_);
         ending_.wait(lock, [this] { return ended_; });
     });
