@@ -47,6 +47,15 @@ Markup numeric_reference(std::string_view text, std::size_t at) noexcept {
     }
     const bool scalar = value != 0 && value <= 0x10FFFF && (value < 0xD800 || value > 0xDFFF);
     if (i == first || i >= text.size() || text[i] != ';' || !scalar) return {};
+    // 128-159 are C1 controls in Unicode, but HTML reads them as Windows-1252, as the documents that
+    // write them mean (&#146; is ’): the HTML standard's table, where it maps one.
+    if (value >= 0x80 && value <= 0x9F) {
+        static constexpr char16_t windows_1252[32] = {
+            0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+            0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+        value = windows_1252[value - 0x80];
+    }
     return {i + 1 - at, value};
 }
 

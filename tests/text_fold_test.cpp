@@ -92,6 +92,9 @@ TEST_CASE("folding: HTML character references and break tags are what they stand
     // not markup: no ';', an unknown name, a code point that is no character, an & alone
     CHECK(folded("&amp &foo; &#0; &#xD800; &#x110000; &#; & é") == "&amp &foo; &#0; &#xd800; &#x110000; &#; & é");
     CHECK(folded("&amp;lt;") == "&lt;");  // read once, as a browser shows it
+    // 128-159 as HTML reads them, Windows-1252 (where it maps one), not as C1 controls
+    CHECK(folded("didn&#146;t &#128;5 &#x99;") == folded("didn\u2019t \u20AC5 \u2122"));
+    CHECK(folded("&#129;") == folded("\u0081"));
     detail::FoldedText f;
     f.assign("didn&#39;t");
     REQUIRE(f.view() == "didn't");
