@@ -137,18 +137,32 @@ bool starts_field(iterator_type it, iterator_type end) {
     return !name.empty() && it != end && *it == ':';
 }
 
-// Every field declaration, `name.part: type`, in [from, stop), strings and comments skipped.
+// Whether a field declaration that left out its ':' (`urgent bool`) begins at `it`: a name, then
+// a type's first word.
+bool starts_field_without_colon(iterator_type it, iterator_type end) {
+    if (read_name(it, end, true).empty()) return false;
+    const std::string_view type = read_name(it, end, false);
+    static constexpr std::string_view types[] = {"text", "number", "integer", "bool", "time", "one"};
+    return std::find(std::begin(types), std::end(types), type) != std::end(types);
+}
+
+// Every field declaration, `name.part: type`, in [from, stop), strings and comments skipped; at the
+// start of a line also one without its ':' (the syntax error itself, whose field is still meant).
 template <typename SpanAt>
 void record_fields(iterator_type from, iterator_type stop, const Span& declaration, std::vector<BrokenName>& broken,
                    const SpanAt& span_at) {
+    bool line_start = true;
     for (iterator_type it = from; it != stop;) {
+        if (*it == '\n') line_start = true;
+        else if (*it != ' ' && *it != '\t' && *it != '\r' && !is_word_char(*it)) line_start = false;
         if (*it == '"' || *it == '#') {  // to its end, on its line
             const char close = *it == '"' ? '"' : '\n';
             for (++it; it != stop && *it != close && *it != '\n'; ++it)
                 if (*it == '\\' && it + 1 != stop) ++it;
-            if (it != stop) ++it;
+            if (it != stop) line_start = *it++ == '\n';
         } else if (is_word_char(*it)) {
-            const bool field = starts_field(it, stop);
+            const bool field = starts_field(it, stop) || (line_start && starts_field_without_colon(it, stop));
+            line_start = false;
             std::string_view name = read_name(it, stop, true);
             if (field)
                 broken.push_back({BrokenName::Kind::value, std::string(name),

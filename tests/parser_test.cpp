@@ -464,7 +464,9 @@ TEST_CASE("recovery: a declaration left broken another way is the only error, an
                                    {"fields {\n", ""},
                                    {"let serious = urgent or", "let serious = urgent or or"},
                                    {"hours desk \"Desk\" {", "hours desk \"Desk {"},
-                                   {"clock posted_at", "clock posted_at tolerance"}}) {
+                                   {"clock posted_at", "clock posted_at tolerance"},
+                                   {"  urgent: bool", "  urgent bool"},
+                                   {"  urgent: bool", "  # the flag\n  urgent bool"}}) {
         CAPTURE(from);
         const CompileResult result = compile_text(replaced(named_everything, from, to));
         INFO(triage::test::all_text(result));
