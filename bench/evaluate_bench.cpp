@@ -1,20 +1,21 @@
 // Time per mention: the bundled example flows and bench/acme.flow evaluated by triage on bound
 // structs (outcome only and full Decision), on generic Records and on JSON lines, against the
-// same policies written by hand as if-chains, against parsing the JSON alone, and the compile
-// time of generated flows.
+// same policies written by hand as if-chains (bench/hand_written.cpp), against parsing the JSON
+// alone; acme.flow and customer care on non-ASCII text too; and the compile time of generated flows.
 //
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTRIAGE_BUILD_BENCH=ON
 //   cmake --build build-bench && build-bench/bench/triage_bench
 //
 // bench/ratios.sh runs this and the end-to-end `triage run` measurements and prints the ratios.
+#include "hand_written.hpp"
+
 #include <triage/triage.hpp>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <re2/re2.h>
 #include <simdjson.h>
 
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -43,32 +44,6 @@ triage::Flow load_flow(const std::string& path) {
 
 triage::Flow load_example(std::string_view name) { return load_flow(example_path(name)); }
 
-// ---- keyword matching as a careful host programmer would write it ---------------------------
-
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80) != 0; }
-
-void lower_into(const std::string& text, std::string& lowered) {
-    lowered.assign(text);
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-// Whole-word search in lower-cased text.
-bool has_phrase(const std::string& lowered, std::string_view phrase) {
-    for (std::size_t at = lowered.find(phrase); at != std::string::npos; at = lowered.find(phrase, at + 1)) {
-        bool start_ok = at == 0 || !word_char(lowered[at - 1]);
-        std::size_t end = at + phrase.size();
-        bool end_ok = end == lowered.size() || !word_char(lowered[end]);
-        if (start_ok && end_ok) return true;
-    }
-    return false;
-}
-
-bool has_any(const std::string& lowered, const std::vector<std::string_view>& phrases) {
-    for (std::string_view p : phrases)
-        if (has_phrase(lowered, p)) return true;
-    return false;
-}
-
 // ---- examples/airforce.flow -----------------------------------------------------------------
 
 // A post of 6 to 25 words: filler, with one of `phrases` in about one word of `one_in`.
@@ -86,24 +61,10 @@ std::string random_post(std::mt19937_64& rng, const char* const (&filler)[Filler
 
 namespace airforce {
 
-enum class Channel { twitter, facebook, blog, forum, news };
-enum class Experience { none, negative, positive };
+using namespace by_hand::airforce;
+
 constexpr const char* channel_names[] = {"twitter", "facebook", "blog", "forum", "news"};
 constexpr const char* experience_names[] = {"none", "negative", "positive"};
-
-struct Mention {
-    std::string text;
-    double sentiment;
-    long followers;
-    Channel channel;
-    bool site_bashing;
-    bool facts_wrong;
-    Experience experience;
-};
-
-const std::vector<std::string_view> about_us = {"air force", "usaf", "airman", "airmen", "air base", "afb"};
-const std::vector<std::string_view> raging = {"lol", "lmao", "joke", "satire", "rant", "clowns", "pathetic", "wtf"};
-const std::vector<std::string_view> success = {"thank you", "thanks", "proud", "rescue", "hero", "heroes", "grateful"};
 
 std::vector<Mention> make_mentions(std::size_t n) {
     static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "flight", "today", "really",
@@ -159,46 +120,13 @@ triage::Record to_record(const Mention& m) {
     return r;
 }
 
-std::string to_json(const Mention& m) {
-    return fmt::format(
-        R"({{"id":"m","text":"{}","sentiment":{},"author":{{"followers":{}}},"channel":"{}","site":{{"bashing":{}}},"facts_wrong":{},"experience":"{}"}})",
-        m.text, m.sentiment, m.followers, channel_names[static_cast<int>(m.channel)], m.site_bashing, m.facts_wrong,
-        experience_names[static_cast<int>(m.experience)]);
-}
-
-enum Outcome { not_about_us, share_success, let_stand, monitor_only, fix_facts, restore, respond_with_facts };
-
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    lower_into(m.text, lowered);
-    if (!has_any(lowered, about_us)) return not_about_us;
-    const bool high_reach = m.followers >= 10000 || m.channel == Channel::news;
-    if (m.sentiment >= 0.3) return has_any(lowered, success) && high_reach ? share_success : let_stand;
-    if (m.sentiment >= -0.2 && m.experience != Experience::negative) return let_stand;
-    const bool rager = has_any(lowered, raging);
-    if (m.site_bashing || (m.sentiment < -0.8 && rager)) return monitor_only;
-    if (rager) return monitor_only;
-    if (m.facts_wrong) return fix_facts;
-    if (m.experience == Experience::negative) return restore;
-    if (high_reach && (m.channel == Channel::news || m.channel == Channel::blog)) return respond_with_facts;
-    return let_stand;
-}
-
 }  // namespace airforce
 
 // ---- examples/customer_care.flow, on the bundled mentions -----------------------------------
 
 namespace care {
 
-struct Mention {
-    std::string text;
-    std::optional<std::uint32_t> channel;  // twitter, facebook, instagram, email, review_site
-    std::optional<double> sentiment;
-    std::optional<double> followers;
-    std::optional<bool> verified;
-    std::optional<std::uint32_t> tier;  // standard, silver, gold, platinum
-    std::optional<triage::TimePoint> posted_at;
-    std::optional<triage::TimePoint> last_reply_at;
-};
+using namespace by_hand::care;
 
 const triage::Flow& flow() {
     static const triage::Flow f = load_example("customer_care.flow");
@@ -246,6 +174,28 @@ const std::vector<Mention>& mentions() {
     return all;
 }
 
+// The bundled mentions with non-ASCII text: a greeting before and a sign-off after, each set
+// apart by a space (accented words, emoji with a skin tone and with a ZWJ), curly apostrophes,
+// and "the" as "thé" (a non-ASCII letter a space away from "refund", "great crew"). Whole-word
+// phrases keep their boundaries, so the same phrases are found as in the ASCII text, by triage
+// and by the hand-written code (main() checks both).
+const std::vector<Mention>& non_ascii_mentions() {
+    static const std::vector<Mention> all = [] {
+        static const char* greetings[] = {"Écoute: ", "Señor, ", "Ça alors 😳 ", "Grüße aus München. "};
+        static const char* sign_offs[] = {" 😡", " 🙏🏽", " — merci", " #déçu", " 👩\u200D✈️"};
+        std::vector<Mention> out = mentions();
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            std::string text = greetings[i % std::size(greetings)];
+            for (char c : out[i].text) text += c == '\'' ? std::string("’") : std::string(1, c);
+            for (std::size_t at = text.find(" the "); at != std::string::npos; at = text.find(" the ", at + 1))
+                text.replace(at + 1, 3, "thé");
+            out[i].text = text + sign_offs[i % std::size(sign_offs)];
+        }
+        return out;
+    }();
+    return all;
+}
+
 triage::FieldValue enum_value(const std::optional<std::uint32_t>& v) {
     return v ? triage::FieldValue::of_enum(*v) : triage::FieldValue::missing();
 }
@@ -281,77 +231,44 @@ triage::Record to_record(const Mention& m) {
     return r;
 }
 
-const std::vector<std::string_view> spam = {"crypto", "giveaway", "dm for promo", "free followers", "click here"};
-const std::vector<std::string_view> luggage = {"luggage", "suitcase", "baggage", "bag"};
-const std::vector<std::string_view> missing = {"lost", "missing", "delayed", "never arrived", "damaged"};
-const std::vector<std::string_view> refund = {"refund", "money back", "reimburse", "compensation", "chargeback"};
-const std::vector<std::string_view> praise = {"thank you", "thanks", "amazing", "great crew", "love"};
-
-const std::vector<std::string>& legal_words() {
-    static const std::vector<std::string> words = [] {
-        std::vector<std::string> out;
-        std::istringstream in(read_file(example_path("customer_care.legal.txt")));
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty() && line[0] != '#') out.push_back(line);
-        return out;
-    }();
-    return words;
-}
-
-enum Outcome {
-    spam_outcome, already_handled, legal, luggage_traced, luggage_ask_details, refund_priority, refund_standard,
-    thanks, public_complaint, private_complaint, acknowledge
-};
-
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    static const RE2 booking_reference_i(R"((?i)\b(pnr|booking|ref)[ :#]*[a-z0-9]{6}\b)");
-    lower_into(m.text, lowered);
-    if (has_any(lowered, spam)) return spam_outcome;
-    if (m.posted_at && m.last_reply_at && *m.last_reply_at > *m.posted_at) return already_handled;
-    for (const std::string& word : legal_words())
-        if (has_phrase(lowered, word)) return legal;
-    if ((has_phrase(lowered, "bag") && has_phrase(lowered, "lost")) || (has_any(lowered, luggage) && has_any(lowered, missing)))
-        return RE2::PartialMatch(m.text, booking_reference_i) ? luggage_traced : luggage_ask_details;
-    if (has_any(lowered, refund) || lowered.find("money back") != std::string::npos) {
-        const bool high_reach = (m.followers && *m.followers >= 50000) || (m.verified && *m.verified);
-        return (m.tier && *m.tier >= 2) || high_reach ? refund_priority : refund_standard;
-    }
-    if (m.sentiment && *m.sentiment >= 0.5 && has_any(lowered, praise)) return thanks;
-    const bool public_channel = m.channel && *m.channel != 3;
-    if (m.sentiment && *m.sentiment < -0.5) return public_channel ? public_complaint : private_complaint;
-    return acknowledge;
-}
-
 }  // namespace care
 
 // ---- bench/acme.flow: a ladder whose text tests are all `contains` --------------------------
 
 namespace acme {
 
-enum class Experience { none, negative, positive };
+using namespace by_hand::acme;
 constexpr const char* experience_names[] = {"none", "negative", "positive"};
 
-struct Mention {
-    std::string text;
-    double sentiment;
-    long followers;
-    bool site_bashing;
-    bool facts_wrong;
-    Experience experience;
-};
+enum class Script { ascii, non_ascii };
 
 // Words of every `contains`, in any case, on their own and inside longer words (a substring
 // matches there too), among filler; 6 to 25 words, about 40 to 160 characters.
-std::vector<Mention> make_mentions(std::size_t n) {
+//
+// Script::non_ascii: the same mentions, word for word, each word replaced by its twin (the same
+// random numbers pick them), so that every text is folded before it is scanned: accented words,
+// a decomposed é (e and U+0301), curly quotes, emoji (with a skin tone, with a ZWJ); each phrase
+// with a non-ASCII neighbour that leaves it found ("l’Acme", "ACME™", "ïllegal", "Legalé") and
+// the near miss "acne" as "acné". Nothing folds into a phrase or out of one, so each twin holds
+// the phrases of its ASCII text: main() checks that triage decides it the same, and so does the
+// hand-written code, which lower-cases ASCII only.
+std::vector<Mention> make_mentions(std::size_t n, Script script) {
     static const char* filler[] = {"just", "saw", "the", "new", "post", "about", "delivery", "today", "really",
                                    "this", "is", "not", "what", "we", "expected", "team", "why", "store"};
     static const char* phrases[] = {"Acme", "ACME", "acmecorp", "@acme", "AcmeVille", "scam", "idiots", "Trashy", "lol",
                                     "lollipop", "joke", "satire", "lawsuit", "illegal", "Legal", "acne"};
+    static const char* filler_twins[] = {"déjà", "vérifié", "thé", "nouvelle", "réservation", "über",
+                                         "livraison", "aujourd’hui", "vraiment", "ça", "où", "naïve",
+                                         "😀", "👩\u200D💻", "cafe\u0301", "équipe", "¿por qué?", "Zürich"};
+    static const char* phrase_twins[] = {"l’Acme", "ACME™", "«acmecorp»", "@acme😀", "AcmeVillé", "scam‼",
+                                         "idiots…", "Trashy🗑️", "lol😂", "lollipop🍭", "joke’s", "“satire”",
+                                         "lawsuit—", "ïllegal", "Legalé", "acné"};
     std::mt19937_64 rng(43);
     std::vector<Mention> out;
     for (std::size_t i = 0; i < n; ++i) {
         Mention m;
-        m.text = random_post(rng, filler, phrases, 6);
+        m.text = script == Script::ascii ? random_post(rng, filler, phrases, 6)
+                                         : random_post(rng, filler_twins, phrase_twins, 6);
         m.sentiment = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;
         m.followers = static_cast<long>(rng() % 100000);
         m.site_bashing = rng() % 10 == 0;
@@ -363,7 +280,12 @@ std::vector<Mention> make_mentions(std::size_t n) {
 }
 
 const std::vector<Mention>& mentions() {
-    static const std::vector<Mention> all = make_mentions(4096);
+    static const std::vector<Mention> all = make_mentions(4096, Script::ascii);
+    return all;
+}
+
+const std::vector<Mention>& non_ascii_mentions() {
+    static const std::vector<Mention> all = make_mentions(4096, Script::non_ascii);
     return all;
 }
 
@@ -392,23 +314,6 @@ triage::Record to_record(const Mention& m) {
     r.set("site.bashing", m.site_bashing).set("facts_wrong", m.facts_wrong);
     r.set("experience", experience_names[static_cast<int>(m.experience)]);
     return r;
-}
-
-enum Outcome { ignore, monitor_only, escalate_legal, concur, fix_facts, restore_priority, restore, final_evaluation };
-
-// Lower-case once, then one find per word, in the ladder's order.
-Outcome decide_by_hand(const Mention& m, std::string& lowered) {
-    lower_into(m.text, lowered);
-    auto has = [&](std::string_view word) { return lowered.find(word) != std::string::npos; };
-    if (!(has("acme") || has("acmecorp") || has("@acme"))) return ignore;
-    if (m.site_bashing || has("scam") || has("idiots") || has("trash")) return monitor_only;
-    if (has("lol") || has("joke") || has("satire")) return monitor_only;
-    if (has("lawsuit") || has("legal")) return escalate_legal;
-    if (m.sentiment > 0.3) return concur;
-    if (m.facts_wrong) return fix_facts;
-    if (m.experience == Experience::negative && m.followers >= 10000) return restore_priority;
-    if (m.experience == Experience::negative) return restore;
-    return final_evaluation;
 }
 
 }  // namespace acme
@@ -463,7 +368,7 @@ std::vector<triage::Record> records_of(const std::vector<M>& mentions, ToRecord 
     return out;
 }
 
-void BM_Airforce_HandWritten(benchmark::State& s) { hand_written(s, airforce::mentions(), airforce::decide_by_hand); }
+void BM_Airforce_HandWritten(benchmark::State& s) { hand_written(s, airforce::mentions(), airforce::decide); }
 void BM_Airforce_BoundDecide(benchmark::State& s) { bound_decide(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
 void BM_Airforce_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, airforce::flow(), airforce::binding(), airforce::mentions()); }
 void BM_Airforce_RecordEvaluate(benchmark::State& s) {
@@ -474,7 +379,7 @@ BENCHMARK(BM_Airforce_BoundDecide);
 BENCHMARK(BM_Airforce_BoundEvaluate);
 BENCHMARK(BM_Airforce_RecordEvaluate);
 
-void BM_Care_HandWritten(benchmark::State& s) { hand_written(s, care::mentions(), care::decide_by_hand); }
+void BM_Care_HandWritten(benchmark::State& s) { hand_written(s, care::mentions(), care::decide); }
 void BM_Care_BoundDecide(benchmark::State& s) { bound_decide(s, care::flow(), care::binding(), care::mentions()); }
 void BM_Care_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, care::flow(), care::binding(), care::mentions()); }
 void BM_Care_RecordEvaluate(benchmark::State& s) { record_evaluate(s, care::flow(), records_of(care::mentions(), care::to_record)); }
@@ -483,7 +388,7 @@ BENCHMARK(BM_Care_BoundDecide);
 BENCHMARK(BM_Care_BoundEvaluate);
 BENCHMARK(BM_Care_RecordEvaluate);
 
-void BM_Acme_HandWritten(benchmark::State& s) { hand_written(s, acme::mentions(), acme::decide_by_hand); }
+void BM_Acme_HandWritten(benchmark::State& s) { hand_written(s, acme::mentions(), acme::decide); }
 void BM_Acme_BoundDecide(benchmark::State& s) { bound_decide(s, acme::flow(), acme::binding(), acme::mentions()); }
 void BM_Acme_BoundEvaluate(benchmark::State& s) { bound_evaluate(s, acme::flow(), acme::binding(), acme::mentions()); }
 void BM_Acme_RecordEvaluate(benchmark::State& s) { record_evaluate(s, acme::flow(), records_of(acme::mentions(), acme::to_record)); }
@@ -491,6 +396,21 @@ BENCHMARK(BM_Acme_HandWritten);
 BENCHMARK(BM_Acme_BoundDecide);
 BENCHMARK(BM_Acme_BoundEvaluate);
 BENCHMARK(BM_Acme_RecordEvaluate);
+
+// Non-ASCII text: triage folds it (utf8proc) before the scan; the hand-written code lower-cases
+// its ASCII letters as before.
+void BM_Acme_NonAscii_HandWritten(benchmark::State& s) { hand_written(s, acme::non_ascii_mentions(), acme::decide); }
+void BM_Acme_NonAscii_BoundDecide(benchmark::State& s) {
+    bound_decide(s, acme::flow(), acme::binding(), acme::non_ascii_mentions());
+}
+void BM_Care_NonAscii_HandWritten(benchmark::State& s) { hand_written(s, care::non_ascii_mentions(), care::decide); }
+void BM_Care_NonAscii_BoundDecide(benchmark::State& s) {
+    bound_decide(s, care::flow(), care::binding(), care::non_ascii_mentions());
+}
+BENCHMARK(BM_Acme_NonAscii_HandWritten);
+BENCHMARK(BM_Acme_NonAscii_BoundDecide);
+BENCHMARK(BM_Care_NonAscii_HandWritten);
+BENCHMARK(BM_Care_NonAscii_BoundDecide);
 
 // One JSON line to a full Decision, against simdjson parsing the same line and nothing else.
 void BM_Care_JsonParseOnly(benchmark::State& state) {
@@ -669,6 +589,29 @@ std::size_t disagreements(const triage::Flow& flow, const triage::Binding<M>& bi
     return count;
 }
 
+// A non-ASCII twin must be decided as its ASCII text (so that the two timings compare the same
+// decisions) and must be non-ASCII (so that its timing is the folded path's).
+template <typename M>
+std::size_t unlike_twins(const triage::Flow& flow, const triage::Binding<M>& binding, const std::vector<M>& ascii,
+                         const std::vector<M>& twins) {
+    triage::Evaluator evaluator(flow);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < twins.size(); ++i) {
+        const std::string& text = twins[i].text;
+        const bool folded = std::any_of(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; });
+        const std::uint32_t twin = evaluator.decide(binding.view(twins[i]));
+        const std::uint32_t original = evaluator.decide(binding.view(ascii[i]));
+        if (!folded || twin != original) {
+            if (count < 5)
+                std::fprintf(stderr, "non-ASCII twin \"%s\": %s, its ASCII text \"%s\": %s\n", twins[i].text.c_str(),
+                             folded ? flow.outcomes()[twin].name.c_str() : "(all ASCII)", ascii[i].text.c_str(),
+                             flow.outcomes()[original].name.c_str());
+            ++count;
+        }
+    }
+    return count;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -676,11 +619,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "a benchmark binding does not cover its flow\n");
         return 1;
     }
-    std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide_by_hand) +
-                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide_by_hand) +
-                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide_by_hand);
+    std::size_t bad = disagreements(airforce::flow(), airforce::binding(), airforce::mentions(), airforce::decide) +
+                      disagreements(care::flow(), care::binding(), care::mentions(), care::decide) +
+                      disagreements(acme::flow(), acme::binding(), acme::mentions(), acme::decide) +
+                      disagreements(acme::flow(), acme::binding(), acme::non_ascii_mentions(), acme::decide) +
+                      disagreements(care::flow(), care::binding(), care::non_ascii_mentions(), care::decide) +
+                      unlike_twins(acme::flow(), acme::binding(), acme::mentions(), acme::non_ascii_mentions()) +
+                      unlike_twins(care::flow(), care::binding(), care::mentions(), care::non_ascii_mentions());
     if (bad != 0) {
-        std::fprintf(stderr, "%zu mentions decided differently by triage and the hand-written baseline\n", bad);
+        std::fprintf(stderr,
+                     "%zu mentions decided differently by triage and the hand-written baseline, or non-ASCII twins "
+                     "decided unlike their ASCII texts\n",
+                     bad);
         return 1;
     }
     benchmark::Initialize(&argc, argv);
