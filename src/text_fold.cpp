@@ -211,14 +211,14 @@ std::size_t FoldedText::copy_ascii(std::size_t at) {
 std::size_t FoldedText::fold_code_points(std::size_t before, std::size_t at) {
     std::array<FoldedCodePoint, 256>& cache = folded_code_points;
     std::size_t n = 0;
-    may_compose_ = false;
-    has_marks_ = false;
+    bool may_compose = false;  // some point is U+0300 or above: below it nothing combines
+    bool has_marks = false;    // some point has a combining class: marks may need reordering
     auto room = [&](std::size_t more) {
         if (points_.size() < n + more) points_.resize(2 * (n + more));
     };
     auto add = [&](std::size_t from, std::size_t to, char32_t c, unsigned char mark) {
-        may_compose_ = may_compose_ || c >= 0x300;
-        has_marks_ = has_marks_ || mark != 0;
+        may_compose = may_compose || c >= 0x300;
+        has_marks = has_marks || mark != 0;
         points_[n++] = {from, to, c, mark};
     };
     room(1);
@@ -258,8 +258,8 @@ std::size_t FoldedText::fold_code_points(std::size_t before, std::size_t at) {
         }
         i += length;
     }
-    if (has_marks_) order_marks(n);
-    if (may_compose_) n = compose(n);
+    if (has_marks) order_marks(n);
+    if (may_compose) n = compose(n);
     encode(n);
     return i;
 }

@@ -70,8 +70,6 @@ private:
     std::string_view original_;
     bool folded_ = false;
     std::vector<Point> points_;  // the code points between two ASCII runs; only grows
-    bool may_compose_ = false;   // some point is U+0300 or above: below it nothing combines
-    bool has_marks_ = false;     // some point has a combining class: marks may need reordering
     std::string text_;           // only grows: the folded text is its first length_ bytes
     std::size_t length_ = 0;
     std::vector<Piece> pieces_;  // in the order of text_, with no gap
