@@ -37,7 +37,9 @@ public:
     void assign(std::string_view text);
 
     // What the matcher scans: the text itself when ASCII without markup, else its folded form.
-    [[nodiscard]] std::string_view view() const noexcept { return folded_ ? std::string_view(text_) : original_; }
+    [[nodiscard]] std::string_view view() const noexcept {
+        return folded_ ? std::string_view(text_.data(), length_) : original_;
+    }
     [[nodiscard]] bool folded() const noexcept { return folded_; }
 
     // The part of the original text that bytes [begin, end) of view() came from: whole code
@@ -51,18 +53,26 @@ private:
         char32_t c;
         unsigned char combining_class;
     };
-    void decompose();
-    void order_marks() noexcept;
-    void compose() noexcept;
-    void encode();
+    // Bytes [out_begin, out_end) of text_ and where they came from: each from the original byte
+    // at the same distance from `from` (a copied ASCII run), or all from [from, to) (one code point).
+    struct Piece {
+        std::size_t out_begin, out_end, from, to;
+        bool copied;
+    };
+    void fold();
+    std::size_t copy_ascii(std::size_t at);
+    std::size_t fold_code_points(std::size_t before, std::size_t at);
+    void order_marks(std::size_t count) noexcept;
+    std::size_t compose(std::size_t count) noexcept;
+    void encode(std::size_t count);
+    void reserve_text(std::size_t more);
 
     std::string_view original_;
     bool folded_ = false;
-    std::vector<Point> points_;
-    bool may_compose_ = false;  // some point is U+0300 or above: below it nothing combines
-    bool has_marks_ = false;    // some point has a combining class: marks may need reordering
-    std::string text_;
-    std::vector<std::size_t> from_, to_;  // per byte of text_: the original bytes [from, to) of its code point
+    std::vector<Point> points_;  // the code points between two ASCII runs; only grows
+    std::string text_;           // only grows: the folded text is its first length_ bytes
+    std::size_t length_ = 0;
+    std::vector<Piece> pieces_;  // in the order of text_, with no gap
 };
 
 // A phrase as the matcher holds it: folded as text is, each run of white space as one space.

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <utf8proc.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -69,6 +70,41 @@ TEST_CASE("folding: what utf8proc_map gives, code point by code point") {
     }
 }
 
+TEST_CASE("folding: every code point, after an ASCII letter and again from the thread's cache") {
+    // ASCII runs are copied apart from the code points between them, and what a code point folds
+    // to and what two compose to are kept per thread: each must still be utf8proc's answer.
+    std::size_t checked = 0;
+    for (char32_t c = 0x80; c <= 0x10FFFF; ++c) {
+        if (c >= 0xD800 && c <= 0xDFFF) continue;
+        const std::string text = "E" + encode(c) + "Ab" + encode(c) + encode(c) + "e\u0301";
+        const std::string ours = folded(text);
+        if (ours != utf8proc_folded(text)) {
+            CAPTURE(static_cast<std::uint32_t>(c));
+            REQUIRE(ours == utf8proc_folded(text));
+        }
+        ++checked;
+    }
+    CHECK(checked == 0x10FFFF - 0x7F - 0x800);
+}
+
+TEST_CASE("folding: long ASCII runs between code points fold as the whole text would") {
+    // Runs of every length around the 8-byte steps, capitals, & and < that start no markup,
+    // with a mark, an expansion or an emoji after them.
+    const std::string ascii = "AbCdEfGhIjKlMnOpQrStUvWxYz @&<Z0";
+    const char32_t pool[] = {0x301, 0x327, 0x316, 0xE9, 0xC9, 0xDF, 0x2019, 0x1F600, 0x1161, 0xFB01, 0xAD, 0x1100};
+    std::mt19937 rng(20);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        for (std::size_t n = 1 + rng() % 6; n > 0; --n) {
+            for (std::size_t k = rng() % 20; k > 0; --k) text += ascii[rng() % ascii.size()];
+            text += encode(pool[rng() % std::size(pool)]);
+        }
+        if (rng() % 2 == 0) text += "TaiL";
+        CAPTURE(text);
+        REQUIRE(folded(text) == utf8proc_folded(text));
+    }
+}
+
 TEST_CASE("folding: ASCII is not copied, bytes that are not UTF-8 are kept") {
     detail::FoldedText f;
     const std::string ascii = "Plain ASCII";
@@ -115,6 +151,22 @@ TEST_CASE("folding: every folded byte maps back to whole code points of the orig
     CHECK(f.original(14, 15) == "ǅ");
     CHECK(f.original(18, 19) == "ﬁ");
     CHECK(f.original(21, 23) == "x\u00ADy");  // what was ignored between two bytes is inside
+    // An ASCII run is copied; the letter before a mark is folded with it, the rest of its run not.
+    f.assign("HELLO WORLD, CAFE\u0301 & <B>MORE</B> Te\u0301\u0301");
+    REQUIRE(f.view() == "hello world, café & <b>more</b> té\u0301");
+    CHECK(f.original(0, 5) == "HELLO");
+    CHECK(f.original(13, 16) == "CAF");
+    CHECK(f.original(15, 18) == "FE\u0301");
+    CHECK(f.original(16, 18) == "E\u0301");
+    CHECK(f.original(17, 18) == "E\u0301");
+    CHECK(f.original(18, 33) == " & <B>MORE</B> ");
+    CHECK(f.original(19, 20) == "&");
+    CHECK(f.original(33, 34) == "T");
+    CHECK(f.original(34, 36) == "e\u0301");
+    CHECK(f.original(36, 38) == "\u0301");
+    CHECK(f.original(33, 38) == "Te\u0301\u0301");
+    CHECK(f.original(0, 38) == f.original(0, f.view().size()));
+    CHECK(f.original(37, 39).empty());  // past the end
     // Marks reordered by class (q takes neither): a span covers each byte's code point, wherever it was.
     f.assign("q\u0301\u0316");
     REQUIRE(f.view() == "q\u0316\u0301");
