@@ -1,7 +1,21 @@
 // Word lists and conditions: expressions resolved against the symbol tables, lets.
 #include "checker_context.hpp"
+#include "text_fold.hpp"
 
 namespace triage::checking {
+
+namespace {
+
+// A phrase that reads as nothing where text is matched: white space once folded (`&nbsp;`, `<br>`,
+// `<p>` read as text reads them) or only characters folding ignores (zero-width ones). It would
+// match nothing, or, for `contains`, every space.
+bool folds_to_nothing(std::string_view phrase) { return detail::fold_phrase(phrase).empty(); }
+
+constexpr std::string_view nothing_to_match =
+    "once read as text is read it is only white space (HTML line breaks, &nbsp;) or characters matching ignores "
+    "(zero-width ones)";
+
+}  // namespace
 
 void Checker::collect_word_list(const ast::WordList& list) {
     WordList words{list.name, {}, {}, span(list.name)};
@@ -13,6 +27,12 @@ void Checker::collect_word_list(const ast::WordList& list) {
                     if (p.empty()) {
                         error(Code::empty_phrase, span(phrase),
                               fmt::format("empty phrase in word list '{}'", words.name));
+                        continue;
+                    }
+                    if (folds_to_nothing(p)) {
+                        error(Code::empty_phrase, span(phrase),
+                              fmt::format("phrase \"{}\" in word list '{}' has nothing to match: {}", p, words.name,
+                                          nothing_to_match));
                         continue;
                     }
                     detail::count_compile_work(p.size());
@@ -70,9 +90,16 @@ void Checker::read_word_file(const ast::WordFile& file, WordList& words) {
         begin = end + 1;
         if (phrase.empty() || phrase.front() == '#') continue;
         detail::count_compile_work(phrase.size());
-        words.phrases.emplace_back(phrase);
         const auto at = static_cast<std::uint32_t>(phrase.data() - text.data());
-        words.phrase_spans.push_back({*read, at, at + static_cast<std::uint32_t>(phrase.size())});
+        const Span where{*read, at, at + static_cast<std::uint32_t>(phrase.size())};
+        if (folds_to_nothing(phrase)) {
+            error(Code::empty_phrase, where,
+                  fmt::format("phrase \"{}\" of word list '{}' has nothing to match: {}", phrase, words.name,
+                              nothing_to_match));
+            continue;
+        }
+        words.phrases.emplace_back(phrase);
+        words.phrase_spans.push_back(where);
     }
     if (words.phrases.empty()) {
         auto& d = error(Code::empty_phrase, span(file.path),
@@ -285,6 +312,12 @@ ConditionId Checker::resolve_contains(const ast::ContainsTest& test) {
     if (!f || !require_text(test.field, *f, "contains")) return unresolved(span(test));
     if (trim(test.phrase).empty()) {
         error(Code::empty_phrase, span(test.phrase), "'contains' needs a non-empty phrase");
+        return unresolved(span(test));
+    }
+    if (folds_to_nothing(test.phrase)) {  // `contains "<p>"` would be `contains " "`
+        error(Code::empty_phrase, span(test.phrase),
+              fmt::format("'contains' phrase \"{}\" has nothing to match: {}", std::string(test.phrase),
+                          nothing_to_match));
         return unresolved(span(test));
     }
     Condition c;
