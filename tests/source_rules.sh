@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rules the compiler cannot check, over the shipped sources (src/ and include/).
+# Rules the compiler cannot check, over the shipped sources (src/ and include/) and the tests' names.
 # Usage: tests/source_rules.sh [SOURCE_DIR]; prints each violation and exits 1 if there is one.
 set -euo pipefail
 root="${1:-$(dirname "$0")/..}"
@@ -18,6 +18,13 @@ fi
 # `// long because: ...` comment says why (tests/source_lengths.py prints each one it finds).
 if ! python3 "$root/tests/source_lengths.py" "$root"; then
   echo "source rules: a file or function above is too long; split it, or say why in a '// long because: ...' comment"
+  status=1
+fi
+
+# CTest takes a test's name as a list: a ';' in a doctest case's name splits it into cases that
+# match nothing and fail.
+if grep -rnE 'TEST_CASE\("[^"]*;' tests --include='*.cpp'; then
+  echo "source rules: a test name above holds ';', which CTest splits; write ',' or 'and'"
   status=1
 fi
 

@@ -58,7 +58,7 @@ int run_in_child(int (*child_main)(int), int signal) {
 
 }  // namespace
 
-TEST_CASE("StopSignals: SIGTERM and SIGINT set the stop flag; threads started meanwhile block both") {
+TEST_CASE("StopSignals: SIGTERM and SIGINT set the stop flag, and threads started meanwhile block both") {
     for (const int signal : {SIGTERM, SIGINT}) {
         CAPTURE(signal);
         CHECK(run_in_child(stop_on, signal) == child_ok);
